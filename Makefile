@@ -1,0 +1,128 @@
+# Pecan: build the kernel and user programs, run them in QEMU, test, measure.
+#   make          build everything
+#   make run      boot the interactive system (serial console on stdio)
+#   make test     host unit tests + the in-system suite (ONLY=group[.name] to narrow)
+#   make bench    benchmarks under QEMU TCG with -icount shift=0
+#   make deps     install missing Debian packages
+
+BUILD      ?= build
+CC         := gcc
+LD         := ld
+OBJCOPY    := objcopy
+QEMU       ?= qemu-system-x86_64
+QEMU_ACCEL ?= tcg
+QEMU_MEM   ?= 256M
+PYTHON     ?= python3
+Q          := $(if $(V),,@)
+
+WARN   := -Wall -Wextra -Werror
+COMMON := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+          -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -mno-red-zone \
+          -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Icommon/include
+
+KCFLAGS := $(COMMON) $(WARN) -mcmodel=kernel -mgeneral-regs-only \
+           -Ikernel/include -Ikernel/arch/x86_64/include
+UCFLAGS := $(COMMON) $(WARN) -Iuser/include -Iuser/lib/c/include -mgeneral-regs-only
+HCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -Ikernel/include -Icommon/include -Itests/host
+
+# ---- kernel ----------------------------------------------------------------
+KSRC := $(wildcard kernel/core/*.c kernel/arch/x86_64/*.c kernel/arch/x86_64/*.S) common/format.c
+KOBJ := $(patsubst %,$(BUILD)/%.o,$(KSRC))
+KERNEL_ELF := $(BUILD)/kernel/pecan.elf
+KERNEL_IMG := $(BUILD)/kernel/pecan.elf32
+
+$(BUILD)/kernel/%.c.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
+$(BUILD)/kernel/%.S.o: kernel/%.S
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLER__ -MMD -c $< -o $@
+$(BUILD)/common/format.c.o: common/format.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
+
+$(KERNEL_ELF): $(KOBJ) kernel/arch/x86_64/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -n -nostdlib -z noexecstack --no-warn-rwx-segments -z max-page-size=4096 -T kernel/arch/x86_64/kernel.ld -o $@ $(KOBJ)
+
+# QEMU's multiboot loader takes 32-bit ELF only; segments keep their
+# physical load addresses, the entry point is in the low boot section.
+$(KERNEL_IMG): $(KERNEL_ELF)
+	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
+
+# ---- user programs ---------------------------------------------------------
+ULIB_SRC := $(wildcard user/lib/l4/*.c user/lib/l4/*.S user/lib/c/*.c)
+ULIB_OBJ := $(patsubst %,$(BUILD)/%.o,$(ULIB_SRC)) $(BUILD)/user/format.c.o
+
+$(BUILD)/user/%.c.o: user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -MMD -c $< -o $@
+$(BUILD)/user/%.S.o: user/%.S
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLER__ -MMD -c $< -o $@
+$(BUILD)/user/format.c.o: common/format.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -MMD -c $< -o $@
+
+# program name -> link address (X.2 root servers: spec 12.2)
+ADDR_sigma0 := 0x00F00000
+ADDR_root   := 0x01000000
+ADDR_tests  := 0x01000000
+ADDR_bench  := 0x01000000
+PROGRAMS    := sigma0 root tests bench
+
+define user_program
+$(BUILD)/user/$(1).elf: $$(patsubst %,$(BUILD)/%.o,$$(wildcard user/$(1)/*.c user/$(1)/*.S)) $$(ULIB_OBJ) user/user.ld
+	@echo "  LD      $$@"
+	$(Q)$$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments -static -z max-page-size=4096 --defsym=LOAD_ADDR=$(ADDR_$(1)) \
+	    -T user/user.ld -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call user_program,$(p))))
+
+USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(PROGRAMS))
+
+# ---- host unit tests -------------------------------------------------------
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+HOST_LIB   := kernel/core/range.c kernel/core/frame.c kernel/core/elf.c \
+              kernel/core/multiboot.c common/format.c
+
+$(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) $(HCFLAGS) -DHOST_TEST -o $@ $< $(HOST_LIB)
+
+# ---- top-level targets -----------------------------------------------------
+.PHONY: all kernel user host-tests run test bench deps clean
+all: $(KERNEL_IMG) $(USER_ELFS)
+kernel: $(KERNEL_IMG)
+user: $(USER_ELFS)
+host-tests: $(HOST_TESTS)
+
+QEMU_BASE = $(QEMU) -machine pc -cpu max -m $(QEMU_MEM) -display none -no-reboot \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(KERNEL_IMG)
+
+deps:
+	@tools/deps.sh
+
+run: deps all
+	$(QEMU_BASE) -accel $(QEMU_ACCEL) -serial mon:stdio \
+	    -initrd "$(BUILD)/user/sigma0.elf,$(BUILD)/user/root.elf"
+
+test: deps all host-tests
+	$(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) --mem $(QEMU_MEM) \
+	    $(if $(ONLY),--only $(ONLY))
+
+bench: deps all
+	$(PYTHON) tools/bench.py --build $(BUILD) --mem $(QEMU_MEM)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,82 @@
+/* Thread contexts: initial frames, the thread switch, CPU set-up. */
+#include "arch/context.h"
+#include "arch/cpu.h"
+#include "arch/gdt.h"
+#include "arch/paging.h"
+#include "arch/percpu.h"
+#include "space.h"
+
+#define USER_RFLAGS (RFLAGS_IF | RFLAGS_IOPL | 0x2)   /* 0x3202, spec 9.2 */
+
+struct cpu_local cpu0;
+extern char trap_exit[], syscall_entry[];
+void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
+
+/* What switch_stack pops: r15 r14 r13 r12 rbx rbp, then the return address. */
+struct switch_frame {
+    uint64_t r15, r14, r13, r12, rbx, rbp, ret;
+};
+
+static void push_switch_frame(struct tcb *t, uint64_t below, uint64_t ret)
+{
+    struct switch_frame *sf = (struct switch_frame *)below - 1;
+    *sf = (struct switch_frame){ .ret = ret };
+    t->ksp = (uint64_t)sf;
+}
+
+void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp)
+{
+    struct trap_frame *f = tcb_frame(t);
+    *f = (struct trap_frame){
+        .rip = ip, .rsp = sp, .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = USER_RFLAGS,
+    };
+    push_switch_frame(t, (uint64_t)f, (uint64_t)trap_exit);
+}
+
+void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
+{
+    push_switch_frame(t, tcb_stack_top(t), (uint64_t)fn);
+}
+
+static void load_context(struct tcb *to)
+{
+    if (to->space)
+        paging_switch(to->space->pml4);
+    cpu0.kstack_top = tcb_stack_top(to);
+    tss_set_kernel_stack(cpu0.kstack_top);
+    paging_gs_page()[0] = to->local_id;
+    cpu0.current = to;
+}
+
+void arch_switch(struct tcb *from, struct tcb *to)
+{
+    if (from == to)
+        return;
+    load_context(to);
+    switch_stack(&from->ksp, to->ksp);
+}
+
+void arch_switch_first(struct tcb *to)
+{
+    uint64_t dummy;
+    load_context(to);
+    switch_stack(&dummy, to->ksp);
+    __builtin_unreachable();
+}
+
+/* syscall/sysret and the GS bases. In the kernel GS points at cpu0; in user
+ * mode at the GS page, whose first word is the running thread's local id. */
+void arch_cpu_init(void)
+{
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */
+    wrmsr(MSR_STAR, (uint64_t)(SEL_UCODE32 & ~3) << 48 | (uint64_t)SEL_KCODE << 32);
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
+    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
+
+    /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting. */
+    write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));
+    write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 5));
+}

@@ -1,0 +1,158 @@
+/*
+ * Kernel entry and exit: exception and interrupt stubs, the syscall entry,
+ * the common exit paths back to user mode, and the kernel stack switch.
+ * Every entry from user mode builds a struct trap_frame (arch/frame.h) at
+ * the top of the thread's kernel stack.
+ */
+#include "arch/frame.h"
+#include "arch/gdt.h"
+#include "arch/percpu.h"
+
+.macro SAVE_GPRS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro RESTORE_GPRS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+
+/* One stub per vector: push a zero error code where the CPU pushes none,
+ * then the vector number. The stubs are 16 bytes apart. */
+    .text
+    .align 16
+    .globl vector_stubs
+vector_stubs:
+vec = 0
+.rept 256
+    .align 16
+.if vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30
+    nop; nop
+.else
+    pushq $0
+.endif
+    pushq $vec
+    jmp trap_entry
+vec = vec + 1
+.endr
+
+trap_entry:
+    testb $3, 24(%rsp)               /* CS of the interrupted context */
+    jz 1f
+    swapgs
+1:  SAVE_GPRS
+    cld
+    mov %rsp, %rdi
+    call trap_dispatch
+
+    .globl trap_exit
+trap_exit:                           /* rsp -> struct trap_frame */
+    RESTORE_GPRS
+    add $16, %rsp                    /* vector, error code */
+    testb $3, 8(%rsp)
+    jz 2f
+    swapgs
+2:  iretq
+
+/*
+ * syscall: RCX = user RIP, R11 = user RFLAGS; IF, DF, TF, AC are cleared
+ * by SFMASK. The frame is built as if the CPU had pushed an interrupt frame.
+ */
+    .globl syscall_entry
+syscall_entry:
+    swapgs
+    mov %rsp, %gs:CPU_USER_RSP
+    mov %gs:CPU_KSTACK_TOP, %rsp
+    pushq $SEL_UDATA
+    pushq %gs:CPU_USER_RSP
+    push %r11
+    pushq $SEL_UCODE
+    push %rcx
+    pushq $0
+    pushq $VEC_SYSCALL
+    SAVE_GPRS
+    mov %rsp, %rdi
+    call syscall_dispatch
+
+    .globl syscall_exit
+syscall_exit:                        /* rsp -> struct trap_frame */
+    mov TF_RIP(%rsp), %rcx
+    shr $47, %rcx                    /* sysret #GPs in ring 0 on a */
+    jnz trap_exit                    /* non-canonical RIP: use iretq */
+    RESTORE_GPRS
+    mov 16(%rsp), %rcx               /* RIP */
+    mov 32(%rsp), %r11               /* RFLAGS */
+    mov 40(%rsp), %rsp               /* user RSP */
+    swapgs
+    sysretq
+
+/*
+ * void switch_stack(uint64_t *save_rsp, uint64_t new_rsp)
+ * Save the callee-saved registers on the current kernel stack, switch to
+ * another thread's kernel stack and resume it where it switched away.
+ */
+    .globl switch_stack
+switch_stack:
+    push %rbp
+    push %rbx
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, (%rdi)
+    mov %rsi, %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbx
+    pop %rbp
+    ret
+
+/*
+ * size_t copy_from_user_raw(void *dst, const void *src, size_t n)
+ * Copy bytes from user memory; a page fault inside [copy_user_start,
+ * copy_user_end) resumes at copy_user_fault, which returns the number of
+ * bytes copied before the fault.
+ */
+    .globl copy_from_user_raw, copy_user_start, copy_user_end, copy_user_fault
+copy_from_user_raw:
+    xor %eax, %eax
+copy_user_start:
+1:  cmp %rdx, %rax
+    je 2f
+    movb (%rsi, %rax), %cl
+    movb %cl, (%rdi, %rax)
+    inc %rax
+    jmp 1b
+copy_user_end:
+2:  ret
+copy_user_fault:
+    ret

@@ -1,0 +1,61 @@
+/* Global descriptor table and task-state segment. */
+#include "arch/gdt.h"
+#include "types.h"
+
+/*
+ * Code/data descriptor (8 bytes; base and limit are ignored in long mode):
+ *   bits 40-47 access: P(7) DPL(5-6) S(4) type(0-3: code 0xA / data 0x2)
+ *   bits 52-55 flags:  G(3) D/B(2) L(1: 64-bit code)
+ * sysret loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, hence the
+ * order user code32 (unused), user data, user code64.
+ */
+static uint64_t gdt[] = {
+    0,
+    0x00AF9A000000FFFF,     /* 0x08 kernel code, 64-bit */
+    0x00CF92000000FFFF,     /* 0x10 kernel data */
+    0x00CFFA000000FFFF,     /* 0x18 user code, 32-bit (sysret base) */
+    0x00CFF2000000FFFF,     /* 0x20 user data */
+    0x00AFFA000000FFFF,     /* 0x28 user code, 64-bit */
+    0, 0,                   /* 0x30 TSS (16-byte system descriptor) */
+};
+
+/* 64-bit TSS: stack pointers for privilege changes and the IST stacks. */
+static struct {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed, aligned(16))) tss;
+
+/* A separate stack for double faults, so a kernel stack overflow still
+ * produces a readable panic. */
+static uint8_t df_stack[4096] __attribute__((aligned(16)));
+
+void tss_set_kernel_stack(uint64_t top)
+{
+    tss.rsp[0] = top;
+}
+
+void gdt_init(void)
+{
+    uint64_t base = (uint64_t)&tss, limit = sizeof tss - 1;
+    gdt[6] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89UL << 40 |
+             ((limit >> 16) & 0xF) << 48 | ((base >> 24) & 0xFF) << 56;
+    gdt[7] = base >> 32;
+    tss.ist[0] = (uint64_t)df_stack + sizeof df_stack;
+    tss.iomap_base = sizeof tss;        /* no I/O bitmap: IOPL governs ports */
+
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) gdtr = { sizeof gdt - 1, (uint64_t)gdt };
+    __asm__ volatile(
+        "lgdt %0\n"
+        "mov %1, %%ds\n mov %1, %%es\n mov %1, %%ss\n"
+        "pushq %2\n leaq 1f(%%rip), %%rax\n pushq %%rax\n lretq\n"
+        "1: ltr %w3\n"
+        : : "m"(gdtr), "r"(SEL_KDATA), "i"(SEL_KCODE), "r"(SEL_TSS) : "rax", "memory");
+}

@@ -1,0 +1,44 @@
+/* x86-64 4-level page tables. */
+#pragma once
+#include "types.h"
+
+/*
+ * Page-table entry (all four levels):
+ *   bit 0 P present   1 W writable   2 U user   3 PWT   4 PCD cache disable
+ *   5 A accessed      6 D dirty      7 PS large page (PDPT: 1 GB, PD: 2 MB)
+ *   8 G global        12-51 physical address   63 NX no-execute
+ */
+#define PTE_P    (1UL << 0)
+#define PTE_W    (1UL << 1)
+#define PTE_U    (1UL << 2)
+#define PTE_PWT  (1UL << 3)
+#define PTE_PCD  (1UL << 4)
+#define PTE_A    (1UL << 5)
+#define PTE_D    (1UL << 6)
+#define PTE_PS   (1UL << 7)
+#define PTE_G    (1UL << 8)
+#define PTE_NX   (1UL << 63)
+#define PTE_ADDR 0x000FFFFFFFFFF000UL
+
+/* Build the kernel's page tables and switch to them. `phys_top` is the
+ * end of the highest RAM range; everything below is direct-mapped. */
+void paging_init(paddr_t phys_top);
+
+/* A new top-level table sharing the kernel half; 0 when out of memory. */
+paddr_t paging_new_space(void);
+
+/* Map one page of 2^size_log2 bytes (12 or 21) in the lower half of
+ * `pml4`. Returns false when a table could not be allocated or a larger
+ * page is in the way. */
+bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags);
+
+/* Translate a user address: the physical address and the leaf entry. */
+bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte);
+
+/* Map a 4 KB page in the kernel half, shared by all spaces. */
+bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags);
+
+void paging_switch(paddr_t pml4);
+bool paging_nx_enabled(void);
+void *paging_map_lapic(paddr_t base);
+uint64_t *paging_gs_page(void);

@@ -1,0 +1,17 @@
+/* The periodic kernel timer and the time stamp counter. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Calibrate against the PIT and start a TIMER_HZ periodic interrupt:
+ * the local APIC timer if there is a local APIC, else PIT channel 0. */
+void timer_init(void);
+
+/* Acknowledge the timer interrupt (vector VEC_TIMER or PIC line 0). */
+void timer_ack(void);
+
+/* True when the local APIC timer drives the tick (else PIC line 0). */
+bool timer_uses_lapic(void);
+
+/* TSC frequency measured at boot, in kHz. */
+uint64_t tsc_khz(void);

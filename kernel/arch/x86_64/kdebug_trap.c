@@ -1,0 +1,81 @@
+/* Decoding the int3-based kernel-debugger calls (spec 11.1). RIP points
+ * just after the int3; the marker instruction there selects the call:
+ *
+ *   EB xx  48 C7 C0 imm32   Enter, message at sign-extended imm32
+ *   EB xx                   Enter without message
+ *   3C 00                   PrintChar  (AL)
+ *   3C 01                   PrintString (RAX)
+ *   3C 08 / 3C 0D           ReadChar / ReadChar_Blocked -> RAX
+ *   90 before any of these  no debugger entry for Enter
+ */
+#include "kdebug.h"
+#include "arch/console.h"
+#include "arch/cpu.h"
+#include "fault.h"
+#include "print.h"
+
+static void print_user_string(word_t addr)
+{
+    char buf[64];
+    for (;;) {
+        size_t n = copy_from_user(buf, addr, sizeof buf);
+        for (size_t i = 0; i < n; i++) {
+            if (!buf[i])
+                return;
+            kputc(buf[i]);
+        }
+        if (n < sizeof buf)
+            return;                  /* stopped at an unmapped byte */
+        addr += n;
+    }
+}
+
+static void user_string(word_t addr, char *out, size_t size)
+{
+    size_t n = copy_from_user(out, addr, size - 1);
+    out[n] = '\0';
+}
+
+bool kdebug_trap(struct trap_frame *f)
+{
+    uint8_t code[8];
+    size_t n = copy_from_user(code, f->rip, sizeof code);
+    bool quiet = n > 0 && code[0] == 0x90;
+    uint8_t *c = code + quiet;
+    n -= quiet;
+    if (n < 2)
+        return false;
+
+    if (c[0] == 0xEB) {                       /* Enter */
+        char msg[128] = "";
+        if (n >= 7 && c[2] == 0x48 && c[3] == 0xC7 && c[4] == 0xC0) {
+            int32_t imm;
+            if (copy_from_user(&imm, f->rip + quiet + 5, 4) == 4)
+                user_string((word_t)(int64_t)imm, msg, sizeof msg);
+        }
+        if (!quiet)
+            kdb_enter(msg);
+        return true;
+    }
+    if (c[0] != 0x3C)
+        return false;
+    switch (c[1]) {
+    case 0x00:
+        kputc((char)f->rax);
+        return true;
+    case 0x01:
+        print_user_string(f->rax);
+        return true;
+    case 0x08:
+        f->rax = (uint64_t)(int64_t)(int8_t)console_getc();
+        return true;
+    case 0x0D: {
+        int ch;
+        while ((ch = console_getc()) < 0)
+            cpu_relax();
+        f->rax = (uint64_t)(int64_t)(int8_t)ch;
+        return true;
+    }
+    }
+    return false;
+}

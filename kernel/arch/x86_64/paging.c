@@ -1,0 +1,186 @@
+/* Kernel page tables: the direct physical map, the TCB area, the kernel
+ * image and the user-visible kernel page (stubs, GS page); plus the
+ * helpers that fill user page tables. */
+#include "arch/paging.h"
+#include "arch/cpu.h"
+#include "frame.h"
+#include "kmem.h"
+#include "print.h"
+
+#define IDX(va, level) (((va) >> (12 + 9 * (level))) & 0x1FF)
+#define CR4_PGE (1UL << 7)
+
+extern uint64_t boot_pd[];          /* boot.S: 2 MB pages over 0..1 GB; its
+                                       address is physical (boot section) */
+extern char _stub_page[];
+
+static paddr_t kernel_pml4;
+static bool nx;
+static uint64_t *user_pt;           /* the page table behind USER_PAGE_BASE */
+
+static uint64_t *table(paddr_t p)
+{
+    return phys_to_virt(p & PTE_ADDR);
+}
+
+static paddr_t new_table(void)
+{
+    paddr_t p = frame_alloc();
+    if (!p)
+        panic("out of kernel memory while building page tables");
+    return p;
+}
+
+bool paging_nx_enabled(void)
+{
+    return nx;
+}
+
+void paging_init(paddr_t phys_top)
+{
+    uint32_t r[4];
+    cpuid(0x80000001, 0, r);
+    bool gb_pages = r[3] & (1u << 26);
+    nx = r[3] & (1u << 20);
+    if (nx)
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+    write_cr4(read_cr4() | CR4_PGE);
+    uint64_t knx = nx ? PTE_NX : 0;
+
+    kernel_pml4 = new_table();
+    uint64_t *pml4 = table(kernel_pml4);
+
+    /* Direct map: at least 4 GB (so device memory below 4 GB is reachable). */
+    paddr_t top = ALIGN_UP(MAX(phys_top, 4UL << 30), 1UL << 30);
+    if (top > (512UL << 30))
+        top = 512UL << 30;
+    paddr_t pdpt = new_table();
+    pml4[IDX(PHYS_MAP_BASE, 3)] = pdpt | PTE_P | PTE_W;
+    for (paddr_t gb = 0; gb < top; gb += 1UL << 30) {
+        uint64_t *e = &table(pdpt)[gb >> 30];
+        if (gb_pages) {
+            *e = gb | PTE_P | PTE_W | PTE_PS | PTE_G | knx;
+            continue;
+        }
+        paddr_t pd = new_table();
+        for (int i = 0; i < 512; i++)
+            table(pd)[i] = (gb + ((paddr_t)i << 21)) | PTE_P | PTE_W | PTE_PS | PTE_G | knx;
+        *e = pd | PTE_P | PTE_W;
+    }
+
+    /* TCB area: the PDPT exists from the start so every space shares it. */
+    pml4[IDX(TCB_AREA_BASE, 3)] = new_table() | PTE_P | PTE_W;
+
+    /* Top 2 GB: the kernel image window (the boot PD, made global) and,
+     * in the last 1 GB, the user-visible page table. U is set on the upper
+     * levels of this path only; the leaves decide. */
+    paddr_t kpdpt = new_table();
+    pml4[511] = kpdpt | PTE_P | PTE_W | PTE_U;
+    uint64_t *kpd = phys_to_virt((paddr_t)boot_pd);
+    for (int i = 0; i < 512; i++)
+        kpd[i] |= PTE_G;
+    table(kpdpt)[510] = (paddr_t)boot_pd | PTE_P | PTE_W;
+    paddr_t upd = new_table(), upt = new_table();
+    table(kpdpt)[511] = upd | PTE_P | PTE_W | PTE_U;
+    table(upd)[IDX(USER_PAGE_BASE, 1)] = upt | PTE_P | PTE_W | PTE_U;
+    user_pt = table(upt);
+    user_pt[IDX(STUB_PAGE_VA, 0)] = virt_to_phys(_stub_page) | PTE_P | PTE_U | PTE_G;
+    user_pt[IDX(GS_PAGE_VA, 0)] = new_table() | PTE_P | PTE_U | PTE_G | knx;
+
+    paging_switch(kernel_pml4);
+}
+
+bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
+{
+    uint64_t *t = table(kernel_pml4);
+    for (int level = 3; level > 0; level--) {
+        uint64_t *e = &t[IDX(va, level)];
+        if (!(*e & PTE_P)) {
+            ASSERT(level < 3);       /* kernel PML4 slots exist from boot */
+            paddr_t p = frame_alloc();
+            if (!p)
+                return false;
+            *e = p | PTE_P | PTE_W;
+        }
+        t = table(*e);
+    }
+    t[IDX(va, 0)] = pa | flags | PTE_P | PTE_G | (nx ? PTE_NX : 0);
+    invlpg(va);
+    return true;
+}
+
+paddr_t paging_new_space(void)
+{
+    paddr_t p = frame_alloc();
+    if (!p)
+        return 0;
+    uint64_t *dst = table(p), *src = table(kernel_pml4);
+    for (int i = 256; i < 512; i++)
+        dst[i] = src[i];
+    return p;
+}
+
+bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags)
+{
+    ASSERT(va < USER_END && (size_log2 == 12 || size_log2 == 21));
+    int leaf = size_log2 == 12 ? 0 : 1;
+    uint64_t *t = table(pml4);
+    for (int level = 3; level > leaf; level--) {
+        uint64_t *e = &t[IDX(va, level)];
+        if (!(*e & PTE_P)) {
+            paddr_t p = frame_alloc();
+            if (!p)
+                return false;
+            *e = p | PTE_P | PTE_W | PTE_U;
+        } else if (*e & PTE_PS) {
+            return false;
+        }
+        t = table(*e);
+    }
+    t[IDX(va, leaf)] = pa | flags | PTE_P | PTE_U | (leaf ? PTE_PS : 0);
+    invlpg(va);
+    return true;
+}
+
+bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte)
+{
+    if (va >= USER_END)
+        return false;
+    uint64_t *t = table(pml4);
+    for (int level = 3; level >= 0; level--) {
+        uint64_t e = t[IDX(va, level)];
+        if (!(e & PTE_P))
+            return false;
+        if (level == 0 || (e & PTE_PS)) {
+            uint64_t off = va & ((1UL << (12 + 9 * level)) - 1);
+            if (pa)
+                *pa = (e & PTE_ADDR & ~off) + off;
+            if (pte)
+                *pte = e;
+            return true;
+        }
+        t = table(e);
+    }
+    return false;
+}
+
+void paging_switch(paddr_t pml4)
+{
+    write_cr3(pml4);
+}
+
+/* The local APIC's registers, mapped uncached into the user page table
+ * slot reserved for them (kernel-only: no U bit on the leaf). */
+void *paging_map_lapic(paddr_t base)
+{
+    user_pt[IDX(LAPIC_VA, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G |
+                                (nx ? PTE_NX : 0);
+    invlpg(LAPIC_VA);
+    return (void *)LAPIC_VA;
+}
+
+/* The GS page as the kernel sees it (writable through the direct map). */
+uint64_t *paging_gs_page(void)
+{
+    return table(user_pt[IDX(GS_PAGE_VA, 0)]);
+}

@@ -1,0 +1,141 @@
+/* Trap dispatch: CPU exceptions, interrupts, and the instructions the
+ * kernel emulates for user threads (KernelInterface, the int3 debugger
+ * interface). */
+#include "arch/cpu.h"
+#include "arch/frame.h"
+#include "arch/idt.h"
+#include "arch/pic.h"
+#include "arch/timer.h"
+#include "fault.h"
+#include "fpage.h"
+#include "kdebug.h"
+#include "kip.h"
+#include "print.h"
+#include "sched.h"
+#include "space.h"
+#include "syscall.h"
+
+_Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, rsp) == TF_RSP, "frame layout");
+_Static_assert(sizeof(struct trap_frame) == TF_SIZE, "frame layout");
+
+extern char copy_user_start[], copy_user_end[], copy_user_fault[];
+size_t copy_from_user_raw(void *dst, const void *src, size_t n);
+
+static const char *const names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range", "#UD invalid opcode", "#NM device not available",
+    "#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+    "#NP segment not present", "#SS stack fault", "#GP general protection",
+    "#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
+    "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+const char *exception_name(unsigned v)
+{
+    return v < 32 && names[v] ? names[v] : "interrupt";
+}
+
+size_t copy_from_user(void *dst, word_t src, size_t n)
+{
+    if (src >= USER_END)
+        return 0;
+    if (n > USER_END - src)
+        n = USER_END - src;
+    return copy_from_user_raw(dst, (const void *)src, n);
+}
+
+void dump_frame(const struct trap_frame *f)
+{
+    kprintf("  rip %016lx  cs %lx  rflags %016lx  rsp %016lx  ss %lx\n",
+            f->rip, f->cs, f->rflags, f->rsp, f->ss);
+    kprintf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+    kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
+    kprintf("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", f->r9, f->r10, f->r11, f->r12);
+    kprintf("  r13 %016lx  r14 %016lx  r15 %016lx  cr2 %016lx\n", f->r13, f->r14, f->r15,
+            read_cr2());
+    kprintf("  vector %lu  error %lx  cr3 %016lx\n", f->vector, f->error, read_cr3());
+}
+
+/* `lock; nop` (F0 90) raises #UD: KernelInterface (spec 4.3). */
+static bool emulate_kernel_interface(struct trap_frame *f)
+{
+    uint8_t insn[2];
+    if (copy_from_user(insn, f->rip, 2) != 2 || insn[0] != 0xF0 || insn[1] != 0x90)
+        return false;
+    f->rax = fpage_base(current->space->kip_area);
+    f->rcx = kip_word(KIP_API_VERSION);
+    f->rdx = kip_word(KIP_API_FLAGS);
+    f->rsi = kip_word(KIP_KDESC_OFFSET);
+    f->rip += 2;
+    return true;
+}
+
+static void kernel_trap(struct trap_frame *f)
+{
+    uint64_t rip = f->rip;
+    if (f->vector == VEC_PF && rip >= (uint64_t)copy_user_start && rip < (uint64_t)copy_user_end) {
+        f->rip = (uint64_t)copy_user_fault;     /* user copy hit a hole */
+        return;
+    }
+    panic_frame(f, "kernel %s (vector %lu, error 0x%lx) at %016lx",
+                exception_name(f->vector), f->vector, f->error, rip);
+}
+
+static void user_exception(struct trap_frame *f)
+{
+    switch (f->vector) {
+    case VEC_PF: {
+        /* error code: bit 1 = write, bit 4 = instruction fetch */
+        unsigned access = (f->error & 2) ? ACCESS_W : (f->error & 16) ? ACCESS_X : ACCESS_R;
+        fault_page(f, read_cr2(), access);
+        return;
+    }
+    case VEC_UD:
+        if (emulate_kernel_interface(f))
+            return;
+        break;
+    case VEC_BP:
+        if (kdebug_trap(f))
+            return;
+        break;
+    }
+    fault_exception(f);
+}
+
+static void interrupt(struct trap_frame *f)
+{
+    unsigned v = f->vector;
+    if (v == VEC_TIMER) {
+        timer_ack();
+        sched_tick();
+    } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
+        unsigned irq = v - VEC_IRQ_BASE;
+        if (pic_spurious(irq))
+            return;
+        if (irq == 0 && !timer_uses_lapic()) {
+            timer_ack();
+            sched_tick();
+            return;
+        }
+        /* No driver model yet (interrupt threads come with IPC): keep the
+         * line quiet so it cannot storm. */
+        pic_mask(irq);
+        pic_eoi(irq);
+        kprintf("pecan: interrupt line %u masked: no handler attached\n", irq);
+    } else if (v != VEC_SPURIOUS) {
+        kprintf("pecan: unexpected interrupt vector %u ignored\n", v);
+    }
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector >= 32)
+        interrupt(f);
+    else if (!frame_from_user(f))
+        kernel_trap(f);
+    else
+        user_exception(f);
+}

@@ -1,0 +1,130 @@
+/* Physical memory layout at boot. */
+#include "bootmem.h"
+#include "frame.h"
+#include "kip.h"
+#include "kmem.h"
+#include "print.h"
+
+extern char _kernel_phys_start[], _kernel_phys_end[];
+
+static struct range_set usable, free_mem, kernel_mem;
+static paddr_t info_page;
+
+static void reserve(paddr_t base, paddr_t end)
+{
+    if (!range_remove(&free_mem, ALIGN_DOWN(base, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)))
+        panic("boot: too many memory ranges");
+}
+
+static void reserve_boot_data(const struct boot_desc *bd)
+{
+    reserve(0, 0x100000);                       /* BIOS data, real-mode area, ROMs */
+    reserve((paddr_t)_kernel_phys_start, (paddr_t)_kernel_phys_end);
+    reserve(bd->info_start, bd->info_end);
+    reserve(bd->mmap_start, bd->mmap_end);
+    reserve(bd->mods_start, bd->mods_end);
+    reserve(bd->cmdline_start, bd->cmdline_end);
+    for (size_t i = 0; i < bd->nmodules; i++) {
+        reserve(bd->modules[i].start, bd->modules[i].end);
+        reserve(bd->modules[i].cmdline_start, bd->modules[i].cmdline_end);
+    }
+}
+
+static void check_image(const struct boot_desc *bd, const struct boot_image *im, size_t idx)
+{
+    if (!range_contains(&usable, ALIGN_DOWN(im->low, PAGE_SIZE), ALIGN_UP(im->high, PAGE_SIZE)))
+        panic("boot: module %zu loads at %lx-%lx, which is not usable RAM", idx, im->low, im->high);
+    if (im->low < (paddr_t)_kernel_phys_end && (paddr_t)_kernel_phys_start < im->high)
+        panic("boot: module %zu loads at %lx-%lx, over the kernel image", idx, im->low, im->high);
+    for (size_t m = 0; m < bd->nmodules; m++)
+        if (im->low < bd->modules[m].end && bd->modules[m].start < im->high)
+            panic("boot: module %zu loads at %lx-%lx, over module %zu at %lx-%lx "
+                  "(give the machine more memory or fewer modules)",
+                  idx, im->low, im->high, m, bd->modules[m].start, bd->modules[m].end);
+}
+
+void bootmem_init(const struct boot_desc *bd, const struct boot_image *images, size_t nimages)
+{
+    for (size_t i = 0; i < bd->nregions; i++)
+        if (bd->regions[i].type == 1)
+            range_add(&usable, ALIGN_UP(bd->regions[i].base, PAGE_SIZE),
+                      ALIGN_DOWN(bd->regions[i].end, PAGE_SIZE));
+    if (usable.n == 0)
+        panic("boot: the memory map lists no usable RAM");
+    free_mem = usable;
+    reserve_boot_data(bd);
+    for (size_t i = 0; i < nimages; i++) {
+        check_image(bd, &images[i], i);
+        reserve(images[i].low, images[i].high);
+    }
+
+    /* The kernel pool: an eighth of RAM within [KMEM_MIN, KMEM_MAX], as
+     * high as possible below 1 GB (all the early direct map covers). */
+    paddr_t ram = 0;
+    for (size_t i = 0; i < usable.n; i++)
+        ram += usable.r[i].end - usable.r[i].base;
+    size_t size = ALIGN_UP(MIN(MAX(ram / 8, KMEM_MIN), KMEM_MAX), SUPERPAGE_SIZE);
+    paddr_t base = range_find_top(&free_mem, size, SUPERPAGE_SIZE, 1UL << 30);
+    if (!base)
+        panic("boot: no room for the %zu MB kernel memory pool below 1 GB (RAM: %lu MB)",
+              size >> 20, ram >> 20);
+    reserve(base, base + size);
+    range_add(&kernel_mem, base, base + size);
+    range_add(&kernel_mem, (paddr_t)_kernel_phys_start, (paddr_t)_kernel_phys_end);
+
+    struct range_set pool = { 0 };
+    range_add(&pool, base, base + size);
+    frame_init(&pool, phys_to_virt);
+    kprintf("memory: %lu MB usable, kernel pool %lx-%lx (%zu MB)\n", ram >> 20, base,
+            base + size, size >> 20);
+}
+
+paddr_t bootmem_take_info_page(void)
+{
+    info_page = range_find_top(&free_mem, PAGE_SIZE, PAGE_SIZE, 1UL << 30);
+    if (!info_page)
+        panic("boot: no free page for the boot information");
+    reserve(info_page, info_page + PAGE_SIZE);
+    return info_page;
+}
+
+void bootmem_describe(const struct boot_desc *bd, const struct boot_image *images, size_t nimages)
+{
+    /* Device memory by default, then what the firmware reports. */
+    kip_add_memory(MEMDESC_SHARED, 0, false, 0, ~0UL);
+    for (size_t i = 0; i < bd->nregions; i++) {
+        const struct boot_region *r = &bd->regions[i];
+        if (r->type == 1)
+            kip_add_memory(MEMDESC_CONVENTIONAL, 0, false, r->base, r->end);
+        else
+            kip_add_memory(MEMDESC_ARCH, r->type, false, r->base, r->end);
+    }
+    kip_add_memory(MEMDESC_SHARED, 0, false, 0xA0000, 0xF0000);   /* VGA and ROMs */
+    for (size_t m = 0; m < bd->nmodules; m++)
+        kip_add_memory(MEMDESC_BOOTLOADER, BOOTLOADER_MODULE, false,
+                       ALIGN_DOWN(bd->modules[m].start, PAGE_SIZE),
+                       ALIGN_UP(bd->modules[m].end, PAGE_SIZE));
+    for (size_t i = 0; i < nimages; i++)
+        kip_add_memory(MEMDESC_BOOTLOADER, BOOTLOADER_INIT_SERVER, false,
+                       ALIGN_DOWN(images[i].low, PAGE_SIZE), ALIGN_UP(images[i].high, PAGE_SIZE));
+    kip_add_memory(MEMDESC_BOOTLOADER, BOOTLOADER_INIT_TABLE, false,
+                   ALIGN_DOWN(bd->info_start, PAGE_SIZE), ALIGN_UP(bd->info_end, PAGE_SIZE));
+    if (info_page)
+        kip_add_memory(MEMDESC_BOOTLOADER, BOOTLOADER_INIT_TABLE, false, info_page,
+                       info_page + PAGE_SIZE);
+    for (size_t i = 0; i < kernel_mem.n; i++)
+        kip_add_memory(MEMDESC_RESERVED, 0, false, kernel_mem.r[i].base, kernel_mem.r[i].end);
+    kip_add_memory(MEMDESC_CONVENTIONAL, 0, true, 0, USER_END);
+    kip_set_word(KIP_RESERVED_MEM0, (paddr_t)_kernel_phys_start);
+    kip_set_word(KIP_RESERVED_MEM0 + 8, (paddr_t)_kernel_phys_end);
+}
+
+bool bootmem_is_kernel(paddr_t base, paddr_t end)
+{
+    return range_overlaps(&kernel_mem, base, end);
+}
+
+paddr_t bootmem_top(void)
+{
+    return usable.r[usable.n - 1].end;
+}

@@ -1,0 +1,52 @@
+/* User faults. Sigma0's page faults are resolved by the kernel (spec 6.2);
+ * other faults stop the thread with a message until page-fault and
+ * exception IPC exist. */
+#include "fault.h"
+#include "arch/paging.h"
+#include "bootmem.h"
+#include "print.h"
+#include "sched.h"
+#include "space.h"
+
+static const char *access_name(unsigned a)
+{
+    return a == ACCESS_W ? "write" : a == ACCESS_X ? "execute" : "read";
+}
+
+/* Sigma0 sees physical memory idempotently: map the 2 MB page around the
+ * fault, or just the 4 KB page where kernel memory is in the way. */
+static bool sigma0_map(struct space *s, word_t addr)
+{
+    uint64_t flags = PTE_W;
+    paddr_t big = ALIGN_DOWN(addr, SUPERPAGE_SIZE);
+    if (!bootmem_is_kernel(big, big + SUPERPAGE_SIZE) &&
+        paging_map_user(s->pml4, big, big, 21, flags))
+        return true;
+    paddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+    return !bootmem_is_kernel(page, page + PAGE_SIZE) &&
+           paging_map_user(s->pml4, page, page, 12, flags);
+}
+
+static void stop_thread(struct trap_frame *f, const char *why)
+{
+    kprintf("pecan: thread %lx stopped: %s\n", current->global_id, why);
+    dump_frame(f);
+    thread_halt(current);
+}
+
+void fault_page(struct trap_frame *f, word_t addr, unsigned access)
+{
+    if (current->space->sigma0 && addr < USER_END && sigma0_map(current->space, addr))
+        return;
+    kprintf("pecan: page fault at %016lx (%s) ip %016lx by thread %lx: no pager handled it\n",
+            addr, access_name(access), f->rip, current->global_id);
+    stop_thread(f, "unhandled page fault");
+}
+
+void fault_exception(struct trap_frame *f)
+{
+    kprintf("pecan: %s (vector %lu, error 0x%lx) at ip %016lx by thread %lx: "
+            "no exception handler\n",
+            exception_name(f->vector), f->vector, f->error, f->rip, current->global_id);
+    stop_thread(f, "unhandled exception");
+}

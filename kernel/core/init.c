@@ -1,0 +1,64 @@
+/* Kernel start-up: from the multiboot hand-over to the first user thread. */
+#include "arch/context.h"
+#include "arch/console.h"
+#include "arch/cpu.h"
+#include "arch/gdt.h"
+#include "arch/idt.h"
+#include "arch/paging.h"
+#include "arch/pic.h"
+#include "arch/timer.h"
+#include "bootinfo.h"
+#include "bootmem.h"
+#include "kip.h"
+#include "kmem.h"
+#include "print.h"
+#include "roottasks.h"
+#include "sched.h"
+
+static const void *boot_view(paddr_t p)
+{
+    if (p >= (1UL << 30))
+        panic("boot: boot data at %lx lies above the early 1 GB map", p);
+    return phys_to_virt(p);
+}
+
+NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
+{
+    console_init();
+    kprintf("\nPecan L4 X.2 microkernel (x86-64), built " __DATE__ " " __TIME__ "\n");
+    if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+        panic("not started by a multiboot loader (eax = %x, expected %x)", magic,
+              MULTIBOOT_BOOTLOADER_MAGIC);
+
+    static struct boot_desc bd;
+    const char *err = multiboot_parse(mbi_phys, boot_view, &bd);
+    if (err)
+        panic("boot: %s", err);
+    kprintf("boot: command line \"%s\", %zu modules\n", bd.cmdline, bd.nmodules);
+
+    gdt_init();
+    idt_init();
+
+    struct elf_image images[2];
+    roottasks_load(&bd, images);
+    struct boot_image ranges[2] = { { images[0].low, images[0].high },
+                                    { images[1].low, images[1].high } };
+    bootmem_init(&bd, ranges, 2);
+    paging_init(bootmem_top());
+    arch_cpu_init();
+    pic_init();
+    timer_init();
+
+    kip_init();
+    paddr_t bootinfo = bootmem_take_info_page();
+    bootmem_describe(&bd, ranges, 2);
+    roottasks_place(&bd, images);
+    bootinfo_build(bootinfo, &bd, mbi_phys, images, 2);
+    kip_set_word(KIP_BOOT_INFO, bootinfo);
+
+    sched_init();
+    roottasks_start(images, bootinfo);
+    kprintf("boot: starting sigma0 at %lx and the root task at %lx\n", images[0].entry,
+            images[1].entry);
+    sched_start();
+}

@@ -1,0 +1,107 @@
+/* Scheduler: one FIFO ready queue per priority, a bitmap of non-empty
+ * queues for finding the highest, and an idle thread. */
+#include "sched.h"
+#include "arch/context.h"
+#include "arch/cpu.h"
+#include "print.h"
+
+struct tcb *current;
+volatile uint64_t kernel_ticks;
+
+static struct tcb *queue_head[256];
+static uint64_t queue_bitmap[4];        /* bit p set: queue p non-empty */
+
+static struct tcb idle_block[KTCB_SIZE / sizeof(struct tcb)]
+    __attribute__((aligned(KTCB_SIZE)));
+static struct tcb *const idle = idle_block;
+
+static void idle_loop(void)
+{
+    for (;;)
+        cpu_idle();
+}
+
+void sched_init(void)
+{
+    *idle = (struct tcb){ .state = TS_READY, .name = "idle" };
+    arch_thread_init_kernel(idle, idle_loop);
+}
+
+void sched_make_ready(struct tcb *t)
+{
+    t->state = TS_READY;
+    if (t->queued)
+        return;
+    unsigned p = t->priority;
+    struct tcb *h = queue_head[p];
+    if (!h) {
+        t->rq_next = t->rq_prev = t;
+        queue_head[p] = t;
+        queue_bitmap[p / 64] |= 1UL << (p % 64);
+    } else {                            /* append at the tail */
+        t->rq_next = h;
+        t->rq_prev = h->rq_prev;
+        h->rq_prev->rq_next = t;
+        h->rq_prev = t;
+    }
+    t->queued = true;
+}
+
+void sched_remove(struct tcb *t)
+{
+    if (!t->queued)
+        return;
+    unsigned p = t->priority;
+    if (t->rq_next == t) {
+        queue_head[p] = NULL;
+        queue_bitmap[p / 64] &= ~(1UL << (p % 64));
+    } else {
+        t->rq_prev->rq_next = t->rq_next;
+        t->rq_next->rq_prev = t->rq_prev;
+        if (queue_head[p] == t)
+            queue_head[p] = t->rq_next;
+    }
+    t->queued = false;
+}
+
+static struct tcb *highest_ready(void)
+{
+    for (int w = 3; w >= 0; w--)
+        if (queue_bitmap[w])
+            return queue_head[w * 64 + 63 - __builtin_clzl(queue_bitmap[w])];
+    return idle;
+}
+
+void schedule(void)
+{
+    struct tcb *next = highest_ready(), *prev = current;
+    current = next;
+    arch_switch(prev, next);
+}
+
+void sched_tick(void)
+{
+    kernel_ticks++;
+    struct tcb *t = current;
+    if (t == idle || --t->slice_left > 0)
+        return;
+    t->slice_left = t->timeslice_ticks;
+    if (t->queued && t->rq_next != t) {     /* round robin: to the tail */
+        queue_head[t->priority] = t->rq_next;
+        schedule();
+    }
+}
+
+void thread_halt(struct tcb *t)
+{
+    t->state = TS_HALTED;
+    sched_remove(t);
+    if (t == current)
+        schedule();
+}
+
+void sched_start(void)
+{
+    current = highest_ready();
+    arch_switch_first(current);
+}

@@ -1,0 +1,69 @@
+/* Address spaces: creation, KIP and UTCB areas. */
+#include "space.h"
+#include "arch/paging.h"
+#include "fpage.h"
+#include "frame.h"
+#include "kip.h"
+#include "kmem.h"
+#include "slab.h"
+#include "utcb.h"
+
+static struct slab spaces = SLAB_INIT(struct space);
+
+struct space *space_create(void)
+{
+    struct space *s = slab_alloc(&spaces);
+    if (!s)
+        return NULL;
+    s->pml4 = paging_new_space();
+    if (!s->pml4) {
+        slab_free(&spaces, s);
+        return NULL;
+    }
+    return s;
+}
+
+static bool in_user_area(word_t base, word_t size)
+{
+    return size <= USER_END && base <= USER_END - size;
+}
+
+int space_init_areas(struct space *s, word_t kip, word_t utcb)
+{
+    word_t ub = fpage_base(utcb), us = fpage_size(utcb);
+    word_t kb = fpage_base(kip), ks = fpage_size(kip);
+    if (fpage_log2(utcb) < 12 || !in_user_area(ub, us))
+        return ERR_INVALID_UTCB;
+    if (fpage_log2(kip) < 12 || !in_user_area(kb, ks) || (kb < ub + us && ub < kb + ks))
+        return ERR_INVALID_KIP_AREA;
+    if (!paging_map_user(s->pml4, kb, kip_phys(), 12, paging_nx_enabled() ? PTE_NX : 0))
+        return ERR_NO_MEMORY;
+    s->kip_area = kip;
+    s->utcb_area = utcb;
+    return ERR_OK;
+}
+
+void *space_utcb(struct space *s, vaddr_t loc)
+{
+    paddr_t pa;
+    if (!paging_lookup(s->pml4, loc, &pa, NULL)) {
+        paddr_t f = frame_alloc();
+        if (!f)
+            return NULL;
+        uint64_t flags = PTE_W | (paging_nx_enabled() ? PTE_NX : 0);
+        if (!paging_map_user(s->pml4, ALIGN_DOWN(loc, PAGE_SIZE), f, 12, flags)) {
+            frame_free(f);
+            return NULL;
+        }
+        pa = f + (loc & (PAGE_SIZE - 1));
+    }
+    return phys_to_virt(pa);
+}
+
+bool space_map_identity(struct space *s, paddr_t base, paddr_t end, uint64_t flags)
+{
+    for (paddr_t p = ALIGN_DOWN(base, PAGE_SIZE); p < end; p += PAGE_SIZE)
+        if (!paging_map_user(s->pml4, p, p, 12, flags))
+            return false;
+    return true;
+}

@@ -1,0 +1,22 @@
+/* What happens when a user thread faults: the generic policy. */
+#pragma once
+#include "arch/frame.h"
+#include "tcb.h"
+
+/* Access bits as X.2 reports them in page-fault labels (r = 4, w = 2, x = 1). */
+#define ACCESS_R 4
+#define ACCESS_W 2
+#define ACCESS_X 1
+
+/* A user page fault at `addr` by the current thread. */
+void fault_page(struct trap_frame *f, word_t addr, unsigned access);
+
+/* A CPU exception the kernel does not handle itself. */
+void fault_exception(struct trap_frame *f);
+
+/* Copy from the current space; returns the bytes copied before a fault
+ * or the end of the user area stopped it. */
+size_t copy_from_user(void *dst, word_t src, size_t n);
+
+const char *exception_name(unsigned vector);
+void dump_frame(const struct trap_frame *f);

@@ -1,0 +1,25 @@
+/* Kernel views of physical memory. */
+#pragma once
+#include "config.h"
+#include "types.h"
+
+/* All RAM (and the first 4 GB) is mapped at PHYS_MAP_BASE. During early
+ * boot only the first 1 GB is, which is why the kernel pool lies below 1 GB. */
+static inline void *phys_to_virt(paddr_t p)
+{
+    return (void *)(PHYS_MAP_BASE + p);
+}
+
+static inline paddr_t virt_to_phys(const void *v)
+{
+    vaddr_t a = (vaddr_t)v;
+    return a >= KERNEL_VMA ? a - KERNEL_VMA : a - PHYS_MAP_BASE;
+}
+
+static inline void *memset_words(void *p, uint64_t w, size_t nwords)
+{
+    uint64_t *q = p;
+    for (size_t i = 0; i < nwords; i++)
+        q[i] = w;
+    return p;
+}

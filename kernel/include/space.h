@@ -1,0 +1,26 @@
+/* Address spaces: page tables plus the KIP and UTCB areas. */
+#pragma once
+#include "types.h"
+
+struct space {
+    paddr_t pml4;
+    word_t kip_area;          /* fpage; 0 until initialised */
+    word_t utcb_area;         /* fpage */
+    unsigned nthreads;
+    bool privileged;          /* sigma0, root task (spec 0: "privileged space") */
+    bool sigma0;              /* faults resolved idempotently by the kernel */
+};
+
+struct space *space_create(void);
+
+/* Initialise the KIP and UTCB areas (SpaceControl's first call) and map
+ * the KIP. Returns an X.2 error code (0 = ok). */
+int space_init_areas(struct space *s, word_t kip_fpage, word_t utcb_fpage);
+
+/* Kernel pointer to the UTCB whose user address is `loc`, backing and
+ * mapping its page on first use. NULL when out of memory. */
+void *space_utcb(struct space *s, vaddr_t loc);
+
+/* Map [base, end) 1:1 with 4 KB pages: the kernel's start-up help for
+ * the root task until sigma0 serves it. */
+bool space_map_identity(struct space *s, paddr_t base, paddr_t end, uint64_t flags);

@@ -1,0 +1,38 @@
+/* System-call numbers: the index of the call's word in the KIP syscall
+ * table (KIP + 0x1A0 + 8 n). The user stubs pass it in RBP. */
+#pragma once
+
+#define SYS_SPACE_CONTROL      0
+#define SYS_THREAD_CONTROL     1
+#define SYS_PROCESSOR_CONTROL  2
+#define SYS_MEMORY_CONTROL     3
+#define SYS_IPC                4
+#define SYS_LIPC               5
+#define SYS_UNMAP              6
+#define SYS_EXCHANGE_REGISTERS 7
+#define SYS_SYSTEM_CLOCK       8
+#define SYS_THREAD_SWITCH      9
+#define SYS_SCHEDULE           10
+#define SYS_COUNT              11
+
+/* Byte offsets of the stubs in the stub page (Pistachio's order, 4.2). */
+#define STUB_IPC       0x000
+#define STUB_EXREGS    0x100
+#define STUB_TCONTROL  0x200
+#define STUB_CLOCK     0x300
+#define STUB_TSWITCH   0x400
+#define STUB_SCHEDULE  0x500
+#define STUB_UNMAP     0x600
+#define STUB_SCONTROL  0x700
+#define STUB_PCONTROL  0x800
+#define STUB_MCONTROL  0x900
+
+#ifndef __ASSEMBLER__
+#include "types.h"
+
+/* User address of the stub for system call `n`. */
+word_t syscall_stub_address(unsigned n);
+
+/* Microseconds since boot, from the TSC. */
+uint64_t system_clock_us(void);
+#endif

@@ -1,0 +1,12 @@
+/* Formatted console output for user programs, through the kernel
+ * debugger's PrintString. Output is collected per line, so a line from
+ * one thread is printed in one piece. */
+#pragma once
+#include <stdarg.h>
+#include <stddef.h>
+
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int puts(const char *s);
+void fflush_stdout(void);
