@@ -55,7 +55,7 @@ $(KERNEL_IMG): $(KERNEL_ELF)
 	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
 
 # ---- user programs ---------------------------------------------------------
-ULIB_SRC := $(wildcard user/lib/l4/*.c user/lib/l4/*.S user/lib/c/*.c)
+ULIB_SRC := $(wildcard user/lib/l4/*.c user/lib/l4/*.S user/lib/c/*.c user/lib/c/*.S)
 ULIB_OBJ := $(patsubst %,$(BUILD)/%.o,$(ULIB_SRC)) $(BUILD)/user/format.c.o
 
 $(BUILD)/user/%.c.o: user/%.c
@@ -111,9 +111,11 @@ QEMU_BASE = $(QEMU) -machine pc -cpu max -m $(QEMU_MEM) -display none -no-reboot
 deps:
 	@tools/deps.sh
 
+# QEMU_EXTRA="-s -S" waits for gdb on port 1234 (see README.md);
+# KERNEL_ARGS=kdb makes KDB Enter open the interactive kernel debugger.
 run: deps all
-	$(QEMU_BASE) -accel $(QEMU_ACCEL) -serial mon:stdio \
-	    -initrd "$(BUILD)/user/sigma0.elf,$(BUILD)/user/root.elf"
+	$(QEMU_BASE) -accel $(QEMU_ACCEL) -serial mon:stdio $(QEMU_EXTRA) \
+	    -append "$(KERNEL_ARGS)" -initrd "$(BUILD)/user/sigma0.elf,$(BUILD)/user/root.elf"
 
 test: deps all host-tests
 	$(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) --mem $(QEMU_MEM) \

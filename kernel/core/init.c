@@ -9,6 +9,7 @@
 #include "arch/timer.h"
 #include "bootinfo.h"
 #include "bootmem.h"
+#include "kdebug.h"
 #include "kip.h"
 #include "kmem.h"
 #include "print.h"
@@ -20,6 +21,23 @@ static const void *boot_view(paddr_t p)
     if (p >= (1UL << 30))
         panic("boot: boot data at %lx lies above the early 1 GB map", p);
     return phys_to_virt(p);
+}
+
+/* True if the command line contains `word` as a whole word. */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+    for (const char *p = cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *w = word;
+        while (*w && *p == *w)
+            p++, w++;
+        if (!*w && (*p == ' ' || *p == '\0'))
+            return true;
+        while (*p && *p != ' ')
+            p++;
+    }
+    return false;
 }
 
 NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
@@ -35,6 +53,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
     if (err)
         panic("boot: %s", err);
     kprintf("boot: command line \"%s\", %zu modules\n", bd.cmdline, bd.nmodules);
+    kdb_interactive = cmdline_has(bd.cmdline, "kdb");
 
     gdt_init();
     idt_init();

@@ -3,6 +3,7 @@
 #include "sched.h"
 #include "arch/context.h"
 #include "arch/cpu.h"
+#include "kdebug.h"
 #include "print.h"
 
 struct tcb *current;
@@ -82,6 +83,7 @@ void schedule(void)
 void sched_tick(void)
 {
     kernel_ticks++;
+    kdb_poll();
     struct tcb *t = current;
     if (t == idle || --t->slice_left > 0)
         return;

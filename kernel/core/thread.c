@@ -5,6 +5,8 @@
 #include "space.h"
 #include "utcb.h"
 
+struct tcb *tcb_list;
+
 struct tcb *tcb_create(word_t global_id, struct space *space, vaddr_t utcb_loc, uint8_t prio)
 {
     struct tcb *t = tcb_of_number(global_id >> 32);
@@ -27,6 +29,8 @@ struct tcb *tcb_create(word_t global_id, struct space *space, vaddr_t utcb_loc, 
     t->slice_left = t->timeslice_ticks;
     utcb_set(t, UTCB_MY_GLOBAL_ID, global_id);
     space->nthreads++;
+    t->list_next = tcb_list;
+    tcb_list = t;
     return t;
 fail:
     frame_free(block);

@@ -7,5 +7,18 @@
  * it. Returns false when the bytes encode no operation. */
 bool kdebug_trap(struct trap_frame *f);
 
+/* True with "kdb" on the kernel command line: KDB Enter opens the
+ * interactive debugger instead of halting the caller. */
+extern bool kdb_interactive;
+
 /* Enter the debugger on behalf of the current thread, with a message. */
 void kdb_enter(const char *message);
+
+/* The interactive debugger: list threads, show state, continue. */
+void kdb_console(const char *why);
+
+/* Timer hook: enter the debugger when ESC arrives on the console. */
+void kdb_poll(void);
+
+/* Console input for the KDB ReadChar calls (-1 when none). */
+int kdb_getc(void);

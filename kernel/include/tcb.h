@@ -29,7 +29,10 @@ struct tcb {
     struct tcb *rq_next, *rq_prev;
     uint32_t timeslice_ticks, slice_left;
     const char *name;          /* for the debugger and messages; may be NULL */
+    struct tcb *list_next;     /* all threads, for the debugger */
 };
+
+extern struct tcb *tcb_list;
 
 static inline struct tcb *tcb_of_number(word_t number)
 {

@@ -67,11 +67,11 @@ bool kdebug_trap(struct trap_frame *f)
         print_user_string(f->rax);
         return true;
     case 0x08:
-        f->rax = (uint64_t)(int64_t)(int8_t)console_getc();
+        f->rax = (uint64_t)(int64_t)(int8_t)kdb_getc();
         return true;
     case 0x0D: {
         int ch;
-        while ((ch = console_getc()) < 0)
+        while ((ch = kdb_getc()) < 0)
             cpu_relax();
         f->rax = (uint64_t)(int64_t)(int8_t)ch;
         return true;

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Pecan test harness.
+
+Runs the host unit tests, then boots the in-system suite in QEMU and reads
+its serial log. Every test reports one line, "TEST <name> PASS" or
+"TEST <name> FAIL: <what was expected, what happened>". The harness fails on
+any failed test, kernel panic, unexpected stopped thread, QEMU exit before
+the suite finished (triple fault, reset) or timeout, and ends with the line
+"N passed, N failed". Tests marked fatal (the kernel must stop the thread)
+each get a boot of their own, after which the harness checks the kernel's
+report and that the kernel debugger still answers.
+"""
+import argparse
+import glob
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+BOOT_TIMEOUT = 180          # seconds for one boot of the suite under TCG
+KDB_TIMEOUT = 30
+
+
+class Result:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def record(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"TEST {name} PASS", flush=True)
+        else:
+            self.failed += 1
+            print(f"TEST {name} FAIL: {detail}", flush=True)
+
+
+def run_host_tests(build, only, result):
+    binaries = sorted(glob.glob(os.path.join(build, "host", "test_*")))
+    if not binaries:
+        result.record("host.build", False, "expected host test binaries in "
+                      f"{build}/host, found none")
+    for b in binaries:
+        args = [b] + ([only] if only else [])
+        p = subprocess.run(args, capture_output=True, text=True, timeout=300)
+        seen = 0
+        for line in p.stdout.splitlines():
+            m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
+            if m:
+                seen += 1
+                result.record(m.group(1), m.group(2) == "PASS", m.group(3) or "")
+        if p.returncode != 0 and (seen == 0 or result.failed == 0):
+            result.record(os.path.basename(b), False,
+                          f"expected exit status 0, got {p.returncode}; stderr:\n{p.stderr}")
+
+
+class Qemu:
+    """One boot: QEMU with the serial console on a pipe."""
+
+    def __init__(self, args, build, accel, mem, modules, logname):
+        self.log_path = os.path.join(build, "test", logname)
+        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+        self.log = open(self.log_path, "w")
+        initrd = ",".join(modules)
+        cmd = [args.qemu, "-machine", "pc", "-cpu", "max", "-m", mem,
+               "-display", "none", "-no-reboot", "-accel", accel,
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-serial", "stdio", "-monitor", "none",
+               "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
+               "-initrd", initrd]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.buf = b""
+        self.lines = []
+
+    def lines_until(self, deadline):
+        """Yield serial lines as they arrive; stop at deadline or exit."""
+        while True:
+            while b"\n" in self.buf:
+                raw, self.buf = self.buf.split(b"\n", 1)
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                self.log.write(line + "\n")
+                self.log.flush()
+                self.lines.append(line)
+                yield line
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            r, _, _ = select.select([self.proc.stdout], [], [], min(left, 1.0))
+            if r:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if not chunk:
+                    if self.buf:
+                        self.buf += b"\n"
+                        continue
+                    return
+                self.buf += chunk
+
+    def send(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+    def tail(self, n=25):
+        return "\n".join("    | " + l for l in self.lines[-n:])
+
+
+def symbolize(build, lines):
+    """Resolve the kernel backtrace addresses of a panic with addr2line."""
+    elf = os.path.join(build, "kernel", "pecan.elf")
+    addrs = [l.strip() for l in lines if re.fullmatch(r"\s+[0-9a-f]{16}", l)]
+    if not addrs:
+        return ""
+    p = subprocess.run(["addr2line", "-f", "-p", "-e", elf] + addrs,
+                       capture_output=True, text=True)
+    return "\n".join("    " + l for l in p.stdout.splitlines())
+
+
+def kernel_trouble(line):
+    if line.startswith("PANIC"):
+        return "kernel panic"
+    if re.search(r"pecan: thread \S+ stopped:", line):
+        return "a thread was stopped by the kernel"
+    return None
+
+
+def run_suite(args, result):
+    build = args.build
+    only = f" only={args.only}" if args.only else ""
+    modules = [os.path.join(build, "user", "sigma0.elf"),
+               os.path.join(build, "user", "tests.elf") + only]
+    print(f"harness: booting the in-system suite ({args.accel}){only}", flush=True)
+    q = Qemu(args, build, args.accel, args.mem, modules, "suite.log")
+    fatal, done, trouble = [], False, None
+    try:
+        for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
+            m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
+            if m:
+                result.record(m.group(1), m.group(2) == "PASS", m.group(3) or "")
+            elif line.startswith("FATALTEST "):
+                fatal.append(line.split()[1])
+            elif line.startswith("SUITE DONE"):
+                done = True
+                break
+            elif kernel_trouble(line):
+                trouble = kernel_trouble(line)
+                for _ in q.lines_until(time.monotonic() + 2):
+                    pass
+                break
+    finally:
+        q.close()
+    if trouble or not done:
+        why = trouble or ("QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
+                          and q.proc.returncode not in (-9,) else f"timeout after {BOOT_TIMEOUT} s")
+        result.record("suite.completed", False,
+                      f"expected 'SUITE DONE', got {why}; serial log {q.log_path}:\n{q.tail()}"
+                      + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+    for name in fatal:
+        run_fatal(args, name, result)
+
+
+def run_fatal(args, name, result):
+    """Boot the suite with only this test; the kernel must stop the thread
+    with the expected report, and the kernel debugger must still answer."""
+    build = args.build
+    modules = [os.path.join(build, "user", "sigma0.elf"),
+               os.path.join(build, "user", "tests.elf") + f" only={name}"]
+    q = Qemu(args, build, args.accel, args.mem, modules, f"fatal-{name}.log")
+    expect, phase, ok, why = None, "start", False, ""
+    try:
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        for line in q.lines_until(deadline):
+            if line.startswith("PANIC"):
+                why = "kernel panic"
+                break
+            m = re.match(r"EXPECT-STOP (\S+): (.*)$", line)
+            if m and phase == "start":
+                expect, phase = m.group(2), "fault"
+            elif re.match(r"TEST \S+ FAIL", line):
+                why = line
+                break
+            elif phase == "fault" and expect in line:
+                phase = "report"
+            elif phase == "report" and re.search(r"pecan: thread \S+ stopped:", line):
+                phase = "kdb"
+                q.send(b"\x1b")
+                deadline = time.monotonic() + KDB_TIMEOUT
+            elif phase == "kdb" and line.startswith("kdb:") and "break-in" in line:
+                q.send(b"t")
+                phase = "threads"
+            elif phase == "threads" and re.search(r"\broot\b.*\bhalted\b", line):
+                q.send(b"g")
+                phase = "continue"
+            elif phase == "continue" and "kdb: continuing" in line:
+                ok = True
+                break
+        else:
+            why = f"stopped in phase '{phase}' (timeout or QEMU exit)"
+    finally:
+        q.close()
+    want = {"start": "the test to announce itself",
+            "fault": f"a kernel report containing '{expect}'",
+            "report": "'pecan: thread ... stopped:'",
+            "kdb": "the kernel debugger to answer ESC",
+            "threads": "the debugger to list the root thread as halted",
+            "continue": "the debugger to continue"}[phase]
+    result.record(name, ok, f"expected {want}; got {why}; serial log {q.log_path}:\n{q.tail()}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--accel", default="tcg")
+    ap.add_argument("--mem", default="256M")
+    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--only", default="", help="run only tests whose name starts with this "
+                    "(host.* for host tests, e.g. boot or boot.kip_fixed_fields)")
+    args = ap.parse_args()
+
+    result = Result()
+    if not args.only or args.only.startswith("host"):
+        run_host_tests(args.build, args.only, result)
+    if not args.only or not args.only.startswith("host"):
+        run_suite(args, result)
+    print(f"{result.passed} passed, {result.failed} failed", flush=True)
+    sys.exit(1 if result.failed or result.passed == 0 else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+/* Benchmark support: cycle counts from the TSC, which under QEMU with
+ * -icount shift=0 advances by one per executed instruction. Each
+ * benchmark times single operations many times after a warm-up; we report
+ * the median and the minimum with the timing overhead (two back-to-back
+ * rdtsc) subtracted. */
+#pragma once
+#include <stdint.h>
+
+static inline uint64_t bench_tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+    return (uint64_t)hi << 32 | lo;
+}
+
+#define BENCH_WARMUP 100
+#define BENCH_ITERATIONS 1000
+
+struct bench_result {
+    uint64_t median, min;
+};
+
+/* Sort `n` samples in place and summarise them. */
+struct bench_result bench_summarise(uint64_t *samples, unsigned n);
+
+/* Print the machine-readable line tools/bench.py parses. */
+void bench_report(const char *name, struct bench_result r, uint64_t overhead);

@@ -1,0 +1,17 @@
+/* Faults without a pager or exception handler (no page-fault or exception
+ * IPC yet): the kernel stops the thread with a message and runs on. The
+ * harness boots each of these alone and checks the kernel's report and
+ * that the kernel debugger still answers afterwards. */
+#include "testlib.h"
+
+FATAL_TEST(fault, page_fault_stops_thread,
+           "page fault at 0000000040000000 (read)")
+{
+    volatile uint64_t *p = (uint64_t *)0x40000000;   /* never mapped */
+    (void)*p;
+}
+
+FATAL_TEST(fault, invalid_opcode_stops_thread, "#UD invalid opcode (vector 6")
+{
+    __asm__ volatile("ud2");
+}
