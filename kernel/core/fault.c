@@ -7,6 +7,10 @@
 #include "print.h"
 #include "sched.h"
 #include "space.h"
+#include "ipc.h"
+#include "utcb.h"
+
+#define PAGEFAULT_LABEL 0xFFFFFFFFFFE0UL
 
 static const char *access_name(unsigned a)
 {
@@ -34,10 +38,36 @@ static void stop_thread(struct trap_frame *f, const char *why)
     thread_halt(current);
 }
 
+/* Send the page-fault message (spec 6.2) to the pager and wait for its
+ * reply, keeping the thread's MR0-MR2 and ErrorCode as they were (6.1).
+ * Returns false if there is no pager to ask or the IPC failed. */
+static bool pagefault_ipc(word_t addr, unsigned access, word_t ip)
+{
+    struct tcb *self = current;
+    struct tcb *pager = tcb_lookup(utcb_get(self, UTCB_PAGER), self);
+    if (!pager || !tcb_is_active(pager))
+        return false;
+    word_t saved[3] = { self->utcb[0], self->utcb[1], self->utcb[2] };
+    word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
+    self->utcb[0] = (PAGEFAULT_LABEL | access) << 16 | 2;
+    self->utcb[1] = addr;
+    self->utcb[2] = ip;
+    word_t err = ipc_kernel_call(pager);
+    self->utcb[0] = saved[0];
+    self->utcb[1] = saved[1];
+    self->utcb[2] = saved[2];
+    utcb_set(self, UTCB_ERROR_CODE, saved_err);
+    /* Canceled or aborted by ExchangeRegisters: just retry the access. */
+    unsigned code = (err >> 1) & 7;
+    return !err || code == IPC_CANCELED || code == IPC_ABORTED;
+}
+
 void fault_page(struct trap_frame *f, word_t addr, unsigned access)
 {
     if (current->space->sigma0 && addr < USER_END && sigma0_map(current->space, addr))
         return;
+    if (!current->space->sigma0 && pagefault_ipc(addr, access, f->rip))
+        return;                         /* the thread retries the access */
     kprintf("pecan: page fault at %016lx (%s) ip %016lx by thread %lx: no pager handled it\n",
             addr, access_name(access), f->rip, current->global_id);
     stop_thread(f, "unhandled page fault");

@@ -37,11 +37,19 @@ static int getc_blocking(void)
 
 static const char *state_name(const struct tcb *t)
 {
+    if (t->halted)
+        return "halted";
     switch (t->state) {
+    case TS_INACTIVE:
+        return "inactive";
     case TS_READY:
         return t == current ? "running" : "ready";
-    case TS_HALTED:
-        return "halted";
+    case TS_SEND_BLOCKED:
+        return "sending";
+    case TS_RECV_BLOCKED:
+        return t->start_wait ? "starting" : "waiting";
+    case TS_DEAD:
+        return "dead";
     default:
         return "?";
     }

@@ -56,7 +56,8 @@ void roottasks_place(const struct boot_desc *bd, struct elf_image images[2])
     kip_set_word(KIP_ROOT + 24, images[1].high);
 }
 
-static struct tcb *start_server(word_t number, word_t entry, word_t pager, bool sigma0)
+static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_t scheduler,
+                               bool sigma0)
 {
     struct space *s = space_create();
     if (!s)
@@ -67,20 +68,23 @@ static struct tcb *start_server(word_t number, word_t entry, word_t pager, bool 
                                fpage_make(ROOT_UTCB_AREA, ROOT_UTCB_LOG2, 0));
     if (err)
         panic("boot: initialising a root server's space failed (error %d)", err);
-    struct tcb *t = tcb_create(tid_make(number, 1), s, ROOT_UTCB_AREA, 255);
-    if (!t)
+    struct tcb *t = tcb_create(tid_make(number, 1), s, 255);
+    if (!t || !tcb_activate(t, ROOT_UTCB_AREA, pager))
         panic("boot: out of kernel memory creating a root server's thread");
-    utcb_set(t, UTCB_PAGER, pager);
+    t->scheduler = scheduler ? scheduler : t->global_id;
+    t->start_wait = false;              /* root servers start at once */
     arch_thread_init_user(t, entry, 0);
+    t->state = TS_READY;
     sched_make_ready(t);
     return t;
 }
 
 void roottasks_start(const struct elf_image images[2], paddr_t bootinfo)
 {
-    struct tcb *s0 = start_server(USER_BASE, images[0].entry, NILTHREAD, true);
+    word_t root_id = tid_make(USER_BASE + 2, 1);
+    struct tcb *s0 = start_server(USER_BASE, images[0].entry, NILTHREAD, root_id, true);
     s0->name = "sigma0";
-    struct tcb *root = start_server(USER_BASE + 2, images[1].entry, s0->global_id, false);
+    struct tcb *root = start_server(USER_BASE + 2, images[1].entry, s0->global_id, 0, false);
     root->name = "root";
     /* Until sigma0 pages the root task, the kernel maps its image and the
      * boot information 1:1, as sigma0 would. */

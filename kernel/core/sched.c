@@ -5,6 +5,7 @@
 #include "arch/cpu.h"
 #include "kdebug.h"
 #include "print.h"
+#include "timeout.h"
 
 struct tcb *current;
 volatile uint64_t kernel_ticks;
@@ -24,7 +25,7 @@ static void idle_loop(void)
 
 void sched_init(void)
 {
-    *idle = (struct tcb){ .state = TS_READY, .name = "idle" };
+    *idle = (struct tcb){ .state = TS_READY, .name = "idle", .global_id = 0x1D1E1D1E1D1E1D1EUL };
     arch_thread_init_kernel(idle, idle_loop);
 }
 
@@ -84,22 +85,84 @@ void sched_tick(void)
 {
     kernel_ticks++;
     kdb_poll();
+    timeout_tick(kernel_ticks);
     struct tcb *t = current;
-    if (t == idle || --t->slice_left > 0)
-        return;
-    t->slice_left = t->timeslice_ticks;
-    if (t->queued && t->rq_next != t) {     /* round robin: to the tail */
-        queue_head[t->priority] = t->rq_next;
+    if (t != idle && --t->slice_left == 0) {
+        t->slice_left = t->timeslice_ticks;
+        if (t->queued && t->rq_next != t)   /* round robin: to the tail */
+            queue_head[t->priority] = t->rq_next;
         schedule();
+        return;
     }
+    sched_check_preempt();
+}
+
+void sched_check_preempt(void)
+{
+    struct tcb *h = highest_ready();
+    if (h != idle && (current == idle || !current->queued || h->priority > current->priority))
+        schedule();
+}
+
+void sched_handoff(struct tcb *to)
+{
+    struct tcb *h = highest_ready();
+    if (to && to->queued && to->priority >= h->priority)
+        sched_switch_to(to);
+    else
+        schedule();
 }
 
 void thread_halt(struct tcb *t)
 {
-    t->state = TS_HALTED;
+    t->halted = true;
     sched_remove(t);
     if (t == current)
         schedule();
+}
+
+void thread_resume(struct tcb *t)
+{
+    t->halted = false;
+    if (t->state == TS_READY)
+        sched_make_ready(t);
+}
+
+void sched_set_priority(struct tcb *t, uint8_t prio)
+{
+    bool queued = t->queued;
+    sched_remove(t);
+    t->priority = prio;
+    if (queued)
+        sched_make_ready(t);
+    if (current->queued)
+        schedule();                 /* a higher priority may be ready now */
+}
+
+void sched_set_timeslice(struct tcb *t, uint64_t us)
+{
+    uint64_t ticks = (us * TIMER_HZ + 999999) / 1000000;
+    t->timeslice_us = us;
+    t->timeslice_ticks = ticks ? (uint32_t)MIN(ticks, 0xFFFFFFFFUL) : 1;
+    t->slice_left = t->timeslice_ticks;
+}
+
+void sched_switch_to(struct tcb *t)
+{
+    struct tcb *prev = current;
+    current = t;
+    arch_switch(prev, t);
+}
+
+void sched_yield(void)
+{
+    struct tcb *t = current;
+    t->slice_left = t->timeslice_ticks;
+    if (t->queued) {                /* to the tail of its queue */
+        sched_remove(t);
+        sched_make_ready(t);
+    }
+    schedule();
 }
 
 void sched_start(void)

@@ -67,3 +67,18 @@ bool space_map_identity(struct space *s, paddr_t base, paddr_t end, uint64_t fla
             return false;
     return true;
 }
+
+/* Kernel-owned frames in a dying space: the UTCB pages. */
+static void release_page(vaddr_t va, paddr_t pa, void *ctx)
+{
+    struct space *s = ctx;
+    word_t ub = fpage_base(s->utcb_area);
+    if (s->utcb_area && va - ub < fpage_size(s->utcb_area))
+        frame_free(pa);
+}
+
+void space_destroy(struct space *s)
+{
+    paging_free_space(s->pml4, release_page, s);
+    slab_free(&spaces, s);
+}

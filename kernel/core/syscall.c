@@ -1,9 +1,10 @@
-/* System-call dispatch: the number arrives in RBP (see stubs.S). */
+/* System-call helpers: stub addresses, the clock, error results. */
 #include "syscall.h"
 #include "arch/cpu.h"
-#include "arch/frame.h"
 #include "arch/timer.h"
 #include "config.h"
+#include "sched.h"
+#include "utcb.h"
 
 static const uint16_t stub_offset[SYS_COUNT] = {
     [SYS_SPACE_CONTROL] = STUB_SCONTROL,   [SYS_THREAD_CONTROL] = STUB_TCONTROL,
@@ -25,16 +26,8 @@ uint64_t system_clock_us(void)
     return t / khz * 1000 + t % khz * 1000 / khz;
 }
 
-void syscall_dispatch(struct trap_frame *f)
+word_t syscall_fail(word_t code)
 {
-    switch (f->rbp) {
-    case SYS_SYSTEM_CLOCK:
-        f->rax = system_clock_us();
-        break;
-    default:
-        /* Not (yet) a system call: nothing happens (spec 4.2). */
-        f->rax = 0;
-        f->rdx = 0;
-        break;
-    }
+    utcb_set(current, UTCB_ERROR_CODE, code);
+    return 0;
 }

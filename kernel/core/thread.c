@@ -1,38 +1,109 @@
-/* Thread creation: TCB blocks in the virtual TCB array. */
+/* Threads: TCB blocks in the virtual TCB array, lookup by id, creation,
+ * activation and deletion. */
 #include "tcb.h"
+#include "arch/context.h"
 #include "arch/paging.h"
 #include "frame.h"
+#include "ipc.h"
+#include "kmem.h"
+#include "sched.h"
 #include "space.h"
+#include "threadid.h"
 #include "utcb.h"
 
 struct tcb *tcb_list;
 
-struct tcb *tcb_create(word_t global_id, struct space *space, vaddr_t utcb_loc, uint8_t prio)
+struct tcb *tcb_slot(word_t number)
 {
-    struct tcb *t = tcb_of_number(global_id >> 32);
+    return tcb_of_number(number);
+}
+
+struct tcb *tcb_lookup_global(word_t id)
+{
+    if (!tid_is_global(id) || tid_number(id) >> THREAD_BITS)
+        return NULL;
+    struct tcb *t = tcb_slot(tid_number(id));
+    return t->state != TS_FREE && t->global_id == id ? t : NULL;
+}
+
+struct tcb *tcb_lookup(word_t id, const struct tcb *from)
+{
+    if (tid_is_global(id))
+        return tcb_lookup_global(id);
+    if (id == 0 || id == ANYLOCALTHREAD)
+        return NULL;
+    /* A local id is the address of MR0 in the viewer's space; the UTCB's
+     * MyGlobalId word names the thread. */
+    paddr_t pa;
+    if (!paging_lookup(from->space->pml4, id - 0x78, &pa, NULL))
+        return NULL;
+    struct tcb *t = tcb_lookup_global(*(word_t *)phys_to_virt(pa));
+    return t && t->space == from->space && t->local_id == id ? t : NULL;
+}
+
+struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
+{
+    struct tcb *t = tcb_slot(tid_number(global_id));
     paddr_t block = frame_alloc();
     if (!block)
         return NULL;
-    if (!paging_map_kernel((vaddr_t)t, block, PTE_W))
-        goto fail;
-    word_t *utcb = space_utcb(space, utcb_loc);
-    if (!utcb)
-        goto fail;
+    if (!paging_map_kernel((vaddr_t)t, block, PTE_W)) {
+        frame_free(block);
+        return NULL;
+    }
     *t = (struct tcb){
         .global_id = global_id,
-        .local_id = utcb_loc + 0x200,
-        .utcb = utcb + 0x200 / 8,
         .space = space,
+        .state = TS_INACTIVE,
         .priority = prio,
+        .timeslice_us = TIMESLICE_US,
         .timeslice_ticks = TIMESLICE_US * TIMER_HZ / 1000000,
+        .utcb_location = ~0UL,
     };
     t->slice_left = t->timeslice_ticks;
-    utcb_set(t, UTCB_MY_GLOBAL_ID, global_id);
     space->nthreads++;
     t->list_next = tcb_list;
+    if (tcb_list)
+        tcb_list->list_prev = t;
     tcb_list = t;
     return t;
-fail:
+}
+
+bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
+{
+    word_t *utcb = space_utcb(t->space, utcb_loc);
+    if (!utcb)
+        return false;
+    memset_words(utcb, 0, UTCB_SIZE / 8);
+    t->utcb = utcb + UTCB_MR0_OFFSET / 8;
+    t->local_id = utcb_loc + UTCB_MR0_OFFSET;
+    t->utcb_location = utcb_loc;
+    utcb_set(t, UTCB_MY_GLOBAL_ID, t->global_id);
+    utcb_set(t, UTCB_PAGER, pager);
+    /* Waiting for the start message: a closed receive from the pager. */
+    arch_thread_init_user(t, 0, 0);
+    t->start_wait = true;
+    t->rcv_from = pager;
+    t->state = TS_RECV_BLOCKED;
+    return true;
+}
+
+void tcb_delete(struct tcb *t)
+{
+    ipc_detach(t);
+    sched_remove(t);
+    t->state = TS_FREE;
+    if (t->list_prev)
+        t->list_prev->list_next = t->list_next;
+    else
+        tcb_list = t->list_next;
+    if (t->list_next)
+        t->list_next->list_prev = t->list_prev;
+    if (t->utcb)
+        memset_words(t->utcb - UTCB_MR0_OFFSET / 8, 0, UTCB_SIZE / 8);
+    struct space *s = t->space;
+    paddr_t block = paging_unmap_kernel((vaddr_t)t);
     frame_free(block);
-    return NULL;
+    if (--s->nthreads == 0)
+        space_destroy(s);
 }

@@ -15,8 +15,25 @@ void schedule(void);
 /* Timer interrupt: account the tick, preempt when the slice is used up. */
 void sched_tick(void);
 
-/* Stop a thread for good (until ExchangeRegisters resumes it). */
+/* Stop a thread (until ExchangeRegisters resumes it); resume it. */
 void thread_halt(struct tcb *t);
+void thread_resume(struct tcb *t);
+
+void sched_set_priority(struct tcb *t, uint8_t prio);
+void sched_set_timeslice(struct tcb *t, uint64_t us);
+
+/* Run `t` now, the current thread staying ready (time-slice donation). */
+void sched_switch_to(struct tcb *t);
+
+/* Switch if a thread of higher priority than the current one is ready. */
+void sched_check_preempt(void);
+
+/* The current thread has blocked: run `to` (an IPC partner just made
+ * ready) if no thread of higher priority is ready, else the best one. */
+void sched_handoff(struct tcb *to);
+
+/* Give up the rest of the time slice: to the tail of the priority queue. */
+void sched_yield(void);
 
 /* Enter the first thread; never returns. */
 NORETURN void sched_start(void);

@@ -13,6 +13,9 @@ struct space {
 
 struct space *space_create(void);
 
+/* Free the page tables and UTCB pages of a space without threads. */
+void space_destroy(struct space *s);
+
 /* Initialise the KIP and UTCB areas (SpaceControl's first call) and map
  * the KIP. Returns an X.2 error code (0 = ok). */
 int space_init_areas(struct space *s, word_t kip_fpage, word_t utcb_fpage);

@@ -36,3 +36,28 @@ word_t syscall_stub_address(unsigned n);
 /* Microseconds since boot, from the TSC. */
 uint64_t system_clock_us(void);
 #endif
+
+#ifndef __ASSEMBLER__
+/* The system calls, with their X.2 arguments; the architecture's
+ * system-call layer unpacks registers into these and packs the results.
+ * Calls that fail set the caller's ErrorCode TCR and return 0. */
+word_t sys_thread_control(word_t dest, word_t space, word_t scheduler, word_t pager,
+                          word_t utcb_location);
+word_t sys_space_control(word_t space, word_t control, word_t kip_area, word_t utcb_area,
+                         word_t redirector, word_t *old_control);
+
+struct exreg {
+    word_t dest, control, sp, ip, flags, user_handle, pager;
+};
+/* In: the request; out: the old values (result id in dest). */
+void sys_exchange_registers(struct exreg *r);
+
+word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
+                    word_t preemption, word_t *old_time_control);
+void sys_thread_switch(word_t dest);
+#endif
+
+#ifndef __ASSEMBLER__
+/* Set the caller's ErrorCode TCR to `code` (spec 2.9.2) and return 0. */
+word_t syscall_fail(word_t code);
+#endif

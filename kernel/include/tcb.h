@@ -4,6 +4,9 @@
  *
  *   TCB_AREA_BASE + n * KTCB_SIZE:  [ struct tcb | ... stack ... | trap frame ]
  *                                                                 ^ top of block
+ *
+ * Slots without a thread read as zeros (a shared zero page is mapped there
+ * on first look, see tcb_lookup), so a lookup never faults.
  */
 #pragma once
 #include "config.h"
@@ -11,25 +14,48 @@
 
 enum thread_state {
     TS_FREE = 0,          /* no thread in this slot */
-    TS_READY,             /* running or on a ready queue */
-    TS_HALTED,            /* stopped: by ExchangeRegisters, or after an unhandled fault */
+    TS_INACTIVE,          /* created, not activated (no pager/UTCB yet) */
+    TS_READY,             /* running or ready to run */
+    TS_SEND_BLOCKED,      /* send phase: waiting for the destination */
+    TS_RECV_BLOCKED,      /* receive phase: waiting for a sender */
+    TS_DEAD,              /* the kernel's dummy thread: exists, never runs */
 };
 
 struct space;
 
 struct tcb {
     word_t global_id;
-    word_t local_id;           /* user address of the UTCB's MR0 */
-    word_t *utcb;              /* kernel pointer to MR0 */
+    word_t local_id;           /* user address of the UTCB's MR0; 0 if inactive */
+    word_t *utcb;              /* kernel pointer to MR0; NULL if inactive */
     struct space *space;
     uint64_t ksp;              /* saved kernel stack pointer while switched out */
     uint8_t state;
     uint8_t priority;
     bool queued;               /* on a ready queue */
+    bool halted;               /* stopped by ExchangeRegisters or a fault */
+    bool start_wait;           /* waiting for its start message (spec 4.7) */
+    bool has_rcv_phase;        /* blocked in a send phase of a send+receive IPC */
     struct tcb *rq_next, *rq_prev;
-    uint32_t timeslice_ticks, slice_left;
-    const char *name;          /* for the debugger and messages; may be NULL */
-    struct tcb *list_next;     /* all threads, for the debugger */
+    uint32_t slice_left;       /* ticks left in the current time slice */
+    uint32_t timeslice_ticks;
+    uint64_t timeslice_us;
+    uint64_t quantum_us;       /* total quantum; 0 = unlimited */
+    word_t scheduler;
+
+    /* IPC */
+    struct tcb *send_dest;     /* TS_SEND_BLOCKED: the destination */
+    struct tcb *sendq;         /* threads blocked sending to us (FIFO ring) */
+    struct tcb *sq_next, *sq_prev;
+    word_t rcv_from;           /* receive specifier: global id, ANYTHREAD or ANYLOCALTHREAD */
+    uint16_t rcv_timeout;      /* receive timeout for after the send phase */
+    word_t ipc_from;           /* result: sender id as the receiver sees it */
+    word_t ipc_error;          /* result: ErrorCode value, 0 = success */
+    uint64_t wakeup;           /* tick at which the current wait times out; 0 = never */
+    struct tcb *to_next, *to_prev;
+
+    word_t utcb_location;      /* requested UTCB start (inactive threads: ~0 if none) */
+    const char *name;
+    struct tcb *list_next, *list_prev;   /* all threads, for the debugger */
 };
 
 extern struct tcb *tcb_list;
@@ -44,10 +70,38 @@ static inline uint64_t tcb_stack_top(const struct tcb *t)
     return (uint64_t)t + KTCB_SIZE;
 }
 
-/* Create the TCB for `global_id` in `space` with its UTCB at `utcb_loc`
- * (user address of the UTCB start). NULL when out of memory. */
-struct tcb *tcb_create(word_t global_id, struct space *space, vaddr_t utcb_loc, uint8_t prio);
+static inline bool tcb_is_active(const struct tcb *t)
+{
+    return t->state != TS_FREE && t->state != TS_INACTIVE && t->state != TS_DEAD;
+}
 
-/* Write a thread's UTCB word (index relative to MR0, see utcb.h). */
+/* Write/read a thread's UTCB word (index relative to MR0, see utcb.h). */
 static inline void utcb_set(struct tcb *t, int index, word_t v) { t->utcb[index] = v; }
 static inline word_t utcb_get(const struct tcb *t, int index) { return t->utcb[index]; }
+
+/* The thread with exactly this global id, or NULL. */
+struct tcb *tcb_lookup_global(word_t id);
+
+/* The thread `id` names as seen from `from`'s space: a global id, or a
+ * local id of a thread in that space. NULL if there is none. */
+struct tcb *tcb_lookup(word_t id, const struct tcb *from);
+
+/* The thread in a slot, whatever its version (may be TS_FREE). */
+struct tcb *tcb_slot(word_t number);
+
+/* Create an inactive thread (no UTCB yet). NULL when out of memory. */
+struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio);
+
+/* Give an inactive thread its UTCB at `utcb_loc` in its space; false when
+ * out of memory. The thread then waits for its start message. */
+bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager);
+
+/* Delete a thread: abort its IPC, release its slot and, with the last
+ * thread, its space. */
+void tcb_delete(struct tcb *t);
+
+/* The id of `t` as `viewer` names it: local within one space, else global. */
+static inline word_t tcb_id_for(const struct tcb *t, const struct tcb *viewer)
+{
+    return t->space == viewer->space ? t->local_id : t->global_id;
+}

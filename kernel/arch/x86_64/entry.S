@@ -100,6 +100,8 @@ syscall_entry:
     SAVE_GPRS
     mov %rsp, %rdi
     call syscall_dispatch
+    test %al, %al                    /* true: a result in RCX, use iretq */
+    jnz trap_exit
 
     .globl syscall_exit
 syscall_exit:                        /* rsp -> struct trap_frame */

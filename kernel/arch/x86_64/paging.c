@@ -109,6 +109,39 @@ bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
     return true;
 }
 
+static uint64_t *kernel_leaf(vaddr_t va)
+{
+    uint64_t *t = table(kernel_pml4);
+    for (int level = 3; level > 0; level--) {
+        uint64_t e = t[IDX(va, level)];
+        if (!(e & PTE_P))
+            return NULL;
+        t = table(e);
+    }
+    return &t[IDX(va, 0)];
+}
+
+/* The frame every TCB slot without a thread shows (read-only zeros). */
+static paddr_t zero_frame;
+
+bool paging_map_zero_tcb(vaddr_t va)
+{
+    if (!zero_frame && !(zero_frame = frame_alloc()))
+        return false;
+    return paging_map_kernel(ALIGN_DOWN(va, PAGE_SIZE), zero_frame, 0);
+}
+
+paddr_t paging_unmap_kernel(vaddr_t va)
+{
+    uint64_t *e = kernel_leaf(va);
+    paddr_t pa = e ? *e & PTE_ADDR : 0;
+    if (e) {
+        *e = zero_frame | PTE_P | PTE_G | (nx ? PTE_NX : 0);   /* back to zeros */
+        invlpg(va);
+    }
+    return pa;
+}
+
 paddr_t paging_new_space(void)
 {
     paddr_t p = frame_alloc();
@@ -162,6 +195,70 @@ bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte)
         t = table(e);
     }
     return false;
+}
+
+void paging_unmap_user(paddr_t pml4, vaddr_t va)
+{
+    uint64_t *t = table(pml4);
+    for (int level = 3; level >= 0; level--) {
+        uint64_t *e = &t[IDX(va, level)];
+        if (!(*e & PTE_P))
+            return;
+        if (level == 0 || (*e & PTE_PS)) {
+            *e = 0;
+            invlpg(va);
+            return;
+        }
+        t = table(*e);
+    }
+}
+
+vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end)
+{
+    while (va < end && va < USER_END) {
+        uint64_t *t = table(pml4);
+        int level = 3;
+        for (;; level--) {
+            uint64_t e = t[IDX(va, level)];
+            if (!(e & PTE_P))
+                break;                  /* skip this whole absent region */
+            if (level == 0 || (e & PTE_PS))
+                return va;
+            t = table(e);
+        }
+        vaddr_t span = 1UL << (12 + 9 * level);
+        vaddr_t next = ALIGN_DOWN(va, span) + span;
+        if (next <= va)
+            break;
+        va = next;
+    }
+    return end;
+}
+
+/* Free a space's page tables (not the frames they map; UTCB and other
+ * kernel-owned pages are freed by the caller through `release`). */
+static void free_level(paddr_t table_pa, int level, vaddr_t base,
+                       void (*release)(vaddr_t va, paddr_t pa, void *ctx), void *ctx)
+{
+    uint64_t *t = table(table_pa);
+    int n = level == 3 ? 256 : 512;
+    for (int i = 0; i < n; i++) {
+        uint64_t e = t[i];
+        if (!(e & PTE_P))
+            continue;
+        vaddr_t va = base + ((vaddr_t)i << (12 + 9 * level));
+        if (level == 0 || (e & PTE_PS))
+            release(va, e & PTE_ADDR, ctx);
+        else
+            free_level(e & PTE_ADDR, level - 1, va, release, ctx);
+    }
+    frame_free(table_pa);
+}
+
+void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, void *ctx),
+                       void *ctx)
+{
+    free_level(pml4, 3, 0, release, ctx);
 }
 
 void paging_switch(paddr_t pml4)

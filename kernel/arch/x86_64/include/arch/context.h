@@ -12,6 +12,36 @@ static inline struct trap_frame *tcb_frame(struct tcb *t)
 /* Prepare `t` to enter user mode at ip/sp when first switched to. */
 void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp);
 
+/* Set where a thread waiting for its start message begins (spec 4.7). */
+static inline void arch_thread_set_start(struct tcb *t, word_t ip, word_t sp)
+{
+    tcb_frame(t)->rip = ip;
+    tcb_frame(t)->rsp = sp;
+}
+
+/* User SP, IP and RFLAGS of a thread (from its saved frame). */
+static inline void arch_get_user_regs(struct tcb *t, word_t *sp, word_t *ip, word_t *flags)
+{
+    struct trap_frame *f = tcb_frame(t);
+    *sp = f->rsp;
+    *ip = f->rip;
+    *flags = f->rflags;
+}
+
+/* Set any of them; of the flags only the user-modifiable arithmetic bits
+ * (CF PF AF ZF SF OF, mask 0x8D5) are taken. */
+static inline void arch_set_user_regs(struct tcb *t, const word_t *sp, const word_t *ip,
+                                      const word_t *flags)
+{
+    struct trap_frame *f = tcb_frame(t);
+    if (sp)
+        f->rsp = *sp;
+    if (ip)
+        f->rip = *ip;
+    if (flags)
+        f->rflags = (f->rflags & ~0x8D5UL) | (*flags & 0x8D5UL);
+}
+
 /* Prepare a kernel thread that starts in fn(). */
 void arch_thread_init_kernel(struct tcb *t, void (*fn)(void));
 

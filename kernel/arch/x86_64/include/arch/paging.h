@@ -38,6 +38,23 @@ bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte);
 /* Map a 4 KB page in the kernel half, shared by all spaces. */
 bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags);
 
+/* Kernel page fault in the TCB array: show the slot as zeros. */
+bool paging_map_zero_tcb(vaddr_t va);
+
+/* Put a TCB slot back to zeros; returns the frame that was there. */
+paddr_t paging_unmap_kernel(vaddr_t va);
+
+/* Free a space's page tables, calling `release` for every leaf mapping. */
+void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, void *ctx),
+                       void *ctx);
+
+/* Remove the mapping of `va` (4 KB or large page) in the lower half. */
+void paging_unmap_user(paddr_t pml4, vaddr_t va);
+
+/* The first mapped address in [va, end), skipping absent tables; `end`
+ * if none. */
+vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end);
+
 void paging_switch(paddr_t pml4);
 bool paging_nx_enabled(void);
 void *paging_map_lapic(paddr_t base);

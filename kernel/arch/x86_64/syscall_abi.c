@@ -1,0 +1,92 @@
+/* The amd64 system-call ABI (spec 4): unpack the registers of each call
+ * into the generic system-call functions and pack their results. The
+ * call number is in RBP (see stubs.S). Returns true when the exit must use
+ * iretq because RCX carries a result (sysret would overwrite it). */
+#include "arch/frame.h"
+#include "ipc.h"
+#include "sched.h"
+#include "syscall.h"
+#include "utcb.h"
+
+/* Ipc/Lipc: MR0 in R9, MR1..MR7 in RAX RBX R10 R12 R13 R14 R15. */
+static void store_mrs(const struct trap_frame *f, word_t *mr)
+{
+    mr[0] = f->r9;
+    mr[1] = f->rax;
+    mr[2] = f->rbx;
+    mr[3] = f->r10;
+    mr[4] = f->r12;
+    mr[5] = f->r13;
+    mr[6] = f->r14;
+    mr[7] = f->r15;
+}
+
+static void load_mrs(struct trap_frame *f, const word_t *mr)
+{
+    f->r9 = mr[0];
+    f->rax = mr[1];
+    f->rbx = mr[2];
+    f->r10 = mr[3];
+    f->r12 = mr[4];
+    f->r13 = mr[5];
+    f->r14 = mr[6];
+    f->r15 = mr[7];
+}
+
+bool syscall_dispatch(struct trap_frame *f)
+{
+    switch (f->rbp) {
+    case SYS_IPC:
+    case SYS_LIPC:
+        store_mrs(f, current->utcb);
+        f->rsi = ipc(f->rsi, f->rdx, f->r8);
+        load_mrs(f, current->utcb);
+        f->rdi = current->local_id;
+        sched_check_preempt();
+        return false;
+    case SYS_EXCHANGE_REGISTERS: {
+        struct exreg r = { f->rax, f->rsi, f->rdx, f->r8, f->r9, f->r10, f->rdi };
+        sys_exchange_registers(&r);
+        f->rax = r.dest;
+        f->rsi = r.control;
+        f->rdx = r.sp;
+        f->r8 = r.ip;
+        f->r9 = r.flags;
+        f->r10 = r.user_handle;
+        f->rdi = r.pager;
+        sched_check_preempt();
+        return false;
+    }
+    case SYS_THREAD_CONTROL:
+        f->rax = sys_thread_control(f->rdi, f->r8, f->rdx, f->rsi, f->r9);
+        sched_check_preempt();
+        return false;
+    case SYS_SPACE_CONTROL:
+        f->rax = sys_space_control(f->rdi, f->rsi, f->rdx, f->r8, f->r9, &f->rdx);
+        return false;
+    case SYS_SCHEDULE:
+        f->rax = sys_schedule(f->rdi, f->rdx, f->rsi, f->r8, f->r9, &f->rdx);
+        return false;
+    case SYS_THREAD_SWITCH:
+        sys_thread_switch(f->rdi);
+        return false;
+    case SYS_SYSTEM_CLOCK:
+        f->rax = system_clock_us();
+        return false;
+    case SYS_PROCESSOR_CONTROL:
+        f->rax = 0;                 /* a no-op, as in Pistachio (spec 4.13) */
+        return false;
+    case SYS_MEMORY_CONTROL:
+        /* Not supported (spec 4.14): result 0, and RAX/RCX keep MR1/MR0 so
+         * the library's write-back changes nothing. */
+        f->rdx = 0;
+        f->rax = current->utcb[1];
+        f->rcx = current->utcb[0];
+        return true;
+    default:
+        /* Not a system call: nothing happens (spec 4.2). */
+        f->rax = 0;
+        f->rdx = 0;
+        return false;
+    }
+}

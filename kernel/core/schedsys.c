@@ -1,0 +1,88 @@
+/* Schedule (spec 4.9) and ThreadSwitch (spec 4.10). */
+#include "ipc.h"
+#include "sched.h"
+#include "space.h"
+#include "syscall.h"
+#include "timeout.h"
+#include "utcb.h"
+
+/* Schedule's result: the thread's state (spec 4.9 table). */
+static word_t state_code(const struct tcb *t)
+{
+    if (t->state == TS_INACTIVE || t->state == TS_DEAD)
+        return 1;
+    if (t->halted)
+        return 2;
+    switch (t->state) {
+    case TS_SEND_BLOCKED:
+        return 4;
+    case TS_RECV_BLOCKED:
+        return 6;
+    default:
+        return 3;
+    }
+}
+
+/* Microseconds as a period time value m * 2^e, m < 1024 (rounded down). */
+static uint16_t time_value(uint64_t us)
+{
+    if (us == 0)
+        return 0x0400;                 /* zero */
+    unsigned e = 0;
+    while (us >= 1024 && e < 31) {
+        us >>= 1;
+        e++;
+    }
+    return (uint16_t)(e << 10 | us);
+}
+
+word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
+                    word_t preemption, word_t *old_time)
+{
+    (void)preemption;              /* delayed preemption: not implemented (spec 6.5) */
+    *old_time = 0;
+    utcb_set(current, UTCB_ERROR_CODE, 0);
+    if (dest == 0)
+        return 0;
+    struct tcb *t = tcb_lookup(dest, current);
+    if (!t || t->state == TS_FREE)
+        return syscall_fail(ERR_INVALID_THREAD);
+    bool privileged = current->space->privileged;
+    if (!privileged && current->global_id != t->scheduler)
+        return syscall_fail(ERR_NO_PRIVILEGE);
+
+    word_t new_prio = prio & 0x1FF;
+    bool set_prio = prio != ~0UL && new_prio <= 255;
+    if (set_prio && !privileged && new_prio > current->priority)
+        return syscall_fail(ERR_NO_PRIVILEGE);
+    uint64_t slice = 0, quantum = 0;
+    if (time_control != ~0UL &&
+        (!time_period_us(time_control >> 16, &slice) || !time_period_us(time_control, &quantum)))
+        return syscall_fail(ERR_INVALID_THREAD);
+    if (processor != ~0UL && (processor & 0xFFFF) != 0)
+        return syscall_fail(ERR_INVALID_PARAM);  /* one processor */
+
+    word_t result = state_code(t);
+    *old_time = (word_t)time_value(t->timeslice_us) << 16 |
+                (t->quantum_us ? time_value(t->quantum_us) : 0);
+    if (set_prio)
+        sched_set_priority(t, (uint8_t)new_prio);
+    if (time_control != ~0UL) {
+        if (slice != ~0UL)
+            sched_set_timeslice(t, slice);
+        t->quantum_us = quantum == ~0UL ? 0 : quantum;
+    }
+    return result;
+}
+
+void sys_thread_switch(word_t dest)
+{
+    if (dest == current->global_id || dest == current->local_id)
+        return;
+    struct tcb *t = dest ? tcb_lookup(dest, current) : NULL;
+    if (t && t->state == TS_READY && !t->halted) {
+        sched_switch_to(t);             /* donate the rest of our slice */
+        return;
+    }
+    sched_yield();
+}

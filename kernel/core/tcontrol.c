@@ -1,0 +1,138 @@
+/* ThreadControl (spec 4.7) and SpaceControl (spec 4.8): creating,
+ * modifying and deleting threads and spaces; privileged callers only. */
+#include "fpage.h"
+#include "kip.h"
+#include "sched.h"
+#include "space.h"
+#include "syscall.h"
+#include "threadid.h"
+#include "utcb.h"
+
+#define DEFAULT_PRIORITY 100
+
+static bool utcb_location_valid(const struct space *s, word_t loc)
+{
+    if (!s->kip_area || loc % UTCB_SIZE)
+        return false;
+    word_t base = fpage_base(s->utcb_area);
+    return loc >= base && loc - base <= fpage_size(s->utcb_area) - UTCB_SIZE;
+}
+
+static word_t modify(struct tcb *t, word_t dest, word_t space_spec, word_t scheduler,
+                     word_t pager, word_t utcb_loc)
+{
+    struct tcb *in = tcb_lookup(space_spec, current);
+    if (!in || in->state == TS_FREE)
+        return syscall_fail(ERR_INVALID_SPACE);
+    bool active = tcb_is_active(t);
+    if (utcb_loc != ~0UL && (active || !utcb_location_valid(in->space, utcb_loc)))
+        return syscall_fail(ERR_INVALID_UTCB);
+    if (in->space != t->space && active)
+        return syscall_fail(ERR_INVALID_UTCB);      /* moving active threads: unsupported */
+    word_t loc = utcb_loc != ~0UL ? utcb_loc : t->utcb_location;
+    if (pager != NILTHREAD && !active && !utcb_location_valid(in->space, loc))
+        return syscall_fail(ERR_INVALID_UTCB);
+
+    if (in->space != t->space) {                    /* migrate an inactive thread */
+        struct space *old = t->space;
+        t->space = in->space;
+        t->space->nthreads++;
+        if (--old->nthreads == 0)
+            space_destroy(old);
+    }
+    t->utcb_location = loc;
+    if (pager != NILTHREAD) {
+        if (!active) {
+            if (!tcb_activate(t, loc, pager))
+                return syscall_fail(ERR_NO_MEMORY);
+        } else {
+            utcb_set(t, UTCB_PAGER, pager);
+        }
+    }
+    if (scheduler != NILTHREAD)
+        t->scheduler = scheduler;
+    if (dest != t->global_id) {                     /* new version */
+        t->global_id = dest;
+        if (t->utcb)
+            utcb_set(t, UTCB_MY_GLOBAL_ID, dest);
+    }
+    return 1;
+}
+
+static word_t create(word_t dest, word_t space_spec, word_t scheduler, word_t pager,
+                     word_t utcb_loc)
+{
+    if (scheduler == NILTHREAD)
+        return syscall_fail(ERR_INVALID_THREAD);
+    struct space *s = NULL;
+    if (dest != space_spec) {
+        struct tcb *in = tcb_lookup(space_spec, current);
+        if (!in || in->state == TS_FREE)
+            return syscall_fail(ERR_INVALID_SPACE);
+        s = in->space;
+    }
+    if (pager != NILTHREAD) {
+        if (!s || !s->kip_area)
+            return syscall_fail(ERR_INVALID_SPACE);
+        if (!utcb_location_valid(s, utcb_loc))
+            return syscall_fail(ERR_INVALID_UTCB);
+    }
+    bool new_space = !s;
+    if (new_space && !(s = space_create()))
+        return syscall_fail(ERR_NO_MEMORY);
+    struct tcb *t = tcb_create(dest, s, DEFAULT_PRIORITY);
+    if (!t) {
+        if (new_space)
+            space_destroy(s);
+        return syscall_fail(ERR_NO_MEMORY);
+    }
+    t->scheduler = scheduler;
+    t->utcb_location = utcb_loc;
+    if (pager != NILTHREAD && !tcb_activate(t, utcb_loc, pager)) {
+        tcb_delete(t);
+        return syscall_fail(ERR_NO_MEMORY);
+    }
+    return 1;
+}
+
+word_t sys_thread_control(word_t dest, word_t space_spec, word_t scheduler, word_t pager,
+                          word_t utcb_loc)
+{
+    if (!current->space->privileged)
+        return syscall_fail(ERR_NO_PRIVILEGE);
+    if (!tid_is_global(dest))
+        return syscall_fail(ERR_INVALID_SPACE);
+    word_t n = tid_number(dest);
+    if (n < USER_BASE || n >> THREAD_BITS)
+        return syscall_fail(ERR_INVALID_THREAD);    /* interrupt and kernel threads */
+    struct tcb *t = tcb_slot(n);
+    if (space_spec == NILTHREAD) {                  /* delete */
+        if (t == current)
+            return syscall_fail(ERR_INVALID_THREAD);
+        if (t->state != TS_FREE)
+            tcb_delete(t);
+        return 1;
+    }
+    if (t->state != TS_FREE)
+        return modify(t, dest, space_spec, scheduler, pager, utcb_loc);
+    return create(dest, space_spec, scheduler, pager, utcb_loc);
+}
+
+word_t sys_space_control(word_t space_spec, word_t control, word_t kip_area, word_t utcb_area,
+                         word_t redirector, word_t *old_control)
+{
+    (void)control;                  /* no compatibility mode: old control is 0 */
+    (void)redirector;
+    *old_control = 0;
+    if (!current->space->privileged)
+        return syscall_fail(ERR_NO_PRIVILEGE);
+    struct tcb *t = tcb_lookup_global(space_spec);
+    if (!t)
+        return syscall_fail(ERR_INVALID_SPACE);
+    if (!t->space->kip_area) {
+        int err = space_init_areas(t->space, kip_area, utcb_area);
+        if (err)
+            return syscall_fail(err);
+    }
+    return 1;
+}

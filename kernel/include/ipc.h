@@ -1,0 +1,47 @@
+/* Synchronous IPC (spec 5). Message registers live in the UTCB; the
+ * system-call layer moves MR0..MR7 between registers and UTCB. */
+#pragma once
+#include "tcb.h"
+
+/* IPC error codes (spec 2.9.1):
+ *   ErrorCode = offset << 4 | code << 1 | phase (0 send, 1 receive) */
+enum {
+    IPC_TIMEOUT = 1,
+    IPC_NO_PARTNER = 2,
+    IPC_CANCELED = 3,
+    IPC_OVERFLOW = 4,
+    IPC_XFER_TIMEOUT_CURRENT = 5,
+    IPC_XFER_TIMEOUT_PARTNER = 6,
+    IPC_ABORTED = 7,
+};
+#define IPC_SEND 0
+#define IPC_RECV 1
+
+/* Message tag (MR0):
+ *   63            16 15 14 13 12 11    6 5     0
+ *  [    label       | e| x| r| p|   t   |   u   ] */
+#define TAG_U(tag)  ((tag) & 0x3F)
+#define TAG_T(tag)  (((tag) >> 6) & 0x3F)
+#define TAG_P       (1UL << 12)
+#define TAG_E       (1UL << 15)
+#define TAG_FLAGS   (0xFUL << 12)
+#define TAG_ERROR_ONLY TAG_E          /* MR0 after failures before any transfer */
+
+/* Ipc/Lipc for the current thread. MR0..MR63 are in its UTCB; returns the
+ * id of the sender it received from (nil without receive phase or on
+ * error). The outcome is in the UTCB: MR0 (e bit) and ErrorCode. */
+word_t ipc(word_t to, word_t from_spec, word_t timeouts);
+
+/* A Call on behalf of the current thread with never timeouts (page-fault
+ * and exception messages, spec 6.1). Returns 0 or the IPC error code. */
+word_t ipc_kernel_call(struct tcb *dest);
+
+/* A thread's wait timed out (called by the timeout list). */
+void ipc_timeout(struct tcb *t);
+
+/* ExchangeRegisters r/s: cancel a receive and/or send phase. Returns the
+ * phase bits the thread was in (1 << 1 receive, 1 << 2 send). */
+unsigned ipc_cancel(struct tcb *t, bool send, bool recv);
+
+/* A thread is going away: fail everyone waiting on it, leave its queues. */
+void ipc_detach(struct tcb *t);

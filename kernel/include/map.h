@@ -1,0 +1,7 @@
+/* Map and grant items in IPC (spec 2.5, 5.7). */
+#pragma once
+#include "tcb.h"
+
+/* Transfer the typed item at `item` (index *i in the sender's MRs) from
+ * `s` to `r`, advancing *i past it. Returns 0 or an IPC error code. */
+unsigned map_item_transfer(struct tcb *s, struct tcb *r, const word_t *item, unsigned *i);
