@@ -38,6 +38,12 @@ static void stop_thread(struct trap_frame *f, const char *why)
     thread_halt(current);
 }
 
+static bool retry_after(word_t err)
+{
+    unsigned code = (err >> 1) & 7;
+    return !err || code == IPC_CANCELED || code == IPC_ABORTED;
+}
+
 /* Send the page-fault message (spec 6.2) to the pager and wait for its
  * reply, keeping the thread's MR0-MR2 and ErrorCode as they were (6.1).
  * Returns false if there is no pager to ask or the IPC failed. */
@@ -57,9 +63,7 @@ static bool pagefault_ipc(word_t addr, unsigned access, word_t ip)
     self->utcb[1] = saved[1];
     self->utcb[2] = saved[2];
     utcb_set(self, UTCB_ERROR_CODE, saved_err);
-    /* Canceled or aborted by ExchangeRegisters: just retry the access. */
-    unsigned code = (err >> 1) & 7;
-    return !err || code == IPC_CANCELED || code == IPC_ABORTED;
+    return retry_after(err);            /* canceled or aborted: retry the access */
 }
 
 void fault_page(struct trap_frame *f, word_t addr, unsigned access)
@@ -73,8 +77,33 @@ void fault_page(struct trap_frame *f, word_t addr, unsigned access)
     stop_thread(f, "unhandled page fault");
 }
 
+/* Send the exception message (spec 6.4) to the exception handler; apply
+ * its reply to the registers. False if there is no handler or the IPC
+ * failed. */
+static bool exception_ipc(struct trap_frame *f)
+{
+    struct tcb *self = current;
+    struct tcb *h = tcb_lookup(utcb_get(self, UTCB_EXCEPTION_HANDLER), self);
+    if (!h || !tcb_is_active(h))
+        return false;
+    word_t saved[EXCEPTION_MSG_WORDS - 1];
+    for (unsigned i = 0; i < EXCEPTION_MSG_WORDS - 1; i++)
+        saved[i] = self->utcb[i];
+    word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
+    arch_exception_message(f, self->utcb);
+    word_t err = ipc_kernel_call(h);
+    if (!err)
+        arch_exception_reply(self->utcb, f);
+    for (unsigned i = 0; i < EXCEPTION_MSG_WORDS - 1; i++)
+        self->utcb[i] = saved[i];
+    utcb_set(self, UTCB_ERROR_CODE, saved_err);
+    return retry_after(err);
+}
+
 void fault_exception(struct trap_frame *f)
 {
+    if (exception_ipc(f))
+        return;
     kprintf("pecan: %s (vector %lu, error 0x%lx) at ip %016lx by thread %lx: "
             "no exception handler\n",
             exception_name(f->vector), f->vector, f->error, f->rip, current->global_id);

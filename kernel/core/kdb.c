@@ -7,6 +7,10 @@
 #include "frame.h"
 #include "print.h"
 #include "sched.h"
+#include "space.h"
+#include "utcb.h"
+#include "fault.h"
+#include "arch/context.h"
 
 #define KDB_BREAK_KEY 0x1B      /* ESC */
 #define POLL_TICKS 10
@@ -63,10 +67,61 @@ static void list_threads(void)
                 t->priority, state_name(t), (void *)t->space);
 }
 
+static void list_spaces(void)
+{
+    kprintf("  %-18s %-8s %-18s %-18s %s\n", "space", "threads", "kip area", "utcb area",
+            "first thread");
+    for (struct tcb *t = tcb_list; t; t = t->list_next) {
+        struct tcb *first = t;
+        for (struct tcb *u = tcb_list; u != t; u = u->list_next)
+            if (u->space == t->space)
+                first = u;
+        if (first == t)                 /* print each space once */
+            kprintf("  %016lx   %-8u %016lx   %016lx   %016lx\n", (word_t)t->space,
+                    t->space->nthreads, t->space->kip_area, t->space->utcb_area, t->global_id);
+    }
+}
+
+static word_t read_hex(void)
+{
+    word_t v = 0;
+    for (;;) {
+        int c = getc_blocking();
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            break;
+        kputc((char)c);
+        v = v << 4 | (word_t)d;
+    }
+    kputc('\n');
+    return v;
+}
+
+static void show_tcb(void)
+{
+    kprintf("thread id (hex, end with Enter): ");
+    word_t id = read_hex();
+    struct tcb *t = tcb_lookup_global(id);
+    if (!t) {
+        kprintf("  no thread %lx\n", id);
+        return;
+    }
+    kprintf("  %016lx %s: %s, prio %u, slice %u/%u ticks, space %p\n", t->global_id,
+            t->name ? t->name : "", state_name(t), t->priority, t->slice_left,
+            t->timeslice_ticks, (void *)t->space);
+    kprintf("  local id %016lx, pager %016lx, scheduler %016lx\n", t->local_id,
+            t->utcb ? utcb_get(t, UTCB_PAGER) : 0, t->scheduler);
+    kprintf("  ipc: send to %016lx, receive from %016lx, wakeup tick %lu, senders queued: %s\n",
+            t->send_dest ? t->send_dest->global_id : 0, t->rcv_from, t->wakeup,
+            t->sendq ? "yes" : "no");
+    if (t != current && t->state != TS_INACTIVE)
+        dump_frame(tcb_frame(t));
+}
+
 static void help(void)
 {
-    kprintf("  t  list threads      i  kernel info\n"
-            "  g  continue          h  this help\n");
+    kprintf("  t  list threads      s  list spaces      b  show a thread's TCB\n"
+            "  i  kernel info       g  continue         h  this help\n");
 }
 
 void kdb_console(const char *why)
@@ -79,6 +134,12 @@ void kdb_console(const char *why)
         switch (c) {
         case 't':
             list_threads();
+            break;
+        case 's':
+            list_spaces();
+            break;
+        case 'b':
+            show_tcb();
             break;
         case 'i':
             kprintf("  ticks %lu, free kernel frames %zu\n", kernel_ticks, frame_available());
