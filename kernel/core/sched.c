@@ -13,9 +13,13 @@ volatile uint64_t kernel_ticks;
 static struct tcb *queue_head[256];
 static uint64_t queue_bitmap[4];        /* bit p set: queue p non-empty */
 
-static struct tcb idle_block[KTCB_SIZE / sizeof(struct tcb)]
-    __attribute__((aligned(KTCB_SIZE)));
-static struct tcb *const idle = idle_block;
+/* The idle thread's block: TCB at the bottom, kernel stack above it, the
+ * whole KTCB_SIZE like every other thread's block. */
+static union {
+    struct tcb tcb;
+    uint8_t block[KTCB_SIZE];
+} idle_block __attribute__((aligned(KTCB_SIZE)));
+static struct tcb *const idle = &idle_block.tcb;
 
 static void idle_loop(void)
 {

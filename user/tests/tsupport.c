@@ -1,0 +1,225 @@
+/* Test support: threads, spaces and a pager (see tsupport.h). */
+#include <string.h>
+#include <l4/kip.h>
+#include <l4/utcb.h>
+#include "testlib.h"
+#include "tsupport.h"
+
+#define MAX_THREADS 48
+#define STACK_SIZE  8192
+#define ROOT_UTCB_BASE 0xBF000000UL
+#define ROOT_UTCB_SLOTS 256
+
+struct tthread {
+    L4_ThreadId_t id;
+    tsup_fn_t fn;
+    L4_Word_t arg;
+    volatile int done;
+    int in_new_space;
+    L4_Word_t utcb;          /* root-space UTCB slot, 0 if none */
+};
+
+static struct tthread threads[MAX_THREADS];
+static uint8_t stacks[MAX_THREADS][STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t utcb_used[ROOT_UTCB_SLOTS];
+static L4_Word_t next_number;
+static L4_ThreadId_t pager_id;
+
+L4_ThreadId_t tsup_new_id(void)
+{
+    if (!next_number)
+        next_number = L4_ThreadIdUserBase(L4_GetKernelInterface()) + 100;
+    return L4_GlobalId(next_number++, 1);
+}
+
+L4_Word_t tsup_utcb_alloc(void)
+{
+    for (unsigned i = 1; i < ROOT_UTCB_SLOTS; i++)       /* slot 0: root */
+        if (!utcb_used[i]) {
+            utcb_used[i] = 1;
+            return ROOT_UTCB_BASE + i * 1024;
+        }
+    test_fail(__FILE__, __LINE__, "out of root-space UTCB slots");
+}
+
+void tsup_utcb_free(L4_Word_t loc)
+{
+    utcb_used[(loc - ROOT_UTCB_BASE) / 1024] = 0;
+}
+
+static struct tthread *slot_of(L4_ThreadId_t t)
+{
+    for (int i = 0; i < MAX_THREADS; i++)
+        if (threads[i].id.raw == t.raw)
+            return &threads[i];
+    return NULL;
+}
+
+static struct tthread *new_slot(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg)
+{
+    struct tthread *s = slot_of(L4_nilthread);
+    if (!s)
+        test_fail(__FILE__, __LINE__, "more than %d test threads alive", MAX_THREADS);
+    *s = (struct tthread){ .id = id, .fn = fn, .arg = arg };
+    return s;
+}
+
+static L4_Word_t stack_top(struct tthread *s)
+{
+    return (L4_Word_t)stacks[s - threads + 1] - 8;      /* as after a call */
+}
+
+/* Every test thread starts here; `self` is its slot. */
+static void __attribute__((noreturn)) trampoline(void)
+{
+    struct tthread *s = slot_of(L4_MyGlobalId());
+    s->fn(s->arg);
+    s->done = 1;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void check_ok(L4_Word_t result, const char *what)
+{
+    if (!result)
+        test_fail(__FILE__, __LINE__, "%s failed: ErrorCode %lu", what, L4_ErrorCode());
+}
+
+L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg)
+{
+    L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id();
+    struct tthread *s = new_slot(id, fn, arg);
+    s->utcb = tsup_utcb_alloc();
+    check_ok(L4_ThreadControl(id, me, me, me, (void *)s->utcb), "ThreadControl (create)");
+    L4_Start_SpIp(id, stack_top(s), (L4_Word_t)trampoline);
+    return id;
+}
+
+/* ---- the pager for new spaces ----------------------------------------- */
+
+#define START_LABEL 0x5157      /* pager request: send a start message */
+
+static void pager_loop(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        if (L4_Label(tag) == START_LABEL) {
+            /* MR1 = thread, MR2 = ip, MR3 = sp: start it, then answer */
+            L4_ThreadId_t t = { .raw = mr[1] };
+            L4_Word_t ip = mr[2], sp = mr[3];
+            mr[0] = 2;
+            mr[1] = ip;
+            mr[2] = sp;
+            L4_Send(t);
+            mr[0] = 0;
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFFEUL && L4_UntypedWords(tag) == 2) {
+            L4_Word_t page = mr[1] & ~0xFFFUL;
+            L4_Fpage_t fp = L4_FpageLog2(page, 12);
+            fp.raw |= L4_FullyAccessible;
+            mr[0] = 2 << 6;                     /* t = 2: one map item */
+            mr[1] = page | 0x8;
+            mr[2] = fp.raw;
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        tag = L4_Wait(&from);                   /* unknown: drop it */
+    }
+}
+
+L4_ThreadId_t tsup_pager(void)
+{
+    if (!pager_id.raw) {
+        pager_id = tsup_thread(pager_loop, 0);
+        L4_Set_Priority(pager_id, 200);
+    }
+    return pager_id;
+}
+
+static void start_via_pager(struct tthread *s)
+{
+    L4_Word_t w[3] = { s->id.raw, (L4_Word_t)trampoline, stack_top(s) };
+    tsup_load(START_LABEL, 3, w);
+    L4_MsgTag_t tag = L4_Call(tsup_pager());
+    if (L4_IpcFailed(tag))
+        test_fail(__FILE__, __LINE__, "pager start request failed: error 0x%lx", L4_ErrorCode());
+}
+
+L4_ThreadId_t tsup_space(tsup_fn_t fn, L4_Word_t arg)
+{
+    L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id(), pager = tsup_pager();
+    struct tthread *s = new_slot(id, fn, arg);
+    s->in_new_space = 1;
+    check_ok(L4_ThreadControl(id, id, me, L4_nilthread, (void *)~0UL), "ThreadControl (space)");
+    L4_Word_t old;
+    check_ok(L4_SpaceControl(id, 0, L4_FpageLog2(TSUP_KIP_AREA, 12),
+                             L4_FpageLog2(TSUP_UTCB_AREA, TSUP_UTCB_LOG2), L4_nilthread, &old),
+             "SpaceControl");
+    check_ok(L4_ThreadControl(id, id, me, pager, (void *)TSUP_UTCB_AREA),
+             "ThreadControl (activate)");
+    start_via_pager(s);
+    return id;
+}
+
+L4_ThreadId_t tsup_space_thread(L4_ThreadId_t in, tsup_fn_t fn, L4_Word_t arg)
+{
+    L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id();
+    struct tthread *s = new_slot(id, fn, arg);
+    s->in_new_space = 1;
+    int n = 0;                                  /* UTCB slot: count its threads */
+    for (int i = 0; i < MAX_THREADS; i++)
+        n += threads[i].in_new_space && threads[i].id.raw && &threads[i] != s;
+    check_ok(L4_ThreadControl(id, in, me, tsup_pager(), (void *)(TSUP_UTCB_AREA + n * 1024)),
+             "ThreadControl (thread in space)");
+    start_via_pager(s);
+    return id;
+}
+
+int tsup_done(L4_ThreadId_t t)
+{
+    struct tthread *s = slot_of(t);
+    return s && s->done;
+}
+
+int tsup_join(L4_ThreadId_t t, unsigned ms)
+{
+    for (unsigned i = 0; i < ms; i++) {
+        if (tsup_done(t))
+            return 1;
+        tsup_sleep_ms(1);
+    }
+    return tsup_done(t);
+}
+
+void tsup_kill(L4_ThreadId_t t)
+{
+    struct tthread *s = slot_of(t);
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+    if (s) {
+        if (s->utcb)
+            tsup_utcb_free(s->utcb);
+        s->id = L4_nilthread;
+    }
+}
+
+void tsup_sleep_ms(unsigned ms)
+{
+    L4_Sleep(L4_TimePeriod(ms * 1000ULL));
+}
+
+void tsup_load(L4_Word_t label, unsigned n, const L4_Word_t *w)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = label << 16 | n;
+    for (unsigned i = 0; i < n; i++)
+        mr[1 + i] = w[i];
+}

@@ -1,0 +1,64 @@
+/* Building blocks for the in-system tests: threads in the root task's
+ * space, threads in new address spaces, and a pager for those spaces.
+ *
+ * Threads run a C function on a stack from a static pool. A thread whose
+ * function returns marks itself done and sleeps; tests wait for that with
+ * tsup_join and clean up with tsup_kill. A new space runs the same test
+ * binary: its pager maps each faulting page from the root task's space at
+ * the same address, so the new space shares the root task's memory and
+ * tests can pass results through ordinary variables.
+ *
+ * Priorities: the root task runs at 255, new threads at 100 unless a
+ * test changes them, so the root thread runs whenever it is not blocked.
+ */
+#pragma once
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/schedule.h>
+#include <l4/space.h>
+#include <l4/thread.h>
+#include <l4/types.h>
+
+typedef void (*tsup_fn_t)(L4_Word_t arg);
+
+/* Areas of every space the tests create (the root task's are at
+ * 0xBFF00000 and 0xBF000000). */
+#define TSUP_KIP_AREA   0xA0000000UL
+#define TSUP_UTCB_AREA  0xA0100000UL
+#define TSUP_UTCB_LOG2  16
+
+/* A fresh global id (numbers from USER_BASE + 100 up, version 1). */
+L4_ThreadId_t tsup_new_id(void);
+
+/* Root-space UTCB locations. */
+L4_Word_t tsup_utcb_alloc(void);
+void tsup_utcb_free(L4_Word_t loc);
+
+/* Create and start a thread in the root task's space running fn(arg). */
+L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg);
+
+/* Create a new address space with one thread running fn(arg), paged by
+ * the support pager; the thread is started by its pager. */
+L4_ThreadId_t tsup_space(tsup_fn_t fn, L4_Word_t arg);
+
+/* Create another thread in the space of `in` (created by tsup_space). */
+L4_ThreadId_t tsup_space_thread(L4_ThreadId_t in, tsup_fn_t fn, L4_Word_t arg);
+
+/* Wait (polling with sleeps) until t's function has returned; false after
+ * `ms` milliseconds. */
+int tsup_join(L4_ThreadId_t t, unsigned ms);
+
+/* Has t's function returned? */
+int tsup_done(L4_ThreadId_t t);
+
+/* Delete t (and its space, with its last thread) and free its stack. */
+void tsup_kill(L4_ThreadId_t t);
+
+/* The support pager's id (created on first use). */
+L4_ThreadId_t tsup_pager(void);
+
+/* Sleep for `ms` milliseconds (a receive from oneself with a timeout). */
+void tsup_sleep_ms(unsigned ms);
+
+/* Plain IPC with explicit MRs for tests: load MR0 = tag and MR1..n = w. */
+void tsup_load(L4_Word_t label, unsigned n, const L4_Word_t *w);
