@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-BOOT_TIMEOUT = 180          # seconds for one boot of the suite under TCG
+BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", "180"))  # seconds per boot (TCG)
 KDB_TIMEOUT = 30
 
 
