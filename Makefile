@@ -77,9 +77,11 @@ ADDR_root   := 0x01000000
 ADDR_tests  := 0x01000000
 ADDR_bench  := 0x01000000
 PROGRAMS    := sigma0 root tests bench
+# sources a program takes from elsewhere
+EXTRA_bench := user/tests/tsupport.c
 
 define user_program
-$(BUILD)/user/$(1).elf: $$(patsubst %,$(BUILD)/%.o,$$(wildcard user/$(1)/*.c user/$(1)/*.S)) $$(ULIB_OBJ) user/user.ld
+$(BUILD)/user/$(1).elf: $$(patsubst %,$(BUILD)/%.o,$$(wildcard user/$(1)/*.c user/$(1)/*.S) $$(EXTRA_$(1))) $$(ULIB_OBJ) user/user.ld
 	@echo "  LD      $$@"
 	$(Q)$$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments -static -z max-page-size=4096 --defsym=LOAD_ADDR=$(ADDR_$(1)) \
 	    -T user/user.ld -o $$@ $$(filter %.o,$$^)

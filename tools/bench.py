@@ -27,7 +27,7 @@ def run_pecan(args):
            "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"),
                                 os.path.join(build, "user", "bench.elf")])]
     log_path = os.path.join(build, "bench", "serial.log")
-    results, done = {}, False
+    results, done, failed = {}, False, []
     with open(log_path, "w") as log:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL)
@@ -40,6 +40,8 @@ def run_pecan(args):
                     results[m.group(1)] = {k: int(m.group(i)) for i, k in
                                            enumerate(["median", "min", "overhead"], 2)}
                     print(f"bench: {m.group(1)} done", file=sys.stderr, flush=True)
+                elif line.startswith("BENCH") and "FAILED" in line:
+                    failed.append(line)
                 elif line == "BENCH DONE":
                     done = True
                     break
@@ -50,6 +52,8 @@ def run_pecan(args):
             p.wait()
     if not done:
         sys.exit(f"bench: the benchmark run did not finish; see {log_path}")
+    if failed:
+        sys.exit("bench: benchmarks failed:\n  " + "\n  ".join(failed))
     return results
 
 

@@ -1,0 +1,95 @@
+/* IPC and thread-switch benchmarks (issue: X.2 core). Each sample is one
+ * round trip seen from the root thread: L4_Call to a server that answers
+ * with L4_ReplyWait, carrying u untyped words each way. The server runs
+ * in another address space (inter) or in the root task's space (intra). */
+#include <stdio.h>
+#include <l4/ipc.h>
+#include <l4/schedule.h>
+#include <l4/utcb.h>
+#include "bench.h"
+#include "../tests/tsupport.h"
+
+static uint64_t samples[BENCH_ITERATIONS];
+
+/* Answer every call with the same number of untyped words. */
+static void server(L4_Word_t u)
+{
+    L4_ThreadId_t from;
+    L4_Word_t *mr = __L4_Utcb();
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        (void)tag;
+        mr[0] = u;
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void measure_rtt(const char *name, L4_ThreadId_t srv, unsigned u, uint64_t overhead)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
+        mr[0] = u;
+        uint64_t t0 = bench_tsc();
+        L4_MsgTag_t tag = L4_Call(srv);
+        uint64_t t1 = bench_tsc();
+        if (L4_IpcFailed(tag)) {
+            printf("BENCH %s FAILED: IPC error 0x%lx\n", name, L4_ErrorCode());
+            return;
+        }
+        if (i >= BENCH_WARMUP)
+            samples[i - BENCH_WARMUP] = t1 - t0;
+    }
+    bench_report(name, bench_summarise(samples, BENCH_ITERATIONS), overhead);
+}
+
+static void rtt(const char *name, int other_space, unsigned u, uint64_t overhead)
+{
+    L4_ThreadId_t srv = other_space ? tsup_space(server, u) : tsup_thread(server, u);
+    L4_Set_Priority(srv, 255);
+    measure_rtt(name, srv, u, overhead);
+    tsup_kill(srv);
+}
+
+void bench_ipc(uint64_t overhead)
+{
+    rtt("ipc_rtt_inter_0", 1, 0, overhead);
+    rtt("ipc_rtt_intra_0", 0, 0, overhead);
+    rtt("ipc_rtt_inter_8", 1, 8, overhead);
+    rtt("ipc_rtt_inter_63", 1, 63, overhead);
+}
+
+/* ThreadSwitch to a thread in another space that switches straight back;
+ * the figure is half the round trip, one switch. */
+static volatile L4_Word_t partner_of, switches;
+
+static void switch_back(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;) {
+        switches++;
+        L4_ThreadSwitch((L4_ThreadId_t){ .raw = partner_of });
+    }
+}
+
+void bench_thread_switch(uint64_t overhead)
+{
+    partner_of = L4_MyGlobalId().raw;
+    L4_ThreadId_t t = tsup_space(switch_back, 0);
+    L4_Set_Priority(t, 255);
+    tsup_sleep_ms(5);           /* let it (and its pager) fault its pages in */
+    switches = 0;
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
+        uint64_t t0 = bench_tsc();
+        L4_ThreadSwitch(t);
+        uint64_t t1 = bench_tsc();
+        if (i >= BENCH_WARMUP)
+            samples[i - BENCH_WARMUP] = (t1 - t0 - overhead) / 2 + overhead;
+    }
+    tsup_kill(t);
+    if (switches < BENCH_WARMUP + BENCH_ITERATIONS) {   /* did it really go there? */
+        printf("BENCH thread_switch_inter FAILED: partner ran %lu times for %u switches\n",
+               switches, BENCH_WARMUP + BENCH_ITERATIONS);
+        return;
+    }
+    bench_report("thread_switch_inter", bench_summarise(samples, BENCH_ITERATIONS), overhead);
+}
