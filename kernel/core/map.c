@@ -1,11 +1,11 @@
-/* Map and grant items: copying page-table entries from the sender's space
- * into the receiver's window (spec 5.7). The mapping database, unmap and
- * large pages come with the memory issue; this is the basic transfer. */
+/* Map and grant items (spec 5.7) and Unmap (spec 4.12), on top of the
+ * mapping database. Mappings are 4 KB pages. */
 #include "map.h"
 #include "arch/paging.h"
 #include "bootmem.h"
 #include "fpage.h"
 #include "ipc.h"
+#include "mdb.h"
 #include "space.h"
 #include "utcb.h"
 
@@ -28,33 +28,51 @@ static bool protected_page(const struct space *sp, vaddr_t va)
     return in_area(sp->kip_area, va) || in_area(sp->utcb_area, va);
 }
 
-static uint64_t pte_flags_for(unsigned rwx, uint64_t src_pte)
-{
-    uint64_t f = 0;
-    if ((rwx & 2) && (src_pte & PTE_W))
-        f |= PTE_W;
-    if (paging_nx_enabled() && (!(rwx & 1) || (src_pte & PTE_NX)))
-        f |= PTE_NX;
-    return f;
-}
-
+/* One page of a map or grant item. Receivers never get pages in their
+ * KIP and UTCB areas or in sigma0's space (the kernel maps sigma0);
+ * sigma0 never hands out kernel memory. */
 static void map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, unsigned rwx,
                      bool grant)
 {
-    paddr_t pa;
-    uint64_t pte = PTE_W;
-    if (s->space->sigma0) {
-        pa = src;                       /* sigma0 names physical memory */
-        if (bootmem_is_kernel(pa, pa + PAGE_SIZE))
-            return;
-    } else if (!paging_lookup(s->space->pml4, src, &pa, &pte) || protected_page(s->space, src)) {
+    if (dst >= USER_END || protected_page(r->space, dst) || r->space->sigma0)
         return;
+    if (s->space->sigma0 ? bootmem_is_kernel(src, src + PAGE_SIZE)
+                         : protected_page(s->space, src))
+        return;
+    mdb_map(&s->space->mdb, src, &r->space->mdb, dst, rwx, grant);
+}
+
+/* Unmap (or with `flush` also restrict) every page of the caller's part
+ * of [base, base + size); the access status of all of them, or-ed. */
+static unsigned unmap_range(struct space *sp, word_t base, word_t size, unsigned rwx, bool flush)
+{
+    unsigned status = 0;
+    word_t end = size > USER_END - MIN(base, USER_END) ? USER_END : base + size;
+    if (sp->sigma0) {               /* its pages are tree roots, not in its page table */
+        for (struct mnode *n = sp->mdb.nodes, *next; n; n = next) {
+            next = n->sp_next;
+            if (n->va >= base && n->va < end)
+                status |= mdb_unmap(&sp->mdb, n->va, rwx, flush);
+        }
+        return status;
     }
-    if (dst >= USER_END || protected_page(r->space, dst))
-        return;
-    paging_map_user(r->space->pml4, dst, ALIGN_DOWN(pa, PAGE_SIZE), 12, pte_flags_for(rwx, pte));
-    if (grant && !s->space->sigma0 && s->space != r->space)
-        paging_unmap_user(s->space->pml4, src);
+    for (vaddr_t va = base; (va = paging_next_mapped(sp->pml4, va, end)) < end; va += PAGE_SIZE)
+        if (!protected_page(sp, va))
+            status |= mdb_unmap(&sp->mdb, va, rwx, flush);
+    return status;
+}
+
+void sys_unmap(struct tcb *self, word_t control)
+{
+    unsigned k = control & 0x3F;
+    bool flush = control & (1 << 6);
+    for (unsigned i = 0; i <= k; i++) {
+        word_t fp = self->utcb[i];
+        if (fpage_log2(fp) < 12 || (fp >> 4 & 0x3F) == 2 /* IO fpage: none yet */)
+            continue;
+        unsigned status = unmap_range(self->space, fpage_base(fp), fpage_size(fp), fp & 7, flush);
+        self->utcb[i] = (fp & ~7UL) | status;
+    }
 }
 
 unsigned map_item_transfer(struct tcb *s, struct tcb *r, const word_t *item, unsigned *i)
@@ -89,6 +107,8 @@ unsigned map_item_transfer(struct tcb *s, struct tcb *r, const word_t *item, uns
     }
     word_t size = size_log2 >= 64 ? ~0UL : 1UL << size_log2;
     unsigned rwx = fp & 7;
+    if (!rwx)
+        return 0;
     for (word_t o = 0; o < size && sbase + o < USER_END; o += PAGE_SIZE) {
         if (!s->space->sigma0) {
             vaddr_t next = paging_next_mapped(s->space->pml4, sbase + o, sbase + size);
@@ -98,5 +118,8 @@ unsigned map_item_transfer(struct tcb *s, struct tcb *r, const word_t *item, uns
         }
         map_page(s, r, sbase + o, rbase + o, rwx, type == ITEM_GRANT);
     }
+    /* A grant of more than the window takes the whole fpage away. */
+    if (type == ITEM_GRANT && sl > rl && !s->space->sigma0)
+        unmap_range(s->space, fpage_base(fp), fpage_size(fp), 7, true);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "sched.h"
 #include "space.h"
 #include "threadid.h"
+#include "mdb.h"
 #include "utcb.h"
 
 #define ROOT_KIP_AREA  0xBFF00000UL
@@ -64,6 +65,7 @@ static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_
         panic("boot: out of kernel memory creating a root server's space");
     s->privileged = true;
     s->sigma0 = sigma0;
+    s->mdb.sigma0 = sigma0;
     int err = space_init_areas(s, fpage_make(ROOT_KIP_AREA, 12, 0),
                                fpage_make(ROOT_UTCB_AREA, ROOT_UTCB_LOG2, 0));
     if (err)
@@ -79,6 +81,15 @@ static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_
     return t;
 }
 
+static bool map_from_sigma0(struct tcb *s0, struct tcb *to, paddr_t base, paddr_t end,
+                            unsigned rights)
+{
+    for (paddr_t p = ALIGN_DOWN(base, PAGE_SIZE); p < end; p += PAGE_SIZE)
+        if (!mdb_map(&s0->space->mdb, p, &to->space->mdb, p, rights, false))
+            return false;
+    return true;
+}
+
 void roottasks_start(const struct elf_image images[2], paddr_t bootinfo)
 {
     word_t root_id = tid_make(USER_BASE + 2, 1);
@@ -86,10 +97,9 @@ void roottasks_start(const struct elf_image images[2], paddr_t bootinfo)
     s0->name = "sigma0";
     struct tcb *root = start_server(USER_BASE + 2, images[1].entry, s0->global_id, 0, false);
     root->name = "root";
-    /* Until sigma0 pages the root task, the kernel maps its image and the
-     * boot information 1:1, as sigma0 would. */
-    if (!space_map_identity(root->space, images[1].low, images[1].high, PTE_W) ||
-        !space_map_identity(root->space, bootinfo, bootinfo + PAGE_SIZE,
-                            paging_nx_enabled() ? PTE_NX : 0))
+    /* The root task starts with its image and the boot information
+     * mapped 1:1 from sigma0, as if it had faulted them in. */
+    if (!map_from_sigma0(s0, root, images[1].low, images[1].high, MDB_R | MDB_W | MDB_X) ||
+        !map_from_sigma0(s0, root, bootinfo, bootinfo + PAGE_SIZE, MDB_R))
         panic("boot: out of kernel memory mapping the root task");
 }

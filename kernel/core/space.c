@@ -60,14 +60,6 @@ void *space_utcb(struct space *s, vaddr_t loc)
     return phys_to_virt(pa);
 }
 
-bool space_map_identity(struct space *s, paddr_t base, paddr_t end, uint64_t flags)
-{
-    for (paddr_t p = ALIGN_DOWN(base, PAGE_SIZE); p < end; p += PAGE_SIZE)
-        if (!paging_map_user(s->pml4, p, p, 12, flags))
-            return false;
-    return true;
-}
-
 /* Kernel-owned frames in a dying space: the UTCB pages. */
 static void release_page(vaddr_t va, paddr_t pa, void *ctx)
 {
@@ -79,6 +71,7 @@ static void release_page(vaddr_t va, paddr_t pa, void *ctx)
 
 void space_destroy(struct space *s)
 {
+    mdb_space_clear(&s->mdb);
     paging_free_space(s->pml4, release_page, s);
     slab_free(&spaces, s);
 }

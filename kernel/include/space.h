@@ -1,5 +1,6 @@
 /* Address spaces: page tables plus the KIP and UTCB areas. */
 #pragma once
+#include "mdb.h"
 #include "types.h"
 
 struct space {
@@ -9,6 +10,7 @@ struct space {
     unsigned nthreads;
     bool privileged;          /* sigma0, root task (spec 0: "privileged space") */
     bool sigma0;              /* faults resolved idempotently by the kernel */
+    struct mdb_space mdb;     /* this space's mappings in the mapping database */
 };
 
 struct space *space_create(void);
@@ -23,7 +25,3 @@ int space_init_areas(struct space *s, word_t kip_fpage, word_t utcb_fpage);
 /* Kernel pointer to the UTCB whose user address is `loc`, backing and
  * mapping its page on first use. NULL when out of memory. */
 void *space_utcb(struct space *s, vaddr_t loc);
-
-/* Map [base, end) 1:1 with 4 KB pages: the kernel's start-up help for
- * the root task until sigma0 serves it. */
-bool space_map_identity(struct space *s, paddr_t base, paddr_t end, uint64_t flags);

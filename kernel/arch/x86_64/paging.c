@@ -197,6 +197,18 @@ bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte)
     return false;
 }
 
+uint64_t *paging_leaf(paddr_t pml4, vaddr_t va)
+{
+    uint64_t *t = table(pml4);
+    for (int level = 3; level > 0; level--) {
+        uint64_t e = t[IDX(va, level)];
+        if (!(e & PTE_P) || (e & PTE_PS))
+            return NULL;
+        t = table(e);
+    }
+    return &t[IDX(va, 0)];
+}
+
 void paging_unmap_user(paddr_t pml4, vaddr_t va)
 {
     uint64_t *t = table(pml4);

@@ -4,6 +4,7 @@
  * iretq because RCX carries a result (sysret would overwrite it). */
 #include "arch/frame.h"
 #include "ipc.h"
+#include "map.h"
 #include "sched.h"
 #include "syscall.h"
 #include "utcb.h"
@@ -43,6 +44,12 @@ bool syscall_dispatch(struct trap_frame *f)
         load_mrs(f, current->utcb);
         f->rdi = current->local_id;
         sched_check_preempt();
+        return false;
+    case SYS_UNMAP:
+        /* MR0..MR7 travel in the IPC registers both ways. */
+        store_mrs(f, current->utcb);
+        sys_unmap(current, f->rdx);
+        load_mrs(f, current->utcb);
         return false;
     case SYS_EXCHANGE_REGISTERS: {
         struct exreg r = { f->rax, f->rsi, f->rdx, f->r8, f->r9, f->r10, f->rdi };

@@ -48,6 +48,10 @@ paddr_t paging_unmap_kernel(vaddr_t va);
 void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, void *ctx),
                        void *ctx);
 
+/* The 4 KB leaf entry for `va` (present or not), NULL when no page
+ * table reaches it or a large page covers it. */
+uint64_t *paging_leaf(paddr_t pml4, vaddr_t va);
+
 /* Remove the mapping of `va` (4 KB or large page) in the lower half. */
 void paging_unmap_user(paddr_t pml4, vaddr_t va);
 

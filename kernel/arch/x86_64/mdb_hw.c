@@ -1,0 +1,78 @@
+/* The mapping database's hooks on x86-64: nodes from a slab, mappings as
+ * 4 KB page-table entries. Rights to PTE bits: any right makes the page
+ * present (x86 cannot map write-only or execute-only), w sets W, no x
+ * sets NX when the CPU has it. Access status from the PTE: A (accessed)
+ * reads as r|x, D (dirty) as r|w (spec 4.12). */
+#include "mdb.h"
+#include "arch/cpu.h"
+#include "arch/paging.h"
+#include "slab.h"
+#include "space.h"
+
+static struct slab nodes = SLAB_INIT(struct mnode);
+
+struct mnode *mdb_node_alloc(void)
+{
+    return slab_alloc(&nodes);
+}
+
+void mdb_node_free(struct mnode *n)
+{
+    slab_free(&nodes, n);
+}
+
+static struct space *space_of(struct mdb_space *m)
+{
+    return (struct space *)((char *)m - __builtin_offsetof(struct space, mdb));
+}
+
+static uint64_t pte_rights(unsigned rights)
+{
+    uint64_t f = PTE_P | PTE_U;
+    if (rights & MDB_W)
+        f |= PTE_W;
+    if (!(rights & MDB_X) && paging_nx_enabled())
+        f |= PTE_NX;
+    return f;
+}
+
+static unsigned take_status(uint64_t *e)
+{
+    unsigned st = (*e & PTE_A ? MDB_R | MDB_X : 0) | (*e & PTE_D ? MDB_R | MDB_W : 0);
+    *e &= ~(PTE_A | PTE_D);
+    return st;
+}
+
+bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned rights)
+{
+    struct space *s = space_of(m);
+    uint64_t *e = paging_leaf(s->pml4, va);
+    if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa) {   /* rights change only */
+        *e = (*e & (PTE_ADDR | PTE_A | PTE_D)) | pte_rights(rights);
+        invlpg(va);
+        return true;
+    }
+    return paging_map_user(s->pml4, va, pa, 12, pte_rights(rights) & ~(PTE_P | PTE_U));
+}
+
+unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned rights)
+{
+    uint64_t *e = paging_leaf(space_of(m)->pml4, va);
+    if (!e || !(*e & PTE_P))
+        return 0;
+    unsigned st = take_status(e);
+    *e = (*e & PTE_ADDR) | pte_rights(rights);
+    invlpg(va);
+    return st;
+}
+
+unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va)
+{
+    uint64_t *e = paging_leaf(space_of(m)->pml4, va);
+    if (!e || !(*e & PTE_P))
+        return 0;
+    unsigned st = take_status(e);
+    *e = 0;
+    invlpg(va);
+    return st;
+}
