@@ -7,6 +7,8 @@
 
 void bench_ipc(uint64_t overhead);
 void bench_thread_switch(uint64_t overhead);
+void bench_pagefault(uint64_t overhead);
+void bench_map(uint64_t overhead);
 
 /* The test support library reports set-up failures through test_fail. */
 void test_fail(const char *file, int line, const char *fmt, ...)
@@ -74,6 +76,8 @@ int main(void)
     bench_null_syscall(overhead);
     bench_ipc(overhead);
     bench_thread_switch(overhead);
+    bench_pagefault(overhead);
+    bench_map(overhead);
     printf("BENCH DONE\n");
     __asm__ volatile("outb %b0, %w1" : : "a"(0), "Nd"(0xF4));
     return 0;

@@ -1,0 +1,118 @@
+/* Memory benchmarks (issue: map, grant, unmap). Figures in instructions:
+ *   pagefault_user_pager  a thread in one space writes to an unmapped page;
+ *                         the fault goes as IPC to its pager in another
+ *                         space, whose map reply lets the write complete
+ *                         (timed inside the faulting thread, from just
+ *                         before the write to just after it)
+ *   map_rpc_4k / _64k     L4_Call to a server in another space whose reply
+ *                         maps 4 KB / 64 KB into the caller's window, plus
+ *                         the caller's L4_Flush of it afterwards (seed 001,
+ *                         table 4: map + unmap). */
+#include <stdio.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/space.h>
+#include <l4/utcb.h>
+#include "bench.h"
+#include "../tests/tsupport.h"
+
+static uint64_t samples[BENCH_ITERATIONS];
+
+/* ---- page fault to a user-level pager ---------------------------------- */
+
+static volatile uint8_t fault_page[4096] __attribute__((aligned(4096)));
+
+/* Runs in its own space, paged by the test support pager, which maps the
+ * benchmark image's page at the same address. */
+static void faulter(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Fpage_t fp = L4_FpageLog2((L4_Word_t)fault_page, 12);
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
+        L4_Flush(L4_FpageAddRights(fp, L4_FullyAccessible));
+        uint64_t t0 = bench_tsc();
+        fault_page[i % 4096] = 1;
+        uint64_t t1 = bench_tsc();
+        if (i >= BENCH_WARMUP)
+            samples[i - BENCH_WARMUP] = t1 - t0;
+    }
+}
+
+void bench_pagefault(uint64_t overhead)
+{
+    fault_page[0] = 0;                  /* mapped in our own space first */
+    L4_ThreadId_t t = tsup_space(faulter, 0);
+    if (!tsup_join(t, 60000)) {
+        printf("BENCH pagefault_user_pager FAILED: the faulting thread did not finish\n");
+        return;
+    }
+    tsup_kill(t);
+    bench_report("pagefault_user_pager", bench_summarise(samples, BENCH_ITERATIONS), overhead);
+}
+
+/* ---- map RPC -------------------------------------------------------------- */
+
+#define WINDOW 0x40000000UL                 /* free in the benchmark's space */
+static uint8_t map_source[65536] __attribute__((aligned(65536)));
+
+/* Server in its own space: touch the source so it is mapped here, then
+ * answer every call with a map item of 2^log2 bytes of it. */
+static void mapper(L4_Word_t log2)
+{
+    for (unsigned o = 0; o < sizeof map_source; o += 4096)
+        map_source[o] = 1;
+    L4_Word_t *mr = __L4_Utcb();
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2((L4_Word_t)map_source, (int)log2),
+                                          L4_FullyAccessible);
+        L4_MapItem_t m = L4_MapItem(fp, WINDOW);
+        mr[0] = 2 << 6;
+        mr[1] = m.raw[0];
+        mr[2] = m.raw[1];
+        L4_ReplyWait(from, &from);
+    }
+}
+
+static void map_rpc(const char *name, int log2, uint64_t overhead)
+{
+    L4_ThreadId_t srv = tsup_space(mapper, (L4_Word_t)log2);
+    L4_Set_Priority(srv, 255);
+    L4_Fpage_t window = L4_FpageLog2(WINDOW, log2);
+    L4_Fpage_t flush = L4_FpageAddRights(window, L4_FullyAccessible);
+    L4_Word_t *mr = __L4_Utcb();
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
+        L4_Accept(L4_MapGrantItems(window));
+        mr[0] = 0;
+        uint64_t t0 = bench_tsc();
+        L4_MsgTag_t tag = L4_Call(srv);
+        L4_Flush(flush);
+        uint64_t t1 = bench_tsc();
+        if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2) {
+            printf("BENCH %s FAILED: reply tag %lx, error %lx\n", name, tag.raw, L4_ErrorCode());
+            tsup_kill(srv);
+            return;
+        }
+        if (i >= BENCH_WARMUP)
+            samples[i - BENCH_WARMUP] = t1 - t0;
+    }
+    /* the mapping really arrived: the last one is flushed, so map once more */
+    mr[0] = 0;
+    L4_Call(srv);
+    int ok = *(volatile uint8_t *)(WINDOW + (1UL << log2) - 4096) == 1;
+    L4_Flush(flush);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    tsup_kill(srv);
+    if (!ok) {
+        printf("BENCH %s FAILED: the mapped page does not show the server's data\n", name);
+        return;
+    }
+    bench_report(name, bench_summarise(samples, BENCH_ITERATIONS), overhead);
+}
+
+void bench_map(uint64_t overhead)
+{
+    map_rpc("map_rpc_4k", 12, overhead);
+    map_rpc("map_rpc_64k", 16, overhead);
+}
