@@ -1,6 +1,7 @@
 /* User faults. Sigma0's page faults are resolved by the kernel (spec 6.2);
- * other faults stop the thread with a message until page-fault and
- * exception IPC exist. */
+ * other page faults go to the thread's pager, exceptions to its exception
+ * handler (spec 6.4); a fault nobody handles stops the thread with a
+ * message. */
 #include "fault.h"
 #include "arch/paging.h"
 #include "bootmem.h"
@@ -44,26 +45,32 @@ static bool retry_after(word_t err)
     return !err || code == IPC_CANCELED || code == IPC_ABORTED;
 }
 
-/* Send the page-fault message (spec 6.2) to the pager and wait for its
- * reply, keeping the thread's MR0-MR2 and ErrorCode as they were (6.1).
- * Returns false if there is no pager to ask or the IPC failed. */
-static bool pagefault_ipc(word_t addr, unsigned access, word_t ip)
+word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t ip,
+                        uint64_t deadline)
 {
-    struct tcb *self = current;
+    if (self->space->sigma0)
+        return addr < USER_END && sigma0_map(self->space, addr) ? 0 : IPC_NO_PARTNER << 1;
     struct tcb *pager = tcb_lookup(utcb_get(self, UTCB_PAGER), self);
     if (!pager || !tcb_is_active(pager))
-        return false;
+        return IPC_NO_PARTNER << 1;
     word_t saved[3] = { self->utcb[0], self->utcb[1], self->utcb[2] };
     word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
     self->utcb[0] = (PAGEFAULT_LABEL | access) << 16 | 2;
     self->utcb[1] = addr;
     self->utcb[2] = ip;
-    word_t err = ipc_kernel_call(pager);
+    word_t err = ipc_kernel_call(pager, deadline);
     self->utcb[0] = saved[0];
     self->utcb[1] = saved[1];
     self->utcb[2] = saved[2];
     utcb_set(self, UTCB_ERROR_CODE, saved_err);
-    return retry_after(err);            /* canceled or aborted: retry the access */
+    return err;
+}
+
+/* Ask the pager; false if there is none or the IPC failed for good. */
+static bool pagefault_ipc(word_t addr, unsigned access, word_t ip)
+{
+    word_t err = fault_nested_ipc(current, addr, access, ip, 0);
+    return retry_after(err) && ((err >> 1) & 7) != IPC_NO_PARTNER;
 }
 
 void fault_page(struct trap_frame *f, word_t addr, unsigned access)
@@ -91,7 +98,7 @@ static bool exception_ipc(struct trap_frame *f)
         saved[i] = self->utcb[i];
     word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
     arch_exception_message(f, self->utcb);
-    word_t err = ipc_kernel_call(h);
+    word_t err = ipc_kernel_call(h, 0);
     if (!err)
         arch_exception_reply(self->utcb, f);
     for (unsigned i = 0; i < EXCEPTION_MSG_WORDS - 1; i++)

@@ -5,6 +5,7 @@
  * its TCB and UTCB and makes it ready. */
 #include "ipc.h"
 #include "arch/context.h"
+#include "fault.h"
 #include "map.h"
 #include "print.h"
 #include "sched.h"
@@ -12,11 +13,14 @@
 #include "threadid.h"
 #include "timeout.h"
 #include "utcb.h"
+#include "xfer.h"
 
 /* ---- outcomes --------------------------------------------------------- */
 
 static void set_error(struct tcb *t, unsigned phase, unsigned code, word_t offset, word_t mr0)
 {
+    if (t->state == TS_FREE)
+        return;                         /* deleted during a transfer */
     t->ipc_error = offset << 4 | code << 1 | phase;
     utcb_set(t, UTCB_ERROR_CODE, t->ipc_error);
     utcb_set(t, UTCB_MR(0), mr0);
@@ -35,15 +39,23 @@ static void wake(struct tcb *t)
  * the processor (lazy scheduling: no trip through the ready queues). */
 static struct tcb *handoff;
 
-/* Block the current thread until someone wakes it. */
+static void serve_reflected_fault(struct tcb *self);
+
+/* Block the current thread until someone wakes it. A partner copying
+ * strings to or from us may wake us meanwhile to resolve a fault in our
+ * space (spec 5.8); we do so and wait on. */
 static void block(struct tcb *self, unsigned state, uint64_t deadline)
 {
+    if (self->kcall_deadline && (!deadline || self->kcall_deadline < deadline))
+        deadline = self->kcall_deadline;
     self->state = state;
     timeout_arm(self, deadline);
     sched_remove(self);
     struct tcb *to = handoff;
     handoff = NULL;
     sched_handoff(to);
+    while (self->xfer_fault_pending)
+        serve_reflected_fault(self);
 }
 
 /* ---- sender queues ---------------------------------------------------- */
@@ -99,12 +111,48 @@ static struct tcb *first_sender(struct tcb *rcv, word_t spec)
 
 /* ---- transfer --------------------------------------------------------- */
 
-/* Copy the message from `s` to `r`. Returns 0 or an error code (both
- * sides then fail with it). */
-static unsigned transfer(struct tcb *s, struct tcb *r)
+/* The receiver's error code for a transfer error the sender got: the
+ * two xfer-timeout codes swap sides (spec 5.4). */
+static unsigned partner_code(unsigned code)
+{
+    return code == IPC_XFER_TIMEOUT_CURRENT   ? IPC_XFER_TIMEOUT_PARTNER
+           : code == IPC_XFER_TIMEOUT_PARTNER ? IPC_XFER_TIMEOUT_CURRENT
+                                              : code;
+}
+
+/* Both partners are bound to each other while strings are copied; the one
+ * not copying waits in TS_XFER. */
+static void xfer_enter(struct xfer *x)
+{
+    x->partner = x->s == current ? x->r : x->s;
+    x->partner_state = x->partner->state;
+    x->partner->state = TS_XFER;
+    x->s->xfer_partner = x->r;
+    x->r->xfer_partner = x->s;
+    x->s->xfer_is_sender = true;
+    x->r->xfer_is_sender = false;
+    current->xfer = x;
+}
+
+static void xfer_leave(struct xfer *x)
+{
+    current->xfer = NULL;
+    current->xfer_partner = NULL;
+    if (x->partner_gone)
+        return;
+    x->partner->xfer_partner = NULL;
+    if (x->partner->state == TS_XFER)
+        x->partner->state = x->partner_state;
+}
+
+/* Copy the message from `s` to `r`. Returns 0 or an error code from the
+ * sender's point of view, with the bytes of strings copied before it in
+ * *offset (both sides then fail). */
+static unsigned transfer(struct tcb *s, struct tcb *r, word_t *offset)
 {
     word_t tag = utcb_get(s, UTCB_MR(0));
     unsigned u = TAG_U(tag), t = TAG_T(tag);
+    *offset = 0;
     if (1 + u + t > NUM_MRS)
         return IPC_OVERFLOW;
     for (unsigned i = 1; i <= u + t; i++)
@@ -118,12 +166,26 @@ static unsigned transfer(struct tcb *s, struct tcb *r)
             return IPC_OVERFLOW;        /* a start message accepts nothing typed */
         return 0;
     }
-    for (unsigned i = u + 1; i <= u + t;) {
-        unsigned err = map_item_transfer(s, r, &s->utcb[i], &i);
-        if (err)
-            return err;
+    struct xfer x;
+    bool strings = false;
+    unsigned err = 0;
+    for (unsigned i = u + 1; i <= u + t && !err;) {
+        if (s->utcb[i] & ITEM_NOT_STRING) {
+            err = map_item_transfer(s, r, &s->utcb[i], &i);
+            continue;
+        }
+        if (!strings) {
+            strings = true;
+            xfer_begin(&x, s, r);
+            xfer_enter(&x);
+        }
+        err = xfer_string(&x, &i, u + t + 1);
     }
-    return 0;
+    if (strings) {
+        *offset = x.offset;
+        xfer_leave(&x);
+    }
+    return err;
 }
 
 /* The message of `s` reached `r`: record the receiver's result and wake it
@@ -138,11 +200,11 @@ static void delivered(struct tcb *s, struct tcb *r)
     }
 }
 
-static void transfer_failed(struct tcb *s, struct tcb *r, unsigned code)
+static void transfer_failed(struct tcb *s, struct tcb *r, unsigned code, word_t offset)
 {
-    word_t tag = utcb_get(s, UTCB_MR(0));
-    set_error(s, IPC_SEND, code, 0, tag | TAG_E);
-    set_error(r, IPC_RECV, code, 0, (tag & ~TAG_FLAGS) | TAG_E);
+    word_t tag = s->state == TS_FREE ? 0 : utcb_get(s, UTCB_MR(0));
+    set_error(s, IPC_SEND, code, offset, tag | TAG_E);
+    set_error(r, IPC_RECV, partner_code(code), offset, (tag & ~TAG_FLAGS) | TAG_E);
     if (r->state == TS_RECV_BLOCKED)
         wake(r);
     if (s->state == TS_SEND_BLOCKED)
@@ -189,9 +251,10 @@ static bool send_phase(struct tcb *self, word_t to, word_t spec, word_t timeouts
     }
     if (dest->state == TS_RECV_BLOCKED && accepts(dest, dest->rcv_from, self)) {
         timeout_cancel(dest);
-        unsigned err = transfer(self, dest);
+        word_t offset;
+        unsigned err = transfer(self, dest, &offset);
         if (err) {
-            transfer_failed(self, dest, err);
+            transfer_failed(self, dest, err, offset);
             return false;
         }
         delivered(self, dest);
@@ -219,9 +282,10 @@ static word_t receive_phase(struct tcb *self, word_t spec, uint16_t rcv_timeout)
     if (s) {
         sendq_remove(s);
         timeout_cancel(s);
-        unsigned err = transfer(s, self);
+        word_t offset;
+        unsigned err = transfer(s, self, &offset);
         if (err) {
-            transfer_failed(s, self, err);
+            transfer_failed(s, self, err, offset);
             return NILTHREAD;
         }
         delivered(s, self);
@@ -274,18 +338,123 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
     return receive_phase(self, spec, timeouts & 0xFFFF);
 }
 
-/* ---- kernel-made messages, timeouts, cancellation, deletion ------------ */
+/* ---- kernel-made messages --------------------------------------------- */
 
-word_t ipc_kernel_call(struct tcb *dest)
+word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
 {
     struct tcb *self = current;
+    /* The IPC this one may be nested in (a string transfer) keeps its
+     * state in these fields and in BR0. */
     word_t saved_br0 = utcb_get(self, UTCB_BR(0));
+    word_t from = self->ipc_from, error = self->ipc_error, rcv_from = self->rcv_from;
+    bool rcv_phase = self->has_rcv_phase;
+    uint16_t rcv_timeout = self->rcv_timeout;
     utcb_set(self, UTCB_BR(0), 0x10);           /* accept mappings anywhere */
+    self->kcall_deadline = deadline;
     word_t id = dest->global_id;
     ipc(id, id, 0);
+    word_t result = self->ipc_error;
+    self->kcall_deadline = 0;
     utcb_set(self, UTCB_BR(0), saved_br0);
-    return self->ipc_error;
+    self->ipc_from = from;
+    self->ipc_error = error;
+    self->rcv_from = rcv_from;
+    self->has_rcv_phase = rcv_phase;
+    self->rcv_timeout = rcv_timeout;
+    return result;
 }
+
+/* ---- faults during string copy (spec 5.8) ------------------------------- */
+
+/* Order key of an xfer timeout: 0 for zero, ~0 for never, else the tick. */
+static uint64_t xfer_key(uint16_t t)
+{
+    if (time_is_zero(t))
+        return 0;
+    uint64_t d = time_deadline(t);
+    return d ? d : ~0UL;
+}
+
+/* At the first fault the effective xfer timeout starts: the smaller of
+ * the sender's send-xfer and the receiver's receive-xfer timeout. */
+static void xfer_start_timeout(struct xfer *x)
+{
+    uint64_t snd = xfer_key(utcb_get(x->s, UTCB_XFER_TIMEOUTS) >> 16 & 0xFFFF);
+    uint64_t rcv = xfer_key(utcb_get(x->r, UTCB_XFER_TIMEOUTS) & 0xFFFF);
+    x->faulted = true;
+    x->receiver_first = rcv < snd;
+    uint64_t first = MIN(snd, rcv);
+    x->expired = first == 0;
+    x->deadline = first == ~0UL ? 0 : first;
+}
+
+/* The partner `t` asks its pager about `addr` on our behalf: wake it to
+ * do so (its block() loop serves the request) and wait for the outcome. */
+static unsigned reflect_fault(struct tcb *t, word_t addr, bool write)
+{
+    struct tcb *self = current;
+    t->xfer_fault_addr = addr;
+    t->xfer_fault_write = write;
+    t->xfer_fault_pending = true;
+    self->xfer_result = IPC_ABORTED;
+    sched_make_ready(t);
+    self->state = TS_XFER;
+    sched_remove(self);
+    sched_handoff(t);
+    self->state = TS_READY;
+    return self->xfer_result;
+}
+
+static word_t user_ip(struct tcb *t)
+{
+    word_t sp, ip, flags;
+    arch_get_user_regs(t, &sp, &ip, &flags);
+    return ip;
+}
+
+static void serve_reflected_fault(struct tcb *self)
+{
+    struct tcb *copier = self->xfer_partner;
+    self->xfer_fault_pending = false;
+    unsigned access = self->xfer_fault_write ? ACCESS_W : ACCESS_R;
+    word_t ip = self->xfer_is_sender ? user_ip(self) : ~0UL;
+    word_t err = fault_nested_ipc(self, self->xfer_fault_addr, access, ip, copier->xfer->deadline);
+    if (self->xfer_partner != copier) {
+        /* The copier was deleted meanwhile: our IPC ends here. */
+        self->state = TS_READY;
+        set_error(self, self->xfer_is_sender ? IPC_SEND : IPC_RECV, IPC_ABORTED, 0,
+                  self->xfer_is_sender ? utcb_get(self, UTCB_MR(0)) | TAG_E : TAG_ERROR_ONLY);
+        return;
+    }
+    copier->xfer_result = (unsigned)err;
+    self->state = TS_XFER;
+    sched_make_ready(copier);
+    sched_remove(self);
+    sched_handoff(copier);
+}
+
+unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
+{
+    if (!x->faulted)
+        xfer_start_timeout(x);
+    if (x->expired)
+        return x->receiver_first ? IPC_XFER_TIMEOUT_PARTNER : IPC_XFER_TIMEOUT_CURRENT;
+    word_t err;
+    if (t == current)
+        err = fault_nested_ipc(t, addr, write ? ACCESS_W : ACCESS_R,
+                               t == x->s ? user_ip(t) : ~0UL, x->deadline);
+    else
+        err = reflect_fault(t, addr, write);
+    if (x->aborted || x->partner_gone)
+        return IPC_ABORTED;
+    if (!err)
+        return 0;
+    if (((err >> 1) & 7) == IPC_TIMEOUT)
+        return x->receiver_first ? IPC_XFER_TIMEOUT_PARTNER : IPC_XFER_TIMEOUT_CURRENT;
+    return IPC_ABORTED;
+}
+
+/* ---- timeouts, cancellation, deletion ---------------------------------- */
 
 void ipc_timeout(struct tcb *t)
 {
@@ -300,31 +469,84 @@ void ipc_timeout(struct tcb *t)
     wake(t);
 }
 
-unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
+/* End a plain blocked IPC phase with `code` (3: canceled). */
+static void cancel_blocked(struct tcb *t, unsigned code)
 {
     if (t->state == TS_SEND_BLOCKED) {
-        if (send) {
-            sendq_remove(t);
-            set_error(t, IPC_SEND, IPC_CANCELED, 0, utcb_get(t, UTCB_MR(0)) | TAG_E);
-            wake(t);
+        sendq_remove(t);
+        set_error(t, IPC_SEND, code, 0, utcb_get(t, UTCB_MR(0)) | TAG_E);
+        wake(t);
+    } else if (t->state == TS_RECV_BLOCKED) {
+        set_error(t, IPC_RECV, code, 0, TAG_ERROR_ONLY);
+        wake(t);
+    }
+}
+
+unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
+{
+    if (t->xfer_partner) {
+        /* In a string transfer, perhaps in a page-fault IPC nested in it:
+         * aborting ends the transfer for both (code 7, spec 5.9). Whoever
+         * is in a nested IPC is released from it; the copier notices. */
+        bool sending = t->xfer_is_sender;
+        if (sending ? send : recv) {
+            struct tcb *copier = t->xfer ? t : t->xfer_partner;
+            copier->xfer->aborted = true;
+            cancel_blocked(t, IPC_CANCELED);
+            cancel_blocked(t->xfer_partner, IPC_CANCELED);
         }
+        return sending ? 1 << 2 : 1 << 1;
+    }
+    if (t->state == TS_SEND_BLOCKED) {
+        if (send)
+            cancel_blocked(t, IPC_CANCELED);
         return 1 << 2;
     }
     if (t->state == TS_RECV_BLOCKED) {
         if (recv) {
-            if (t->start_wait)
+            if (t->start_wait) {
                 t->start_wait = false;  /* starts at the IP/SP just set */
-            else
-                set_error(t, IPC_RECV, IPC_CANCELED, 0, TAG_ERROR_ONLY);
-            wake(t);
+                wake(t);
+            } else {
+                cancel_blocked(t, IPC_CANCELED);
+            }
         }
         return 1 << 1;
     }
     return 0;
 }
 
+/* t goes away in the middle of a string transfer with p. */
+static void detach_xfer(struct tcb *t, struct tcb *p)
+{
+    p->xfer_partner = NULL;
+    t->xfer_partner = NULL;
+    if (p->xfer) {                      /* p copies: let it fail the transfer */
+        p->xfer->partner_gone = true;
+        p->xfer->aborted = true;
+        if (p->state == TS_XFER) {
+            p->xfer_result = IPC_ABORTED;
+            sched_make_ready(p);
+        } else {
+            cancel_blocked(p, IPC_CANCELED);
+        }
+        return;
+    }
+    /* t was copying: p waits for the end, or serves a fault for t. */
+    word_t mr0 = p->xfer_is_sender ? utcb_get(p, UTCB_MR(0)) | TAG_E : TAG_ERROR_ONLY;
+    unsigned phase = p->xfer_is_sender ? IPC_SEND : IPC_RECV;
+    if (p->state == TS_XFER) {
+        set_error(p, phase, IPC_ABORTED, t->xfer->offset, mr0);
+        wake(p);
+    } else {
+        cancel_blocked(p, IPC_CANCELED);    /* serve_reflected_fault ends it */
+    }
+}
+
 void ipc_detach(struct tcb *t)
 {
+    if (t->xfer_partner)
+        detach_xfer(t, t->xfer_partner);
     if (t->state == TS_SEND_BLOCKED)
         sendq_remove(t);
     timeout_cancel(t);

@@ -54,6 +54,8 @@ static const char *state_name(const struct tcb *t)
         return t->start_wait ? "starting" : "waiting";
     case TS_DEAD:
         return "dead";
+    case TS_XFER:
+        return "string copy";
     default:
         return "?";
     }

@@ -13,6 +13,8 @@ static word_t state_code(const struct tcb *t)
         return 1;
     if (t->halted)
         return 2;
+    if (t->xfer_partner)                /* in a string transfer */
+        return t->xfer_is_sender ? 5 : 7;
     switch (t->state) {
     case TS_SEND_BLOCKED:
         return 4;

@@ -11,6 +11,13 @@
 /* A user page fault at `addr` by the current thread. */
 void fault_page(struct trap_frame *f, word_t addr, unsigned access);
 
+/* A page-fault IPC (spec 6.2) from `self` (the current thread) to its
+ * pager, nested in whatever IPC it is in: MR0-MR2 and ErrorCode are kept.
+ * `deadline` (tick, 0 = none) limits it. Returns 0 or the IPC error word;
+ * without a pager, code 2. Sigma0's faults the kernel resolves itself. */
+word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t ip,
+                        uint64_t deadline);
+
 /* A CPU exception the kernel does not handle itself. */
 void fault_exception(struct trap_frame *f);
 

@@ -27,14 +27,19 @@ enum {
 #define TAG_FLAGS   (0xFUL << 12)
 #define TAG_ERROR_ONLY TAG_E          /* MR0 after failures before any transfer */
 
+/* Typed items: word 0 bit 3 set for map/grant (and other non-string)
+ * items, clear for string items (spec 2.5, 2.6). */
+#define ITEM_NOT_STRING (1UL << 3)
+
 /* Ipc/Lipc for the current thread. MR0..MR63 are in its UTCB; returns the
  * id of the sender it received from (nil without receive phase or on
  * error). The outcome is in the UTCB: MR0 (e bit) and ErrorCode. */
 word_t ipc(word_t to, word_t from_spec, word_t timeouts);
 
-/* A Call on behalf of the current thread with never timeouts (page-fault
- * and exception messages, spec 6.1). Returns 0 or the IPC error code. */
-word_t ipc_kernel_call(struct tcb *dest);
+/* A Call on behalf of the current thread (page-fault and exception
+ * messages, spec 6.1), with no timeout but `deadline` (tick; 0 = none).
+ * Returns 0 or the IPC error word. An IPC it is nested in is undisturbed. */
+word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline);
 
 /* A thread's wait timed out (called by the timeout list). */
 void ipc_timeout(struct tcb *t);

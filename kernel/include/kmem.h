@@ -23,3 +23,8 @@ static inline void *memset_words(void *p, uint64_t w, size_t nwords)
         q[i] = w;
     return p;
 }
+
+static inline void copy_bytes(void *dst, const void *src, size_t n)
+{
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}

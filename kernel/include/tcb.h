@@ -19,6 +19,7 @@ enum thread_state {
     TS_SEND_BLOCKED,      /* send phase: waiting for the destination */
     TS_RECV_BLOCKED,      /* receive phase: waiting for a sender */
     TS_DEAD,              /* the kernel's dummy thread: exists, never runs */
+    TS_XFER,              /* in a string transfer, waiting for its partner */
 };
 
 struct space;
@@ -51,6 +52,17 @@ struct tcb {
     word_t ipc_from;           /* result: sender id as the receiver sees it */
     word_t ipc_error;          /* result: ErrorCode value, 0 = success */
     uint64_t wakeup;           /* tick at which the current wait times out; 0 = never */
+    uint64_t kcall_deadline;   /* limit for a kernel-made IPC (xfer timeout); 0 = none */
+
+    /* String transfer in progress (see xfer.h); both partners point at
+     * each other, the one copying also at its transfer record. */
+    struct tcb *xfer_partner;
+    struct xfer *xfer;
+    bool xfer_is_sender;
+    bool xfer_fault_pending;   /* the copier asks us to resolve a fault */
+    bool xfer_fault_write;
+    word_t xfer_fault_addr;
+    unsigned xfer_result;      /* copier: outcome of that request */
     struct tcb *to_next, *to_prev;
 
     word_t utcb_location;      /* requested UTCB start (inactive threads: ~0 if none) */

@@ -1,0 +1,41 @@
+/* String items (spec 2.6, 5.8): copying send strings into the receiver's
+ * buffers, page by page through both page tables, with page faults on
+ * either side resolved by the faulting side's pager.
+ *
+ * String item / receive buffer, word 0:
+ *   63                  10  9  8      4  3  2 1  0
+ *  [ length of each substr | c |   j    | 0 | hh | C ]
+ * then j+1 substring addresses. c: the string continues in the next item
+ * (compound); C: another string (buffer) follows. */
+#pragma once
+#include "tcb.h"
+
+/* One IPC's string transfer. */
+struct xfer {
+    struct tcb *s, *r;
+    unsigned next_buffer;       /* BR index of the next unused receive buffer; 0: none */
+    word_t offset;              /* bytes copied so far (error offsets) */
+    uint64_t deadline;          /* xfer timeout, from the first fault: tick, 0 = never */
+    bool faulted;               /* a fault happened: deadline is set */
+    bool expired;               /* an xfer timeout was zero */
+    bool receiver_first;        /* the receiver's xfer timeout is the smaller one */
+    bool aborted;               /* ExchangeRegisters or deletion ended it */
+    bool partner_gone;          /* the other partner was deleted meanwhile */
+    struct tcb *partner;        /* the one not copying */
+    uint8_t partner_state;      /* its IPC state before the transfer */
+};
+
+/* Start a transfer from s to r. */
+void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r);
+
+/* Transfer the string item at the sender's MR *i (advancing *i past it
+ * and its compound continuations; `end` = 1 + u + t). Returns 0 or an
+ * IPC error code; x->offset then says how far it got. Runs in the
+ * context of whichever partner is current and may block on faults. */
+unsigned xfer_string(struct xfer *x, unsigned *i, unsigned end);
+
+/* Provided by the IPC core: have thread `t` (one of the two partners)
+ * resolve a fault at `addr` through its pager within x->deadline.
+ * Returns 0 when resolved (retry), else an IPC error code for the
+ * transfer (5/6 for xfer timeouts, 7 when aborted). */
+unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write);
