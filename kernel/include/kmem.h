@@ -26,5 +26,10 @@ static inline void *memset_words(void *p, uint64_t w, size_t nwords)
 
 static inline void copy_bytes(void *dst, const void *src, size_t n)
 {
-    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    if ((((uintptr_t)dst | (uintptr_t)src | n) & 7) == 0) {
+        n /= 8;
+        __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    } else {
+        __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    }
 }

@@ -18,6 +18,7 @@ static inline uint64_t bench_tsc(void)
 
 struct bench_result {
     uint64_t median, min;
+    unsigned samples;
 };
 
 /* Sort `n` samples in place and summarise them. */

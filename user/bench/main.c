@@ -9,6 +9,7 @@ void bench_ipc(uint64_t overhead);
 void bench_thread_switch(uint64_t overhead);
 void bench_pagefault(uint64_t overhead);
 void bench_map(uint64_t overhead);
+void bench_string(uint64_t overhead);
 
 /* The test support library reports set-up failures through test_fail. */
 void test_fail(const char *file, int line, const char *fmt, ...)
@@ -34,13 +35,13 @@ struct bench_result bench_summarise(uint64_t *s, unsigned n)
             s[j] = s[j - 1];
             s[j - 1] = t;
         }
-    return (struct bench_result){ s[n / 2], s[0] };
+    return (struct bench_result){ s[n / 2], s[0], n };
 }
 
 void bench_report(const char *name, struct bench_result r, uint64_t overhead)
 {
     printf("BENCH %s median=%lu min=%lu overhead=%lu iterations=%u\n", name,
-           r.median - overhead, r.min - overhead, overhead, BENCH_ITERATIONS);
+           r.median - overhead, r.min - overhead, overhead, r.samples);
 }
 
 /* Two back-to-back TSC reads: what every sample below includes. */
@@ -78,6 +79,7 @@ int main(void)
     bench_thread_switch(overhead);
     bench_pagefault(overhead);
     bench_map(overhead);
+    bench_string(overhead);
     printf("BENCH DONE\n");
     __asm__ volatile("outb %b0, %w1" : : "a"(0), "Nd"(0xF4));
     return 0;
