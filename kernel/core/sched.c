@@ -70,19 +70,43 @@ void sched_remove(struct tcb *t)
     t->queued = false;
 }
 
+static bool runnable(const struct tcb *t)
+{
+    return t->state == TS_READY && !t->halted;
+}
+
+/* The queues are lazy (seed 002): a thread that blocks in IPC may stay
+ * queued and is dropped here when it reaches the head; the running
+ * thread need not be queued and is queued when it is switched away from. */
 static struct tcb *highest_ready(void)
 {
     for (int w = 3; w >= 0; w--)
-        if (queue_bitmap[w])
-            return queue_head[w * 64 + 63 - __builtin_clzl(queue_bitmap[w])];
+        while (queue_bitmap[w]) {
+            struct tcb *h = queue_head[w * 64 + 63 - __builtin_clzl(queue_bitmap[w])];
+            if (runnable(h))
+                return h;
+            sched_remove(h);
+        }
     return idle;
+}
+
+static void requeue_current(void)
+{
+    if (current != idle && runnable(current) && !current->queued)
+        sched_make_ready(current);
+}
+
+static void switch_to(struct tcb *next)
+{
+    struct tcb *prev = current;
+    current = next;
+    arch_switch(prev, next);
 }
 
 void schedule(void)
 {
-    struct tcb *next = highest_ready(), *prev = current;
-    current = next;
-    arch_switch(prev, next);
+    requeue_current();
+    switch_to(highest_ready());
 }
 
 void sched_tick(void)
@@ -93,8 +117,10 @@ void sched_tick(void)
     struct tcb *t = current;
     if (t != idle && --t->slice_left == 0) {
         t->slice_left = t->timeslice_ticks;
-        if (t->queued && t->rq_next != t)   /* round robin: to the tail */
-            queue_head[t->priority] = t->rq_next;
+        if (runnable(t)) {                  /* round robin: to the tail */
+            sched_remove(t);
+            sched_make_ready(t);
+        }
         schedule();
         return;
     }
@@ -103,18 +129,24 @@ void sched_tick(void)
 
 void sched_check_preempt(void)
 {
+    if (current == idle || !runnable(current)) {
+        schedule();
+        return;
+    }
     struct tcb *h = highest_ready();
-    if (h != idle && (current == idle || !current->queued || h->priority > current->priority))
+    if (h != idle && h->priority > current->priority)
         schedule();
 }
 
 void sched_handoff(struct tcb *to)
 {
     struct tcb *h = highest_ready();
-    if (to && to->queued && to->priority >= h->priority)
-        sched_switch_to(to);
-    else
+    if (to && runnable(to) && to->priority >= h->priority) {
+        requeue_current();
+        switch_to(to);
+    } else {
         schedule();
+    }
 }
 
 void thread_halt(struct tcb *t)
@@ -139,8 +171,7 @@ void sched_set_priority(struct tcb *t, uint8_t prio)
     t->priority = prio;
     if (queued)
         sched_make_ready(t);
-    if (current->queued)
-        schedule();                 /* a higher priority may be ready now */
+    sched_check_preempt();          /* a higher priority may be ready now */
 }
 
 void sched_set_timeslice(struct tcb *t, uint64_t us)
@@ -153,19 +184,17 @@ void sched_set_timeslice(struct tcb *t, uint64_t us)
 
 void sched_switch_to(struct tcb *t)
 {
-    struct tcb *prev = current;
-    current = t;
-    arch_switch(prev, t);
+    requeue_current();
+    switch_to(t);
 }
 
 void sched_yield(void)
 {
     struct tcb *t = current;
     t->slice_left = t->timeslice_ticks;
-    if (t->queued) {                /* to the tail of its queue */
-        sched_remove(t);
+    sched_remove(t);                /* to the tail of its queue */
+    if (runnable(t))
         sched_make_ready(t);
-    }
     schedule();
 }
 
