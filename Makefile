@@ -26,6 +26,8 @@ UCFLAGS := $(COMMON) $(WARN) -Iuser/include -Iuser/lib/c/include -mgeneral-regs-
 HCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all \
            -Ikernel/include -Icommon/include -Itests/host
 
+.DEFAULT_GOAL := all
+
 # ---- kernel ----------------------------------------------------------------
 KSRC := $(wildcard kernel/core/*.c kernel/arch/x86_64/*.c kernel/arch/x86_64/*.S) common/format.c
 KOBJ := $(patsubst %,$(BUILD)/%.o,$(KSRC))

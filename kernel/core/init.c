@@ -64,7 +64,10 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
                                     { images[1].low, images[1].high } };
     bootmem_init(&bd, ranges, 2);
     paging_init(bootmem_top());
-    arch_cpu_init();
+    bool fast = !cmdline_has(bd.cmdline, "nofastpath");
+    arch_cpu_init(fast);
+    if (!fast)
+        kprintf("boot: IPC fast path off (nofastpath)\n");
     pic_init();
     timer_init();
 

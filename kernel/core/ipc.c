@@ -58,6 +58,22 @@ static void block(struct tcb *self, unsigned state, uint64_t deadline)
         serve_reflected_fault(self);
 }
 
+/* A system call's receive phase without timeout: wait in the state the
+ * fast path leaves its callers in, so that the fast path can deliver the
+ * next message straight into our registers. We resume in fast_resume,
+ * never here. */
+static NORETURN void block_for_fast_resume(struct tcb *self)
+{
+    self->state = TS_RECV_BLOCKED;
+    self->fast_blocked = true;
+    arch_prepare_fast_resume(self);
+    sched_remove(self);
+    struct tcb *to = handoff;
+    handoff = NULL;
+    sched_handoff(to);
+    __builtin_unreachable();
+}
+
 /* ---- sender queues ---------------------------------------------------- */
 
 static void sendq_append(struct tcb *dest, struct tcb *s)
@@ -298,7 +314,10 @@ static word_t receive_phase(struct tcb *self, word_t spec, uint16_t rcv_timeout)
     }
     self->rcv_from = spec;
     self->ipc_error = 0;
-    block(self, TS_RECV_BLOCKED, time_deadline(rcv_timeout));
+    uint64_t deadline = time_deadline(rcv_timeout);
+    if (!deadline && !self->kcall_depth)
+        block_for_fast_resume(self);
+    block(self, TS_RECV_BLOCKED, deadline);
     return self->ipc_error ? NILTHREAD : self->ipc_from;
 }
 
@@ -351,9 +370,11 @@ word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
     uint16_t rcv_timeout = self->rcv_timeout;
     utcb_set(self, UTCB_BR(0), 0x10);           /* accept mappings anywhere */
     self->kcall_deadline = deadline;
+    self->kcall_depth++;
     word_t id = dest->global_id;
     ipc(id, id, 0);
     word_t result = self->ipc_error;
+    self->kcall_depth--;
     self->kcall_deadline = 0;
     utcb_set(self, UTCB_BR(0), saved_br0);
     self->ipc_from = from;
@@ -365,6 +386,17 @@ word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
 }
 
 /* ---- faults during string copy (spec 5.8) ------------------------------- */
+
+static void serve_reflected_fault(struct tcb *self);
+
+/* A thread the fast path put to sleep runs again (fastpath.S): like the
+ * end of block(), it may first have to serve faults of a string copy. */
+void ipc_fast_resumed(struct tcb *self)
+{
+    self->fast_blocked = false;
+    while (self->xfer_fault_pending)
+        serve_reflected_fault(self);
+}
 
 /* Order key of an xfer timeout: 0 for zero, ~0 for never, else the tick. */
 static uint64_t xfer_key(uint16_t t)

@@ -13,6 +13,10 @@
 
 struct tcb *tcb_list;
 
+/* For fastpath.S: a 64-bit constant as a memory operand is one
+ * instruction cheaper than loading it. */
+const uint64_t tcb_area_base = TCB_AREA_BASE;
+
 struct tcb *tcb_slot(word_t number)
 {
     return tcb_of_number(number);
@@ -76,6 +80,7 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
         return false;
     memset_words(utcb, 0, UTCB_SIZE / 8);
     t->utcb = utcb + UTCB_MR0_OFFSET / 8;
+    t->utcb_mr8 = t->utcb + 8;
     t->local_id = utcb_loc + UTCB_MR0_OFFSET;
     t->utcb_location = utcb_loc;
     utcb_set(t, UTCB_MY_GLOBAL_ID, t->global_id);

@@ -1,6 +1,13 @@
 /* Build-time constants of the kernel: memory layout, sizes, limits. */
 #pragma once
 
+/* Unsigned long constants that assembly can use too. */
+#ifdef __ASSEMBLER__
+#define UL(x) x
+#else
+#define UL(x) x##UL
+#endif
+
 /*
  * Virtual memory layout (kernel half; the lower half belongs to user spaces):
  *
@@ -12,33 +19,33 @@
  *        +0x1000  GS page: %gs:0 = local id of the running thread (user r--)
  *        +0x2000  local APIC registers (kernel only, uncached)
  */
-#define KERNEL_PHYS      0x100000UL
-#define KERNEL_VMA       0xFFFFFFFF80000000UL
-#define PHYS_MAP_BASE    0xFFFF800000000000UL
-#define TCB_AREA_BASE    0xFFFFC00000000000UL
-#define USER_PAGE_BASE   0xFFFFFFFFFFE00000UL
+#define KERNEL_PHYS      UL(0x100000)
+#define KERNEL_VMA       UL(0xFFFFFFFF80000000)
+#define PHYS_MAP_BASE    UL(0xFFFF800000000000)
+#define TCB_AREA_BASE    UL(0xFFFFC00000000000)
+#define USER_PAGE_BASE   UL(0xFFFFFFFFFFE00000)
 #define STUB_PAGE_VA     (USER_PAGE_BASE + 0x0000)
 #define GS_PAGE_VA       (USER_PAGE_BASE + 0x1000)
 #define LAPIC_VA         (USER_PAGE_BASE + 0x2000)
 
 /* Highest user address + 1: users own the lower canonical half. */
-#define USER_END         0x0000800000000000UL
+#define USER_END         UL(0x0000800000000000)
 
-#define PAGE_SIZE        4096UL
+#define PAGE_SIZE        UL(4096)
 #define PAGE_SHIFT       12
-#define SUPERPAGE_SIZE   (2UL << 20)
+#define SUPERPAGE_SIZE   (UL(2) << 20)
 
 /* Thread control blocks: TCB and kernel stack share one block. */
-#define KTCB_SIZE        4096UL
+#define KTCB_SIZE        UL(4096)
 #define THREAD_BITS      18           /* KIP ThreadInfo.t */
 
 /* The X.2 root servers must load at these physical addresses (spec 12.2). */
-#define SIGMA0_LINK      0x00F00000UL
-#define ROOT_LINK        0x01000000UL
+#define SIGMA0_LINK      UL(0x00F00000)
+#define ROOT_LINK        UL(0x01000000)
 
 /* Kernel memory pool carved from RAM at boot and reported as reserved. */
-#define KMEM_MIN         (8UL << 20)
-#define KMEM_MAX         (64UL << 20)
+#define KMEM_MIN         (UL(8) << 20)
+#define KMEM_MAX         (UL(64) << 20)
 
 #define TIMER_HZ         1000
 #define TIMESLICE_US     10000

@@ -50,3 +50,6 @@ unsigned ipc_cancel(struct tcb *t, bool send, bool recv);
 
 /* A thread is going away: fail everyone waiting on it, leave its queues. */
 void ipc_detach(struct tcb *t);
+
+/* fastpath.S: a thread blocked by the fast path is running again. */
+void ipc_fast_resumed(struct tcb *self);

@@ -15,6 +15,11 @@
 #define SYS_SCHEDULE           10
 #define SYS_COUNT              11
 
+/* What a stub puts in RBP: the number XOR SYS_IPC, so that Ipc (and Lipc,
+ * which shares its stub) is 0 and the fast path tests for it in one
+ * instruction; the general entry undoes the XOR. */
+#define SYSCALL_CODE(n) ((n) ^ SYS_IPC)
+
 /* Byte offsets of the stubs in the stub page (Pistachio's order, 4.2). */
 #define STUB_IPC       0x000
 #define STUB_EXREGS    0x100

@@ -10,6 +10,7 @@
  */
 #pragma once
 #include "config.h"
+#include "tcb_offsets.h"
 #include "types.h"
 
 enum thread_state {
@@ -24,6 +25,8 @@ enum thread_state {
 
 struct space;
 
+/* The fields the IPC fast path uses come first, together (two cache
+ * lines); their offsets are in tcb_offsets.h for the assembly. */
 struct tcb {
     word_t global_id;
     word_t local_id;           /* user address of the UTCB's MR0; 0 if inactive */
@@ -31,11 +34,16 @@ struct tcb {
     struct space *space;
     uint64_t ksp;              /* saved kernel stack pointer while switched out */
     uint8_t state;
-    uint8_t priority;
-    bool queued;               /* on a ready queue */
+    bool fast_blocked;         /* blocked by the fast path: resumes via fast_resume */
     bool halted;               /* stopped by ExchangeRegisters or a fault */
     bool start_wait;           /* waiting for its start message (spec 4.7) */
+    uint8_t priority;
+    bool queued;               /* on a ready queue */
     bool has_rcv_phase;        /* blocked in a send phase of a send+receive IPC */
+    word_t rcv_from;           /* receive specifier: global id, ANYTHREAD or ANYLOCALTHREAD */
+    struct tcb *sendq;         /* threads blocked sending to us (FIFO ring) */
+    word_t ipc_from;           /* result: sender id as the receiver sees it */
+    word_t *utcb_mr8;          /* utcb + 8: where the fast path copies MR8.. */
     struct tcb *rq_next, *rq_prev;
     uint32_t slice_left;       /* ticks left in the current time slice */
     uint32_t timeslice_ticks;
@@ -45,14 +53,12 @@ struct tcb {
 
     /* IPC */
     struct tcb *send_dest;     /* TS_SEND_BLOCKED: the destination */
-    struct tcb *sendq;         /* threads blocked sending to us (FIFO ring) */
     struct tcb *sq_next, *sq_prev;
-    word_t rcv_from;           /* receive specifier: global id, ANYTHREAD or ANYLOCALTHREAD */
     uint16_t rcv_timeout;      /* receive timeout for after the send phase */
-    word_t ipc_from;           /* result: sender id as the receiver sees it */
     word_t ipc_error;          /* result: ErrorCode value, 0 = success */
     uint64_t wakeup;           /* tick at which the current wait times out; 0 = never */
     uint64_t kcall_deadline;   /* limit for a kernel-made IPC (xfer timeout); 0 = none */
+    uint8_t kcall_depth;       /* kernel-made IPCs in progress (page faults, ...) */
 
     /* String transfer in progress (see xfer.h); both partners point at
      * each other, the one copying also at its transfer record. */
@@ -117,3 +123,20 @@ static inline word_t tcb_id_for(const struct tcb *t, const struct tcb *viewer)
 {
     return t->space == viewer->space ? t->local_id : t->global_id;
 }
+
+/* The fast path's view of the layout must match. */
+_Static_assert(__builtin_offsetof(struct tcb, global_id) == TCB_GLOBAL_ID, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, local_id) == TCB_LOCAL_ID, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, utcb) == TCB_UTCB, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, space) == TCB_SPACE, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, ksp) == TCB_KSP, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, state) == TCB_STATE, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, fast_blocked) == TCB_STATE + 1, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, halted) == TCB_STATE + 2, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, start_wait) == TCB_STATE + 3, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, priority) == TCB_PRIORITY, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, rcv_from) == TCB_RCV_FROM, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, sendq) == TCB_SENDQ, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, ipc_from) == TCB_IPC_FROM, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, utcb_mr8) == TCB_UTCB_MR8, "tcb layout");
+_Static_assert(TS_RECV_BLOCKED == TCB_TS_RECV_BLOCKED && TS_READY == TCB_TS_READY, "tcb states");

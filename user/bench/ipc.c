@@ -1,6 +1,7 @@
-/* IPC and thread-switch benchmarks (issue: X.2 core). Each sample is one
- * round trip seen from the root thread: L4_Call to a server that answers
- * with L4_ReplyWait, carrying u untyped words each way. The server runs
+/* IPC and thread-switch benchmarks. Each sample is one round trip seen
+ * from the root thread: a Call to a server that answers with ReplyWait,
+ * carrying u untyped words each way, both written like Pistachio's
+ * pingpong (user stubs included, no library around them). The server runs
  * in another address space (inter) or in the root task's space (intra). */
 #include <stdio.h>
 #include <l4/ipc.h>
@@ -11,28 +12,45 @@
 
 static uint64_t samples[BENCH_ITERATIONS];
 
-/* Answer every call with the same number of untyped words. */
+/*
+ * One IPC the way Pistachio's pingpong does it (spec 4.5): R9 = tag,
+ * RSI = To, RDX = FromSpecifier, R8 = timeouts (never), RDI = own UTCB,
+ * through the KIP's Ipc stub; MR1..MR7 travel in whatever RAX, RBX, R10,
+ * R12-R15 hold, MR8 and up stay in the UTCB. Returns the received tag and
+ * the sender in *from.
+ */
+static inline L4_Word_t pp_ipc(L4_Word_t to, L4_Word_t from_spec, L4_Word_t tag,
+                               L4_Word_t *from)
+{
+    register L4_Word_t r9 __asm__("r9") = tag;
+    register L4_Word_t r8 __asm__("r8") = 0;
+    L4_Word_t rsi = to, rdx = from_spec, rdi = (L4_Word_t)__L4_Utcb();
+    __asm__ volatile("push %%rbp\n\tcall *%[stub]\n\tpop %%rbp"
+                     : "+r"(r9), "+r"(r8), "+S"(rsi), "+d"(rdx), "+D"(rdi)
+                     : [stub] "m"(__L4_Ipc)
+                     : "rax", "rbx", "rcx", "r10", "r11", "r12", "r13", "r14", "r15", "memory");
+    *from = rsi;
+    return r9;
+}
+
+/* Answer every call with u untyped words: ReplyWait to the caller. */
 static void server(L4_Word_t u)
 {
-    L4_ThreadId_t from;
-    L4_Word_t *mr = __L4_Utcb();
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        (void)tag;
-        mr[0] = u;
-        tag = L4_ReplyWait(from, &from);
-    }
+    L4_ThreadId_t first;
+    L4_Wait(&first);
+    L4_Word_t from = first.raw;
+    for (;;)
+        pp_ipc(from, ~0UL, u, &from);
 }
 
 static void measure_rtt(const char *name, L4_ThreadId_t srv, unsigned u, uint64_t overhead)
 {
-    L4_Word_t *mr = __L4_Utcb();
+    L4_Word_t from;
     for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
-        mr[0] = u;
         uint64_t t0 = bench_tsc();
-        L4_MsgTag_t tag = L4_Call(srv);
+        L4_Word_t tag = pp_ipc(srv.raw, srv.raw, u, &from);
         uint64_t t1 = bench_tsc();
-        if (L4_IpcFailed(tag)) {
+        if (tag & 0x8000) {
             printf("BENCH %s FAILED: IPC error 0x%lx\n", name, L4_ErrorCode());
             return;
         }

@@ -9,7 +9,7 @@
 #define USER_RFLAGS (RFLAGS_IF | RFLAGS_IOPL | 0x2)   /* 0x3202, spec 9.2 */
 
 struct cpu_local cpu0;
-extern char trap_exit[], syscall_entry[];
+extern char trap_exit[], syscall_entry[], syscall_fast_entry[];
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
 
 /* What switch_stack pops: r15 r14 r13 r12 rbx rbp, then the return address. */
@@ -42,10 +42,8 @@ static void load_context(struct tcb *to)
 {
     if (to->space)
         paging_switch(to->space->pml4);
-    cpu0.kstack_top = tcb_stack_top(to);
-    tss_set_kernel_stack(cpu0.kstack_top);
+    tss_set_kernel_stack(tcb_stack_top(to));
     paging_gs_page()[0] = to->local_id;
-    cpu0.current = to;
 }
 
 void arch_switch(struct tcb *from, struct tcb *to)
@@ -53,7 +51,17 @@ void arch_switch(struct tcb *from, struct tcb *to)
     if (from == to)
         return;
     load_context(to);
-    switch_stack(&from->ksp, to->ksp);
+    /* A thread blocked for fast_resume leaves its kernel stack for good:
+     * its ksp already points at the resume frame. */
+    uint64_t discard;
+    switch_stack(from->fast_blocked ? &discard : &from->ksp, to->ksp);
+}
+
+extern char fast_resume[];
+
+void arch_prepare_fast_resume(struct tcb *t)
+{
+    push_switch_frame(t, (uint64_t)tcb_frame(t), (uint64_t)fast_resume);
 }
 
 void arch_switch_first(struct tcb *to)
@@ -66,12 +74,12 @@ void arch_switch_first(struct tcb *to)
 
 /* syscall/sysret and the GS bases. In the kernel GS points at cpu0; in user
  * mode at the GS page, whose first word is the running thread's local id. */
-void arch_cpu_init(void)
+void arch_cpu_init(bool ipc_fast_path)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */
     wrmsr(MSR_STAR, (uint64_t)(SEL_UCODE32 & ~3) << 48 | (uint64_t)SEL_KCODE << 32);
-    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_LSTAR, (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry));
     wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
     wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
     wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);

@@ -7,6 +7,7 @@
 #include "arch/frame.h"
 #include "arch/gdt.h"
 #include "arch/percpu.h"
+#include "syscall.h"
 
 .macro SAVE_GPRS
     push %rax
@@ -85,11 +86,14 @@ trap_exit:                           /* rsp -> struct trap_frame */
  * syscall: RCX = user RIP, R11 = user RFLAGS; IF, DF, TF, AC are cleared
  * by SFMASK. The frame is built as if the CPU had pushed an interrupt frame.
  */
-    .globl syscall_entry
+    .globl syscall_entry, syscall_entry_frame
 syscall_entry:
+    xor $SYS_IPC, %ebp                  /* the call code back to a number */
+    cmp $SYS_COUNT, %ebp                /* not a system call: nothing */
+    jae no_syscall                      /* happens (spec 4.2) */
     swapgs
     mov %rsp, %gs:CPU_USER_RSP
-    mov %gs:CPU_KSTACK_TOP, %rsp
+    mov kernel_tss+4(%rip), %rsp        /* TSS.RSP0: this thread's stack top */
     pushq $SEL_UDATA
     pushq %gs:CPU_USER_RSP
     push %r11
@@ -97,6 +101,7 @@ syscall_entry:
     push %rcx
     pushq $0
     pushq $VEC_SYSCALL
+syscall_entry_frame:                     /* rsp -> the frame's vector slot */
     SAVE_GPRS
     mov %rsp, %rdi
     call syscall_dispatch
@@ -105,14 +110,23 @@ syscall_entry:
 
     .globl syscall_exit
 syscall_exit:                        /* rsp -> struct trap_frame */
-    mov TF_RIP(%rsp), %rcx
-    shr $47, %rcx                    /* sysret #GPs in ring 0 on a */
-    jnz trap_exit                    /* non-canonical RIP: use iretq */
+    mov TF_RIP(%rsp), %rcx           /* sysret #GPs in ring 0 on a */
+    sar $47, %rcx                    /* non-canonical RIP (bits 47-63 */
+    inc %rcx                         /* not all equal): use iretq */
+    cmp $1, %rcx
+    ja trap_exit
     RESTORE_GPRS
     mov 16(%rsp), %rcx               /* RIP */
     mov 32(%rsp), %r11               /* RFLAGS */
     mov 40(%rsp), %rsp               /* user RSP */
     swapgs
+    sysretq
+
+/* Not a system call number: return at once, RAX = RDX = 0. Nothing was
+ * touched, not even GS. */
+no_syscall:
+    xor %eax, %eax
+    xor %edx, %edx
     sysretq
 
 /*

@@ -19,8 +19,9 @@ static uint64_t gdt[] = {
     0, 0,                   /* 0x30 TSS (16-byte system descriptor) */
 };
 
-/* 64-bit TSS: stack pointers for privilege changes and the IST stacks. */
-static struct {
+/* 64-bit TSS: stack pointers for privilege changes and the IST stacks.
+ * The IPC fast path writes RSP0 (offset 4) directly. */
+struct {
     uint32_t reserved0;
     uint64_t rsp[3];
     uint64_t reserved1;
@@ -28,7 +29,7 @@ static struct {
     uint64_t reserved2;
     uint16_t reserved3;
     uint16_t iomap_base;
-} __attribute__((packed, aligned(16))) tss;
+} __attribute__((packed, aligned(16))) kernel_tss;
 
 /* A separate stack for double faults, so a kernel stack overflow still
  * produces a readable panic. */
@@ -36,17 +37,17 @@ static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
 void tss_set_kernel_stack(uint64_t top)
 {
-    tss.rsp[0] = top;
+    kernel_tss.rsp[0] = top;
 }
 
 void gdt_init(void)
 {
-    uint64_t base = (uint64_t)&tss, limit = sizeof tss - 1;
+    uint64_t base = (uint64_t)&kernel_tss, limit = sizeof kernel_tss - 1;
     gdt[6] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89UL << 40 |
              ((limit >> 16) & 0xF) << 48 | ((base >> 24) & 0xFF) << 56;
     gdt[7] = base >> 32;
-    tss.ist[0] = (uint64_t)df_stack + sizeof df_stack;
-    tss.iomap_base = sizeof tss;        /* no I/O bitmap: IOPL governs ports */
+    kernel_tss.ist[0] = (uint64_t)df_stack + sizeof df_stack;
+    kernel_tss.iomap_base = sizeof kernel_tss;        /* no I/O bitmap: IOPL governs ports */
 
     struct {
         uint16_t limit;

@@ -31,6 +31,10 @@ static paddr_t new_table(void)
     return p;
 }
 
+/* The GS page: %gs:0 in user mode is the running thread's local id. The
+ * user mapping is read-only; the kernel (and fastpath.S) writes it here. */
+uint64_t gs_page[512] __attribute__((aligned(4096)));
+
 bool paging_nx_enabled(void)
 {
     return nx;
@@ -85,7 +89,7 @@ void paging_init(paddr_t phys_top)
     table(upd)[IDX(USER_PAGE_BASE, 1)] = upt | PTE_P | PTE_W | PTE_U;
     user_pt = table(upt);
     user_pt[IDX(STUB_PAGE_VA, 0)] = virt_to_phys(_stub_page) | PTE_P | PTE_U | PTE_G;
-    user_pt[IDX(GS_PAGE_VA, 0)] = new_table() | PTE_P | PTE_U | PTE_G | knx;
+    user_pt[IDX(GS_PAGE_VA, 0)] = virt_to_phys(gs_page) | PTE_P | PTE_U | PTE_G | knx;
 
     paging_switch(kernel_pml4);
 }
@@ -291,5 +295,5 @@ void *paging_map_lapic(paddr_t base)
 /* The GS page as the kernel sees it (writable through the direct map). */
 uint64_t *paging_gs_page(void)
 {
-    return table(user_pt[IDX(GS_PAGE_VA, 0)]);
+    return gs_page;
 }

@@ -1,7 +1,7 @@
 /*
  * The system-call stubs: user code, mapped read-only/executable at the same
  * address in every space; the KIP publishes their addresses. Each stub puts
- * its system-call number in RBP (which callers treat as clobbered, spec 4.4)
+ * its call code (SYSCALL_CODE) in RBP (which callers treat as clobbered, spec 4.4)
  * and enters the kernel with syscall; the kernel returns with sysret to the
  * `ret` after it. The slots are 256 bytes apart in Pistachio's order.
  */
@@ -9,7 +9,7 @@
 
 .macro STUB offset, number
     .org \offset
-    mov $\number, %ebp
+    mov $SYSCALL_CODE(\number), %ebp
     syscall
     ret
 .endm
@@ -17,7 +17,29 @@
     .section .user_stubs, "ax"
     .align 4096
 stubs_start:
-    STUB STUB_IPC,      SYS_IPC
+/* Ipc and Lipc: like Pistachio's stub (spec 4.5), turn a local To or
+ * FromSpecifier (not nil, not anylocalthread) into the global id stored in
+ * the named UTCB (MyGlobalId at MR0 - 0x78), so that the kernel's fast
+ * path deals with global ids only. Global ids pass with four instructions. */
+    .org STUB_IPC
+    test $0x3F, %sil
+    jz 3f
+1:  test $0x3F, %dl
+    jz 4f
+2:  xor %ebp, %ebp                      /* SYSCALL_CODE(SYS_IPC) */
+    syscall
+    ret
+3:  test %rsi, %rsi
+    jz 1b
+    mov -0x78(%rsi), %rsi
+    jmp 1b
+4:  test %rdx, %rdx
+    jz 2b
+    cmp $-64, %rdx                      /* anylocalthread */
+    je 2b
+    mov -0x78(%rdx), %rdx
+    jmp 2b
+
     STUB STUB_EXREGS,   SYS_EXCHANGE_REGISTERS
     STUB STUB_TCONTROL, SYS_THREAD_CONTROL
     STUB STUB_CLOCK,    SYS_SYSTEM_CLOCK

@@ -36,8 +36,13 @@ static inline void arch_set_user_regs(struct tcb *t, const word_t *sp, const wor
     struct trap_frame *f = tcb_frame(t);
     if (sp)
         f->rsp = *sp;
-    if (ip)
+    if (ip) {
         f->rip = *ip;
+        /* The fast path returns with sysret, which needs a canonical RIP;
+         * fast_resume checks, the direct switch does not. */
+        if ((word_t)((int64_t)*ip >> 47) + 1 > 1)
+            t->fast_blocked = false;
+    }
     if (flags)
         f->rflags = (f->rflags & ~0x8D5UL) | (*flags & 0x8D5UL);
 }
@@ -51,4 +56,11 @@ void arch_switch(struct tcb *from, struct tcb *to);
 /* Load `to` without saving anything: the first switch at boot. */
 NORETURN void arch_switch_first(struct tcb *to);
 
-void arch_cpu_init(void);
+/* Make t (blocked in a receive for its system call) resume through
+ * fast_resume (fastpath.S), which returns the IPC's outcome from the UTCB
+ * to user mode; its kernel stack is abandoned. */
+void arch_prepare_fast_resume(struct tcb *t);
+
+/* syscall/sysret, GS bases, FPU/SSE; the IPC fast path unless turned
+ * off (kernel command line "nofastpath"). */
+void arch_cpu_init(bool ipc_fast_path);

@@ -1,0 +1,187 @@
+/*
+ * The IPC fast path (seed 002; issue "IPC as fast as the hardware allows").
+ *
+ * It takes Ipc/Lipc calls that send a short untyped message (t = 0, no
+ * flags; MR0..MR7 in registers, MR8..MR63 copied between the UTCBs) to a
+ * thread that waits for it and that this path itself put to sleep, and
+ * whose sender then waits for a reply with no timeout: Call (FromSpecifier
+ * = To) and ReplyWait (FromSpecifier = anythread, nobody queued for us).
+ * The receiver must not have a lower priority, so no scheduling decision
+ * is needed: the sender blocks, the receiver runs, the ready queues are not
+ * touched (they are lazy). Everything else goes to the general path in C.
+ *
+ * A thread blocked here saves only what survives an IPC: its user RIP,
+ * RFLAGS and RSP (in its trap frame, where ExchangeRegisters finds them).
+ * MR0..MR7 come back in registers from the sender, or from the UTCB via
+ * fast_resume when the general path completes the IPC instead.
+ *
+ * Registers at entry (spec 4.5): RSI To, RDX FromSpecifier, R8 timeouts,
+ * R9 MR0, RAX RBX R10 R12-R15 MR1..MR7, RDI own UTCB, RCX user RIP,
+ * R11 user RFLAGS, RBP syscall number (free from here), RSP user stack.
+ * Interrupts are off (SFMASK) and stay off.
+ */
+#include "arch/frame.h"
+#include "arch/percpu.h"
+#include "config.h"
+#include "syscall.h"
+#include "tcb_offsets.h"
+
+/* Trap-frame fields of a thread, relative to its TCB (frame at the top of
+ * the KTCB_SIZE block). */
+#define FR(off)      (KTCB_SIZE - TF_SIZE + (off))
+#define FR_VECTOR    FR(TF_VECTOR)
+#define FR_RIP       FR(TF_RIP)
+#define FR_RFLAGS    FR(TF_RFLAGS)
+#define FR_RSP       FR(TF_RSP)
+#define FR_BASE      FR(0)
+/* Below the frame: what switch_stack pops for a fast-blocked thread,
+ * six callee-saved registers and the return address fast_resume. */
+#define FR_RESUME_KSP (FR_BASE - 56)
+#define FR_RESUME_RET (FR_BASE - 8)
+
+#define STATE_FAST_RECV (TCB_TS_RECV_BLOCKED | 1 << 8)   /* state, fast_blocked, !halted, !start_wait */
+
+    .text
+    .globl syscall_fast_entry
+syscall_fast_entry:
+    test %ebp, %ebp                     /* Ipc/Lipc: call code 0 */
+    jnz syscall_entry
+    mov current(%rip), %rbp
+    mov %rcx, FR_RIP(%rbp)
+    mov %r11, FR_RFLAGS(%rbp)
+    mov %rsp, FR_RSP(%rbp)
+    lea FR_VECTOR(%rbp), %rsp           /* kernel stack, below our frame */
+
+    test $0xFFC0, %r9w                  /* typed items or tag flags */
+    jnz slow
+    test %r8w, %r8w                     /* a receive timeout */
+    jnz slow
+    cmp %rsi, %rdx                      /* Call: FromSpecifier = To */
+    je 1f
+    cmp $-1, %rdx                       /* ReplyWait: anythread ... */
+    jne slow
+    cmpq $0, TCB_SENDQ(%rbp)            /* ... with nobody queued for us */
+    jne slow
+1:
+    /* The destination (kept in R11, RCX is scratch): the TCB of To's
+     * thread number (bits 32-49), if its id matches. A slot without a
+     * thread reads as zeros. */
+    mov %rsi, %r11
+    shr $20, %r11
+    and $(((1 << THREAD_BITS) - 1) << 12), %r11d
+    add tcb_area_base(%rip), %r11
+    cmp TCB_GLOBAL_ID(%r11), %rsi
+    jne slow
+    cmpl $STATE_FAST_RECV, TCB_STATE(%r11)
+    jne slow
+    mov TCB_RCV_FROM(%r11), %rcx        /* does it wait for us, */
+    cmp TCB_GLOBAL_ID(%rbp), %rcx
+    je 2f
+    inc %rcx                            /* or for anythread (~0)? */
+    jnz slow
+2:
+    movzbl TCB_PRIORITY(%r11), %ecx     /* not below us: no scheduling needed */
+    cmp TCB_PRIORITY(%rbp), %cl
+    jb slow
+
+    /* Commit. We wait for the reply (or anyone), resumable by fast_resume. */
+    mov %rdx, TCB_RCV_FROM(%rbp)
+    movl $STATE_FAST_RECV, TCB_STATE(%rbp)
+    lea FR_RESUME_KSP(%rbp), %rcx
+    mov %rcx, TCB_KSP(%rbp)
+    movq $fast_resume, FR_RESUME_RET(%rbp)
+    movw $TCB_TS_READY, TCB_STATE(%r11) /* it runs: ready, not fast-blocked */
+
+    test $0x38, %r9b                    /* u > 7: MR8..MRu through the UTCBs */
+    jz 3f
+    lea -7(%r9), %ecx                   /* u - 7 words (u >= 8: no borrow) */
+    and $0x3F, %ecx
+    mov TCB_UTCB_MR8(%rbp), %rsi
+    mov TCB_UTCB_MR8(%r11), %rdi
+    rep movsq
+3:
+    /* The sender as the receiver names it: the local id within a space. */
+    mov TCB_SPACE(%rbp), %rcx
+    mov TCB_GLOBAL_ID(%rbp), %rsi
+    cmp TCB_SPACE(%r11), %rcx
+    cmove TCB_LOCAL_ID(%rbp), %rsi
+    je 4f
+    mov TCB_SPACE(%r11), %rcx
+    mov (%rcx), %rcx                    /* space->pml4 */
+    mov %rcx, %cr3
+4:
+    /* The receiver becomes the running thread. */
+    mov %r11, current(%rip)
+    lea KTCB_SIZE(%r11), %rcx
+    mov %rcx, kernel_tss+4(%rip)        /* TSS.RSP0 */
+    mov TCB_LOCAL_ID(%r11), %rdi
+    mov %rdi, gs_page(%rip)             /* %gs:0 in user mode */
+    mov FR_RSP(%r11), %rsp
+    mov FR_RIP(%r11), %rcx              /* canonical: fast_blocked says so */
+    mov FR_RFLAGS(%r11), %r11
+    sysretq
+
+/* Not for the fast path: build the rest of the frame the general entry
+ * builds and continue there. RIP, RFLAGS and RSP are saved already. */
+slow:
+    mov $SYS_IPC, %ebp
+    movq $0, 8(%rsp)                    /* error code */
+    movq $VEC_SYSCALL, (%rsp)
+    swapgs
+    jmp syscall_entry_frame
+
+/* A thread blocked by the fast path runs again after the general path
+ * completed its IPC: the outcome is in its UTCB (MR0..MR7) and TCB (the
+ * sender's id). Entered from switch_stack with RSP = its trap frame. */
+    .globl fast_resume
+fast_resume:
+    mov current(%rip), %rdi
+    call ipc_fast_resumed               /* may serve string-copy faults */
+    mov current(%rip), %rbp
+    mov TCB_UTCB(%rbp), %rdi
+    mov 0(%rdi), %r9
+    mov 8(%rdi), %rax
+    mov 16(%rdi), %rbx
+    mov 24(%rdi), %r10
+    mov 32(%rdi), %r12
+    mov 40(%rdi), %r13
+    mov 48(%rdi), %r14
+    mov 56(%rdi), %r15
+    mov TCB_IPC_FROM(%rbp), %rsi
+    mov TCB_LOCAL_ID(%rbp), %rdi
+    mov TF_RIP(%rsp), %rcx
+    mov %rcx, %rdx
+    sar $47, %rdx
+    inc %rdx
+    cmp $1, %rdx
+    ja 6f
+    mov TF_RFLAGS(%rsp), %r11
+    xor %edx, %edx
+    xor %r8d, %r8d
+    xor %ebp, %ebp
+    mov TF_RSP(%rsp), %rsp
+    swapgs
+    sysretq
+6:  /* A non-canonical RIP (set by ExchangeRegisters): leave by iretq, which
+     * raises the #GP in user mode. The frame takes the registers. */
+    xor %edx, %edx
+    xor %r8d, %r8d
+    xor %ebp, %ebp
+    xor %ecx, %ecx
+    xor %r11d, %r11d
+    mov %r15, 0x00(%rsp)
+    mov %r14, 0x08(%rsp)
+    mov %r13, 0x10(%rsp)
+    mov %r12, 0x18(%rsp)
+    mov %r11, 0x20(%rsp)
+    mov %r10, 0x28(%rsp)
+    mov %r9, 0x30(%rsp)
+    mov %r8, 0x38(%rsp)
+    mov %rbp, 0x40(%rsp)
+    mov %rdi, 0x48(%rsp)
+    mov %rsi, 0x50(%rsp)
+    mov %rdx, 0x58(%rsp)
+    mov %rcx, 0x60(%rsp)
+    mov %rbx, 0x68(%rsp)
+    mov %rax, 0x70(%rsp)
+    jmp trap_exit

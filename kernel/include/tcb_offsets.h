@@ -1,0 +1,23 @@
+/* Offsets of the TCB fields the IPC fast path (fastpath.S) reads and
+ * writes, checked against struct tcb by static asserts in tcb.h.
+ *
+ *   0x00 global_id  0x08 local_id  0x10 utcb  0x18 space  0x20 ksp
+ *   0x28 state | fast_blocked | halted | start_wait | priority | queued | has_rcv_phase
+ *   0x30 rcv_from   0x38 sendq     0x40 ipc_from   0x48 utcb_mr8
+ */
+#pragma once
+
+#define TCB_GLOBAL_ID  0x00
+#define TCB_LOCAL_ID   0x08
+#define TCB_UTCB       0x10
+#define TCB_SPACE      0x18
+#define TCB_KSP        0x20
+#define TCB_STATE      0x28     /* 4 bytes: state, fast_blocked, halted, start_wait */
+#define TCB_PRIORITY   0x2C
+#define TCB_RCV_FROM   0x30
+#define TCB_SENDQ      0x38
+#define TCB_IPC_FROM   0x40
+#define TCB_UTCB_MR8   0x48
+
+#define TCB_TS_READY        2
+#define TCB_TS_RECV_BLOCKED 4
