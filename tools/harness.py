@@ -67,7 +67,7 @@ class Qemu:
         cmd = [args.qemu, "-machine", "pc", "-cpu", "max", "-m", mem,
                "-display", "none", "-no-reboot", "-accel", accel,
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-               "-serial", "stdio", "-monitor", "none",
+               "-serial", "stdio", "-serial", "null", "-monitor", "none",   # COM2 for tests
                "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
                "-append", append, "-initrd", initrd]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -4,6 +4,7 @@
  * its IPC (a partner, the timer, ExchangeRegisters) records the outcome in
  * its TCB and UTCB and makes it ready. */
 #include "ipc.h"
+#include "irq.h"
 #include "arch/context.h"
 #include "fault.h"
 #include "map.h"
@@ -169,6 +170,8 @@ static unsigned transfer(struct tcb *s, struct tcb *r, word_t *offset)
     word_t tag = utcb_get(s, UTCB_MR(0));
     unsigned u = TAG_U(tag), t = TAG_T(tag);
     *offset = 0;
+    if (irq_is_thread(r))
+        return 0;                           /* an acknowledgement: any message */
     if (1 + u + t > NUM_MRS)
         return IPC_OVERFLOW;
     for (unsigned i = 1; i <= u + t; i++)
@@ -208,6 +211,10 @@ static unsigned transfer(struct tcb *s, struct tcb *r, word_t *offset)
  * if it was blocked (it may also be the current thread, receiving). */
 static void delivered(struct tcb *s, struct tcb *r)
 {
+    if (irq_is_thread(r)) {                 /* the handler's acknowledgement */
+        irq_acknowledged(r);
+        return;
+    }
     r->ipc_from = tcb_id_for(s, r);
     r->ipc_error = 0;
     if (r->state == TS_RECV_BLOCKED) {
@@ -383,6 +390,34 @@ word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
     self->has_rcv_phase = rcv_phase;
     self->rcv_timeout = rcv_timeout;
     return result;
+}
+
+/* ---- interrupt threads (irq.h) ------------------------------------------ */
+
+void ipc_irq_send(struct tcb *irq, struct tcb *h)
+{
+    irq->utcb[0] = IRQ_TAG;
+    irq->rcv_from = h->global_id;           /* then it waits for the acknowledgement */
+    handoff = NULL;
+    if (h->state == TS_RECV_BLOCKED && accepts(h, h->rcv_from, irq)) {
+        word_t offset;
+        timeout_cancel(h);
+        transfer(irq, h, &offset);
+        delivered(irq, h);
+        irq->state = TS_RECV_BLOCKED;
+    } else {
+        sendq_append(h, irq);
+        irq->has_rcv_phase = true;
+        irq->rcv_timeout = TIME_NEVER;
+        irq->state = TS_SEND_BLOCKED;
+    }
+    handoff = NULL;
+    sched_check_preempt();
+}
+
+void ipc_irq_withdraw(struct tcb *irq)
+{
+    sendq_remove(irq);
 }
 
 /* ---- faults during string copy (spec 5.8) ------------------------------- */

@@ -1,6 +1,7 @@
 /* ThreadControl (spec 4.7) and SpaceControl (spec 4.8): creating,
  * modifying and deleting threads and spaces; privileged callers only. */
 #include "fpage.h"
+#include "irq.h"
 #include "kip.h"
 #include "sched.h"
 #include "space.h"
@@ -103,8 +104,10 @@ word_t sys_thread_control(word_t dest, word_t space_spec, word_t scheduler, word
     if (!tid_is_global(dest))
         return syscall_fail(ERR_INVALID_SPACE);
     word_t n = tid_number(dest);
+    if (n < SYSTEM_BASE)
+        return irq_control(dest, pager);            /* interrupt association (spec 7) */
     if (n < USER_BASE || n >> THREAD_BITS)
-        return syscall_fail(ERR_INVALID_THREAD);    /* interrupt and kernel threads */
+        return syscall_fail(ERR_INVALID_THREAD);    /* kernel threads */
     struct tcb *t = tcb_slot(n);
     if (space_spec == NILTHREAD) {                  /* delete */
         if (t == current)

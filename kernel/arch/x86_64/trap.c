@@ -8,6 +8,7 @@
 #include "arch/pic.h"
 #include "arch/timer.h"
 #include "fault.h"
+#include "irq.h"
 #include "fpage.h"
 #include "kdebug.h"
 #include "kip.h"
@@ -125,11 +126,7 @@ static void interrupt(struct trap_frame *f)
             sched_tick();
             return;
         }
-        /* No driver model yet (interrupt threads come with IPC): keep the
-         * line quiet so it cannot storm. */
-        pic_mask(irq);
-        pic_eoi(irq);
-        kprintf("pecan: interrupt line %u masked: no handler attached\n", irq);
+        irq_fire(irq);                      /* an IPC to its handler */
     } else if (v != VEC_SPURIOUS) {
         kprintf("pecan: unexpected interrupt vector %u ignored\n", v);
     }

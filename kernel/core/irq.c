@@ -1,0 +1,92 @@
+/* Interrupt threads: attaching handlers, delivery, acknowledgement
+ * (irq.h, spec 7). */
+#include "irq.h"
+#include "arch/pic.h"
+#include "arch/timer.h"
+#include "frame.h"
+#include "kip.h"
+#include "kmem.h"
+#include "space.h"
+#include "syscall.h"
+#include "threadid.h"
+#include "utcb.h"
+
+static struct space irq_space;         /* no memory, no page tables */
+static struct tcb *irq_threads[NUM_IRQ_THREADS];
+
+bool irq_is_thread(const struct tcb *t)
+{
+    return t->space == &irq_space;
+}
+
+/* Line 2 cascades the second PIC; line 0 is the kernel's own timer when
+ * there is no local APIC timer. */
+static bool line_available(unsigned irq)
+{
+    return irq < NUM_IRQ_THREADS && irq != 2 && (irq != 0 || timer_uses_lapic());
+}
+
+/* The interrupt thread of a line, made at its first attachment. */
+static struct tcb *irq_thread(unsigned irq)
+{
+    if (irq_threads[irq])
+        return irq_threads[irq];
+    paddr_t mrs = frame_alloc();            /* its message registers */
+    if (!mrs)
+        return NULL;
+    struct tcb *t = tcb_create(tid_make(irq, 1), &irq_space, 255);
+    if (!t) {
+        frame_free(mrs);
+        return NULL;
+    }
+    t->utcb = (word_t *)phys_to_virt(mrs) + UTCB_MR0_OFFSET / 8;
+    t->halted = true;
+    t->state = TS_READY;
+    t->name = "interrupt";
+    return irq_threads[irq] = t;
+}
+
+word_t irq_control(word_t dest, word_t pager)
+{
+    unsigned irq = (unsigned)tid_number(dest);
+    if (tid_version(dest) != 1 || !line_available(irq))
+        return syscall_fail(ERR_INVALID_THREAD);
+    struct tcb *h = NULL;
+    if (pager != dest) {
+        h = tcb_lookup_global(pager);
+        if (!h || !tcb_is_active(h) || irq_is_thread(h))
+            return syscall_fail(ERR_INVALID_THREAD);
+    }
+    struct tcb *t = irq_thread(irq);
+    if (!t)
+        return syscall_fail(ERR_NO_MEMORY);
+    pic_mask(irq);
+    if (t->state == TS_SEND_BLOCKED)
+        ipc_irq_withdraw(t);                /* an undelivered interrupt is dropped */
+    t->state = TS_READY;
+    utcb_set(t, UTCB_PAGER, h ? h->global_id : NILTHREAD);
+    if (h)
+        pic_unmask(irq);
+    return 1;
+}
+
+void irq_fire(unsigned irq)
+{
+    pic_mask(irq);
+    pic_eoi(irq);
+    struct tcb *t = irq < NUM_IRQ_THREADS ? irq_threads[irq] : NULL;
+    if (!t || t->state != TS_READY)
+        return;                             /* not attached, or busy */
+    struct tcb *h = tcb_lookup_global(utcb_get(t, UTCB_PAGER));
+    if (!h || !tcb_is_active(h))
+        return;                             /* handler gone: dead until re-attached */
+    ipc_irq_send(t, h);
+}
+
+void irq_acknowledged(struct tcb *t)
+{
+    t->state = TS_READY;
+    unsigned irq = (unsigned)tid_number(t->global_id);
+    if (tcb_lookup_global(utcb_get(t, UTCB_PAGER)))
+        pic_unmask(irq);
+}

@@ -1,0 +1,34 @@
+/* Interrupts as IPC (spec 7). Interrupt line n is the kernel thread
+ * (n << 32 | 1), n < SystemBase. Attached to a handler, it waits for its
+ * line; when the line fires the kernel masks it and the interrupt thread
+ * sends the handler an empty message with label 0xFFF0 (MR0 =
+ * 0xFFFF_FFFF_FFF0_0000); the handler's next message to the interrupt
+ * thread acknowledges it and unmasks the line.
+ *
+ * Interrupt threads are TCBs in a space of their own with no memory. They
+ * never run: they are always `halted`, their state tells what they wait
+ * for (TS_READY: the line; TS_SEND_BLOCKED: the handler to receive;
+ * TS_RECV_BLOCKED: the acknowledgement). The handler's id is in their
+ * Pager TCR. */
+#pragma once
+#include "tcb.h"
+
+#define IRQ_TAG 0xFFFFFFFFFFF00000UL
+
+/* ThreadControl on an interrupt thread id: attach `pager` as the handler,
+ * or detach with pager = dest. Returns the ThreadControl result. */
+word_t irq_control(word_t dest, word_t pager);
+
+/* The line fired (called from the interrupt entry, line not yet masked). */
+void irq_fire(unsigned irq);
+
+bool irq_is_thread(const struct tcb *t);
+
+/* The handler acknowledged: open the line again. */
+void irq_acknowledged(struct tcb *t);
+
+/* Provided by the IPC core: the interrupt thread sends its message to
+ * the handler, or queues for it. */
+void ipc_irq_send(struct tcb *irq, struct tcb *handler);
+/* ... and withdraws a message not yet received. */
+void ipc_irq_withdraw(struct tcb *irq);

@@ -1,0 +1,214 @@
+/* Interrupts as IPC (spec 7): attaching a handler with ThreadControl, the
+ * interrupt message, acknowledgement by the handler's next IPC, detaching,
+ * and bad attachments. The devices are driven from user level through
+ * I/O ports: the PIT (line 0; the kernel's own timer is the local APIC's)
+ * and a 16550 UART in loopback mode (COM2, line 3: the harness gives
+ * QEMU a second serial port). */
+#include <l4/ipc.h>
+#include <l4/schedule.h>
+#include <l4/thread.h>
+#include <l4/utcb.h>
+#include "testlib.h"
+#include "tsupport.h"
+
+#define IRQ_TAG 0xFFFFFFFFFFF00000UL
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static L4_ThreadId_t irq_tid(unsigned irq) { return L4_GlobalId(irq, 1); }
+
+static L4_Word_t attach(unsigned irq, L4_ThreadId_t handler)
+{
+    return L4_ThreadControl(irq_tid(irq), irq_tid(irq), L4_nilthread, handler, (void *)~0UL);
+}
+static L4_Word_t detach(unsigned irq)
+{
+    return L4_ThreadControl(irq_tid(irq), irq_tid(irq), L4_nilthread, irq_tid(irq), (void *)~0UL);
+}
+
+/* Wait up to `ms` for an interrupt message from `irq`. */
+static L4_MsgTag_t wait_irq(unsigned irq, unsigned ms, L4_ThreadId_t *from)
+{
+    L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(ms * 1000ULL), from);
+    (void)irq;
+    return tag;
+}
+
+/* PIT channel 0 as a rate generator at about 1 kHz, or quiet. */
+static void pit_start(void)
+{
+    outb(0x43, 0x34);
+    outb(0x40, 1193 & 0xFF);
+    outb(0x40, 1193 >> 8);
+}
+static void pit_stop(void)
+{
+    outb(0x43, 0x30);               /* mode 0, never reloaded */
+    outb(0x40, 0xFF);
+    outb(0x40, 0xFF);
+}
+
+TEST(irq, timer_interrupts_arrive_as_ipc)
+{
+    L4_ThreadId_t me = L4_MyGlobalId(), from;
+    EXPECT_EQ(attach(0, me), 1);
+    pit_start();
+    int got = 0, wrong = 0;
+    for (int i = 0; i < 5; i++) {
+        L4_MsgTag_t tag = wait_irq(0, 1000, &from);
+        if (L4_IpcFailed(tag))
+            break;
+        if (tag.raw != IRQ_TAG || from.raw != irq_tid(0).raw)
+            wrong++;
+        got++;
+        L4_Send_Timeout(irq_tid(0), L4_ZeroTime);   /* acknowledge */
+    }
+    pit_stop();
+    EXPECT_EQ(detach(0), 1);
+    EXPECT_EQ(wrong, 0);
+    EXPECT_EQ(got, 5);
+}
+
+TEST(irq, no_second_message_before_the_acknowledgement)
+{
+    L4_ThreadId_t me = L4_MyGlobalId(), from;
+    EXPECT_EQ(attach(0, me), 1);
+    pit_start();
+    L4_MsgTag_t first = wait_irq(0, 1000, &from);
+    tsup_sleep_ms(20);                  /* ~20 ticks of the PIT pass */
+    L4_MsgTag_t second = L4_Receive_Timeout(irq_tid(0), L4_ZeroTime);
+    L4_Word_t err = L4_ErrorCode();
+    L4_Send_Timeout(irq_tid(0), L4_ZeroTime);
+    L4_MsgTag_t third = wait_irq(0, 1000, &from);   /* after the ack: again */
+    L4_Send_Timeout(irq_tid(0), L4_ZeroTime);
+    pit_stop();
+    detach(0);
+    EXPECT(L4_IpcSucceeded(first));
+    EXPECT(L4_IpcFailed(second));
+    EXPECT_EQ(err, 1 << 1 | 1);                     /* receive timeout */
+    EXPECT(L4_IpcSucceeded(third));
+}
+
+TEST(irq, detached_line_stays_quiet)
+{
+    L4_ThreadId_t me = L4_MyGlobalId(), from;
+    EXPECT_EQ(attach(0, me), 1);
+    EXPECT_EQ(detach(0), 1);
+    pit_start();
+    L4_MsgTag_t tag = wait_irq(0, 30, &from);
+    pit_stop();
+    EXPECT(L4_IpcFailed(tag));
+    EXPECT_EQ(L4_ErrorCode(), 1 << 1 | 1);
+}
+
+TEST(irq, interrupt_thread_exists_after_attachment)
+{
+    L4_Word_t old;
+    /* line 5 was never attached: no such thread yet */
+    EXPECT_EQ(L4_Schedule(irq_tid(5), ~0UL, ~0UL, ~0UL, ~0UL, &old), 0);
+    EXPECT_EQ(L4_ErrorCode(), 2);
+    EXPECT_EQ(attach(5, L4_MyGlobalId()), 1);
+    EXPECT_EQ(L4_Schedule(irq_tid(5), ~0UL, ~0UL, ~0UL, ~0UL, &old), 2);   /* inactive */
+    EXPECT_EQ(detach(5), 1);
+}
+
+TEST(irq, bad_attachments_fail_with_invalid_thread)
+{
+    L4_ThreadId_t nobody = tsup_new_id();
+    EXPECT_EQ(attach(4, nobody), 0);                    /* no such handler */
+    EXPECT_EQ(L4_ErrorCode(), 2);
+    EXPECT_EQ(attach(2, L4_MyGlobalId()), 0);           /* the cascade line */
+    EXPECT_EQ(L4_ErrorCode(), 2);
+    EXPECT_EQ(L4_ThreadControl(L4_GlobalId(4, 2), L4_GlobalId(4, 2), L4_nilthread,
+                               L4_MyGlobalId(), (void *)~0UL), 0);   /* wrong version */
+    EXPECT_EQ(L4_ErrorCode(), 2);
+    EXPECT_EQ(attach(20, L4_MyGlobalId()), 0);          /* a kernel thread number */
+    EXPECT_EQ(L4_ErrorCode(), 2);
+}
+
+/* A handler thread that counts interrupts from the UART until told to
+ * stop; it reads the received byte (which clears the interrupt) and
+ * acknowledges. */
+#define COM2 0x2F8
+static volatile int uart_irqs, uart_bytes;
+static volatile uint8_t uart_last;
+
+static void uart_handler(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcFailed(tag) || tag.raw != IRQ_TAG || from.raw != irq_tid(3).raw)
+            continue;
+        uart_irqs++;
+        while (inb(COM2 + 5) & 1) {                 /* LSR: data ready */
+            uart_last = inb(COM2);
+            uart_bytes++;
+        }
+        L4_Send_Timeout(from, L4_ZeroTime);
+    }
+}
+
+TEST(irq, uart_receive_interrupt_in_loopback)
+{
+    uart_irqs = uart_bytes = 0;
+    outb(COM2 + 1, 0);                              /* IER off */
+    outb(COM2 + 3, 0x80);                           /* DLAB: 115200 baud */
+    outb(COM2 + 0, 1);
+    outb(COM2 + 1, 0);
+    outb(COM2 + 3, 0x03);                           /* 8N1 */
+    outb(COM2 + 2, 0x00);                           /* no FIFO: one interrupt per byte */
+    outb(COM2 + 4, 0x10 | 0x08);                    /* loopback, OUT2 */
+    while (inb(COM2 + 5) & 1)
+        (void)inb(COM2);
+    EXPECT(inb(COM2 + 7) != 0xFF || inb(COM2 + 5) != 0xFF);   /* a UART is there */
+    L4_ThreadId_t h = tsup_thread(uart_handler, 0);
+    L4_Set_Priority(h, 254);
+    EXPECT_EQ(attach(3, h), 1);
+    outb(COM2 + 1, 0x01);                           /* receive interrupt */
+    for (int i = 0; i < 3; i++) {
+        outb(COM2, (uint8_t)('a' + i));
+        tsup_sleep_ms(5);
+    }
+    outb(COM2 + 1, 0);
+    outb(COM2 + 4, 0);
+    detach(3);
+    tsup_kill(h);
+    EXPECT_EQ(uart_bytes, 3);
+    EXPECT(uart_irqs >= 1);
+    EXPECT_EQ(uart_last, 'c');
+}
+
+/* The handler is deleted while attached: the next interrupt finds no
+ * handler, the line stays dead, and attaching a new handler revives it. */
+static void idle_handler(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Sleep(L4_Never);
+}
+
+TEST(irq, deleted_handler_then_reattach)
+{
+    L4_ThreadId_t h = tsup_thread(idle_handler, 0), from;
+    EXPECT_EQ(attach(0, h), 1);
+    tsup_kill(h);
+    pit_start();
+    tsup_sleep_ms(10);                              /* interrupts with no handler */
+    EXPECT_EQ(attach(0, L4_MyGlobalId()), 1);
+    L4_MsgTag_t tag = wait_irq(0, 1000, &from);
+    L4_Send_Timeout(irq_tid(0), L4_ZeroTime);
+    pit_stop();
+    detach(0);
+    EXPECT(L4_IpcSucceeded(tag));
+    EXPECT_EQ(from.raw, irq_tid(0).raw);
+}
