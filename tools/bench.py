@@ -21,7 +21,7 @@ def run_pecan(args):
     build = args.build
     cmd = [args.qemu, "-machine", "pc", "-cpu", "max", "-m", args.mem,
            "-accel", "tcg", "-icount", "shift=0",
-           "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio",
+           "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio", "-serial", "null",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
            "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"),

@@ -10,6 +10,8 @@ void bench_thread_switch(uint64_t overhead);
 void bench_pagefault(uint64_t overhead);
 void bench_map(uint64_t overhead);
 void bench_string(uint64_t overhead);
+void bench_irq(uint64_t overhead);
+void bench_exception(uint64_t overhead);
 
 /* The test support library reports set-up failures through test_fail. */
 void test_fail(const char *file, int line, const char *fmt, ...)
@@ -80,6 +82,8 @@ int main(void)
     bench_pagefault(overhead);
     bench_map(overhead);
     bench_string(overhead);
+    bench_irq(overhead);
+    bench_exception(overhead);
     printf("BENCH DONE\n");
     __asm__ volatile("outb %b0, %w1" : : "a"(0), "Nd"(0xF4));
     return 0;
