@@ -96,6 +96,7 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
 void tcb_delete(struct tcb *t)
 {
     ipc_detach(t);
+    arch_thread_release(t);
     sched_remove(t);
     t->state = TS_FREE;
     if (t->list_prev)

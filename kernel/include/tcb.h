@@ -24,6 +24,7 @@ enum thread_state {
 };
 
 struct space;
+struct fpu_state;
 
 /* The fields the IPC fast path uses come first, together (two cache
  * lines); their offsets are in tcb_offsets.h for the assembly. */
@@ -71,6 +72,8 @@ struct tcb {
     unsigned xfer_result;      /* copier: outcome of that request */
     struct tcb *to_next, *to_prev;
 
+    struct fpu_state *fpu_state;  /* saved FPU/SSE registers (arch), NULL until used */
+    bool fpu_used;
     word_t utcb_location;      /* requested UTCB start (inactive threads: ~0 if none) */
     const char *name;
     struct tcb *list_next, *list_prev;   /* all threads, for the debugger */

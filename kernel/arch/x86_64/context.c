@@ -1,6 +1,7 @@
 /* Thread contexts: initial frames, the thread switch, CPU set-up. */
 #include "arch/context.h"
 #include "arch/cpu.h"
+#include "arch/fpu.h"
 #include "arch/gdt.h"
 #include "arch/paging.h"
 #include "arch/percpu.h"
@@ -43,6 +44,7 @@ static void load_context(struct tcb *to)
     if (to->space)
         paging_switch(to->space->pml4);
     tss_set_kernel_stack(tcb_stack_top(to));
+    fpu_switch(to);
     paging_gs_page()[0] = to->local_id;
 }
 
@@ -55,6 +57,11 @@ void arch_switch(struct tcb *from, struct tcb *to)
      * its ksp already points at the resume frame. */
     uint64_t discard;
     switch_stack(from->fast_blocked ? &discard : &from->ksp, to->ksp);
+}
+
+void arch_thread_release(struct tcb *t)
+{
+    fpu_release(t);
 }
 
 extern char fast_resume[];

@@ -110,6 +110,9 @@ syscall_fast_entry:
     mov (%rcx), %rcx                    /* space->pml4 */
     mov %rcx, %cr3
 4:
+    cmp fpu_owner(%rip), %rbp           /* leaving the FPU's owner: the */
+    je fpu_leave                        /* receiver must not see its registers */
+5:
     /* The receiver becomes the running thread. */
     mov %r11, current(%rip)
     lea KTCB_SIZE(%r11), %rcx
@@ -120,6 +123,12 @@ syscall_fast_entry:
     mov FR_RIP(%r11), %rcx              /* canonical: fast_blocked says so */
     mov FR_RFLAGS(%r11), %r11
     sysretq
+
+fpu_leave:
+    mov %cr0, %rcx
+    or $8, %rcx                         /* CR0.TS */
+    mov %rcx, %cr0
+    jmp 5b
 
 /* Not for the fast path: build the rest of the frame the general entry
  * builds and continue there. RIP, RFLAGS and RSP are saved already. */

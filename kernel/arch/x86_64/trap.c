@@ -3,6 +3,7 @@
  * interface). */
 #include "arch/cpu.h"
 #include "arch/frame.h"
+#include "arch/fpu.h"
 #include "arch/idt.h"
 #include "arch/paging.h"
 #include "arch/pic.h"
@@ -105,6 +106,10 @@ static void user_exception(struct trap_frame *f)
         break;
     case VEC_BP:
         if (kdebug_trap(f))
+            return;
+        break;
+    case VEC_NM:                        /* lazy FPU switch, never an exception IPC */
+        if (fpu_trap())
             return;
         break;
     }

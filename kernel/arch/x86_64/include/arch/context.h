@@ -56,6 +56,9 @@ void arch_switch(struct tcb *from, struct tcb *to);
 /* Load `to` without saving anything: the first switch at boot. */
 NORETURN void arch_switch_first(struct tcb *to);
 
+/* A thread is deleted: release its architecture state (FPU). */
+void arch_thread_release(struct tcb *t);
+
 /* Make t (blocked in a receive for its system call) resume through
  * fast_resume (fastpath.S), which returns the IPC's outcome from the UTCB
  * to user mode; its kernel stack is abandoned. */

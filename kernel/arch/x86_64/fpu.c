@@ -1,0 +1,66 @@
+/* Lazy FPU/SSE switching. The registers belong to one thread at a time,
+ * the owner; CR0.TS is set whenever another thread runs, so its first
+ * FPU or SSE instruction raises #NM, and only then is the owner's state
+ * saved (fxsave) and the runner's restored. Threads that never touch the
+ * FPU never pay for it. The kernel itself uses no FPU/SSE registers. */
+#include "arch/fpu.h"
+#include "arch/cpu.h"
+#include "sched.h"
+#include "slab.h"
+
+#define CR0_TS (1UL << 3)
+#define MXCSR_DEFAULT 0x1F80            /* all exceptions masked */
+
+/* The fxsave image: 512 bytes, 16-byte aligned (slab objects of 512 are). */
+struct fpu_state {
+    uint8_t image[512];
+};
+
+static struct slab states = SLAB_INIT(struct fpu_state);
+struct tcb *fpu_owner;                  /* fastpath.S reads it */
+
+static void set_ts(void)   { write_cr0(read_cr0() | CR0_TS); }
+static void clear_ts(void) { __asm__ volatile("clts"); }
+
+void fpu_switch(struct tcb *to)
+{
+    if (to == fpu_owner)
+        clear_ts();
+    else
+        set_ts();
+}
+
+bool fpu_trap(void)
+{
+    struct tcb *t = current;
+    clear_ts();
+    if (fpu_owner == t)
+        return true;
+    if (!t->fpu_state && !(t->fpu_state = slab_alloc(&states))) {
+        set_ts();
+        return false;                   /* out of kernel memory */
+    }
+    if (fpu_owner)
+        __asm__ volatile("fxsave64 %0" : "=m"(*fpu_owner->fpu_state));
+    if (t->fpu_used) {
+        __asm__ volatile("fxrstor64 %0" : : "m"(*t->fpu_state));
+    } else {
+        uint32_t mxcsr = MXCSR_DEFAULT;
+        __asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+        t->fpu_used = true;
+    }
+    fpu_owner = t;
+    return true;
+}
+
+void fpu_release(struct tcb *t)
+{
+    if (fpu_owner == t) {
+        fpu_owner = NULL;
+        set_ts();
+    }
+    if (t->fpu_state)
+        slab_free(&states, t->fpu_state);
+    t->fpu_state = NULL;
+    t->fpu_used = false;
+}

@@ -1,0 +1,16 @@
+/* Lazy FPU/SSE state per thread (fpu.c). */
+#pragma once
+#include "tcb.h"
+
+/* The thread whose registers the FPU holds, NULL if none. */
+extern struct tcb *fpu_owner;
+
+/* A thread switch to `to`: let it use the FPU only if it owns it. */
+void fpu_switch(struct tcb *to);
+
+/* #NM: the current thread touched the FPU. False when its state could
+ * not be allocated. */
+bool fpu_trap(void);
+
+/* A thread goes away: forget its state. */
+void fpu_release(struct tcb *t);
