@@ -143,7 +143,7 @@ def run_suite(args, result, general=False):
     q = Qemu(args, build, args.accel, args.mem, modules,
              "suite-general.log" if general else "suite.log", flag.strip())
     prefix = "general:" if general else ""
-    fatal, done, trouble = [], False, None
+    fatal, done, trouble, expected_stops = [], False, None, 0
     try:
         for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
             m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
@@ -154,6 +154,10 @@ def run_suite(args, result, general=False):
             elif line.startswith("SUITE DONE"):
                 done = True
                 break
+            elif line.startswith("EXPECT-THREAD-STOP"):
+                expected_stops += 1         # a test provokes an unhandled fault
+            elif expected_stops and kernel_trouble(line) == "a thread was stopped by the kernel":
+                expected_stops -= 1
             elif kernel_trouble(line):
                 trouble = kernel_trouble(line)
                 for _ in q.lines_until(time.monotonic() + 2):

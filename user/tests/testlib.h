@@ -54,5 +54,10 @@ void test_fail(const char *file, int line, const char *fmt, ...)
             test_fail(__FILE__, __LINE__, "%s: expected anything but 0x%lx", #actual, e_); \
     } while (0)
 
+/* Announce that the test is about to make the kernel stop one thread (an
+ * unhandled fault), so that the harness does not count the kernel's
+ * report as trouble. */
+#define EXPECT_THREAD_STOP() printf("EXPECT-THREAD-STOP\n")
+
 /* The root task's command line (from the boot information). */
 const char *test_cmdline(void);
