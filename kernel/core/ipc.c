@@ -106,10 +106,12 @@ static void sendq_remove(struct tcb *s)
     s->send_dest = NULL;
 }
 
-/* Does a receiver waiting with specifier `spec` accept `sender`? */
+/* Does a receiver waiting with specifier `spec` accept `sender`? A
+ * propagating sender is accepted under its virtual sender's name too. */
 static bool accepts(const struct tcb *rcv, word_t spec, const struct tcb *sender)
 {
     return spec == ANYTHREAD || spec == sender->global_id ||
+           (sender->ipc_vsender && spec == sender->ipc_vsender) ||
            (spec == ANYLOCALTHREAD && sender->space == rcv->space);
 }
 
@@ -176,7 +178,7 @@ static unsigned transfer(struct tcb *s, struct tcb *r, word_t *offset)
         return IPC_OVERFLOW;
     for (unsigned i = 1; i <= u + t; i++)
         r->utcb[i] = s->utcb[i];
-    r->utcb[0] = tag & ~(TAG_FLAGS & ~TAG_P);
+    r->utcb[0] = (tag & ~(TAG_FLAGS & ~TAG_P)) | (s->ipc_intended ? TAG_R : 0);
     if (r->start_wait) {
         r->start_wait = false;
         if (u == 2 && t == 0)
@@ -215,8 +217,13 @@ static void delivered(struct tcb *s, struct tcb *r)
         irq_acknowledged(r);
         return;
     }
-    r->ipc_from = tcb_id_for(s, r);
+    struct tcb *vs = s->ipc_vsender ? tcb_lookup_global(s->ipc_vsender) : NULL;
+    r->ipc_from = tcb_id_for(vs ? vs : s, r);
     r->ipc_error = 0;
+    if (vs)
+        utcb_set(r, UTCB_ACTUAL_SENDER, s->global_id);
+    if (s->ipc_intended)
+        utcb_set(r, UTCB_INTENDED_RECEIVER, s->ipc_intended);
     if (r->state == TS_RECV_BLOCKED) {
         wake(r);
         handoff = r;
@@ -259,15 +266,90 @@ static void send_phase_done(struct tcb *s)
     timeout_arm(s, time_deadline(s->rcv_timeout));
 }
 
+/* ---- propagation (spec 5.6) and redirection (appendix C) --------------- */
+
+/* Is r a redirector on the chain above vs's space (its chief, its
+ * chief's chief, ...)? */
+static bool redirects_for(const struct tcb *r, const struct tcb *vs)
+{
+    struct space *s = vs->space;
+    for (unsigned hops = 0; s && s->redirector && hops < 64; hops++) {
+        if (s->redirector == r->global_id)
+            return true;
+        struct tcb *next = tcb_lookup_global(s->redirector);
+        s = next ? next->space : NULL;
+    }
+    return false;
+}
+
+/* The virtual sender of a propagating send from self to dest, or NULL;
+ * the P bit is cleared when the kernel does not honour it. Besides the
+ * rules of 5.6, a redirector may speak for the threads of its clan. */
+static struct tcb *virtual_sender(struct tcb *self, struct tcb *dest)
+{
+    if (!(self->utcb[0] & TAG_P))
+        return NULL;
+    struct tcb *vs = tcb_lookup_global(utcb_get(self, UTCB_VIRTUAL_SENDER));
+    if (vs && !irq_is_thread(vs) &&
+        (vs->space == self->space || self->space == dest->space || redirects_for(self, vs)))
+        return vs;
+    self->utcb[0] &= ~TAG_P;
+    return NULL;
+}
+
+/* Has the message already passed through space `s`? The chain of a
+ * forwarded message starts at the original (virtual) sender's space and
+ * follows the redirectors up to the current sender's. */
+static bool chain_visited(struct space *start, struct space *now, struct space *s)
+{
+    for (unsigned hops = 0; start && hops < 64; hops++) {
+        if (start == s)
+            return true;
+        if (start == now)
+            return false;
+        struct tcb *r = start->redirector ? tcb_lookup_global(start->redirector) : NULL;
+        start = r ? r->space : NULL;
+    }
+    return false;
+}
+
+/* Where a send from self to dest goes, and under which names: the
+ * virtual sender is recorded, and a send leaving a supervised space goes
+ * to the space's redirector instead (a Call then waits for the
+ * redirector's answer). NULL when the redirector no longer exists. */
+static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
+{
+    struct tcb *vs = virtual_sender(self, dest);
+    self->ipc_vsender = vs ? vs->global_id : 0;
+    if (vs && vs->state == TS_RECV_BLOCKED && vs->rcv_from == self->global_id)
+        vs->rcv_from = dest->global_id;     /* its Call is answered by dest */
+    struct space *sp = self->space;
+    word_t rid = sp->redirector;
+    if (!rid || self->kcall_depth || dest->space == sp || dest->global_id == rid ||
+        self->global_id == rid)
+        return dest;
+    struct tcb *r = tcb_lookup_global(rid);
+    if (!r)
+        return NULL;
+    if (chain_visited(vs ? vs->space : sp, sp, r->space) && r->space != sp)
+        return dest;                        /* a loop: cut it here */
+    self->ipc_intended = dest->global_id;
+    if (*spec == dest->global_id)
+        *spec = r->global_id;
+    return r;
+}
+
 /* ---- the two phases --------------------------------------------------- */
 
 /* The send phase. Returns true if the caller must now run its receive
  * phase itself, false if the IPC is over (failed, or completed by others
  * while we were blocked). `spec` is the resolved receive specifier, 0 for
  * none. */
-static bool send_phase(struct tcb *self, word_t to, word_t spec, word_t timeouts)
+static bool send_phase(struct tcb *self, word_t to, word_t *spec, word_t timeouts)
 {
     struct tcb *dest = tcb_lookup(to, self);
+    if (dest && tcb_is_active(dest))
+        dest = supervise(self, dest, spec);
     if (!dest || !tcb_is_active(dest)) {
         set_error(self, IPC_SEND, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
         return false;
@@ -289,8 +371,8 @@ static bool send_phase(struct tcb *self, word_t to, word_t spec, word_t timeouts
         return false;
     }
     sendq_append(dest, self);
-    self->has_rcv_phase = spec != 0;
-    self->rcv_from = spec;
+    self->has_rcv_phase = *spec != 0;
+    self->rcv_from = *spec;
     self->rcv_timeout = timeouts & 0xFFFF;
     block(self, TS_SEND_BLOCKED, time_deadline(snd_timeout));
     /* Our message was taken (or the send failed). The taker either moved
@@ -346,9 +428,11 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
     handoff = NULL;
     self->ipc_from = NILTHREAD;
     self->ipc_error = 0;
+    self->ipc_vsender = 0;
+    self->ipc_intended = 0;
     self->has_rcv_phase = false;
     if (to != NILTHREAD) {
-        bool receive_now = send_phase(self, to, spec, timeouts);
+        bool receive_now = send_phase(self, to, &spec, timeouts);
         if (self->ipc_error || from_spec == NILTHREAD)
             return NILTHREAD;
         if (spec && !receive_now)

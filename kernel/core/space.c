@@ -1,5 +1,6 @@
 /* Address spaces: creation, KIP and UTCB areas. */
 #include "space.h"
+#include "tcb.h"
 #include "arch/paging.h"
 #include "fpage.h"
 #include "frame.h"
@@ -74,4 +75,12 @@ void space_destroy(struct space *s)
     mdb_space_clear(&s->mdb);
     paging_free_space(s->pml4, release_page, s);
     slab_free(&spaces, s);
+}
+
+void space_set_redirector(struct space *s, word_t id)
+{
+    s->redirector = id;
+    for (struct tcb *t = tcb_list; t; t = t->list_next)
+        if (t->space == s)
+            t->no_fast_send = id != 0;
 }

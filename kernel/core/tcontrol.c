@@ -125,17 +125,26 @@ word_t sys_space_control(word_t space_spec, word_t control, word_t kip_area, wor
                          word_t redirector, word_t *old_control)
 {
     (void)control;                  /* no compatibility mode: old control is 0 */
-    (void)redirector;
     *old_control = 0;
     if (!current->space->privileged)
         return syscall_fail(ERR_NO_PRIVILEGE);
     struct tcb *t = tcb_lookup_global(space_spec);
     if (!t)
         return syscall_fail(ERR_INVALID_SPACE);
+    /* Redirector (appendix C): nil keeps it, anythread switches it off,
+     * anything else must be a thread. */
+    struct tcb *r = NULL;
+    if (redirector != NILTHREAD && redirector != ANYTHREAD) {
+        r = tcb_lookup(redirector, current);
+        if (!r || !tcb_is_active(r))
+            return syscall_fail(ERR_INVALID_THREAD);
+    }
     if (!t->space->kip_area) {
         int err = space_init_areas(t->space, kip_area, utcb_area);
         if (err)
             return syscall_fail(err);
     }
+    if (redirector != NILTHREAD)
+        space_set_redirector(t->space, r ? r->global_id : 0);
     return 1;
 }

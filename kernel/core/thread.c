@@ -65,6 +65,7 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
         .utcb_location = ~0UL,
     };
     t->slice_left = t->timeslice_ticks;
+    t->no_fast_send = space->redirector != 0;
     space->nthreads++;
     t->list_next = tcb_list;
     if (tcb_list)

@@ -23,6 +23,7 @@ enum {
 #define TAG_U(tag)  ((tag) & 0x3F)
 #define TAG_T(tag)  (((tag) >> 6) & 0x3F)
 #define TAG_P       (1UL << 12)
+#define TAG_R       (1UL << 13)
 #define TAG_E       (1UL << 15)
 #define TAG_FLAGS   (0xFUL << 12)
 #define TAG_ERROR_ONLY TAG_E          /* MR0 after failures before any transfer */

@@ -11,6 +11,7 @@ struct space {
     bool privileged;          /* sigma0, root task (spec 0: "privileged space") */
     bool sigma0;              /* faults resolved idempotently by the kernel */
     struct mdb_space mdb;     /* this space's mappings in the mapping database */
+    word_t redirector;        /* global id of the redirector (appendix C); 0: none */
 };
 
 struct space *space_create(void);
@@ -25,3 +26,6 @@ int space_init_areas(struct space *s, word_t kip_fpage, word_t utcb_fpage);
 /* Kernel pointer to the UTCB whose user address is `loc`, backing and
  * mapping its page on first use. NULL when out of memory. */
 void *space_utcb(struct space *s, vaddr_t loc);
+
+/* Set (id) or switch off (0) the space's redirector (appendix C). */
+void space_set_redirector(struct space *s, word_t id);

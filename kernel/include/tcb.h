@@ -39,6 +39,7 @@ struct tcb {
     bool halted;               /* stopped by ExchangeRegisters or a fault */
     bool start_wait;           /* waiting for its start message (spec 4.7) */
     uint8_t priority;
+    uint8_t no_fast_send;      /* its space has a redirector: sends take the general path */
     bool queued;               /* on a ready queue */
     bool has_rcv_phase;        /* blocked in a send phase of a send+receive IPC */
     word_t rcv_from;           /* receive specifier: global id, ANYTHREAD or ANYLOCALTHREAD */
@@ -56,6 +57,8 @@ struct tcb {
     struct tcb *send_dest;     /* TS_SEND_BLOCKED: the destination */
     struct tcb *sq_next, *sq_prev;
     uint16_t rcv_timeout;      /* receive timeout for after the send phase */
+    word_t ipc_vsender;        /* send phase: the virtual sender (5.6), 0 if none */
+    word_t ipc_intended;       /* send phase redirected: the intended receiver (app. C) */
     word_t ipc_error;          /* result: ErrorCode value, 0 = success */
     uint64_t wakeup;           /* tick at which the current wait times out; 0 = never */
     uint64_t kcall_deadline;   /* limit for a kernel-made IPC (xfer timeout); 0 = none */
@@ -138,6 +141,7 @@ _Static_assert(__builtin_offsetof(struct tcb, fast_blocked) == TCB_STATE + 1, "t
 _Static_assert(__builtin_offsetof(struct tcb, halted) == TCB_STATE + 2, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, start_wait) == TCB_STATE + 3, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, priority) == TCB_PRIORITY, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, no_fast_send) == TCB_PRIORITY + 1, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, rcv_from) == TCB_RCV_FROM, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, sendq) == TCB_SENDQ, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, ipc_from) == TCB_IPC_FROM, "tcb layout");

@@ -23,6 +23,7 @@
 #define UTCB_THREAD_WORD0     (-4)
 #define UTCB_THREAD_WORD1     (-5)
 #define UTCB_VIRTUAL_SENDER   (-6)
+#define UTCB_ACTUAL_SENDER    (-6)      /* the same word, on the receiving side */
 #define UTCB_INTENDED_RECEIVER (-7)
 #define UTCB_XFER_TIMEOUTS    (-8)
 #define UTCB_ERROR_CODE       (-9)

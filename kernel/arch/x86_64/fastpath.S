@@ -80,8 +80,11 @@ syscall_fast_entry:
     inc %rcx                            /* or for anythread (~0)? */
     jnz slow
 2:
-    movzbl TCB_PRIORITY(%r11), %ecx     /* not below us: no scheduling needed */
-    cmp TCB_PRIORITY(%rbp), %cl
+    /* Its priority is not below ours, so no scheduling is needed. Our
+     * 16-bit compare takes in our no_fast_send byte above the priority:
+     * a thread whose IPC a redirector supervises always falls below. */
+    movzbl TCB_PRIORITY(%r11), %ecx
+    cmp TCB_PRIORITY(%rbp), %cx
     jb slow
 
     /* Commit. We wait for the reply (or anyone), resumable by fast_resume. */
