@@ -115,6 +115,8 @@ void sched_tick(void)
     kdb_poll();
     timeout_tick(kernel_ticks);
     struct tcb *t = current;
+    if (t != idle && t->quantum_us && t->quantum_left && --t->quantum_left == 0)
+        t->quantum_expired = true;
     if (t != idle && --t->slice_left == 0) {
         t->slice_left = t->timeslice_ticks;
         if (runnable(t)) {                  /* round robin: to the tail */

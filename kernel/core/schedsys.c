@@ -73,8 +73,36 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
         if (slice != ~0UL)
             sched_set_timeslice(t, slice);
         t->quantum_us = quantum == ~0UL ? 0 : quantum;
+        t->quantum_left = (t->quantum_us + US_PER_TICK - 1) / US_PER_TICK;
+        t->quantum_expired = false;
     }
     return result;
+}
+
+/* The preemption message (spec 6.5): label 0xFFFF_FFFF_FFD0, u = 2, the
+ * time in microseconds in MR1 (low 32 bits) and MR2 (high 32 bits). */
+#define PREEMPTION_TAG (0xFFFFFFFFFFD0UL << 16 | 2)
+
+void sched_quantum_expired(void)
+{
+    struct tcb *self = current;
+    self->quantum_expired = false;
+    struct tcb *s = tcb_lookup_global(self->scheduler);
+    if (!s || s == self || !tcb_is_active(s)) {
+        self->quantum_us = 0;           /* nobody to ask: no limit any more */
+        return;
+    }
+    word_t saved[3] = { self->utcb[0], self->utcb[1], self->utcb[2] };
+    word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
+    uint64_t now = system_clock_us();
+    self->utcb[0] = PREEMPTION_TAG;
+    self->utcb[1] = now & 0xFFFFFFFF;
+    self->utcb[2] = now >> 32;
+    ipc_kernel_call(s, 0);              /* the scheduler answers, e.g. with new quantum */
+    self->utcb[0] = saved[0];
+    self->utcb[1] = saved[1];
+    self->utcb[2] = saved[2];
+    utcb_set(self, UTCB_ERROR_CODE, saved_err);
 }
 
 void sys_thread_switch(word_t dest)

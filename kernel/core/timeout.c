@@ -5,7 +5,7 @@
 #include "sched.h"
 #include "syscall.h"
 
-#define US_PER_TICK (1000000 / TIMER_HZ)
+
 
 static struct tcb *head;        /* earliest deadline first */
 

@@ -48,4 +48,5 @@
 #define KMEM_MAX         (UL(64) << 20)
 
 #define TIMER_HZ         1000
+#define US_PER_TICK      (1000000 / TIMER_HZ)
 #define TIMESLICE_US     10000

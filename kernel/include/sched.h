@@ -32,6 +32,10 @@ void sched_check_preempt(void);
  * ready) if no thread of higher priority is ready, else the best one. */
 void sched_handoff(struct tcb *to);
 
+/* The current thread's total quantum ran out (on its way back to user
+ * mode): send the preemption message to its scheduler (spec 6.5). */
+void sched_quantum_expired(void);
+
 /* Give up the rest of the time slice: to the tail of the priority queue. */
 void sched_yield(void);
 

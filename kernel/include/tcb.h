@@ -51,6 +51,8 @@ struct tcb {
     uint32_t timeslice_ticks;
     uint64_t timeslice_us;
     uint64_t quantum_us;       /* total quantum; 0 = unlimited */
+    uint64_t quantum_left;     /* ticks of it left */
+    bool quantum_expired;      /* tell the scheduler on the way back to user mode */
     word_t scheduler;
 
     /* IPC */

@@ -139,8 +139,11 @@ static void interrupt(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
-    if (f->vector >= 32)
+    if (f->vector >= 32) {
         interrupt(f);
+        if (frame_from_user(f) && current->quantum_expired)
+            sched_quantum_expired();
+    }
     else if (!frame_from_user(f))
         kernel_trap(f);
     else
