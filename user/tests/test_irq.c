@@ -212,3 +212,23 @@ TEST(irq, deleted_handler_then_reattach)
     EXPECT(L4_IpcSucceeded(tag));
     EXPECT_EQ(from.raw, irq_tid(0).raw);
 }
+
+/* Only privileged tasks (sigma0, the root task) may attach interrupts. */
+static volatile L4_Word_t unpriv_result, unpriv_error;
+static void unprivileged_attach(L4_Word_t unused)
+{
+    (void)unused;
+    unpriv_result = L4_ThreadControl(irq_tid(4), irq_tid(4), L4_nilthread, L4_MyGlobalId(),
+                                     (void *)~0UL);
+    unpriv_error = L4_ErrorCode();
+}
+
+TEST(irq, unprivileged_task_may_not_attach)
+{
+    unpriv_result = 99;
+    L4_ThreadId_t t = tsup_space(unprivileged_attach, 0);
+    tsup_join(t, 1000);
+    tsup_kill(t);
+    EXPECT_EQ(unpriv_result, 0);
+    EXPECT_EQ(unpriv_error, 1);                         /* no privilege */
+}
