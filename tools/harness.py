@@ -131,18 +131,22 @@ def kernel_trouble(line):
     return None
 
 
-def run_suite(args, result, general=False):
+def run_suite(args, result, general=False, option=None, only=None):
     """One boot of the suite. `general`: with the IPC fast path off
-    (kernel option nofastpath), test names prefixed 'general:'."""
+    (kernel option nofastpath), test names prefixed 'general:'. `option`:
+    another kernel option, passed to the tests too (names prefixed with
+    it), for the tests selected by `only`."""
     build = args.build
-    only = f" only={args.only}" if args.only else ""
-    flag = " nofastpath" if general else ""
+    only = only if only is not None else args.only
+    only = f" only={only}" if only else ""
+    flag = " nofastpath" if general else f" {option}" if option else ""
     modules = [os.path.join(build, "user", "sigma0.elf"),
                os.path.join(build, "user", "tests.elf") + only + flag]
     print(f"harness: booting the in-system suite ({args.accel}){only}{flag}", flush=True)
     q = Qemu(args, build, args.accel, args.mem, modules,
-             "suite-general.log" if general else "suite.log", flag.strip())
-    prefix = "general:" if general else ""
+             "suite-general.log" if general else f"suite-{option}.log" if option else "suite.log",
+             flag.strip())
+    prefix = "general:" if general else f"{option}:" if option else ""
     fatal, done, trouble, expected_stops = [], False, None, 0
     try:
         for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
@@ -171,7 +175,7 @@ def run_suite(args, result, general=False):
         result.record(prefix + "suite.completed", False,
                       f"expected 'SUITE DONE', got {why}; serial log {q.log_path}:\n{q.tail()}"
                       + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
-    if not general:
+    if not general and not option:
         for name in fatal:
             run_fatal(args, name, result)
 
@@ -240,6 +244,12 @@ def main():
     if not args.only or not args.only.startswith("host"):
         run_suite(args, result)
         run_suite(args, result, general=True)     # every test through the general path
+        if not args.only or args.only.split(".")[0] in ("io", "boot"):
+            # Pistachio's port model (spec 11.3): every thread has every port
+            for group in ("io", "boot"):
+                if not args.only or args.only.split(".")[0] == group:
+                    run_suite(args, result, option="ioports=all",
+                              only=args.only if args.only else group)
     print(f"{result.passed} passed, {result.failed} failed", flush=True)
     sys.exit(1 if result.failed or result.passed == 0 else 0)
 

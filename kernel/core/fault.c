@@ -12,6 +12,7 @@
 #include "utcb.h"
 
 #define PAGEFAULT_LABEL 0xFFFFFFFFFFE0UL
+#define IOFAULT_LABEL   0xFFFFFFFFFF86UL    /* 0xFFFF_FFFF_FF80 | rw (spec 6.3) */
 
 static const char *access_name(unsigned a)
 {
@@ -45,18 +46,17 @@ static bool retry_after(word_t err)
     return !err || code == IPC_CANCELED || code == IPC_ABORTED;
 }
 
-word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t ip,
-                        uint64_t deadline)
+/* A two-word fault message (page fault, I/O fault) to the pager, nested
+ * in whatever IPC the thread is in. */
+static word_t pager_ipc(struct tcb *self, word_t label, word_t mr1, word_t ip, uint64_t deadline)
 {
-    if (self->space->sigma0)
-        return addr < USER_END && sigma0_map(self->space, addr) ? 0 : IPC_NO_PARTNER << 1;
     struct tcb *pager = tcb_lookup(utcb_get(self, UTCB_PAGER), self);
     if (!pager || !tcb_is_active(pager))
         return IPC_NO_PARTNER << 1;
     word_t saved[3] = { self->utcb[0], self->utcb[1], self->utcb[2] };
     word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
-    self->utcb[0] = (PAGEFAULT_LABEL | access) << 16 | 2;
-    self->utcb[1] = addr;
+    self->utcb[0] = label << 16 | 2;
+    self->utcb[1] = mr1;
     self->utcb[2] = ip;
     word_t err = ipc_kernel_call(pager, deadline);
     self->utcb[0] = saved[0];
@@ -64,6 +64,25 @@ word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t i
     self->utcb[2] = saved[2];
     utcb_set(self, UTCB_ERROR_CODE, saved_err);
     return err;
+}
+
+word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t ip,
+                        uint64_t deadline)
+{
+    if (self->space->sigma0)
+        return addr < USER_END && sigma0_map(self->space, addr) ? 0 : IPC_NO_PARTNER << 1;
+    return pager_ipc(self, PAGEFAULT_LABEL | access, addr, ip, deadline);
+}
+
+void fault_io(struct trap_frame *f, word_t fpage)
+{
+    word_t err = pager_ipc(current, IOFAULT_LABEL, fpage, f->rip, 0);
+    if (retry_after(err) && ((err >> 1) & 7) != IPC_NO_PARTNER)
+        return;                         /* the thread retries the access */
+    kprintf("pecan: I/O fault on port %04lx (%u bytes) ip %016lx by thread %lx: "
+            "no pager handled it\n", (fpage >> 16) & 0xFFFF, 1u << ((fpage >> 10) & 0x3F),
+            f->rip, current->global_id);
+    stop_thread(f, "unhandled I/O fault");
 }
 
 /* Ask the pager; false if there is none or the IPC failed for good. */

@@ -8,6 +8,8 @@
 #include "arch/pic.h"
 #include "arch/timer.h"
 #include "bootinfo.h"
+#include "arch/gdt.h"
+#include "arch/io.h"
 #include "bootmem.h"
 #include "kdebug.h"
 #include "kip.h"
@@ -64,6 +66,11 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
                                     { images[1].low, images[1].high } };
     bootmem_init(&bd, ranges, 2);
     paging_init(bootmem_top());
+    bool all_ports = cmdline_has(bd.cmdline, "ioports=all");
+    io_init(all_ports);
+    gdt_load_tss(IO_WINDOW_BASE + PAGE_SIZE - TSS_SIZE, true);
+    if (all_ports)
+        kprintf("boot: every user thread may use every I/O port (ioports=all)\n");
     bool fast = !cmdline_has(bd.cmdline, "nofastpath");
     arch_cpu_init(fast);
     if (!fast)

@@ -1,6 +1,7 @@
 /* Map and grant items (spec 5.7) and Unmap (spec 4.12), on top of the
  * mapping database. Mappings are 4 KB pages. */
 #include "map.h"
+#include "arch/io.h"
 #include "arch/paging.h"
 #include "bootmem.h"
 #include "fpage.h"
@@ -42,6 +43,19 @@ static void map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, uns
     mdb_map(&s->space->mdb, src, &r->space->mdb, dst, rwx, grant);
 }
 
+/* I/O fpages (spec 2.4, 5.7): any window accepts them (the complete I/O
+ * space); the receiver gets the ports of the fpage the sender has. */
+static void map_ports(struct space *from, struct space *to, word_t fp, bool grant)
+{
+    unsigned log2 = MIN(io_fpage_log2(fp), 16), port = io_fpage_port(fp);
+    for (unsigned p = port; p < port + (1u << log2) && p < IO_PORTS; p++)
+        if (io_allowed(from, p) && from != to) {
+            io_allow(to, p, 1);
+            if (grant && !from->sigma0)
+                io_deny(from, p, 1);
+        }
+}
+
 /* Unmap (or with `flush` also restrict) every page of the caller's part
  * of [base, base + size); the access status of all of them, or-ed. */
 static unsigned unmap_range(struct space *sp, word_t base, word_t size, unsigned rwx, bool flush)
@@ -68,7 +82,14 @@ void sys_unmap(struct tcb *self, word_t control)
     bool flush = control & (1 << 6);
     for (unsigned i = 0; i <= k; i++) {
         word_t fp = self->utcb[i];
-        if (fpage_log2(fp) < 12 || (fp >> 4 & 0x3F) == 2 /* IO fpage: none yet */)
+        if (fpage_is_io(fp)) {
+            /* Ports are not tracked per derivation: a flush gives up the
+             * caller's own; what it passed on stays with the receivers. */
+            if (flush && !self->space->sigma0)
+                io_deny(self->space, io_fpage_port(fp), 1u << MIN(io_fpage_log2(fp), 16));
+            continue;
+        }
+        if (fpage_log2(fp) < 12)
             continue;
         unsigned status = unmap_range(self->space, fpage_base(fp), fpage_size(fp), fp & 7, flush);
         self->utcb[i] = (fp & ~7UL) | status;
@@ -86,6 +107,10 @@ unsigned map_item_transfer(struct tcb *s, struct tcb *r, const word_t *item, uns
     word_t window = utcb_get(r, UTCB_BR(0)) & ~0xFUL;
     if (!window)
         return IPC_OVERFLOW;
+    if (fpage_is_io(fp)) {
+        map_ports(s->space, r->space, fp, type == ITEM_GRANT);
+        return 0;
+    }
     if (fp == 0 || fpage_log2(fp) < 12)
         return 0;                       /* nil or meaningless fpage: nothing */
 

@@ -11,6 +11,7 @@
 #include "sched.h"
 #include "space.h"
 #include "threadid.h"
+#include "arch/io.h"
 #include "mdb.h"
 #include "utcb.h"
 
@@ -66,6 +67,8 @@ static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_
     s->privileged = true;
     s->sigma0 = sigma0;
     s->mdb.sigma0 = sigma0;
+    if (sigma0 && !io_allow(s, 0, IO_PORTS))
+        panic("boot: out of kernel memory for sigma0's I/O ports");
     int err = space_init_areas(s, fpage_make(ROOT_KIP_AREA, 12, 0),
                                fpage_make(ROOT_UTCB_AREA, ROOT_UTCB_LOG2, 0));
     if (err)

@@ -1,5 +1,6 @@
 /* Address spaces: creation, KIP and UTCB areas. */
 #include "space.h"
+#include "arch/io.h"
 #include "tcb.h"
 #include "arch/paging.h"
 #include "fpage.h"
@@ -73,6 +74,7 @@ static void release_page(vaddr_t va, paddr_t pa, void *ctx)
 void space_destroy(struct space *s)
 {
     mdb_space_clear(&s->mdb);
+    io_release(s);
     paging_free_space(s->pml4, release_page, s);
     slab_free(&spaces, s);
 }

@@ -13,6 +13,8 @@
  *
  *   0xFFFF_8000_0000_0000  PML4[256]  direct map of physical memory (512 GB)
  *   0xFFFF_C000_0000_0000  PML4[384]  TCB array: 2^18 blocks of 4 KB
+ *   0xFFFF_FE00_0000_0000  PML4[508]  I/O window, per space: the TSS page, then
+ *                                     the space's I/O permission bitmap
  *   0xFFFF_FFFF_8000_0000  PML4[511]  kernel image (phys + KERNEL_VMA)
  *   0xFFFF_FFFF_FFE0_0000             user-visible page table (U bit):
  *        +0x0000  system-call stub page (user r-x, same in every space)
@@ -24,6 +26,7 @@
 #define PHYS_MAP_BASE    UL(0xFFFF800000000000)
 #define TCB_AREA_BASE    UL(0xFFFFC00000000000)
 #define USER_PAGE_BASE   UL(0xFFFFFFFFFFE00000)
+#define IO_WINDOW_BASE   UL(0xFFFFFE0000000000)
 #define STUB_PAGE_VA     (USER_PAGE_BASE + 0x0000)
 #define GS_PAGE_VA       (USER_PAGE_BASE + 0x1000)
 #define LAPIC_VA         (USER_PAGE_BASE + 0x2000)

@@ -18,6 +18,10 @@ void fault_page(struct trap_frame *f, word_t addr, unsigned access);
 word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t ip,
                         uint64_t deadline);
 
+/* An in/out on a port the space may not use (the access as an I/O
+ * fpage): the I/O-fault message to the pager (spec 6.3). */
+void fault_io(struct trap_frame *f, word_t fpage);
+
 /* A CPU exception the kernel does not handle itself. */
 void fault_exception(struct trap_frame *f);
 

@@ -12,6 +12,7 @@ struct space {
     bool sigma0;              /* faults resolved idempotently by the kernel */
     struct mdb_space mdb;     /* this space's mappings in the mapping database */
     word_t redirector;        /* global id of the redirector (appendix C); 0: none */
+    paddr_t io_window;        /* arch: its own I/O window (port bitmap); 0: none */
 };
 
 struct space *space_create(void);

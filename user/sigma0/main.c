@@ -62,12 +62,40 @@ static void page_fault(L4_ThreadId_t from, L4_Word_t addr)
     reply_map(addr, ok ? L4_FpageLog2(page, 12) : L4_Nilpage);
 }
 
+/* I/O ports (spec 10.1): all free at first, first come first served; a
+ * thread may ask again for ports it owns. Owners by thread number. */
+static uint32_t port_owner[65536];          /* 0 = free */
+
+static void ports(L4_ThreadId_t from, L4_Fpage_t want, int any)
+{
+    unsigned log2 = (unsigned)L4_IoFpageSizeLog2(want), n = 1u << (log2 > 16 ? 16 : log2);
+    unsigned port = (unsigned)L4_IoFpagePort(want) & ~(n - 1);
+    uint32_t who = (uint32_t)L4_ThreadNo(from) + 1;
+    int ok = !any;
+    for (unsigned p = port; ok && p < port + n && p < 65536; p++)
+        ok = port_owner[p] == 0 || port_owner[p] == who;
+    if (ok)
+        for (unsigned p = port; p < port + n && p < 65536; p++)
+            port_owner[p] = who;
+    if (verbose || !ok)
+        printf("sigma0: ports %x-%x for %lx: %s\n", port, port + n - 1, from.raw,
+               ok ? "mapped" : "refused");
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = TAG_MAP_REPLY;
+    mr[1] = MAP_ITEM;
+    mr[2] = ok ? L4_IoFpage(port, n).raw : 0;
+}
+
 static void request(L4_ThreadId_t from, L4_Fpage_t want, L4_Word_t attributes)
 {
+    if (L4_IsIoFpage(want)) {               /* "any" I/O page is refused */
+        ports(from, want, (want.raw & ~0x3FFUL) == (~0UL & ~0x3FFUL));
+        return;
+    }
     unsigned s = (unsigned)L4_SizeLog2(want);
     L4_Word_t base = want.raw & ~0x3FFUL, got = ~0UL;
-    if (attributes != 0 || s < 12 || s > 63 || L4_IsIoFpage(want)) {
-        got = ~0UL;                     /* MemoryControl and IO ports: not here */
+    if (attributes != 0 || s < 12 || s > 63) {
+        got = ~0UL;                     /* MemoryControl: not supported (spec 4.14) */
     } else if (base == (~0UL & ~0x3FFUL)) {
         got = pool_claim_any(1UL << s, from.raw);
     } else {
@@ -114,6 +142,9 @@ int main(void)
             L4_TypedWords(tag) == 0) {
             if (req == REQ_PAGE_FAULT) {
                 page_fault(from, mr[1]);
+                answer = 1;
+            } else if (req == REQ_IO_FAULT) {
+                ports(from, (L4_Fpage_t){ .raw = mr[1] }, 0);
                 answer = 1;
             } else if (req == REQ_SIGMA0) {
                 request(from, (L4_Fpage_t){ .raw = mr[1] }, mr[2]);

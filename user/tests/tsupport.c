@@ -1,6 +1,7 @@
 /* Test support: threads, spaces and a pager (see tsupport.h). */
 #include <string.h>
 #include <l4/kip.h>
+#include <l4/sigma0.h>
 #include <l4/utcb.h>
 #include "testlib.h"
 #include "tsupport.h"
@@ -85,14 +86,23 @@ static void check_ok(L4_Word_t result, const char *what)
         test_fail(__FILE__, __LINE__, "%s failed: ErrorCode %lu", what, L4_ErrorCode());
 }
 
-L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg)
+static L4_ThreadId_t start_thread(tsup_fn_t fn, L4_Word_t arg, L4_ThreadId_t pager)
 {
     L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id();
     struct tthread *s = new_slot(id, fn, arg);
     s->utcb = tsup_utcb_alloc();
     check_ok(L4_ThreadControl(id, me, me, me, (void *)s->utcb), "ThreadControl (create)");
     L4_Start_SpIp(id, stack_top(s), (L4_Word_t)trampoline);
+    if (pager.raw != me.raw)                /* (a start message comes from the pager) */
+        check_ok(L4_ThreadControl(id, me, L4_nilthread, pager, (void *)~0UL), "ThreadControl (pager)");
     return id;
+}
+
+/* Threads of the root task's space are paged by the support pager too,
+ * which matters for I/O ports (the root task's pages are all mapped). */
+L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg)
+{
+    return start_thread(fn, arg, tsup_pager());
 }
 
 /* ---- the pager for new spaces ----------------------------------------- */
@@ -132,6 +142,21 @@ static void pager_loop(L4_Word_t unused)
             tag = L4_ReplyWait(from, &from);
             continue;
         }
+        if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFF8UL && L4_UntypedWords(tag) == 2) {
+            /* an I/O fault: get the ports from sigma0, pass them on */
+            L4_Fpage_t want = { .raw = mr[1] };
+            L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, want);
+            L4_Accept(L4_UntypedWordsAcceptor);
+            if (L4_IsNilFpage(got)) {
+                tag = L4_Wait(&from);           /* refused: the faulter waits */
+                continue;
+            }
+            mr[0] = 2 << 6;
+            mr[1] = 0x8;
+            mr[2] = got.raw;
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
         tag = L4_Wait(&from);                   /* unknown: drop it */
     }
 }
@@ -139,7 +164,7 @@ static void pager_loop(L4_Word_t unused)
 L4_ThreadId_t tsup_pager(void)
 {
     if (!pager_id.raw) {
-        pager_id = tsup_thread(pager_loop, 0);
+        pager_id = start_thread(pager_loop, 0, L4_MyGlobalId());
         L4_Set_Priority(pager_id, 200);
     }
     return pager_id;

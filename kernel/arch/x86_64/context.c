@@ -2,12 +2,15 @@
 #include "arch/context.h"
 #include "arch/cpu.h"
 #include "arch/fpu.h"
+#include "arch/io.h"
 #include "arch/gdt.h"
 #include "arch/paging.h"
 #include "arch/percpu.h"
 #include "space.h"
 
-#define USER_RFLAGS (RFLAGS_IF | RFLAGS_IOPL | 0x2)   /* 0x3202, spec 9.2 */
+/* User RFLAGS: IF; IOPL 3 only with ioports=all (spec 9.2 gives 0x3202,
+ * Pistachio's default; Pecan's strict default is 0x0202, arch/io.h). */
+#define USER_RFLAGS (RFLAGS_IF | (io_all_ports() ? RFLAGS_IOPL : 0) | 0x2)
 
 struct cpu_local cpu0;
 extern char trap_exit[], syscall_entry[], syscall_fast_entry[];

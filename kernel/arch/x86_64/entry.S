@@ -93,7 +93,7 @@ syscall_entry:
     jae no_syscall                      /* happens (spec 4.2) */
     swapgs
     mov %rsp, %gs:CPU_USER_RSP
-    mov kernel_tss+4(%rip), %rsp        /* TSS.RSP0: this thread's stack top */
+    mov tss_page+TSS_RSP0_OFFSET(%rip), %rsp   /* TSS.RSP0: this thread's stack top */
     pushq $SEL_UDATA
     pushq %gs:CPU_USER_RSP
     push %r11

@@ -21,6 +21,7 @@
  * Interrupts are off (SFMASK) and stay off.
  */
 #include "arch/frame.h"
+#include "arch/gdt.h"
 #include "arch/percpu.h"
 #include "config.h"
 #include "syscall.h"
@@ -119,7 +120,7 @@ syscall_fast_entry:
     /* The receiver becomes the running thread. */
     mov %r11, current(%rip)
     lea KTCB_SIZE(%r11), %rcx
-    mov %rcx, kernel_tss+4(%rip)        /* TSS.RSP0 */
+    mov %rcx, tss_page+TSS_RSP0_OFFSET(%rip)   /* TSS.RSP0 */
     mov TCB_LOCAL_ID(%r11), %rdi
     mov %rdi, gs_page(%rip)             /* %gs:0 in user mode */
     mov FR_RSP(%r11), %rsp

@@ -1,6 +1,7 @@
 /* Global descriptor table and task-state segment. */
 #include "arch/gdt.h"
 #include "types.h"
+#include <stdbool.h>
 
 /*
  * Code/data descriptor (8 bytes; base and limit are ignored in long mode):
@@ -20,8 +21,9 @@ static uint64_t gdt[] = {
 };
 
 /* 64-bit TSS: stack pointers for privilege changes and the IST stacks.
- * The IPC fast path writes RSP0 (offset 4) directly. */
-struct {
+ * It ends its page, so that through the I/O window the I/O permission
+ * bitmap follows it on the next page (arch/io.h). */
+struct tss {
     uint32_t reserved0;
     uint64_t rsp[3];
     uint64_t reserved1;
@@ -29,7 +31,11 @@ struct {
     uint64_t reserved2;
     uint16_t reserved3;
     uint16_t iomap_base;
-} __attribute__((packed, aligned(16))) kernel_tss;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == TSS_SIZE, "TSS layout");
+
+uint8_t tss_page[4096] __attribute__((aligned(4096)));
+#define kernel_tss (*(struct tss *)(tss_page + 4096 - TSS_SIZE))
 
 /* A separate stack for double faults, so a kernel stack overflow still
  * produces a readable panic. */
@@ -40,14 +46,28 @@ void tss_set_kernel_stack(uint64_t top)
     kernel_tss.rsp[0] = top;
 }
 
-void gdt_init(void)
+/* TSS descriptor (16 bytes): base 0-63, limit 0-19, type 9 (available
+ * 64-bit TSS; ltr sets it busy, 0xB), present. */
+static void set_tss_descriptor(uint64_t base, uint64_t limit)
 {
-    uint64_t base = (uint64_t)&kernel_tss, limit = sizeof kernel_tss - 1;
     gdt[6] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89UL << 40 |
              ((limit >> 16) & 0xF) << 48 | ((base >> 24) & 0xFF) << 56;
     gdt[7] = base >> 32;
+}
+
+void gdt_load_tss(uint64_t tss_va, bool with_bitmap)
+{
+    set_tss_descriptor(tss_va, TSS_SIZE - 1 + (with_bitmap ? 8192 + 1 : 0));
+    __asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
+}
+
+void gdt_init(void)
+{
+    /* Until the I/O window exists: the TSS at its image address, no bitmap
+     * (the bitmap offset lies beyond the limit, so no port is allowed). */
+    set_tss_descriptor((uint64_t)&kernel_tss, TSS_SIZE - 1);
     kernel_tss.ist[0] = (uint64_t)df_stack + sizeof df_stack;
-    kernel_tss.iomap_base = sizeof kernel_tss;        /* no I/O bitmap: IOPL governs ports */
+    kernel_tss.iomap_base = TSS_SIZE;
 
     struct {
         uint16_t limit;

@@ -94,6 +94,16 @@ void paging_init(paddr_t phys_top)
     paging_switch(kernel_pml4);
 }
 
+void paging_set_kernel_slot(vaddr_t va, paddr_t pdpt)
+{
+    table(kernel_pml4)[IDX(va, 3)] = pdpt | PTE_P | PTE_W;
+}
+
+void paging_set_slot(paddr_t pml4, vaddr_t va, paddr_t pdpt)
+{
+    table(pml4)[IDX(va, 3)] = pdpt | PTE_P | PTE_W;
+}
+
 bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
 {
     uint64_t *t = table(kernel_pml4);

@@ -4,6 +4,7 @@
 #include "arch/cpu.h"
 #include "arch/frame.h"
 #include "arch/fpu.h"
+#include "arch/io.h"
 #include "arch/idt.h"
 #include "arch/paging.h"
 #include "arch/pic.h"
@@ -108,6 +109,15 @@ static void user_exception(struct trap_frame *f)
         if (kdebug_trap(f))
             return;
         break;
+    case VEC_GP: {                      /* in/out on a port not granted: I/O fault */
+        word_t fp;
+        if (!io_all_ports() && io_decode_fault(f, &fp) &&
+            !io_allowed(current->space, io_fpage_port(fp))) {
+            fault_io(f, fp);
+            return;
+        }
+        break;
+    }
     case VEC_NM:                        /* lazy FPU switch, never an exception IPC */
         if (fpu_trap())
             return;

@@ -35,6 +35,11 @@ bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, u
 /* Translate a user address: the physical address and the leaf entry. */
 bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte);
 
+/* Point a top-level slot of the kernel half at `pdpt`: in the kernel's
+ * table (inherited by spaces made later), or in one space's. */
+void paging_set_kernel_slot(vaddr_t va, paddr_t pdpt);
+void paging_set_slot(paddr_t pml4, vaddr_t va, paddr_t pdpt);
+
 /* Map a 4 KB page in the kernel half, shared by all spaces. */
 bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags);
 

@@ -1,0 +1,54 @@
+/* I/O ports (spec 2.4, 6.3). Strict by default: a thread may use the
+ * ports its space's I/O permission bitmap allows, which its pager grants
+ * with I/O fpages; sigma0 owns them all. The kernel option "ioports=all"
+ * gives every user thread all ports instead (IOPL 3), as Pistachio's
+ * default build does (spec 11.3).
+ *
+ * The bitmap is switched with the address space: the TSS sits at the end
+ * of the first page of the I/O window (PML4 slot 508), and the two pages
+ * after it, the bitmap, are mapped per space; spaces without ports share
+ * an all-ones ("none") page.
+ *
+ *   IO_WINDOW_BASE + 0x0000   TSS page (shared; the TSS in its last 104 bytes)
+ *                  + 0x1000   bitmap, ports 0x0000-0x7FFF  (1 bit = denied)
+ *                  + 0x2000   bitmap, ports 0x8000-0xFFFF
+ *                  + 0x3000   0xFF page (the CPU may read one byte more)
+ *
+ * I/O fpage:  63..32 ignored | 31..16 port | 15..10 log2 size | 9..4 = 2 | 3..0
+ */
+#pragma once
+#include "space.h"
+#include "arch/frame.h"
+
+#define IO_PORTS 65536
+
+static inline bool fpage_is_io(word_t f) { return ((f >> 4) & 0x3F) == 2; }
+static inline unsigned io_fpage_log2(word_t f) { return (f >> 10) & 0x3F; }
+static inline unsigned io_fpage_port(word_t f)
+{
+    unsigned s = io_fpage_log2(f) > 16 ? 16 : io_fpage_log2(f);
+    return ((f >> 16) & 0xFFFF) & ~((1u << s) - 1);
+}
+static inline word_t io_fpage(unsigned port, unsigned log2)
+{
+    return (word_t)port << 16 | (word_t)log2 << 10 | 2 << 4;
+}
+
+/* Set up the I/O window and the TSS; `all_ports` is the kernel option. */
+void io_init(bool all_ports);
+
+/* Every user thread has all ports (ioports=all). */
+bool io_all_ports(void);
+
+/* Allow or deny [port, port + n) in a space. Allowing may allocate the
+ * space's bitmap; false when out of memory. */
+bool io_allow(struct space *s, unsigned port, unsigned n);
+void io_deny(struct space *s, unsigned port, unsigned n);
+bool io_allowed(const struct space *s, unsigned port);
+
+/* A space goes away: free its bitmap. */
+void io_release(struct space *s);
+
+/* A #GP from user mode: if the instruction at RIP is in/out/ins/outs on a
+ * port the space may not use, describe the access as an I/O fpage. */
+bool io_decode_fault(const struct trap_frame *f, word_t *fpage);

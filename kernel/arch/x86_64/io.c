@@ -1,0 +1,151 @@
+/* Per-space I/O permission bitmaps behind the TSS (arch/io.h). */
+#include "arch/io.h"
+#include "arch/cpu.h"
+#include "arch/paging.h"
+#include "fault.h"
+#include "frame.h"
+#include "kmem.h"
+#include "print.h"
+
+#define BITMAP_VA (IO_WINDOW_BASE + PAGE_SIZE)
+
+static bool all_ports;
+static paddr_t none_page;              /* all ones: no port */
+static paddr_t default_pdpt;           /* the window for spaces without ports */
+extern uint8_t tss_page[];             /* gdt.c: the TSS at the end of this page */
+
+static uint64_t *tbl(paddr_t p) { return phys_to_virt(p); }
+
+/* A window subtree: PDPT -> PD -> PT with the TSS page, two bitmap pages
+ * and the trailing none page. */
+static paddr_t new_window(paddr_t bm0, paddr_t bm1)
+{
+    paddr_t pdpt = frame_alloc(), pd = frame_alloc(), pt = frame_alloc();
+    if (!pdpt || !pd || !pt) {
+        if (pdpt) frame_free(pdpt);
+        if (pd) frame_free(pd);
+        if (pt) frame_free(pt);
+        return 0;
+    }
+    uint64_t nx = paging_nx_enabled() ? PTE_NX : 0;
+    tbl(pdpt)[0] = pd | PTE_P | PTE_W;
+    tbl(pd)[0] = pt | PTE_P | PTE_W;
+    tbl(pt)[0] = virt_to_phys(tss_page) | PTE_P | PTE_W | nx;
+    tbl(pt)[1] = bm0 | PTE_P | nx;
+    tbl(pt)[2] = bm1 | PTE_P | nx;
+    tbl(pt)[3] = none_page | PTE_P | nx;
+    return pdpt;
+}
+
+static void free_window(paddr_t pdpt)
+{
+    paddr_t pd = tbl(pdpt)[0] & PTE_ADDR, pt = tbl(pd)[0] & PTE_ADDR;
+    frame_free(tbl(pt)[1] & PTE_ADDR);
+    frame_free(tbl(pt)[2] & PTE_ADDR);
+    frame_free(pt);
+    frame_free(pd);
+    frame_free(pdpt);
+}
+
+void io_init(bool all)
+{
+    all_ports = all;
+    none_page = frame_alloc();
+    if (!none_page || !(default_pdpt = new_window(none_page, none_page)))
+        panic("boot: out of kernel memory for the I/O window");
+    memset_words(phys_to_virt(none_page), ~0UL, PAGE_SIZE / 8);
+    paging_set_kernel_slot(IO_WINDOW_BASE, default_pdpt);
+}
+
+bool io_all_ports(void)
+{
+    return all_ports;
+}
+
+/* The space's own bitmap (two pages), made on first use. */
+static uint8_t *bitmap_page(struct space *s, unsigned half, bool create)
+{
+    if (!s->io_window) {
+        if (!create)
+            return NULL;
+        paddr_t b0 = frame_alloc(), b1 = frame_alloc();
+        if (!b0 || !b1 || !(s->io_window = new_window(b0, b1))) {
+            if (b0) frame_free(b0);
+            if (b1) frame_free(b1);
+            return NULL;
+        }
+        memset_words(phys_to_virt(b0), ~0UL, PAGE_SIZE / 8);
+        memset_words(phys_to_virt(b1), ~0UL, PAGE_SIZE / 8);
+        paging_set_slot(s->pml4, IO_WINDOW_BASE, s->io_window);
+        if (read_cr3() == s->pml4)
+            write_cr3(s->pml4);             /* the running space's bitmap moved */
+    }
+    paddr_t pd = tbl(s->io_window)[0] & PTE_ADDR, pt = tbl(pd)[0] & PTE_ADDR;
+    return phys_to_virt(tbl(pt)[1 + half] & PTE_ADDR);
+}
+
+bool io_allow(struct space *s, unsigned port, unsigned n)
+{
+    for (unsigned p = port; p < port + n && p < IO_PORTS; p++) {
+        uint8_t *b = bitmap_page(s, p >> 15, true);
+        if (!b)
+            return false;
+        b[(p & 0x7FFF) >> 3] &= (uint8_t)~(1u << (p & 7));
+    }
+    return true;
+}
+
+void io_deny(struct space *s, unsigned port, unsigned n)
+{
+    for (unsigned p = port; p < port + n && p < IO_PORTS; p++) {
+        uint8_t *b = bitmap_page(s, p >> 15, false);
+        if (b)
+            b[(p & 0x7FFF) >> 3] |= (uint8_t)(1u << (p & 7));
+    }
+}
+
+bool io_allowed(const struct space *s, unsigned port)
+{
+    uint8_t *b = bitmap_page((struct space *)s, port >> 15, false);
+    return b && !(b[(port & 0x7FFF) >> 3] & (1u << (port & 7)));
+}
+
+void io_release(struct space *s)
+{
+    if (s->io_window)
+        free_window(s->io_window);
+    s->io_window = 0;
+}
+
+/*
+ * in/out encodings (after an optional 0x66 operand-size and 0xF2/0xF3 rep
+ * prefix):  E4/E5 in imm8, E6/E7 out imm8, EC/ED in dx, EE/EF out dx,
+ *           6C/6D ins, 6E/6F outs.  Odd opcodes move 2 bytes with 0x66,
+ *           else 4; even ones 1 byte.
+ */
+bool io_decode_fault(const struct trap_frame *f, word_t *fpage)
+{
+    uint8_t c[4];
+    size_t n = copy_from_user(c, f->rip, sizeof c);
+    unsigned i = 0;
+    bool opsize16 = false;
+    while (i < n && (c[i] == 0x66 || c[i] == 0xF2 || c[i] == 0xF3)) {
+        opsize16 |= c[i] == 0x66;
+        i++;
+    }
+    if (i >= n)
+        return false;
+    unsigned op = c[i], port;
+    if (op == 0xE4 || op == 0xE5 || op == 0xE6 || op == 0xE7) {
+        if (i + 1 >= n)
+            return false;
+        port = c[i + 1];
+    } else if ((op >= 0xEC && op <= 0xEF) || (op >= 0x6C && op <= 0x6F)) {
+        port = f->rdx & 0xFFFF;
+    } else {
+        return false;
+    }
+    unsigned log2 = !(op & 1) ? 0 : opsize16 ? 1 : 2;
+    *fpage = io_fpage(port & ~((1u << log2) - 1), log2);
+    return true;
+}
