@@ -35,6 +35,8 @@ static paddr_t new_table(void)
  * user mapping is read-only; the kernel (and fastpath.S) writes it here. */
 uint64_t gs_page[512] __attribute__((aligned(4096)));
 
+static bool gb_pages;                   /* the CPU has 1 GB pages */
+
 bool paging_nx_enabled(void)
 {
     return nx;
@@ -44,7 +46,7 @@ void paging_init(paddr_t phys_top)
 {
     uint32_t r[4];
     cpuid(0x80000001, 0, r);
-    bool gb_pages = r[3] & (1u << 26);
+    gb_pages = r[3] & (1u << 26);
     nx = r[3] & (1u << 20);
     if (nx)
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
@@ -167,6 +169,31 @@ paddr_t paging_new_space(void)
     return p;
 }
 
+/*
+ * Large user pages are an optimisation the mapping database does not see:
+ * it keeps 4 KB mappings, and paging_promote turns 512 of them that map an
+ * aligned, contiguous 2 MB frame range with equal rights into one 2 MB
+ * entry (and 512 such into a 1 GB entry, where the CPU has them). Whoever
+ * then touches a single page splits the large entry again first.
+ */
+#define ENTRY_FLAGS(e) ((e) & ~PTE_ADDR & ~PTE_PS)
+
+/* Replace the large entry *e of `level` (1: 2 MB, 2: 1 GB) by a table of
+ * the next level down with the same translations. */
+static bool split_large(uint64_t *e, int level)
+{
+    paddr_t t = frame_alloc();
+    if (!t)
+        return false;
+    uint64_t step = 1UL << (12 + 9 * (level - 1));
+    paddr_t base = *e & PTE_ADDR & ~(step * 512 - 1);
+    uint64_t flags = ENTRY_FLAGS(*e) | (level > 1 ? PTE_PS : 0);
+    for (int i = 0; i < 512; i++)
+        table(t)[i] = (base + i * step) | flags;
+    *e = t | PTE_P | PTE_W | PTE_U;
+    return true;
+}
+
 bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags)
 {
     ASSERT(va < USER_END && (size_log2 == 12 || size_log2 == 21));
@@ -179,7 +206,7 @@ bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, u
             if (!p)
                 return false;
             *e = p | PTE_P | PTE_W | PTE_U;
-        } else if (*e & PTE_PS) {
+        } else if ((*e & PTE_PS) && !split_large(e, level)) {
             return false;
         }
         t = table(*e);
@@ -215,12 +242,61 @@ uint64_t *paging_leaf(paddr_t pml4, vaddr_t va)
 {
     uint64_t *t = table(pml4);
     for (int level = 3; level > 0; level--) {
-        uint64_t e = t[IDX(va, level)];
-        if (!(e & PTE_P) || (e & PTE_PS))
+        uint64_t *e = &t[IDX(va, level)];
+        if (!(*e & PTE_P))
             return NULL;
-        t = table(e);
+        if ((*e & PTE_PS) && !split_large(e, level))
+            return NULL;
+        t = table(*e);
     }
     return &t[IDX(va, 0)];
+}
+
+/* If the 512 entries of table `t` map `step`-sized pieces of one aligned
+ * range with equal flags, the large entry for all of them (A and D or-ed
+ * together); else 0. */
+static uint64_t mergeable(const uint64_t *t, uint64_t step, bool large_leaves)
+{
+    uint64_t first = t[0], ad = 0;
+    paddr_t base = first & PTE_ADDR;
+    if (!(first & PTE_P) || base % (step * 512) || !(first & PTE_PS) != !large_leaves)
+        return 0;
+    for (int i = 0; i < 512; i++) {
+        if ((t[i] & PTE_ADDR) != base + i * step ||
+            (ENTRY_FLAGS(t[i]) & ~(PTE_A | PTE_D)) != (ENTRY_FLAGS(first) & ~(PTE_A | PTE_D)) ||
+            !(t[i] & PTE_P) || !(t[i] & PTE_PS) != !large_leaves)
+            return 0;
+        ad |= t[i] & (PTE_A | PTE_D);
+    }
+    return base | (ENTRY_FLAGS(first) & ~(PTE_A | PTE_D)) | ad | PTE_PS;
+}
+
+void paging_promote(paddr_t pml4, vaddr_t va)
+{
+    uint64_t *pdpte = &table(pml4)[IDX(va, 3)];
+    if (!(*pdpte & PTE_P))
+        return;
+    pdpte = &table(*pdpte)[IDX(va, 2)];
+    if (!(*pdpte & PTE_P) || (*pdpte & PTE_PS))
+        return;
+    uint64_t *pde = &table(*pdpte)[IDX(va, 1)];
+    if ((*pde & PTE_P) && !(*pde & PTE_PS)) {
+        uint64_t big = mergeable(table(*pde), PAGE_SIZE, false);
+        if (big) {
+            paddr_t pt = *pde & PTE_ADDR;
+            *pde = big;
+            frame_free(pt);
+        }
+    }
+    if (gb_pages && IDX(va, 1) == 511) {    /* the 1 GB block is complete */
+        uint64_t huge = mergeable(table(*pdpte), 2UL << 20, true);
+        if (huge) {
+            paddr_t pd = *pdpte & PTE_ADDR;
+            *pdpte = huge;
+            frame_free(pd);
+        }
+    }
+    write_cr3(read_cr3());              /* no stale small entries beside the large one */
 }
 
 void paging_unmap_user(paddr_t pml4, vaddr_t va)

@@ -54,8 +54,14 @@ void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, voi
                        void *ctx);
 
 /* The 4 KB leaf entry for `va` (present or not), NULL when no page
- * table reaches it or a large page covers it. */
+ * table reaches it. A large page covering it is split first. */
 uint64_t *paging_leaf(paddr_t pml4, vaddr_t va);
+
+/* Merge the 4 KB entries of the 2 MB block at `va` into one large entry
+ * where they map an aligned contiguous range with equal rights, and the
+ * 1 GB block likewise (large pages stay invisible to the mapping
+ * database; paging_leaf splits them again). */
+void paging_promote(paddr_t pml4, vaddr_t va);
 
 /* Remove the mapping of `va` (4 KB or large page) in the lower half. */
 void paging_unmap_user(paddr_t pml4, vaddr_t va);
