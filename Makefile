@@ -2,8 +2,9 @@
 #   make          build everything
 #   make run      boot the interactive system (serial console on stdio)
 #   make test     host unit tests + the in-system suite (ONLY=group[.name] to narrow)
-#   make bench    benchmarks under QEMU TCG with -icount shift=0
-#   make deps     install missing Debian packages
+#   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
+#                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
+#   make deps     install missing Debian packages (bench-deps: also make bench's)
 
 BUILD      ?= build
 CC         := gcc
@@ -22,7 +23,7 @@ COMMON := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protecto
 
 KCFLAGS := $(COMMON) $(WARN) -mcmodel=kernel -mgeneral-regs-only \
            -Ikernel/include -Ikernel/arch/x86_64/include
-UCFLAGS := $(COMMON) $(WARN) -Iuser/include -Iuser/lib/c/include -mgeneral-regs-only
+UCFLAGS := $(COMMON) $(WARN) -Iuser/include -Iuser/lib/c/include -Iuser/os/include -mgeneral-regs-only
 HCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all \
            -Ikernel/include -Icommon/include -Itests/host
 
@@ -90,7 +91,40 @@ $(BUILD)/user/$(1).elf: $$(patsubst %,$(BUILD)/%.o,$$(wildcard user/$(1)/*.c use
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call user_program,$(p))))
 
-USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(PROGRAMS))
+# ---- the operating system (user/os): its root server and its programs --------
+# Programs of the OS are loaded by the root server into their own spaces,
+# all linked at 0x400000 (the argument page is just below, os/proto.h).
+LIBOS_MSG := $(BUILD)/user/os/lib/msg.c.o
+LIBOS     := $(LIBOS_MSG) $(BUILD)/user/os/lib/client.c.o $(BUILD)/user/os/lib/start.c.o
+OS_APPS   := $(patsubst user/os/apps/%.c,%,$(wildcard user/os/apps/*.c))
+OS_SERVERS := console shell pipe
+OS_PROGRAMS := $(OS_APPS) $(OS_SERVERS)
+
+# the root server carries the test suite and the benchmarks (shell: test, bench)
+OS_ROOT_SRC := $(wildcard user/os/root/*.c) $(filter-out user/tests/main.c,$(wildcard user/tests/*.c)) \
+               $(filter-out user/bench/main.c,$(wildcard user/bench/*.c))
+$(BUILD)/user/os.elf: $(patsubst %,$(BUILD)/%.o,$(OS_ROOT_SRC)) $(LIBOS_MSG) $(ULIB_OBJ) user/user.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments -static -z max-page-size=4096 \
+	    --defsym=LOAD_ADDR=0x01000000 -T user/user.ld -o $@ $(filter %.o,$^)
+
+define os_program
+$(BUILD)/user/os/$(1).elf: $$(patsubst %,$(BUILD)/%.o,$(2)) $$(LIBOS) $$(ULIB_OBJ) user/user.ld
+	@echo "  LD      $$@"
+	$(Q)$$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments -static -z max-page-size=4096 \
+	    --defsym=LOAD_ADDR=0x400000 -T user/user.ld -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach p,$(OS_APPS),$(eval $(call os_program,$(p),user/os/apps/$(p).c)))
+$(foreach p,$(OS_SERVERS),$(eval $(call os_program,$(p),$(wildcard user/os/$(p)/*.c))))
+
+OS_ELFS := $(BUILD)/user/os.elf $(patsubst %,$(BUILD)/user/os/%.elf,$(OS_PROGRAMS))
+# what `make run` boots: sigma0, the root server, then its programs
+comma := ,
+space := $(subst ,, )
+OS_MODULES := $(subst $(space),$(comma),$(BUILD)/user/sigma0.elf $(BUILD)/user/os.elf \
+                $(patsubst %,$(BUILD)/user/os/%.elf,$(OS_PROGRAMS)))
+
+USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(PROGRAMS)) $(OS_ELFS)
 
 # ---- host unit tests -------------------------------------------------------
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
@@ -107,7 +141,7 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests run test bench deps clean
+.PHONY: all kernel user host-tests run test bench deps bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)
@@ -119,18 +153,41 @@ QEMU_BASE = $(QEMU) -machine pc -cpu max -m $(QEMU_MEM) -display none -no-reboot
 deps:
 	@tools/deps.sh
 
-# QEMU_EXTRA="-s -S" waits for gdb on port 1234 (see README.md);
-# KERNEL_ARGS=kdb makes KDB Enter open the interactive kernel debugger.
+# QEMU_EXTRA="-s -S" waits for gdb on port 1234 (see README.md).
+# `make run`: the operating system, with the interactive kernel debugger
+# (the shell's kdb command) and a second serial port for the irq tests.
+KERNEL_ARGS ?= kdb
 run: deps all
-	$(QEMU_BASE) -accel $(QEMU_ACCEL) -serial mon:stdio $(QEMU_EXTRA) \
-	    -append "$(KERNEL_ARGS)" -initrd "$(BUILD)/user/sigma0.elf,$(BUILD)/user/root.elf"
+	$(QEMU_BASE) -accel $(QEMU_ACCEL) -serial mon:stdio -serial null $(QEMU_EXTRA) \
+	    -append "$(KERNEL_ARGS)" -initrd "$(OS_MODULES)"
 
 test: deps all host-tests
 	$(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) --mem $(QEMU_MEM) \
 	    $(if $(ONLY),--only $(ONLY))
 
-bench: deps all
-	$(PYTHON) tools/bench.py --build $(BUILD) --mem $(QEMU_MEM)
+# ---- Linux side of the benchmarks ------------------------------------------
+# /init of the initramfs make bench boots Debian's stock kernel with: a static
+# program of ours (tools/linux-bench/init.c), packed by a small newc writer.
+LINUX_INIT      := $(BUILD)/bench/linux-init
+LINUX_INITRAMFS := $(BUILD)/bench/linux-initramfs.cpio.gz
+LINUX_KERNEL    ?=
+
+$(LINUX_INIT): tools/linux-bench/init.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(LINUX_INITRAMFS): $(LINUX_INIT) tools/linux-bench/mkinitramfs.py
+	@echo "  CPIO    $@"
+	$(Q)$(PYTHON) tools/linux-bench/mkinitramfs.py $@ $(LINUX_INIT)
+
+# make bench also needs a Linux kernel image and matplotlib; installed here,
+# not by make deps, so make test never waits for them.
+bench-deps:
+	@tools/deps.sh bench $(BUILD)/linux-kernel
+
+bench: bench-deps all $(LINUX_INITRAMFS)
+	$(PYTHON) tools/bench.py --build $(BUILD) --mem $(QEMU_MEM) \
+	    --linux-initramfs $(LINUX_INITRAMFS) $(if $(LINUX_KERNEL),--linux-kernel $(LINUX_KERNEL))
 
 clean:
 	rm -rf $(BUILD)

@@ -1,9 +1,11 @@
 /* Interrupt threads: attaching handlers, delivery, acknowledgement
  * (irq.h, spec 7). */
 #include "irq.h"
+#include "arch/console.h"
 #include "arch/pic.h"
 #include "arch/timer.h"
 #include "frame.h"
+#include "kdebug.h"
 #include "kip.h"
 #include "kmem.h"
 #include "space.h"
@@ -65,6 +67,8 @@ word_t irq_control(word_t dest, word_t pager)
         ipc_irq_withdraw(t);                /* an undelivered interrupt is dropped */
     t->state = TS_READY;
     utcb_set(t, UTCB_PAGER, h ? h->global_id : NILTHREAD);
+    if (irq == CONSOLE_IRQ)
+        kdb_input_to_user = h != NULL;
     if (h)
         pic_unmask(irq);
     return 1;

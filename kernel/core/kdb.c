@@ -157,9 +157,11 @@ void kdb_console(const char *why)
     }
 }
 
+bool kdb_input_to_user;
+
 void kdb_poll(void)
 {
-    if (kernel_ticks % POLL_TICKS)
+    if (kernel_ticks % POLL_TICKS || kdb_input_to_user)
         return;
     int c;
     while ((c = console_getc()) >= 0) {

@@ -11,6 +11,10 @@ bool kdebug_trap(struct trap_frame *f);
  * interactive debugger instead of halting the caller. */
 extern bool kdb_interactive;
 
+/* A user-level driver owns the console's input (its interrupt line is
+ * attached): no polling for ESC and KDB ReadChar. */
+extern bool kdb_input_to_user;
+
 /* Enter the debugger on behalf of the current thread, with a message. */
 void kdb_enter(const char *message);
 

@@ -24,5 +24,8 @@ struct bench_result {
 /* Sort `n` samples in place and summarise them. */
 struct bench_result bench_summarise(uint64_t *samples, unsigned n);
 
+/* All benchmarks, then a table of their figures. */
+void bench_run(void);
+
 /* Print the machine-readable line tools/bench.py parses. */
 void bench_report(const char *name, struct bench_result r, uint64_t overhead);

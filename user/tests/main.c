@@ -1,55 +1,8 @@
-/* The in-system test suite: a root task that runs every registered test
- * (or those named by "only=PREFIX" on its command line) and reports to
- * the serial console for tools/harness.py. */
-#include <setjmp.h>
-#include <string.h>
-#include <l4/bootinfo.h>
-#include <l4/kip.h>
+/* The in-system test suite as a root task: runs every registered test (or
+ * those named by "only=PREFIX" on its command line), then ends QEMU with
+ * the verdict (isa-debug-exit). */
+#include <stdio.h>
 #include "testlib.h"
-#include "format.h"
-
-extern const struct test __start_tests[], __stop_tests[];
-
-static jmp_buf test_env;
-static char fail_msg[256];
-
-void test_fail(const char *file, int line, const char *fmt, ...)
-{
-    int n = format_buf(fail_msg, sizeof fail_msg, "%s:%d: ", file, line);
-    va_list ap;
-    va_start(ap, fmt);
-    format_vbuf(fail_msg + n, sizeof fail_msg - n, fmt, ap);
-    va_end(ap);
-    longjmp(test_env, 1);
-}
-
-const char *test_cmdline(void)
-{
-    const L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
-    const L4_BootRec_t *r =
-        L4_BootInfo_FindExec((const L4_BootInfo_t *)kip->boot_info, kip->root[2]);
-    return r ? L4_BootRec_Cmdline(r) : "";
-}
-
-/* The value of "key=" on the command line, copied into buf ("" if absent). */
-static const char *option(const char *cmdline, const char *key, char *buf, size_t size)
-{
-    const char *p = strstr(cmdline, key);
-    size_t n = 0;
-    if (p)
-        for (p += strlen(key); *p && *p != ' ' && n + 1 < size; p++)
-            buf[n++] = *p;
-    buf[n] = '\0';
-    return buf;
-}
-
-static int selected(const struct test *t, const char *only)
-{
-    char full[96];
-    snprintf(full, sizeof full, "%s.%s", t->group, t->name);
-    size_t n = strlen(only);
-    return !strncmp(full, only, n) && (full[n] == '\0' || full[n] == '.' || n == 0);
-}
 
 static void exit_qemu(unsigned code)
 {
@@ -59,36 +12,9 @@ static void exit_qemu(unsigned code)
 int main(void)
 {
     char only[96];
-    option(test_cmdline(), "only=", only, sizeof only);
-    int alone = only[0] != '\0';
-    unsigned passed = 0, failed = 0;
-
-    printf("SUITE START%s%s\n", alone ? " only=" : "", only);
-    for (const struct test *t = __start_tests; t < __stop_tests; t++) {
-        if (!selected(t, only))
-            continue;
-        if (t->expect_stop && !alone) {
-            printf("FATALTEST %s.%s\n", t->group, t->name);
-            continue;
-        }
-        if (t->expect_stop)
-            printf("EXPECT-STOP %s.%s: %s\n", t->group, t->name, t->expect_stop);
-        if (setjmp(test_env) == 0) {
-            t->fn();
-            if (t->expect_stop) {
-                printf("TEST %s.%s FAIL: expected the kernel to stop this thread, "
-                       "but the test returned\n", t->group, t->name);
-                failed++;
-            } else {
-                printf("TEST %s.%s PASS\n", t->group, t->name);
-                passed++;
-            }
-        } else {
-            printf("TEST %s.%s FAIL: %s\n", t->group, t->name, fail_msg);
-            failed++;
-        }
-    }
-    printf("SUITE DONE %u passed, %u failed\n", passed, failed);
+    unsigned passed, failed;
+    test_option(test_cmdline(), "only=", only, sizeof only);
+    suite_run(only, NULL, &passed, &failed);
     exit_qemu(failed ? 1 : 0);
     return 0;
 }

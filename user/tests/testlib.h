@@ -9,6 +9,7 @@
  * stop (an unhandled fault): it runs only when selected alone, in a boot
  * of its own, and the harness checks what the kernel did. */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -58,6 +59,13 @@ void test_fail(const char *file, int line, const char *fmt, ...)
  * unhandled fault), so that the harness does not count the kernel's
  * report as trouble. */
 #define EXPECT_THREAD_STOP() printf("EXPECT-THREAD-STOP\n")
+
+/* Run the selected tests ("" = all; a group can be skipped), printing a
+ * line per test; returns the counts. */
+void suite_run(const char *only, const char *skip_group, unsigned *passed, unsigned *failed);
+
+/* The value of "key=" on a command line, copied into buf ("" if absent). */
+const char *test_option(const char *cmdline, const char *key, char *buf, size_t size);
 
 /* The root task's command line (from the boot information). */
 const char *test_cmdline(void);

@@ -6,10 +6,16 @@
 static char line[256];
 static size_t used;
 
+/* Where whole lines go: the kernel debugger's PrintString unless a
+ * runtime (libos: the task's stdout stream) sets another writer. */
+void (*__stdout_writer)(const char *s, size_t n);
+
 void fflush_stdout(void)
 {
     line[used] = '\0';
-    if (used)
+    if (used && __stdout_writer)
+        __stdout_writer(line, used);
+    else if (used)
         L4_KDB_PrintString(line);
     used = 0;
 }

@@ -72,3 +72,19 @@ char *strstr(const char *h, const char *n)
             return (char *)h;
     return len ? NULL : (char *)h;
 }
+
+char *strcpy(char *d, const char *s)
+{
+    char *r = d;
+    while ((*d++ = *s++))
+        ;
+    return r;
+}
+
+char *strchr(const char *s, int c)
+{
+    for (; *s; s++)
+        if (*s == (char)c)
+            return (char *)s;
+    return c ? NULL : (char *)s;
+}

@@ -10,3 +10,7 @@ int vprintf(const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int puts(const char *s);
 void fflush_stdout(void);
+
+/* Set by a runtime to send complete lines elsewhere than the kernel
+ * debugger's console. */
+extern void (*__stdout_writer)(const char *s, size_t n);

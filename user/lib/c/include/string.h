@@ -10,3 +10,5 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strstr(const char *h, const char *n);
+char *strcpy(char *d, const char *s);
+char *strchr(const char *s, int c);

@@ -4,3 +4,8 @@
 void console_init(void);
 void console_putc(char c);
 int console_getc(void);          /* -1 when no character is waiting */
+
+/* The console's receive interrupt line (COM1: IRQ 4). While a user-level
+ * driver has it attached, the kernel leaves the console's input alone
+ * (except inside the interactive debugger). */
+#define CONSOLE_IRQ 4

@@ -1,0 +1,42 @@
+/* libos: what programs of Pecan's small operating system call (the
+ * protocols are in os/proto.h). Programs define app_main(); libos runs
+ * it with the arguments the shell gave and ends the task with its result.
+ * printf writes to the task's stdout. */
+#pragma once
+#include <stddef.h>
+#include <l4/message.h>
+#include <l4/types.h>
+#include <os/proto.h>
+
+int app_main(int argc, char **argv);
+
+struct os_stream {
+    L4_ThreadId_t server;
+    L4_Word_t handle;
+};
+
+extern struct os_stream os_stdin, os_stdout;
+
+L4_ThreadId_t os_root(void);
+L4_ThreadId_t os_lookup(const char *name);          /* nilthread if none */
+int os_register(const char *name);                   /* OS_OK or error */
+
+/* Run a program from the boot modules: `cmdline` = "name args...".
+ * Returns the task id (nilthread on error, *err says why). */
+L4_ThreadId_t os_spawn(const char *cmdline, struct os_stream in, struct os_stream out, int *err);
+int os_wait(L4_ThreadId_t task, int *how);           /* its exit status */
+int os_kill(L4_ThreadId_t task);
+void os_exit(int status) __attribute__((noreturn));
+void *os_sbrk(L4_Word_t bytes);                      /* NULL over the limit */
+
+/* Streams: write all of buf; read up to max (0: end of stream, -1: error). */
+long os_write(struct os_stream s, const void *buf, size_t n);
+long os_read(struct os_stream s, void *buf, size_t max);
+void os_close(struct os_stream s);
+
+/* Message helpers: pack a string into MRs from index `first`; unpack. */
+unsigned os_put_string(unsigned first, const char *s, size_t n);
+size_t os_get_string(unsigned first, char *buf, size_t size);
+
+/* A call to a server with MR0 = label and u words already loaded. */
+L4_MsgTag_t os_call(L4_ThreadId_t server, L4_Word_t label, unsigned u);

@@ -1,0 +1,99 @@
+/* Programs: the boot modules after sigma0 and the root task, ELF images
+ * read in place (their pages mapped here from sigma0 at virtual =
+ * physical). A module's name is its file name without directory and
+ * ".elf". */
+#include <string.h>
+#include <stdio.h>
+#include <l4/bootinfo.h>
+#include <l4/kip.h>
+#include <l4/sigma0.h>
+#include "root.h"
+
+#define MAX_PROGRAMS 24
+static struct program programs[MAX_PROGRAMS];
+static unsigned nprograms;
+
+struct ehdr {
+    unsigned char ident[16];
+    uint16_t type, machine;
+    uint32_t version;
+    L4_Word_t entry, phoff, shoff;
+    uint32_t flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct phdr {
+    uint32_t type, flags;
+    L4_Word_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+static void module_name(const char *cmdline, char *out, size_t size)
+{
+    const char *start = cmdline, *end = cmdline;
+    while (*end && *end != ' ')
+        if (*end++ == '/')
+            start = end;
+    size_t n = (size_t)(end - start);
+    if (n > 4 && !strncmp(end - 4, ".elf", 4))
+        n -= 4;
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, start, n);
+    out[n] = '\0';
+}
+
+/* Check an ELF64 x86-64 executable and note its loadable segments. */
+static int parse(struct program *p, const unsigned char *img, L4_Word_t size)
+{
+    const struct ehdr *eh = (const void *)img;
+    if (size < sizeof *eh || memcmp(eh->ident, "\x7f" "ELF\x02\x01", 6) || eh->type != 2 ||
+        eh->machine != 62 || eh->phoff + (L4_Word_t)eh->phnum * sizeof(struct phdr) > size)
+        return 0;
+    p->entry = eh->entry;
+    for (unsigned i = 0; i < eh->phnum; i++) {
+        const struct phdr *ph = (const void *)(img + eh->phoff + i * eh->phentsize);
+        if (ph->type != 1 || !ph->memsz)
+            continue;
+        if (p->nseg == 6 || ph->offset + ph->filesz > size || ph->filesz > ph->memsz)
+            return 0;
+        p->seg[p->nseg++] = (struct segment){ ph->vaddr, ph->memsz, ph->filesz, ph->flags,
+                                              img + ph->offset };
+        if (ph->vaddr + ph->memsz > p->end)
+            p->end = ph->vaddr + ph->memsz;
+    }
+    return p->nseg > 0;
+}
+
+void programs_init(void)
+{
+    const L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
+    const L4_BootInfo_t *bi = (const L4_BootInfo_t *)kip->boot_info;
+    const L4_BootRec_t *r = L4_BootInfo_FirstEntry(bi);
+    for (L4_Word_t i = 0; i < bi->num_entries; i++, r = L4_BootRec_Next(r)) {
+        if (r->type != L4_BootInfo_Module || nprograms == MAX_PROGRAMS)
+            continue;
+        const L4_Word_t *w = (const L4_Word_t *)r;
+        L4_Word_t start = w[3], size = w[4];
+        for (L4_Word_t pg = start & ~0xFFFUL; pg < start + size; pg += 4096)
+            L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(pg, 12));
+        struct program *p = &programs[nprograms];
+        module_name(L4_BootRec_Cmdline(r), p->name, sizeof p->name);
+        if (parse(p, (const unsigned char *)start, size))
+            nprograms++;
+        else
+            printf("os: module %s is no x86-64 ELF executable; ignored\n", p->name);
+    }
+    L4_Accept(L4_UntypedWordsAcceptor);
+}
+
+const struct program *program_find(const char *name)
+{
+    for (unsigned i = 0; i < nprograms; i++)
+        if (!strcmp(programs[i].name, name))
+            return &programs[i];
+    return NULL;
+}
+
+const char *program_name(unsigned i)
+{
+    return i < nprograms ? programs[i].name : NULL;
+}

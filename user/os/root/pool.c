@@ -1,0 +1,51 @@
+/* Physical memory for tasks: 2 MB blocks from sigma0 (mapped here at
+ * virtual = physical), handed out a page at a time with an owner each. */
+#include <string.h>
+#include <stdio.h>
+#include <l4/sigma0.h>
+#include "root.h"
+
+static L4_Word_t page_addr[POOL_MAX_PAGES];
+static signed char page_owner[POOL_MAX_PAGES];     /* -1 free, else task index */
+static unsigned npages;
+
+void pool_init(void)
+{
+    while (npages + 512 <= POOL_MAX_PAGES) {
+        L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, 21, L4_CompleteAddressSpace);
+        if (L4_IsNilFpage(f))
+            break;
+        for (unsigned i = 0; i < 512; i++) {
+            page_addr[npages] = L4_Address(f) + i * 4096UL;
+            page_owner[npages++] = -1;
+        }
+    }
+    L4_Accept(L4_UntypedWordsAcceptor);
+    printf("os: %u KB of memory for tasks\n", npages * 4);
+}
+
+L4_Word_t pool_alloc(int task)
+{
+    for (unsigned i = 0; i < npages; i++)
+        if (page_owner[i] < 0) {
+            page_owner[i] = (signed char)task;
+            memset((void *)page_addr[i], 0, 4096);
+            return page_addr[i];
+        }
+    return 0;
+}
+
+void pool_free_task(int task)
+{
+    for (unsigned i = 0; i < npages; i++)
+        if (page_owner[i] == task)
+            page_owner[i] = -1;
+}
+
+unsigned pool_pages(int task)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < npages; i++)
+        n += page_owner[i] == task;
+    return n;
+}

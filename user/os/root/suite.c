@@ -1,0 +1,68 @@
+/* The shell's `test` and `bench`: the in-system test suite and the
+ * benchmarks, linked into the root server, run in a thread of the root
+ * task's space, the only privileged one (they create threads and spaces).
+ * The boot group is left out: it checks the root task's state at boot. */
+#include <l4/ipc.h>
+#include <l4/kip.h>
+#include <l4/schedule.h>
+#include <l4/sigma0.h>
+#include <l4/thread.h>
+#include <l4/utcb.h>
+#include "root.h"
+#include "../../tests/testlib.h"
+#include "../../bench/bench.h"
+
+#define RUNNER_UTCB (0xBF000000UL + 255 * 1024)     /* the last slot of the area */
+
+static L4_ThreadId_t runner, client, server;
+static int kind;
+static uint8_t stack[32768] __attribute__((aligned(16)));
+
+static void runner_main(void)
+{
+    unsigned passed = 0, failed = 0;
+    if (kind == 0)
+        suite_run("", "boot", &passed, &failed);
+    else
+        bench_run();
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = (L4_Word_t)OS_SUITE_DONE << 16 | 2;
+    mr[1] = passed;
+    mr[2] = failed;
+    L4_Send(server);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+int suite_start(L4_ThreadId_t from, L4_Word_t what)
+{
+    if (!L4_IsNilThread(runner))
+        return OS_EBUSY;
+    const L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
+    L4_ThreadId_t me = L4_MyGlobalId(), s0 = L4_GlobalId(L4_ThreadIdUserBase(kip), 1);
+    runner = L4_GlobalId(L4_ThreadIdUserBase(kip) + 15, 1);
+    if (!L4_ThreadControl(runner, me, me, s0, (void *)RUNNER_UTCB)) {
+        runner = L4_nilthread;
+        return OS_ENOMEM;
+    }
+    kind = (int)what;
+    client = from;
+    server = me;
+    L4_Set_Priority(runner, 255);
+    L4_Start_SpIp(runner, (L4_Word_t)stack + sizeof stack - 8, (L4_Word_t)runner_main);
+    return -1;                              /* the answer comes with OS_SUITE_DONE */
+}
+
+int suite_done(L4_ThreadId_t from, L4_Word_t *mr)
+{
+    if (L4_IsNilThread(runner) || L4_GlobalIdOf(from).raw != runner.raw)
+        return OS_EINVAL;                   /* (our own thread: a local id) */
+    L4_Word_t passed = mr[1], failed = mr[2];
+    L4_ThreadControl(runner, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+    runner = L4_nilthread;
+    mr[0] = 2;
+    mr[1] = passed;
+    mr[2] = failed;
+    L4_Send_Timeout(client, L4_ZeroTime);
+    return -1;
+}
