@@ -1,60 +1,204 @@
 #!/usr/bin/env python3
-"""Pecan benchmarks.
+"""Pecan benchmarks, with Linux side by side.
 
 Boots the benchmark root task under QEMU TCG with -icount shift=0, where the
 guest TSC advances by exactly one per executed instruction, so every figure
-is an exact, repeatable instruction count. Prints a table and writes
-build/bench/results.json as {"pecan": {"<benchmark>": <instructions>}}
-(the median per operation, timing overhead subtracted).
+is an exact, repeatable instruction count. Then boots Debian's stock Linux
+kernel on the same QEMU machine with a tiny initramfs whose /init
+(tools/linux-bench/init.c) measures the Linux equivalents the same way.
+
+Prints a table (each Pecan figure beside its Linux equivalent, with the
+ratio) and writes, under BUILD/bench/:
+  results.json   {"pecan": {"<benchmark>": <median>}, "linux": {...}}
+                 (instructions per operation, timing overhead subtracted)
+  details.json   median, min, overhead, iterations of every benchmark, and
+                 what Linux kernel ran with which command line
+  ipc_rtt.png    IPC round trip against message length (tools/bench_plot.py)
+  serial.log, linux-serial.log   the two consoles
 """
 import argparse
+import glob
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
+import time
 
-TIMEOUT = 600
+TIMEOUT = 600           # seconds per QEMU run (wall clock, TCG)
+
+# Kernel command line for Linux. console=ttyS0: the results come over the
+# serial port. quiet: no boot messages on it (printing them would only cost
+# time). nokaslr: the same addresses on every boot, so code alignment and
+# thus the figures do not move between runs. panic=-1: if /init dies, the
+# kernel panics and reboots at once, which ends QEMU (-no-reboot) instead
+# of hanging until the timeout. Nothing else: the stock kernel as shipped
+# (its default mitigations, scheduler and preemption model included).
+LINUX_CMDLINE = "console=ttyS0 quiet nokaslr panic=-1"
+
+# Pecan benchmark -> its Linux equivalents (what the comparison table shows).
+EQUIVALENTS = [
+    ("null_syscall", "getpid"),
+    ("ipc_rtt_inter_0", "pipe_rtt"),
+    ("ipc_rtt_inter_0", "futex_rtt"),
+    ("ipc_rtt_inter_8", "pipe_rtt_64"),
+    ("ipc_rtt_inter_63", "pipe_rtt_504"),
+    ("thread_switch_inter", "yield_switch"),
+    ("pagefault_user_pager", "pagefault_anon"),
+]
+
+BENCH_RE = re.compile(r"BENCH (\S+) median=(\d+) min=(\d+) overhead=(\d+)(?: iterations=(\d+))?")
 
 
-def run_pecan(args):
-    build = args.build
-    cmd = [args.qemu, "-machine", "pc", "-cpu", "max", "-m", args.mem,
-           "-accel", "tcg", "-icount", "shift=0",
-           "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio", "-serial", "null",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
-           "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"),
-                                os.path.join(build, "user", "bench.elf")])]
-    log_path = os.path.join(build, "bench", "serial.log")
-    results, done, failed = {}, False, []
+def qemu_machine(args):
+    """The QEMU machine both systems run on: identical settings."""
+    return [args.qemu, "-machine", "pc", "-cpu", "max", "-m", args.mem, "-smp", "1",
+            "-accel", "tcg", "-icount", "shift=0",
+            "-display", "none", "-no-reboot", "-monitor", "none",
+            "-serial", "stdio", "-serial", "null",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+
+
+def run(label, cmd, log_path, stop_on):
+    """Run QEMU, collect BENCH lines (and LINUX info lines) from its serial
+    console. Exits with a message if the run does not reach BENCH DONE."""
+    results, info, done, failed = {}, {}, False, []
+    start = time.monotonic()
     with open(log_path, "w") as log:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL)
+        timer = threading.Timer(TIMEOUT, p.kill)
+        timer.start()
         try:
             for raw in p.stdout:
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 log.write(line + "\n")
-                m = re.match(r"BENCH (\S+) median=(\d+) min=(\d+) overhead=(\d+)", line)
+                m = BENCH_RE.match(line)
                 if m:
-                    results[m.group(1)] = {k: int(m.group(i)) for i, k in
-                                           enumerate(["median", "min", "overhead"], 2)}
-                    print(f"bench: {m.group(1)} done", file=sys.stderr, flush=True)
+                    results[m.group(1)] = {
+                        "median": int(m.group(2)), "min": int(m.group(3)),
+                        "overhead": int(m.group(4)),
+                        "iterations": int(m.group(5)) if m.group(5) else None}
+                    print(f"bench: {label} {m.group(1)} done", file=sys.stderr, flush=True)
                 elif line.startswith("BENCH") and "FAILED" in line:
                     failed.append(line)
                 elif line == "BENCH DONE":
                     done = True
                     break
-                elif line.startswith("PANIC"):
+                elif line.startswith("LINUX "):
+                    key, _, text = line[6:].partition(" ")
+                    info[key] = text
+                elif any(s in line for s in stop_on):
                     break
         finally:
+            timer.cancel()
             p.kill()
             p.wait()
+    print(f"bench: the {label} run took {time.monotonic() - start:.1f} s", file=sys.stderr)
     if not done:
-        sys.exit(f"bench: the benchmark run did not finish; see {log_path}")
+        sys.exit(f"bench: the {label} benchmark run did not finish; see {log_path}")
     if failed:
-        sys.exit("bench: benchmarks failed:\n  " + "\n  ".join(failed))
+        sys.exit(f"bench: {label} benchmarks failed:\n  " + "\n  ".join(failed))
+    return results, info
+
+
+def run_pecan(args):
+    build = args.build
+    cmd = qemu_machine(args) + [
+        "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
+        "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"),
+                             os.path.join(build, "user", "bench.elf")])]
+    results, _ = run("Pecan", cmd, os.path.join(build, "bench", "serial.log"), ["PANIC"])
     return results
+
+
+def version_key(path):
+    return [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", path)]
+
+
+def find_linux_kernel(args):
+    """The kernel image `make bench-deps` installed: the newest
+    /boot/vmlinuz-*, else one tools/deps.sh extracted under BUILD."""
+    if args.linux_kernel:
+        candidates = [args.linux_kernel]
+    else:
+        candidates = sorted(glob.glob("/boot/vmlinuz-*"), key=version_key, reverse=True)
+        candidates += sorted(glob.glob(os.path.join(args.build, "linux-kernel", "boot",
+                                                    "vmlinuz-*")), key=version_key, reverse=True)
+    for path in candidates:
+        if os.path.isfile(path) and os.access(path, os.R_OK):
+            return path
+    if candidates:
+        sys.exit(f"bench: cannot read the Linux kernel image {candidates[0]}; "
+                 "give a readable one with LINUX_KERNEL=/path/to/vmlinuz")
+    sys.exit("bench: no Linux kernel image found (/boot/vmlinuz-*) for the Linux comparison; "
+             "`make bench-deps` installs Debian's linux-image-amd64, or give one with "
+             "LINUX_KERNEL=/path/to/vmlinuz")
+
+
+def run_linux(args):
+    kernel = find_linux_kernel(args)
+    if not os.path.isfile(args.linux_initramfs):
+        sys.exit(f"bench: {args.linux_initramfs} is missing (make builds it)")
+    print(f"bench: booting Linux {kernel}", file=sys.stderr, flush=True)
+    cmd = qemu_machine(args) + ["-kernel", kernel, "-initrd", args.linux_initramfs,
+                                "-append", LINUX_CMDLINE]
+    results, info = run("Linux", cmd, os.path.join(args.build, "bench", "linux-serial.log"),
+                        ["Kernel panic"])
+    info["vmlinuz"] = kernel
+    return results, info
+
+
+def ratio(linux, pecan):
+    return f"{linux / pecan:.1f}x" if pecan else "-"
+
+
+def print_tables(pecan, linux, info):
+    w = 22
+
+    def row(name, r):
+        return f"{name:<{w}} {r['median']:>8} {r['min']:>8} {r['overhead']:>4}"
+
+    head = f"{'':<{w}} {'median':>8} {'min':>8} {'ovh':>4}"
+    print("Instructions per operation (QEMU TCG -icount shift=0); median and minimum "
+          "with the timing overhead (ovh) subtracted.")
+    print(f"Linux: {info.get('release', '?')}, command line \"{info.get('cmdline', '?')}\"")
+    print()
+    print(f"{'Pecan':<{w}} {'median':>8} {'min':>8} {'ovh':>4}   "
+          f"{'Linux':<{w}} {'median':>8} {'min':>8} {'ovh':>4}   {'Linux/Pecan':>11}")
+    shown_p, shown_l = set(), set()
+    for p, l in EQUIVALENTS:
+        if p not in pecan or l not in linux:
+            continue
+        shown_p.add(p)
+        shown_l.add(l)
+        print(f"{row(p, pecan[p])}   {row(l, linux[l])}   "
+              f"{ratio(linux[l]['median'], pecan[p]['median']):>11}")
+    rest_p = [n for n in pecan if n not in shown_p]
+    rest_l = [n for n in linux if n not in shown_l]
+    if rest_p:
+        print()
+        print(f"{'Pecan only':<{w}}" + head[w:])
+        for n in rest_p:
+            print(row(n, pecan[n]))
+    if rest_l:
+        print()
+        print(f"{'Linux only':<{w}}" + head[w:])
+        for n in rest_l:
+            print(row(n, linux[n]))
+
+
+def make_plot(results_json, png):
+    """tools/bench_plot.py with a Python that has matplotlib: this one, or
+    Debian's (python3-matplotlib), if python3 is another installation."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_plot.py")
+    for py in (sys.executable, "/usr/bin/python3"):
+        if os.path.exists(py) and subprocess.run([py, "-c", "import matplotlib"],
+                                                 capture_output=True).returncode == 0:
+            subprocess.run([py, script, results_json, png], check=True, stdout=subprocess.DEVNULL)
+            return
+    sys.exit("bench: python3-matplotlib is missing for the plot; `make bench-deps` installs it")
 
 
 def main():
@@ -62,18 +206,40 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="256M")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--linux-kernel", default="",
+                    help="Linux kernel image (default: the newest /boot/vmlinuz-*)")
+    ap.add_argument("--linux-initramfs", default="",
+                    help="default: BUILD/bench/linux-initramfs.cpio.gz")
     args = ap.parse_args()
-    os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
+    bench_dir = os.path.join(args.build, "bench")
+    os.makedirs(bench_dir, exist_ok=True)
+    if not args.linux_initramfs:
+        args.linux_initramfs = os.path.join(bench_dir, "linux-initramfs.cpio.gz")
 
     pecan = run_pecan(args)
-    print(f"{'benchmark':<24} {'median':>10} {'min':>10} {'overhead':>10}   (instructions)")
-    for name, r in pecan.items():
-        print(f"{name:<24} {r['median']:>10} {r['min']:>10} {r['overhead']:>10}")
-    out = os.path.join(args.build, "bench", "results.json")
+    linux, info = run_linux(args)
+    missing = [l for _, l in EQUIVALENTS if l not in linux]
+    if missing:
+        sys.exit(f"bench: the Linux run reported no {', '.join(missing)}")
+
+    print_tables(pecan, linux, info)
+
+    out = os.path.join(bench_dir, "results.json")
     with open(out, "w") as f:
-        json.dump({"pecan": {k: v["median"] for k, v in pecan.items()}}, f, indent=2)
+        json.dump({"pecan": {k: v["median"] for k, v in pecan.items()},
+                   "linux": {k: v["median"] for k, v in linux.items()}}, f, indent=2)
         f.write("\n")
-    print(f"results written to {out}")
+    details = os.path.join(bench_dir, "details.json")
+    with open(details, "w") as f:
+        json.dump({"pecan": pecan, "linux": linux,
+                   "linux_kernel": info, "qemu": " ".join(qemu_machine(args))}, f, indent=2)
+        f.write("\n")
+
+    png = os.path.join(bench_dir, "ipc_rtt.png")
+    make_plot(out, png)
+
+    print()
+    print(f"results written to {out} ({details}), plot {png}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Plot IPC round trip against message length from a results.json.
+
+    bench_plot.py [BUILD/bench/results.json [OUTPUT.png]]
+
+Pecan's ipc_rtt_inter_{0,8,63} (0, 8, 63 untyped words each way = 0, 64,
+504 bytes) and Linux's pipe_rtt, pipe_rtt_64, pipe_rtt_504 (1, 64, 504
+bytes each way) and futex_rtt (no payload), all measured by `make bench`,
+with seL4 and Pistachio as reference points: figures quoted in the issue
+that set Pecan's targets, not measured by this tool. Uses matplotlib
+(Debian's python3-matplotlib, which `make bench-deps` installs).
+"""
+import json
+import os
+import sys
+
+# Reference round trips, instructions, from the issue (not measured here).
+SEL4 = [(0, 199 + 226), (80, 879 + 805)]   # sel4bench Call + ReplyRecv: 0 words
+                                           # (fast path), 10 words (slow path)
+PISTACHIO = [(0, 200), (56, 200), (64, 224)]   # pingpong: 100 per one-way IPC
+                                               # with 0-7 words, 112 with 8
+
+PECAN = [(0, "ipc_rtt_inter_0"), (64, "ipc_rtt_inter_8"), (504, "ipc_rtt_inter_63")]
+LINUX_PIPE = [(1, "pipe_rtt"), (64, "pipe_rtt_64"), (504, "pipe_rtt_504")]
+
+
+def series(results, points):
+    return [(x, results[name]) for x, name in points if name in results]
+
+
+def plot(results_json, png):
+    try:
+        import matplotlib
+    except ImportError:
+        sys.exit("bench: python3-matplotlib is missing for the plot; `make bench-deps` installs it")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with open(results_json) as f:
+        res = json.load(f)
+    pecan, linux = res.get("pecan", {}), res.get("linux", {})
+
+    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=100)
+
+    def line(points, label, **kw):
+        if points:
+            ax.plot([x for x, _ in points], [y for _, y in points], label=label, **kw)
+
+    p = series(pecan, PECAN)
+    line(p, "Pecan ipc_rtt_inter (L4 Call + ReplyWait, other space)",
+         marker="o", color="tab:green", linewidth=2)
+    for (x, y), words in zip(p, (0, 8, 63)):
+        ax.annotate(f"{y} ({words} words)", (x, y), textcoords="offset points",
+                    xytext=(6, -12), fontsize=8, color="tab:green")
+    lp = series(linux, LINUX_PIPE)
+    line(lp, "Linux pipe_rtt (two processes, measured)", marker="s", color="tab:red")
+    for x, y in lp:
+        ax.annotate(str(y), (x, y), textcoords="offset points", xytext=(6, 6),
+                    fontsize=8, color="tab:red")
+    if "futex_rtt" in linux:
+        ax.axhline(linux["futex_rtt"], color="tab:orange", linestyle=":",
+                   label=f"Linux futex_rtt, no payload (measured): {linux['futex_rtt']}")
+    line(SEL4, "seL4 sel4bench Call + ReplyRecv (reference from the issue)",
+         marker="^", color="tab:blue", linestyle="--")
+    for (x, y), what in zip(SEL4, ("0 words, fast path", "10 words, slow path")):
+        ax.annotate(f"{y} ({what})", (x, y), textcoords="offset points", xytext=(6, 2),
+                    fontsize=8, color="tab:blue")
+    line(PISTACHIO, "L4Ka::Pistachio pingpong (reference from the issue)",
+         marker="v", color="tab:purple", linestyle="--")
+    ax.annotate(f"{PISTACHIO[0][1]} (0-7 words), {PISTACHIO[-1][1]} (8 words)", PISTACHIO[-1],
+                textcoords="offset points", xytext=(8, -2), fontsize=8, color="tab:purple")
+
+    ax.set_yscale("log")
+    ax.set_xlim(-20, 600)
+    ax.set_xlabel("message length each way (bytes; 1 word = 8 bytes)")
+    ax.set_ylabel("round trip (instructions, log scale)")
+    ax.set_title("IPC round trip against message length\n"
+                 "QEMU TCG -icount shift=0: instructions, user and kernel")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="center right")
+    fig.text(0.01, 0.01, "Pecan and Linux measured by make bench (medians); seL4 and "
+             "Pistachio figures quoted from the issue, not measured here.",
+             fontsize=7, color="gray")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(png)
+    plt.close(fig)
+
+
+def main():
+    results_json = sys.argv[1] if len(sys.argv) > 1 else os.path.join("build", "bench",
+                                                                       "results.json")
+    png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(results_json),
+                                                             "ipc_rtt.png")
+    plot(results_json, png)
+    print(png)
+
+
+if __name__ == "__main__":
+    main()
