@@ -102,6 +102,41 @@ class Qemu:
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
+    def expect(self, pattern, seconds):
+        """Wait for `pattern` (a regex) in the output since the last
+        expect, partial lines included. Returns the text read, or None."""
+        deadline = time.monotonic() + seconds
+        seen = ""
+        while True:
+            seen += self.buf.decode("utf-8", "replace")
+            self.buf = b""
+            m = re.search(pattern, seen)
+            if m:
+                rest = seen[m.end():]
+                self.buf = rest.encode()
+                self._log(seen[:m.end()])
+                return seen[:m.end()]
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                self._log(seen)
+                return None
+            r, _, _ = select.select([self.proc.stdout], [], [], min(left, 0.5))
+            if r:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if chunk:
+                    self.buf += chunk
+
+    def type(self, text):
+        """Type like a user: a character at a time."""
+        for ch in text:
+            self.send(ch.encode("latin-1"))
+            time.sleep(0.01)
+
+    def _log(self, text):
+        self.log.write(text.replace("\r", ""))
+        self.log.flush()
+        self.lines.extend(text.replace("\r", "").split("\n"))
+
     def close(self):
         if self.proc.poll() is None:
             self.proc.kill()
@@ -228,6 +263,65 @@ def run_fatal(args, name, result):
     result.record(name, ok, f"expected {want}; got {why}; serial log {q.log_path}:\n{q.tail()}")
 
 
+# The interactive system (make run), driven through its serial console:
+# each step types a line and expects an answer (a regex). Steps after a
+# failure still run, each reported on its own.
+OS_PROGRAMS = ["console", "shell", "pipe", "hello", "count", "upper", "spin", "memhog"]
+SESSION = [
+    ("help", "help", r"commands:(.|\n)*pecan> "),
+    ("program_with_arguments", "hello big world", r"argument 1: big\r?\nargument 2: world"),
+    ("no_such_program", "nosuch", r"nosuch: no such program"),
+    ("ps_lists_the_servers", "ps", r"console(.|\n)*shell(.|\n)*pecan> "),
+    ("mem_per_task", "mem", r"shell +\d+(.|\n)*free +\d+"),
+    ("pipeline", "count 3 | upper", r"1\r?\n2\r?\n3\r?\n(.|\n)*pecan> "),
+    ("memory_limit_is_an_error_for_the_task", "memhog", r"memhog: out of memory after \d+ KB"),
+    ("ctrl_c_ends_the_foreground_program", "spin", r"spinning"),
+    (None, "\x03", r"spin: killed(.|\n)*pecan> "),
+    ("kill_a_server_the_shell_does_not_need", "ps", r"(\w+) +\w+ +\w+ +\d+ +pipe"),
+    (None, "kill {pipe}", r"task {pipe} killed"),
+    (None, "ps", r"shell(.|\n)*pecan> "),
+    ("system_runs_on_after_the_kill", "hello", r"Hello from task"),
+    ("pipeline_restarts_the_pipe_server", "count 2 | upper", r"1\r?\n2\r?\n(.|\n)*pecan> "),
+    ("kdb_command_and_back", "kdb", r"kdb> "),
+    (None, "t", r"sigma0(.|\n)*kdb> "),
+    (None, "g", r"kdb: continuing"),
+    (None, "hello", r"Hello from task"),
+]
+
+
+def run_session(args, result):
+    build = args.build
+    modules = [os.path.join(build, "user", "sigma0.elf"), os.path.join(build, "user", "os.elf")]
+    modules += [os.path.join(build, "user", "os", p + ".elf") for p in OS_PROGRAMS]
+    print("harness: booting the interactive system for a session", flush=True)
+    q = Qemu(args, build, args.accel, args.mem, modules, "session.log", "kdb")
+    try:
+        ok = q.expect(r"pecan> ", BOOT_TIMEOUT) is not None
+        result.record("session.boot_to_the_prompt", ok,
+                      f"expected the shell's prompt 'pecan> '; log {q.log_path}:\n{q.tail()}")
+        name, ok, vars = None, ok, {}
+        for step, typed, answer in SESSION:
+            if step:
+                if name:
+                    result.record("session." + name, ok, why)
+                name, ok, why = step, True, ""
+            if not ok:
+                continue
+            typed, answer = typed.format(**vars), answer.format(**vars)
+            q.type(typed if typed < " " else typed + "\r")     # control keys as they are
+            got = q.expect(answer, 60)
+            if got is None:
+                ok = False
+                why = (f"typed {typed!r}, expected /{answer}/ in the answer; "
+                       f"log {q.log_path}:\n{q.tail()}")
+            elif step == "kill_a_server_the_shell_does_not_need":
+                vars["pipe"] = re.search(answer, got).group(1)
+        if name:
+            result.record("session." + name, ok, why)
+    finally:
+        q.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
@@ -241,7 +335,9 @@ def main():
     result = Result()
     if not args.only or args.only.startswith("host"):
         run_host_tests(args.build, args.only, result)
-    if not args.only or not args.only.startswith("host"):
+    if args.only == "session" or not args.only:
+        run_session(args, result)
+    if args.only != "session" and (not args.only or not args.only.startswith("host")):
         run_suite(args, result)
         run_suite(args, result, general=True)     # every test through the general path
         if not args.only or args.only.split(".")[0] in ("io", "boot"):

@@ -237,8 +237,10 @@ int app_main(int argc, char **argv)
             mr[0] = 0;
         } else if (label == OS_CLOSE) {
             mr[0] = 0;
-        } else {
+        } else if (label >= OS_REQUEST) {
             mr[0] = (L4_Word_t)OS_EINVAL << 16;
+        } else {
+            reply = 0;                              /* not a request: an answer */
         }
         if (reply)
             tag = L4_ReplyWait(from, &from);

@@ -61,8 +61,8 @@ int app_main(int argc, char **argv)
         L4_Word_t label = L4_Label(tag), h = mr[1];
         struct pipe *p = h < PIPES && pipes[h].used ? &pipes[h] : NULL;
         int reply = 1;
-        if (L4_IpcFailed(tag)) {
-            reply = 0;
+        if (L4_IpcFailed(tag) || label < OS_REQUEST) {
+            reply = 0;                      /* not a request: an answer, say */
         } else if (label == OS_PIPE_CREATE) {
             mr[0] = (L4_Word_t)OS_ENOMEM << 16;
             for (L4_Word_t i = 0; i < PIPES; i++)

@@ -190,7 +190,7 @@ int main(void)
                 r = suite_done(from, mr);
                 break;
             default:
-                r = OS_EINVAL;
+                r = label >= OS_REQUEST ? OS_EINVAL : -1;
             }
         }
         if (r < 0) {

@@ -18,6 +18,10 @@
  *   memory     OS_SBRK         bytes                     -> old break
  *              and page faults of every task it starts (it is their pager)
  *
+ * Requests have labels of at least OS_REQUEST; a server ignores other
+ * messages without answering (a reply that found it waiting, say), so two
+ * servers never answer each other's answers.
+ *
  * Streams (the console server, the pipe server):
  *              OS_WRITE        handle, bytes             -> bytes taken
  *              OS_READ         handle, max               -> bytes (none: end)
@@ -29,6 +33,7 @@
 #include <l4/types.h>
 
 enum {
+    OS_REQUEST = 0x100,
     OS_NS_REGISTER = 0x101,
     OS_NS_LOOKUP,
     OS_SPAWN = 0x201,
