@@ -236,6 +236,12 @@ void tsup_kill(L4_ThreadId_t t)
     }
 }
 
+void tsup_fn_sleeper(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Sleep(L4_Never);
+}
+
 void tsup_sleep_ms(unsigned ms)
 {
     L4_Sleep(L4_TimePeriod(ms * 1000ULL));

@@ -57,6 +57,9 @@ void tsup_kill(L4_ThreadId_t t);
 /* The support pager's id (created on first use). */
 L4_ThreadId_t tsup_pager(void);
 
+/* A thread function that waits forever (receiving from itself). */
+void tsup_fn_sleeper(L4_Word_t unused);
+
 /* Sleep for `ms` milliseconds (a receive from oneself with a timeout). */
 void tsup_sleep_ms(unsigned ms);
 
