@@ -109,6 +109,8 @@ L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg)
 
 #define START_LABEL 0x5157      /* pager request: send a start message */
 
+extern char _image_start[], _end[];     /* user.ld: the test image */
+
 static void pager_loop(L4_Word_t unused)
 {
     (void)unused;
@@ -130,6 +132,11 @@ static void pager_loop(L4_Word_t unused)
             L4_Send(t);
             mr[0] = 0;
             tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFFEUL && L4_UntypedWords(tag) == 2 &&
+            (mr[1] < (L4_Word_t)_image_start || mr[1] >= (L4_Word_t)_end)) {
+            tag = L4_Wait(&from);               /* not the image: the faulter waits */
             continue;
         }
         if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFFEUL && L4_UntypedWords(tag) == 2) {

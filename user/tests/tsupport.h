@@ -4,9 +4,10 @@
  * Threads run a C function on a stack from a static pool. A thread whose
  * function returns marks itself done and sleeps; tests wait for that with
  * tsup_join and clean up with tsup_kill. A new space runs the same test
- * binary: its pager maps each faulting page from the root task's space at
- * the same address, so the new space shares the root task's memory and
- * tests can pass results through ordinary variables.
+ * binary: its pager maps each faulting page of the test image from the
+ * root task's space at the same address, so the new space shares the root
+ * task's memory and tests can pass results through ordinary variables. A
+ * fault anywhere else is not answered: the thread waits.
  *
  * Priorities: the root task runs at 255, new threads at 100 unless a
  * test changes them, so the root thread runs whenever it is not blocked.

@@ -1,0 +1,305 @@
+/* Address spaces built by pagers (seed 002 section 2.1, spec 5.7, 4.12):
+ * the granting example of the paper's figure 1, a stack of pagers with a
+ * demand pager that hands out zero-filled memory, and bad map and unmap
+ * requests, each leaving the kernel healthy.
+ *
+ * Each space runs an agent: it receives mappings into its window at
+ * WINDOW and, told so by the root thread, maps, grants or unmaps pages of
+ * it. A page is checked by a fresh reader thread in the space: the support
+ * pager answers no fault outside the test image, so a reader of an
+ * unmapped page just waits, and its flag stays clear. */
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/sigma0.h>
+#include <l4/space.h>
+#include <l4/thread.h>
+#include <l4/utcb.h>
+#include "testlib.h"
+#include "tsupport.h"
+
+#define WINDOW 0x50000000UL
+#define MAGIC  0x600DF00DUL
+
+enum { CMD_MAP = 0x71, CMD_GRANT, CMD_UNMAP, CMD_FLUSH, CMD_QUIT };
+
+static void agent(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_Accept(L4_MapGrantItems(L4_FpageLog2(WINDOW, 24)));
+        L4_MsgTag_t tag = L4_Wait(&from);
+        L4_Word_t *mr = __L4_Utcb(), label = L4_Label(tag);
+        if (L4_IpcFailed(tag) || label < CMD_MAP || label > CMD_QUIT)
+            continue;                       /* a mapping arriving, say */
+        L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2(mr[1], 12), L4_FullyAccessible);
+        if (label == CMD_MAP || label == CMD_GRANT) {
+            L4_ThreadId_t to = { .raw = mr[2] };
+            L4_MapItem_t m = label == CMD_MAP ? L4_MapItem(fp, mr[1])
+                                              : (L4_MapItem_t){ .raw = { L4_GrantItem(fp, mr[1]).raw[0],
+                                                                         L4_GrantItem(fp, mr[1]).raw[1] } };
+            mr[0] = 2 << 6;
+            mr[1] = m.raw[0];
+            mr[2] = m.raw[1];
+            L4_Send(to);
+        } else if (label == CMD_UNMAP) {
+            L4_UnmapFpage(fp);
+        } else if (label == CMD_FLUSH) {
+            L4_Flush(fp);
+        }
+        mr[0] = 0;
+        L4_Reply(from);
+        if (label == CMD_QUIT)
+            return;
+    }
+}
+
+static void command(L4_ThreadId_t agent_id, L4_Word_t cmd, L4_Word_t va, L4_ThreadId_t to)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = cmd << 16 | 2;
+    mr[1] = va;
+    mr[2] = to.raw;
+    L4_Call(agent_id);
+}
+
+/* ---- readers ---------------------------------------------------------------- */
+static volatile L4_Word_t read_value[4];
+static volatile int read_done[4];
+static void reader(L4_Word_t slot)
+{
+    read_value[slot] = *(volatile L4_Word_t *)WINDOW;
+    read_done[slot] = 1;
+}
+
+/* Does the space of `agent_id` have the page at WINDOW (with MAGIC)? */
+static int has_page(L4_ThreadId_t agent_id, unsigned slot)
+{
+    read_done[slot] = 0;
+    read_value[slot] = 0;
+    L4_ThreadId_t r = tsup_space_thread(agent_id, reader, slot);
+    for (int i = 0; i < 20 && !read_done[slot]; i++)
+        tsup_sleep_ms(1);
+    int got = read_done[slot] && read_value[slot] == MAGIC;
+    tsup_kill(r);
+    return got;
+}
+
+static L4_Fpage_t magic_page(void)
+{
+    L4_Fpage_t p = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    if (!L4_IsNilFpage(p))
+        *(volatile L4_Word_t *)L4_Address(p) = MAGIC;
+    return p;
+}
+
+static void map_to(L4_Fpage_t page, L4_ThreadId_t agent_id)
+{
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, L4_FullyAccessible), WINDOW);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    L4_Send(agent_id);
+}
+
+TEST(pagers, granting_example_of_the_paper)
+{
+    L4_Fpage_t p = magic_page();
+    EXPECT(!L4_IsNilFpage(p));
+    L4_ThreadId_t f1 = tsup_space(agent, 0), F = tsup_space(agent, 0), A = tsup_space(agent, 0);
+    tsup_sleep_ms(5);
+    map_to(p, f1);                                   /* the standard pager (we) -> f1 */
+    command(f1, CMD_MAP, WINDOW, F);                 /* f1 maps to F */
+    command(F, CMD_GRANT, WINDOW, A);                /* F grants to A */
+    int f1_has = has_page(f1, 0), F_has = has_page(F, 1), A_has = has_page(A, 2);
+    L4_UnmapFpage(L4_FpageAddRights(p, L4_FullyAccessible));   /* the standard pager's flush */
+    int f1_after = has_page(f1, 0), A_after = has_page(A, 2);
+    map_to(p, f1);                                   /* again, and this time f1 flushes */
+    command(f1, CMD_MAP, WINDOW, F);
+    command(F, CMD_GRANT, WINDOW, A);
+    command(f1, CMD_UNMAP, WINDOW, L4_nilthread);
+    int f1_keeps = has_page(f1, 0), A_lost = !has_page(A, 2);
+    tsup_kill(A);
+    tsup_kill(F);
+    tsup_kill(f1);
+    L4_Flush(L4_FpageAddRights(p, L4_FullyAccessible));
+    EXPECT(f1_has);
+    EXPECT(!F_has);                                  /* granted away */
+    EXPECT(A_has);
+    EXPECT(!f1_after);                               /* removed from f1 ... */
+    EXPECT(!A_after);                                /* ... and from A */
+    EXPECT(f1_keeps);                                /* f1's flush: only from A */
+    EXPECT(A_lost);
+}
+
+/* ---- a stack of pagers with a demand pager ------------------------------------ */
+
+/* A pager in its own space: each fault gets a fresh page from sigma0
+ * (which hands memory out as it is), zeroed here, mapped at the fault
+ * address. */
+static volatile L4_Word_t demand_faults;
+static void demand_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        L4_Word_t addr = mr[1];
+        L4_Fpage_t page = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
+        L4_Accept(L4_UntypedWordsAcceptor);
+        for (L4_Word_t o = 0; o < 4096; o += 8)
+            *(volatile L4_Word_t *)(L4_Address(page) + o) = 0;
+        demand_faults++;
+        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, L4_FullyAccessible), addr);
+        mr[0] = 2 << 6;
+        mr[1] = m.raw[0];
+        mr[2] = m.raw[1];
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static volatile int heap_ok, heap_done;
+static volatile int go_heap;
+static void heap_user(L4_Word_t unused)
+{
+    (void)unused;
+    heap_done = 0;                          /* (its page is in before the pager changes) */
+    while (!go_heap)
+        tsup_sleep_ms(1);
+    int ok = 1;
+    for (L4_Word_t p = 0; p < 8; p++) {
+        volatile L4_Word_t *w = (volatile L4_Word_t *)(0x60000000UL + p * 4096 + 64);
+        ok &= *w == 0;                      /* zero on first touch */
+        *w = p + 1;
+    }
+    for (L4_Word_t p = 0; p < 8; p++)
+        ok &= *(volatile L4_Word_t *)(0x60000000UL + p * 4096 + 64) == p + 1;
+    heap_ok = ok;
+    heap_done = 1;
+}
+
+TEST(pagers, stacked_pagers_and_demand_zero)
+{
+    demand_faults = 0;
+    heap_ok = 0;
+    go_heap = 0;
+    /* the demand pager lives in space P1, paged by the support pager (in
+     * the root task, paged by sigma0): three pagers stacked */
+    L4_ThreadId_t pager = tsup_space(demand_pager, 0);
+    L4_ThreadId_t user = tsup_space(heap_user, 0);
+    tsup_sleep_ms(5);
+    L4_ThreadControl(user, user, L4_nilthread, pager, (void *)~0UL);
+    go_heap = 1;
+    int ok = tsup_join(user, 2000);
+    tsup_kill(user);
+    tsup_kill(pager);
+    EXPECT(ok);
+    EXPECT(heap_ok);
+    EXPECT_EQ(demand_faults, 8);
+}
+
+/* ---- bad requests ---------------------------------------------------------------- */
+
+TEST(pagers, unaligned_fpage_is_aligned_down)
+{
+    L4_Fpage_t p = magic_page();
+    L4_ThreadId_t a = tsup_space(agent, 0);
+    tsup_sleep_ms(5);
+    /* the fpage names the page with an address 0x123 into it */
+    L4_Fpage_t odd = { .raw = (L4_Address(p) + 0x123) & ~0x3FFUL };
+    odd = L4_FpageAddRights((L4_Fpage_t){ .raw = odd.raw | 12 << 4 }, L4_FullyAccessible);
+    L4_MapItem_t m = L4_MapItem(odd, WINDOW);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    L4_Send(a);
+    int got = has_page(a, 0);
+    tsup_kill(a);
+    L4_Flush(L4_FpageAddRights(p, L4_FullyAccessible));
+    EXPECT(got);
+}
+
+TEST(pagers, mapping_what_one_does_not_have_maps_nothing)
+{
+    L4_ThreadId_t a = tsup_space(agent, 0);
+    tsup_sleep_ms(5);
+    /* 0x70000000 is mapped nowhere in our space */
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(0x70000000, 12), 7), WINDOW);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    L4_MsgTag_t tag = L4_Send(a);
+    int got = has_page(a, 0);
+    tsup_kill(a);
+    EXPECT(L4_IpcSucceeded(tag));                    /* not an error ... */
+    EXPECT(!got);                                    /* ... just nothing */
+}
+
+/* A receiver with a 4 KB window, which then reads what arrived. */
+static volatile L4_Word_t small_got;
+static void small_window(L4_Word_t unused)
+{
+    (void)unused;
+    small_got = 0;
+    L4_Accept(L4_MapGrantItems(L4_FpageLog2(WINDOW, 12)));
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    small_got = *(volatile L4_Word_t *)WINDOW;
+}
+
+TEST(pagers, larger_send_fpage_than_window)
+{
+    /* 16 KB sent into a 4 KB window: the part at the send base's offset
+     * (rounded to the window size) fills the window (spec 5.7, s > r) */
+    L4_Fpage_t big = L4_Sigma0_GetAny(L4_nilthread, 14, L4_CompleteAddressSpace);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    EXPECT(!L4_IsNilFpage(big));
+    for (int i = 0; i < 4; i++)
+        *(volatile L4_Word_t *)(L4_Address(big) + i * 4096UL) = MAGIC + (L4_Word_t)i;
+    L4_ThreadId_t r = tsup_space(small_window, 0);
+    tsup_sleep_ms(5);
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(big, 7), 0x2345);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    L4_MsgTag_t tag = L4_Send(r);
+    int ok = tsup_join(r, 1000);
+    tsup_kill(r);
+    L4_Flush(L4_FpageAddRights(big, L4_FullyAccessible));
+    EXPECT(L4_IpcSucceeded(tag));
+    EXPECT(ok);
+    EXPECT_EQ(small_got, MAGIC + 2);                 /* the third 4 KB of the 16 */
+}
+
+/* A flush of the complete address space by a thread of a new space takes
+ * only that space's own user mappings: kernel memory, the KIP and the UTCBs
+ * stay; the thread faults its pages back in and goes on. */
+static volatile int after_flush;
+static void flush_everything(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Flush(L4_FpageAddRights(L4_CompleteAddressSpace, L4_FullyAccessible));
+    after_flush = 1;
+}
+
+TEST(pagers, flushing_everything_spares_the_kernel)
+{
+    after_flush = 0;
+    L4_ThreadId_t t = tsup_space(flush_everything, 0);
+    int ok = tsup_join(t, 1000);
+    tsup_kill(t);
+    EXPECT(ok);
+    EXPECT_EQ(after_flush, 1);
+    /* and the kernel still answers */
+    EXPECT_EQ(L4_Schedule(L4_MyGlobalId(), ~0UL, ~0UL, ~0UL, ~0UL, &(L4_Word_t){ 0 }), 3);
+}
