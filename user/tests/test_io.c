@@ -28,18 +28,24 @@ static inline uint16_t inw(uint16_t port)
     return v;
 }
 
-/* A pager that records one fault message and never answers. */
+/* A pager that records the messages it gets and never answers them
+ * (faults in the test image it serves). */
 static volatile L4_Word_t rec_tag, rec_mr1, rec_mr2, rec_count;
 static void recording_pager(L4_Word_t unused)
 {
     (void)unused;
     L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
-        L4_MsgTag_t tag = L4_Wait(&from);
+        if (tsup_image_fault_reply(tag)) {  /* its code and data: served */
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
         rec_tag = tag.raw;
         rec_mr1 = __L4_Utcb()[1];
         rec_mr2 = __L4_Utcb()[2];
         rec_count++;
+        tag = L4_Wait(&from);
     }
 }
 
@@ -71,7 +77,7 @@ static L4_ThreadId_t space_with_pager(tsup_fn_t fn, L4_ThreadId_t pager)
     go = 0;
     port_done = 0;
     L4_ThreadId_t t = tsup_space(fn, 0);
-    tsup_sleep_ms(5);                       /* it waits for go (or a message) now */
+    tsup_wait_blocked(t);                   /* it waits for go (or a message) now */
     L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
     go = 1;
     return t;

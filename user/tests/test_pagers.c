@@ -109,7 +109,9 @@ TEST(pagers, granting_example_of_the_paper)
     L4_Fpage_t p = magic_page();
     EXPECT(!L4_IsNilFpage(p));
     L4_ThreadId_t f1 = tsup_space(agent, 0), F = tsup_space(agent, 0), A = tsup_space(agent, 0);
-    tsup_sleep_ms(5);
+    tsup_wait_blocked(f1);
+    tsup_wait_blocked(F);
+    tsup_wait_blocked(A);
     map_to(p, f1);                                   /* the standard pager (we) -> f1 */
     command(f1, CMD_MAP, WINDOW, F);                 /* f1 maps to F */
     command(F, CMD_GRANT, WINDOW, A);                /* F grants to A */
@@ -147,6 +149,10 @@ static void demand_pager(L4_Word_t unused)
     L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
         L4_Word_t *mr = __L4_Utcb();
+        if (tsup_image_fault_reply(tag)) {  /* its client's code and data */
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
         if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL) {
             tag = L4_Wait(&from);
             continue;
@@ -194,7 +200,7 @@ TEST(pagers, stacked_pagers_and_demand_zero)
      * the root task, paged by sigma0): three pagers stacked */
     L4_ThreadId_t pager = tsup_space(demand_pager, 0);
     L4_ThreadId_t user = tsup_space(heap_user, 0);
-    tsup_sleep_ms(5);
+    tsup_wait_blocked(user);
     L4_ThreadControl(user, user, L4_nilthread, pager, (void *)~0UL);
     go_heap = 1;
     int ok = tsup_join(user, 2000);
@@ -211,7 +217,7 @@ TEST(pagers, unaligned_fpage_is_aligned_down)
 {
     L4_Fpage_t p = magic_page();
     L4_ThreadId_t a = tsup_space(agent, 0);
-    tsup_sleep_ms(5);
+    tsup_wait_blocked(a);
     /* the fpage names the page with an address 0x123 into it */
     L4_Fpage_t odd = { .raw = (L4_Address(p) + 0x123) & ~0x3FFUL };
     odd = L4_FpageAddRights((L4_Fpage_t){ .raw = odd.raw | 12 << 4 }, L4_FullyAccessible);
@@ -230,7 +236,7 @@ TEST(pagers, unaligned_fpage_is_aligned_down)
 TEST(pagers, mapping_what_one_does_not_have_maps_nothing)
 {
     L4_ThreadId_t a = tsup_space(agent, 0);
-    tsup_sleep_ms(5);
+    tsup_wait_blocked(a);
     /* 0x70000000 is mapped nowhere in our space */
     L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(0x70000000, 12), 7), WINDOW);
     L4_Word_t *mr = __L4_Utcb();
@@ -266,7 +272,7 @@ TEST(pagers, larger_send_fpage_than_window)
     for (int i = 0; i < 4; i++)
         *(volatile L4_Word_t *)(L4_Address(big) + i * 4096UL) = MAGIC + (L4_Word_t)i;
     L4_ThreadId_t r = tsup_space(small_window, 0);
-    tsup_sleep_ms(5);
+    tsup_wait_blocked(r);
     L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(big, 7), 0x2345);
     L4_Word_t *mr = __L4_Utcb();
     mr[0] = 2 << 6;

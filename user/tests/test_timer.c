@@ -14,49 +14,37 @@ static inline uint64_t rdtsc(void)
 TEST(timer, system_clock_advances)
 {
     uint64_t a = L4_SystemClock().raw, b;
-    uint64_t t0 = rdtsc();
-    while ((b = L4_SystemClock().raw) == a)
-        EXPECT(rdtsc() - t0 < 1000000000UL);          /* bounded: about a second */
+    for (unsigned long i = 0; (b = L4_SystemClock().raw) == a && i < 100000000UL; i++)
+        ;                                            /* bounded by work, not by time */
     EXPECT(b > a);
 }
 
 /*
  * Round robin between a spinning thread and the root task (both priority
- * 255, 10 ms time slices) is driven by timer interrupts. While the root task spins,
- * the TSC therefore jumps by about a time slice whenever sigma0 ran. We
- * watch for two such gaps (over 2 ms of TSC each, the threshold derived
- * from the clock's own rate), which can only appear if the tick preempted
- * us twice.
+ * 255, 10 ms time slices) is driven by timer interrupts: while we spin
+ * without ever entering the kernel, the spinner can only make progress if
+ * the tick preempts us, twice over (it runs, then we run again to see it).
  */
 static volatile int stop_spinning;
+static volatile unsigned long spins;
 
 static void spin(L4_Word_t unused)
 {
     (void)unused;
     while (!stop_spinning)
-        __asm__ volatile("pause");
+        spins++;
 }
 
 TEST(timer, preemption_by_ticks)
 {
-    uint64_t us0 = L4_SystemClock().raw, t0 = rdtsc();
-    while (L4_SystemClock().raw < us0 + 1000)
-        ;
-    uint64_t per_ms = rdtsc() - t0;                   /* TSC counts per ms */
-    EXPECT(per_ms > 0);
-
+    spins = 0;
+    stop_spinning = 0;
     L4_ThreadId_t spinner = tsup_thread(spin, 0);
     EXPECT_EQ(L4_Set_Priority(spinner, 255), L4_SCHEDRESULT_RUNNING);
-
-    int gaps = 0;
-    uint64_t prev = rdtsc(), start = prev;
-    while (gaps < 2 && prev - start < 500 * per_ms) {
-        uint64_t now = rdtsc();
-        if (now - prev > 2 * per_ms)
-            gaps++;
-        prev = now;
-    }
+    unsigned long seen = 0;
+    for (unsigned long i = 0; i < 4000000000UL && !seen; i++)
+        seen = spins;                                /* no system call in here */
     stop_spinning = 1;
     tsup_kill(spinner);
-    EXPECT_EQ(gaps, 2);
+    EXPECT(seen > 0);
 }

@@ -243,6 +243,31 @@ void tsup_kill(L4_ThreadId_t t)
     }
 }
 
+int tsup_image_fault_reply(L4_MsgTag_t tag)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL ||
+        L4_UntypedWords(tag) != 2 || mr[1] < (L4_Word_t)_image_start ||
+        mr[1] >= (L4_Word_t)_end)
+        return 0;
+    L4_Word_t page = mr[1] & ~0xFFFUL;
+    mr[0] = 2 << 6;
+    mr[1] = page | 0x8;
+    mr[2] = L4_FpageLog2(page, 12).raw | L4_FullyAccessible;
+    return 1;
+}
+
+int tsup_wait_blocked(L4_ThreadId_t t)
+{
+    for (int i = 0; i < 1000; i++) {
+        L4_Word_t old, st = L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
+        if (st == 4 || st == 6)
+            return 1;
+        tsup_sleep_ms(1);
+    }
+    return 0;
+}
+
 void tsup_fn_sleeper(L4_Word_t unused)
 {
     (void)unused;

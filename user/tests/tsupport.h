@@ -58,6 +58,16 @@ void tsup_kill(L4_ThreadId_t t);
 /* The support pager's id (created on first use). */
 L4_ThreadId_t tsup_pager(void);
 
+/* Wait (up to a second) until t blocks in an IPC (Schedule says pending
+ * send or waiting); false if it does not. */
+int tsup_wait_blocked(L4_ThreadId_t t);
+
+/* For pagers written by tests: if `tag` is a page fault in the test image,
+ * load the reply that maps the pager's own page at the same address (what
+ * the support pager does) and return true. Test pagers thus serve the code
+ * and data of the threads they page, whenever those fault. */
+int tsup_image_fault_reply(L4_MsgTag_t tag);
+
 /* A thread function that waits forever (receiving from itself). */
 void tsup_fn_sleeper(L4_Word_t unused);
 
