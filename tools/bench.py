@@ -46,6 +46,11 @@ EQUIVALENTS = [
     ("ipc_rtt_inter_63", "pipe_rtt_504"),
     ("thread_switch_inter", "yield_switch"),
     ("pagefault_user_pager", "pagefault_anon"),
+    # seed 001 table 4: pipes against RPC, on the operating system (user/os)
+    ("pipe_server_rtt", "pipe_rtt"),
+    ("rpc_rtt", "pipe_rtt"),
+    ("pipe_server_bw_64k", "pipe_bw_64k"),
+    ("map_rpc_bw_64k", "pipe_bw_64k"),
 ]
 
 BENCH_RE = re.compile(r"BENCH (\S+) median=(\d+) min=(\d+) overhead=(\d+)(?: iterations=(\d+))?")
@@ -60,14 +65,16 @@ def qemu_machine(args):
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 
-def run(label, cmd, log_path, stop_on):
+def run(label, cmd, log_path, stop_on, type_after=None):
     """Run QEMU, collect BENCH lines (and LINUX info lines) from its serial
-    console. Exits with a message if the run does not reach BENCH DONE."""
+    console. Exits with a message if the run does not reach BENCH DONE.
+    type_after = (line, text): type text into the console once a line
+    starting with `line` appeared."""
     results, info, done, failed = {}, {}, False, []
     start = time.monotonic()
     with open(log_path, "w") as log:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL)
+                             stdin=subprocess.PIPE if type_after else subprocess.DEVNULL)
         timer = threading.Timer(TIMEOUT, p.kill)
         timer.start()
         try:
@@ -86,6 +93,9 @@ def run(label, cmd, log_path, stop_on):
                 elif line == "BENCH DONE":
                     done = True
                     break
+                elif type_after and line.startswith(type_after[0]):
+                    p.stdin.write(type_after[1].encode())
+                    p.stdin.flush()
                 elif line.startswith("LINUX "):
                     key, _, text = line[6:].partition(" ")
                     info[key] = text
@@ -110,6 +120,22 @@ def run_pecan(args):
         "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"),
                              os.path.join(build, "user", "bench.elf")])]
     results, _ = run("Pecan", cmd, os.path.join(build, "bench", "serial.log"), ["PANIC"])
+    return results
+
+
+OS_PROGRAMS = ["console", "shell", "pipe", "pipebench", "benchpeer"]
+
+
+def run_pecan_os(args):
+    """The operating system on Pecan (user/os): its shell runs pipebench,
+    seed 001's pipes against RPC between tasks."""
+    build = args.build
+    modules = [os.path.join(build, "user", "sigma0.elf"), os.path.join(build, "user", "os.elf")]
+    modules += [os.path.join(build, "user", "os", p + ".elf") for p in OS_PROGRAMS]
+    cmd = qemu_machine(args) + ["-kernel", os.path.join(build, "kernel", "pecan.elf32"),
+                                "-initrd", ",".join(modules)]
+    results, _ = run("Pecan OS", cmd, os.path.join(build, "bench", "serial-os.log"),
+                     ["PANIC", "pecan: thread"], type_after=("Pecan shell.", "pipebench\r"))
     return results
 
 
@@ -217,6 +243,7 @@ def main():
         args.linux_initramfs = os.path.join(bench_dir, "linux-initramfs.cpio.gz")
 
     pecan = run_pecan(args)
+    pecan.update(run_pecan_os(args))
     linux, info = run_linux(args)
     missing = [l for _, l in EQUIVALENTS if l not in linux]
     if missing:

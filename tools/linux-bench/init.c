@@ -9,6 +9,8 @@
  *   pipe_rtt        1 byte ping-pong between two processes over two pipes;
  *                   one sample is one round trip, timed in the parent
  *   pipe_rtt_64, pipe_rtt_504   the same with 64 and 504 bytes each way
+ *   pipe_bw_64k     64 KB (in 4 KB writes) to a process that reads it all and
+ *                   answers with one byte
  *   futex_rtt       FUTEX_WAKE / FUTEX_WAIT ping-pong between two processes
  *                   on a shared anonymous page; one round trip per sample
  *   yield_switch    two processes looping on sched_yield; the figure is half
@@ -236,6 +238,58 @@ static void bench_pipe(const char *name, size_t len, uint64_t overhead)
     }
     if (ok)
         report(name, ITERATIONS, overhead);
+}
+
+/* 64 KB through a pipe to a process that reads it all and answers with a
+ * byte: the counterpart of pipe_server_bw_64k (Pecan's pipe server). */
+static void bench_pipe_bw(uint64_t overhead)
+{
+    static unsigned char buf[65536];
+    int data[2], done[2];
+    if (pipe(data) || pipe(done)) {
+        failed("pipe_bw_64k", "pipe: %s", strerror(errno));
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        failed("pipe_bw_64k", "fork: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        close(data[1]);
+        close(done[0]);
+        while (read_full(data[0], buf, sizeof buf) == (ssize_t)sizeof buf)
+            if (write(done[1], buf, 1) != 1)
+                _exit(1);
+        _exit(0);
+    }
+    close(data[0]);
+    close(done[1]);
+    const unsigned n = 100;
+    int ok = 1;
+    for (unsigned i = 0; i < 10 + n && ok; i++) {
+        uint64_t t0 = tsc();
+        ssize_t w = 0;
+        for (size_t off = 0; off < sizeof buf; off += 4096)
+            w += write(data[1], buf + off, 4096);
+        unsigned char c;
+        ssize_t r = read_full(done[0], &c, 1);
+        uint64_t t1 = tsc();
+        if (w != (ssize_t)sizeof buf || r != 1) {
+            failed("pipe_bw_64k", "transfer %u: wrote %zd, answer %zd", i, w, r);
+            ok = 0;
+        }
+        if (i >= 10)
+            samples[i - 10] = t1 - t0;
+    }
+    close(data[1]);
+    close(done[0]);
+    if (reap(pid) && ok) {
+        failed("pipe_bw_64k", "the reading process failed");
+        ok = 0;
+    }
+    if (ok)
+        report("pipe_bw_64k", n, overhead);
 }
 
 /* ---- futex round trip ------------------------------------------------------- */
@@ -489,6 +543,7 @@ int main(void)
     bench_pipe("pipe_rtt", 1, overhead);
     bench_pipe("pipe_rtt_64", 64, overhead);
     bench_pipe("pipe_rtt_504", 504, overhead);
+    bench_pipe_bw(overhead);
     bench_futex(overhead);
     bench_yield(overhead);
     bench_pagefault(overhead);

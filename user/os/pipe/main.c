@@ -20,14 +20,31 @@ static struct pipe {
     char writer_data[OS_MSG_BYTES];
 } pipes[PIPES];
 
+/* The ring buffer, in at most two pieces each way. */
+static void ring_copy_in(struct pipe *p, const char *src, L4_Word_t n)
+{
+    unsigned tail = (p->head + p->len) % SIZE;
+    L4_Word_t first = n < SIZE - tail ? n : SIZE - tail;
+    memcpy(p->buf + tail, src, first);
+    memcpy(p->buf, src + first, n - first);
+    p->len += (unsigned)n;
+}
+
+static void ring_copy_out(struct pipe *p, char *dst, L4_Word_t n)
+{
+    L4_Word_t first = n < SIZE - p->head ? n : SIZE - p->head;
+    memcpy(dst, p->buf + p->head, first);
+    memcpy(dst + first, p->buf, n - first);
+    p->head = (unsigned)((p->head + n) % SIZE);
+    p->len -= (unsigned)n;
+}
+
 /* Serve the waiting reader and writer of p as far as possible. */
 static void progress(struct pipe *p)
 {
     L4_Word_t *mr = __L4_Utcb();
     if (!L4_IsNilThread(p->writer) && SIZE - p->len >= p->writer_len) {
-        for (L4_Word_t i = 0; i < p->writer_len; i++)
-            p->buf[(p->head + p->len + i) % SIZE] = p->writer_data[i];
-        p->len += (unsigned)p->writer_len;
+        ring_copy_in(p, p->writer_data, p->writer_len);
         mr[0] = 1;
         mr[1] = p->writer_len;
         L4_Send_Timeout(p->writer, L4_ZeroTime);
@@ -35,11 +52,7 @@ static void progress(struct pipe *p)
     }
     if (!L4_IsNilThread(p->reader) && (p->len || p->closed)) {
         L4_Word_t n = p->len < p->reader_max ? p->len : p->reader_max;
-        char *dst = (char *)&mr[2];
-        for (L4_Word_t i = 0; i < n; i++)
-            dst[i] = p->buf[(p->head + i) % SIZE];
-        p->head = (unsigned)((p->head + n) % SIZE);
-        p->len -= (unsigned)n;
+        ring_copy_out(p, (char *)&mr[2], n);
         mr[0] = 1 + (n + 7) / 8;
         mr[1] = n;
         L4_Send_Timeout(p->reader, L4_ZeroTime);

@@ -1,0 +1,136 @@
+/* pipebench: the three ways of seed 001's table 4 to move data between
+ * tasks, measured in TSC ticks (instructions under make bench's
+ * -icount shift=0), each as "BENCH name median=.. min=.. overhead=..":
+ *   pipe_server_rtt     1 byte there and back through two pipes of the pipe server
+ *   pipe_server_bw_64k  64 KB through a pipe to a task that reads it all
+ *   rpc_rtt             a synchronous call to another task and its answer
+ *   map_rpc_bw_64k      a call whose answer maps 64 KB, and the unmap after */
+#include <stdio.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/space.h>
+#include <l4/utcb.h>
+#include <os/os.h>
+
+#define N 200
+static unsigned long samples[N];
+
+static inline unsigned long tsc(void)
+{
+    unsigned lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+    return (unsigned long)hi << 32 | lo;
+}
+
+static void report(const char *name, unsigned n, unsigned long overhead)
+{
+    for (unsigned i = 1; i < n; i++)
+        for (unsigned j = i; j > 0 && samples[j - 1] > samples[j]; j--) {
+            unsigned long t = samples[j];
+            samples[j] = samples[j - 1];
+            samples[j - 1] = t;
+        }
+    printf("BENCH %s median=%lu min=%lu overhead=%lu iterations=%u\n", name,
+           samples[n / 2] - overhead, samples[0] - overhead, overhead, n);
+}
+
+static struct os_stream new_pipe(void)
+{
+    L4_ThreadId_t p = os_lookup("pipe");
+    if (L4_IsNilThread(p)) {
+        os_spawn("pipe", (struct os_stream){ L4_nilthread, 0 }, os_stdout, NULL);
+        for (int i = 0; i < 100 && L4_IsNilThread(p); i++) {
+            L4_Sleep(L4_TimePeriod(2000));
+            p = os_lookup("pipe");
+        }
+    }
+    L4_MsgTag_t tag = os_call(p, OS_PIPE_CREATE, 0);
+    return (struct os_stream){ p, L4_Label(tag) == OS_OK ? __L4_Utcb()[1] : ~0UL };
+}
+
+static L4_ThreadId_t wait_name(const char *name)
+{
+    L4_ThreadId_t t = L4_nilthread;
+    for (int i = 0; i < 200 && L4_IsNilThread(t); i++) {
+        L4_Sleep(L4_TimePeriod(2000));
+        t = os_lookup(name);
+    }
+    return t;
+}
+
+int app_main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    unsigned long overhead = ~0UL;
+    for (int i = 0; i < 100; i++) {
+        unsigned long a = tsc(), b = tsc();
+        if (b - a < overhead)
+            overhead = b - a;
+    }
+    char c = 'x', buf[OS_MSG_BYTES];
+
+    /* pipe_server_rtt */
+    struct os_stream there = new_pipe(), back = new_pipe();
+    L4_ThreadId_t echo = os_spawn("benchpeer echo", there, back, NULL);
+    for (int i = 0; i < N + 20; i++) {
+        unsigned long t0 = tsc();
+        os_write(there, &c, 1);
+        os_read(back, &c, 1);
+        if (i >= 20)
+            samples[i - 20] = tsc() - t0;
+    }
+    report("pipe_server_rtt", N, overhead);
+    os_close(there);
+    os_wait(echo, NULL);
+
+    /* pipe_server_bw_64k */
+    for (int i = 0; i < 12; i++) {
+        struct os_stream data = new_pipe(), done = new_pipe();
+        L4_ThreadId_t s = os_spawn("benchpeer sink 65536", data, done, NULL);
+        unsigned long t0 = tsc();
+        for (unsigned long sent = 0; sent < 65536; sent += sizeof buf)
+            os_write(data, buf, 65536 - sent < sizeof buf ? 65536 - sent : sizeof buf);
+        os_read(done, &c, 1);
+        if (i >= 2)
+            samples[i - 2] = tsc() - t0;
+        os_close(data);
+        os_wait(s, NULL);
+        os_close(done);
+    }
+    report("pipe_server_bw_64k", 10, overhead);
+
+    /* rpc_rtt */
+    L4_ThreadId_t rpc = os_spawn("benchpeer rpc", os_stdin, os_stdout, NULL);
+    L4_ThreadId_t srv = wait_name("benchrpc");
+    for (int i = 0; i < N + 20; i++) {
+        __L4_Utcb()[0] = 1;
+        unsigned long t0 = tsc();
+        L4_Call(srv);
+        if (i >= 20)
+            samples[i - 20] = tsc() - t0;
+    }
+    report("rpc_rtt", N, overhead);
+    os_kill(rpc);
+
+    /* map_rpc_bw_64k */
+    L4_ThreadId_t map = os_spawn("benchpeer map", os_stdin, os_stdout, NULL);
+    srv = wait_name("benchmap");
+    L4_Word_t window = (L4_Word_t)os_sbrk(2UL << 16);       /* heap room to receive into */
+    window = (window + 0xFFFF) & ~0xFFFFUL;
+    L4_Fpage_t w = L4_FpageLog2(window, 16);
+    for (int i = 0; i < N + 20; i++) {
+        L4_Accept(L4_MapGrantItems(w));
+        __L4_Utcb()[0] = 0;
+        unsigned long t0 = tsc();
+        L4_Call(srv);
+        L4_Flush(L4_FpageAddRights(w, L4_FullyAccessible));
+        if (i >= 20)
+            samples[i - 20] = tsc() - t0;
+    }
+    L4_Accept(L4_UntypedWordsAcceptor);
+    report("map_rpc_bw_64k", N, overhead);
+    os_kill(map);
+    printf("BENCH DONE\n");
+    return 0;
+}
