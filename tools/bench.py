@@ -14,7 +14,7 @@ ratio) and writes, under BUILD/bench/:
   details.json   median, min, overhead, iterations of every benchmark, and
                  what Linux kernel ran with which command line
   ipc_rtt.png    IPC round trip against message length (tools/bench_plot.py)
-  serial.log, linux-serial.log   the two consoles
+  serial.log, serial-os.log, linux-serial.log   the three consoles
 """
 import argparse
 import glob
