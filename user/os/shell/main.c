@@ -166,7 +166,7 @@ static void help(void)
            "  kdb             enter the kernel debugger ('g' continues)\n"
            "  PROGRAM ARGS    run a program, e.g. hello world\n"
            "  A | B           pipe A's output into B, e.g. count 5 | upper\n"
-           "programs: hello, count, upper, spin, memhog\n");
+           "programs: hello, count, upper, spin, memhog, pipebench\n");
 }
 
 int app_main(int argc, char **argv)
