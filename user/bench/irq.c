@@ -5,6 +5,7 @@
  *   exception_ipc_rtt  a thread executes ud2; the exception message goes to
  *                      its handler, whose reply (MR1 = RIP + 2) resumes the
  *                      thread after the instruction; timed in the thread. */
+#include <sys/io.h>
 #include <stdio.h>
 #include <l4/ipc.h>
 #include <l4/schedule.h>
@@ -13,17 +14,6 @@
 #include "../tests/tsupport.h"
 
 static uint64_t samples[BENCH_ITERATIONS];
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 #define COM2 0x2F8
 #define IRQ_TAG 0xFFFFFFFFFFF00000UL

@@ -4,6 +4,7 @@
  * kernel option ioports=all every thread may use every port, as in
  * Pistachio's default build (the harness runs the io group a third time
  * in that mode). */
+#include <sys/io.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/sigma0.h>
@@ -16,38 +17,6 @@
 #define IOFAULT_TAG 0xFFFFFFFFFF860002UL    /* label 0xFF80 | rw, u = 2 */
 
 static int all_ports(void) { return strstr(test_cmdline(), "ioports=all") != NULL; }
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline uint16_t inw(uint16_t port)
-{
-    uint16_t v;
-    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-/* A pager that records the messages it gets and never answers them
- * (faults in the test image it serves). */
-static volatile L4_Word_t rec_tag, rec_mr1, rec_mr2, rec_count;
-static void recording_pager(L4_Word_t unused)
-{
-    (void)unused;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        if (tsup_image_fault_reply(tag)) {  /* its code and data: served */
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        rec_tag = tag.raw;
-        rec_mr1 = __L4_Utcb()[1];
-        rec_mr2 = __L4_Utcb()[2];
-        rec_count++;
-        tag = L4_Wait(&from);
-    }
-}
 
 /* Threads in new spaces start paged by the support pager, fault in their
  * pages, and wait for `go` while the test gives them another pager. */
@@ -85,8 +54,8 @@ static L4_ThreadId_t space_with_pager(tsup_fn_t fn, L4_ThreadId_t pager)
 
 TEST(io, ports_follow_the_mode)
 {
-    rec_count = 0;
-    L4_ThreadId_t p = tsup_thread(recording_pager, 0);
+    tsup_rec.count = 0;
+    L4_ThreadId_t p = tsup_thread(tsup_recording_pager, 0);
     L4_Set_Priority(p, 200);
     L4_ThreadId_t t = space_with_pager(read_port_0x72, p);
     tsup_sleep_ms(20);
@@ -95,13 +64,13 @@ TEST(io, ports_follow_the_mode)
     tsup_kill(p);
     if (all_ports()) {
         EXPECT(done);
-        EXPECT_EQ(rec_count, 0);
+        EXPECT_EQ(tsup_rec.count, 0);
     } else {
         EXPECT(!done);
-        EXPECT_EQ(rec_count, 1);
-        EXPECT_EQ(rec_tag, IOFAULT_TAG);
-        EXPECT_EQ(rec_mr1, 0x72UL << 16 | 1 << 10 | 2 << 4);   /* 2 ports at 0x72 */
-        EXPECT(rec_mr2 != 0);                                   /* the faulting IP */
+        EXPECT_EQ(tsup_rec.count, 1);
+        EXPECT_EQ(tsup_rec.tag, IOFAULT_TAG);
+        EXPECT_EQ(tsup_rec.mr1, 0x72UL << 16 | 1 << 10 | 2 << 4);   /* 2 ports at 0x72 */
+        EXPECT(tsup_rec.mr2 != 0);                                   /* the faulting IP */
     }
 }
 
@@ -139,12 +108,12 @@ TEST(io, map_item_grants_ports_and_flush_takes_them)
 {
     if (all_ports())
         return;                             /* nothing to grant: IOPL 3 */
-    rec_count = 0;
+    tsup_rec.count = 0;
     stage = 0;
     L4_Fpage_t ports = L4_Sigma0_GetPage(L4_nilthread, L4_IoFpage(0x80, 1));
     L4_Accept(L4_UntypedWordsAcceptor);
     EXPECT(!L4_IsNilFpage(ports));
-    L4_ThreadId_t p = tsup_thread(recording_pager, 0);
+    L4_ThreadId_t p = tsup_thread(tsup_recording_pager, 0);
     L4_Set_Priority(p, 200);
     L4_ThreadId_t r = space_with_pager(port_receiver, p);
     tsup_sleep_ms(5);
@@ -156,7 +125,7 @@ TEST(io, map_item_grants_ports_and_flush_takes_them)
     L4_MsgTag_t tag = L4_Send(r);
     tsup_sleep_ms(20);
     int st = stage;
-    L4_Word_t faults = rec_count, mr1 = rec_mr1;
+    L4_Word_t faults = tsup_rec.count, mr1 = tsup_rec.mr1;
     tsup_kill(r);
     tsup_kill(p);
     EXPECT(L4_IpcSucceeded(tag));

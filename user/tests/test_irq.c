@@ -4,6 +4,7 @@
  * I/O ports: the PIT (line 0; the kernel's own timer is the local APIC's)
  * and a 16550 UART in loopback mode (COM2, line 3: the harness gives
  * QEMU a second serial port). */
+#include <sys/io.h>
 #include <l4/ipc.h>
 #include <l4/schedule.h>
 #include <l4/thread.h>
@@ -12,17 +13,6 @@
 #include "tsupport.h"
 
 #define IRQ_TAG 0xFFFFFFFFFFF00000UL
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 static L4_ThreadId_t irq_tid(unsigned irq) { return L4_GlobalId(irq, 1); }
 

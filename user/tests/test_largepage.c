@@ -16,24 +16,6 @@
 #define WINDOW  0x40000000UL               /* in the child's space, 2 MB aligned */
 
 static volatile int stage, go_read_one, bad_reads;
-static volatile L4_Word_t fault_count, fault_addr;
-
-/* A pager that counts faults outside the test image and never answers them. */
-static void counting_pager(L4_Word_t unused)
-{
-    (void)unused;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        if (tsup_image_fault_reply(tag)) {  /* its code and data: served */
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        fault_addr = __L4_Utcb()[1];
-        fault_count++;
-        tag = L4_Wait(&from);
-    }
-}
 
 /* The child: receives the 2 MB mapping, reads every page, then (told to)
  * reads the revoked page, which must fault. */
@@ -62,7 +44,7 @@ TEST(largepage, whole_block_then_one_page_revoked)
 {
     stage = 0;
     go_read_one = 0;
-    fault_count = 0;
+    tsup_rec.count = 0;
     L4_Fpage_t block = L4_Sigma0_GetAny(L4_nilthread, 21, L4_CompleteAddressSpace);
     L4_Accept(L4_UntypedWordsAcceptor);
     EXPECT(!L4_IsNilFpage(block));
@@ -70,7 +52,7 @@ TEST(largepage, whole_block_then_one_page_revoked)
     for (L4_Word_t p = 0; p < BLOCK; p += 4096)
         *(volatile L4_Word_t *)(base + p) = p / 4096 + 0x1000;
 
-    L4_ThreadId_t pager = tsup_thread(counting_pager, 0);
+    L4_ThreadId_t pager = tsup_thread(tsup_recording_pager, 0);
     L4_Set_Priority(pager, 200);
     L4_ThreadId_t c = tsup_space(child, 0);
     tsup_wait_blocked(c);                           /* it waits for the mapping */
@@ -84,7 +66,7 @@ TEST(largepage, whole_block_then_one_page_revoked)
     for (int i = 0; i < 200 && stage < 1; i++)
         tsup_sleep_ms(1);
     int stage1 = stage;
-    L4_Word_t faults_before = fault_count;
+    L4_Word_t faults_before = tsup_rec.count;
     /* revoke page 77 from everything derived from our mapping */
     L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(base + 77 * 4096, 12), L4_FullyAccessible));
     go_read_one = 1;
@@ -92,7 +74,7 @@ TEST(largepage, whole_block_then_one_page_revoked)
         tsup_sleep_ms(1);
     tsup_sleep_ms(5);
     int stage2 = stage;
-    L4_Word_t faults_after = fault_count, addr = fault_addr;
+    L4_Word_t faults_after = tsup_rec.count, addr = tsup_rec.mr1;
     tsup_kill(c);
     tsup_kill(pager);
     L4_Flush(L4_FpageAddRights(block, L4_FullyAccessible));

@@ -257,6 +257,26 @@ int tsup_image_fault_reply(L4_MsgTag_t tag)
     return 1;
 }
 
+struct tsup_record tsup_rec;
+
+void tsup_recording_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        if (tsup_image_fault_reply(tag)) {
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        tsup_rec.tag = tag.raw;
+        tsup_rec.mr1 = __L4_Utcb()[1];
+        tsup_rec.mr2 = __L4_Utcb()[2];
+        tsup_rec.count++;
+        tag = L4_Wait(&from);
+    }
+}
+
 int tsup_wait_blocked(L4_ThreadId_t t)
 {
     for (int i = 0; i < 1000; i++) {

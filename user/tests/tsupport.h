@@ -68,6 +68,14 @@ int tsup_wait_blocked(L4_ThreadId_t t);
  * and data of the threads they page, whenever those fault. */
 int tsup_image_fault_reply(L4_MsgTag_t tag);
 
+/* A pager for tests: serves faults in the test image (as above), records
+ * every other message in tsup_rec and never answers it. */
+struct tsup_record {
+    volatile L4_Word_t tag, mr1, mr2, count;
+};
+extern struct tsup_record tsup_rec;
+void tsup_recording_pager(L4_Word_t unused);
+
 /* A thread function that waits forever (receiving from itself). */
 void tsup_fn_sleeper(L4_Word_t unused);
 

@@ -8,6 +8,7 @@
  * task (OS_FOREGROUND), Ctrl-D at the start of a line ends the input.
  * Output: OS_WRITE data is collected per writing thread and printed a
  * whole line at a time. */
+#include <sys/io.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/utcb.h>
@@ -15,17 +16,6 @@
 
 #define COM1 0x3F8
 #define IRQ  4
-
-static inline void outb(unsigned port, unsigned char v)
-{
-    __asm__ volatile("outb %0, %w1" : : "a"(v), "Nd"((unsigned short)port));
-}
-static inline unsigned char inb(unsigned port)
-{
-    unsigned char v;
-    __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"((unsigned short)port));
-    return v;
-}
 
 /* ---- transmit ----------------------------------------------------------- */
 static char txbuf[8192];

@@ -4,6 +4,7 @@
  * ".elf". */
 #include <string.h>
 #include <stdio.h>
+#include <elf64.h>
 #include <l4/bootinfo.h>
 #include <l4/kip.h>
 #include <l4/sigma0.h>
@@ -12,19 +13,6 @@
 #define MAX_PROGRAMS 24
 static struct program programs[MAX_PROGRAMS];
 static unsigned nprograms;
-
-struct ehdr {
-    unsigned char ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    L4_Word_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct phdr {
-    uint32_t type, flags;
-    L4_Word_t offset, vaddr, paddr, filesz, memsz, align;
-};
 
 static void module_name(const char *cmdline, char *out, size_t size)
 {
@@ -44,21 +32,22 @@ static void module_name(const char *cmdline, char *out, size_t size)
 /* Check an ELF64 x86-64 executable and note its loadable segments. */
 static int parse(struct program *p, const unsigned char *img, L4_Word_t size)
 {
-    const struct ehdr *eh = (const void *)img;
-    if (size < sizeof *eh || memcmp(eh->ident, "\x7f" "ELF\x02\x01", 6) || eh->type != 2 ||
-        eh->machine != 62 || eh->phoff + (L4_Word_t)eh->phnum * sizeof(struct phdr) > size)
+    const struct elf64_ehdr *eh = (const void *)img;
+    if (size < sizeof *eh || memcmp(eh->e_ident, "\x7f" "ELF\x02\x01", 6) ||
+        eh->e_type != ELF_ET_EXEC || eh->e_machine != ELF_EM_X86_64 ||
+        eh->e_phoff + (L4_Word_t)eh->e_phnum * sizeof(struct elf64_phdr) > size)
         return 0;
-    p->entry = eh->entry;
-    for (unsigned i = 0; i < eh->phnum; i++) {
-        const struct phdr *ph = (const void *)(img + eh->phoff + i * eh->phentsize);
-        if (ph->type != 1 || !ph->memsz)
+    p->entry = eh->e_entry;
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        const struct elf64_phdr *ph = (const void *)(img + eh->e_phoff + i * eh->e_phentsize);
+        if (ph->p_type != PT_LOAD || !ph->p_memsz)
             continue;
-        if (p->nseg == 6 || ph->offset + ph->filesz > size || ph->filesz > ph->memsz)
+        if (p->nseg == 6 || ph->p_offset + ph->p_filesz > size || ph->p_filesz > ph->p_memsz)
             return 0;
-        p->seg[p->nseg++] = (struct segment){ ph->vaddr, ph->memsz, ph->filesz, ph->flags,
-                                              img + ph->offset };
-        if (ph->vaddr + ph->memsz > p->end)
-            p->end = ph->vaddr + ph->memsz;
+        p->seg[p->nseg++] = (struct segment){ ph->p_vaddr, ph->p_memsz, ph->p_filesz, ph->p_flags,
+                                              img + ph->p_offset };
+        if (ph->p_vaddr + ph->p_memsz > p->end)
+            p->end = ph->p_vaddr + ph->p_memsz;
     }
     return p->nseg > 0;
 }
