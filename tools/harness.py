@@ -59,7 +59,7 @@ def run_host_tests(build, only, result):
 class Qemu:
     """One boot: QEMU with the serial console on a pipe."""
 
-    def __init__(self, args, build, accel, mem, modules, logname, append=""):
+    def __init__(self, args, build, accel, mem, modules, logname, append="", extra=()):
         self.log_path = os.path.join(build, "test", logname)
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         self.log = open(self.log_path, "w")
@@ -69,7 +69,7 @@ class Qemu:
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                "-serial", "stdio", "-serial", "null", "-monitor", "none",   # COM2 for tests
                "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
-               "-append", append, "-initrd", initrd]
+               "-append", append, "-initrd", initrd] + list(extra)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.buf = b""
@@ -166,7 +166,7 @@ def kernel_trouble(line):
     return None
 
 
-def run_suite(args, result, general=False, option=None, only=None):
+def run_suite(args, result, general=False, option=None, only=None, machine=None):
     """One boot of the suite. `general`: with the IPC fast path off
     (kernel option nofastpath), test names prefixed 'general:'. `option`:
     another kernel option, passed to the tests too (names prefixed with
@@ -178,10 +178,11 @@ def run_suite(args, result, general=False, option=None, only=None):
     modules = [os.path.join(build, "user", "sigma0.elf"),
                os.path.join(build, "user", "tests.elf") + only + flag]
     print(f"harness: booting the in-system suite ({args.accel}){only}{flag}", flush=True)
+    label = "general" if general else option or (machine and machine[0]) or ""
     q = Qemu(args, build, args.accel, args.mem, modules,
-             "suite-general.log" if general else f"suite-{option}.log" if option else "suite.log",
-             flag.strip())
-    prefix = "general:" if general else f"{option}:" if option else ""
+             f"suite-{label.strip('-')}.log" if label else "suite.log", flag.strip(),
+             machine or ())
+    prefix = f"{label.strip('-')}:" if label else ""
     fatal, done, trouble, expected_stops = [], False, None, 0
     try:
         for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
@@ -210,7 +211,7 @@ def run_suite(args, result, general=False, option=None, only=None):
         result.record(prefix + "suite.completed", False,
                       f"expected 'SUITE DONE', got {why}; serial log {q.log_path}:\n{q.tail()}"
                       + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
-    if not general and not option:
+    if not label:
         for name in fatal:
             run_fatal(args, name, result)
 
@@ -346,6 +347,9 @@ def main():
                 if not args.only or args.only.split(".")[0] == group:
                     run_suite(args, result, option="ioports=all",
                               only=args.only if args.only else group)
+        if not args.only or args.only.split(".")[0] == "irq":
+            # a machine without ACPI: the 8259 PICs instead of the I/O APIC
+            run_suite(args, result, only=args.only or "irq", machine=["-no-acpi"])
     print(f"{result.passed} passed, {result.failed} failed", flush=True)
     sys.exit(1 if result.failed or result.passed == 0 else 0)
 

@@ -3,6 +3,7 @@
 #include "arch/console.h"
 #include "arch/cpu.h"
 #include "arch/gdt.h"
+#include "arch/intctl.h"
 #include "arch/idt.h"
 #include "arch/paging.h"
 #include "arch/pic.h"
@@ -77,6 +78,8 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
         kprintf("boot: IPC fast path off (nofastpath)\n");
     pic_init();
     timer_init();
+    intctl_init();
+    kprintf("interrupts: ISA lines through the %s\n", intctl_name());
 
     kip_init();
     paddr_t bootinfo = bootmem_take_info_page();

@@ -2,7 +2,7 @@
  * (irq.h, spec 7). */
 #include "irq.h"
 #include "arch/console.h"
-#include "arch/pic.h"
+#include "arch/intctl.h"
 #include "arch/timer.h"
 #include "frame.h"
 #include "kdebug.h"
@@ -62,7 +62,7 @@ word_t irq_control(word_t dest, word_t pager)
     struct tcb *t = irq_thread(irq);
     if (!t)
         return syscall_fail(ERR_NO_MEMORY);
-    pic_mask(irq);
+    intctl_mask(irq);
     if (t->state == TS_SEND_BLOCKED)
         ipc_irq_withdraw(t);                /* an undelivered interrupt is dropped */
     t->state = TS_READY;
@@ -70,14 +70,14 @@ word_t irq_control(word_t dest, word_t pager)
     if (irq == CONSOLE_IRQ)
         kdb_input_to_user = h != NULL;
     if (h)
-        pic_unmask(irq);
+        intctl_unmask(irq);
     return 1;
 }
 
 void irq_fire(unsigned irq)
 {
-    pic_mask(irq);
-    pic_eoi(irq);
+    intctl_mask(irq);
+    intctl_eoi(irq);
     struct tcb *t = irq < NUM_IRQ_THREADS ? irq_threads[irq] : NULL;
     if (!t || t->state != TS_READY)
         return;                             /* not attached, or busy */
@@ -92,5 +92,5 @@ void irq_acknowledged(struct tcb *t)
     t->state = TS_READY;
     unsigned irq = (unsigned)tid_number(t->global_id);
     if (tcb_lookup_global(utcb_get(t, UTCB_PAGER)))
-        pic_unmask(irq);
+        intctl_unmask(irq);
 }

@@ -20,6 +20,7 @@
  *        +0x0000  system-call stub page (user r-x, same in every space)
  *        +0x1000  GS page: %gs:0 = local id of the running thread (user r--)
  *        +0x2000  local APIC registers (kernel only, uncached)
+ *        +0x3000  I/O APIC registers (kernel only, uncached)
  */
 #define KERNEL_PHYS      UL(0x100000)
 #define KERNEL_VMA       UL(0xFFFFFFFF80000000)
@@ -30,6 +31,7 @@
 #define STUB_PAGE_VA     (USER_PAGE_BASE + 0x0000)
 #define GS_PAGE_VA       (USER_PAGE_BASE + 0x1000)
 #define LAPIC_VA         (USER_PAGE_BASE + 0x2000)
+#define IOAPIC_VA        (USER_PAGE_BASE + 0x3000)
 
 /* Highest user address + 1: users own the lower canonical half. */
 #define USER_END         UL(0x0000800000000000)

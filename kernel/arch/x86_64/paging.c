@@ -370,12 +370,11 @@ void paging_switch(paddr_t pml4)
 
 /* The local APIC's registers, mapped uncached into the user page table
  * slot reserved for them (kernel-only: no U bit on the leaf). */
-void *paging_map_lapic(paddr_t base)
+void *paging_map_device(vaddr_t va, paddr_t base)
 {
-    user_pt[IDX(LAPIC_VA, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G |
-                                (nx ? PTE_NX : 0);
-    invlpg(LAPIC_VA);
-    return (void *)LAPIC_VA;
+    user_pt[IDX(va, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | (nx ? PTE_NX : 0);
+    invlpg(va);
+    return (void *)va;
 }
 
 /* The GS page as the kernel sees it (writable through the direct map). */

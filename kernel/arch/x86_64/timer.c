@@ -57,7 +57,7 @@ void timer_init(void)
     if (have_lapic()) {
         paddr_t base = rdmsr(MSR_APIC_BASE) & 0xFFFFF000UL;
         wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1UL << 11));
-        lapic = paging_map_lapic(base);
+        lapic = paging_map_device(LAPIC_VA, base);
         lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
         lapic_write(LAPIC_TIMER_DIV, 0x3);
         lapic_write(LAPIC_LVT_TIMER, 1u << 16);
@@ -84,6 +84,11 @@ void timer_init(void)
         pic_unmask(0);
         kprintf("timer: PIT, %u Hz, TSC %lu kHz\n", TIMER_HZ, tsc_rate_khz);
     }
+}
+
+void lapic_eoi(void)
+{
+    lapic_write(LAPIC_EOI, 0);
 }
 
 void timer_ack(void)

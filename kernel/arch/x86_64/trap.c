@@ -7,6 +7,7 @@
 #include "arch/io.h"
 #include "arch/idt.h"
 #include "arch/paging.h"
+#include "arch/intctl.h"
 #include "arch/pic.h"
 #include "arch/timer.h"
 #include "fault.h"
@@ -134,7 +135,7 @@ static void interrupt(struct trap_frame *f)
         sched_tick();
     } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
         unsigned irq = v - VEC_IRQ_BASE;
-        if (pic_spurious(irq))
+        if (intctl_spurious(irq))
             return;
         if (irq == 0 && !timer_uses_lapic()) {
             timer_ack();

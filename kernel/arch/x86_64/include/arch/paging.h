@@ -72,5 +72,7 @@ vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end);
 
 void paging_switch(paddr_t pml4);
 bool paging_nx_enabled(void);
-void *paging_map_lapic(paddr_t base);
+/* Map a page of device registers (uncached, kernel only) at one of the
+ * kernel's device slots (LAPIC_VA, IOAPIC_VA). */
+void *paging_map_device(vaddr_t va, paddr_t base);
 uint64_t *paging_gs_page(void);

@@ -13,5 +13,8 @@ void timer_ack(void);
 /* True when the local APIC timer drives the tick (else PIC line 0). */
 bool timer_uses_lapic(void);
 
+/* End of interrupt at the local APIC (interrupts the I/O APIC delivered). */
+void lapic_eoi(void);
+
 /* TSC frequency measured at boot, in kHz. */
 uint64_t tsc_khz(void);
