@@ -40,10 +40,15 @@ static void stop_thread(struct trap_frame *f, const char *why)
     thread_halt(current);
 }
 
+/* After a fault message: retry the access unless nobody handled it. The
+ * handler's answer ends the fault whatever it holds (spec 6.2): even one
+ * whose transfer failed (code 4-7 in the receive phase) counts, and so do
+ * a cancelled or aborted IPC. Only a missing or timed-out handler is none. */
 static bool retry_after(word_t err)
 {
     unsigned code = (err >> 1) & 7;
-    return !err || code == IPC_CANCELED || code == IPC_ABORTED;
+    return !err || code == IPC_CANCELED || code == IPC_ABORTED ||
+           ((err & 1) && code >= IPC_OVERFLOW);
 }
 
 /* A two-word fault message (page fault, I/O fault) to the pager, nested

@@ -309,3 +309,75 @@ TEST(pagers, flushing_everything_spares_the_kernel)
     /* and the kernel still answers */
     EXPECT_EQ(L4_Schedule(L4_MyGlobalId(), ~0UL, ~0UL, ~0UL, ~0UL, &(L4_Word_t){ 0 }), 3);
 }
+
+/* A pager whose first answers are nonsense (no map item, an item of an
+ * unknown type, a map item of a page it does not have): the faulting
+ * thread simply faults again, and the kernel goes on; the fourth answer
+ * maps the page and the thread completes (spec 6.2: any reply ends the
+ * fault). */
+static volatile int nonsense_given, touched;
+static void nonsense_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (tsup_image_fault_reply(tag)) {
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        L4_Word_t addr = mr[1] & ~0xFFFUL;
+        switch (nonsense_given++) {
+        case 0:                                         /* untyped words only */
+            mr[0] = 5;
+            break;
+        case 1:                                         /* a typed item of no known type */
+            mr[0] = 2 << 6;
+            mr[1] = 0xE;
+            mr[2] = 0x1234;
+            break;
+        case 2:                                         /* a page we do not have */
+            mr[0] = 2 << 6;
+            mr[1] = addr | 0x8;
+            mr[2] = L4_FpageLog2(0x7F000000, 12).raw | 7;
+            break;
+        default: {                                      /* at last: a real page */
+            L4_Fpage_t page = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
+            L4_Accept(L4_UntypedWordsAcceptor);
+            L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, 7), addr);
+            mr[0] = 2 << 6;
+            mr[1] = m.raw[0];
+            mr[2] = m.raw[1];
+        }
+        }
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void touch_far_page(L4_Word_t unused)
+{
+    (void)unused;
+    touched = 0;                            /* (its page is in before the pager changes) */
+    while (!go_heap)
+        tsup_sleep_ms(1);
+    *(volatile L4_Word_t *)0x68000000UL = 1;
+    touched = 1;
+}
+
+TEST(pagers, nonsense_answers_to_a_fault)
+{
+    nonsense_given = 0;
+    go_heap = 0;
+    L4_ThreadId_t pager = tsup_space(nonsense_pager, 0);
+    L4_ThreadId_t t = tsup_space(touch_far_page, 0);
+    tsup_wait_blocked(t);
+    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
+    go_heap = 1;
+    int ok = tsup_join(t, 2000);
+    tsup_kill(t);
+    tsup_kill(pager);
+    EXPECT(ok);
+    EXPECT_EQ(touched, 1);
+    EXPECT_EQ(nonsense_given, 4);                        /* three faults in vain, then mapped */
+}

@@ -251,6 +251,7 @@ int tsup_image_fault_reply(L4_MsgTag_t tag)
         mr[1] >= (L4_Word_t)_end)
         return 0;
     L4_Word_t page = mr[1] & ~0xFFFUL;
+    (void)*(volatile const char *)page;     /* a pager in another space: fault it in here */
     mr[0] = 2 << 6;
     mr[1] = page | 0x8;
     mr[2] = L4_FpageLog2(page, 12).raw | L4_FullyAccessible;
