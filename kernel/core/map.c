@@ -89,9 +89,13 @@ void sys_unmap(struct tcb *self, word_t control)
                 io_deny(self->space, io_fpage_port(fp), 1u << MIN(io_fpage_log2(fp), 16));
             continue;
         }
-        if (fpage_log2(fp) < 12)
+        /* s < 12 is rounded up to the page around the base (spec 2.3) */
+        unsigned s = fpage_log2(fp);
+        if (s == 0)
             continue;
-        unsigned status = unmap_range(self->space, fpage_base(fp), fpage_size(fp), fp & 7, flush);
+        word_t base = s < 12 ? ALIGN_DOWN(fp, PAGE_SIZE) : fpage_base(fp);
+        word_t size = s < 12 ? PAGE_SIZE : fpage_size(fp);
+        unsigned status = unmap_range(self->space, base, size, fp & 7, flush);
         self->utcb[i] = (fp & ~7UL) | status;
     }
 }
@@ -127,7 +131,8 @@ unsigned map_item_transfer(struct tcb *s, struct tcb *r, const word_t *item, uns
         rbase += off;
     } else {
         size_log2 = rl;
-        off = ALIGN_DOWN(snd_base & ((1UL << sl) - 1), 1UL << rl);
+        off = sl >= 64 ? snd_base : snd_base & ((1UL << sl) - 1);
+        off = ALIGN_DOWN(off, 1UL << rl);
         sbase += off;
     }
     word_t size = size_log2 >= 64 ? ~0UL : 1UL << size_log2;

@@ -3,7 +3,8 @@
  *   63                      10 9      4  3  2 1 0
  *  [ base bits 10-63          | s (log2) | - | r w x ]
  *
- * s = 1 with base 0 encodes the complete address space (size 2^64).
+ * s = 1 with base 0 encodes the complete address space (size 2^64),
+ * whatever the rights bits say (0x10 | rwx).
  */
 #pragma once
 #include "types.h"
@@ -12,7 +13,7 @@
 
 static inline unsigned fpage_log2(word_t f)
 {
-    return f == FPAGE_COMPLETE ? 64 : (f >> 4) & 0x3F;
+    return (f & ~0xFUL) == FPAGE_COMPLETE ? 64 : (f >> 4) & 0x3F;
 }
 
 static inline word_t fpage_base(word_t f)
