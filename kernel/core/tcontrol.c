@@ -28,13 +28,19 @@ static word_t modify(struct tcb *t, word_t dest, word_t space_spec, word_t sched
     bool active = tcb_is_active(t);
     if (utcb_loc != ~0UL && (active || !utcb_location_valid(in->space, utcb_loc)))
         return syscall_fail(ERR_INVALID_UTCB);
-    if (in->space != t->space && active)
-        return syscall_fail(ERR_INVALID_UTCB);      /* moving active threads: unsupported */
     word_t loc = utcb_loc != ~0UL ? utcb_loc : t->utcb_location;
     if (pager != NILTHREAD && !active && !utcb_location_valid(in->space, loc))
         return syscall_fail(ERR_INVALID_UTCB);
 
-    if (in->space != t->space) {                    /* migrate an inactive thread */
+    if (in->space != t->space && active) {
+        /* An active thread moves with its UTCB location, which must be
+         * valid in the (initialised) new space. Not the caller itself, nor
+         * one in the middle of a string copy. */
+        if (t == current || t->xfer_partner || !utcb_location_valid(in->space, loc))
+            return syscall_fail(ERR_INVALID_UTCB);
+        if (!tcb_move(t, in->space))
+            return syscall_fail(ERR_NO_MEMORY);
+    } else if (in->space != t->space) {             /* an inactive thread moves */
         struct space *old = t->space;
         t->space = in->space;
         t->space->nthreads++;

@@ -365,3 +365,57 @@ TEST(syscalls, memory_control_fails_harmlessly)
     EXPECT_EQ(__L4_Utcb()[0], 0x1111);               /* MR0, MR1 as they were */
     EXPECT_EQ(__L4_Utcb()[1], 0x2222);
 }
+
+/* ThreadControl moves an active thread into another space, UTCB location
+ * and all; the location must be valid there (spec 7.1). The mover's pager
+ * maps the test image into whichever space it is in, so the variables
+ * below stay shared with the root task. */
+static volatile L4_Word_t moved_marker, moved_step;
+static void mover(L4_Word_t unused)
+{
+    (void)unused;
+    moved_step = 1;
+    while (moved_step == 1)
+        tsup_sleep_ms(1);                   /* (moved meanwhile) */
+    moved_marker = L4_MyGlobalId().raw;     /* its UTCB came along */
+    moved_step = 3;
+}
+
+TEST(syscalls, active_thread_moves_to_another_space)
+{
+    moved_step = 0;
+    moved_marker = 0;
+    L4_ThreadId_t home = tsup_space(tsup_fn_sleeper, 0);   /* UTCB slot 0 there */
+    L4_ThreadId_t away = tsup_space(tsup_fn_sleeper, 0);   /* slot 0 */
+    L4_ThreadId_t t = tsup_space_thread(away, mover, 0);   /* slot 2: free in home */
+    for (int i = 0; i < 1000 && moved_step != 1; i++)
+        tsup_sleep_ms(1);
+    L4_Word_t r = L4_ThreadControl(t, home, L4_nilthread, L4_nilthread, (void *)~0UL);
+    moved_step = 2;
+    int ok = tsup_join(t, 1000);
+    tsup_kill(away);                        /* the space it left lives on without it */
+    L4_Word_t still = L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &(L4_Word_t){ 0 });
+    tsup_kill(t);
+    tsup_kill(home);
+    EXPECT_EQ(r, 1);
+    EXPECT(ok);
+    EXPECT_EQ(moved_marker, t.raw);
+    EXPECT_NE(still, 0);                    /* alive after the old space went */
+}
+
+TEST(syscalls, moving_to_a_space_without_the_utcb_location_fails)
+{
+    L4_ThreadId_t t = tsup_thread(tsup_fn_sleeper, 0);     /* root-space UTCB */
+    L4_ThreadId_t other = tsup_space(tsup_fn_sleeper, 0);
+    L4_Word_t r = L4_ThreadControl(t, other, L4_nilthread, L4_nilthread, (void *)~0UL);
+    L4_Word_t err = L4_ErrorCode();
+    L4_Word_t self = L4_ThreadControl(L4_MyGlobalId(), other, L4_nilthread, L4_nilthread,
+                                      (void *)~0UL);
+    L4_Word_t self_err = L4_ErrorCode();
+    tsup_kill(t);
+    tsup_kill(other);
+    EXPECT_EQ(r, 0);
+    EXPECT_EQ(err, 6);                      /* outside the new space's UTCB area */
+    EXPECT_EQ(self, 0);
+    EXPECT_EQ(self_err, 6);                 /* the caller cannot move itself */
+}
