@@ -134,19 +134,12 @@ static void pager_loop(L4_Word_t unused)
             tag = L4_ReplyWait(from, &from);
             continue;
         }
-        if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFFEUL && L4_UntypedWords(tag) == 2 &&
-            (mr[1] < (L4_Word_t)_image_start || mr[1] >= (L4_Word_t)_end)) {
-            tag = L4_Wait(&from);               /* not the image: the faulter waits */
+        if (tsup_image_fault_reply(tag)) {
+            tag = L4_ReplyWait(from, &from);
             continue;
         }
-        if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFFEUL && L4_UntypedWords(tag) == 2) {
-            L4_Word_t page = mr[1] & ~0xFFFUL;
-            L4_Fpage_t fp = L4_FpageLog2(page, 12);
-            fp.raw |= L4_FullyAccessible;
-            mr[0] = 2 << 6;                     /* t = 2: one map item */
-            mr[1] = page | 0x8;
-            mr[2] = fp.raw;
-            tag = L4_ReplyWait(from, &from);
+        if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFFEUL) {
+            tag = L4_Wait(&from);               /* not the image: the faulter waits */
             continue;
         }
         if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFF8UL && L4_UntypedWords(tag) == 2) {

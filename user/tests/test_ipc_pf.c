@@ -1,0 +1,234 @@
+/* Page faults inside string transfers (spec 5.4, 5.8, 5.9), the scenarios
+ * of l4test's ipc-pf (spec 13): an 8 KB string between a thread F of the
+ * root space and a partner P in a new space, with pages taken away
+ * beforehand by Flush; faults served, left unanswered until the xfer
+ * timeout, or aborted by F's pager with ExchangeRegisters.
+ *
+ * F's pager is the root thread (which may ExchangeRegisters F, in its own
+ * space); P's is the support pager. */
+#include <string.h>
+#include <l4/ipc.h>
+#include <l4/space.h>
+#include <l4/thread.h>
+#include <l4/utcb.h>
+#include "testlib.h"
+#include "tsupport.h"
+
+#define PAGE 4096
+#define LEN (2 * PAGE)
+#define STRING_ITEM(len) ((L4_Word_t)(len) << 10)
+#define MS(ms) L4_TimePeriod((ms) * 1000ULL)
+
+static uint8_t sbuf[LEN] __attribute__((aligned(PAGE)));
+static uint8_t rbuf[LEN] __attribute__((aligned(PAGE)));
+
+enum mode { SERVE, SILENT, ABORT };
+static L4_Word_t buffer_faults;          /* F's faults on the string buffers */
+
+static int in_buffers(L4_Word_t a)
+{
+    return (a - (L4_Word_t)sbuf < LEN) || (a - (L4_Word_t)rbuf < LEN);
+}
+
+/* The root thread pages F and the support pager (whose faults on pages
+ * the root space gave up come here too), as l4test's root task does: it
+ * owns the image at sigma0, so touching a page brings it back. F's faults
+ * on the buffers are treated as `mode` says. Until both F and P are done,
+ * or five seconds have passed. */
+static int serve(L4_ThreadId_t f, L4_ThreadId_t p, enum mode mode)
+{
+    L4_Word_t until = L4_SystemClock().raw + 5000000;
+    while (!(tsup_done(f) && tsup_done(p))) {
+        if (L4_SystemClock().raw > until)
+            return 0;
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait_Timeout(MS(1), &from);
+        if (L4_IpcFailed(tag))
+            continue;
+        if (from.raw == L4_LocalIdOf(f).raw && in_buffers(__L4_Utcb()[1])) {
+            buffer_faults++;
+            if (mode == ABORT) {
+                L4_Word_t w;
+                L4_ThreadId_t pg;
+                L4_ExchangeRegisters(from, L4_ExReg_AbortIpc, 0, 0, 0, 0, L4_nilthread, &w, &w,
+                                     &w, &w, &w, &pg);
+            }
+            if (mode != SERVE)
+                continue;
+        }
+        if (tsup_image_fault_reply(tag))
+            L4_Reply(from);
+    }
+    return 1;
+}
+
+/* One side of the transfer. P touches its buffer first (`prefault`) unless
+ * its pages are the ones flushed, so that only the intended pages fault. */
+struct side {
+    int sends, prefault;
+    L4_Word_t xfer;                 /* its XferTimeouts */
+    L4_ThreadId_t pager;            /* nil: keep the one it has */
+    volatile L4_Word_t tag, err;
+};
+static struct side f_side, p_side;
+
+static void run_side(struct side *s, L4_ThreadId_t peer)
+{
+    if (s->pager.raw)
+        L4_Set_Pager(s->pager);
+    L4_Set_XferTimeouts(s->xfer);
+    L4_Word_t *mr = __L4_Utcb();
+    L4_MsgTag_t tag;
+    if (s->sends) {
+        for (int i = 0; s->prefault && i < LEN; i += PAGE)
+            (void)*(volatile uint8_t *)&sbuf[i];
+        mr[0] = 2 << 6;             /* t = 2: one string item */
+        mr[1] = STRING_ITEM(LEN);
+        mr[2] = (L4_Word_t)sbuf;
+        tag = L4_Send(peer);
+    } else {
+        for (int i = 0; s->prefault && i < LEN; i += PAGE)
+            (void)*(volatile uint8_t *)&rbuf[i];
+        L4_LoadBR(0, 1);            /* strings accepted */
+        L4_LoadBR(1, STRING_ITEM(LEN));
+        L4_LoadBR(2, (L4_Word_t)rbuf);
+        tag = L4_Wait(&peer);
+    }
+    s->tag = tag.raw;
+    s->err = L4_ErrorCode();
+}
+
+static void f_thread(L4_Word_t peer) { run_side(&f_side, (L4_ThreadId_t){ .raw = peer }); }
+static void p_thread(L4_Word_t peer) { run_side(&p_side, (L4_ThreadId_t){ .raw = peer }); }
+
+static void flush_page(void *p)
+{
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)p, 12), L4_FullyAccessible));
+}
+
+/* Bits of `flush`: which pages the root space gives up before the run
+ * (and with them every mapping derived from them, P's included). */
+#define S0 1
+#define S1 2
+#define R0 4
+#define R1 8
+
+/* F sends to P (f_sends) or P to F. Returns when both have finished. */
+static void run(int f_sends, unsigned flush, enum mode mode, L4_Word_t f_xfer, L4_Word_t p_xfer)
+{
+    for (int i = 0; i < LEN; i++)
+        sbuf[i] = (uint8_t)(i * 13 + 7);
+    memset(rbuf, 0xFF, LEN);
+    buffer_faults = 0;
+    f_side = (struct side){ .sends = f_sends, .xfer = f_xfer, .pager = L4_MyGlobalId() };
+    unsigned p_pages = f_sends ? R0 | R1 : S0 | S1;
+    p_side = (struct side){ .sends = !f_sends, .xfer = p_xfer, .prefault = !(flush & p_pages) };
+    uint8_t *pages[4] = { sbuf, sbuf + PAGE, rbuf, rbuf + PAGE };
+    for (int i = 0; i < 4; i++)
+        if (flush & 1u << i)
+            flush_page(pages[i]);
+    L4_ThreadId_t f, p;
+    if (f_sends) {                  /* the receiver first: it waits openly */
+        p = tsup_space(p_thread, 0);
+        tsup_wait_blocked(p);
+        f = tsup_thread(f_thread, p.raw);
+    } else {
+        f = tsup_thread(f_thread, 0);
+        tsup_wait_blocked(f);
+        p = tsup_space(p_thread, f.raw);
+    }
+    int ok = serve(f, p, mode), f_done = tsup_done(f), p_done = tsup_done(p);
+    tsup_kill(f);
+    tsup_kill(p);
+    if (!ok)
+        test_fail(__FILE__, __LINE__, "expected both sides to finish, F %s, P %s",
+                  f_done ? "did" : "did not", p_done ? "did" : "did not");
+}
+
+static L4_Word_t xfer_error(unsigned code, unsigned offset, int receive_phase)
+{
+    return (L4_Word_t)offset << 4 | code << 1 | (L4_Word_t)receive_phase;
+}
+
+#define EXPECT_TRANSFERRED()                                                 \
+    do {                                                                     \
+        EXPECT(L4_IpcSucceeded((L4_MsgTag_t){ .raw = f_side.tag }));         \
+        EXPECT(L4_IpcSucceeded((L4_MsgTag_t){ .raw = p_side.tag }));         \
+        EXPECT_EQ(memcmp(rbuf, sbuf, LEN), 0);                               \
+    } while (0)
+
+TEST(ipc_pf, faults_on_the_sender_side)
+{
+    run(1, S0 | S1, SERVE, 0, 0);
+    EXPECT_TRANSFERRED();
+    EXPECT_EQ(buffer_faults, 2);                /* both pages, through F's pager */
+}
+
+TEST(ipc_pf, faults_on_the_receiver_side)
+{
+    run(0, R0 | R1, SERVE, 0, 0);
+    EXPECT_TRANSFERRED();
+    EXPECT_EQ(buffer_faults, 2);
+}
+
+TEST(ipc_pf, faults_on_both_sides)
+{
+    run(1, S0 | S1 | R0 | R1, SERVE, 0, 0);     /* P's pages go with the root's */
+    EXPECT_TRANSFERRED();
+    EXPECT_EQ(buffer_faults, 2);
+}
+
+TEST(ipc_pf, long_xfer_timeouts_with_faults)
+{
+    run(1, S0 | S1 | R0 | R1, SERVE, L4_Timeouts(MS(30000), MS(30000)),
+        L4_Timeouts(MS(25000), MS(25000)));
+    EXPECT_TRANSFERRED();
+}
+
+/* Both xfer timeouts zero: the receiver's fault on its second page ends
+ * the copy there; neither is strictly smaller, so the sender gets 5. */
+TEST(ipc_pf, zero_xfer_timeout_at_a_receiver_fault)
+{
+    L4_Word_t zero = L4_Timeouts(L4_ZeroTime, L4_ZeroTime);
+    run(0, R1, SERVE, zero, zero);
+    EXPECT_EQ(f_side.err, xfer_error(6, PAGE, 1));
+    EXPECT_EQ(p_side.err, xfer_error(5, PAGE, 0));
+    EXPECT_EQ(memcmp(rbuf, sbuf, PAGE), 0);     /* the first page arrived */
+}
+
+/* F's fault on its second page is never answered; the shorter xfer
+ * timeout decides who gets "in current" (5) and who "in partner" (6). */
+TEST(ipc_pf, short_sender_xfer_timeout_expires)
+{
+    run(1, S1, SILENT, L4_Timeouts(MS(50), MS(50)), L4_Timeouts(MS(3000), MS(3000)));
+    EXPECT_EQ(buffer_faults, 1);
+    EXPECT_EQ(f_side.err, xfer_error(5, PAGE, 0));
+    EXPECT_EQ(p_side.err, xfer_error(6, PAGE, 1));
+}
+
+TEST(ipc_pf, short_receiver_xfer_timeout_expires)
+{
+    run(1, S1, SILENT, L4_Timeouts(MS(3000), MS(3000)), L4_Timeouts(MS(50), MS(50)));
+    EXPECT_EQ(buffer_faults, 1);
+    EXPECT_EQ(f_side.err, xfer_error(6, PAGE, 0));
+    EXPECT_EQ(p_side.err, xfer_error(5, PAGE, 1));
+}
+
+/* F's pager aborts F's page-fault IPC nested in the transfer: the
+ * transfer ends for both with code 7 at the offset reached. */
+TEST(ipc_pf, pager_aborts_the_sender)
+{
+    run(1, S1, ABORT, 0, 0);
+    EXPECT_EQ(buffer_faults, 1);
+    EXPECT_EQ(f_side.err, xfer_error(7, PAGE, 0));
+    EXPECT_EQ(p_side.err, xfer_error(7, PAGE, 1));
+}
+
+TEST(ipc_pf, pager_aborts_the_receiver)
+{
+    run(0, R1, ABORT, 0, 0);
+    EXPECT_EQ(buffer_faults, 1);
+    EXPECT_EQ(f_side.err, xfer_error(7, PAGE, 1));
+    EXPECT_EQ(p_side.err, xfer_error(7, PAGE, 0));
+    EXPECT_EQ(memcmp(rbuf, sbuf, PAGE), 0);
+}
