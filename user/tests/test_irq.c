@@ -111,6 +111,17 @@ TEST(irq, interrupt_thread_exists_after_attachment)
     EXPECT_EQ(detach(5), 1);
 }
 
+/* l4test's schedule test (there on line 3, which the UART tests here
+ * attach first): an interrupt thread takes a priority once it exists. */
+TEST(irq, priority_of_an_interrupt_thread)
+{
+    EXPECT_EQ(L4_Set_Priority(irq_tid(6), 12), 0);
+    EXPECT_EQ(attach(6, L4_MyGlobalId()), 1);
+    L4_Word_t r = L4_Set_Priority(irq_tid(6), 13);
+    EXPECT_EQ(detach(6), 1);
+    EXPECT_NE(r, 0);
+}
+
 TEST(irq, bad_attachments_fail_with_invalid_thread)
 {
     L4_ThreadId_t nobody = tsup_new_id();
