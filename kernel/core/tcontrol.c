@@ -22,12 +22,14 @@ static bool utcb_location_valid(const struct space *s, word_t loc)
 static word_t modify(struct tcb *t, word_t dest, word_t space_spec, word_t scheduler,
                      word_t pager, word_t utcb_loc)
 {
+    /* In the order of spec 4.7 rule 6: a new UTCB location (checked in
+     * the thread's current space), the space, then activation. */
+    bool active = tcb_is_active(t);
+    if (utcb_loc != ~0UL && (active || !utcb_location_valid(t->space, utcb_loc)))
+        return syscall_fail(ERR_INVALID_UTCB);
     struct tcb *in = tcb_lookup(space_spec, current);
     if (!in || in->state == TS_FREE)
         return syscall_fail(ERR_INVALID_SPACE);
-    bool active = tcb_is_active(t);
-    if (utcb_loc != ~0UL && (active || !utcb_location_valid(in->space, utcb_loc)))
-        return syscall_fail(ERR_INVALID_UTCB);
     word_t loc = utcb_loc != ~0UL ? utcb_loc : t->utcb_location;
     if (pager != NILTHREAD && !active && !utcb_location_valid(in->space, loc))
         return syscall_fail(ERR_INVALID_UTCB);
