@@ -272,6 +272,9 @@ SESSION = [
     ("help", "help", r"commands:(.|\n)*pecan> "),
     ("program_with_arguments", "hello big world", r"argument 1: big\r?\nargument 2: world"),
     ("no_such_program", "nosuch", r"nosuch: no such program"),
+    # Backspace (DEL) takes back one character, Ctrl-U the whole line
+    ("line_editing", "hellx\x7fo edited", r"argument 1: edited"),
+    (None, "nonsense\x15hello again", r"argument 1: again"),
     ("ps_lists_the_servers", "ps", r"console(.|\n)*shell(.|\n)*pecan> "),
     ("mem_per_task", "mem", r"shell +\d+(.|\n)*free +\d+"),
     ("pipeline", "count 3 | upper", r"1\r?\n2\r?\n3\r?\n(.|\n)*pecan> "),
@@ -283,6 +286,8 @@ SESSION = [
     (None, "ps", r"shell(.|\n)*pecan> "),
     ("system_runs_on_after_the_kill", "hello", r"Hello from task"),
     ("pipeline_restarts_the_pipe_server", "count 2 | upper", r"1\r?\n2\r?\n(.|\n)*pecan> "),
+    ("test_runs_the_suite", "test", r"test: [1-9]\d* passed, 0 failed"),
+    ("bench_prints_the_table", "bench", r"ipc_rtt_inter_0 +\d+ +\d+(.|\n)*pecan> "),
     ("kdb_command_and_back", "kdb", r"kdb> "),
     (None, "t", r"sigma0(.|\n)*kdb> "),
     (None, "g", r"kdb: continuing"),
@@ -310,7 +315,7 @@ def run_session(args, result):
                 continue
             typed, answer = typed.format(**vars), answer.format(**vars)
             q.type(typed if typed < " " else typed + "\r")     # control keys as they are
-            got = q.expect(answer, 60)
+            got = q.expect(answer, 600 if typed in ("test", "bench") else 60)
             if got is None:
                 ok = False
                 why = (f"typed {typed!r}, expected /{answer}/ in the answer; "

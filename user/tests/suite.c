@@ -52,13 +52,32 @@ static int selected(const struct test *t, const char *only)
     return !strncmp(full, only, n) && (full[n] == '\0' || full[n] == '.' || n == 0);
 }
 
-void suite_run(const char *only, const char *skip_group, unsigned *passed, unsigned *failed)
+/* Is t named by one of the space-separated prefixes in `list`? */
+static int listed(const struct test *t, const char *list)
+{
+    char prefix[96];
+    while (list && *list) {
+        size_t n = 0;
+        while (list[n] && list[n] != ' ')
+            n++;
+        if (n && n < sizeof prefix) {
+            memcpy(prefix, list, n);
+            prefix[n] = '\0';
+            if (selected(t, prefix))
+                return 1;
+        }
+        list += n + (list[n] == ' ');
+    }
+    return 0;
+}
+
+void suite_run(const char *only, const char *skip, unsigned *passed, unsigned *failed)
 {
     int alone = only[0] != '\0';
     *passed = *failed = 0;
     printf("SUITE START%s%s\n", alone ? " only=" : "", only);
     for (const struct test *t = __start_tests; t < __stop_tests; t++) {
-        if (!selected(t, only) || (skip_group && !strcmp(t->group, skip_group)))
+        if (!selected(t, only) || listed(t, skip))
             continue;
         if (t->expect_stop && !alone) {
             printf("FATALTEST %s.%s\n", t->group, t->name);

@@ -60,9 +60,10 @@ void test_fail(const char *file, int line, const char *fmt, ...)
  * report as trouble. */
 #define EXPECT_THREAD_STOP() printf("EXPECT-THREAD-STOP\n")
 
-/* Run the selected tests ("" = all; a group can be skipped), printing a
- * line per test; returns the counts. */
-void suite_run(const char *only, const char *skip_group, unsigned *passed, unsigned *failed);
+/* Run the tests selected by the prefix `only` ("" = all) except those
+ * named by a prefix in the space-separated list `skip` (may be NULL),
+ * printing a line per test; returns the counts. */
+void suite_run(const char *only, const char *skip, unsigned *passed, unsigned *failed);
 
 /* The value of "key=" on a command line, copied into buf ("" if absent). */
 const char *test_option(const char *cmdline, const char *key, char *buf, size_t size);
