@@ -55,37 +55,6 @@ static L4_ThreadId_t new_space(void)
     return x;
 }
 
-static L4_MsgTag_t send_start(L4_ThreadId_t t, void (*ip)(void), L4_Word_t sp)
-{
-    L4_Word_t w[2] = { (L4_Word_t)ip, sp };
-    tsup_load(0, 2, w);
-    return L4_Send_Timeout(t, L4_TimePeriod(1000000));
-}
-
-/* The root thread as pager: serve faults in the test image; a fault
- * elsewhere is recorded (and not answered). Stops when *flag is set and,
- * with `until_stray`, a stray fault has come, or after `ms`. */
-static struct { volatile L4_Word_t tag, addr, ip, n; } stray;
-
-static void serve_faults(volatile int *flag, int until_stray, unsigned ms)
-{
-    uint64_t end = L4_SystemClock().raw + ms * 1000ULL;
-    while (!(*flag && (!until_stray || stray.n)) && L4_SystemClock().raw < end) {
-        L4_ThreadId_t from;
-        L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(1000), &from);
-        if (L4_IpcFailed(tag))
-            continue;
-        if (tsup_image_fault_reply(tag)) {
-            L4_Reply(from);
-            continue;
-        }
-        stray.tag = tag.raw;
-        stray.addr = __L4_Utcb()[1];
-        stray.ip = __L4_Utcb()[2];
-        stray.n++;
-    }
-}
-
 /* A thread in a new space looks at its KIP area, then touches `poke`
  * (a write if poke_write). */
 static struct {
@@ -121,7 +90,7 @@ static void reset_seen(L4_Word_t poke, int write)
     memset((void *)&seen, 0, sizeof seen);
     seen.poke = poke;
     seen.poke_write = write;
-    stray.n = stray.tag = stray.addr = 0;
+    tsup_stray.n = tsup_stray.tag = tsup_stray.addr = 0;
     memcpy(kip_copy, L4_GetKernelInterface(), sizeof kip_copy);
     for (unsigned j = 0; j < sizeof stack; j += 4096)
         stack[j] = 0;
@@ -287,8 +256,8 @@ TEST(spacectl, kip_is_mapped_read_only_at_the_kip_area)
     L4_Word_t old;
     L4_Word_t r_sc = sc(x, 0, fp(kip_area, 14), fp(UTCB_A, 16), &old);
     L4_Word_t r_act = tc(x, x, NIL, me(), UTCB_A);
-    L4_MsgTag_t tag = send_start(x, look_at_kip, (L4_Word_t)stack + sizeof stack - 8);
-    serve_faults(&seen.done, 1, 2000);
+    L4_MsgTag_t tag = tsup_send_start(x, look_at_kip, (L4_Word_t)stack + sizeof stack - 8);
+    tsup_serve_faults(&seen.done, 1, 2000);
     del(x);
     L4_Word_t v, f, id;
     L4_KernelInterface(&v, &f, &id);
@@ -304,10 +273,10 @@ TEST(spacectl, kip_is_mapped_read_only_at_the_kip_area)
     EXPECT_EQ(seen.id, id);
     EXPECT(seen.same_page);                             /* the same KIP everywhere */
     /* writing it is a fault for the pager */
-    EXPECT_EQ(stray.n, 1);
-    EXPECT_EQ(stray.addr, kip_area);
-    EXPECT_EQ(L4_Label((L4_MsgTag_t){ .raw = stray.tag }) & ~0xFUL, 0xFFFFFFFFFFE0UL);
-    EXPECT(L4_Label((L4_MsgTag_t){ .raw = stray.tag }) & L4_Writable);
+    EXPECT_EQ(tsup_stray.n, 1);
+    EXPECT_EQ(tsup_stray.addr, kip_area);
+    EXPECT_EQ(L4_Label((L4_MsgTag_t){ .raw = tsup_stray.tag }) & ~0xFUL, 0xFFFFFFFFFFE0UL);
+    EXPECT(L4_Label((L4_MsgTag_t){ .raw = tsup_stray.tag }) & L4_Writable);
 }
 
 /* ---- rule 4: an initialised space ignores new areas -------------------------- */
@@ -324,8 +293,8 @@ TEST(spacectl, rule4_initialised_space_ignores_new_areas)
     L4_Word_t r_in_b = tc(x, x, NIL, me(), UTCB_B);
     L4_Word_t e_in_b = L4_ErrorCode();
     L4_Word_t r_in_a = tc(x, x, NIL, me(), UTCB_A);
-    L4_MsgTag_t tag = send_start(x, look_at_kip, (L4_Word_t)stack + sizeof stack - 8);
-    serve_faults(&seen.done, 1, 2000);                  /* it reads at KIP_B: a fault */
+    L4_MsgTag_t tag = tsup_send_start(x, look_at_kip, (L4_Word_t)stack + sizeof stack - 8);
+    tsup_serve_faults(&seen.done, 1, 2000);                  /* it reads at KIP_B: a fault */
     del(y);
     del(x);
     EXPECT_EQ(r_a, 1);
@@ -342,8 +311,8 @@ TEST(spacectl, rule4_initialised_space_ignores_new_areas)
     EXPECT(seen.done);
     EXPECT_EQ(seen.kip, KIP_A);
     EXPECT_EQ(seen.magic, 0x4BE6344C);
-    EXPECT_EQ(stray.n, 1);                              /* nothing at KIP_B */
-    EXPECT_EQ(stray.addr, KIP_B);
+    EXPECT_EQ(tsup_stray.n, 1);                              /* nothing at KIP_B */
+    EXPECT_EQ(tsup_stray.addr, KIP_B);
 }
 
 TEST(spacectl, rule4_root_space_is_initialised_already)

@@ -64,38 +64,6 @@ static int blocked_after(volatile int *ready, L4_ThreadId_t t)
     return tsup_wait_blocked(t);
 }
 
-/* The start message (spec 4.7): exactly two untyped words, IP and SP. */
-static L4_MsgTag_t send_start(L4_ThreadId_t t, void (*ip)(void), L4_Word_t sp)
-{
-    L4_Word_t w[2] = { (L4_Word_t)ip, sp };
-    tsup_load(0, 2, w);
-    return L4_Send_Timeout(t, L4_TimePeriod(1000000));
-}
-
-/* The root thread as the pager of threads in a new space: serve faults in
- * the test image until *flag is set or `ms` have passed; faults elsewhere
- * are counted in `stray` and not answered. */
-static struct { volatile L4_Word_t tag, addr, ip, n; } stray;
-
-static void serve_faults(volatile int *flag, unsigned ms)
-{
-    uint64_t end = L4_SystemClock().raw + ms * 1000ULL;
-    while (!*flag && L4_SystemClock().raw < end) {
-        L4_ThreadId_t from;
-        L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(1000), &from);
-        if (L4_IpcFailed(tag))
-            continue;
-        if (tsup_image_fault_reply(tag)) {
-            L4_Reply(from);
-            continue;
-        }
-        stray.tag = tag.raw;
-        stray.addr = __L4_Utcb()[1];
-        stray.ip = __L4_Utcb()[2];
-        stray.n++;
-    }
-}
-
 /* What a freshly started thread sees of itself. */
 struct self_view {
     volatile L4_Word_t gid, lid, pager, handler, handle, procno, sp, kip;
@@ -136,7 +104,7 @@ static void clear_views(void)
         for (unsigned j = 0; j < sizeof stacks[i]; j += 4096)
             stacks[i][j] = 0;                   /* mapped here before use */
     }
-    stray.n = 0;
+    tsup_stray.n = 0;
 }
 
 /* ---- rule 1: the caller's space must be privileged ------------------------ */
@@ -586,7 +554,7 @@ TEST(threadctl, rule6_pager_activates_an_inactive_thread)
     L4_Word_t x_err = L4_ErrorCode();
     L4_Word_t r_act = tc(id, me(), NIL, me(), ~0UL);
     L4_Word_t s_act = state(id);
-    L4_MsgTag_t tag = send_start(id, look0, stack_top(0));
+    L4_MsgTag_t tag = tsup_send_start(id, look0, stack_top(0));
     for (int i = 0; i < 1000 && !view[0].done; i++)
         tsup_sleep_ms(1);
     del(id);
@@ -800,7 +768,7 @@ TEST(threadctl, start_message_sets_ip_and_sp)
     L4_ThreadId_t h = tsup_thread(intrude, id.raw);
     int h_done = tsup_join(h, 1000);
     L4_Word_t s_wait = state(id);
-    L4_MsgTag_t tag = send_start(id, look1, stack_top(1));
+    L4_MsgTag_t tag = tsup_send_start(id, look1, stack_top(1));
     for (int i = 0; i < 1000 && !view[1].done; i++)
         tsup_sleep_ms(1);
     del(id);
@@ -835,11 +803,11 @@ TEST(threadctl, standard_order_create_spacecontrol_activate_start)
                                      L4_FpageLog2(TSUP_UTCB_AREA, TSUP_UTCB_LOG2), NIL, &old);
     L4_Word_t r_act = tc(a, a, NIL, me(), TSUP_UTCB_AREA + 0x400);
     L4_Word_t s_act = state(a);
-    L4_MsgTag_t t_a = send_start(a, look0, stack_top(0));
-    serve_faults(&view[0].done, 2000);
+    L4_MsgTag_t t_a = tsup_send_start(a, look0, stack_top(0));
+    tsup_serve_faults(&view[0].done, 0, 2000);
     L4_Word_t r_b = tc(b, a, me(), me(), TSUP_UTCB_AREA + 0x800);
-    L4_MsgTag_t t_b = send_start(b, look2, stack_top(2));
-    serve_faults(&view[2].done, 2000);
+    L4_MsgTag_t t_b = tsup_send_start(b, look2, stack_top(2));
+    tsup_serve_faults(&view[2].done, 0, 2000);
     del(b);
     del(a);
     EXPECT_EQ(r_new, 1);
@@ -850,7 +818,7 @@ TEST(threadctl, standard_order_create_spacecontrol_activate_start)
     EXPECT_EQ(s_act, L4_SCHEDRESULT_WAITING);
     EXPECT(L4_IpcSucceeded(t_a));
     EXPECT(view[0].done);
-    EXPECT_EQ(stray.n, 0);                          /* only faults in the image */
+    EXPECT_EQ(tsup_stray.n, 0);                          /* only faults in the image */
     EXPECT_EQ(view[0].gid, a.raw);
     EXPECT_EQ(view[0].lid, TSUP_UTCB_AREA + 0x400 + 0x200);
     EXPECT_EQ(view[0].pager, me().raw);
@@ -876,7 +844,7 @@ TEST(threadctl, inactive_thread_moves_to_another_space)
     L4_Word_t r_new = tc(x, x, me(), NIL, ~0UL);               /* its own new space */
     L4_Word_t r_move = tc(x, me(), NIL, NIL, ~0UL);            /* into ours */
     L4_Word_t r_act = tc(x, me(), NIL, me(), loc);
-    L4_MsgTag_t tag = send_start(x, look0, stack_top(0));
+    L4_MsgTag_t tag = tsup_send_start(x, look0, stack_top(0));
     for (int i = 0; i < 1000 && !view[0].done; i++)
         tsup_sleep_ms(1);
     del(x);

@@ -271,6 +271,34 @@ void tsup_recording_pager(L4_Word_t unused)
     }
 }
 
+struct tsup_stray tsup_stray;
+
+void tsup_serve_faults(volatile int *flag, int until_stray, unsigned ms)
+{
+    uint64_t end = L4_SystemClock().raw + ms * 1000ULL;
+    while (!(*flag && (!until_stray || tsup_stray.n)) && L4_SystemClock().raw < end) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(1000), &from);
+        if (L4_IpcFailed(tag))
+            continue;
+        if (tsup_image_fault_reply(tag)) {
+            L4_Reply(from);
+            continue;
+        }
+        tsup_stray.tag = tag.raw;
+        tsup_stray.addr = __L4_Utcb()[1];
+        tsup_stray.ip = __L4_Utcb()[2];
+        tsup_stray.n++;
+    }
+}
+
+L4_MsgTag_t tsup_send_start(L4_ThreadId_t t, void (*ip)(void), L4_Word_t sp)
+{
+    L4_Word_t w[2] = { (L4_Word_t)ip, sp };
+    tsup_load(0, 2, w);
+    return L4_Send_Timeout(t, L4_TimePeriod(1000000));
+}
+
 int tsup_wait_blocked(L4_ThreadId_t t)
 {
     for (int i = 0; i < 1000; i++) {

@@ -76,6 +76,20 @@ struct tsup_record {
 extern struct tsup_record tsup_rec;
 void tsup_recording_pager(L4_Word_t unused);
 
+/* The calling thread as pager of threads it started: serve faults in the
+ * test image (as above) until *flag is set and, with `until_stray`, some
+ * other message has come, or `ms` have passed. Other messages are recorded
+ * in tsup_stray (count in n) and not answered. */
+struct tsup_stray {
+    volatile L4_Word_t tag, addr, ip, n;
+};
+extern struct tsup_stray tsup_stray;
+void tsup_serve_faults(volatile int *flag, int until_stray, unsigned ms);
+
+/* The start message (spec 4.7): two untyped words, IP and SP, sent with
+ * a one-second timeout. */
+L4_MsgTag_t tsup_send_start(L4_ThreadId_t t, void (*ip)(void), L4_Word_t sp);
+
 /* A thread function that waits forever (receiving from itself). */
 void tsup_fn_sleeper(L4_Word_t unused);
 
