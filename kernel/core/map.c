@@ -18,9 +18,12 @@
 #define ITEM_MAP   4
 #define ITEM_GRANT 5
 
+/* On every page mapped: decoded directly, since SpaceControl never lets
+ * an area be the complete space (fpage_log2's special case). */
 static bool in_area(word_t area, vaddr_t va)
 {
-    return area && va - fpage_base(area) < fpage_size(area);
+    word_t size = 1UL << ((area >> 4) & 0x3F);
+    return area && va - (area & ~0x3FFUL & ~(size - 1)) < size;
 }
 
 /* Receiver-side pages the kernel owns: the KIP and UTCB areas. */
