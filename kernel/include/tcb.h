@@ -5,8 +5,10 @@
  *   TCB_AREA_BASE + n * KTCB_SIZE:  [ struct tcb | ... stack ... | trap frame ]
  *                                                                 ^ top of block
  *
- * Slots without a thread read as zeros (a shared zero page is mapped there
- * on first look, see tcb_lookup), so a lookup never faults.
+ * Slots without a thread read as zeros: the array's page tables are built
+ * at boot with every entry showing one zero frame (paging_init), so a
+ * lookup never faults and never needs memory, not even when the kernel
+ * pool is empty.
  */
 #pragma once
 #include "config.h"

@@ -37,6 +37,10 @@ uint64_t gs_page[512] __attribute__((aligned(4096)));
 
 static bool gb_pages;                   /* the CPU has 1 GB pages */
 
+/* The frame every TCB slot without a thread shows (read-only zeros), and
+ * the page table that shows it in all of its 512 entries. */
+static paddr_t zero_frame, zero_pt;
+
 bool paging_nx_enabled(void)
 {
     return nx;
@@ -74,8 +78,21 @@ void paging_init(paddr_t phys_top)
         *e = pd | PTE_P | PTE_W;
     }
 
-    /* TCB area: the PDPT exists from the start so every space shares it. */
-    pml4[IDX(TCB_AREA_BASE, 3)] = new_table() | PTE_P | PTE_W;
+    /* TCB area (1 GB: one PD): built whole at boot and shared by every
+     * space. Each 2 MB of it starts out as the one page table whose
+     * entries all show the zero frame, so that looking up any thread
+     * number reads zeros (TS_FREE) and never needs memory, also when the
+     * kernel pool is empty. paging_map_kernel gives a 2 MB range a table
+     * of its own when a TCB is created there. */
+    zero_frame = new_table();
+    zero_pt = new_table();
+    for (int i = 0; i < 512; i++)
+        table(zero_pt)[i] = zero_frame | PTE_P | PTE_G | knx;
+    paddr_t tcb_pdpt = new_table(), tcb_pd = new_table();
+    for (int i = 0; i < 512; i++)
+        table(tcb_pd)[i] = zero_pt | PTE_P;
+    table(tcb_pdpt)[IDX(TCB_AREA_BASE, 2)] = tcb_pd | PTE_P | PTE_W;
+    pml4[IDX(TCB_AREA_BASE, 3)] = tcb_pdpt | PTE_P | PTE_W;
 
     /* Top 2 GB: the kernel image window (the boot PD, made global) and,
      * in the last 1 GB, the user-visible page table. U is set on the upper
@@ -111,11 +128,15 @@ bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
     uint64_t *t = table(kernel_pml4);
     for (int level = 3; level > 0; level--) {
         uint64_t *e = &t[IDX(va, level)];
-        if (!(*e & PTE_P)) {
+        bool shared_zeros = (*e & PTE_ADDR) == zero_pt;
+        if (!(*e & PTE_P) || shared_zeros) {
             ASSERT(level < 3);       /* kernel PML4 slots exist from boot */
             paddr_t p = frame_alloc();
             if (!p)
                 return false;
+            if (shared_zeros)
+                for (int i = 0; i < 512; i++)
+                    table(p)[i] = table(zero_pt)[i];
             *e = p | PTE_P | PTE_W;
         }
         t = table(*e);
@@ -137,19 +158,10 @@ static uint64_t *kernel_leaf(vaddr_t va)
     return &t[IDX(va, 0)];
 }
 
-/* The frame every TCB slot without a thread shows (read-only zeros). */
-static paddr_t zero_frame;
-
-bool paging_map_zero_tcb(vaddr_t va)
-{
-    if (!zero_frame && !(zero_frame = frame_alloc()))
-        return false;
-    return paging_map_kernel(ALIGN_DOWN(va, PAGE_SIZE), zero_frame, 0);
-}
-
 paddr_t paging_unmap_kernel(vaddr_t va)
 {
     uint64_t *e = kernel_leaf(va);
+    ASSERT(!e || ALIGN_DOWN(virt_to_phys(e), PAGE_SIZE) != zero_pt);
     paddr_t pa = e ? *e & PTE_ADDR : 0;
     if (e) {
         *e = zero_frame | PTE_P | PTE_G | (nx ? PTE_NX : 0);   /* back to zeros */

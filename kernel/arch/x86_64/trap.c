@@ -85,10 +85,6 @@ static void kernel_trap(struct trap_frame *f)
         f->rip = (uint64_t)copy_user_fault;     /* user copy hit a hole */
         return;
     }
-    uint64_t addr = read_cr2();
-    if (f->vector == VEC_PF && !(f->error & 2) && addr >= TCB_AREA_BASE &&
-        addr < TCB_AREA_BASE + (KTCB_SIZE << THREAD_BITS) && paging_map_zero_tcb(addr))
-        return;                                 /* looked up an empty TCB slot */
     panic_frame(f, "kernel %s (vector %lu, error 0x%lx) at %016lx",
                 exception_name(f->vector), f->vector, f->error, rip);
 }

@@ -43,9 +43,6 @@ void paging_set_slot(paddr_t pml4, vaddr_t va, paddr_t pdpt);
 /* Map a 4 KB page in the kernel half, shared by all spaces. */
 bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags);
 
-/* Kernel page fault in the TCB array: show the slot as zeros. */
-bool paging_map_zero_tcb(vaddr_t va);
-
 /* Put a TCB slot back to zeros; returns the frame that was there. */
 paddr_t paging_unmap_kernel(vaddr_t va);
 
