@@ -42,8 +42,25 @@ void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
     push_switch_frame(t, tcb_stack_top(t), (uint64_t)fn);
 }
 
+/* %gs in user mode: the selector SEL_KDATA, which user code cannot load
+ * (its DPL is 0), and the base GS_PAGE_VA, kept in KERNEL_GS_BASE while
+ * the kernel runs (swapgs). A thread that loads %gs itself changes the
+ * selector and, on Intel CPUs, the base, which would then pass to the
+ * next thread to leave the kernel. So before another thread runs, both
+ * are put back when the selector shows it; fastpath.S leaves such threads
+ * to this path. (An iret to user mode may also null the selector: that
+ * only costs the next IPC the general path.) */
+static void gs_reset(void)
+{
+    load_gs_selector(SEL_KDATA);
+    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
+}
+
 static void load_context(struct tcb *to)
 {
+    if (read_gs_selector() != SEL_KDATA)
+        gs_reset();
     if (to->space)
         paging_switch(to->space->pml4);
     tss_set_kernel_stack(tcb_stack_top(to));
@@ -91,8 +108,7 @@ void arch_cpu_init(bool ipc_fast_path)
     wrmsr(MSR_STAR, (uint64_t)(SEL_UCODE32 & ~3) << 48 | (uint64_t)SEL_KCODE << 32);
     wrmsr(MSR_LSTAR, (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry));
     wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
-    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
-    wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
+    gs_reset();
 
     /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting. */
     write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));

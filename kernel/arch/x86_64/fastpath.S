@@ -47,6 +47,9 @@
 syscall_fast_entry:
     test %ebp, %ebp                     /* Ipc/Lipc: call code 0 */
     jnz syscall_entry
+    mov %gs, %ebp                       /* the thread loaded %gs: the general */
+    cmp $SEL_KDATA, %ebp                /* path puts it right (context.c) */
+    jne gs_changed
     mov current(%rip), %rbp
     mov %rcx, FR_RIP(%rbp)
     mov %r11, FR_RFLAGS(%rbp)
@@ -133,6 +136,10 @@ fpu_leave:
     or $8, %rcx                         /* CR0.TS */
     mov %rcx, %cr0
     jmp 5b
+
+gs_changed:
+    xor %ebp, %ebp                      /* the call code, as it was */
+    jmp syscall_entry
 
 /* Not for the fast path: build the rest of the frame the general entry
  * builds and continue there. RIP, RFLAGS and RSP are saved already. */

@@ -105,6 +105,20 @@ static inline void invlpg(uint64_t va)
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+static inline uint16_t read_gs_selector(void)
+{
+    uint16_t v;
+    __asm__ volatile("mov %%gs, %0" : "=r"(v));
+    return v;
+}
+
+/* Load a %gs selector; in 64-bit mode this also sets the GS base (to the
+ * descriptor's), so the caller puts the base it wants back afterwards. */
+static inline void load_gs_selector(uint16_t sel)
+{
+    __asm__ volatile("mov %0, %%gs" : : "r"((uint32_t)sel) : "memory");
+}
+
 static inline void irq_enable(void)  { __asm__ volatile("sti"); }
 static inline void irq_disable(void) { __asm__ volatile("cli"); }
 static inline void cpu_halt(void)    { __asm__ volatile("hlt"); }
