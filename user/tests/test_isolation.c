@@ -63,3 +63,101 @@ TEST(isolation, a_thread_loading_gs_and_entering_the_kernel_harms_no_other)
 {
     gs_survives(clobber_gs_and_call);
 }
+
+/* ---- instructions a thread may not use ---------------------------------
+ * `int n` for every vector, privileged and system instructions, and loads
+ * of kernel selectors: each arrives at the thread's exception handler as
+ * an exception IPC (never reaching a kernel interrupt handler), and the
+ * thread goes on after the handler skips the instruction. */
+extern const uint8_t hostile_code[], hostile_end[];
+__asm__(".pushsection .text\n"
+        "hostile_code:\n"
+        /* int $0 .. int $255, two bytes each */
+        "  .set n, 0\n"
+        "  .rept 256\n"
+        "  .byte 0xcd, n\n"
+        "  .set n, n + 1\n"
+        "  .endr\n"
+        "  cli\n  sti\n  hlt\n"                        /* one byte each */
+        "  clts\n  invd\n  wbinvd\n"                  /* two bytes each */
+        "  rdmsr\n  wrmsr\n  sysenter\n  swapgs\n"      /* two, two, two, three */
+        "  mov %cr0, %rax\n  mov %rax, %cr3\n"        /* three each */
+        "  lgdt (%rsp)\n  lidt (%rsp)\n"              /* four each */
+        "  ltr %ax\n  mov %ax, %ss\n"                 /* three, two (AX = 0x10) */
+        "  mov %ax, %ds\n  mov %ax, %fs\n"            /* two each */
+        "  .byte 0xf1\n"                              /* icebp: #DB, one byte */
+        "  ud2\n"
+        "hostile_end:\n"
+        "  ret\n"
+        "  .popsection\n");
+
+/* The length of each instruction above, in order. */
+static const uint8_t hostile_len[] = {
+    1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 3, 2, 2, 2, 1, 2,
+};
+#define HOSTILE_INTS 256
+#define HOSTILE_OTHERS (sizeof hostile_len)
+
+static volatile L4_Word_t hostile_vectors[HOSTILE_INTS + HOSTILE_OTHERS], hostile_seen;
+static volatile int hostile_done;
+
+/* The exception handler: note the vector, go on at the next instruction
+ * (after a trap such as int3 RIP is there already). */
+static void hostile_handler(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        unsigned i = hostile_seen;
+        L4_Word_t at = (L4_Word_t)hostile_code;
+        for (unsigned k = 0; k < i; k++)
+            at += k < HOSTILE_INTS ? 2 : hostile_len[k - HOSTILE_INTS];
+        if (L4_IpcSucceeded(tag) && i < HOSTILE_INTS + HOSTILE_OTHERS) {
+            hostile_vectors[i] = mr[19];
+            hostile_seen = i + 1;
+            mr[1] = at + (i < HOSTILE_INTS ? 2 : hostile_len[i - HOSTILE_INTS]);
+            mr[0] = 1;                      /* u = 1: RIP */
+        } else {
+            mr[0] = 0;
+        }
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void hostile_thread(L4_Word_t handler)
+{
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler });
+    /* (the handler's replies change RIP only: all else comes back) */
+    __asm__ volatile("mov $0x10, %%eax\n\tcall *%0" : : "b"(hostile_code) : "rax", "memory");
+    hostile_done = 1;
+}
+
+TEST(isolation, forbidden_instructions_are_exceptions_of_the_thread)
+{
+    hostile_seen = 0;
+    hostile_done = 0;
+    L4_ThreadId_t h = tsup_thread(hostile_handler, 0);
+    L4_Set_Priority(h, 200);
+    L4_ThreadId_t t = tsup_space(hostile_thread, h.raw);
+    for (int i = 0; i < 3000 && !hostile_done; i++)
+        tsup_sleep_ms(1);
+    int done = hostile_done;
+    tsup_kill(t);
+    tsup_kill(h);
+    EXPECT_EQ(hostile_end - hostile_code, HOSTILE_INTS * 2 + 44);   /* the lengths add up */
+    EXPECT(done);
+    EXPECT_EQ(hostile_seen, HOSTILE_INTS + HOSTILE_OTHERS);
+    for (unsigned n = 0; n < HOSTILE_INTS; n++)                   /* gates are DPL 0, */
+        if (n != 3 && n != 4)                                      /* but for int3, into */
+            EXPECT_EQ(hostile_vectors[n], 13);
+    EXPECT_EQ(hostile_vectors[3], 3);
+    const L4_Word_t *v = (const L4_Word_t *)hostile_vectors + HOSTILE_INTS;
+    for (unsigned k = 0; k < HOSTILE_OTHERS - 2; k++)
+        if (k != 8)                                                /* sysenter: #GP or #UD */
+            EXPECT_EQ(v[k], 13);
+    EXPECT(v[8] == 13 || v[8] == 6);
+    EXPECT(v[HOSTILE_OTHERS - 2] == 1 || v[HOSTILE_OTHERS - 2] == 6);   /* icebp: #DB (TCG: #UD) */
+    EXPECT_EQ(v[HOSTILE_OTHERS - 1], 6);                            /* ud2: #UD */
+}
