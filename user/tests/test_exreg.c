@@ -791,3 +791,41 @@ TEST(exreg, start_a_thread_that_waits_for_its_start_message)
     EXPECT_EQ(st_gid[3], t[3].raw);
     EXPECT(on_st_stack(3));
 }
+
+/* l4test's exreg stress: resetting IP, SP and pager of a running thread
+ * (control r|s|S|I|p) 100 times back to back, then 20 times with pauses,
+ * is harmless: the thread runs on from the new IP each time. */
+static volatile L4_Word_t spins, restarts;
+static uint8_t spin_stack[4096] __attribute__((aligned(16)));
+
+static void __attribute__((noreturn)) spin_from_here(void)
+{
+    restarts++;
+    for (;;)
+        spins++;
+}
+
+TEST(exreg, resetting_a_running_thread_again_and_again)
+{
+    spins = restarts = 0;
+    L4_ThreadId_t t = tsup_thread(tsup_fn_sleeper, 0);
+    L4_Word_t ctl, sp, ip, fl, h;
+    L4_ThreadId_t pg, pager = tsup_pager(), r = L4_nilthread;
+    L4_Word_t top = (L4_Word_t)spin_stack + sizeof spin_stack - 8;
+    unsigned ok = 0;
+    for (int i = 0; i < 120; i++) {
+        r = L4_ExchangeRegisters(t, X_r | X_s | X_S | X_I | X_p, top,
+                                 (L4_Word_t)spin_from_here, 0, 0, pager, &ctl, &sp, &ip, &fl,
+                                 &h, &pg);
+        ok += !L4_IsNilThread(r);
+        if (i >= 100)
+            tsup_sleep_ms(5);               /* it runs a while each time */
+    }
+    L4_Word_t before = spins;
+    tsup_sleep_ms(5);
+    L4_Word_t after = spins, n = restarts;
+    tsup_kill(t);
+    EXPECT_EQ(ok, 120);
+    EXPECT(n >= 20);                        /* it started over after the paused ones */
+    EXPECT(after > before);                 /* and still runs */
+}

@@ -457,3 +457,20 @@ TEST(sigma0, root_faults_in_a_thousand_fresh_pages)
     for (L4_Word_t i = 0; i < 1000; i++)
         EXPECT_EQ(base[i * 512], 0xF00D0000UL + i);
 }
+
+/* The extension protocol (spec 10.2, label -1001 * 16), from the root
+ * task: "dump the pools" (MR1 = 2) is answered with a nil tag when MR2 is
+ * not 0, and not answered when it is. */
+TEST(sigma0, extension_dump_pools_is_answered)
+{
+    L4_Word_t label = (L4_Word_t)(-1001L * 16) & 0xFFFFFFFFFFFFUL;
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = label << 16 | 2;
+    mr[1] = 2;
+    mr[2] = 1;
+    L4_MsgTag_t tag = L4_Call_Timeouts(__L4_Sigma0_Id(), L4_Never, L4_TimePeriod(1000000));
+    L4_Word_t answered = L4_IpcSucceeded(tag), reply = tag.raw;
+    EXPECT(answered);
+    EXPECT_EQ(reply, 0);                                /* L4_Niltag */
+    EXPECT_EQ(call_unanswered(label << 16 | 2, 2, 0), 1 << 1 | 1);   /* MR2 = 0: silence */
+}
