@@ -1,6 +1,6 @@
 /* The in-system test suite as a root task: runs every registered test (or
- * those named by "only=PREFIX" on its command line), then ends QEMU with
- * the verdict (isa-debug-exit). */
+ * those named by "only=PREFIX" on its command line, but not those named by
+ * "skip=PREFIX"), then ends QEMU with the verdict (isa-debug-exit). */
 #include <stdio.h>
 #include "testlib.h"
 
@@ -11,10 +11,11 @@ static void exit_qemu(unsigned code)
 
 int main(void)
 {
-    char only[96];
+    char only[96], skip[96];
     unsigned passed, failed;
     test_option(test_cmdline(), "only=", only, sizeof only);
-    suite_run(only, NULL, &passed, &failed);
+    test_option(test_cmdline(), "skip=", skip, sizeof skip);
+    suite_run(only, skip, &passed, &failed);
     exit_qemu(failed ? 1 : 0);
     return 0;
 }

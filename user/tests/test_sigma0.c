@@ -29,31 +29,6 @@
 #define FAULT_LABEL_READ 0xFFFFFFFFFFE4UL      /* page-fault protocol, access r */
 #define SIGMA0_LABEL     0xFFFFFFFFFFA0UL      /* sigma0 RPC (-6 << 4) */
 
-/* ---- the KIP's view of physical memory ------------------------------------ */
-
-/* Type of the physical memory descriptor that decides about pa: the last
- * one covering it (spec 8.2: later descriptors override earlier ones). */
-static L4_Word_t mem_type(L4_Word_t pa)
-{
-    const L4_KernelInterfacePage_t *k = L4_GetKernelInterface();
-    L4_Word_t type = 0;
-    for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(k); i++) {
-        const L4_MemoryDesc_t *d = L4_MemoryDesc(k, i);
-        if (!L4_IsMemoryDescVirtual(d) && pa >= L4_MemoryDescLow(d) && pa <= L4_MemoryDescHigh(d))
-            type = L4_MemoryDescType(d);
-    }
-    return type;
-}
-
-/* Is every page of [base, base + size) conventional memory? */
-static int all_conventional(L4_Word_t base, L4_Word_t size)
-{
-    for (L4_Word_t a = base; a < base + size; a += 4096)
-        if (mem_type(a) != L4_ConventionalMemoryType)
-            return 0;
-    return 1;
-}
-
 /* ---- asking sigma0 ------------------------------------------------------------ */
 
 /* One RPC; the reply's fpage (nil if refused or failed). Leaves the
@@ -159,7 +134,7 @@ static int writable(L4_Word_t pa, L4_Word_t v)
  * rights sigma0 always gives (rwx, spec 10.1). */
 TEST(sigma0, specific_page_arrives_at_its_physical_address)
 {
-    EXPECT_EQ(mem_type(PAGE_FREE), L4_ConventionalMemoryType);
+    EXPECT_EQ(tsup_mem_type(PAGE_FREE), L4_ConventionalMemoryType);
     EXPECT(!readable(PAGE_FREE));                    /* not ours yet */
     L4_Fpage_t f = ask(PAGE_FREE, 12, 0);
     EXPECT(!L4_IsNilFpage(f));
@@ -230,8 +205,8 @@ TEST(sigma0, any_4k_page_is_conventional_and_mapped)
     EXPECT_EQ(L4_SizeLog2(a), 12);
     EXPECT_EQ(L4_SizeLog2(b), 12);
     EXPECT_NE(L4_Address(a), L4_Address(b));        /* the first is no longer free */
-    EXPECT(all_conventional(L4_Address(a), 4096));
-    EXPECT(all_conventional(L4_Address(b), 4096));
+    EXPECT(tsup_all_conventional(L4_Address(a), 4096));
+    EXPECT(tsup_all_conventional(L4_Address(b), 4096));
     EXPECT(writable(L4_Address(a) + 16, 0xA4A4UL));
     EXPECT(writable(L4_Address(b) + 16, 0xB4B4UL));
     EXPECT_EQ(*(volatile L4_Word_t *)(L4_Address(a) + 16), 0xA4A4UL);
@@ -246,7 +221,7 @@ TEST(sigma0, any_64k_page_is_aligned_conventional_and_mapped)
     EXPECT_EQ(L4_SizeLog2(f), 16);
     L4_Word_t base = L4_Address(f);
     EXPECT_EQ(base % 0x10000, 0);
-    EXPECT(all_conventional(base, 0x10000));
+    EXPECT(tsup_all_conventional(base, 0x10000));
     for (unsigned i = 0; i < 16; i++) {              /* all 16 pages, at v = p */
         pr.addr[i] = base + i * 4096UL + 8;
         pr.write[i] = 1;
@@ -308,7 +283,7 @@ TEST(sigma0, server_images_belong_to_their_servers)
  * gets it afterwards. */
 TEST(sigma0, attributes_are_refused)
 {
-    EXPECT_EQ(mem_type(PAGE_ATTR), L4_ConventionalMemoryType);
+    EXPECT_EQ(tsup_mem_type(PAGE_ATTR), L4_ConventionalMemoryType);
     EXPECT(L4_IsNilFpage(ask(PAGE_ATTR, 12, 1)));
     EXPECT(L4_IsNilFpage(ask(PAGE_ATTR, 12, 0x80)));
     EXPECT(L4_IsNilFpage(ask(~0UL, 12, 1)));
@@ -322,7 +297,7 @@ TEST(sigma0, attributes_are_refused)
 TEST(sigma0, shared_memory_goes_to_everyone)
 {
     L4_Word_t vga = 0xB8000;
-    EXPECT_EQ(mem_type(vga), L4_SharedMemoryType);
+    EXPECT_EQ(tsup_mem_type(vga), L4_SharedMemoryType);
     EXPECT(!L4_IsNilFpage(ask(vga, 12, 0)));
     EXPECT_EQ(other_asks(1, vga, 12, 0) & ~0xFUL, L4_FpageLog2(vga, 12).raw);
     EXPECT_EQ(other_asks(0, vga, 12, 0) & ~0xFUL, L4_FpageLog2(vga, 12).raw);
@@ -352,7 +327,7 @@ static L4_MsgTag_t send_fault(L4_Word_t addr, L4_Word_t ip, L4_Word_t *mr1, L4_W
  * memory only. */
 TEST(sigma0, page_faults_take_conventional_memory_only)
 {
-    EXPECT_EQ(mem_type(PAGE_FAULT), L4_ConventionalMemoryType);
+    EXPECT_EQ(tsup_mem_type(PAGE_FAULT), L4_ConventionalMemoryType);
     L4_Word_t mr1, mr2;
     L4_MsgTag_t tag = send_fault(PAGE_FAULT + 0x123, 0x1000000, &mr1, &mr2);
     EXPECT(L4_IpcSucceeded(tag));
@@ -369,7 +344,7 @@ TEST(sigma0, page_faults_take_conventional_memory_only)
     EXPECT_EQ(mr2, 0);
 
     L4_Word_t bios = 0xF1000;
-    EXPECT_EQ(mem_type(bios) & 0xF, L4_ArchitectureSpecificMemoryType);
+    EXPECT_EQ(tsup_mem_type(bios) & 0xF, L4_ArchitectureSpecificMemoryType);
     tag = send_fault(bios, 0x1000000, &mr1, &mr2);
     EXPECT(L4_IpcSucceeded(tag));
     EXPECT_EQ(mr2, 0);
@@ -380,7 +355,7 @@ TEST(sigma0, page_faults_take_conventional_memory_only)
 TEST(sigma0, rpc_takes_non_conventional_memory)
 {
     L4_Word_t bios = 0xF0000;
-    EXPECT_EQ(mem_type(bios) & 0xF, L4_ArchitectureSpecificMemoryType);
+    EXPECT_EQ(tsup_mem_type(bios) & 0xF, L4_ArchitectureSpecificMemoryType);
     L4_Fpage_t f = ask(bios, 12, 0);
     EXPECT(!L4_IsNilFpage(f));
     EXPECT_EQ(L4_Address(f), bios);
@@ -451,7 +426,7 @@ TEST(sigma0, unknown_requests_get_no_reply)
 TEST(sigma0, root_faults_in_a_thousand_fresh_pages)
 {
     volatile L4_Word_t *base = (volatile L4_Word_t *)0x02000000UL;
-    EXPECT_EQ(mem_type(0x02000000UL), L4_ConventionalMemoryType);
+    EXPECT_EQ(tsup_mem_type(0x02000000UL), L4_ConventionalMemoryType);
     for (L4_Word_t i = 0; i < 1000; i++)
         base[i * 512] = 0xF00D0000UL + i;
     for (L4_Word_t i = 0; i < 1000; i++)

@@ -328,3 +328,23 @@ void tsup_load(L4_Word_t label, unsigned n, const L4_Word_t *w)
     for (unsigned i = 0; i < n; i++)
         mr[1 + i] = w[i];
 }
+
+L4_Word_t tsup_mem_type(L4_Word_t pa)
+{
+    const L4_KernelInterfacePage_t *k = L4_GetKernelInterface();
+    L4_Word_t type = 0;
+    for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(k); i++) {
+        const L4_MemoryDesc_t *d = L4_MemoryDesc(k, i);
+        if (!L4_IsMemoryDescVirtual(d) && pa >= L4_MemoryDescLow(d) && pa <= L4_MemoryDescHigh(d))
+            type = L4_MemoryDescType(d);
+    }
+    return type;
+}
+
+int tsup_all_conventional(L4_Word_t base, L4_Word_t size)
+{
+    for (L4_Word_t a = base; a < base + size; a += 4096)
+        if (tsup_mem_type(a) != L4_ConventionalMemoryType)
+            return 0;
+    return 1;
+}

@@ -98,3 +98,10 @@ void tsup_sleep_ms(unsigned ms);
 
 /* Plain IPC with explicit MRs for tests: load MR0 = tag and MR1..n = w. */
 void tsup_load(L4_Word_t label, unsigned n, const L4_Word_t *w);
+
+/* Type of the KIP memory descriptor that decides about physical address
+ * pa: the last one covering it (spec 8.2), 0 if none does. */
+L4_Word_t tsup_mem_type(L4_Word_t pa);
+
+/* Is every page of [base, base + size) conventional memory? */
+int tsup_all_conventional(L4_Word_t base, L4_Word_t size);
