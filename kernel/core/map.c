@@ -47,16 +47,24 @@ static void map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, uns
 }
 
 /* I/O fpages (spec 2.4, 5.7): any window accepts them (the complete I/O
- * space); the receiver gets the ports of the fpage the sender has. */
+ * space); the receiver gets the ports of the fpage the sender has. Their
+ * rwx bits mean nothing: a port is there or not. */
 static void map_ports(struct space *from, struct space *to, word_t fp, bool grant)
 {
     unsigned log2 = MIN(io_fpage_log2(fp), 16), port = io_fpage_port(fp);
+    if (to->sigma0)
+        return;
     for (unsigned p = port; p < port + (1u << log2) && p < IO_PORTS; p++)
-        if (io_allowed(from, p) && from != to) {
-            io_allow(to, p, 1);
-            if (grant && !from->sigma0)
-                io_deny(from, p, 1);
-        }
+        mdb_map(&from->io_mdb, IO_PORT_VA(p), &to->io_mdb, IO_PORT_VA(p), 7, grant);
+}
+
+/* Unmap of an I/O fpage: the ports leave every space that got them from
+ * the caller, however indirectly, and with `flush` the caller's too. */
+static void unmap_ports(struct space *sp, word_t fp, bool flush)
+{
+    unsigned log2 = MIN(io_fpage_log2(fp), 16), port = io_fpage_port(fp);
+    for (unsigned p = port; p < port + (1u << log2) && p < IO_PORTS; p++)
+        mdb_unmap(&sp->io_mdb, IO_PORT_VA(p), 7, flush);
 }
 
 /* Unmap (or with `flush` also restrict) every page of the caller's part
@@ -86,10 +94,7 @@ void sys_unmap(struct tcb *self, word_t control)
     for (unsigned i = 0; i <= k; i++) {
         word_t fp = self->utcb[i];
         if (fpage_is_io(fp)) {
-            /* Ports are not tracked per derivation: a flush gives up the
-             * caller's own; what it passed on stays with the receivers. */
-            if (flush && !self->space->sigma0)
-                io_deny(self->space, io_fpage_port(fp), 1u << MIN(io_fpage_log2(fp), 16));
+            unmap_ports(self->space, fp, flush);
             continue;
         }
         /* s < 12 is rounded up to the page around the base (spec 2.3) */

@@ -67,6 +67,7 @@ static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_
     s->privileged = true;
     s->sigma0 = sigma0;
     s->mdb.sigma0 = sigma0;
+    s->io_mdb.sigma0 = sigma0;
     if (sigma0 && !io_allow(s, 0, IO_PORTS))
         panic("boot: out of kernel memory for sigma0's I/O ports");
     int err = space_init_areas(s, fpage_make(ROOT_KIP_AREA, 12, 0),

@@ -22,6 +22,7 @@ struct space *space_create(void)
         slab_free(&spaces, s);
         return NULL;
     }
+    s->io_mdb.io = true;
     return s;
 }
 
@@ -74,6 +75,7 @@ static void release_page(vaddr_t va, paddr_t pa, void *ctx)
 void space_destroy(struct space *s)
 {
     mdb_space_clear(&s->mdb);
+    mdb_space_clear(&s->io_mdb);
     io_release(s);
     paging_free_space(s->pml4, release_page, s);
     slab_free(&spaces, s);

@@ -28,6 +28,7 @@ struct mdb_space {
     struct mnode *nodes;        /* list through mnode.sp_next */
     size_t count;
     bool sigma0;                /* nodes here are tree roots, not mapped by us */
+    bool io;                    /* I/O ports: "page" n << 12 is port n */
 };
 
 struct mnode {

@@ -11,6 +11,7 @@ struct space {
     bool privileged;          /* sigma0, root task (spec 0: "privileged space") */
     bool sigma0;              /* faults resolved idempotently by the kernel */
     struct mdb_space mdb;     /* this space's mappings in the mapping database */
+    struct mdb_space io_mdb;  /* and its I/O ports (arch/io.h) */
     word_t redirector;        /* global id of the redirector (appendix C); 0: none */
     paddr_t io_window;        /* arch: its own I/O window (port bitmap); 0: none */
 };

@@ -16,6 +16,7 @@
  *  - pages: fresh memory from sigma0 (GetAny: mapped in the root task at
  *    v = p), each 4 KB page tagged with a value in its first word.
  */
+#include <sys/io.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/message.h>
@@ -38,6 +39,7 @@
 #define STUCK      0xDEAD0000000000CCUL   /* probe: neither finished nor faulted */
 
 #define FAULT_TAG_R 0xFFFFFFFFFFE40002UL  /* page-fault IPC tags (spec 6.2) */
+#define IOFAULT_TAG 0xFFFFFFFFFF860002UL  /* I/O-fault IPC tag (spec 6.3) */
 #define FAULT_TAG_W 0xFFFFFFFFFFE20002UL
 
 extern char _image_start[], _end[];
@@ -199,6 +201,7 @@ static int give(L4_ThreadId_t to, L4_Word_t w0, L4_Word_t w1)
 
 static L4_ThreadId_t rec_pager;
 #define PROBE_MAX 20
+#define PROBE_PORT 2                            /* pr.write[i]: inb from port addr[i] */
 static struct {
     volatile L4_Word_t addr[PROBE_MAX], val[PROBE_MAX];
     volatile int write[PROBE_MAX];
@@ -214,7 +217,9 @@ static void prober(L4_Word_t unused)
         tsup_sleep_ms(1);
     for (unsigned i = 0; i < pr.n; i++) {
         volatile L4_Word_t *p = (volatile L4_Word_t *)pr.addr[i];
-        if (pr.write[i])
+        if (pr.write[i] == PROBE_PORT)
+            pr.val[i] = inb((unsigned short)pr.addr[i]);
+        else if (pr.write[i])
             *p = pr.val[i];
         else
             pr.val[i] = *p;
@@ -274,6 +279,17 @@ static int poke(L4_ThreadId_t in, L4_Word_t a, L4_Word_t v)
     if (probe_run(in, 1) == 1)
         return 1;
     return fault_addr == a && fault_tag == FAULT_TAG_W ? 0 : -1;
+}
+
+/* Read I/O port `port` in the space of `in`: 1 if done, 0 if that raised
+ * an I/O fault for the port (spec 6.3), -1 otherwise. */
+static int port_read(L4_ThreadId_t in, unsigned port)
+{
+    pr.addr[0] = port;
+    pr.write[0] = PROBE_PORT;
+    if (probe_run(in, 1) == 1)
+        return 1;
+    return fault_tag == IOFAULT_TAG && fault_addr == L4_IoFpage(port, 1).raw ? 0 : -1;
 }
 
 /* Read the first word of n consecutive pages from `a`; how many read
@@ -991,6 +1007,77 @@ TEST(memory, deleting_a_space_revokes_what_it_mapped)
     EXPECT_EQ(b_had, 0x8400);
     EXPECT_EQ(b_after, NOPE);
     EXPECT_EQ(own, 0x8400);
+}
+
+/* ==== I/O ports (spec 2.4, 4.12): derived like pages ============================= */
+
+#define PORTS 0x84                          /* 0x84-0x87: DMA page registers, unused */
+
+/* Ports passed on with map items form a derivation tree as pages do:
+ * Unmap of an I/O fpage takes the ports from every space that got them
+ * from the caller, however indirectly, and leaves the caller's; Flush
+ * takes the caller's too. (The kernel's default, strict I/O mode.) */
+TEST(memory, io_ports_unmap_follows_the_derivation_tree)
+{
+    L4_Fpage_t ports = L4_Sigma0_GetPage(L4_nilthread, L4_IoFpage(PORTS, 4));
+    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_ThreadId_t a = agent_new(0, default_window()), b = agent_new(1, default_window());
+    int ok = give(a, map_w0(0), ports.raw);
+    ok &= agent_send(a, map_w0(0), ports.raw, b);
+    int a_has = port_read(a, PORTS + 1), b_has = port_read(b, PORTS + 2);
+    agent_unmap(a, ports.raw, 0);                           /* a: Unmap */
+    int a_keeps = port_read(a, PORTS + 1), b_lost = port_read(b, PORTS + 2);
+    ok &= agent_send(a, map_w0(0), ports.raw, b);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = ports.raw;
+    L4_Unmap(0);                                            /* root: Unmap */
+    int a_lost = port_read(a, PORTS + 1), b_lost2 = port_read(b, PORTS + 3);
+    int root_keeps = port_read(root_space, PORTS);
+    L4_Flush(ports);                                        /* root: Flush */
+    int root_lost = port_read(root_space, PORTS);
+    tsup_kill(a);
+    tsup_kill(b);
+    EXPECT(!L4_IsNilFpage(ports));
+    EXPECT(ok);
+    EXPECT_EQ(a_has, 1);
+    EXPECT_EQ(b_has, 1);
+    EXPECT_EQ(a_keeps, 1);
+    EXPECT_EQ(b_lost, 0);
+    EXPECT_EQ(a_lost, 0);
+    EXPECT_EQ(b_lost2, 0);
+    EXPECT_EQ(root_keeps, 1);
+    EXPECT_EQ(root_lost, 0);
+}
+
+/* A grant moves the ports (the granter loses them) and stays derived from
+ * the granter's source; a space that goes away takes the ports it passed
+ * on with it. */
+TEST(memory, io_ports_grant_moves_and_deletion_revokes)
+{
+    L4_Fpage_t ports = L4_Sigma0_GetPage(L4_nilthread, L4_IoFpage(PORTS, 4));
+    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_ThreadId_t a = agent_new(0, default_window()), b = agent_new(1, default_window());
+    int ok = give(a, map_w0(0), ports.raw);
+    ok &= agent_send(a, grant_w0(0), ports.raw, b);
+    int a_gave = port_read(a, PORTS), b_got = port_read(b, PORTS);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = ports.raw;
+    L4_Unmap(0);
+    int b_lost = port_read(b, PORTS);
+    ok &= give(a, map_w0(0), ports.raw);
+    ok &= agent_send(a, map_w0(0), ports.raw, b);
+    int b_again = port_read(b, PORTS + 3);
+    tsup_kill(a);
+    int b_after = port_read(b, PORTS + 3);
+    tsup_kill(b);
+    L4_Flush(ports);
+    EXPECT(!L4_IsNilFpage(ports));
+    EXPECT(ok);
+    EXPECT_EQ(a_gave, 0);
+    EXPECT_EQ(b_got, 1);
+    EXPECT_EQ(b_lost, 0);
+    EXPECT_EQ(b_again, 1);
+    EXPECT_EQ(b_after, 0);
 }
 
 /* ==== stacked pagers ============================================================= */

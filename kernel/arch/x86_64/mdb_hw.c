@@ -2,9 +2,11 @@
  * 4 KB page-table entries. Rights to PTE bits: any right makes the page
  * present (x86 cannot map write-only or execute-only), w sets W, no x
  * sets NX when the CPU has it. Access status from the PTE: A (accessed)
- * reads as r|x, D (dirty) as r|w (spec 4.12). */
+ * reads as r|x, D (dirty) as r|w (spec 4.12). I/O ports: a node allows
+ * its port in the space's bitmap (arch/io.h). */
 #include "mdb.h"
 #include "arch/cpu.h"
+#include "arch/io.h"
 #include "arch/paging.h"
 #include "slab.h"
 #include "space.h"
@@ -23,7 +25,9 @@ void mdb_node_free(struct mnode *n)
 
 static struct space *space_of(struct mdb_space *m)
 {
-    return (struct space *)((char *)m - __builtin_offsetof(struct space, mdb));
+    size_t off = m->io ? __builtin_offsetof(struct space, io_mdb)
+                       : __builtin_offsetof(struct space, mdb);
+    return (struct space *)((char *)m - off);
 }
 
 static uint64_t pte_rights(unsigned rights)
@@ -46,6 +50,8 @@ static unsigned take_status(uint64_t *e)
 bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned rights)
 {
     struct space *s = space_of(m);
+    if (m->io)
+        return io_allow(s, IO_PORT_OF(va), 1);
     uint64_t *e = paging_leaf(s->pml4, va);
     if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa) {   /* rights change only */
         *e = (*e & (PTE_ADDR | PTE_A | PTE_D)) | pte_rights(rights);
@@ -57,6 +63,8 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned rights)
 
 unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned rights)
 {
+    if (m->io)
+        return 0;                       /* a port has no rights but "there" */
     uint64_t *e = paging_leaf(space_of(m)->pml4, va);
     if (!e || !(*e & PTE_P))
         return 0;
@@ -68,6 +76,10 @@ unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned rights)
 
 unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va)
 {
+    if (m->io) {
+        io_deny(space_of(m), IO_PORT_OF(va), 1);
+        return 0;
+    }
     uint64_t *e = paging_leaf(space_of(m)->pml4, va);
     if (!e || !(*e & PTE_P))
         return 0;

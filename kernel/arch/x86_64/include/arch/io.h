@@ -1,6 +1,7 @@
 /* I/O ports (spec 2.4, 6.3). Strict by default: a thread may use the
  * ports its space's I/O permission bitmap allows, which its pager grants
- * with I/O fpages; sigma0 owns them all. The kernel option "ioports=all"
+ * with I/O fpages, each a node in the mapping database like a page;
+ * sigma0 owns them all. The kernel option "ioports=all"
  * gives every user thread all ports instead (IOPL 3), as Pistachio's
  * default build does (spec 11.3).
  *
@@ -21,6 +22,11 @@
 #include "arch/frame.h"
 
 #define IO_PORTS 65536
+
+/* In the mapping database (a space's io_mdb) port n is the page n << 12,
+ * so unmap revokes ports down the derivation tree as it does pages. */
+#define IO_PORT_VA(p) ((vaddr_t)(p) << 12)
+#define IO_PORT_OF(va) ((unsigned)((va) >> 12))
 
 static inline bool fpage_is_io(word_t f) { return ((f >> 4) & 0x3F) == 2; }
 static inline unsigned io_fpage_log2(word_t f) { return (f >> 10) & 0x3F; }
