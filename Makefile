@@ -25,7 +25,7 @@ KCFLAGS := $(COMMON) $(WARN) -mcmodel=kernel -mgeneral-regs-only \
            -Ikernel/include -Ikernel/arch/x86_64/include
 UCFLAGS := $(COMMON) $(WARN) -Iuser/include -Iuser/lib/c/include -Iuser/os/include -mgeneral-regs-only
 HCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all \
-           -Ikernel/include -Icommon/include -Itests/host
+           -Ikernel/include -Ikernel/arch/x86_64/include -Icommon/include -Itests/host
 
 .DEFAULT_GOAL := all
 
@@ -133,6 +133,7 @@ HOST_LIB   := kernel/core/range.c kernel/core/frame.c kernel/core/elf.c \
 
 # code only one test links (it provides the hooks that code needs)
 HOST_EXTRA_test_mdb := kernel/core/mdb.c
+HOST_EXTRA_test_segload := kernel/arch/x86_64/segload.c
 
 .SECONDEXPANSION:
 $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*)
