@@ -177,9 +177,11 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
     only = only if only is not None else args.only
     only = f" only={only}" if only else ""
     flag = " nofastpath" if general else f" {option}" if option else ""
-    skip = "" if mem else f" skip={BIG_MACHINE}"
+    extra = "" if mem else f" skip={BIG_MACHINE}"
+    if os.environ.get("FUZZ_SEED"):
+        extra += f" fuzzseed={int(os.environ['FUZZ_SEED'])}"    # test_fuzz.c
     modules = [os.path.join(build, "user", "sigma0.elf"),
-               os.path.join(build, "user", "tests.elf") + only + flag + skip]
+               os.path.join(build, "user", "tests.elf") + only + flag + extra]
     print(f"harness: booting the in-system suite ({args.accel}){only}{flag}", flush=True)
     label = "general" if general else option or (machine and machine[0]) or (mem and "ram=" + mem) or ""
     q = Qemu(args, build, args.accel, mem or args.mem, modules,

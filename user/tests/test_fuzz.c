@@ -4,7 +4,9 @@
  *
  * The random words lean on the values where bugs live: 0, ~0, single bits,
  * kernel-half and non-canonical addresses, complete-space fpages with
- * rights, small numbers. The generator is seeded, so a failure repeats.
+ * rights, small numbers. The generator is seeded, so a failure repeats;
+ * "fuzzseed=<decimal>" on the test command line (FUZZ_SEED=<n> make test
+ * ONLY=fuzz) changes the seeds, to explore further.
  *
  * What stays out of the dice, because it would break the test rather than
  * the kernel: ids in the local form (the stubs dereference them, in user
@@ -22,6 +24,17 @@
 #include "tsupport.h"
 
 #define ROUNDS 4000
+
+/* A fixed seed, varied by the fuzzseed option. */
+static uint64_t seed(uint64_t fixed)
+{
+    char buf[24];
+    uint64_t n = 0;
+    for (const char *c = test_option(test_cmdline(), "fuzzseed=", buf, sizeof buf);
+         *c >= '0' && *c <= '9'; c++)
+        n = n * 10 + (uint64_t)(*c - '0');
+    return n ? fixed ^ (n * 0x9E3779B97F4A7C15UL) : fixed;
+}
 
 static uint64_t rng;
 static uint64_t rnd(void)
@@ -206,9 +219,9 @@ TEST(fuzz, unprivileged_system_calls_with_random_arguments)
 {
     fuzz_done = partner_stop = privileged_success = clock_backwards = 0;
     calls = partner_msgs = 0;
-    L4_ThreadId_t p = tsup_space(fuzz_partner, 0x9E3779B97F4A7C15UL);
+    L4_ThreadId_t p = tsup_space(fuzz_partner, seed(0x9E3779B97F4A7C15UL));
     partner = p;
-    L4_ThreadId_t f = tsup_space_thread(p, fuzz_calls, 0xD1B54A32D192ED03UL);
+    L4_ThreadId_t f = tsup_space_thread(p, fuzz_calls, seed(0xD1B54A32D192ED03UL));
     for (unsigned ms = 0; ms < 60000 && !fuzz_done; ms += 100) {
         tsup_sleep_ms(100);
         if (ms % 10000 == 9900)
@@ -255,7 +268,7 @@ static L4_Word_t area_word(void)
 
 TEST(fuzz, thread_and_space_control_with_random_arguments)
 {
-    rng = 0x2545F4914F6CDD1DUL;
+    rng = seed(0x2545F4914F6CDD1DUL);
     L4_ThreadId_t me = L4_MyGlobalId();
     unsigned created = 0;
     for (unsigned round = 0; round < ROUNDS; round++) {
