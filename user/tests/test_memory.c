@@ -1013,14 +1013,20 @@ TEST(memory, deleting_a_space_revokes_what_it_mapped)
 
 #define PORTS 0x84                          /* 0x84-0x87: DMA page registers, unused */
 
+static L4_Fpage_t root_gets_ports(void)
+{
+    L4_Fpage_t ports = L4_Sigma0_GetPage(L4_nilthread, L4_IoFpage(PORTS, 4));
+    L4_Accept(L4_UntypedWordsAcceptor);
+    return ports;
+}
+
 /* Ports passed on with map items form a derivation tree as pages do:
  * Unmap of an I/O fpage takes the ports from every space that got them
  * from the caller, however indirectly, and leaves the caller's; Flush
  * takes the caller's too. (The kernel's default, strict I/O mode.) */
 TEST(memory, io_ports_unmap_follows_the_derivation_tree)
 {
-    L4_Fpage_t ports = L4_Sigma0_GetPage(L4_nilthread, L4_IoFpage(PORTS, 4));
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t ports = root_gets_ports();
     L4_ThreadId_t a = agent_new(0, default_window()), b = agent_new(1, default_window());
     int ok = give(a, map_w0(0), ports.raw);
     ok &= agent_send(a, map_w0(0), ports.raw, b);
@@ -1028,9 +1034,7 @@ TEST(memory, io_ports_unmap_follows_the_derivation_tree)
     agent_unmap(a, ports.raw, 0);                           /* a: Unmap */
     int a_keeps = port_read(a, PORTS + 1), b_lost = port_read(b, PORTS + 2);
     ok &= agent_send(a, map_w0(0), ports.raw, b);
-    L4_Word_t *mr = __L4_Utcb();
-    mr[0] = ports.raw;
-    L4_Unmap(0);                                            /* root: Unmap */
+    L4_UnmapFpage(ports);                                   /* root: Unmap */
     int a_lost = port_read(a, PORTS + 1), b_lost2 = port_read(b, PORTS + 3);
     int root_keeps = port_read(root_space, PORTS);
     L4_Flush(ports);                                        /* root: Flush */
@@ -1054,15 +1058,12 @@ TEST(memory, io_ports_unmap_follows_the_derivation_tree)
  * on with it. */
 TEST(memory, io_ports_grant_moves_and_deletion_revokes)
 {
-    L4_Fpage_t ports = L4_Sigma0_GetPage(L4_nilthread, L4_IoFpage(PORTS, 4));
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t ports = root_gets_ports();
     L4_ThreadId_t a = agent_new(0, default_window()), b = agent_new(1, default_window());
     int ok = give(a, map_w0(0), ports.raw);
     ok &= agent_send(a, grant_w0(0), ports.raw, b);
     int a_gave = port_read(a, PORTS), b_got = port_read(b, PORTS);
-    L4_Word_t *mr = __L4_Utcb();
-    mr[0] = ports.raw;
-    L4_Unmap(0);
+    L4_UnmapFpage(ports);
     int b_lost = port_read(b, PORTS);
     ok &= give(a, map_w0(0), ports.raw);
     ok &= agent_send(a, map_w0(0), ports.raw, b);
