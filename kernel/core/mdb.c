@@ -244,12 +244,18 @@ bool mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vadd
         src->space = to;
         src->va = to_va;
         index_add(src);
-        if (!mdb_hw_map(to, to_va, src->pa, src->rights))
+        if (!mdb_hw_map(to, to_va, src->pa, src->rights)) {
+            delete_subtree(src);        /* no node without its mapping */
             return false;
+        }
         if (drop)
             revoke(src, drop, true);
         return true;
     }
     struct mnode *n = new_node(to, to_va, src->pa, rights, src);
-    return n && mdb_hw_map(to, to_va, n->pa, rights);
+    if (n && !mdb_hw_map(to, to_va, n->pa, rights)) {
+        delete_subtree(n);              /* out of memory for page tables: */
+        return false;                   /* the next fault asks again */
+    }
+    return n != NULL;
 }
