@@ -196,6 +196,17 @@ static void splice_out(struct mnode *n)
     mdb_node_free(n);
 }
 
+/* Remove n, whose own mapping the hardware could not take, and what was
+ * derived from it. */
+static void drop_unmapped(struct mnode *n)
+{
+    while (n->child)
+        delete_subtree(n->child);
+    tree_remove(n);
+    index_remove(n);
+    mdb_node_free(n);
+}
+
 /* sigma0's node for frame pa: the root of its tree, made on first use. */
 static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa)
 {
@@ -245,7 +256,7 @@ bool mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vadd
         src->va = to_va;
         index_add(src);
         if (!mdb_hw_map(to, to_va, src->pa, src->rights)) {
-            delete_subtree(src);        /* no node without its mapping */
+            drop_unmapped(src);         /* no node without its mapping */
             return false;
         }
         if (drop)
@@ -254,7 +265,7 @@ bool mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vadd
     }
     struct mnode *n = new_node(to, to_va, src->pa, rights, src);
     if (n && !mdb_hw_map(to, to_va, n->pa, rights)) {
-        delete_subtree(n);              /* out of memory for page tables: */
+        drop_unmapped(n);               /* out of memory for page tables: */
         return false;                   /* the next fault asks again */
     }
     return n != NULL;

@@ -37,8 +37,14 @@ void mdb_node_free(struct mnode *n)
     free(n);
 }
 
+static int hw_out_of_memory;        /* the next mdb_hw_map fails */
+
 bool mdb_hw_map(struct mdb_space *s, vaddr_t va, paddr_t pa, unsigned rights)
 {
+    if (hw_out_of_memory) {
+        hw_out_of_memory = 0;
+        return false;
+    }
     struct hw_entry *e = &hw[sidx(s)][va / 4096];
     if (!e->present || e->pa != pa)
         e->accessed = 0;
@@ -300,6 +306,25 @@ CHECK_TEST(remap_replaces_another_frame)
     mdb_map(&spaces[0], PG(2), &spaces[1], PG(0), 7, false);  /* other frame over it */
     EXPECT_EQ(hw[1][0].pa, PG(2));
     EXPECT(!hw[2][0].present);                      /* derived from the old one: gone */
+}
+
+/* A mapping the hardware could not take (no memory for a page table)
+ * leaves no node behind: the same map later, with memory, makes it. */
+CHECK_TEST(failed_hardware_mapping_leaves_no_node)
+{
+    reset();
+    mdb_map(&spaces[0], PG(1), &spaces[1], PG(0), 7, false);
+    hw_out_of_memory = 1;
+    EXPECT(!mdb_map(&spaces[1], PG(0), &spaces[2], PG(5), 7, false));
+    EXPECT(mdb_lookup(&spaces[2], PG(5)) == NULL);
+    EXPECT_EQ(live_nodes, 2);
+    EXPECT(mdb_map(&spaces[1], PG(0), &spaces[2], PG(5), 7, false));
+    EXPECT(hw[2][5].present);
+    hw_out_of_memory = 1;                           /* a grant that fails */
+    EXPECT(!mdb_map(&spaces[2], PG(5), &spaces[3], PG(2), 7, true));
+    EXPECT(mdb_lookup(&spaces[2], PG(5)) == NULL && mdb_lookup(&spaces[3], PG(2)) == NULL);
+    EXPECT(!hw[2][5].present && !hw[3][2].present);
+    EXPECT_EQ(live_nodes, 2);
 }
 
 CHECK_TEST(clear_space_removes_derived_mappings)
