@@ -7,7 +7,8 @@
  *    the other MRs) as they were, ErrorCode unchanged or 5;
  *  - KernelInterface (spec 4.3) in other threads and spaces: the base of
  *    the caller's KIP area, page aligned, the same words everywhere;
- *  - KIP fields not covered by the boot group (spec 8.1, 8.3, 8.4). */
+ *  - KIP fields not covered by the boot group (spec 8.1, 8.3, 8.4);
+ *  - rdmsr/wrmsr, emulated for privileged spaces (spec 4.15). */
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
@@ -218,6 +219,79 @@ TEST(misc, kernel_interface_in_other_threads_and_spaces)
         EXPECT_EQ(ki[i].flags, f);
         EXPECT_EQ(ki[i].id, id);
     }
+}
+
+/* ---- rdmsr / wrmsr (spec 4.15) ------------------------------------------------------
+ * The root task's space is privileged: the kernel carries out rdmsr and
+ * wrmsr for it (MSR in ECX, value in EDX:EAX) and skips the instruction,
+ * except writes to MSRs the kernel depends on, which stay #GP exceptions
+ * (unprivileged spaces get #GP for both: the isolation group). */
+#define MSR_EFER     0xC0000080
+#define MSR_APICBASE 0x1B
+#define MSR_LSTAR    0xC0000082
+#define MSR_TSC_AUX  0xC0000103
+
+static uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/* Exception handler: count, note the vector, skip the 2-byte instruction. */
+static volatile L4_Word_t msr_faults, msr_vector;
+static void msr_fault_handler(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        msr_faults++;
+        msr_vector = mr[19];
+        mr[1] += 2;
+        mr[0] = 1;                              /* u = 1: the new RIP */
+        tag = L4_ReplyWait(from, &from);
+        (void)tag;
+    }
+}
+
+TEST(misc, msr_access_is_emulated_for_privileged_spaces)
+{
+    msr_faults = 0;
+    L4_ThreadId_t h = tsup_thread(msr_fault_handler, 0);
+    L4_Set_Priority(h, 200);
+    L4_ThreadId_t old = L4_ExceptionHandler();
+    L4_Set_ExceptionHandler(h);
+    uint64_t efer = rdmsr(MSR_EFER);
+    uint64_t apic = rdmsr(MSR_APICBASE);
+    uint64_t aux = rdmsr(MSR_TSC_AUX);
+    wrmsr(MSR_TSC_AUX, 0x5A5A);
+    uint64_t aux_now = rdmsr(MSR_TSC_AUX);
+    uint32_t ecx;
+    __asm__ volatile("rdtscp" : "=c"(ecx) : : "rax", "rdx");    /* the real MSR changed */
+    wrmsr(MSR_TSC_AUX, aux);
+    L4_Word_t faults_before = msr_faults;
+    uint64_t lstar = rdmsr(MSR_LSTAR);
+    wrmsr(MSR_LSTAR, 0x1000);                               /* the kernel's own: refused */
+    L4_Word_t faults_after = msr_faults, vector = msr_vector;
+    uint64_t lstar_now = rdmsr(MSR_LSTAR);
+    L4_Set_ExceptionHandler(old);
+    tsup_kill(h);
+    EXPECT_EQ(efer & 0x501, 0x501);                         /* SCE, LME, LMA */
+    EXPECT_EQ(apic & (1 << 11), 1 << 11);                   /* the local APIC is on */
+    EXPECT_EQ(aux_now, 0x5A5A);
+    EXPECT_EQ(ecx, 0x5A5A);
+    EXPECT_EQ(faults_before, 0);
+    EXPECT_EQ(faults_after, 1);
+    EXPECT_EQ(vector, 13);
+    EXPECT_EQ(lstar_now, lstar);
+    EXPECT(lstar >= 0xFFFF800000000000UL);                  /* a kernel address */
 }
 
 /* ---- KIP fields --------------------------------------------------------------------- */

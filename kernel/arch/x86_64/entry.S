@@ -172,3 +172,33 @@ copy_user_end:
 2:  ret
 copy_user_fault:
     ret
+
+/*
+ * rdmsr and wrmsr for emulate.c that survive a #GP (an MSR the CPU does
+ * not have): a #GP at msr_safe_read or msr_safe_write resumes at
+ * msr_safe_fault (emulate.c, msr_fixup), which returns false.
+ *   bool msr_read_safe(uint32_t msr [rdi], uint64_t *value [rsi])
+ *   bool msr_write_safe(uint32_t msr [rdi], uint64_t value [rsi])
+ */
+    .globl msr_read_safe, msr_write_safe, msr_safe_read, msr_safe_write, msr_safe_fault
+msr_read_safe:
+    mov %edi, %ecx
+msr_safe_read:
+    rdmsr
+    shl $32, %rdx
+    or %rdx, %rax
+    mov %rax, (%rsi)
+    mov $1, %eax
+    ret
+msr_write_safe:
+    mov %edi, %ecx
+    mov %esi, %eax
+    mov %rsi, %rdx
+    shr $32, %rdx
+msr_safe_write:
+    wrmsr
+    mov $1, %eax
+    ret
+msr_safe_fault:
+    xor %eax, %eax
+    ret

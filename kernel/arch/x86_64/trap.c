@@ -1,6 +1,6 @@
 /* Trap dispatch: CPU exceptions, interrupts, and the instructions the
- * kernel emulates for user threads (KernelInterface, the int3 debugger
- * interface, forbidden segment loads). */
+ * kernel carries out for user threads (the int3 debugger interface here,
+ * the rest in emulate.c). */
 #include "arch/cpu.h"
 #include "arch/frame.h"
 #include "arch/fpu.h"
@@ -9,13 +9,11 @@
 #include "arch/paging.h"
 #include "arch/intctl.h"
 #include "arch/pic.h"
-#include "arch/segload.h"
+#include "arch/emulate.h"
 #include "arch/timer.h"
 #include "fault.h"
 #include "irq.h"
-#include "fpage.h"
 #include "kdebug.h"
-#include "kip.h"
 #include "print.h"
 #include "sched.h"
 #include "space.h"
@@ -65,34 +63,6 @@ void dump_frame(const struct trap_frame *f)
     kprintf("  vector %lu  error %lx  cr3 %016lx\n", f->vector, f->error, read_cr3());
 }
 
-/* `lock; nop` (F0 90) raises #UD: KernelInterface (spec 4.3). */
-static bool emulate_kernel_interface(struct trap_frame *f)
-{
-    uint8_t insn[2];
-    if (copy_from_user(insn, f->rip, 2) != 2 || insn[0] != 0xF0 || insn[1] != 0x90)
-        return false;
-    f->rax = fpage_base(current->space->kip_area);
-    f->rcx = kip_word(KIP_API_VERSION);
-    f->rdx = kip_word(KIP_API_FLAGS);
-    f->rsi = kip_word(KIP_KDESC_OFFSET);
-    f->rip += 2;
-    return true;
-}
-
-/* A segment-register load the thread may not make (#GP) is skipped, as
- * Pistachio does (spec 4.15): the load changed nothing, so the thread's
- * selectors are still the standard ones; a pop still pops. */
-static bool emulate_segment_load(struct trap_frame *f)
-{
-    uint8_t insn[15];
-    unsigned pop, len = segload_length(insn, copy_from_user(insn, f->rip, sizeof insn), &pop);
-    if (!len)
-        return false;
-    f->rip += len;
-    f->rsp += pop;
-    return true;
-}
-
 static void kernel_trap(struct trap_frame *f)
 {
     uint64_t rip = f->rip;
@@ -100,6 +70,8 @@ static void kernel_trap(struct trap_frame *f)
         f->rip = (uint64_t)copy_user_fault;     /* user copy hit a hole */
         return;
     }
+    if (f->vector == VEC_GP && msr_fixup(f))
+        return;                                 /* an MSR the CPU lacks */
     panic_frame(f, "kernel %s (vector %lu, error 0x%lx) at %016lx",
                 exception_name(f->vector), f->vector, f->error, rip);
 }
@@ -128,7 +100,7 @@ static void user_exception(struct trap_frame *f)
             fault_io(f, fp);
             return;
         }
-        if (emulate_segment_load(f))
+        if (emulate_segment_load(f) || emulate_msr(f))
             return;
         break;
     }
