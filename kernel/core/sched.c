@@ -6,6 +6,7 @@
 #include "kdebug.h"
 #include "print.h"
 #include "timeout.h"
+#include "utcb.h"
 
 struct tcb *current;
 volatile uint64_t kernel_ticks;
@@ -109,6 +110,44 @@ void schedule(void)
     switch_to(highest_ready());
 }
 
+/*
+ * Delayed preemption (spec 3.2 PreemptFlags, 4.9 PreemptionControl,
+ * 4.10): a thread whose PreemptFlags has d set, about to be preempted by
+ * a thread of at most its sensitive priority, runs on for up to its
+ * maximum delay, with I set to ask it to give the processor up; its
+ * ThreadSwitch clears I and renews the delay. Checked again every tick.
+ *
+ *   PreemptFlags (UTCB byte MR0 - 0x50):  7 I pending | 6 d delay | 5 s
+ */
+#define PREEMPT_D 0x40
+#define PREEMPT_I 0x80
+
+static bool preemption_delayed(struct tcb *t, const struct tcb *by)
+{
+    if (!t->max_delay_ticks || by->priority > t->sensitive_prio || !t->utcb)
+        return false;
+    word_t flags = utcb_get(t, UTCB_FLAGS);
+    if (!(flags & PREEMPT_D))
+        return false;
+    if (!t->delay_until) {
+        t->delay_until = kernel_ticks + t->max_delay_ticks;
+        utcb_set(t, UTCB_FLAGS, flags | PREEMPT_I);
+    }
+    return kernel_ticks < t->delay_until;
+}
+
+void sched_set_preemption(struct tcb *t, uint8_t sensitive_prio, uint64_t max_delay_us)
+{
+    t->sensitive_prio = sensitive_prio;
+    t->max_delay_ticks = (uint32_t)((max_delay_us + US_PER_TICK - 1) / US_PER_TICK);
+}
+
+void sched_delay_end(struct tcb *t)
+{
+    t->delay_until = 0;
+    utcb_set(t, UTCB_FLAGS, utcb_get(t, UTCB_FLAGS) & ~(word_t)PREEMPT_I);
+}
+
 void sched_tick(void)
 {
     kernel_ticks++;
@@ -118,6 +157,11 @@ void sched_tick(void)
     if (t != idle && t->quantum_us && t->quantum_left && --t->quantum_left == 0)
         t->quantum_expired = true;
     if (t != idle && --t->slice_left == 0) {
+        struct tcb *h = highest_ready();
+        if (h != idle && h != t && runnable(t) && preemption_delayed(t, h)) {
+            t->slice_left = 1;              /* asked again next tick */
+            return;
+        }
         t->slice_left = t->timeslice_ticks;
         if (runnable(t)) {                  /* round robin: to the tail */
             sched_remove(t);
@@ -136,7 +180,8 @@ void sched_check_preempt(void)
         return;
     }
     struct tcb *h = highest_ready();
-    if (h != idle && h->priority > current->priority)
+    if (h != idle && h->priority > current->priority &&
+        !(current->max_delay_ticks && preemption_delayed(current, h)))
         schedule();
 }
 

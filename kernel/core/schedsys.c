@@ -41,7 +41,6 @@ static uint16_t time_value(uint64_t us)
 word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
                     word_t preemption, word_t *old_time)
 {
-    (void)preemption;              /* delayed preemption: not implemented (spec 6.5) */
     *old_time = 0;
     utcb_set(current, UTCB_ERROR_CODE, 0);
     if (dest == 0)
@@ -57,6 +56,8 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
     bool set_prio = prio != ~0UL && new_prio <= 255;
     if (set_prio && !privileged && new_prio > current->priority)
         return syscall_fail(ERR_NO_PRIVILEGE);
+    if (preemption != ~0UL && !privileged && ((preemption >> 16) & 0xFF) > current->priority)
+        return syscall_fail(ERR_NO_PRIVILEGE);  /* the sensitive priority, likewise */
     uint64_t slice = 0, quantum = 0;
     if (time_control != ~0UL &&
         (!time_period_us(time_control >> 16, &slice) || !time_period_us(time_control, &quantum)))
@@ -67,6 +68,8 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
     word_t result = state_code(t);
     *old_time = (word_t)time_value(t->timeslice_us) << 16 |
                 (t->quantum_us ? time_value(t->quantum_us) : 0);
+    if (preemption != ~0UL)        /* bits 0-15 maximum delay (µs), 16-23 sensitive priority */
+        sched_set_preemption(t, (uint8_t)(preemption >> 16), preemption & 0xFFFF);
     if (set_prio)
         sched_set_priority(t, (uint8_t)new_prio);
     if (time_control != ~0UL) {
@@ -109,6 +112,7 @@ void sys_thread_switch(word_t dest)
 {
     if (dest == current->global_id || dest == current->local_id)
         return;
+    sched_delay_renew(current);         /* it gives the processor up */
     struct tcb *t = dest ? tcb_lookup(dest, current) : NULL;
     if (t && t->state == TS_READY && !t->halted) {
         sched_switch_to(t);             /* donate the rest of our slice */

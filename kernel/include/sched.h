@@ -25,8 +25,20 @@ void sched_set_timeslice(struct tcb *t, uint64_t us);
 /* Run `t` now, the current thread staying ready (time-slice donation). */
 void sched_switch_to(struct tcb *t);
 
-/* Switch if a thread of higher priority than the current one is ready. */
+/* Switch if a thread of higher priority than the current one is ready
+ * (unless the current thread may delay that: sched.c). */
 void sched_check_preempt(void);
+
+/* Delayed preemption: set t's sensitive priority and maximum delay; t
+ * gave up the processor itself (ThreadSwitch), so its delay is renewed
+ * and its pending flag cleared. */
+void sched_set_preemption(struct tcb *t, uint8_t sensitive_prio, uint64_t max_delay_us);
+void sched_delay_end(struct tcb *t);
+static inline void sched_delay_renew(struct tcb *t)
+{
+    if (t->delay_until)                 /* I is set only with a delay granted */
+        sched_delay_end(t);
+}
 
 /* The current thread has blocked: run `to` (an IPC partner just made
  * ready) if no thread of higher priority is ready, else the best one. */

@@ -56,6 +56,9 @@ struct tcb {
     uint64_t quantum_left;     /* ticks of it left */
     bool quantum_expired;      /* tell the scheduler on the way back to user mode */
     word_t scheduler;
+    uint8_t sensitive_prio;    /* delayed preemption (sched.h): by threads up to this */
+    uint32_t max_delay_ticks;  /*   priority, for this long; 0 = never delayed */
+    uint64_t delay_until;      /* tick the granted delay ends; 0 = none granted */
 
     /* IPC */
     struct tcb *send_dest;     /* TS_SEND_BLOCKED: the destination */

@@ -414,8 +414,10 @@ TEST(sched, unprivileged_scheduler_within_its_own_priority)
     EXPECT_EQ(t_time >> 16, L4_TimePeriod(5000).raw);  /* set by its scheduler */
 }
 
-/* A thread that is its own scheduler may lower its priority, not raise it. */
-static volatile L4_Word_t self_res[4], self_err[4];
+/* A thread that is its own scheduler may lower its priority, not raise
+ * it; nor may it make its sensitive priority (PreemptionControl bits
+ * 16-23) higher than its priority. */
+static volatile L4_Word_t self_res[6], self_err[6];
 static void own_scheduler(L4_Word_t unused)
 {
     (void)unused;
@@ -428,11 +430,15 @@ static void own_scheduler(L4_Word_t unused)
     self_err[2] = L4_ErrorCode();
     self_res[3] = sched(L4_MyGlobalId(), ~0UL, 100, &old);    /* above 90 now */
     self_err[3] = L4_ErrorCode();
+    self_res[4] = L4_Schedule(L4_MyGlobalId(), ~0UL, ~0UL, ~0UL, 91UL << 16 | 1000, &old);
+    self_err[4] = L4_ErrorCode();
+    self_res[5] = L4_Schedule(L4_MyGlobalId(), ~0UL, ~0UL, ~0UL, 90UL << 16 | 1000, &old);
+    self_err[5] = L4_ErrorCode();
 }
 
 TEST(sched, own_scheduler_may_lower_but_not_raise_its_priority)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 6; i++)
         self_res[i] = self_err[i] = 99;
     L4_ThreadId_t s = tsup_space(own_scheduler, 0);
     L4_Word_t r_tc = L4_ThreadControl(s, s, s, NIL, (void *)~0UL);
@@ -448,6 +454,10 @@ TEST(sched, own_scheduler_may_lower_but_not_raise_its_priority)
     EXPECT_EQ(self_res[2], L4_SCHEDRESULT_RUNNING);
     EXPECT_EQ(self_res[3], 0);
     EXPECT_EQ(self_err[3], L4_ErrNoPrivilege);
+    EXPECT_EQ(self_res[4], 0);
+    EXPECT_EQ(self_err[4], L4_ErrNoPrivilege);
+    EXPECT_EQ(self_res[5], L4_SCHEDRESULT_RUNNING);
+    EXPECT_EQ(self_err[5], 0);
 }
 
 /* ---- TimeControl ---------------------------------------------------------------------------- */
