@@ -51,10 +51,10 @@ static void map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, uns
  * rwx bits mean nothing: a port is there or not. */
 static void map_ports(struct space *from, struct space *to, word_t fp, bool grant)
 {
-    unsigned log2 = MIN(io_fpage_log2(fp), 16), port = io_fpage_port(fp);
+    unsigned port = io_fpage_port(fp), end = port + io_fpage_count(fp);
     if (to->sigma0)
         return;
-    for (unsigned p = port; p < port + (1u << log2) && p < IO_PORTS; p++)
+    for (unsigned p = port; p < end; p++)
         mdb_map(&from->io_mdb, IO_PORT_VA(p), &to->io_mdb, IO_PORT_VA(p), 7, grant);
 }
 
@@ -62,8 +62,8 @@ static void map_ports(struct space *from, struct space *to, word_t fp, bool gran
  * the caller, however indirectly, and with `flush` the caller's too. */
 static void unmap_ports(struct space *sp, word_t fp, bool flush)
 {
-    unsigned log2 = MIN(io_fpage_log2(fp), 16), port = io_fpage_port(fp);
-    for (unsigned p = port; p < port + (1u << log2) && p < IO_PORTS; p++)
+    unsigned port = io_fpage_port(fp), end = port + io_fpage_count(fp);
+    for (unsigned p = port; p < end; p++)
         mdb_unmap(&sp->io_mdb, IO_PORT_VA(p), 7, flush);
 }
 

@@ -34,20 +34,14 @@ static word_t modify(struct tcb *t, word_t dest, word_t space_spec, word_t sched
     if (pager != NILTHREAD && !active && !utcb_location_valid(in->space, loc))
         return syscall_fail(ERR_INVALID_UTCB);
 
-    if (in->space != t->space && active) {
+    if (in->space != t->space) {
         /* An active thread moves with its UTCB location, which must be
          * valid in the (initialised) new space. Not the caller itself, nor
          * one in the middle of a string copy. */
-        if (t == current || t->xfer_partner || !utcb_location_valid(in->space, loc))
+        if (active && (t == current || t->xfer_partner || !utcb_location_valid(in->space, loc)))
             return syscall_fail(ERR_INVALID_UTCB);
         if (!tcb_move(t, in->space))
             return syscall_fail(ERR_NO_MEMORY);
-    } else if (in->space != t->space) {             /* an inactive thread moves */
-        struct space *old = t->space;
-        t->space = in->space;
-        t->space->nthreads++;
-        if (--old->nthreads == 0)
-            space_destroy(old);
     }
     t->utcb_location = loc;
     if (pager != NILTHREAD) {

@@ -96,17 +96,19 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
 
 bool tcb_move(struct tcb *t, struct space *to)
 {
-    word_t *u = space_utcb(to, t->utcb_location);
-    if (!u)
-        return false;
-    word_t *old_utcb = t->utcb - UTCB_MR0_OFFSET / 8;
-    for (unsigned i = 0; i < UTCB_SIZE / 8; i++)
-        u[i] = old_utcb[i];
-    memset_words(old_utcb, 0, UTCB_SIZE / 8);
+    if (t->utcb) {                      /* active: the UTCB comes along */
+        word_t *u = space_utcb(to, t->utcb_location);
+        if (!u)
+            return false;
+        word_t *old_utcb = t->utcb - UTCB_MR0_OFFSET / 8;
+        for (unsigned i = 0; i < UTCB_SIZE / 8; i++)
+            u[i] = old_utcb[i];
+        memset_words(old_utcb, 0, UTCB_SIZE / 8);
+        t->utcb = u + UTCB_MR0_OFFSET / 8;
+        t->utcb_mr8 = t->utcb + 8;
+    }
     struct space *from = t->space;
     t->space = to;
-    t->utcb = u + UTCB_MR0_OFFSET / 8;
-    t->utcb_mr8 = t->utcb + 8;
     t->no_fast_send = to->redirector != 0;
     to->nthreads++;
     if (--from->nthreads == 0)

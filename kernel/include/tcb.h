@@ -127,8 +127,8 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio);
  * out of memory. The thread then waits for its start message. */
 bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager);
 
-/* Move an active thread to another space, its UTCB (contents and
- * location) with it. False when out of memory. */
+/* Move a thread to another space; an active one takes its UTCB (contents
+ * and location) with it. False when out of memory. */
 bool tcb_move(struct tcb *t, struct space *to);
 
 /* Delete a thread: abort its IPC, release its slot and, with the last

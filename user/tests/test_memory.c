@@ -16,7 +16,6 @@
  *  - pages: fresh memory from sigma0 (GetAny: mapped in the root task at
  *    v = p), each 4 KB page tagged with a value in its first word.
  */
-#include <sys/io.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/message.h>
@@ -199,108 +198,50 @@ static int give(L4_ThreadId_t to, L4_Word_t w0, L4_Word_t w1)
 
 /* ---- probes ------------------------------------------------------------------ */
 
-static L4_ThreadId_t rec_pager;
-#define PROBE_MAX 20
-#define PROBE_PORT 2                            /* pr.write[i]: inb from port addr[i] */
-static struct {
-    volatile L4_Word_t addr[PROBE_MAX], val[PROBE_MAX];
-    volatile int write[PROBE_MAX];
-    volatile unsigned n, progress;
-    volatile int go, done;
-} pr;
-static L4_Word_t fault_tag, fault_addr, fault_ip;   /* the last probe's fault */
-
-static void prober(L4_Word_t unused)
-{
-    (void)unused;
-    while (!pr.go)
-        tsup_sleep_ms(1);
-    for (unsigned i = 0; i < pr.n; i++) {
-        volatile L4_Word_t *p = (volatile L4_Word_t *)pr.addr[i];
-        if (pr.write[i] == PROBE_PORT)
-            pr.val[i] = inb((unsigned short)pr.addr[i]);
-        else if (pr.write[i])
-            *p = pr.val[i];
-        else
-            pr.val[i] = *p;
-        pr.progress = i + 1;
-    }
-    pr.done = 1;
-}
-
-/* Run the n accesses queued in pr by a new thread in the space of `in`
- * (nilthread: the root task's space). Returns how many completed (n if
- * all); after a fault, fault_* describe it (fault_tag 0: no fault). */
-static unsigned probe_run(L4_ThreadId_t in, unsigned n)
-{
-    if (!rec_pager.raw) {
-        rec_pager = tsup_thread(tsup_recording_pager, 0);
-        L4_Set_Priority(rec_pager, 200);
-    }
-    L4_Word_t before = tsup_rec.count;
-    pr.n = n;
-    pr.progress = 0;
-    pr.go = pr.done = 0;
-    L4_ThreadId_t t = L4_IsNilThread(in) ? tsup_thread(prober, 0) : tsup_space_thread(in, prober, 0);
-    L4_ThreadControl(t, t, L4_nilthread, rec_pager, (void *)~0UL);
-    pr.go = 1;
-    for (int i = 0; i < 3000 && !pr.done && tsup_rec.count == before; i++)
-        tsup_sleep_ms(1);
-    int faulted = tsup_rec.count != before;
-    fault_tag = faulted ? tsup_rec.tag : 0;
-    fault_addr = faulted ? tsup_rec.mr1 : 0;
-    fault_ip = faulted ? tsup_rec.mr2 : 0;
-    unsigned got = pr.done ? n : pr.progress;
-    tsup_kill(t);
-    if (!pr.done && !faulted)
-        fault_tag = ~0UL;                       /* stuck */
-    return got;
-}
-
 /* The word at a in the space of `in`; NOPE if the probe faulted there. */
 static L4_Word_t peek(L4_ThreadId_t in, L4_Word_t a)
 {
-    pr.addr[0] = a;
-    pr.write[0] = 0;
-    if (probe_run(in, 1) == 1)
-        return pr.val[0];
-    if (fault_tag == ~0UL)
+    tsup_pr.addr[0] = a;
+    tsup_pr.op[0] = TSUP_PROBE_READ;
+    if (tsup_probe_run(in, 1) == 1)
+        return tsup_pr.val[0];
+    if (tsup_pr.fault_tag == ~0UL)
         return STUCK;
-    return fault_addr == a && fault_tag == FAULT_TAG_R ? NOPE : ELSEWHERE;
+    return tsup_pr.fault_addr == a && tsup_pr.fault_tag == FAULT_TAG_R ? NOPE : ELSEWHERE;
 }
 
 /* Write v at a in the space of `in`: 1 if done, 0 if the write faulted
  * there (a write fault, spec 6.2), -1 otherwise. */
 static int poke(L4_ThreadId_t in, L4_Word_t a, L4_Word_t v)
 {
-    pr.addr[0] = a;
-    pr.write[0] = 1;
-    pr.val[0] = v;
-    if (probe_run(in, 1) == 1)
+    tsup_pr.addr[0] = a;
+    tsup_pr.op[0] = TSUP_PROBE_WRITE;
+    tsup_pr.val[0] = v;
+    if (tsup_probe_run(in, 1) == 1)
         return 1;
-    return fault_addr == a && fault_tag == FAULT_TAG_W ? 0 : -1;
+    return tsup_pr.fault_addr == a && tsup_pr.fault_tag == FAULT_TAG_W ? 0 : -1;
 }
 
 /* Read I/O port `port` in the space of `in`: 1 if done, 0 if that raised
  * an I/O fault for the port (spec 6.3), -1 otherwise. */
 static int port_read(L4_ThreadId_t in, unsigned port)
 {
-    pr.addr[0] = port;
-    pr.write[0] = PROBE_PORT;
-    if (probe_run(in, 1) == 1)
+    tsup_pr.addr[0] = port;
+    tsup_pr.op[0] = TSUP_PROBE_PORT;
+    if (tsup_probe_run(in, 1) == 1)
         return 1;
-    return fault_tag == IOFAULT_TAG && fault_addr == L4_IoFpage(port, 1).raw ? 0 : -1;
+    return tsup_pr.fault_tag == IOFAULT_TAG && tsup_pr.fault_addr == L4_IoFpage(port, 1).raw ? 0 : -1;
 }
 
 /* Read the first word of n consecutive pages from `a`; how many read
- * before a fault; values in pr.val. */
+ * before a fault; values in tsup_pr.val. */
 static unsigned peek_pages(L4_ThreadId_t in, L4_Word_t a, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
-        pr.addr[i] = a + i * 4096UL;
-        pr.write[i] = 0;
+        tsup_pr.addr[i] = a + i * 4096UL;
+        tsup_pr.op[i] = TSUP_PROBE_READ;
     }
-    return probe_run(in, n);
+    return tsup_probe_run(in, n);
 }
 
 static const L4_ThreadId_t root_space = { .raw = 0 };
@@ -349,7 +290,7 @@ TEST(memory, map_64k_fpage)
     unsigned n = peek_pages(a, WIN + 0x30000, 16);
     int in_order = 1;
     for (unsigned i = 0; i < n; i++)
-        in_order &= pr.val[i] == 0x1600 + i;
+        in_order &= tsup_pr.val[i] == 0x1600 + i;
     L4_Word_t before = peek(a, WIN + 0x2F000), after = peek(a, WIN + 0x40000);
     tsup_kill(a);
     L4_Flush(L4_FpageAddRights(q, 7));
@@ -375,7 +316,7 @@ TEST(memory, window_smaller_fpage_goes_to_send_base_offset)
     int s3 = give(b, map_w0(0x45678000UL), fp(L4_Address(p), 12, 7));   /* -> 0x45678000 */
     L4_Word_t v1 = peek(a, WIN + 0x45000);
     unsigned n = peek_pages(a, WIN + 0xA0000, 16);
-    L4_Word_t last = pr.val[15];
+    L4_Word_t last = tsup_pr.val[15];
     L4_Word_t v3 = peek(b, 0x45678000UL);
     L4_Word_t not1 = peek(a, WIN + 0x46000), not2 = peek(a, WIN + 0xB0000), not3 = peek(a, WIN + 0x9F000);
     tsup_kill(a);
@@ -402,7 +343,7 @@ TEST(memory, window_larger_fpage_is_cut_to_the_window)
     L4_ThreadId_t a = agent_new(0, L4_MapGrantItems(L4_FpageLog2(WIN + 0x100000, 13)).raw);
     int sent = give(a, map_w0(0x55559ABCUL), fp(L4_Address(q), 16, 7));
     unsigned n = peek_pages(a, WIN + 0x100000, 2);
-    L4_Word_t v0 = pr.val[0], v1 = pr.val[1];
+    L4_Word_t v0 = tsup_pr.val[0], v1 = tsup_pr.val[1];
     L4_Word_t past = peek(a, WIN + 0x102000), before = peek(a, WIN + 0xFF000);
     tsup_kill(a);
     L4_Flush(L4_FpageAddRights(q, 7));
@@ -445,7 +386,7 @@ TEST(memory, read_only_mapping_and_rights_extension)
     int s1 = give(a, map_w0(WIN), fp(L4_Address(p), 12, L4_Readable));
     L4_Word_t v = peek(a, WIN);
     int w1 = poke(a, WIN + 0x18, 0xBAD);
-    L4_Word_t tag = fault_tag, addr = fault_addr, ip = fault_ip;
+    L4_Word_t tag = tsup_pr.fault_tag, addr = tsup_pr.fault_addr, ip = tsup_pr.fault_ip;
     L4_Word_t unchanged = word_at(L4_Address(p) + 0x18);
     int s2 = give(a, map_w0(WIN), fp(L4_Address(p), 12, L4_Readable | L4_Writable));
     int w2 = poke(a, WIN + 0x18, 0x600D);
@@ -597,7 +538,7 @@ TEST(memory, grant_larger_than_window_takes_the_whole_fpage)
     unsigned had = peek_pages(a, WIN, 16);
     int s2 = agent_send(a, grant_w0(WIN + 0x4000), fp(WIN, 16, 7), b);
     unsigned b_got = peek_pages(b, WIN, 2);
-    L4_Word_t b0 = pr.val[0], b1 = pr.val[1];
+    L4_Word_t b0 = tsup_pr.val[0], b1 = tsup_pr.val[1];
     L4_Word_t a0 = peek(a, WIN), a4 = peek(a, WIN + 0x4000), a15 = peek(a, WIN + 0xF000);
     tsup_kill(b);
     tsup_kill(a);
@@ -1286,7 +1227,7 @@ TEST(memory, unaligned_fpages_are_aligned_down)
     L4_ThreadId_t b = agent_new(1, ((WIN + 0x3000) & ~0x3FFUL) | 16 << 4);   /* = [WIN, WIN+64K) */
     int s1 = give(a, map_w0(WIN), ((qa + 0x5400) & ~0x3FFUL) | 16 << 4 | 7);
     unsigned n = peek_pages(a, WIN, 16);
-    L4_Word_t first = pr.val[0], last = pr.val[15];
+    L4_Word_t first = tsup_pr.val[0], last = tsup_pr.val[15];
     int s2 = give(b, map_w0(0x2000), fp(L4_Address(p), 12, 7));
     L4_Word_t at_offset = peek(b, WIN + 0x2000), not_unaligned = peek(b, WIN + 0x5000);
     L4_UnmapFpage((L4_Fpage_t){ .raw = ((qa + 0x9000) & ~0x3FFUL) | 16 << 4 | 7 });

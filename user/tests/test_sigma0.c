@@ -64,67 +64,21 @@ static L4_Word_t other_asks(int new_space, L4_Word_t base, int log2, L4_Word_t a
 
 /* ---- probing the root task's space -------------------------------------------- */
 
-static L4_ThreadId_t probe_pager;
-#define PROBE_MAX 16
-static struct {
-    volatile L4_Word_t addr[PROBE_MAX], val[PROBE_MAX];
-    volatile int write[PROBE_MAX];
-    volatile unsigned n, progress;
-    volatile int go, done;
-} pr;
-
-static void prober(L4_Word_t unused)
-{
-    (void)unused;
-    while (!pr.go)
-        tsup_sleep_ms(1);
-    for (unsigned i = 0; i < pr.n; i++) {
-        volatile L4_Word_t *p = (volatile L4_Word_t *)pr.addr[i];
-        if (pr.write[i])
-            *p = pr.val[i];
-        pr.val[i] = *p;
-        pr.progress = i + 1;
-    }
-    pr.done = 1;
-}
-
-/* Run the n accesses queued in pr in the root task's space; returns how
- * many completed before a fault (n: all). */
-static unsigned probe_run(unsigned n)
-{
-    if (!probe_pager.raw) {
-        probe_pager = tsup_thread(tsup_recording_pager, 0);
-        L4_Set_Priority(probe_pager, 200);
-    }
-    L4_Word_t before = tsup_rec.count;
-    pr.n = n;
-    pr.progress = 0;
-    pr.go = pr.done = 0;
-    L4_ThreadId_t t = tsup_thread(prober, 0);
-    L4_ThreadControl(t, t, L4_nilthread, probe_pager, (void *)~0UL);
-    pr.go = 1;
-    for (int i = 0; i < 3000 && !pr.done && tsup_rec.count == before; i++)
-        tsup_sleep_ms(1);
-    unsigned got = pr.done ? n : pr.progress;
-    tsup_kill(t);
-    return got;
-}
-
 /* Is the page at pa mapped (readable) in our space, without asking sigma0? */
 static int readable(L4_Word_t pa)
 {
-    pr.addr[0] = pa;
-    pr.write[0] = 0;
-    return probe_run(1) == 1;
+    tsup_pr.addr[0] = pa;
+    tsup_pr.op[0] = TSUP_PROBE_READ;
+    return tsup_probe_run(L4_nilthread, 1) == 1;
 }
 
 /* Can we write v to pa (and read it back) without a fault? */
 static int writable(L4_Word_t pa, L4_Word_t v)
 {
-    pr.addr[0] = pa;
-    pr.write[0] = 1;
-    pr.val[0] = v;
-    return probe_run(1) == 1 && pr.val[0] == v;
+    tsup_pr.addr[0] = pa;
+    tsup_pr.op[0] = TSUP_PROBE_WRITE;
+    tsup_pr.val[0] = v;
+    return tsup_probe_run(L4_nilthread, 1) == 1 && tsup_pr.val[0] == v;
 }
 
 /* ---- a specific page (spec 10.2, 10.3) ------------------------------------------ */
@@ -223,11 +177,11 @@ TEST(sigma0, any_64k_page_is_aligned_conventional_and_mapped)
     EXPECT_EQ(base % 0x10000, 0);
     EXPECT(tsup_all_conventional(base, 0x10000));
     for (unsigned i = 0; i < 16; i++) {              /* all 16 pages, at v = p */
-        pr.addr[i] = base + i * 4096UL + 8;
-        pr.write[i] = 1;
-        pr.val[i] = 0x6400 + i;
+        tsup_pr.addr[i] = base + i * 4096UL + 8;
+        tsup_pr.op[i] = TSUP_PROBE_WRITE;
+        tsup_pr.val[i] = 0x6400 + i;
     }
-    unsigned done = probe_run(16);
+    unsigned done = tsup_probe_run(L4_nilthread, 16);
     L4_Word_t mid = *(volatile L4_Word_t *)(base + 7 * 4096UL + 8);
     L4_Flush(L4_FpageAddRights(f, L4_FullyAccessible));
     EXPECT_EQ(done, 16);

@@ -1,5 +1,6 @@
 /* Test support: threads, spaces and a pager (see tsupport.h). */
 #include <string.h>
+#include <sys/io.h>
 #include <l4/kip.h>
 #include <l4/sigma0.h>
 #include <l4/utcb.h>
@@ -347,4 +348,50 @@ int tsup_all_conventional(L4_Word_t base, L4_Word_t size)
         if (tsup_mem_type(a) != L4_ConventionalMemoryType)
             return 0;
     return 1;
+}
+
+struct tsup_probe tsup_pr;
+
+static void prober(L4_Word_t unused)
+{
+    (void)unused;
+    while (!tsup_pr.go)
+        tsup_sleep_ms(1);
+    for (unsigned i = 0; i < tsup_pr.n; i++) {
+        volatile L4_Word_t *p = (volatile L4_Word_t *)tsup_pr.addr[i];
+        if (tsup_pr.op[i] == TSUP_PROBE_PORT) {
+            tsup_pr.val[i] = inb((unsigned short)tsup_pr.addr[i]);
+        } else {
+            if (tsup_pr.op[i] == TSUP_PROBE_WRITE)
+                *p = tsup_pr.val[i];
+            tsup_pr.val[i] = *p;
+        }
+        tsup_pr.progress = i + 1;
+    }
+    tsup_pr.done = 1;
+}
+
+unsigned tsup_probe_run(L4_ThreadId_t in, unsigned n)
+{
+    static L4_ThreadId_t pager;
+    if (!pager.raw) {
+        pager = tsup_thread(tsup_recording_pager, 0);
+        L4_Set_Priority(pager, 200);
+    }
+    L4_Word_t before = tsup_rec.count;
+    tsup_pr.n = n;
+    tsup_pr.progress = 0;
+    tsup_pr.go = tsup_pr.done = 0;
+    L4_ThreadId_t t = L4_IsNilThread(in) ? tsup_thread(prober, 0) : tsup_space_thread(in, prober, 0);
+    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
+    tsup_pr.go = 1;
+    for (int i = 0; i < 3000 && !tsup_pr.done && tsup_rec.count == before; i++)
+        tsup_sleep_ms(1);
+    int faulted = tsup_rec.count != before;
+    tsup_pr.fault_tag = faulted ? tsup_rec.tag : tsup_pr.done ? 0 : ~0UL;
+    tsup_pr.fault_addr = faulted ? tsup_rec.mr1 : 0;
+    tsup_pr.fault_ip = faulted ? tsup_rec.mr2 : 0;
+    unsigned got = tsup_pr.done ? n : tsup_pr.progress;
+    tsup_kill(t);
+    return got;
 }

@@ -105,3 +105,24 @@ L4_Word_t tsup_mem_type(L4_Word_t pa);
 
 /* Is every page of [base, base + size) conventional memory? */
 int tsup_all_conventional(L4_Word_t base, L4_Word_t size);
+
+/* Probes: a fresh thread in a space makes the accesses queued in tsup_pr
+ * (up to TSUP_PROBE_MAX: read, write then read back, or inb from a port),
+ * paged by a recording pager (tsup_rec) that never answers, so a fault
+ * ends the run: "the probe faulted at a" means the space has no (good
+ * enough) mapping at a, and nobody repaired it behind the test's back. */
+#define TSUP_PROBE_MAX 20
+enum { TSUP_PROBE_READ, TSUP_PROBE_WRITE, TSUP_PROBE_PORT };
+struct tsup_probe {
+    volatile L4_Word_t addr[TSUP_PROBE_MAX], val[TSUP_PROBE_MAX];
+    volatile int op[TSUP_PROBE_MAX];            /* TSUP_PROBE_* */
+    volatile unsigned n, progress;
+    volatile int go, done;
+    L4_Word_t fault_tag, fault_addr, fault_ip;  /* the last run's fault; tag 0: none */
+};
+extern struct tsup_probe tsup_pr;
+
+/* Run the n accesses queued in tsup_pr in the space of `in` (nilthread:
+ * the root task's). Returns how many completed (n: all); fault_tag is ~0
+ * if the probe neither finished nor faulted. */
+unsigned tsup_probe_run(L4_ThreadId_t in, unsigned n);

@@ -29,11 +29,16 @@
 #define IO_PORT_OF(va) ((unsigned)((va) >> 12))
 
 static inline bool fpage_is_io(word_t f) { return ((f >> 4) & 0x3F) == 2; }
-static inline unsigned io_fpage_log2(word_t f) { return (f >> 10) & 0x3F; }
+/* How many ports (2^s, at most all 65536) and the first, aligned down:
+ * port + count never passes IO_PORTS. */
+static inline unsigned io_fpage_count(word_t f)
+{
+    unsigned s = (f >> 10) & 0x3F;
+    return 1u << (s > 16 ? 16 : s);
+}
 static inline unsigned io_fpage_port(word_t f)
 {
-    unsigned s = io_fpage_log2(f) > 16 ? 16 : io_fpage_log2(f);
-    return ((f >> 16) & 0xFFFF) & ~((1u << s) - 1);
+    return ((f >> 16) & 0xFFFF) & ~(io_fpage_count(f) - 1);
 }
 static inline word_t io_fpage(unsigned port, unsigned log2)
 {
