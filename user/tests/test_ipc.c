@@ -1146,26 +1146,36 @@ TEST(ipc, closed_receive_from_a_nonexistent_thread)
  * waiting.
  * ====================================================================== */
 
+/* Helper fn blocks in the phase whose ExchangeRegisters bit is `phase`
+ * (receive: scheduler state waiting; send: pending send): a plain call and
+ * one with the other abort bit report that phase and leave it blocked;
+ * the bit itself cancels its IPC. */
+static void cancel_blocked(tsup_fn_t fn, L4_Word_t phase, L4_Word_t blocked_state)
+{
+    L4_Word_t other = phase ^ (L4_ExReg_AbortRecv | L4_ExReg_AbortSend);
+    L4_ThreadId_t h = tsup_thread(fn, 0);
+    int b = helper_blocked(h, &rec[0]);
+    L4_Word_t o_plain = exreg(h, 0);
+    L4_Word_t o_wrong = exreg(h, other);
+    tsup_sleep_ms(2);
+    L4_Word_t still = sched_state(h), done_early = rec[0].done;
+    L4_Word_t o_cancel = exreg(h, phase);
+    int j = tsup_join(h, 1000);
+    tsup_kill(h);
+    EXPECT(b);
+    EXPECT_EQ(o_plain & 7, phase);                  /* bit 1 receiving, bit 2 sending */
+    EXPECT_EQ(o_wrong & 7, phase);
+    EXPECT_EQ(still, blocked_state);
+    EXPECT_EQ(done_early, 0);
+    EXPECT_EQ(o_cancel & 7, phase);
+    EXPECT(j);
+}
+
 TEST(ipc, exreg_cancels_a_blocked_receive)
 {
     rec_reset();
     target[0] = L4_anythread.raw;
-    L4_ThreadId_t h = tsup_thread(h_receive, 0);
-    int b = helper_blocked(h, &rec[0]);
-    L4_Word_t o_plain = exreg(h, 0);
-    L4_Word_t o_wrong = exreg(h, L4_ExReg_AbortSend);
-    tsup_sleep_ms(2);
-    L4_Word_t still = sched_state(h), done_early = rec[0].done;
-    L4_Word_t o_cancel = exreg(h, L4_ExReg_AbortRecv);
-    int j = tsup_join(h, 1000);
-    tsup_kill(h);
-    EXPECT(b);
-    EXPECT_EQ(o_plain & 7, L4_ExReg_AbortRecv);       /* bit 1: receiving */
-    EXPECT_EQ(o_wrong & 7, L4_ExReg_AbortRecv);
-    EXPECT_EQ(still, L4_SCHEDRESULT_WAITING);
-    EXPECT_EQ(done_early, 0);
-    EXPECT_EQ(o_cancel & 7, L4_ExReg_AbortRecv);
-    EXPECT(j);
+    cancel_blocked(h_receive, L4_ExReg_AbortRecv, L4_SCHEDRESULT_WAITING);
     EXPECT_EQ(rec[0].tag, TAG_E);
     EXPECT_EQ(rec[0].err, IPC_ERR(3, RECV_PHASE));
 }
@@ -1175,23 +1185,8 @@ TEST(ipc, exreg_cancels_a_blocked_send)
     rec_reset();
     L4_ThreadId_t z = tsup_thread(tsup_fn_sleeper, 0);
     target[0] = z.raw;
-    L4_ThreadId_t h = tsup_thread(h_send, 0);
-    int b = helper_blocked(h, &rec[0]);
-    L4_Word_t o_plain = exreg(h, 0);
-    L4_Word_t o_wrong = exreg(h, L4_ExReg_AbortRecv);
-    tsup_sleep_ms(2);
-    L4_Word_t still = sched_state(h), done_early = rec[0].done;
-    L4_Word_t o_cancel = exreg(h, L4_ExReg_AbortSend);
-    int j = tsup_join(h, 1000);
-    tsup_kill(h);
+    cancel_blocked(h_send, L4_ExReg_AbortSend, L4_SCHEDRESULT_PENDING_SEND);
     tsup_kill(z);
-    EXPECT(b);
-    EXPECT_EQ(o_plain & 7, L4_ExReg_AbortSend);       /* bit 2: sending */
-    EXPECT_EQ(o_wrong & 7, L4_ExReg_AbortSend);
-    EXPECT_EQ(still, L4_SCHEDRESULT_PENDING_SEND);
-    EXPECT_EQ(done_early, 0);
-    EXPECT_EQ(o_cancel & 7, L4_ExReg_AbortSend);
-    EXPECT(j);
     EXPECT_EQ(rec[0].tag, tag_word(0x100, 2, 0) | TAG_E);   /* own tag + e (5.8) */
     EXPECT_EQ(rec[0].err, IPC_ERR(3, SEND_PHASE));
 }
