@@ -2,7 +2,6 @@
 #include "arch/io.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
-#include "fault.h"
 #include "frame.h"
 #include "kmem.h"
 #include "print.h"
@@ -123,10 +122,8 @@ void io_release(struct space *s)
  *           6C/6D ins, 6E/6F outs.  Odd opcodes move 2 bytes with 0x66,
  *           else 4; even ones 1 byte.
  */
-bool io_decode_fault(const struct trap_frame *f, word_t *fpage)
+bool io_decode_fault(const struct trap_frame *f, const uint8_t *c, size_t n, word_t *fpage)
 {
-    uint8_t c[4];
-    size_t n = copy_from_user(c, f->rip, sizeof c);
     unsigned i = 0;
     bool opsize16 = false;
     while (i < n && (c[i] == 0x66 || c[i] == 0xF2 || c[i] == 0xF3)) {

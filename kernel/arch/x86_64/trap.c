@@ -94,13 +94,15 @@ static void user_exception(struct trap_frame *f)
             return;
         break;
     case VEC_GP: {                      /* in/out on a port not granted: I/O fault */
+        uint8_t insn[15];               /* the instruction, read once for all decoders */
+        size_t n = copy_from_user(insn, f->rip, sizeof insn);
         word_t fp;
-        if (!io_all_ports() && io_decode_fault(f, &fp) &&
+        if (!io_all_ports() && io_decode_fault(f, insn, n, &fp) &&
             !io_allowed(current->space, io_fpage_port(fp))) {
             fault_io(f, fp);
             return;
         }
-        if (emulate_segment_load(f) || emulate_msr(f))
+        if (emulate_segment_load(f, insn, n) || emulate_msr(f, insn, n))
             return;
         break;
     }

@@ -60,6 +60,6 @@ bool io_allowed(const struct space *s, unsigned port);
 /* A space goes away: free its bitmap. */
 void io_release(struct space *s);
 
-/* A #GP from user mode: if the instruction at RIP is in/out/ins/outs on a
- * port the space may not use, describe the access as an I/O fpage. */
-bool io_decode_fault(const struct trap_frame *f, word_t *fpage);
+/* A #GP from user mode: if the instruction at RIP (its first n bytes in c)
+ * is in/out/ins/outs, describe the port access as an I/O fpage. */
+bool io_decode_fault(const struct trap_frame *f, const uint8_t *c, size_t n, word_t *fpage);
