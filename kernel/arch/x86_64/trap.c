@@ -76,6 +76,23 @@ static void kernel_trap(struct trap_frame *f)
                 exception_name(f->vector), f->vector, f->error, rip);
 }
 
+/* A #GP from user mode that the kernel deals with itself: in/out on a
+ * port not granted (an I/O fault to the pager), or an instruction it
+ * emulates. The instruction is read once for all the decoders (and out of
+ * line, to keep its buffer off the other exceptions' path). */
+static __attribute__((noinline)) bool user_gp(struct trap_frame *f)
+{
+    uint8_t insn[15];
+    size_t n = copy_from_user(insn, f->rip, sizeof insn);
+    word_t fp;
+    if (!io_all_ports() && io_decode_fault(f, insn, n, &fp) &&
+        !io_allowed(current->space, io_fpage_port(fp))) {
+        fault_io(f, fp);
+        return true;
+    }
+    return emulate_segment_load(f, insn, n) || emulate_msr(f, insn, n);
+}
+
 static void user_exception(struct trap_frame *f)
 {
     switch (f->vector) {
@@ -93,19 +110,10 @@ static void user_exception(struct trap_frame *f)
         if (kdebug_trap(f))
             return;
         break;
-    case VEC_GP: {                      /* in/out on a port not granted: I/O fault */
-        uint8_t insn[15];               /* the instruction, read once for all decoders */
-        size_t n = copy_from_user(insn, f->rip, sizeof insn);
-        word_t fp;
-        if (!io_all_ports() && io_decode_fault(f, insn, n, &fp) &&
-            !io_allowed(current->space, io_fpage_port(fp))) {
-            fault_io(f, fp);
-            return;
-        }
-        if (emulate_segment_load(f, insn, n) || emulate_msr(f, insn, n))
+    case VEC_GP:
+        if (user_gp(f))
             return;
         break;
-    }
     case VEC_NM:                        /* lazy FPU switch, never an exception IPC */
         if (fpu_trap())
             return;
