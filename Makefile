@@ -95,7 +95,7 @@ $(foreach p,$(PROGRAMS),$(eval $(call user_program,$(p))))
 # Programs of the OS are loaded by the root server into their own spaces,
 # all linked at 0x400000 (the argument page is just below, os/proto.h).
 LIBOS_MSG := $(BUILD)/user/os/lib/msg.c.o
-LIBOS     := $(LIBOS_MSG) $(BUILD)/user/os/lib/client.c.o $(BUILD)/user/os/lib/start.c.o
+LIBOS     := $(patsubst %,$(BUILD)/%.o,$(wildcard user/os/lib/*.c))
 OS_APPS   := $(patsubst user/os/apps/%.c,%,$(wildcard user/os/apps/*.c))
 OS_SERVERS := console shell pipe
 OS_PROGRAMS := $(OS_APPS) $(OS_SERVERS)
@@ -134,12 +134,17 @@ HOST_LIB   := kernel/core/range.c kernel/core/frame.c kernel/core/elf.c \
 # code only one test links (it provides the hooks that code needs)
 HOST_EXTRA_test_mdb := kernel/core/mdb.c
 HOST_EXTRA_test_segload := kernel/arch/x86_64/segload.c
+# the user C library and libos's malloc, under other names than the host's
+HOST_EXTRA_test_libc := user/lib/c/strtol.c user/lib/c/qsort.c user/os/lib/malloc.c
+HOST_FLAGS_test_libc := -Iuser/include -Iuser/os/include -Dstrtol=libc_strtol \
+    -Dstrtoul=libc_strtoul -Dqsort=libc_qsort -Dmalloc=os_malloc -Dfree=os_free \
+    -Dcalloc=os_calloc -Drealloc=os_realloc
 
 .SECONDEXPANSION:
 $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(CC) $(HCFLAGS) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
+	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
 .PHONY: all kernel user host-tests run test bench deps bench-deps clean
