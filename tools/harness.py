@@ -26,17 +26,20 @@ BIG_MACHINE = "largepage.gigabyte_block_then_one_page_revoked"
 
 
 class Result:
-    def __init__(self):
+    """Counts of passed and failed tests; each also printed (unless quiet)."""
+
+    def __init__(self, quiet=False):
         self.passed = 0
         self.failed = 0
+        self.quiet = quiet
 
     def record(self, name, ok, detail=""):
         if ok:
             self.passed += 1
-            print(f"TEST {name} PASS", flush=True)
         else:
             self.failed += 1
-            print(f"TEST {name} FAIL: {detail}", flush=True)
+        if not self.quiet:
+            print(f"TEST {name} PASS" if ok else f"TEST {name} FAIL: {detail}", flush=True)
 
 
 def run_host_tests(build, only, result):
@@ -226,7 +229,7 @@ def run_fatal(args, name, result):
     with the expected report, and the kernel debugger must still answer."""
     build = args.build
     modules = [os.path.join(build, "user", "sigma0.elf"),
-               os.path.join(build, "user", "tests.elf") + f" only={name}"]
+               os.path.join(build, "user", "tests.elf") + f" fatal={name}"]
     q = Qemu(args, build, args.accel, args.mem, modules, f"fatal-{name}.log")
     expect, phase, ok, why = None, "start", False, ""
     try:
@@ -338,6 +341,39 @@ def run_session(args, result):
         q.close()
 
 
+def run_selected(args, only, result):
+    """Every test, or those whose name starts with `only`."""
+    if not only or only.startswith("host"):
+        run_host_tests(args.build, only, result)
+    if not only or only.startswith("session"):
+        run_session(args, result)
+    if only.startswith(("host", "session")):
+        return
+    run_suite(args, result, only=only)
+    run_suite(args, result, general=True, only=only)     # every test through the general path
+    group = only.split(".")[0]
+    for g in ("io", "boot"):
+        # Pistachio's port model (spec 11.3): every thread has every port
+        if not only or group == g:
+            run_suite(args, result, option="ioports=all", only=only or g)
+    if not only or group == "irq":
+        # a machine without ACPI: the 8259 PICs instead of the I/O APIC
+        run_suite(args, result, only=only or "irq", machine=["-no-acpi"])
+    if not only or group == "largepage":
+        # room for a free, aligned gigabyte of RAM: 1 GB pages
+        run_suite(args, result, only=only or "largepage", mem="3G")
+
+
+def check_only(args, result):
+    """ONLY selects a fatal test alone correctly: it passes by itself as in
+    the full run (it once failed as 'a thread was stopped by the kernel')."""
+    alone = Result(quiet=True)
+    run_selected(args, "fault.page_fault_stops_thread", alone)
+    result.record("harness.only_runs_a_fatal_test_alone", alone.passed == 1 and not alone.failed,
+                  "expected 'make test ONLY=fault.page_fault_stops_thread' to give 1 passed, "
+                  f"0 failed, got {alone.passed} passed, {alone.failed} failed")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
@@ -345,29 +381,18 @@ def main():
     ap.add_argument("--mem", default="256M")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--only", default="", help="run only tests whose name starts with this "
-                    "(host.* for host tests, e.g. boot or boot.kip_fixed_fields)")
+                    "(host.* for host tests, session for the shell session, e.g. boot or "
+                    "boot.kip_fixed_fields)")
     args = ap.parse_args()
 
     result = Result()
-    if not args.only or args.only.startswith("host"):
-        run_host_tests(args.build, args.only, result)
-    if args.only == "session" or not args.only:
-        run_session(args, result)
-    if args.only != "session" and (not args.only or not args.only.startswith("host")):
-        run_suite(args, result)
-        run_suite(args, result, general=True)     # every test through the general path
-        if not args.only or args.only.split(".")[0] in ("io", "boot"):
-            # Pistachio's port model (spec 11.3): every thread has every port
-            for group in ("io", "boot"):
-                if not args.only or args.only.split(".")[0] == group:
-                    run_suite(args, result, option="ioports=all",
-                              only=args.only if args.only else group)
-        if not args.only or args.only.split(".")[0] == "irq":
-            # a machine without ACPI: the 8259 PICs instead of the I/O APIC
-            run_suite(args, result, only=args.only or "irq", machine=["-no-acpi"])
-        if not args.only or args.only.split(".")[0] == "largepage":
-            # room for a free, aligned gigabyte of RAM: 1 GB pages
-            run_suite(args, result, only=args.only or "largepage", mem="3G")
+    only = args.only
+    run_selected(args, only, result)
+    if not only:
+        check_only(args, result)
+    if not result.passed and not result.failed:
+        print(f"harness: no test matches ONLY={only} (a group, group.test, host[.file] or "
+              "session)", flush=True)
     print(f"{result.passed} passed, {result.failed} failed", flush=True)
     sys.exit(1 if result.failed or result.passed == 0 else 0)
 

@@ -13,7 +13,7 @@
  *    mapping or right makes it fault to that pager, which records the
  *    fault and never answers. So "probe faulted at a" means: the space has
  *    no (sufficient) mapping at a - nobody repaired it behind our back.
- *  - pages: fresh memory from sigma0 (GetAny: mapped in the root task at
+ *  - pages: memory from sigma0 (tsup_sigma0_any: mapped in the root task at
  *    v = p), each 4 KB page tagged with a value in its first word.
  */
 #include <l4/ipc.h>
@@ -61,8 +61,7 @@ static L4_Word_t grant_w0(L4_Word_t snd_base) { return (snd_base & ~0x3FFUL) | 0
 /* 2^log2 bytes of fresh memory, page i tagged seed + i. */
 static L4_Fpage_t pages(int log2, L4_Word_t seed)
 {
-    L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, (L4_Word_t)log2, L4_CompleteAddressSpace);
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t f = tsup_sigma0_any(log2);
     if (!L4_IsNilFpage(f))
         for (L4_Word_t i = 0; i < 1UL << (log2 - 12); i++)
             *(volatile L4_Word_t *)(L4_Address(f) + i * 4096) = seed + i;
@@ -1157,8 +1156,7 @@ static void demand_zero_pager(L4_Word_t unused)
             continue;
         }
         L4_Word_t at = mr[1] & ~0xFFFUL;
-        L4_Fpage_t page = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
-        L4_Accept(L4_UntypedWordsAcceptor);
+        L4_Fpage_t page = tsup_sigma0_any(12);
         if (L4_IsNilFpage(page)) {
             dz.refused++;
             tag = L4_Wait(&from);

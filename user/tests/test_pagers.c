@@ -87,8 +87,7 @@ static int has_page(L4_ThreadId_t agent_id, unsigned slot)
 
 static L4_Fpage_t magic_page(void)
 {
-    L4_Fpage_t p = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t p = tsup_sigma0_any(12);
     if (!L4_IsNilFpage(p))
         *(volatile L4_Word_t *)L4_Address(p) = MAGIC;
     return p;
@@ -158,8 +157,7 @@ static void demand_pager(L4_Word_t unused)
             continue;
         }
         L4_Word_t addr = mr[1];
-        L4_Fpage_t page = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
-        L4_Accept(L4_UntypedWordsAcceptor);
+        L4_Fpage_t page = tsup_sigma0_any(12);
         for (L4_Word_t o = 0; o < 4096; o += 8)
             *(volatile L4_Word_t *)(L4_Address(page) + o) = 0;
         demand_faults++;
@@ -266,8 +264,7 @@ TEST(pagers, larger_send_fpage_than_window)
 {
     /* 16 KB sent into a 4 KB window: the part at the send base's offset
      * (rounded to the window size) fills the window (spec 5.7, s > r) */
-    L4_Fpage_t big = L4_Sigma0_GetAny(L4_nilthread, 14, L4_CompleteAddressSpace);
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t big = tsup_sigma0_any(14);
     EXPECT(!L4_IsNilFpage(big));
     for (int i = 0; i < 4; i++)
         *(volatile L4_Word_t *)(L4_Address(big) + i * 4096UL) = MAGIC + (L4_Word_t)i;
@@ -343,8 +340,7 @@ static void nonsense_pager(L4_Word_t unused)
             mr[2] = L4_FpageLog2(0x7F000000, 12).raw | 7;
             break;
         default: {                                      /* at last: a real page */
-            L4_Fpage_t page = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
-            L4_Accept(L4_UntypedWordsAcceptor);
+            L4_Fpage_t page = tsup_sigma0_any(12);
             L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, 7), addr);
             mr[0] = 2 << 6;
             mr[1] = m.raw[0];

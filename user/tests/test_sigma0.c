@@ -98,6 +98,7 @@ TEST(sigma0, specific_page_arrives_at_its_physical_address)
     int w = writable(PAGE_FREE + 8, 0x5167A0UL);
     EXPECT(w);
     EXPECT_EQ(*(volatile L4_Word_t *)(PAGE_FREE + 8), 0x5167A0UL);
+    L4_Flush(L4_FpageAddRights(f, L4_FullyAccessible));     /* not ours for the next run */
 }
 
 /* The owner may ask again (a re-map); another thread may not, neither in
