@@ -24,8 +24,12 @@ struct bench_result {
 /* Sort `n` samples in place and summarise them. */
 struct bench_result bench_summarise(uint64_t *samples, unsigned n);
 
-/* All benchmarks, then a table of their figures. */
-void bench_run(void);
+/* All benchmarks, then a table of their figures; returns how many failed. */
+unsigned bench_run(void);
 
 /* Print the machine-readable line tools/bench.py parses. */
 void bench_report(const char *name, struct bench_result r, uint64_t overhead);
+
+/* A benchmark that could not measure: "BENCH name FAILED: why" (which
+ * fails make bench and the shell session of make test), counted. */
+void bench_failed(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

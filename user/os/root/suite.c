@@ -46,7 +46,7 @@ static void runner_main(void)
     if (kind == 0)
         suite_run("", SKIPPED_IN_THE_OS, 0, &passed, &failed);
     else
-        bench_run();
+        failed = bench_run();
     L4_Word_t *mr = __L4_Utcb();
     mr[0] = (L4_Word_t)OS_SUITE_DONE << 16 | 2;
     mr[1] = passed;
