@@ -2,6 +2,7 @@
 #   make          build everything
 #   make run      boot the interactive system (serial console on stdio)
 #   make test     host unit tests + the in-system suite (ONLY=group[.name] to narrow)
+#   make soak     a thousand rounds against the operating system: nothing may leak
 #   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
 #   make deps     install missing Debian packages (bench-deps: also make bench's)
@@ -147,7 +148,7 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests run test bench deps bench-deps clean
+.PHONY: all kernel user host-tests run test soak readme bench deps bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)
@@ -167,9 +168,20 @@ run: deps all
 	$(QEMU_BASE) -accel $(QEMU_ACCEL) -serial mon:stdio -serial null $(QEMU_EXTRA) \
 	    -append "$(KERNEL_ARGS)" -initrd "$(OS_MODULES)"
 
+HARNESS = $(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) --mem $(QEMU_MEM) \
+          --os-modules "$(OS_MODULES)"
 test: deps all host-tests
-	$(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) --mem $(QEMU_MEM) \
-	    $(if $(ONLY),--only $(ONLY))
+	$(HARNESS) $(if $(ONLY),--only $(ONLY))
+
+# a thousand rounds of programs, pipelines, Ctrl-C and killed servers
+# (make test runs ten): nothing may leak
+SOAK_ROUNDS ?= 1000
+soak: deps all
+	$(HARNESS) --soak $(SOAK_ROUNDS)
+
+# README.md's session transcript from a real run (make test checks it)
+readme: deps all
+	$(HARNESS) --update-readme
 
 # ---- Linux side of the benchmarks ------------------------------------------
 # /init of the initramfs make bench boots Debian's stock kernel with: a static
