@@ -76,8 +76,9 @@ static void move_to(size_t pos)
     shown = pos;
 }
 
-/* The line changed from byte position `from` on, and it used to end at
- * column old_end: show it again from there, the cursor at cur. */
+/* The line changed from byte position `from` on (the terminal's cursor
+ * is not past it), and it used to end at column old_end: show it again
+ * from there, the cursor at cur. */
 static void redraw(size_t from, unsigned old_end)
 {
     move_to(from);
@@ -89,9 +90,11 @@ static void redraw(size_t from, unsigned old_end)
     move_to(cur);
 }
 
+/* (The cursor moves while the old text is there: its columns count.) */
 static void replace_line(const char *text, size_t n)
 {
     unsigned old_end = column_at(len);
+    move_to(0);
     memcpy(line, text, n);
     len = cur = n;
     redraw(0, old_end);
@@ -132,6 +135,7 @@ static size_t after(size_t pos)
 static void erase(size_t from, size_t to)
 {
     unsigned old_end = column_at(len);
+    move_to(from);
     memmove(line + from, line + to, len - to);
     len -= to - from;
     cur = from;

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <stdio.h>
 #include <l4/ipc.h>
-#include <l4/kip.h>
 #include <l4/schedule.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>

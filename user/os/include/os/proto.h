@@ -86,7 +86,8 @@ enum { OS_END_EXIT, OS_END_KILLED, OS_END_FAULT };
 /* Task states in OS_TASK_INFO (besides the kernel's thread states). */
 #define OS_TASK_ENDED 0x100     /* ended; its parent has not waited yet */
 
-/* Longest string in one message: 59 words after the header words (MR4..). */
+/* Most bytes a stream moves in one message (an OS_WRITE's string, from
+ * MR3, fits in the 64 MRs with room to spare). */
 #define OS_MSG_BYTES 472
 
 /* The memory below a task's image (linked at 0x400000):
