@@ -22,3 +22,5 @@ struct kept {
 };
 
 #define KEPT ((struct kept *)OS_KEEP_VA)
+/* (the root server's table of services gives the console 4 pages) */
+_Static_assert(sizeof(struct kept) <= 4 * 4096, "the console's kept pages are too few");

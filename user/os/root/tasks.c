@@ -171,8 +171,7 @@ struct task *task_spawn(const struct spawn *how, int *err)
         *a = (struct os_args){ .magic = OS_ARGS_MAGIC, .root = L4_MyGlobalId().raw,
                                .in_server = how->in_server, .in_handle = how->in_handle,
                                .out_server = how->out_server, .out_handle = how->out_handle,
-                               .heap_start = t->heap_start, .incarnation = how->incarnation,
-                               .keep_pages = svc ? svc->keep_pages : 0 };
+                               .heap_start = t->heap_start, .incarnation = how->incarnation };
         if (!fill_args(a, how->cmdline))
             *err = OS_ETOOLONG;
     }

@@ -108,7 +108,6 @@ struct os_args {
     L4_Word_t out_server, out_handle;    /* stdout */
     L4_Word_t heap_start;                /* first address sbrk hands out */
     L4_Word_t incarnation;               /* a server's restarts so far */
-    L4_Word_t keep_pages;                /* its pages at OS_KEEP_VA */
     L4_Word_t argc;
     L4_Word_t argv_offset[32];           /* into text */
     char text[3000];                     /* the command line, words NUL-separated */
