@@ -105,8 +105,18 @@ void arch_cpu_init(bool ipc_fast_path)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */
-    wrmsr(MSR_STAR, (uint64_t)(SEL_UCODE32 & ~3) << 48 | (uint64_t)SEL_KCODE << 32);
+    wrmsr(MSR_STAR, (uint64_t)SEL_SYSRET << 48 | (uint64_t)SEL_KCODE << 32);
     wrmsr(MSR_LSTAR, (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry));
+    /* No thread runs in compatibility mode (gdt.c has no 32-bit code
+     * segment). Should one ever, its `syscall` enters here as an ordinary
+     * 64-bit system call and sysret returns it in 64-bit mode; CSTAR must
+     * never stay 0, where the CPU would jump in ring 0. */
+    wrmsr(MSR_CSTAR, (uint64_t)syscall_entry);
+    /* SYSENTER_CS = 0: `sysenter` raises #GP (Intel; AMD: #UD) in user
+     * mode, an exception message like any other. */
+    wrmsr(MSR_SYSENTER_CS, 0);
+    wrmsr(MSR_SYSENTER_ESP, 0);
+    wrmsr(MSR_SYSENTER_EIP, 0);
     wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
     gs_reset();
 

@@ -5,10 +5,14 @@
 #define MSR_EFER           0xC0000080
 #define MSR_STAR           0xC0000081
 #define MSR_LSTAR          0xC0000082
+#define MSR_CSTAR          0xC0000083
 #define MSR_SFMASK         0xC0000084
 #define MSR_GS_BASE        0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102
 #define MSR_APIC_BASE      0x1B
+#define MSR_SYSENTER_CS    0x174
+#define MSR_SYSENTER_ESP   0x175
+#define MSR_SYSENTER_EIP   0x176
 
 #define EFER_SCE  (1UL << 0)
 #define EFER_NXE  (1UL << 11)

@@ -4,7 +4,7 @@
 
 #define SEL_KCODE   0x08
 #define SEL_KDATA   0x10
-#define SEL_UCODE32 0x1B
+#define SEL_SYSRET  0x18    /* STAR's user base; the slot itself is empty */
 #define SEL_UDATA   0x23
 #define SEL_UCODE   0x2B
 #define SEL_TSS     0x30
