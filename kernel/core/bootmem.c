@@ -114,7 +114,7 @@ void bootmem_describe(const struct boot_desc *bd, const struct boot_image *image
                        info_page + PAGE_SIZE);
     for (size_t i = 0; i < kernel_mem.n; i++)
         kip_add_memory(MEMDESC_RESERVED, 0, false, kernel_mem.r[i].base, kernel_mem.r[i].end);
-    kip_add_memory(MEMDESC_CONVENTIONAL, 0, true, 0, USER_END);
+    kip_add_memory(MEMDESC_CONVENTIONAL, 0, true, 0, USER_MAP_END);
     kip_set_word(KIP_RESERVED_MEM0, (paddr_t)_kernel_phys_start);
     kip_set_word(KIP_RESERVED_MEM0 + 8, (paddr_t)_kernel_phys_end);
 }

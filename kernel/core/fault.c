@@ -75,7 +75,7 @@ word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t i
                         uint64_t deadline)
 {
     if (self->space->sigma0)
-        return addr < USER_END && sigma0_map(self->space, addr) ? 0 : IPC_NO_PARTNER << 1;
+        return addr < USER_MAP_END && sigma0_map(self->space, addr) ? 0 : IPC_NO_PARTNER << 1;
     return pager_ipc(self, PAGEFAULT_LABEL | access, addr, ip, deadline);
 }
 
@@ -99,7 +99,7 @@ static bool pagefault_ipc(word_t addr, unsigned access, word_t ip)
 
 void fault_page(struct trap_frame *f, word_t addr, unsigned access)
 {
-    if (current->space->sigma0 && addr < USER_END && sigma0_map(current->space, addr))
+    if (current->space->sigma0 && addr < USER_MAP_END && sigma0_map(current->space, addr))
         return;
     if (!current->space->sigma0 && pagefault_ipc(addr, access, f->rip))
         return;                         /* the thread retries the access */

@@ -38,7 +38,7 @@ static bool protected_page(const struct space *sp, vaddr_t va)
 static void map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, unsigned rwx,
                      bool grant)
 {
-    if (dst >= USER_END || protected_page(r->space, dst) || r->space->sigma0)
+    if (dst >= USER_MAP_END || protected_page(r->space, dst) || r->space->sigma0)
         return;
     if (s->space->sigma0 ? bootmem_is_kernel(src, src + PAGE_SIZE)
                          : protected_page(s->space, src))

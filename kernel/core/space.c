@@ -28,7 +28,7 @@ struct space *space_create(void)
 
 static bool in_user_area(word_t base, word_t size)
 {
-    return size <= USER_END && base <= USER_END - size;
+    return size <= USER_MAP_END && base <= USER_MAP_END - size;
 }
 
 int space_init_areas(struct space *s, word_t kip, word_t utcb)

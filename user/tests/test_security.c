@@ -7,6 +7,7 @@
 #include <l4/utcb.h>
 #include "testlib.h"
 #include "tsupport.h"
+#include "tmem.h"
 
 /* ---- catching the attacker's exceptions ----------------------------------
  * The attacking thread's exception handler records each exception and
@@ -16,6 +17,7 @@ static struct {
     volatile L4_Word_t count, vector, rip;
 } caught;
 static volatile L4_Word_t resume_at[2];     /* RIP, RSP */
+static volatile L4_Word_t reply_rip;        /* if set: the next reply's RIP instead */
 
 static void catcher(L4_Word_t unused)
 {
@@ -28,8 +30,9 @@ static void catcher(L4_Word_t unused)
             caught.vector = mr[19];
             caught.rip = mr[1];
             caught.count++;
-            mr[1] = resume_at[0];
+            mr[1] = reply_rip ? reply_rip : resume_at[0];
             mr[17] = resume_at[1];
+            reply_rip = 0;
             mr[0] = 17;                 /* u = 17: MR1 (RIP) .. MR17 (RSP) apply */
         } else {
             mr[0] = 0;
@@ -91,4 +94,87 @@ TEST(security, compat_mode_syscall_is_an_exception_of_the_thread)
     EXPECT_EQ(caught.count, 1);
     EXPECT_EQ(caught.vector, 13);               /* #GP on the far return */
     EXPECT_EQ(caught.rip, (L4_Word_t)compat_lretq);
+}
+
+/* ---- non-canonical return addresses -----------------------------------------
+ * On Intel CPUs sysret and iret raise their #GP for a non-canonical RIP in
+ * ring 0 (sysret: with the user's stack already loaded). The kernel never
+ * hands the CPU such a RIP: a `syscall` cannot be the last instruction of
+ * the user area (its last page is never mapped), and a RIP set by
+ * ExchangeRegisters, an exception handler's reply or a start message
+ * becomes a #GP exception message of the thread at that RIP. */
+#define NONCANONICAL 0x0000800000000000UL
+
+TEST(security, last_user_page_is_never_mapped)
+{
+    L4_Fpage_t p = pages(12, 0x5E00);
+    EXPECT(!L4_IsNilFpage(p));
+    L4_ThreadId_t a = agent_new(0, L4_MapGrantItems(L4_CompleteAddressSpace).raw);
+    int s1 = give(a, map_w0(0x7FFFFFFFE000UL), fp(L4_Address(p), 12, 7));
+    int s2 = give(a, map_w0(0x7FFFFFFFF000UL), fp(L4_Address(p), 12, 7));
+    L4_Word_t below = peek(a, 0x7FFFFFFFE000UL), last = peek(a, 0x7FFFFFFFF000UL);
+    tsup_kill(a);
+    L4_Flush(L4_FpageAddRights(p, 7));
+    EXPECT(s1 && s2);
+    EXPECT_EQ(below, 0x5E00);
+    EXPECT_EQ(last, NOPE);
+}
+
+static void set_own_ip(L4_Word_t handler)
+{
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler });
+    L4_ThreadId_t self = L4_MyLocalId();
+    L4_Word_t c, sp, ip, fl, h;
+    L4_ThreadId_t pager;
+    __asm__ volatile(RESUME_AT("1f") : : : "rax", "memory");
+    L4_ExchangeRegisters(self, 1 << 4, 0, NONCANONICAL, 0, 0, L4_nilthread, &c, &sp, &ip, &fl,
+                         &h, &pager);
+    __asm__ volatile("1:");
+    attack_done = 1;
+}
+
+TEST(security, exchange_registers_to_a_noncanonical_ip_is_a_gp_exception)
+{
+    EXPECT(run_attack(set_own_ip));
+    EXPECT_EQ(caught.count, 1);
+    EXPECT_EQ(caught.vector, 13);
+    EXPECT_EQ(caught.rip, NONCANONICAL);
+}
+
+static void undefined_opcode(L4_Word_t handler)
+{
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler });
+    __asm__ volatile(RESUME_AT("1f") "ud2\n1:" : : : "rax", "memory");
+    attack_done = 1;
+}
+
+TEST(security, exception_reply_with_a_noncanonical_ip_is_a_gp_exception)
+{
+    reply_rip = NONCANONICAL;
+    EXPECT(run_attack(undefined_opcode));
+    EXPECT_EQ(caught.count, 2);                 /* #UD, then #GP at the reply's RIP */
+    EXPECT_EQ(caught.vector, 13);
+    EXPECT_EQ(caught.rip, NONCANONICAL);
+}
+
+/* A start message's IP: the thread has no exception handler yet, so the
+ * kernel stops it at once (and reports it); it never runs. */
+TEST(security, start_message_with_a_noncanonical_ip_stops_the_thread)
+{
+    L4_ThreadId_t t = tsup_new_id(), me = L4_MyGlobalId();
+    L4_Word_t utcb = tsup_utcb_alloc();
+    EXPECT_EQ(L4_ThreadControl(t, me, me, me, (void *)utcb), 1);
+    EXPECT_THREAD_STOP();
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2;
+    mr[1] = NONCANONICAL;
+    mr[2] = 0x10000;
+    L4_MsgTag_t tag = L4_Send_Timeout(t, L4_TimePeriod(1000000));
+    tsup_sleep_ms(10);
+    L4_Word_t dummy;
+    L4_Word_t state = L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &dummy);
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+    tsup_utcb_free(utcb);
+    EXPECT(L4_IpcSucceeded(tag));
+    EXPECT_EQ(state, 2);                        /* halted */
 }

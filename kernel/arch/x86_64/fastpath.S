@@ -15,6 +15,11 @@
  * MR0..MR7 come back in registers from the sender, or from the UTCB via
  * fast_resume when the general path completes the IPC instead.
  *
+ * The receiver's RIP goes to sysret unchecked: a fast-blocked thread's
+ * RIP is the return address of its `syscall`, which is canonical because
+ * the last user page is never mapped (USER_MAP_END), and ExchangeRegisters
+ * takes a thread off the fast path when it sets a non-canonical RIP.
+ *
  * Registers at entry (spec 4.5): RSI To, RDX FromSpecifier, R8 timeouts,
  * R9 MR0, RAX RBX R10 R12-R15 MR1..MR7, RDI own UTCB, RCX user RIP,
  * R11 user RFLAGS, RBP syscall number (free from here), RSP user stack.
@@ -127,7 +132,7 @@ syscall_fast_entry:
     mov TCB_LOCAL_ID(%r11), %rdi
     mov %rdi, gs_page(%rip)             /* %gs:0 in user mode */
     mov FR_RSP(%r11), %rsp
-    mov FR_RIP(%r11), %rcx              /* canonical: fast_blocked says so */
+    mov FR_RIP(%r11), %rcx              /* canonical: see below */
     mov FR_RFLAGS(%r11), %r11
     sysretq
 

@@ -208,7 +208,7 @@ static bool split_large(uint64_t *e, int level)
 
 bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags)
 {
-    ASSERT(va < USER_END && (size_log2 == 12 || size_log2 == 21));
+    ASSERT(va < USER_MAP_END && (size_log2 == 12 || size_log2 == 21));
     int leaf = size_log2 == 12 ? 0 : 1;
     uint64_t *t = table(pml4);
     for (int level = 3; level > leaf; level--) {

@@ -22,6 +22,7 @@
 _Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, cs) == TF_CS, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rsp) == TF_RSP, "frame layout");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "frame layout");
 
@@ -141,6 +142,14 @@ static void interrupt(struct trap_frame *f)
     } else if (v != VEC_SPURIOUS) {
         kprintf("pecan: unexpected interrupt vector %u ignored\n", v);
     }
+}
+
+/* entry.S, trap_exit: the thread would return to a non-canonical RIP. */
+void user_rip_fault(struct trap_frame *f)
+{
+    f->vector = VEC_GP;
+    f->error = 0;
+    fault_exception(f);
 }
 
 void trap_dispatch(struct trap_frame *f)
