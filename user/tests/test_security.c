@@ -178,3 +178,85 @@ TEST(security, start_message_with_a_noncanonical_ip_stops_the_thread)
     EXPECT(L4_IpcSucceeded(tag));
     EXPECT_EQ(state, 2);                        /* halted */
 }
+
+/* ---- kernel values in registers --------------------------------------------
+ * The fast path kept the sender's kernel TCB address in RBP and handed it
+ * to the receiver. A receiver blocked in a receive (the fast path's way
+ * in) gets a Call through the fast path; every register it returns with
+ * must hold a user value. */
+static volatile L4_Word_t rcv_regs[16], rcv_done;
+
+static void raw_receive(L4_Word_t *mr, L4_Word_t *regs)
+{
+    __asm__ volatile("push %%rbp\n\t"
+                     "push %%rdi\n\t"
+                     "xor %%esi, %%esi\n\t"             /* to: nil */
+                     "mov $-1, %%rdx\n\t"               /* from: anythread */
+                     "xor %%r8d, %%r8d\n\t"             /* never */
+                     "xor %%r9d, %%r9d\n\t"
+                     "mov %[mr], %%rdi\n\t"
+                     "call *__L4_Ipc(%%rip)\n\t"
+                     "xchg %%rdi, (%%rsp)\n\t"          /* regs[] back; RDI saved */
+                     "mov %%rax, 0(%%rdi)\n\t  mov %%rbx, 8(%%rdi)\n\t"
+                     "mov %%rcx, 16(%%rdi)\n\t mov %%rdx, 24(%%rdi)\n\t"
+                     "mov %%rsi, 32(%%rdi)\n\t mov %%rbp, 48(%%rdi)\n\t"
+                     "mov %%r8, 56(%%rdi)\n\t  mov %%r9, 64(%%rdi)\n\t"
+                     "mov %%r10, 72(%%rdi)\n\t mov %%r11, 80(%%rdi)\n\t"
+                     "mov %%r12, 88(%%rdi)\n\t mov %%r13, 96(%%rdi)\n\t"
+                     "mov %%r14, 104(%%rdi)\n\t mov %%r15, 112(%%rdi)\n\t"
+                     "pop %%rax\n\t mov %%rax, 40(%%rdi)\n\t"
+                     "pop %%rbp"
+                     : : "D"(regs), [mr] "m"(mr)
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12",
+                       "r13", "r14", "r15", "memory");
+}
+
+/* Two calls: the caller's first IPC after it started may take the
+ * general path (its iret start nulled %gs), the second takes the fast
+ * path. The registers of both receives are checked. */
+static void raw_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    L4_Word_t regs[16];
+    for (int n = 0; n < 2; n++) {
+        raw_receive(mr, regs);
+        for (int i = 0; i < 15; i++)
+            rcv_regs[i] |= regs[i] >= 0xFFFF800000000000UL && regs[i] < 0xFFFFFFFFFFE00000UL
+                               ? regs[i] : 0;
+        L4_ThreadId_t from = { .raw = regs[4] };
+        mr[0] = 0;
+        L4_Reply(from);
+    }
+    rcv_done = 1;
+}
+
+static void fast_caller(L4_Word_t to)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    for (int n = 0; n < 2; n++) {
+        mr[0] = 0;
+        L4_Call((L4_ThreadId_t){ .raw = to });
+    }
+}
+
+TEST(security, no_kernel_address_in_a_receivers_registers)
+{
+    rcv_done = 0;
+    for (int i = 0; i < 15; i++)
+        rcv_regs[i] = 0;
+    L4_ThreadId_t r = tsup_space(raw_receiver, 0);
+    L4_Set_Priority(r, 200);
+    EXPECT(tsup_wait_blocked(r));
+    L4_ThreadId_t c = tsup_thread(fast_caller, r.raw);
+    for (int i = 0; i < 1000 && !rcv_done; i++)
+        tsup_sleep_ms(1);
+    int done = rcv_done;
+    tsup_kill(c);
+    tsup_kill(r);
+    EXPECT(done);
+    for (int i = 0; i < 15; i++)
+        if (rcv_regs[i])
+            test_fail(__FILE__, __LINE__, "register %d: expected a user value, got the "
+                      "kernel address 0x%lx", i, rcv_regs[i]);
+}
