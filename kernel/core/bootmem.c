@@ -124,6 +124,18 @@ bool bootmem_is_kernel(paddr_t base, paddr_t end)
     return range_overlaps(&kernel_mem, base, end);
 }
 
+void bootmem_reserve_kernel(paddr_t base, paddr_t end)
+{
+    if (!range_add(&kernel_mem, base, end))
+        panic("boot: too many kernel memory ranges");
+}
+
+bool bootmem_user_frame(paddr_t pa, unsigned size_log2)
+{
+    paddr_t end = pa + (1UL << size_log2);
+    return end <= phys_map_end && !bootmem_is_kernel(pa, end);
+}
+
 paddr_t bootmem_top(void)
 {
     return usable.r[usable.n - 1].end;

@@ -34,14 +34,13 @@ static bool protected_page(const struct space *sp, vaddr_t va)
 
 /* One page of a map or grant item. Receivers never get pages in their
  * KIP and UTCB areas or in sigma0's space (the kernel maps sigma0);
- * sigma0 never hands out kernel memory. */
+ * sigma0 never hands out kernel memory, nor memory beyond the direct map. */
 static void map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, unsigned rwx,
                      bool grant)
 {
     if (dst >= USER_MAP_END || protected_page(r->space, dst) || r->space->sigma0)
         return;
-    if (s->space->sigma0 ? bootmem_is_kernel(src, src + PAGE_SIZE)
-                         : protected_page(s->space, src))
+    if (s->space->sigma0 ? !bootmem_user_frame(src, 12) : protected_page(s->space, src))
         return;
     mdb_map(&s->space->mdb, src, &r->space->mdb, dst, rwx, grant);
 }

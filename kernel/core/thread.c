@@ -39,9 +39,11 @@ struct tcb *tcb_lookup(word_t id, const struct tcb *from)
     /* A local id is the address of MR0 in the viewer's space; the UTCB's
      * MyGlobalId word names the thread. */
     paddr_t pa;
-    if (!paging_lookup(from->space->pml4, id - 0x78, &pa, NULL))
+    const word_t *my_global_id;
+    if (!paging_lookup(from->space->pml4, id - 0x78, &pa, NULL) ||
+        !(my_global_id = user_frame_to_virt(pa)))
         return NULL;
-    struct tcb *t = tcb_lookup_global(*(word_t *)phys_to_virt(pa));
+    struct tcb *t = tcb_lookup_global(*my_global_id);
     return t && t->space == from->space && t->local_id == id ? t : NULL;
 }
 

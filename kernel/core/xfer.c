@@ -55,7 +55,7 @@ static uint8_t *reach(struct tcb *t, word_t va, bool write)
     if (!paging_lookup(t->space->pml4, va, &pa, &pte) || !(pte & PTE_U) ||
         (write && !(pte & PTE_W)))
         return NULL;
-    return phys_to_virt(pa);
+    return user_frame_to_virt(pa);
 }
 
 void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)

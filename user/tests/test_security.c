@@ -3,6 +3,8 @@
  * over, crash or freeze the kernel", docs/security.md), each run by a
  * thread of a new, unprivileged space. */
 #include <l4/ipc.h>
+#include <l4/kip.h>
+#include <l4/sigma0.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>
 #include "testlib.h"
@@ -259,4 +261,47 @@ TEST(security, no_kernel_address_in_a_receivers_registers)
         if (rcv_regs[i])
             test_fail(__FILE__, __LINE__, "register %d: expected a user value, got the "
                       "kernel address 0x%lx", i, rcv_regs[i]);
+}
+
+/* ---- physical memory the kernel cannot reach, and its devices --------------
+ * Sigma0 hands out shared memory (device memory by default), also far
+ * above RAM. The kernel followed such a mapping through its direct map,
+ * which ends at 4 GB here (at least 4 GB, and all RAM): ExchangeRegisters
+ * with a local id in that page, or a string item there, panicked it. Now
+ * no frame beyond the direct map is ever mapped to user space. */
+#define BEYOND 0x100000000UL            /* 4 GB: no RAM on the test machine */
+
+static L4_Word_t exreg_dest(L4_Word_t local_id)
+{
+    L4_Word_t c, sp, ip, fl, h;
+    L4_ThreadId_t pager;
+    return L4_ExchangeRegisters((L4_ThreadId_t){ .raw = local_id }, 0, 0, 0, 0, 0, L4_nilthread,
+                                &c, &sp, &ip, &fl, &h, &pager).raw;
+}
+
+TEST(security, memory_beyond_the_direct_map_is_never_mapped)
+{
+    EXPECT(tsup_mem_type(BEYOND) != L4_ConventionalMemoryType);
+    L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(BEYOND, 12));
+    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Word_t v = peek(root_space, BEYOND);
+    L4_Word_t r = exreg_dest(BEYOND + 0x200);       /* a "local id" in that page */
+    EXPECT_EQ(v, NOPE);
+    EXPECT_EQ(r, 0);
+    EXPECT_EQ(L4_ErrorCode(), 2);                   /* invalid thread */
+}
+
+/* The local APIC drives the kernel's timer: a task that masked its timer
+ * stopped every tick, timeout and preemption. Neither sigma0 nor the
+ * kernel hands out the kernel's devices (nor its memory). */
+#define LAPIC_PAGE 0xFEE00000UL
+
+TEST(security, the_kernels_devices_are_never_mapped)
+{
+    EXPECT_EQ(tsup_mem_type(LAPIC_PAGE), L4_ReservedMemoryType);
+    L4_Fpage_t f = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(LAPIC_PAGE, 12));
+    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Word_t v = peek(root_space, LAPIC_PAGE);
+    EXPECT(L4_IsNilFpage(f));
+    EXPECT_EQ(v, NOPE);
 }

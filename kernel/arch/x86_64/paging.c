@@ -3,6 +3,7 @@
  * helpers that fill user page tables. */
 #include "arch/paging.h"
 #include "arch/cpu.h"
+#include "bootmem.h"
 #include "frame.h"
 #include "kmem.h"
 #include "print.h"
@@ -15,6 +16,7 @@ extern uint64_t boot_pd[];          /* boot.S: 2 MB pages over 0..1 GB; its
 extern char _stub_page[];
 
 static paddr_t kernel_pml4;
+paddr_t phys_map_end;
 static bool nx;
 static uint64_t *user_pt;           /* the page table behind USER_PAGE_BASE */
 
@@ -64,6 +66,7 @@ void paging_init(paddr_t phys_top)
     paddr_t top = ALIGN_UP(MAX(phys_top, 4UL << 30), 1UL << 30);
     if (top > (512UL << 30))
         top = 512UL << 30;
+    phys_map_end = top;
     paddr_t pdpt = new_table();
     pml4[IDX(PHYS_MAP_BASE, 3)] = pdpt | PTE_P | PTE_W;
     for (paddr_t gb = 0; gb < top; gb += 1UL << 30) {
@@ -380,10 +383,13 @@ void paging_switch(paddr_t pml4)
     write_cr3(pml4);
 }
 
-/* The local APIC's registers, mapped uncached into the user page table
- * slot reserved for them (kernel-only: no U bit on the leaf). */
+/* A device of the kernel's own (local APIC, I/O APIC), mapped uncached
+ * into the user page table slot reserved for it (kernel-only: no U bit on
+ * the leaf). Its page is kernel memory from now on: never mapped to user
+ * space, reserved in the KIP. */
 void *paging_map_device(vaddr_t va, paddr_t base)
 {
+    bootmem_reserve_kernel(ALIGN_DOWN(base, PAGE_SIZE), ALIGN_DOWN(base, PAGE_SIZE) + PAGE_SIZE);
     user_pt[IDX(va, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | (nx ? PTE_NX : 0);
     invlpg(va);
     return (void *)va;
