@@ -71,9 +71,12 @@ void sched_remove(struct tcb *t)
     t->queued = false;
 }
 
+/* A halted thread does not run, unless it takes part in a string
+ * transfer: the kernel work its partner waits for goes on, and the
+ * thread stops on its way back to user mode (ipc_user_return). */
 static bool runnable(const struct tcb *t)
 {
-    return t->state == TS_READY && !t->halted;
+    return t->state == TS_READY && (!t->halted || t->xfer_partner);
 }
 
 /* The queues are lazy (seed 002): a thread that blocks in IPC may stay
@@ -196,10 +199,11 @@ void sched_handoff(struct tcb *to)
     }
 }
 
+/* The thread stays on its ready queue, if it is on one: the scheduler
+ * drops it there unless it still has a string transfer to finish. */
 void thread_halt(struct tcb *t)
 {
     t->halted = true;
-    sched_remove(t);
     if (t == current)
         schedule();
 }

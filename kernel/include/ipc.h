@@ -1,6 +1,7 @@
 /* Synchronous IPC (spec 5). Message registers live in the UTCB; the
  * system-call layer moves MR0..MR7 between registers and UTCB. */
 #pragma once
+#include "sched.h"
 #include "tcb.h"
 
 /* IPC error codes (spec 2.9.1):
@@ -54,3 +55,11 @@ void ipc_detach(struct tcb *t);
 
 /* fastpath.S: a thread blocked by the fast path is running again. */
 void ipc_fast_resumed(struct tcb *self);
+
+/* The current thread's IPC is over and it returns to user mode: if it was
+ * halted meanwhile (it ran on for a string transfer), it stops here. */
+static inline void ipc_user_return(struct tcb *self)
+{
+    if (self->halted)
+        thread_halt(self);
+}

@@ -72,14 +72,17 @@ struct tcb {
     uint8_t kcall_depth;       /* kernel-made IPCs in progress (page faults, ...) */
 
     /* String transfer in progress (see xfer.h); both partners point at
-     * each other, the one copying also at its transfer record. */
+     * each other, the one copying also at its transfer record. The other
+     * one may be asked to resolve a fault in its own space (ipc.c). */
     struct tcb *xfer_partner;
     struct xfer *xfer;
     bool xfer_is_sender;
-    bool xfer_fault_pending;   /* the copier asks us to resolve a fault */
+    uint8_t xfer_serve;        /* partner: where it is with such a request */
     bool xfer_fault_write;
     word_t xfer_fault_addr;
-    unsigned xfer_result;      /* copier: outcome of that request */
+    unsigned xfer_result;      /* copier: the outcome of that request */
+    word_t xfer_end_error;     /* partner given up on while it served: */
+    word_t xfer_end_mr0;       /*   the transfer's outcome for it */
     struct tcb *to_next, *to_prev;
 
     struct fpu_state *fpu_state;  /* saved FPU/SSE registers (arch), NULL until used */

@@ -305,3 +305,164 @@ TEST(security, the_kernels_devices_are_never_mapped)
     EXPECT(L4_IsNilFpage(f));
     EXPECT_EQ(v, NOPE);
 }
+
+/* ---- string transfers whose partner goes away or stops ---------------------
+ * R (priority 50) waits for a string into a buffer page its pager will
+ * never map; S (priority 100, another space) sends it one, so S copies
+ * and reflects R's fault to R, which is made ready to ask its pager. */
+#define UNMAPPED_BUFFER 0x50000000UL        /* outside the test image: never mapped */
+
+static volatile L4_Word_t r_err, s_err, r_done, s_done, r_waits, halt_now, resume_now;
+static char s_string[64] = "a string for a receiver that will not get it";
+
+static char r_buffer[64];
+static volatile int copier_faults;          /* the sender's string is unmapped, not R's buffer */
+
+static void string_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Set_XferTimeouts(L4_Timeouts(L4_Never, L4_TimePeriod(10000)));   /* receive: 10 ms */
+    (void)*(volatile char *)r_buffer;
+    L4_LoadBR(0, 1);                        /* strings accepted */
+    L4_LoadBR(1, 64UL << 10);
+    L4_LoadBR(2, copier_faults ? (L4_Word_t)r_buffer : UNMAPPED_BUFFER);
+    L4_ThreadId_t from;
+    r_waits = 1;                            /* (no page fault from here on) */
+    L4_MsgTag_t tag = L4_Wait(&from);
+    r_err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    r_done = 1;
+}
+
+static void string_sender(L4_Word_t to)
+{
+    L4_Set_XferTimeouts(L4_Timeouts(copier_faults ? L4_Never : L4_TimePeriod(10000), L4_Never));
+    (void)*(volatile char *)s_string;
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = sizeof s_string << 10;
+    mr[2] = copier_faults ? UNMAPPED_BUFFER : (L4_Word_t)s_string;
+    L4_MsgTag_t tag = L4_Send((L4_ThreadId_t){ .raw = to });
+    s_err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    s_done = 1;
+}
+
+static L4_Word_t state_of(L4_ThreadId_t t)
+{
+    L4_Word_t old;
+    return L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
+}
+
+static L4_ThreadId_t start_transfer(int sender_faults)
+{
+    copier_faults = sender_faults;
+    r_err = s_err = r_done = s_done = r_waits = halt_now = resume_now = 0;
+    L4_ThreadId_t r = tsup_space(string_receiver, 0);
+    L4_Set_Priority(r, 50);
+    for (int i = 0; i < 1000 && !r_waits; i++)
+        tsup_sleep_ms(1);
+    EXPECT(tsup_wait_blocked(r));
+    return r;
+}
+
+/* X (priority 90, between the two) deletes S once S copies: before R
+ * could serve the fault. R's request must die with S: the kernel
+ * dereferenced the deleted copier (NULL) when R ran. */
+static void delete_when_copying(L4_Word_t s)
+{
+    L4_ThreadId_t t = { .raw = s };
+    while (state_of(t) != 5)                /* sending: in the transfer */
+        ;
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+}
+
+TEST(security, deleting_a_string_copier_before_its_partner_serves_the_fault)
+{
+    L4_ThreadId_t r = start_transfer(0), s = tsup_new_id();
+    L4_ThreadId_t x = tsup_thread(delete_when_copying, s.raw);
+    L4_Set_Priority(x, 90);
+    tsup_space_as(s, string_sender, r.raw);
+    L4_Set_Priority(s, 100);
+    for (int i = 0; i < 2000 && !r_done; i++)
+        tsup_sleep_ms(1);
+    int done = r_done;
+    tsup_kill(x);
+    tsup_kill(s);
+    tsup_kill(r);
+    EXPECT(done);
+    EXPECT_EQ(r_err, 7 << 1 | 1);               /* receive phase aborted, offset 0 */
+}
+
+/* A sibling halts R before R could serve the fault. S must still
+ * see its 10 ms xfer timeout expire (it waited for ever), and R its
+ * error once resumed. */
+static void halter(L4_Word_t r)
+{
+    L4_ThreadId_t t = { .raw = r };
+    while (!halt_now)
+        ;
+    L4_Stop(t);
+    while (!resume_now)
+        tsup_sleep_ms(1);
+    L4_Start(t);
+}
+
+TEST(security, halting_a_partner_that_must_serve_a_fault_keeps_the_transfer_timeout)
+{
+    L4_ThreadId_t r = start_transfer(0);
+    L4_ThreadId_t y = tsup_space_thread(r, halter, r.raw);
+    L4_Set_Priority(y, 90);
+    L4_ThreadId_t s = tsup_space(string_sender, r.raw);
+    L4_Set_Priority(s, 100);
+    for (int i = 0; i < 2000 && state_of(s) != 5; i++)
+        tsup_sleep_ms(1);
+    halt_now = 1;
+    for (int i = 0; i < 2000 && !s_done; i++)
+        tsup_sleep_ms(1);
+    int sent = s_done;
+    L4_Word_t r_state = state_of(r);
+    resume_now = 1;
+    for (int i = 0; i < 2000 && !r_done; i++)
+        tsup_sleep_ms(1);
+    int received = r_done;
+    tsup_kill(s);
+    tsup_kill(y);
+    tsup_kill(r);
+    EXPECT(sent);
+    EXPECT_EQ(s_err, 5 << 1);                   /* its own xfer timeout, offset 0 */
+    EXPECT_EQ(r_state, 2);                      /* still halted */
+    EXPECT(received);
+    EXPECT_EQ(r_err, 6 << 1 | 1);               /* the partner's xfer timeout */
+}
+
+/* The other way round: S's own string is unmapped, and S's sibling halts
+ * S while S, the copier, waits for its pager. R's 10 ms xfer timeout must
+ * still end the transfer: a halted thread finishes the transfer's work
+ * and stops on its way back to user mode. (It did not run again, and R
+ * waited in the copy for ever.) */
+TEST(security, halting_a_string_copier_does_not_hold_its_partner)
+{
+    L4_ThreadId_t r = start_transfer(1);
+    L4_ThreadId_t s = tsup_space(string_sender, r.raw);
+    L4_Set_Priority(s, 100);
+    L4_ThreadId_t z = tsup_space_thread(s, halter, s.raw);
+    L4_Set_Priority(z, 90);
+    for (int i = 0; i < 2000 && state_of(s) != 5; i++)
+        tsup_sleep_ms(1);
+    halt_now = 1;
+    for (int i = 0; i < 2000 && !r_done; i++)
+        tsup_sleep_ms(1);
+    int received = r_done;
+    L4_Word_t s_state = state_of(s);
+    resume_now = 1;
+    for (int i = 0; i < 2000 && !s_done; i++)
+        tsup_sleep_ms(1);
+    int sent = s_done;
+    tsup_kill(z);
+    tsup_kill(s);
+    tsup_kill(r);
+    EXPECT(received);
+    EXPECT_EQ(r_err, 5 << 1 | 1);               /* its own xfer timeout, offset 0 */
+    EXPECT_EQ(s_state, 2);                      /* stopped on its way out */
+    EXPECT(sent);
+    EXPECT_EQ(s_err, 6 << 1);
+}

@@ -87,9 +87,10 @@ static void check_ok(L4_Word_t result, const char *what)
         test_fail(__FILE__, __LINE__, "%s failed: ErrorCode %lu", what, L4_ErrorCode());
 }
 
-static L4_ThreadId_t start_thread(tsup_fn_t fn, L4_Word_t arg, L4_ThreadId_t pager)
+static L4_ThreadId_t start_thread(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg,
+                                  L4_ThreadId_t pager)
 {
-    L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id();
+    L4_ThreadId_t me = L4_MyGlobalId();
     struct tthread *s = new_slot(id, fn, arg);
     s->utcb = tsup_utcb_alloc();
     check_ok(L4_ThreadControl(id, me, me, me, (void *)s->utcb), "ThreadControl (create)");
@@ -103,7 +104,12 @@ static L4_ThreadId_t start_thread(tsup_fn_t fn, L4_Word_t arg, L4_ThreadId_t pag
  * which matters for I/O ports (the root task's pages are all mapped). */
 L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg)
 {
-    return start_thread(fn, arg, tsup_pager());
+    return tsup_thread_as(tsup_new_id(), fn, arg);
+}
+
+L4_ThreadId_t tsup_thread_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg)
+{
+    return start_thread(id, fn, arg, tsup_pager());
 }
 
 /* ---- the pager for new spaces ----------------------------------------- */
@@ -165,7 +171,7 @@ static void pager_loop(L4_Word_t unused)
 L4_ThreadId_t tsup_pager(void)
 {
     if (!pager_id.raw) {
-        pager_id = start_thread(pager_loop, 0, L4_MyGlobalId());
+        pager_id = start_thread(tsup_new_id(), pager_loop, 0, L4_MyGlobalId());
         L4_Set_Priority(pager_id, 200);
     }
     return pager_id;
@@ -182,7 +188,12 @@ static void start_via_pager(struct tthread *s)
 
 L4_ThreadId_t tsup_space(tsup_fn_t fn, L4_Word_t arg)
 {
-    L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id(), pager = tsup_pager();
+    return tsup_space_as(tsup_new_id(), fn, arg);
+}
+
+L4_ThreadId_t tsup_space_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg)
+{
+    L4_ThreadId_t me = L4_MyGlobalId(), pager = tsup_pager();
     struct tthread *s = new_slot(id, fn, arg);
     s->in_new_space = 1;
     check_ok(L4_ThreadControl(id, id, me, L4_nilthread, (void *)~0UL), "ThreadControl (space)");

@@ -42,6 +42,11 @@ L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg);
  * the support pager; the thread is started by its pager. */
 L4_ThreadId_t tsup_space(tsup_fn_t fn, L4_Word_t arg);
 
+/* The same with an id chosen beforehand (tsup_new_id), for partners that
+ * must name each other before both exist. */
+L4_ThreadId_t tsup_thread_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg);
+L4_ThreadId_t tsup_space_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg);
+
 /* Create another thread in the space of `in` (created by tsup_space). */
 L4_ThreadId_t tsup_space_thread(L4_ThreadId_t in, tsup_fn_t fn, L4_Word_t arg);
 

@@ -41,6 +41,7 @@ bool syscall_dispatch(struct trap_frame *f)
     case SYS_LIPC:
         store_mrs(f, current->utcb);
         f->rsi = ipc(f->rsi, f->rdx, f->r8);
+        ipc_user_return(current);
         load_mrs(f, current->utcb);
         f->rdi = current->local_id;
         sched_check_preempt();
