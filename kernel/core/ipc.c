@@ -382,6 +382,8 @@ static bool send_phase(struct tcb *self, word_t to, word_t *spec, word_t timeout
     struct tcb *dest = tcb_lookup(to, self);
     if (dest && tcb_is_active(dest))
         dest = supervise(self, dest, spec);
+    if (dest && dest->space->sigma0 && !self->space->privileged)
+        dest = NULL;                    /* sigma0 serves privileged spaces only */
     if (!dest || !tcb_is_active(dest)) {
         set_error(self, IPC_SEND, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
         return false;
@@ -428,8 +430,8 @@ static word_t receive_phase(struct tcb *self, word_t spec, uint16_t rcv_timeout)
     self->rcv_from = spec;
     self->ipc_error = 0;
     uint64_t deadline = time_deadline(rcv_timeout);
-    if (!deadline && !self->kcall_depth)
-        block_for_fast_resume(self);
+    if (!deadline && !self->kcall_depth && !self->space->sigma0)
+        block_for_fast_resume(self);    /* (sigma0: the fast path would not check who sends) */
     block(self, TS_RECV_BLOCKED, deadline);
     return self->ipc_error ? NILTHREAD : self->ipc_from;
 }

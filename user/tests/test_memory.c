@@ -903,8 +903,9 @@ TEST(memory, stacked_pager_maps_pages_from_above)
 }
 
 /* A demand pager in space P1 allocates zero-filled memory on first touch:
- * for each fault it gets a page from sigma0 (GetAny, arriving at v = p in
- * P1), clears it, and maps it to the client at the fault address. When
+ * for each fault it gets a page from sigma0 through the support pager
+ * (tsup_any_page, arriving at v = p in P1), clears it, and maps it to the
+ * client at the fault address. When
  * the pager's space goes, the client's pages go with it. */
 static struct {
     volatile L4_Word_t faults, refused, pa[8];
@@ -926,8 +927,7 @@ static void demand_zero_pager(L4_Word_t unused)
             continue;
         }
         L4_Word_t at = mr[1] & ~0xFFFUL;
-        L4_Fpage_t page = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
-        L4_Accept(L4_UntypedWordsAcceptor);
+        L4_Fpage_t page = tsup_any_page();
         if (L4_IsNilFpage(page)) {
             dz.refused++;
             tag = L4_Wait(&from);

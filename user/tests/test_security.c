@@ -466,3 +466,37 @@ TEST(security, halting_a_string_copier_does_not_hold_its_partner)
     EXPECT(sent);
     EXPECT_EQ(s_err, 6 << 1);
 }
+
+/* ---- sigma0 --------------------------------------------------------------------
+ * Sigma0 hands out physical memory and I/O ports: any thread that asked
+ * it could bypass its own pager's limits. It serves privileged spaces
+ * (the root task's) only: for every other thread it does not exist. */
+static volatile L4_Word_t s0_tag, s0_err;
+
+static void call_sigma0(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 0xFFFFFFFFFFA0UL << 16 | 2;         /* any 4 KB page */
+    mr[1] = L4_FpageLog2(~0UL, 12).raw;
+    mr[2] = 0;
+    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+    L4_MsgTag_t tag = L4_Call_Timeouts(__L4_Sigma0_Id(), L4_TimePeriod(100000),
+                                       L4_TimePeriod(100000));
+    s0_tag = tag.raw;
+    s0_err = L4_ErrorCode();
+}
+
+TEST(security, sigma0_does_not_exist_for_unprivileged_spaces)
+{
+    L4_ThreadId_t t = tsup_space(call_sigma0, 0);
+    int done = tsup_join(t, 2000);
+    tsup_kill(t);
+    EXPECT(done);
+    EXPECT(L4_IpcFailed((L4_MsgTag_t){ .raw = s0_tag }));
+    EXPECT_EQ(s0_err, 2 << 1);                  /* send phase: no partner */
+    /* the root task is served */
+    L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    EXPECT(!L4_IsNilFpage(f));
+}

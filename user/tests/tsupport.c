@@ -115,6 +115,7 @@ L4_ThreadId_t tsup_thread_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg)
 /* ---- the pager for new spaces ----------------------------------------- */
 
 #define START_LABEL 0x5157      /* pager request: send a start message */
+#define PAGE_LABEL  0x5158      /* pager request: a fresh 4 KB page */
 
 extern char _image_start[], _end[];     /* user.ld: the test image */
 
@@ -138,6 +139,16 @@ static void pager_loop(L4_Word_t unused)
             mr[2] = sp;
             L4_Send(t);
             mr[0] = 0;
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        if (L4_Label(tag) == PAGE_LABEL) {
+            /* a page from sigma0 (at v = p here), mapped on at the same address */
+            L4_Fpage_t page = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
+            L4_Accept(L4_UntypedWordsAcceptor);
+            mr[0] = 2 << 6;
+            mr[1] = L4_Address(page) | 0x8;
+            mr[2] = L4_IsNilFpage(page) ? 0 : page.raw | L4_FullyAccessible;
             tag = L4_ReplyWait(from, &from);
             continue;
         }
@@ -184,6 +195,18 @@ static void start_via_pager(struct tthread *s)
     L4_MsgTag_t tag = L4_Call(tsup_pager());
     if (L4_IpcFailed(tag))
         test_fail(__FILE__, __LINE__, "pager start request failed: error 0x%lx", L4_ErrorCode());
+}
+
+L4_Fpage_t tsup_any_page(void)
+{
+    tsup_load(PAGE_LABEL, 0, NULL);
+    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+    L4_MsgTag_t tag = L4_Call(tsup_pager());
+    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Word_t *mr = __L4_Utcb();
+    if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2 || !mr[2])
+        return L4_Nilpage;
+    return (L4_Fpage_t){ .raw = mr[2] & ~0xFUL };
 }
 
 L4_ThreadId_t tsup_space(tsup_fn_t fn, L4_Word_t arg)

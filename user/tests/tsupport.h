@@ -60,6 +60,11 @@ int tsup_done(L4_ThreadId_t t);
 /* Delete t (and its space, with its last thread) and free its stack. */
 void tsup_kill(L4_ThreadId_t t);
 
+/* A fresh 4 KB page from sigma0, mapped at v = p (nil if none). Threads
+ * of new spaces, for which sigma0 does not exist (it serves privileged
+ * spaces only), get it through the support pager. */
+L4_Fpage_t tsup_any_page(void);
+
 /* The support pager's id (created on first use). */
 L4_ThreadId_t tsup_pager(void);
 
