@@ -201,6 +201,15 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
                 break
             elif line.startswith("EXPECT-THREAD-STOP"):
                 expected_stops += 1         # a test provokes an unhandled fault
+            elif line.startswith("HARNESS-TYPE "):
+                q.send(line[len("HARNESS-TYPE "):].encode())    # console input for a test
+            elif line.startswith("PRINTCAP ["):
+                # security.kdb_print_string_stops_after_256_bytes: one KDB
+                # PrintString of 1010 bytes, then "]"
+                got = len(line) - 1
+                result.record(prefix + "security.kdb_print_string_prints_256_bytes_per_call",
+                              got == 256 and line.endswith("]"),
+                              f"expected 256 bytes before ']', got {got}: {line[:40]}...")
             elif expected_stops and kernel_trouble(line) == "a thread was stopped by the kernel":
                 expected_stops -= 1
             elif kernel_trouble(line):
@@ -362,6 +371,10 @@ def main():
                 if not args.only or args.only.split(".")[0] == group:
                     run_suite(args, result, option="ioports=all",
                               only=args.only if args.only else group)
+        if not args.only or args.only.split(".")[0] == "security":
+            # "kdb": KDB Enter of privileged spaces opens the debugger, of
+            # others still halts only the caller
+            run_suite(args, result, option="kdb", only=args.only or "security")
         if not args.only or args.only.split(".")[0] == "irq":
             # a machine without ACPI: the 8259 PICs instead of the I/O APIC
             run_suite(args, result, only=args.only or "irq", machine=["-no-acpi"])

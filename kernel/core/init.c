@@ -56,7 +56,9 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
     if (err)
         panic("boot: %s", err);
     kprintf("boot: command line \"%s\", %zu modules\n", bd.cmdline, bd.nmodules);
-    kdb_interactive = cmdline_has(bd.cmdline, "kdb");
+    kdb_mode = cmdline_has(bd.cmdline, "kdb=all") ? KDB_ENTER_ALL
+               : cmdline_has(bd.cmdline, "kdb")   ? KDB_ENTER_PRIVILEGED
+                                                  : KDB_ENTER_HALTS;
 
     gdt_init();
     idt_init();

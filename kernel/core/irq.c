@@ -67,8 +67,11 @@ word_t irq_control(word_t dest, word_t pager)
         ipc_irq_withdraw(t);                /* an undelivered interrupt is dropped */
     t->state = TS_READY;
     utcb_set(t, UTCB_PAGER, h ? h->global_id : NILTHREAD);
-    if (irq == CONSOLE_IRQ)
+    if (irq == CONSOLE_IRQ) {
         kdb_input_to_user = h != NULL;
+        if (!h)
+            kdb_console_released();
+    }
     if (h)
         intctl_unmask(irq);
     return 1;
@@ -78,6 +81,10 @@ void irq_fire(unsigned irq)
 {
     intctl_mask(irq);
     intctl_eoi(irq);
+    if (irq == CONSOLE_IRQ && !kdb_input_to_user) {
+        kdb_console_interrupt();            /* no driver: input for KDB ReadChar */
+        return;
+    }
     struct tcb *t = irq < NUM_IRQ_THREADS ? irq_threads[irq] : NULL;
     if (!t || t->state != TS_READY)
         return;                             /* not attached, or busy */

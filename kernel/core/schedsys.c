@@ -19,6 +19,7 @@ static word_t state_code(const struct tcb *t)
     case TS_SEND_BLOCKED:
         return 4;
     case TS_RECV_BLOCKED:
+    case TS_KDB_READ:                   /* (for console input) */
         return 6;
     default:
         return 3;

@@ -23,6 +23,7 @@ enum thread_state {
     TS_RECV_BLOCKED,      /* receive phase: waiting for a sender */
     TS_DEAD,              /* the kernel's dummy thread: exists, never runs */
     TS_XFER,              /* in a string transfer, waiting for its partner */
+    TS_KDB_READ,          /* in KDB ReadChar_Blocked, waiting for input */
 };
 
 struct space;

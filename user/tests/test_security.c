@@ -3,6 +3,7 @@
  * over, crash or freeze the kernel", docs/security.md), each run by a
  * thread of a new, unprivileged space. */
 #include <l4/ipc.h>
+#include <l4/kdebug.h>
 #include <l4/kip.h>
 #include <l4/sigma0.h>
 #include <l4/thread.h>
@@ -499,4 +500,94 @@ TEST(security, sigma0_does_not_exist_for_unprivileged_spaces)
     L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
     L4_Accept(L4_UntypedWordsAcceptor);
     EXPECT(!L4_IsNilFpage(f));
+}
+
+/* ---- the kernel debugger's calls -------------------------------------------
+ * KDB ReadChar_Blocked spun in the kernel with interrupts off until a
+ * character came: the whole system stood still. Now the caller sleeps
+ * until the console's receive interrupt; the rest runs on. The harness
+ * types the character when asked (HARNESS-TYPE). */
+static volatile L4_Word_t read_char, read_done;
+
+static void blocked_reader(L4_Word_t unused)
+{
+    (void)unused;
+    read_char = (L4_Word_t)L4_KDB_ReadChar_Blocked();
+    read_done = 1;
+}
+
+TEST(security, kdb_read_char_blocked_sleeps_and_the_system_runs_on)
+{
+    read_done = 0;
+    while (L4_KDB_ReadChar() >= 0)          /* nothing typed ahead */
+        ;
+    L4_ThreadId_t t = tsup_space(blocked_reader, 0);
+    tsup_sleep_ms(20);                      /* returns: timer ticks still come */
+    L4_Word_t state = state_of(t);
+    int early = read_done;
+    printf("HARNESS-TYPE q\n");
+    for (int i = 0; i < 3000 && !read_done; i++)
+        tsup_sleep_ms(1);
+    int done = read_done;
+    tsup_kill(t);
+    EXPECT(!early);
+    EXPECT_EQ(state, 6);                    /* waiting */
+    EXPECT(done);
+    EXPECT_EQ(read_char, 'q');
+}
+
+/* A reader deleted while it waits leaves nothing behind: the next one
+ * gets the next character. */
+TEST(security, kdb_reader_deleted_while_waiting)
+{
+    L4_ThreadId_t t = tsup_space(blocked_reader, 0);
+    tsup_sleep_ms(10);
+    tsup_kill(t);
+    read_done = 0;
+    t = tsup_space(blocked_reader, 0);
+    tsup_sleep_ms(10);
+    printf("HARNESS-TYPE z\n");
+    for (int i = 0; i < 3000 && !read_done; i++)
+        tsup_sleep_ms(1);
+    int done = read_done;
+    tsup_kill(t);
+    EXPECT(done);
+    EXPECT_EQ(read_char, 'z');
+}
+
+/* KDB Enter of an unprivileged thread stops that thread only, also with
+ * the "kdb" option (the security group runs with it too), where it once
+ * opened the interactive debugger and stopped the machine. */
+static void enter_kdb(L4_Word_t unused)
+{
+    (void)unused;
+    L4_KDB_Enter("security test: an unprivileged KDB Enter");
+    attack_done = 1;                        /* once resumed */
+}
+
+TEST(security, kdb_enter_of_an_unprivileged_thread_halts_only_that_thread)
+{
+    attack_done = 0;
+    L4_ThreadId_t t = tsup_space(enter_kdb, 0);
+    for (int i = 0; i < 1000 && state_of(t) != 2; i++)
+        tsup_sleep_ms(1);
+    L4_Word_t state = state_of(t);
+    int ran_on = attack_done;
+    tsup_kill(t);
+    EXPECT_EQ(state, 2);                    /* halted */
+    EXPECT(!ran_on);
+}
+
+/* KDB PrintString prints at most 256 bytes per call: the harness counts
+ * the x's between the brackets (PRINTCAP). */
+TEST(security, kdb_print_string_stops_after_256_bytes)
+{
+    static char line[1100];
+    int n = snprintf(line, sizeof line, "PRINTCAP [");
+    for (int i = 0; i < 1000; i++)
+        line[n + i] = 'x';
+    line[n + 1000] = '\0';
+    fflush_stdout();
+    L4_KDB_PrintString(line);
+    L4_KDB_PrintString("]\n");
 }

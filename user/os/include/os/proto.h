@@ -15,6 +15,8 @@
  *                                                           pages, limit, name
  *              OS_ATTACH_IRQ   line                      -> - (caller becomes its handler)
  *              OS_RUN_SUITE    0: tests, 1: benchmarks   -> passed, failed
+ *              OS_KDB          -                         -> - (the kernel debugger: only
+ *                                                           a privileged task may open it)
  *   memory     OS_SBRK         bytes                     -> old break
  *              and page faults of every task it starts (it is their pager)
  *
@@ -44,6 +46,7 @@ enum {
     OS_ATTACH_IRQ,
     OS_RUN_SUITE,           /* MR1: 0 the test suite, 1 the benchmarks -> passed, failed */
     OS_SUITE_DONE,          /* (the root server's own runner thread) */
+    OS_KDB,
     OS_SBRK = 0x301,
     OS_WRITE = 0x401,
     OS_READ,
