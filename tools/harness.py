@@ -278,6 +278,34 @@ def run_fatal(args, name, result):
     result.record(name, ok, f"expected {want}; got {why}; serial log {q.log_path}:\n{q.tail()}")
 
 
+# Boots in which the kernel, on a test option (kernel/core/selftest.c), does
+# what the CPU's protection must stop: each must end in a panic that names
+# the protection. Without it the boot goes on and the test fails.
+FATAL_BOOTS = [
+    ("security.smap_stops_a_kernel_read_of_user_memory", "selftest=smap",
+     r"PANIC: SMAP: the kernel touched user memory"),
+    ("security.smep_stops_the_kernel_executing_user_memory", "selftest=smep",
+     r"PANIC: SMEP: the kernel executed user memory"),
+]
+
+
+def run_fatal_boot(args, result, name, option, expect):
+    modules = [os.path.join(args.build, "user", "sigma0.elf"),
+               os.path.join(args.build, "user", "tests.elf") + " only=boot.kip_fixed_fields"]
+    q = Qemu(args, args.build, args.accel, args.mem, modules, f"fatal-{name}.log", option)
+    got = None
+    try:
+        for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
+            if line.startswith("PANIC") or line.startswith("SUITE DONE"):
+                got = line
+                break
+    finally:
+        q.close()
+    result.record(name, got is not None and re.search(expect, got) is not None,
+                  f"expected /{expect}/, got {got or 'no panic (timeout or exit)'}; "
+                  f"serial log {q.log_path}:\n{q.tail()}")
+
+
 # The interactive system (make run), driven through its serial console:
 # each step types a line and expects an answer (a regex). Steps after a
 # failure still run, each reported on its own.
@@ -375,6 +403,9 @@ def main():
             # "kdb": KDB Enter of privileged spaces opens the debugger, of
             # others still halts only the caller
             run_suite(args, result, option="kdb", only=args.only or "security")
+            for name, option, expect in FATAL_BOOTS:
+                if not args.only or name.startswith(args.only):
+                    run_fatal_boot(args, result, name, option, expect)
         if not args.only or args.only.split(".")[0] == "irq":
             # a machine without ACPI: the 8259 PICs instead of the I/O APIC
             run_suite(args, result, only=args.only or "irq", machine=["-no-acpi"])

@@ -70,21 +70,28 @@ static int run_attack(tsup_fn_t attack)
 }
 
 /* ---- compatibility mode ---------------------------------------------------
- * A far return into selector 0x1B (once a 32-bit user code segment) and a
+ * A far jump into selector 0x1B (once a 32-bit user code segment) and a
  * `syscall` there: with CSTAR = 0 the CPU jumped to address 0 in ring 0.
- * Now the selector names an empty GDT slot: the far return raises #GP in
- * user mode, an exception message for the thread. */
-extern const char compat_lretq[];
+ * Now the selector names an empty GDT slot: the far jump raises #GP in
+ * user mode, an exception message for the thread. (A far jump through a
+ * pointer in memory, not a far return: QEMU's TCG pops a far return's
+ * stack as a supervisor access, which SMAP refuses, so it would only
+ * page-fault for ever there.) */
+extern const char compat_ljmp[];
+static struct {
+    uint64_t offset;
+    uint16_t selector;
+} __attribute__((packed)) compat_target __attribute__((used));
 
 static void compat_syscall(L4_Word_t handler)
 {
     L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler });
     __asm__ volatile(RESUME_AT("1f")
-                     "pushq $0x1b\n\t"
                      "lea 2f(%%rip), %%rax\n\t"
-                     "push %%rax\n"
-                     "compat_lretq:\n\t"
-                     "lretq\n"
+                     "mov %%rax, compat_target(%%rip)\n\t"
+                     "movw $0x1b, compat_target+8(%%rip)\n"
+                     "compat_ljmp:\n\t"
+                     "rex64 ljmp *compat_target(%%rip)\n"
                      "2:\tsyscall\n"
                      "1:"
                      : : : "rax", "rcx", "r11", "memory");
@@ -95,8 +102,8 @@ TEST(security, compat_mode_syscall_is_an_exception_of_the_thread)
 {
     EXPECT(run_attack(compat_syscall));
     EXPECT_EQ(caught.count, 1);
-    EXPECT_EQ(caught.vector, 13);               /* #GP on the far return */
-    EXPECT_EQ(caught.rip, (L4_Word_t)compat_lretq);
+    EXPECT_EQ(caught.vector, 13);               /* #GP on the far jump */
+    EXPECT_EQ(caught.rip, (L4_Word_t)compat_ljmp);
 }
 
 /* ---- non-canonical return addresses -----------------------------------------

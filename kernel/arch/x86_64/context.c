@@ -6,6 +6,8 @@
 #include "arch/gdt.h"
 #include "arch/paging.h"
 #include "arch/percpu.h"
+#include "arch/smap.h"
+#include "print.h"
 #include "space.h"
 
 /* User RFLAGS: IF; IOPL 3 only with ioports=all (spec 9.2 gives 0x3202,
@@ -122,5 +124,8 @@ void arch_cpu_init(bool ipc_fast_path)
 
     /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting. */
     write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));
+    struct cpu_protection p = smap_smep_enable();
+    kprintf("cpu: SMEP %s, SMAP %s\n", p.smep ? "on" : "not available",
+            p.smap ? "on" : "not available");
     write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 5));
 }

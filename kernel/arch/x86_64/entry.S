@@ -7,6 +7,7 @@
 #include "arch/frame.h"
 #include "arch/gdt.h"
 #include "arch/percpu.h"
+#include "arch/smap.h"
 #include "syscall.h"
 
 .macro SAVE_GPRS
@@ -65,6 +66,7 @@ vec = vec + 1
 .endr
 
 trap_entry:
+    CLAC                             /* user AC, or a copy_from_user window's */
     testb $3, 24(%rsp)               /* CS of the interrupted context */
     jz 1f
     swapgs
@@ -177,6 +179,7 @@ switch_stack:
     .globl copy_from_user_raw, copy_user_start, copy_user_end, copy_user_fault
 copy_from_user_raw:
     xor %eax, %eax
+    STAC
 copy_user_start:
 1:  cmp %rdx, %rax
     je 2f
@@ -185,8 +188,10 @@ copy_user_start:
     inc %rax
     jmp 1b
 copy_user_end:
-2:  ret
+2:  CLAC
+    ret
 copy_user_fault:
+    CLAC
     ret
 
 /*

@@ -64,6 +64,10 @@ void dump_frame(const struct trap_frame *f)
     kprintf("  vector %lu  error %lx  cr3 %016lx\n", f->vector, f->error, read_cr3());
 }
 
+/* Page-fault error code: bit 0 the page was present, 4 instruction fetch. */
+#define PF_PRESENT 1
+#define PF_FETCH   16
+
 static void kernel_trap(struct trap_frame *f)
 {
     uint64_t rip = f->rip;
@@ -73,6 +77,12 @@ static void kernel_trap(struct trap_frame *f)
     }
     if (f->vector == VEC_GP && msr_fixup(f))
         return;                                 /* an MSR the CPU lacks */
+    uint64_t cr2 = read_cr2();
+    if (f->vector == VEC_PF && cr2 < USER_END && (f->error & PF_FETCH))
+        panic_frame(f, "SMEP: the kernel executed user memory at %016lx", cr2);
+    if (f->vector == VEC_PF && cr2 < USER_END && (f->error & PF_PRESENT))
+        panic_frame(f, "SMAP: the kernel touched user memory at %016lx at %016lx, "
+                    "outside a stac window", cr2, rip);
     panic_frame(f, "kernel %s (vector %lu, error 0x%lx) at %016lx",
                 exception_name(f->vector), f->vector, f->error, rip);
 }
