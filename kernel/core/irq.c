@@ -13,7 +13,9 @@
 #include "threadid.h"
 #include "utcb.h"
 
-static struct space irq_space;         /* no memory, no page tables */
+static struct space irq_space = {      /* no memory, no page tables */
+    .kmem = { .limit = KMEM_UNLIMITED },   /* (kernel threads: the kernel's memory) */
+};
 static struct tcb *irq_threads[NUM_IRQ_THREADS];
 
 bool irq_is_thread(const struct tcb *t)

@@ -157,7 +157,7 @@ unsigned map_item_transfer(struct tcb *s, struct tcb *r, const word_t *item, uns
         /* A whole 2 MB block of the window arrived: large pages may serve it. */
         vaddr_t end = rbase + o + PAGE_SIZE;
         if (end % SUPERPAGE_SIZE == 0 && end - SUPERPAGE_SIZE >= rbase)
-            paging_promote(r->space->pml4, end - SUPERPAGE_SIZE);
+            paging_promote(r->space->pml4, end - SUPERPAGE_SIZE, &r->space->kmem);
     }
     /* A grant of more than the window takes the whole fpage away. */
     if (type == ITEM_GRANT && sl > rl && !s->space->sigma0)

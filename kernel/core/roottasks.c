@@ -61,7 +61,7 @@ void roottasks_place(const struct boot_desc *bd, struct elf_image images[2])
 static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_t scheduler,
                                bool sigma0)
 {
-    struct space *s = space_create();
+    struct space *s = space_create(KMEM_UNLIMITED);
     if (!s)
         panic("boot: out of kernel memory creating a root server's space");
     s->privileged = true;

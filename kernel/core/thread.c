@@ -3,7 +3,7 @@
 #include "tcb.h"
 #include "arch/context.h"
 #include "arch/paging.h"
-#include "frame.h"
+#include "account.h"
 #include "ipc.h"
 #include "kmem.h"
 #include "sched.h"
@@ -50,11 +50,11 @@ struct tcb *tcb_lookup(word_t id, const struct tcb *from)
 struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
 {
     struct tcb *t = tcb_slot(tid_number(global_id));
-    paddr_t block = frame_alloc();
+    paddr_t block = kmem_frame(&space->kmem);
     if (!block)
         return NULL;
     if (!paging_map_kernel((vaddr_t)t, block, PTE_W)) {
-        frame_free(block);
+        kmem_frame_free(&space->kmem, block);
         return NULL;
     }
     *t = (struct tcb){
@@ -98,10 +98,15 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
 
 bool tcb_move(struct tcb *t, struct space *to)
 {
+    size_t charge = KTCB_SIZE + arch_thread_kmem(t);
+    if (!kmem_charge(&to->kmem, charge))
+        return false;
     if (t->utcb) {                      /* active: the UTCB comes along */
         word_t *u = space_utcb(to, t->utcb_location);
-        if (!u)
+        if (!u) {
+            kmem_uncharge(&to->kmem, charge);
             return false;
+        }
         word_t *old_utcb = t->utcb - UTCB_MR0_OFFSET / 8;
         for (unsigned i = 0; i < UTCB_SIZE / 8; i++)
             u[i] = old_utcb[i];
@@ -110,6 +115,7 @@ bool tcb_move(struct tcb *t, struct space *to)
         t->utcb_mr8 = t->utcb + 8;
     }
     struct space *from = t->space;
+    kmem_uncharge(&from->kmem, charge);
     t->space = to;
     t->no_fast_send = to->redirector != 0;
     to->nthreads++;
@@ -134,7 +140,7 @@ void tcb_delete(struct tcb *t)
         memset_words(t->utcb - UTCB_MR0_OFFSET / 8, 0, UTCB_SIZE / 8);
     struct space *s = t->space;
     paddr_t block = paging_unmap_kernel((vaddr_t)t);
-    frame_free(block);
+    kmem_frame_free(&s->kmem, block);
     if (--s->nthreads == 0)
         space_destroy(s);
 }

@@ -598,3 +598,121 @@ TEST(security, kdb_print_string_stops_after_256_bytes)
     L4_KDB_PrintString(line);
     L4_KDB_PrintString("]\n");
 }
+
+/* ---- kernel memory ---------------------------------------------------------
+ * Two threads of a task map one of their own pages at a new gigabyte each
+ * time, 31 map items per IPC: every mapping costs the kernel two page
+ * tables. Without a limit of its own the task took the whole kernel pool:
+ * the root task's ThreadControl failed with error 8 and other tasks'
+ * mappings were dropped. Now the task hits its own limit (a sixteenth of
+ * the pool by default): its maps are dropped, everyone else goes on, and
+ * everything comes back when it is deleted. */
+#define GIGABYTE_STEP 0x40000000UL
+#define FAR_AWAY      0x0000010000000000UL      /* 1 TB */
+#define ITEMS         31
+
+static uint8_t hog_page[4096] __attribute__((aligned(4096)));
+static volatile L4_Word_t hog_rounds, hog_received;
+
+static void hog_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+        if (L4_IpcSucceeded(L4_Wait(&from)))
+            hog_received++;
+    }
+}
+
+static void hog_sender(L4_Word_t receiver)
+{
+    L4_ThreadId_t to = { .raw = receiver };
+    hog_page[0] = 1;
+    for (L4_Word_t round = 0; round < hog_rounds; round++) {
+        L4_Word_t *mr = __L4_Utcb();
+        mr[0] = 2 * ITEMS << 6;
+        for (L4_Word_t i = 0; i < ITEMS; i++) {
+            L4_Word_t at = FAR_AWAY + (round * ITEMS + i) * GIGABYTE_STEP;
+            mr[1 + 2 * i] = at | 0x8;
+            mr[2 + 2 * i] = L4_FpageLog2((L4_Word_t)hog_page, 12).raw | L4_Readable;
+        }
+        L4_Send_Timeout(to, L4_TimePeriod(1000000));
+    }
+    attack_done = 1;
+}
+
+/* Can the root task still create (and delete) a space with a thread? */
+static int root_can_create(void)
+{
+    L4_ThreadId_t t = tsup_new_id(), me = L4_MyGlobalId();
+    L4_Word_t old;
+    int ok = L4_ThreadControl(t, t, me, L4_nilthread, (void *)~0UL) == 1 &&
+             L4_SpaceControl(t, 0, L4_FpageLog2(TSUP_KIP_AREA, 12),
+                             L4_FpageLog2(TSUP_UTCB_AREA, TSUP_UTCB_LOG2), L4_nilthread, &old) == 1 &&
+             L4_ThreadControl(t, t, me, me, (void *)TSUP_UTCB_AREA) == 1;
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+    return ok;
+}
+
+TEST(security, a_task_cannot_take_all_kernel_memory)
+{
+    attack_done = 0;
+    hog_rounds = 400;
+    hog_received = 0;
+    L4_ThreadId_t r = tsup_space(hog_receiver, 0);
+    L4_Word_t query = 0;
+    L4_SpaceControl(r, L4_KmemQuery, L4_Nilpage, L4_Nilpage, L4_nilthread, &query);
+    L4_Word_t limit_kb = query & 0xFFFFFFFFUL;          /* the default */
+    L4_ThreadId_t s = tsup_space_thread(r, hog_sender, r.raw);
+    for (int i = 0; i < 20000 && !attack_done; i++)
+        tsup_sleep_ms(1);
+    int done = attack_done;
+    L4_Word_t used_kb = L4_KernelMemoryUsed(r);
+    int root_ok = root_can_create();
+    /* another task still gets its mappings */
+    L4_ThreadId_t a = agent_new(0, default_window());
+    L4_Fpage_t p = pages(12, 0x6A00);
+    int gave = give(a, map_w0(WIN), fp(L4_Address(p), 12, 7));
+    L4_Word_t seen = peek(a, WIN);
+    tsup_kill(a);
+    L4_Flush(L4_FpageAddRights(p, 7));
+    tsup_kill(s);
+    tsup_kill(r);
+    EXPECT(done);
+    EXPECT_EQ(hog_received, 400);               /* its IPCs went through, maps dropped */
+    EXPECT(limit_kb > 0 && limit_kb < 0xFFFFFFFFUL);
+    EXPECT(used_kb <= limit_kb);
+    EXPECT(used_kb > limit_kb / 2);             /* it did fill its share */
+    EXPECT(root_ok);
+    EXPECT(gave);
+    EXPECT_EQ(seen, 0x6A00);
+}
+
+/* The creator sets a space's limit with SpaceControl (control bit 62) and
+ * reads its use (bit 61): a space limited to 64 KB gets no further
+ * mappings once there, and its use drops again when it unmaps. */
+TEST(security, kernel_memory_limit_set_by_the_creator)
+{
+    attack_done = 0;
+    hog_rounds = 20;                            /* 620 mappings: 5 MB of page tables */
+    hog_received = 0;
+    L4_ThreadId_t r = tsup_space(hog_receiver, 0);
+    L4_Word_t before_kb = L4_KernelMemoryUsed(r);
+    L4_Word_t old = L4_SetKernelMemoryLimit(r, before_kb + 64);
+    L4_ThreadId_t s = tsup_space_thread(r, hog_sender, r.raw);
+    for (int i = 0; i < 5000 && !attack_done; i++)
+        tsup_sleep_ms(1);
+    L4_Word_t full_kb = L4_KernelMemoryUsed(r);
+    L4_Word_t query = 0;
+    L4_SpaceControl(r, L4_KmemQuery, L4_Nilpage, L4_Nilpage, L4_nilthread, &query);
+    tsup_kill(s);
+    tsup_kill(r);
+    EXPECT(attack_done);
+    EXPECT(old != ~0UL);
+    EXPECT_EQ(old >> 32, before_kb);
+    EXPECT(full_kb <= before_kb + 64);
+    EXPECT(full_kb + 16 > before_kb + 64);      /* filled up to it (two tables a mapping) */
+    EXPECT_EQ(query & 0xFFFFFFFFUL, before_kb + 64);
+    EXPECT_EQ(query >> 32, full_kb);
+}

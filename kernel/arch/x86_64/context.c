@@ -86,6 +86,11 @@ void arch_thread_release(struct tcb *t)
     fpu_release(t);
 }
 
+size_t arch_thread_kmem(const struct tcb *t)
+{
+    return fpu_kmem(t);
+}
+
 extern char fast_resume[];
 
 void arch_prepare_fast_resume(struct tcb *t)

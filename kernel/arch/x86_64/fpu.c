@@ -6,7 +6,9 @@
 #include "arch/fpu.h"
 #include "arch/cpu.h"
 #include "sched.h"
+#include "account.h"
 #include "slab.h"
+#include "space.h"
 
 #define CR0_TS (1UL << 3)
 #define MXCSR_DEFAULT 0x1F80            /* all exceptions masked */
@@ -36,7 +38,7 @@ bool fpu_trap(void)
     clear_ts();
     if (fpu_owner == t)
         return true;
-    if (!t->fpu_state && !(t->fpu_state = slab_alloc(&states))) {
+    if (!t->fpu_state && !(t->fpu_state = kmem_object(&t->space->kmem, &states))) {
         set_ts();
         return false;                   /* out of kernel memory */
     }
@@ -53,6 +55,11 @@ bool fpu_trap(void)
     return true;
 }
 
+size_t fpu_kmem(const struct tcb *t)
+{
+    return t->fpu_state ? states.size : 0;
+}
+
 void fpu_release(struct tcb *t)
 {
     if (fpu_owner == t) {
@@ -60,7 +67,7 @@ void fpu_release(struct tcb *t)
         set_ts();
     }
     if (t->fpu_state)
-        slab_free(&states, t->fpu_state);
+        kmem_object_free(&t->space->kmem, &states, t->fpu_state);
     t->fpu_state = NULL;
     t->fpu_used = false;
 }

@@ -3,6 +3,7 @@
  * helpers that fill user page tables. */
 #include "arch/paging.h"
 #include "arch/cpu.h"
+#include "account.h"
 #include "bootmem.h"
 #include "frame.h"
 #include "kmem.h"
@@ -173,9 +174,9 @@ paddr_t paging_unmap_kernel(vaddr_t va)
     return pa;
 }
 
-paddr_t paging_new_space(void)
+paddr_t paging_new_space(struct kmem_account *a)
 {
-    paddr_t p = frame_alloc();
+    paddr_t p = kmem_frame(a);
     if (!p)
         return 0;
     uint64_t *dst = table(p), *src = table(kernel_pml4);
@@ -194,10 +195,11 @@ paddr_t paging_new_space(void)
 #define ENTRY_FLAGS(e) ((e) & ~PTE_ADDR & ~PTE_PS)
 
 /* Replace the large entry *e of `level` (1: 2 MB, 2: 1 GB) by a table of
- * the next level down with the same translations. */
-static bool split_large(uint64_t *e, int level)
+ * the next level down with the same translations. `must`: to revoke part
+ * of it, which must not fail for a limit (charged past it). */
+static bool split_large(uint64_t *e, int level, struct kmem_account *a, bool must)
 {
-    paddr_t t = frame_alloc();
+    paddr_t t = must ? kmem_frame_anyway(a) : kmem_frame(a);
     if (!t)
         return false;
     uint64_t step = 1UL << (12 + 9 * (level - 1));
@@ -209,7 +211,8 @@ static bool split_large(uint64_t *e, int level)
     return true;
 }
 
-bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags)
+bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags,
+                     struct kmem_account *a)
 {
     ASSERT(va < USER_MAP_END && (size_log2 == 12 || size_log2 == 21));
     int leaf = size_log2 == 12 ? 0 : 1;
@@ -217,11 +220,11 @@ bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, u
     for (int level = 3; level > leaf; level--) {
         uint64_t *e = &t[IDX(va, level)];
         if (!(*e & PTE_P)) {
-            paddr_t p = frame_alloc();
+            paddr_t p = kmem_frame(a);
             if (!p)
                 return false;
             *e = p | PTE_P | PTE_W | PTE_U;
-        } else if ((*e & PTE_PS) && !split_large(e, level)) {
+        } else if ((*e & PTE_PS) && !split_large(e, level, a, false)) {
             return false;
         }
         t = table(*e);
@@ -253,15 +256,20 @@ bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte)
     return false;
 }
 
-uint64_t *paging_leaf(paddr_t pml4, vaddr_t va)
+uint64_t *paging_leaf(paddr_t pml4, vaddr_t va, struct kmem_account *a, bool must)
 {
     uint64_t *t = table(pml4);
     for (int level = 3; level > 0; level--) {
         uint64_t *e = &t[IDX(va, level)];
         if (!(*e & PTE_P))
             return NULL;
-        if ((*e & PTE_PS) && !split_large(e, level))
+        if ((*e & PTE_PS) && !split_large(e, level, a, must)) {
+            if (must) {                 /* the pool is empty: revoke all of it */
+                *e = 0;
+                invlpg(va);
+            }
             return NULL;
+        }
         t = table(*e);
     }
     return &t[IDX(va, 0)];
@@ -286,7 +294,7 @@ static uint64_t mergeable(const uint64_t *t, uint64_t step, bool large_leaves)
     return base | (ENTRY_FLAGS(first) & ~(PTE_A | PTE_D)) | ad | PTE_PS;
 }
 
-void paging_promote(paddr_t pml4, vaddr_t va)
+void paging_promote(paddr_t pml4, vaddr_t va, struct kmem_account *a)
 {
     uint64_t *pdpte = &table(pml4)[IDX(va, 3)];
     if (!(*pdpte & PTE_P))
@@ -300,7 +308,7 @@ void paging_promote(paddr_t pml4, vaddr_t va)
         if (big) {
             paddr_t pt = *pde & PTE_ADDR;
             *pde = big;
-            frame_free(pt);
+            kmem_frame_free(a, pt);
         }
     }
     if (gb_pages && IDX(va, 1) == 511) {    /* the 1 GB block is complete */
@@ -308,26 +316,10 @@ void paging_promote(paddr_t pml4, vaddr_t va)
         if (huge) {
             paddr_t pd = *pdpte & PTE_ADDR;
             *pdpte = huge;
-            frame_free(pd);
+            kmem_frame_free(a, pd);
         }
     }
     write_cr3(read_cr3());              /* no stale small entries beside the large one */
-}
-
-void paging_unmap_user(paddr_t pml4, vaddr_t va)
-{
-    uint64_t *t = table(pml4);
-    for (int level = 3; level >= 0; level--) {
-        uint64_t *e = &t[IDX(va, level)];
-        if (!(*e & PTE_P))
-            return;
-        if (level == 0 || (*e & PTE_PS)) {
-            *e = 0;
-            invlpg(va);
-            return;
-        }
-        t = table(*e);
-    }
 }
 
 vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end)
@@ -355,7 +347,8 @@ vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end)
 /* Free a space's page tables (not the frames they map; UTCB and other
  * kernel-owned pages are freed by the caller through `release`). */
 static void free_level(paddr_t table_pa, int level, vaddr_t base,
-                       void (*release)(vaddr_t va, paddr_t pa, void *ctx), void *ctx)
+                       void (*release)(vaddr_t va, paddr_t pa, void *ctx), void *ctx,
+                       struct kmem_account *a)
 {
     uint64_t *t = table(table_pa);
     int n = level == 3 ? 256 : 512;
@@ -367,15 +360,15 @@ static void free_level(paddr_t table_pa, int level, vaddr_t base,
         if (level == 0 || (e & PTE_PS))
             release(va, e & PTE_ADDR, ctx);
         else
-            free_level(e & PTE_ADDR, level - 1, va, release, ctx);
+            free_level(e & PTE_ADDR, level - 1, va, release, ctx, a);
     }
-    frame_free(table_pa);
+    kmem_frame_free(a, table_pa);
 }
 
 void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, void *ctx),
-                       void *ctx)
+                       void *ctx, struct kmem_account *a)
 {
-    free_level(pml4, 3, 0, release, ctx);
+    free_level(pml4, 3, 0, release, ctx, a);
 }
 
 void paging_switch(paddr_t pml4)

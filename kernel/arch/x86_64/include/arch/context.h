@@ -59,6 +59,10 @@ NORETURN void arch_switch_first(struct tcb *to);
 /* A thread is deleted: release its architecture state (FPU). */
 void arch_thread_release(struct tcb *t);
 
+/* Kernel memory of a thread's architecture state (charged to its space:
+ * a thread moving to another space takes the charge along). */
+size_t arch_thread_kmem(const struct tcb *t);
+
 /* Make t (blocked in a receive for its system call) resume through
  * fast_resume (fastpath.S), which returns the IPC's outcome from the UTCB
  * to user mode; its kernel stack is abandoned. */

@@ -14,3 +14,6 @@ bool fpu_trap(void);
 
 /* A thread goes away: forget its state. */
 void fpu_release(struct tcb *t);
+
+/* Bytes of kernel memory its saved state takes (charged to its space). */
+size_t fpu_kmem(const struct tcb *t);
