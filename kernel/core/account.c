@@ -4,28 +4,6 @@
 #include "frame.h"
 #include "slab.h"
 
-bool kmem_charge(struct kmem_account *a, size_t bytes)
-{
-    if (!a)
-        return true;
-    if (a->used > a->limit || bytes > a->limit - a->used)   /* (overdrawn: see below) */
-        return false;
-    a->used += bytes;
-    return true;
-}
-
-void kmem_charge_anyway(struct kmem_account *a, size_t bytes)
-{
-    if (a)
-        a->used += bytes;
-}
-
-void kmem_uncharge(struct kmem_account *a, size_t bytes)
-{
-    if (a)
-        a->used -= bytes;
-}
-
 paddr_t kmem_frame(struct kmem_account *a)
 {
     if (!kmem_charge(a, PAGE_SIZE))

@@ -17,13 +17,29 @@ struct kmem_account {
 #define KMEM_UNLIMITED (~0UL)
 
 /* Charge `bytes`: false (nothing charged) if that passes the limit. */
-bool kmem_charge(struct kmem_account *a, size_t bytes);
+static inline bool kmem_charge(struct kmem_account *a, size_t bytes)
+{
+    if (!a)
+        return true;
+    if (a->used > a->limit || bytes > a->limit - a->used)   /* (overdrawn: below) */
+        return false;
+    a->used += bytes;
+    return true;
+}
 
 /* Charge `bytes` even past the limit: for work that must not fail, such
  * as splitting a large page to revoke part of it. */
-void kmem_charge_anyway(struct kmem_account *a, size_t bytes);
+static inline void kmem_charge_anyway(struct kmem_account *a, size_t bytes)
+{
+    if (a)
+        a->used += bytes;
+}
 
-void kmem_uncharge(struct kmem_account *a, size_t bytes);
+static inline void kmem_uncharge(struct kmem_account *a, size_t bytes)
+{
+    if (a)
+        a->used -= bytes;
+}
 
 /* A zero-filled frame charged to `a`; 0 if over the limit or the pool is
  * empty. */
