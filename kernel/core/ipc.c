@@ -450,7 +450,6 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     word_t spec = from_spec == NILTHREAD ? 0 : resolve_from(self, from_spec);
-    utcb_set(self, UTCB_ERROR_CODE, 0);
     handoff = NULL;
     self->ipc_from = NILTHREAD;
     self->ipc_error = 0;
