@@ -128,5 +128,9 @@ static inline void irq_disable(void) { __asm__ volatile("cli"); }
 static inline void cpu_halt(void)    { __asm__ volatile("hlt"); }
 static inline void cpu_relax(void)   { __asm__ volatile("pause"); }
 
+/* Let pending interrupts in for a moment (sti takes effect after the next
+ * instruction): a preemption point in long kernel work. */
+static inline void arch_interrupt_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
+
 /* Enable interrupts and halt atomically (sti takes effect after hlt starts). */
 static inline void cpu_idle(void)    { __asm__ volatile("sti; hlt; cli"); }
