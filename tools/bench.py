@@ -113,13 +113,19 @@ def run(label, cmd, log_path, stop_on, type_after=None):
     return results, info
 
 
-def run_pecan(args):
+def run_pecan(args, general=False):
+    """The kernel's benchmarks; `general`: the IPC round trips again with
+    the fast path off (kernel option nofastpath), named *_general."""
     build = args.build
+    bench = os.path.join(build, "user", "bench.elf") + (" general" if general else "")
     cmd = qemu_machine(args) + [
         "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
-        "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"),
-                             os.path.join(build, "user", "bench.elf")])]
-    results, _ = run("Pecan", cmd, os.path.join(build, "bench", "serial.log"), ["PANIC"])
+        "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"), bench])]
+    if general:
+        cmd += ["-append", "nofastpath"]
+    label = "Pecan (nofastpath)" if general else "Pecan"
+    log = "serial-general.log" if general else "serial.log"
+    results, _ = run(label, cmd, os.path.join(build, "bench", log), ["PANIC"])
     return results
 
 
@@ -243,6 +249,7 @@ def main():
         args.linux_initramfs = os.path.join(bench_dir, "linux-initramfs.cpio.gz")
 
     pecan = run_pecan(args)
+    pecan.update(run_pecan(args, general=True))
     pecan.update(run_pecan_os(args))
     linux, info = run_linux(args)
     missing = [l for _, l in EQUIVALENTS if l not in linux]

@@ -40,8 +40,7 @@ void bench_report(const char *name, struct bench_result r, uint64_t overhead)
         table[rows++] = (typeof(table[0])){ name, r.median - overhead, r.min - overhead };
 }
 
-/* Two back-to-back TSC reads: what every sample below includes. */
-static uint64_t timing_overhead(void)
+uint64_t bench_timing_overhead(void)
 {
     for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
         uint64_t t0 = bench_tsc();
@@ -70,7 +69,7 @@ static void bench_null_syscall(uint64_t overhead)
 void bench_run(void)
 {
     rows = 0;
-    uint64_t overhead = timing_overhead();
+    uint64_t overhead = bench_timing_overhead();
     bench_null_syscall(overhead);
     bench_ipc(overhead);
     bench_thread_switch(overhead);
