@@ -5,6 +5,7 @@
  * its TCB and UTCB and makes it ready. */
 #include "ipc.h"
 #include "irq.h"
+#include "kmem.h"
 #include "arch/context.h"
 #include "fault.h"
 #include "map.h"
@@ -59,9 +60,8 @@ static void block(struct tcb *self, unsigned state, uint64_t deadline)
         deadline = self->kcall_deadline;
     self->state = state;
     timeout_arm(self, deadline);
-    sched_remove(self);
-    struct tcb *to = handoff;
-    handoff = NULL;
+    struct tcb *to = handoff;           /* (we may stay queued: lazy queues, */
+    handoff = NULL;                     /* the scheduler drops us) */
     sched_handoff(to);
     while (self->xfer_serve == SERVE_REQUESTED)
         serve_reflected_fault(self);
@@ -76,7 +76,6 @@ static NORETURN void block_for_fast_resume(struct tcb *self)
     self->state = TS_RECV_BLOCKED;
     self->fast_blocked = true;
     arch_prepare_fast_resume(self);
-    sched_remove(self);
     struct tcb *to = handoff;
     handoff = NULL;
     sched_handoff(to);
@@ -206,8 +205,7 @@ static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *o
     unsigned u = TAG_U(tag), t = TAG_T(tag);
     if (1 + u + t > NUM_MRS)
         return IPC_OVERFLOW;
-    for (unsigned i = 1; i <= u + t; i++)
-        r->utcb[i] = s->utcb[i];
+    copy_words(&r->utcb[1], &s->utcb[1], u + t);
     r->utcb[0] = (tag & ~(TAG_FLAGS & ~TAG_P)) | (s->ipc_intended ? TAG_R : 0);
     if (r->start_wait) {
         r->start_wait = false;
@@ -217,6 +215,8 @@ static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *o
             return IPC_OVERFLOW;        /* a start message accepts nothing typed */
         return 0;
     }
+    if (!t)
+        return 0;
     struct xfer x;
     bool strings = false;
     unsigned err = 0;
@@ -260,13 +260,17 @@ static void delivered(struct tcb *s, struct tcb *r)
         irq_acknowledged(r);
         return;
     }
-    struct tcb *vs = s->ipc_vsender ? tcb_lookup_global(s->ipc_vsender) : NULL;
-    r->ipc_from = tcb_id_for(vs ? vs : s, r);
+    r->ipc_from = tcb_id_for(s, r);
     r->ipc_error = 0;
-    if (vs)
-        utcb_set(r, UTCB_ACTUAL_SENDER, s->global_id);
-    if (s->ipc_intended)
-        utcb_set(r, UTCB_INTENDED_RECEIVER, s->ipc_intended);
+    if (s->ipc_vsender | s->ipc_intended) {
+        struct tcb *vs = tcb_lookup_global(s->ipc_vsender);
+        if (vs) {
+            r->ipc_from = tcb_id_for(vs, r);
+            utcb_set(r, UTCB_ACTUAL_SENDER, s->global_id);
+        }
+        if (s->ipc_intended)
+            utcb_set(r, UTCB_INTENDED_RECEIVER, s->ipc_intended);
+    }
     if (r->state == TS_RECV_BLOCKED) {
         wake(r);
         handoff = r;
@@ -377,10 +381,10 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
  * phase itself, false if the IPC is over (failed, or completed by others
  * while we were blocked). `spec` is the resolved receive specifier, 0 for
  * none. */
-static bool send_phase(struct tcb *self, word_t to, word_t *spec, word_t timeouts)
+static bool send_phase(struct tcb *self, struct tcb *dest, word_t *spec, word_t timeouts)
 {
-    struct tcb *dest = tcb_lookup(to, self);
-    if (dest && tcb_is_active(dest))
+    /* propagation (a P tag) or redirection (the space has a redirector) */
+    if (dest && tcb_is_active(dest) && (self->no_fast_send || (self->utcb[0] & TAG_P)))
         dest = supervise(self, dest, spec);
     if (dest && dest->space->sigma0 && !self->space->privileged)
         dest = NULL;                    /* sigma0 serves privileged spaces only */
@@ -443,13 +447,16 @@ static word_t resolve_from(struct tcb *self, word_t from)
     if (from == ANYTHREAD || from == ANYLOCALTHREAD)
         return from;
     struct tcb *t = tcb_lookup(from, self);
-    return t && t->state != TS_FREE ? t->global_id : 0;
+    return t ? t->global_id : 0;
 }
 
 word_t ipc(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
-    word_t spec = from_spec == NILTHREAD ? 0 : resolve_from(self, from_spec);
+    struct tcb *dest = to != NILTHREAD ? tcb_lookup(to, self) : NULL;
+    word_t spec = from_spec == NILTHREAD ? 0
+                  : from_spec == to && dest ? dest->global_id     /* a Call */
+                                            : resolve_from(self, from_spec);
     handoff = NULL;
     self->ipc_from = NILTHREAD;
     self->ipc_error = 0;
@@ -457,7 +464,7 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
     self->ipc_intended = 0;
     self->has_rcv_phase = false;
     if (to != NILTHREAD) {
-        bool receive_now = send_phase(self, to, &spec, timeouts);
+        bool receive_now = send_phase(self, dest, &spec, timeouts);
         if (self->ipc_error || from_spec == NILTHREAD)
             return NILTHREAD;
         if (spec && !receive_now)

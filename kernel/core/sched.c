@@ -34,9 +34,9 @@ void sched_init(void)
     arch_thread_init_kernel(idle, idle_loop);
 }
 
-void sched_make_ready(struct tcb *t)
+/* Put t at the tail of its priority's queue (if it is not queued). */
+static void enqueue(struct tcb *t)
 {
-    t->state = TS_READY;
     if (t->queued)
         return;
     unsigned p = t->priority;
@@ -52,6 +52,12 @@ void sched_make_ready(struct tcb *t)
         h->rq_prev = t;
     }
     t->queued = true;
+}
+
+void sched_make_ready(struct tcb *t)
+{
+    t->state = TS_READY;
+    enqueue(t);
 }
 
 void sched_remove(struct tcb *t)
@@ -188,8 +194,16 @@ void sched_check_preempt(void)
         schedule();
 }
 
+/* The current thread is the highest-priority runnable thread (the kernel
+ * switches whenever a higher one becomes ready), unless it was granted a
+ * preemption delay: a partner of at least its priority may run at once. */
 void sched_handoff(struct tcb *to)
 {
+    if (to && runnable(to) && to->priority >= current->priority && !current->delay_until) {
+        requeue_current();
+        switch_to(to);
+        return;
+    }
     struct tcb *h = highest_ready();
     if (to && runnable(to) && to->priority >= h->priority) {
         requeue_current();
@@ -217,11 +231,11 @@ void thread_resume(struct tcb *t)
 
 void sched_set_priority(struct tcb *t, uint8_t prio)
 {
-    bool queued = t->queued;
+    bool queued = t->queued;            /* (a blocked thread may be: lazy queues) */
     sched_remove(t);
     t->priority = prio;
     if (queued)
-        sched_make_ready(t);
+        enqueue(t);
     sched_check_preempt();          /* a higher priority may be ready now */
 }
 

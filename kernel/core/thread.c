@@ -22,18 +22,8 @@ struct tcb *tcb_slot(word_t number)
     return tcb_of_number(number);
 }
 
-struct tcb *tcb_lookup_global(word_t id)
+struct tcb *tcb_lookup_local(word_t id, const struct tcb *from)
 {
-    if (!tid_is_global(id) || tid_number(id) >> THREAD_BITS)
-        return NULL;
-    struct tcb *t = tcb_slot(tid_number(id));
-    return t->state != TS_FREE && t->global_id == id ? t : NULL;
-}
-
-struct tcb *tcb_lookup(word_t id, const struct tcb *from)
-{
-    if (tid_is_global(id))
-        return tcb_lookup_global(id);
     if (id == 0 || id == ANYLOCALTHREAD)
         return NULL;
     /* A local id is the address of MR0 in the viewer's space; the UTCB's

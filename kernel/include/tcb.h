@@ -114,12 +114,25 @@ static inline bool tcb_is_active(const struct tcb *t)
 static inline void utcb_set(struct tcb *t, int index, word_t v) { t->utcb[index] = v; }
 static inline word_t utcb_get(const struct tcb *t, int index) { return t->utcb[index]; }
 
-/* The thread with exactly this global id, or NULL. */
-struct tcb *tcb_lookup_global(word_t id);
+/* The thread with exactly this global id, or NULL. (A slot without a
+ * thread reads as zeros: its global id is 0, which no global id is.) */
+static inline struct tcb *tcb_lookup_global(word_t id)
+{
+    if (!(id & 0x3F) || id >> (32 + THREAD_BITS))
+        return NULL;
+    struct tcb *t = tcb_of_number(id >> 32);
+    return t->global_id == id ? t : NULL;
+}
+
+/* A local id of a thread in `from`'s space (tcb_lookup). */
+struct tcb *tcb_lookup_local(word_t id, const struct tcb *from);
 
 /* The thread `id` names as seen from `from`'s space: a global id, or a
  * local id of a thread in that space. NULL if there is none. */
-struct tcb *tcb_lookup(word_t id, const struct tcb *from);
+static inline struct tcb *tcb_lookup(word_t id, const struct tcb *from)
+{
+    return id & 0x3F ? tcb_lookup_global(id) : tcb_lookup_local(id, from);
+}
 
 /* The thread in a slot, whatever its version (may be TS_FREE). */
 struct tcb *tcb_slot(word_t number);

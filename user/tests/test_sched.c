@@ -610,3 +610,36 @@ TEST(sched, switch_to_a_thread_that_cannot_run_is_a_yield)
     EXPECT(r3);
     EXPECT_EQ(c1, c0);                              /* the halted one never ran */
 }
+
+/* Blocked threads may stay on their ready queue (lazy queues, seed 002):
+ * changing the priority of one that waits in a receive must leave it
+ * waiting, not make it run. */
+static volatile int woke;
+static void answers_again_and_again(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        woke++;
+        tsup_load(0x2, 0, 0);
+        L4_ReplyWait(from, &from);      /* hands the processor to the caller */
+    }
+}
+
+TEST(sched, priority_change_keeps_a_waiting_thread_waiting)
+{
+    woke = 0;
+    L4_ThreadId_t t = tsup_thread(answers_again_and_again, 0);
+    EXPECT(tsup_wait_blocked(t));
+    tsup_load(0x1, 0, 0);
+    L4_Call(t);                                     /* it runs once, then waits again */
+    L4_Set_Priority(t, 150);
+    L4_Set_Priority(t, 90);
+    tsup_sleep_ms(5);
+    L4_Word_t after = state(t);
+    int times = woke;
+    tsup_kill(t);
+    EXPECT_EQ(after, L4_SCHEDRESULT_WAITING);
+    EXPECT_EQ(times, 1);
+}

@@ -59,14 +59,16 @@ static void gs_reset(void)
     wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
 }
 
-static void load_context(struct tcb *to)
+/* CR3 holds the space of `from` (or, after the idle thread, which has
+ * none, of whoever ran before): only another space is loaded. */
+static void load_context(struct tcb *from, struct tcb *to)
 {
     if (read_gs_selector() != SEL_KDATA)
         gs_reset();
-    if (to->space)
+    if (to->space && to->space != from->space)
         paging_switch(to->space->pml4);
     tss_set_kernel_stack(tcb_stack_top(to));
-    fpu_switch(to);
+    fpu_switch(from, to);
     paging_gs_page()[0] = to->local_id;
 }
 
@@ -74,7 +76,7 @@ void arch_switch(struct tcb *from, struct tcb *to)
 {
     if (from == to)
         return;
-    load_context(to);
+    load_context(from, to);
     /* A thread blocked for fast_resume leaves its kernel stack for good:
      * its ksp already points at the resume frame. */
     uint64_t discard;
@@ -93,15 +95,20 @@ size_t arch_thread_kmem(const struct tcb *t)
 
 extern char fast_resume[];
 
+/* (The registers switch_stack pops on the way are not used: fast_resume
+ * sets every user register itself.) */
 void arch_prepare_fast_resume(struct tcb *t)
 {
-    push_switch_frame(t, (uint64_t)tcb_frame(t), (uint64_t)fast_resume);
+    struct switch_frame *sf = (struct switch_frame *)tcb_frame(t) - 1;
+    sf->ret = (uint64_t)fast_resume;
+    t->ksp = (uint64_t)sf;
 }
 
 void arch_switch_first(struct tcb *to)
 {
+    static struct tcb boot;             /* no space: the first one is loaded */
     uint64_t dummy;
-    load_context(to);
+    load_context(&boot, to);
     switch_stack(&dummy, to->ksp);
     __builtin_unreachable();
 }
@@ -127,10 +134,11 @@ void arch_cpu_init(bool ipc_fast_path)
     wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
     gs_reset();
 
-    /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting. */
-    write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));
     struct cpu_protection p = smap_smep_enable();
     kprintf("cpu: SMEP %s, SMAP %s\n", p.smep ? "on" : "not available",
             p.smap ? "on" : "not available");
-    write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 5));
+    /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting
+     * (NE, MP, no EM), and TS: nobody owns the FPU yet (fpu.c). */
+    write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));
+    write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 3) | (1UL << 5));
 }

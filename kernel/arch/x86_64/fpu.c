@@ -24,12 +24,12 @@ struct tcb *fpu_owner;                  /* fastpath.S reads it */
 static void set_ts(void)   { write_cr0(read_cr0() | CR0_TS); }
 static void clear_ts(void) { __asm__ volatile("clts"); }
 
-void fpu_switch(struct tcb *to)
+void fpu_switch(struct tcb *from, struct tcb *to)
 {
-    if (to == fpu_owner)
-        clear_ts();
-    else
+    if (from == fpu_owner)              /* TS is clear only while the owner runs */
         set_ts();
+    else if (to == fpu_owner)
+        clear_ts();
 }
 
 bool fpu_trap(void)

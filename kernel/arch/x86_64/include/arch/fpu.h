@@ -5,8 +5,9 @@
 /* The thread whose registers the FPU holds, NULL if none. */
 extern struct tcb *fpu_owner;
 
-/* A thread switch to `to`: let it use the FPU only if it owns it. */
-void fpu_switch(struct tcb *to);
+/* A thread switch from `from` to `to`: let `to` use the FPU only if it
+ * owns it (CR0.TS is touched only when the owner comes or goes). */
+void fpu_switch(struct tcb *from, struct tcb *to);
 
 /* #NM: the current thread touched the FPU. False when its state could
  * not be allocated. */
