@@ -114,11 +114,13 @@ static void sendq_remove(struct tcb *s)
 }
 
 /* Does a receiver waiting with specifier `spec` accept `sender`? A
- * propagating sender is accepted under its virtual sender's name too. */
+ * propagating sender is accepted under its virtual sender's name too,
+ * except in a kernel-made IPC (a page fault, an exception), which takes
+ * the answer of its partner itself only. */
 static bool accepts(const struct tcb *rcv, word_t spec, const struct tcb *sender)
 {
     return spec == ANYTHREAD || spec == sender->global_id ||
-           (sender->ipc_vsender && spec == sender->ipc_vsender) ||
+           (sender->ipc_vsender && spec == sender->ipc_vsender && !rcv->kcall_depth) ||
            (spec == ANYLOCALTHREAD && sender->space == rcv->space);
 }
 
@@ -217,25 +219,26 @@ static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *o
     }
     if (!t)
         return 0;
+    /* The typed items: the partners are bound to each other meanwhile
+     * (the long work may be preempted, the receiver must not take another
+     * message). Unless one of them is bound already: the answer to a
+     * page fault during a string copy, which takes no strings and is
+     * mapped in a bounded number of pages. */
     struct xfer x;
-    bool strings = false;
+    bool bind = !s->xfer_partner && !r->xfer_partner;
+    xfer_begin(&x, s, r);
+    if (bind)
+        xfer_enter(&x);
     unsigned err = 0;
     for (unsigned i = u + 1; i <= u + t && !err;) {
-        if (s->utcb[i] & ITEM_NOT_STRING) {
-            err = map_item_transfer(s, r, &s->utcb[i], &i);
-            continue;
-        }
-        if (!strings) {
-            strings = true;
-            xfer_begin(&x, s, r);
-            xfer_enter(&x);
-        }
-        err = xfer_string(&x, &i, u + t + 1);
+        if (s->utcb[i] & ITEM_NOT_STRING)
+            err = map_item_transfer(&x, bind, &s->utcb[i], &i);
+        else
+            err = bind ? xfer_string(&x, &i, u + t + 1) : IPC_OVERFLOW;
     }
-    if (strings) {
-        *offset = x.offset;
+    *offset = x.offset;
+    if (bind)
         xfer_leave(&x);
-    }
     return err;
 }
 
@@ -434,8 +437,10 @@ static word_t receive_phase(struct tcb *self, word_t spec, uint16_t rcv_timeout)
     self->rcv_from = spec;
     self->ipc_error = 0;
     uint64_t deadline = time_deadline(rcv_timeout);
-    if (!deadline && !self->kcall_depth && !self->space->sigma0)
-        block_for_fast_resume(self);    /* (sigma0: the fast path would not check who sends) */
+    /* (Not sigma0: the fast path would not check who sends. Not with a
+     * non-canonical RIP, which the fast path's sysret must never get.) */
+    if (!deadline && !self->kcall_depth && !self->space->sigma0 && arch_user_ip_canonical(self))
+        block_for_fast_resume(self);
     block(self, TS_RECV_BLOCKED, deadline);
     return self->ipc_error ? NILTHREAD : self->ipc_from;
 }

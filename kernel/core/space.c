@@ -96,5 +96,5 @@ void space_set_redirector(struct space *s, word_t id)
     s->redirector = id;
     for (struct tcb *t = tcb_list; t; t = t->list_next)
         if (t->space == s)
-            t->no_fast_send = id != 0;
+            t->no_fast_send = space_no_fast_send(s);
 }

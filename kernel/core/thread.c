@@ -57,7 +57,7 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
         .utcb_location = ~0UL,
     };
     t->slice_left = t->timeslice_ticks;
-    t->no_fast_send = space->redirector != 0;
+    t->no_fast_send = space_no_fast_send(space);
     space->nthreads++;
     t->list_next = tcb_list;
     if (tcb_list)
@@ -107,7 +107,7 @@ bool tcb_move(struct tcb *t, struct space *to)
     struct space *from = t->space;
     kmem_uncharge(&from->kmem, charge);
     t->space = to;
-    t->no_fast_send = to->redirector != 0;
+    t->no_fast_send = space_no_fast_send(to);
     to->nthreads++;
     if (--from->nthreads == 0)
         space_destroy(from);

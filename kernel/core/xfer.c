@@ -82,10 +82,7 @@ void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
     *x = (struct xfer){ .s = s, .r = r, .next_buffer = accepts ? 1 : 0 };
 }
 
-/* A long copy lets pending interrupts in now and then (the kernel runs
- * with them off): the copier may be preempted here, and its partner
- * deleted or the transfer aborted meanwhile. */
-static bool preempted_out(struct xfer *x)
+bool xfer_preempted_out(struct xfer *x)
 {
     arch_interrupt_window();
     return x->aborted || x->partner_gone;
@@ -127,7 +124,7 @@ unsigned xfer_string(struct xfer *x, unsigned *i, unsigned end)
         src.off += n;
         dst.off += n;
         x->offset += n;
-        if (++chunks % CHUNKS_PER_WINDOW == 0 && preempted_out(x))
+        if (++chunks % CHUNKS_PER_WINDOW == 0 && xfer_preempted_out(x))
             return IPC_ABORTED;
     }
     *i = src.next;

@@ -38,3 +38,12 @@ void *space_utcb(struct space *s, vaddr_t loc);
 
 /* Set (id) or switch off (0) the space's redirector (appendix C). */
 void space_set_redirector(struct space *s, word_t id);
+
+/* Must the space's threads send on the general path? With a redirector
+ * (it supervises their IPC), and sigma0's: were it ever blocked by the
+ * fast path, an unprivileged sender could reach it there (ipc.c serves
+ * it to privileged spaces only). */
+static inline bool space_no_fast_send(const struct space *s)
+{
+    return s->redirector || s->sigma0;
+}

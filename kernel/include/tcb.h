@@ -87,7 +87,6 @@ struct tcb {
     struct tcb *to_next, *to_prev;
 
     struct fpu_state *fpu_state;  /* saved FPU/SSE registers (arch), NULL until used */
-    bool fpu_used;
     word_t utcb_location;      /* requested UTCB start (inactive threads: ~0 if none) */
     const char *name;
     struct tcb *list_next, *list_prev;   /* all threads, for the debugger */

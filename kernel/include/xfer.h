@@ -28,8 +28,13 @@ struct xfer {
     uint8_t partner_state;      /* its IPC state before the transfer */
 };
 
-/* Start a transfer from s to r. */
+/* Start a transfer of typed items from s to r. */
 void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r);
+
+/* Long work on a transfer lets pending interrupts in now and then (the
+ * kernel runs with them off); the copier may be preempted there. True
+ * when the transfer ended meanwhile (aborted, or the partner deleted). */
+bool xfer_preempted_out(struct xfer *x);
 
 /* Transfer the string item at the sender's MR *i (advancing *i past it
  * and its compound continuations; `end` = 1 + u + t). Returns 0 or an

@@ -777,3 +777,373 @@ TEST(security, a_long_string_copy_lets_the_system_run)
     EXPECT_EQ(last, 0x1000 + (1UL << (LONG_LOG2 - 12)) - 1);   /* the data arrived */
     EXPECT(during > 0);
 }
+
+/* ---- found in a review (docs/security.md) ------------------------------------
+ * A string transfer nested in another: T copies a string from an unmapped
+ * page and asks its pager H (a sibling) in a page-fault IPC; a sibling Q
+ * had queued a propagated send to T with VirtualSender = H and 61
+ * substrings. The page-fault IPC's receive took Q's message as H's, and a
+ * second string copy ran on T's kernel stack, which overflowed into the
+ * next TCB block: a sleeping thread of another task returned to an
+ * address Q chose. A kernel-made IPC takes the answer of its partner
+ * itself only, and no strings. */
+#define NEST_SRC 0x50000000UL                   /* never mapped */
+static volatile L4_Word_t nest_r, nest_h, nest_t, nest_go, nest_q_queued, victim_wakeups;
+static char nest_buf[64];
+
+static void nest_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_LoadBR(0, 1);
+    L4_LoadBR(1, sizeof nest_buf << 10);
+    L4_LoadBR(2, (L4_Word_t)nest_buf);
+    L4_Wait(&from);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void nest_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    for (;;)
+        L4_Wait(&from);                         /* never answers */
+}
+
+static void nest_queued(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    L4_Set_VirtualSender((L4_ThreadId_t){ .raw = nest_h });
+    mr[0] = 1UL << 12 | 63 << 6;                /* propagated, t = 63 */
+    mr[1] = 0x4242UL << 10 | 1 << 9 | 31 << 4;  /* compound string, 32 substrings */
+    for (int i = 0; i < 32; i++)
+        mr[2 + i] = 0xFFFFFFFF8BADC0DEUL;
+    mr[34] = 0x4343UL << 10 | 28 << 4;
+    for (int i = 0; i < 29; i++)
+        mr[35 + i] = 0xFFFFFFFF8BADC0DEUL;
+    nest_q_queued = 1;
+    L4_Send((L4_ThreadId_t){ .raw = nest_t });
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void nest_copier(L4_Word_t unused)
+{
+    (void)unused;
+    while (!nest_go)
+        tsup_sleep_ms(1);
+    L4_Set_Pager((L4_ThreadId_t){ .raw = nest_h });
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = 16UL << 10;
+    mr[2] = NEST_SRC;                           /* T faults while it copies */
+    L4_Send((L4_ThreadId_t){ .raw = nest_r });
+}
+
+static void victim(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;) {
+        tsup_sleep_ms(2);
+        victim_wakeups++;
+    }
+}
+
+TEST(security, no_string_transfer_nested_in_a_page_fault_ipc)
+{
+    nest_go = nest_q_queued = victim_wakeups = 0;
+    L4_ThreadId_t r = tsup_space(nest_receiver, 0);
+    nest_r = r.raw;
+    EXPECT(tsup_wait_blocked(r));
+    L4_ThreadId_t h = tsup_space_thread(r, nest_pager, 0);
+    nest_h = h.raw;
+    EXPECT(tsup_wait_blocked(h));
+    L4_ThreadId_t v = tsup_space(victim, 0);    /* thread number T - 1, another task */
+    L4_ThreadId_t t = tsup_space_thread(r, nest_copier, 0);
+    nest_t = t.raw;
+    L4_ThreadId_t q = tsup_space_thread(r, nest_queued, 0);
+    for (int i = 0; i < 1000 && !(nest_q_queued && state_of(q) == 4); i++)
+        tsup_sleep_ms(1);
+    nest_go = 1;
+    tsup_sleep_ms(100);
+    L4_Word_t w0 = victim_wakeups, t_state = state_of(t);
+    tsup_sleep_ms(50);
+    L4_Word_t w1 = victim_wakeups, q_state = state_of(q);
+    tsup_kill(v);
+    tsup_kill(q);
+    tsup_kill(t);
+    tsup_kill(h);
+    tsup_kill(r);
+    EXPECT_EQ(L4_ThreadNo(v) + 1, L4_ThreadNo(t));  /* the layout the attack needs */
+    EXPECT_EQ(t_state, 5);                      /* still in its transfer, asking H */
+    EXPECT_EQ(q_state, 4);                      /* Q still queued: not taken as H */
+    EXPECT(w1 > w0);                            /* the other task's thread runs on */
+}
+
+/* The fast path returned by sysret to a RIP set while the thread was not
+ * fast-blocked (ExchangeRegisters by its pager during a page fault in a
+ * string copy), before it waited for the reply on the fast path's terms. */
+static volatile L4_Word_t fp_p, fp_h, fp_faults, fp_rip, fp_rcx, fp_caught;
+static uint8_t fp_page[4096] __attribute__((aligned(4096)));
+static char fp_buf[64];
+
+static void fp_catcher(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcSucceeded(tag) && L4_Label(tag) == 0xFFFFFFFFFFB0UL) {
+            fp_rip = mr[1];
+            fp_rcx = mr[9];
+            fp_caught++;
+        }
+    }
+}
+
+static void fp_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    fp_page[0] = 'x';
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (!L4_IpcSucceeded(tag) || (mr[1] & ~0xFFFUL) != NEST_SRC)
+            continue;
+        fp_faults++;
+        L4_Word_t c, sp, ip, fl, h;
+        L4_ThreadId_t pg;
+        L4_ExchangeRegisters(from, 1 << 4, 0, NONCANONICAL, 0, 0, L4_nilthread, &c, &sp, &ip,
+                             &fl, &h, &pg);
+        mr[0] = 2 << 6;
+        mr[1] = NEST_SRC | 0x8;
+        mr[2] = L4_FpageLog2((L4_Word_t)fp_page, 12).raw | 7;
+        L4_Reply(from);
+    }
+}
+
+static void fp_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    fp_buf[0] = 0;
+    L4_ThreadId_t from, from2;
+    L4_LoadBR(0, 1);
+    L4_LoadBR(1, sizeof fp_buf << 10);
+    L4_LoadBR(2, (L4_Word_t)fp_buf);
+    L4_Wait(&from);
+    __L4_Utcb()[0] = 0;
+    L4_ReplyWait(from, &from2);                 /* untyped, no timeout: the fast path */
+}
+
+static void fp_sender(L4_Word_t catcher)
+{
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = catcher });
+    L4_Set_Pager((L4_ThreadId_t){ .raw = fp_h });
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = 16UL << 10;
+    mr[2] = NEST_SRC;
+    L4_Call((L4_ThreadId_t){ .raw = fp_p });
+}
+
+TEST(security, fast_path_never_returns_to_a_noncanonical_rip)
+{
+    fp_faults = fp_caught = fp_rip = 0;
+    fp_rcx = NONCANONICAL;
+    L4_ThreadId_t c = tsup_thread(fp_catcher, 0);
+    L4_Set_Priority(c, 200);
+    L4_ThreadId_t p = tsup_space(fp_receiver, 0);
+    fp_p = p.raw;
+    EXPECT(tsup_wait_blocked(p));
+    L4_ThreadId_t h = tsup_space_thread(p, fp_pager, 0);
+    fp_h = h.raw;
+    EXPECT(tsup_wait_blocked(h));
+    L4_ThreadId_t t = tsup_space_thread(p, fp_sender, c.raw);
+    for (int i = 0; i < 1000 && !fp_caught; i++)
+        tsup_sleep_ms(1);
+    tsup_kill(t);
+    tsup_kill(h);
+    tsup_kill(p);
+    tsup_kill(c);
+    EXPECT_EQ(fp_faults, 1);
+    EXPECT_EQ(fp_caught, 1);
+    EXPECT_EQ(fp_rip, NONCANONICAL);            /* the #GP at that RIP */
+    EXPECT_NE(fp_rcx, NONCANONICAL);            /* RCX = RIP: sysret was handed it */
+}
+
+/* RFLAGS.NT set by popfq survived `syscall` (SFMASK did not clear it):
+ * the kernel's next iretq raised #GP in ring 0. */
+static void nt_flag(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t attr[4] = { 0, 0, 0, 0 };
+    __asm__ volatile("pushfq\n\torq $0x4000, (%%rsp)\n\tpopfq" : : : "memory", "cc");
+    L4_MemoryControl(0, attr);                  /* leaves the kernel by iretq */
+    __asm__ volatile("pushfq\n\tandq $~0x4000, (%%rsp)\n\tpopfq" : : : "memory", "cc");
+    attack_done = 1;
+}
+
+TEST(security, nt_flag_does_not_reach_the_kernel)
+{
+    attack_done = 0;
+    L4_ThreadId_t t = tsup_space(nt_flag, 0);
+    int done = tsup_join(t, 2000);
+    tsup_kill(t);
+    EXPECT(done);
+}
+
+/* A thread's first FPU/SSE use got the registers as the previous owner
+ * left them (fninit clears neither XMM nor the x87 contents). */
+#define SECRET 0x5EC12E75EC12E7UL
+static volatile L4_Word_t fpu_owner_ready, fpu_seen;
+
+static void fpu_secret_owner(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t s = SECRET;
+    __asm__ volatile("movq %0, %%xmm0\n\tmovq %0, %%xmm7" : : "r"(s));
+    fpu_owner_ready = 1;
+    L4_Sleep(L4_Never);
+}
+
+static void fpu_spy(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t v;
+    __asm__ volatile("movq %%xmm7, %0" : "=r"(v));     /* its first FPU/SSE use */
+    fpu_seen = v;
+    attack_done = 1;
+}
+
+TEST(security, a_first_fpu_use_sees_no_other_tasks_registers)
+{
+    fpu_owner_ready = fpu_seen = attack_done = 0;
+    L4_ThreadId_t o = tsup_space(fpu_secret_owner, 0);
+    for (int i = 0; i < 1000 && !fpu_owner_ready; i++)
+        tsup_sleep_ms(1);
+    L4_ThreadId_t s = tsup_space(fpu_spy, 0);
+    tsup_join(s, 2000);
+    tsup_kill(s);
+    tsup_kill(o);
+    EXPECT(fpu_owner_ready);
+    EXPECT(attack_done);
+    EXPECT_EQ(fpu_seen, 0);                     /* the state after reset */
+}
+
+/* sgdt and sidt told any thread the kernel's addresses; with UMIP they
+ * are #GP exceptions of the thread. */
+static volatile L4_Word_t gdt_base;
+
+static void table_spy(L4_Word_t handler)
+{
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler });
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) g = { 0, 0 };
+    __asm__ volatile(RESUME_AT("1f") "sgdt %0\n1:" : "=m"(g) : : "rax", "memory");
+    gdt_base = g.base;
+    attack_done = 1;
+}
+
+TEST(security, sgdt_is_an_exception_of_the_thread)
+{
+    gdt_base = 0;
+    EXPECT(run_attack(table_spy));
+    EXPECT_EQ(caught.count, 1);
+    EXPECT_EQ(caught.vector, 13);
+    EXPECT_EQ(gdt_base, 0);
+}
+
+/* Unmap of all I/O ports, 64 fpages a call, by a task that has none:
+ * once 4 million lookups with interrupts off per call, now a look at the
+ * task's bitmap. A thousand such calls finish. */
+static void unmap_all_ports(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    for (int n = 0; n < 1000; n++) {
+        for (int i = 0; i < 64; i++)
+            mr[i] = 16UL << 10 | 2 << 4;        /* I/O fpage: all 65536 ports */
+        L4_Unmap(63);
+    }
+    attack_done = 1;
+}
+
+TEST(security, unmap_of_ports_a_task_does_not_have_is_cheap)
+{
+    attack_done = 0;
+    L4_ThreadId_t t = tsup_space(unmap_all_ports, 0);
+    int done = tsup_join(t, 5000);
+    tsup_kill(t);
+    EXPECT(done);
+}
+
+/* Unmap of the complete space, 64 fpages a call, rights 0, over some
+ * 8000 mappings: one such call was long with interrupts off; now it
+ * is a preemption point every 64 pages. The root thread, waking from 1 ms
+ * sleeps, finds the one call under way again and again (before, at most
+ * just before and just after it). */
+#define UM_WIN 0x40000000UL
+static uint8_t um_area[1UL << 20] __attribute__((aligned(1UL << 20)));
+static volatile L4_Word_t um_r, um_ready, um_inside;
+
+static void um_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_Accept(L4_MapGrantItems(L4_FpageLog2(UM_WIN, 28)));
+        L4_Wait(&from);
+    }
+}
+
+static void um_attacker(L4_Word_t unused)
+{
+    (void)unused;
+    for (L4_Word_t a = 0; a < sizeof um_area; a += 4096)
+        um_area[a] = 1;
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 * 31 << 6;                        /* 31 map items of 1 MB */
+    for (L4_Word_t i = 0; i < 31; i++) {
+        mr[1 + 2 * i] = (i << 20) | 0x8;
+        mr[2 + 2 * i] = L4_FpageLog2((L4_Word_t)um_area, 20).raw | 7;
+    }
+    L4_Send((L4_ThreadId_t){ .raw = um_r });
+    um_ready = 1;
+    while (um_ready < 2)
+        tsup_sleep_ms(1);
+    for (int i = 0; i < 64; i++)
+        mr[i] = L4_CompleteAddressSpace.raw;    /* rights 0: nothing changes */
+    um_inside = 1;
+    L4_Unmap(63);
+    um_inside = 0;
+    attack_done = 1;
+}
+
+TEST(security, unmap_of_many_pages_lets_the_system_run)
+{
+    um_ready = um_inside = attack_done = 0;
+    L4_ThreadId_t r = tsup_space(um_receiver, 0);
+    um_r = r.raw;
+    L4_SetKernelMemoryLimit(r, L4_KmemUnlimited);
+    EXPECT(tsup_wait_blocked(r));
+    L4_ThreadId_t s = tsup_space_thread(r, um_attacker, 0);
+    for (int i = 0; i < 20000 && !um_ready; i++)
+        tsup_sleep_ms(1);
+    um_ready = 2;
+    unsigned during = 0;
+    for (int i = 0; i < 20000 && !attack_done; i++) {
+        tsup_sleep_ms(1);
+        during += um_inside && !attack_done;
+    }
+    int done = attack_done;
+    tsup_kill(s);
+    tsup_kill(r);
+    EXPECT(done);
+    EXPECT(during >= 10);
+}

@@ -131,12 +131,15 @@ void arch_cpu_init(bool ipc_fast_path)
     wrmsr(MSR_SYSENTER_CS, 0);
     wrmsr(MSR_SYSENTER_ESP, 0);
     wrmsr(MSR_SYSENTER_EIP, 0);
-    wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
+    /* Cleared on syscall: IF (the kernel runs with interrupts off), DF
+     * (the C ABI), TF, AC (SMAP), and NT, with which the kernel's next
+     * iretq would raise #GP in ring 0. */
+    wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT);
     gs_reset();
 
     struct cpu_protection p = smap_smep_enable();
-    kprintf("cpu: SMEP %s, SMAP %s\n", p.smep ? "on" : "not available",
-            p.smap ? "on" : "not available");
+    kprintf("cpu: SMEP %s, SMAP %s, UMIP %s\n", p.smep ? "on" : "not available",
+            p.smap ? "on" : "not available", p.umip ? "on" : "not available");
     /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting
      * (NE, MP, no EM), and TS: nobody owns the FPU yet (fpu.c). */
     write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));

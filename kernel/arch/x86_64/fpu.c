@@ -12,6 +12,9 @@
 
 #define CR0_TS (1UL << 3)
 #define MXCSR_DEFAULT 0x1F80            /* all exceptions masked */
+#define FCW_DEFAULT   0x037F            /* x87: all exceptions masked, 64-bit precision */
+#define FXSAVE_FCW    0                 /* offsets in the fxsave image */
+#define FXSAVE_MXCSR  24
 
 /* The fxsave image: 512 bytes, 16-byte aligned (slab objects of 512 are). */
 struct fpu_state {
@@ -38,19 +41,20 @@ bool fpu_trap(void)
     clear_ts();
     if (fpu_owner == t)
         return true;
-    if (!t->fpu_state && !(t->fpu_state = kmem_object(&t->space->kmem, &states))) {
-        set_ts();
-        return false;                   /* out of kernel memory */
+    if (!t->fpu_state) {
+        if (!(t->fpu_state = kmem_object(&t->space->kmem, &states))) {
+            set_ts();
+            return false;               /* out of kernel memory */
+        }
+        /* A first use starts from the state after reset, all registers
+         * zero: nothing of the previous owner's shows through (fninit
+         * leaves the XMM registers and the x87 contents as they were). */
+        *(uint16_t *)&t->fpu_state->image[FXSAVE_FCW] = FCW_DEFAULT;
+        *(uint32_t *)&t->fpu_state->image[FXSAVE_MXCSR] = MXCSR_DEFAULT;
     }
     if (fpu_owner)
         __asm__ volatile("fxsave64 %0" : "=m"(*fpu_owner->fpu_state));
-    if (t->fpu_used) {
-        __asm__ volatile("fxrstor64 %0" : : "m"(*t->fpu_state));
-    } else {
-        uint32_t mxcsr = MXCSR_DEFAULT;
-        __asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
-        t->fpu_used = true;
-    }
+    __asm__ volatile("fxrstor64 %0" : : "m"(*t->fpu_state));
     fpu_owner = t;
     return true;
 }
@@ -69,5 +73,4 @@ void fpu_release(struct tcb *t)
     if (t->fpu_state)
         kmem_object_free(&t->space->kmem, &states, t->fpu_state);
     t->fpu_state = NULL;
-    t->fpu_used = false;
 }

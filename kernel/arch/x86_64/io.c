@@ -113,6 +113,20 @@ bool io_allowed(const struct space *s, unsigned port)
     return b && !(b[(port & 0x7FFF) >> 3] & (1u << (port & 7)));
 }
 
+unsigned io_next_allowed(const struct space *s, unsigned port, unsigned end)
+{
+    if (!s->io_window)
+        return end;                         /* no bitmap: no port */
+    while (port < end) {
+        const uint64_t *w = (const uint64_t *)bitmap_page((struct space *)s, port >> 15, false);
+        uint64_t denied = w[(port & 0x7FFF) >> 6] | ((1UL << (port & 63)) - 1);
+        if (~denied)                        /* a port allowed in this word, from `port` on */
+            return MIN(ALIGN_DOWN(port, 64) + (unsigned)__builtin_ctzl(~denied), end);
+        port = ALIGN_DOWN(port, 64) + 64;
+    }
+    return end;
+}
+
 void io_release(struct space *s)
 {
     if (s->io_window)

@@ -22,6 +22,7 @@
 #define RFLAGS_IF   (1UL << 9)
 #define RFLAGS_DF   (1UL << 10)
 #define RFLAGS_IOPL (3UL << 12)
+#define RFLAGS_NT   (1UL << 14)
 #define RFLAGS_AC   (1UL << 18)
 
 static inline void outb(uint16_t port, uint8_t v)

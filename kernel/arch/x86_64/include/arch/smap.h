@@ -23,10 +23,10 @@
 #else
 #include <stdbool.h>
 
-/* Turn on SMEP and SMAP where the CPU has them (CR4), patching the
+/* Turn on SMEP, SMAP and UMIP where the CPU has them (CR4), patching the
  * stac/clac sites; which ones it has. */
 struct cpu_protection {
-    bool smep, smap;
+    bool smep, smap, umip;
 };
 struct cpu_protection smap_smep_enable(void);
 #endif
