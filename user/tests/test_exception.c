@@ -65,6 +65,19 @@ static void faulter(L4_Word_t handler_id)
     after_rax = rax;
 }
 
+/* Run faulter_fn in a new space, its exception handler handler_fn in
+ * ours; 1 if the faulter finished. */
+static int handled_in_a_new_space(tsup_fn_t handler_fn, tsup_fn_t faulter_fn)
+{
+    L4_ThreadId_t h = tsup_thread(handler_fn, 0);
+    L4_Set_Priority(h, 200);
+    L4_ThreadId_t f = tsup_space(faulter_fn, h.raw);
+    int ok = tsup_join(f, 2000);
+    tsup_kill(f);
+    tsup_kill(h);
+    return ok;
+}
+
 /* Run `op` in a new space; the handler skips `skip` bytes and sets RAX. */
 static int run(unsigned op, unsigned skip)
 {
@@ -74,13 +87,7 @@ static int run(unsigned op, unsigned skip)
     skip_bytes = skip;
     new_rax = 0x1234 + op;
     done_op = op;
-    L4_ThreadId_t h = tsup_thread(handler, 0);
-    L4_Set_Priority(h, 200);
-    L4_ThreadId_t f = tsup_space(faulter, h.raw);
-    int ok = tsup_join(f, 2000);
-    tsup_kill(f);
-    tsup_kill(h);
-    return ok;
+    return handled_in_a_new_space(handler, faulter);
 }
 
 TEST(exception, invalid_opcode_message_and_resume)
@@ -255,13 +262,7 @@ TEST(exception, message_and_reply_cover_every_register)
     hx_count = 0;
     for (int r = 0; r < 15; r++)
         exc_in[r] = 0xC0DE000000000000UL | (L4_Word_t)(r + 1) << 8;
-    L4_ThreadId_t h = tsup_thread(handler_of_everything, 0);
-    L4_Set_Priority(h, 200);
-    L4_ThreadId_t f = tsup_space(faulter_of_everything, h.raw);
-    int ok = tsup_join(f, 2000);
-    tsup_kill(f);
-    tsup_kill(h);
-    EXPECT(ok);
+    EXPECT(handled_in_a_new_space(handler_of_everything, faulter_of_everything));
     EXPECT_EQ(hx_count, 1);
     /* the message: the tag, the registers in the spec's order, the vector */
     EXPECT_EQ(hx_mr[0], EXC_TAG);

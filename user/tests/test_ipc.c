@@ -1508,22 +1508,30 @@ TEST(ipc, partner_deleted_while_waiting_to_receive)
     EXPECT_EQ(rec[0].err, IPC_ERR(2, RECV_PHASE));
 }
 
+/* Helper 0 calls helper 1 (in a new space), which takes the call and
+ * never answers: 0 then waits in its receive phase. 1 if both got there. */
+static int call_taken_unanswered(L4_ThreadId_t *srv, L4_ThreadId_t *c)
+{
+    target[1] = L4_anythread.raw;
+    *srv = tsup_space(h_receive, 1);
+    int bs = helper_blocked(*srv, &rec[1]);
+    target[0] = srv->raw;
+    *c = tsup_thread(h_call, 0);
+    for (int i = 0; i < 1000 && !rec[1].done; i++)
+        tsup_sleep_ms(1);
+    return bs && tsup_wait_blocked(*c);
+}
+
 TEST(ipc, callee_deleted_before_it_answers)
 {
     rec_reset();
-    target[1] = L4_anythread.raw;
-    L4_ThreadId_t srv = tsup_space(h_receive, 1);     /* takes the call, never answers */
-    int bs = helper_blocked(srv, &rec[1]);
-    target[0] = srv.raw;
-    L4_ThreadId_t c = tsup_thread(h_call, 0);
-    for (int i = 0; i < 1000 && !rec[1].done; i++)
-        tsup_sleep_ms(1);
-    int bc = tsup_wait_blocked(c);
+    L4_ThreadId_t srv, c;
+    int b = call_taken_unanswered(&srv, &c);
     L4_Word_t phase = exreg(c, 0) & 7;
     tsup_kill(srv);
     int j = tsup_join(c, 1000);
     tsup_kill(c);
-    EXPECT(bs && bc);
+    EXPECT(b);
     EXPECT_EQ(rec[1].tag, tag_word(0x200, 1, 0));
     EXPECT_EQ(phase, L4_ExReg_AbortRecv);           /* waiting for the answer */
     EXPECT(j);
@@ -1701,7 +1709,7 @@ enum { SEND_RECEIVE, CALL_REPLYWAIT, CALL_CALL, LCALL_LCALL };
 static const char *const proto_name[] = { "Send/Receive", "Call/ReplyWait", "Call/Call",
                                           "Lcall/Lcall" };
 #define COUNT_LABEL 0xC0000UL
-static volatile int count_go;
+static volatile int helpers_go;                /* the helpers below may start */
 static volatile L4_Word_t count_from;       /* the client's id as the server sees it */
 
 /* Word j of message u, or of its answer (back). */
@@ -1747,7 +1755,7 @@ static void h_count_client(L4_Word_t i)
 {
     L4_ThreadId_t server = tid(target[i]);
     int proto = (int)param[i];
-    while (!count_go)
+    while (!helpers_go)
         tsup_sleep_ms(1);
     for (unsigned u = 0; u < 64; u++) {
         load_count(u, 0);
@@ -1767,7 +1775,7 @@ static void h_count_server(L4_Word_t i)
 {
     L4_ThreadId_t client = tid(target[i]), from = L4_nilthread;
     int proto = (int)param[i];
-    while (!count_go)
+    while (!helpers_go)
         tsup_sleep_ms(1);
     L4_MsgTag_t tag = proto == LCALL_LCALL
                           ? L4_Lipc(L4_nilthread, client, L4_Timeouts(L4_Never, L4_Never), &from)
@@ -1809,7 +1817,7 @@ static void h_count_server(L4_Word_t i)
 static void every_word_count(int new_spaces, int proto)
 {
     rec_reset();
-    count_go = 0;
+    helpers_go = 0;
     param[0] = param[1] = (L4_Word_t)proto;
     L4_ThreadId_t c = new_spaces ? tsup_space(h_count_client, 0) : tsup_thread(h_count_client, 0);
     L4_ThreadId_t s = new_spaces ? tsup_space(h_count_server, 1) : tsup_thread(h_count_server, 1);
@@ -1817,7 +1825,7 @@ static void every_word_count(int new_spaces, int proto)
     target[0] = local ? L4_LocalIdOf(s).raw : s.raw;
     target[1] = local ? L4_LocalIdOf(c).raw : c.raw;
     count_from = new_spaces ? c.raw : L4_LocalIdOf(c).raw;
-    count_go = 1;
+    helpers_go = 1;
     int joined = tsup_join(c, 3000) && tsup_join(s, 3000);
     tsup_kill(c);
     tsup_kill(s);
@@ -1886,19 +1894,13 @@ TEST(ipc, one_second_timeouts)
 TEST(ipc, control_6_cancels_a_call_in_its_receive_phase)
 {
     rec_reset();
-    target[1] = L4_anythread.raw;
-    L4_ThreadId_t srv = tsup_space(h_receive, 1);     /* takes the call, never answers */
-    int bs = helper_blocked(srv, &rec[1]);
-    target[0] = srv.raw;
-    L4_ThreadId_t c = tsup_thread(h_call, 0);
-    for (int i = 0; i < 1000 && !rec[1].done; i++)
-        tsup_sleep_ms(1);
-    int bc = tsup_wait_blocked(c);
+    L4_ThreadId_t srv, c;
+    int b = call_taken_unanswered(&srv, &c);
     L4_Word_t old = exreg(c, L4_ExReg_AbortIpc);
     int j = tsup_join(c, 1000);
     tsup_kill(c);
     tsup_kill(srv);
-    EXPECT(bs && bc);
+    EXPECT(b);
     EXPECT_EQ(rec[1].tag, tag_word(0x200, 1, 0));
     EXPECT_EQ(old & 7, L4_ExReg_AbortRecv);
     EXPECT(j);
@@ -1919,7 +1921,7 @@ static uint8_t fault_page[4096] __attribute__((aligned(4096)));
 
 static void h_fault_with_mrs_loaded(L4_Word_t i)
 {
-    while (!count_go)
+    while (!helpers_go)
         tsup_sleep_ms(1);
     L4_Word_t *mr = __L4_Utcb();
     for (unsigned k = 0; k < 2; k++) {
@@ -1945,12 +1947,12 @@ static void h_fault_with_mrs_loaded(L4_Word_t i)
 TEST(ipc, page_fault_leaves_all_64_mrs_unchanged)
 {
     rec_reset();
-    count_go = 0;
+    helpers_go = 0;
     *(volatile L4_Word_t *)fault_page = FAULT_MAGIC;
     L4_ThreadId_t h = tsup_thread(h_fault_with_mrs_loaded, 0);
     L4_Set_PagerOf(h, L4_MyGlobalId());
     L4_ThreadId_t h_local = L4_LocalIdOf(h);
-    count_go = 1;
+    helpers_go = 1;
     L4_Word_t faults = 0, stray = 0, addr[3] = { 0 }, tags[3] = { 0 }, abort_old = 0;
     while (!rec[0].done && faults < 3) {
         L4_ThreadId_t from = L4_nilthread;
@@ -1987,10 +1989,10 @@ TEST(ipc, page_fault_leaves_all_64_mrs_unchanged)
         EXPECT_EQ(tags[k], 0xFFFFFFFFFFE40002UL);           /* read faults */
     EXPECT(j);
     for (unsigned k = 0; k < 2; k++) {
-        L4_Word_t j = rec[0].mr[3 * k + 1] - 1;
+        L4_Word_t bad = rec[0].mr[3 * k + 1] - 1;
         if (rec[0].mr[3 * k + 1])
-            test_fail(__FILE__, __LINE__, "fault %u: MR%lu expected 0x%lx, got 0x%lx", k, j,
-                      pattern((unsigned)j) + k, rec[0].mr[6 + k]);
+            test_fail(__FILE__, __LINE__, "fault %u: MR%lu expected 0x%lx, got 0x%lx", k, bad,
+                      pattern((unsigned)bad) + k, rec[0].mr[6 + k]);
         EXPECT_EQ(rec[0].mr[3 * k], FAULT_MAGIC);
         EXPECT_EQ(rec[0].mr[3 * k + 2], FAULT_BR0 + k);
     }
