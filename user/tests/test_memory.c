@@ -194,6 +194,92 @@ TEST(memory, rights_never_grow_along_a_chain)
     EXPECT_EQ(unchanged, 0x4200);
 }
 
+/* ==== instruction fetches (spec 6.2, appendix A: exactly one access bit) ====== */
+
+/* A fetch fault reports one access bit: x where the CPU has NX, which the
+ * kernel then turns on (a kernel with NX may report x, spec 6.2), else r
+ * as Pistachio does. MR1 and MR2 are both the fetched address. A page
+ * mapped without x cannot be executed (with NX); mapped again with x,
+ * the same page runs. */
+#define FAULT_TAG_X 0xFFFFFFFFFFE10002UL
+#define NO_CODE     0x7C000000UL            /* nothing mapped here in the root space */
+
+static int cpu_has_nx(void)
+{
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001), "c"(0));
+    return (d >> 20) & 1;
+}
+
+static volatile int fetch_go, fetch_done;
+static void fetcher(L4_Word_t code)
+{
+    fetch_done = 0;                         /* (its page is mapped from now on) */
+    while (!fetch_go)
+        tsup_sleep_ms(1);
+    ((void (*)(void))code)();
+    fetch_done = 1;
+}
+
+/* Call `code` in a thread of the space of `in` (nilthread: ours) paged by
+ * `pager`; 1 if the call returned, 0 if it faulted (or hung). */
+static int fetch(L4_ThreadId_t in, L4_Word_t code, L4_ThreadId_t pager)
+{
+    fetch_go = 0;
+    L4_Word_t faults = tsup_rec.count;
+    L4_ThreadId_t t = L4_IsNilThread(in) ? tsup_thread(fetcher, code)
+                                         : tsup_space_thread(in, fetcher, code);
+    tsup_wait_blocked(t);                   /* it waits for go */
+    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
+    fetch_go = 1;
+    for (int i = 0; i < 1000 && !fetch_done && tsup_rec.count == faults; i++)
+        tsup_sleep_ms(1);
+    tsup_sleep_ms(2);
+    int returned = fetch_done;
+    tsup_kill(t);
+    return returned;
+}
+
+TEST(memory, instruction_fetch_faults_report_one_access_bit)
+{
+    int nx = cpu_has_nx();
+    tsup_rec.count = 0;
+    L4_ThreadId_t pager = tsup_thread(tsup_recording_pager, 0);
+    L4_Set_Priority(pager, 200);
+    int ran0 = fetch(L4_nilthread, NO_CODE, pager);
+    L4_Word_t n0 = tsup_rec.count, tag0 = tsup_rec.tag, a0 = tsup_rec.mr1, ip0 = tsup_rec.mr2;
+    L4_Fpage_t p = pages(12, 0);
+    *(volatile uint8_t *)L4_Address(p) = 0xC3;             /* ret */
+    L4_ThreadId_t a = agent_new(0, default_window());
+    int s1 = give(a, map_w0(WIN), fp(L4_Address(p), 12, L4_Readable | L4_Writable));
+    int ran1 = fetch(a, WIN, pager);
+    L4_Word_t n1 = tsup_rec.count, tag1 = tsup_rec.tag, a1 = tsup_rec.mr1, ip1 = tsup_rec.mr2;
+    int s2 = give(a, map_w0(WIN), fp(L4_Address(p), 12, L4_FullyAccessible));
+    int ran2 = fetch(a, WIN, pager);
+    L4_Word_t n2 = tsup_rec.count;
+    tsup_kill(a);
+    tsup_kill(pager);
+    L4_Flush(L4_FpageAddRights(p, 7));
+    EXPECT(!ran0);
+    EXPECT_EQ(n0, 1);
+    EXPECT_EQ(tag0, nx ? FAULT_TAG_X : FAULT_TAG_R);
+    EXPECT_EQ(a0, NO_CODE);
+    EXPECT_EQ(ip0, NO_CODE);
+    EXPECT(s1 && s2);
+    if (nx) {
+        EXPECT(!ran1);                                      /* mapped, but not executable */
+        EXPECT_EQ(n1, 2);
+        EXPECT_EQ(tag1, FAULT_TAG_X);
+        EXPECT_EQ(a1, WIN);
+        EXPECT_EQ(ip1, WIN);
+    } else {
+        EXPECT(ran1);
+        EXPECT_EQ(n1, 1);
+    }
+    EXPECT(ran2);                                           /* with x it runs */
+    EXPECT_EQ(n2, n1);
+}
+
 /* ==== items that transfer nothing, and message overflow ========================= */
 
 /* A nil send fpage transfers nothing and is no error (spec 2.5, 5.7); an

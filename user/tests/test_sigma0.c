@@ -367,6 +367,7 @@ TEST(sigma0, unknown_requests_get_no_reply)
     EXPECT_EQ(call_unanswered(SIGMA0_LABEL << 16 | 1, any, 0), 1 << 1 | 1);       /* u = 1 */
     EXPECT_EQ(call_unanswered(SIGMA0_LABEL << 16 | 4, any, 0), 1 << 1 | 1);       /* u = 4 */
     EXPECT_EQ(call_unanswered(0, 0, 0), 1 << 1 | 1);                             /* empty */
+    EXPECT_EQ(call_unanswered(2, any, 0), 1 << 1 | 1);      /* label 0, u = 2 (l4test's sig0) */
     L4_Fpage_t f = ask(~0UL, 12, 0);
     EXPECT(!L4_IsNilFpage(f));
     L4_Flush(L4_FpageAddRights(f, L4_FullyAccessible));
