@@ -69,7 +69,7 @@ static void load_context(struct tcb *from, struct tcb *to)
         paging_switch(to->space->pml4);
     tss_set_kernel_stack(tcb_stack_top(to));
     fpu_switch(from, to);
-    paging_gs_page()[0] = to->local_id;
+    paging_set_gs_word(to->local_id);
 }
 
 void arch_switch(struct tcb *from, struct tcb *to)

@@ -10,7 +10,6 @@
 #include "slab.h"
 #include "space.h"
 
-#define CR0_TS (1UL << 3)
 #define MXCSR_DEFAULT 0x1F80            /* all exceptions masked */
 #define FCW_DEFAULT   0x037F            /* x87: all exceptions masked, 64-bit precision */
 #define FXSAVE_FCW    0                 /* offsets in the fxsave image */
@@ -24,16 +23,8 @@ struct fpu_state {
 static struct slab states = SLAB_INIT(struct fpu_state);
 struct tcb *fpu_owner;                  /* fastpath.S reads it */
 
-static void set_ts(void)   { write_cr0(read_cr0() | CR0_TS); }
-static void clear_ts(void) { __asm__ volatile("clts"); }
 
-void fpu_switch(struct tcb *from, struct tcb *to)
-{
-    if (from == fpu_owner)              /* TS is clear only while the owner runs */
-        set_ts();
-    else if (to == fpu_owner)
-        clear_ts();
-}
+
 
 bool fpu_trap(void)
 {

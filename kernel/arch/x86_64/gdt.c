@@ -46,10 +46,6 @@ uint8_t tss_page[4096] __attribute__((aligned(4096)));
  * produces a readable panic. */
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
-void tss_set_kernel_stack(uint64_t top)
-{
-    kernel_tss.rsp[0] = top;
-}
 
 /* TSS descriptor (16 bytes): base 0-63, limit 0-19, type 9 (available
  * 64-bit TSS; ltr sets it busy, 0xB), present. */

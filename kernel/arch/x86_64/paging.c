@@ -34,8 +34,7 @@ static paddr_t new_table(void)
     return p;
 }
 
-/* The GS page: %gs:0 in user mode is the running thread's local id. The
- * user mapping is read-only; the kernel (and fastpath.S) writes it here. */
+/* The GS page (paging.h): the kernel (and fastpath.S) writes it here. */
 uint64_t gs_page[512] __attribute__((aligned(4096)));
 
 static bool gb_pages;                   /* the CPU has 1 GB pages */
@@ -371,10 +370,6 @@ void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, voi
     free_level(pml4, 3, 0, release, ctx, a);
 }
 
-void paging_switch(paddr_t pml4)
-{
-    write_cr3(pml4);
-}
 
 /* A device of the kernel's own (local APIC, I/O APIC), mapped uncached
  * into the user page table slot reserved for it (kernel-only: no U bit on
@@ -386,10 +381,4 @@ void *paging_map_device(vaddr_t va, paddr_t base)
     user_pt[IDX(va, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | (nx ? PTE_NX : 0);
     invlpg(va);
     return (void *)va;
-}
-
-/* The GS page as the kernel sees it (writable through the direct map). */
-uint64_t *paging_gs_page(void)
-{
-    return gs_page;
 }

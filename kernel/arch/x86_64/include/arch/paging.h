@@ -71,9 +71,18 @@ void paging_promote(paddr_t pml4, vaddr_t va, struct kmem_account *a);
  * if none. */
 vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end);
 
-void paging_switch(paddr_t pml4);
+static inline void paging_switch(paddr_t pml4)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
+}
 bool paging_nx_enabled(void);
 /* Map a page of device registers (uncached, kernel only) at one of the
  * kernel's device slots (LAPIC_VA, IOAPIC_VA). */
 void *paging_map_device(vaddr_t va, paddr_t base);
-uint64_t *paging_gs_page(void);
+/* The GS page: %gs:0 in user mode is the running thread's local id. The
+ * user mapping is read-only; the kernel writes it through its own. */
+extern uint64_t gs_page[512];
+static inline void paging_set_gs_word(uint64_t local_id)
+{
+    gs_page[0] = local_id;
+}
