@@ -457,37 +457,45 @@ static word_t resolve_from(struct tcb *self, word_t from)
 
 /* The common case in short, as the fast path (fastpath.S) does it in
  * assembly: an untyped Call, or ReplyWait with nobody queued for us, to a
- * partner that waits for us, our receive without timeout, nothing
- * supervised, nothing nested. Does not return if it did the IPC. */
-static void ipc_short(struct tcb *self, struct tcb *dest, word_t from_spec, word_t timeouts)
+ * partner blocked for fast_resume in a receive that takes us, our own
+ * receive without timeout, the partner of at least our priority (so no
+ * scheduling decision: sched_handoff's first case), nothing supervised.
+ * Neither thread touches a queue or its kernel stack. (No irq or sigma0
+ * thread and none waiting for its start message is ever fast-blocked.)
+ * Returns only if it does not apply. */
+void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
+    struct tcb *self = current;
     word_t tag = self->utcb[0];
-    if ((tag & (TAG_FLAGS | 0x3FUL << 6)) || (timeouts & 0xFFFF) || self->kcall_depth ||
-        self->no_fast_send || !dest || dest->state != TS_RECV_BLOCKED || dest->start_wait ||
-        dest->space->sigma0 || irq_is_thread(dest) || !arch_user_ip_canonical(self) ||
+    if ((tag & (TAG_FLAGS | 0x3FUL << 6)) || (timeouts & 0xFFFF) || self->no_fast_send ||
+        self->delay_until || !arch_user_ip_canonical(self))
+        return;
+    struct tcb *dest = tcb_lookup(to, self);
+    if (!dest || dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
+        dest->priority < self->priority ||
         (from_spec != dest->global_id && (from_spec != ANYTHREAD || self->sendq)))
         return;
     word_t spec = dest->rcv_from;
     if (spec != self->global_id && spec != ANYTHREAD &&
         !(spec == ANYLOCALTHREAD && dest->space == self->space))
         return;
-    timeout_cancel(dest);
     copy_words(&dest->utcb[1], &self->utcb[1], TAG_U(tag));
     dest->utcb[0] = tag;
     dest->ipc_from = tcb_id_for(self, dest);
     dest->ipc_error = 0;
-    sched_make_ready(dest);
+    dest->state = TS_READY;
     self->rcv_from = from_spec;
     self->ipc_error = 0;
-    handoff = dest;
-    block_for_fast_resume(self);
+    self->state = TS_RECV_BLOCKED;
+    self->fast_blocked = true;
+    arch_prepare_fast_resume(self);
+    sched_resume_direct(dest);
 }
 
 word_t ipc(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     struct tcb *dest = to != NILTHREAD ? tcb_lookup(to, self) : NULL;
-    ipc_short(self, dest, from_spec, timeouts);
     word_t spec = from_spec == NILTHREAD ? 0
                   : from_spec == to && dest ? dest->global_id     /* a Call */
                                             : resolve_from(self, from_spec);

@@ -213,6 +213,13 @@ void sched_handoff(struct tcb *to)
     }
 }
 
+void sched_resume_direct(struct tcb *to)
+{
+    struct tcb *prev = current;
+    current = to;
+    arch_resume_fast_blocked(prev, to);
+}
+
 /* The thread stays on its ready queue, if it is on one: the scheduler
  * drops it there unless it still has a string transfer to finish. */
 void thread_halt(struct tcb *t)

@@ -104,6 +104,14 @@ void arch_prepare_fast_resume(struct tcb *t)
     t->ksp = (uint64_t)sf;
 }
 
+NORETURN void fast_resume_at(struct trap_frame *f);
+
+void arch_resume_fast_blocked(struct tcb *from, struct tcb *to)
+{
+    load_context(from, to);
+    fast_resume_at(tcb_frame(to));
+}
+
 void arch_switch_first(struct tcb *to)
 {
     static struct tcb boot;             /* no space: the first one is loaded */

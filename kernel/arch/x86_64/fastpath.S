@@ -156,6 +156,13 @@ slow:
     swapgs
     jmp syscall_entry_frame
 
+/* void fast_resume_at(struct trap_frame *f): enter fast_resume on the
+ * current thread's frame, leaving the kernel stack we are on (context.c). */
+    .globl fast_resume_at
+fast_resume_at:
+    mov %rdi, %rsp
+    jmp fast_resume
+
 /* A thread blocked by the fast path runs again after the general path
  * completed its IPC: the outcome is in its UTCB (MR0..MR7) and TCB (the
  * sender's id). Entered from switch_stack with RSP = its trap frame. */

@@ -74,6 +74,10 @@ size_t arch_thread_kmem(const struct tcb *t);
  * to user mode; its kernel stack is abandoned. */
 void arch_prepare_fast_resume(struct tcb *t);
 
+/* Switch from `from` to `to`, both blocked for fast_resume: no stack is
+ * saved, `to` enters fast_resume on its trap frame. */
+NORETURN void arch_resume_fast_blocked(struct tcb *from, struct tcb *to);
+
 /* syscall/sysret, GS bases, FPU/SSE; the IPC fast path unless turned
  * off (kernel command line "nofastpath"). */
 void arch_cpu_init(bool ipc_fast_path);
