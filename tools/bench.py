@@ -81,7 +81,9 @@ def run(label, cmd, log_path, stop_on, type_after=None):
             for raw in p.stdout:
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 log.write(line + "\n")
-                m = BENCH_RE.match(line)
+                # (search: the shell's prompt may precede a line when the
+                # typed command was echoed before the shell printed it)
+                m = BENCH_RE.search(line)
                 if m:
                     results[m.group(1)] = {
                         "median": int(m.group(2)), "min": int(m.group(3)),
@@ -252,9 +254,10 @@ def main():
     pecan.update(run_pecan(args, general=True))
     pecan.update(run_pecan_os(args))
     linux, info = run_linux(args)
-    missing = [l for _, l in EQUIVALENTS if l not in linux]
-    if missing:
-        sys.exit(f"bench: the Linux run reported no {', '.join(missing)}")
+    for side, got in (("Pecan", pecan), ("Linux", linux)):
+        missing = sorted({b[side == "Linux"] for b in EQUIVALENTS} - set(got))
+        if missing:
+            sys.exit(f"bench: the {side} runs reported no {', '.join(missing)}")
 
     print_tables(pecan, linux, info)
 
