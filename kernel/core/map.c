@@ -7,6 +7,7 @@
 #include "bootmem.h"
 #include "fpage.h"
 #include "ipc.h"
+#include "kmem.h"
 #include "mdb.h"
 #include "space.h"
 #include "utcb.h"
@@ -36,15 +37,16 @@ static bool protected_page(const struct space *sp, vaddr_t va)
 
 /* One page of a map or grant item. Receivers never get pages in their
  * KIP and UTCB areas or in sigma0's space (the kernel maps sigma0);
- * sigma0 never hands out kernel memory, nor memory beyond the direct map. */
-static void map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, unsigned rwx,
+ * sigma0 never hands out kernel memory, nor memory beyond the direct map.
+ * False when kernel memory ran out (or the receiver's limit: account.h). */
+static bool map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, unsigned rwx,
                      bool grant)
 {
     if (dst >= USER_MAP_END || protected_page(r->space, dst) || r->space->sigma0)
-        return;
+        return true;
     if (s->space->sigma0 ? !bootmem_user_frame(src, 12) : protected_page(s->space, src))
-        return;
-    mdb_map(&s->space->mdb, src, &r->space->mdb, dst, rwx, grant);
+        return true;
+    return mdb_map(&s->space->mdb, src, &r->space->mdb, dst, rwx, grant);
 }
 
 /*
@@ -192,14 +194,20 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
     unsigned rwx = fp & 7;
     if (!rwx)
         return 0;
-    for (word_t o = 0; o < size && sbase + o < USER_END; o += PAGE_SIZE) {
+    /* Sigma0's space is physical memory, 1:1: nothing of it lies beyond
+     * the direct map (a walk over a window of terabytes ends there). */
+    word_t limit = s->space->sigma0 ? MIN(phys_map_end, USER_END) : USER_END;
+    for (word_t o = 0; o < size && sbase + o < limit; o += PAGE_SIZE) {
         if (!s->space->sigma0) {
             vaddr_t next = paging_next_mapped(s->space->pml4, sbase + o, sbase + size);
             if (next >= USER_END || next - sbase >= size)
                 break;
             o = next - sbase;
         }
-        map_page(s, r, sbase + o, rbase + o, rwx, type == ITEM_GRANT);
+        /* Out of kernel memory: the rest is not mapped (its faults ask
+         * again), and no more time goes into failing page by page. */
+        if (!map_page(s, r, sbase + o, rbase + o, rwx, type == ITEM_GRANT))
+            break;
         /* A whole 2 MB block of the window arrived: large pages may serve it. */
         vaddr_t end = rbase + o + PAGE_SIZE;
         if (end % SUPERPAGE_SIZE == 0 && end - SUPERPAGE_SIZE >= rbase)

@@ -188,6 +188,19 @@ TEST(sigma0, any_64k_page_is_aligned_conventional_and_mapped)
     EXPECT_EQ(mid, 0x6400 + 7);
 }
 
+/* Memory no descriptor mentions is free for the asking (spec 10.3): a
+ * request for 16 TB at 16 TB gets that fpage. The kernel walks sigma0's
+ * space only as far as physical memory goes (map.c); it walked all 2^32
+ * pages one by one before, for hours under TCG. The asker's answer comes,
+ * and nothing beyond physical memory is mapped. */
+TEST(sigma0, a_request_for_terabytes_beyond_memory_ends)
+{
+    L4_Word_t got = other_asks(1UL << 44, 44, 0);
+    EXPECT_NE(got, 0xBADUL);                    /* (0xBAD: no answer in 3 s) */
+    EXPECT(!readable(1UL << 44));
+    EXPECT(!readable((1UL << 45) - 4096));
+}
+
 /* ---- what sigma0 refuses ------------------------------------------------------------ */
 
 /* Kernel-reserved memory (KIP descriptors of type 2: the kernel image,
