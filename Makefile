@@ -5,6 +5,8 @@
 #   make soak     a thousand rounds against the operating system: nothing may leak
 #   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
+#   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
+#                 function (TRACE="--general --words 8" for others)
 #   make deps     install missing Debian packages (bench-deps: also make bench's)
 
 BUILD      ?= build
@@ -148,7 +150,7 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests run test soak readme bench deps bench-deps clean
+.PHONY: all kernel user host-tests run test soak readme bench ipc-trace deps bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)
@@ -206,6 +208,9 @@ bench-deps:
 bench: bench-deps all $(LINUX_INITRAMFS)
 	$(PYTHON) tools/bench.py --build $(BUILD) --mem $(QEMU_MEM) \
 	    --linux-initramfs $(LINUX_INITRAMFS) $(if $(LINUX_KERNEL),--linux-kernel $(LINUX_KERNEL))
+
+ipc-trace: deps all
+	$(PYTHON) tools/ipc_trace.py --build $(BUILD) $(TRACE)
 
 clean:
 	rm -rf $(BUILD)

@@ -100,6 +100,15 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
                 break
             elif line.startswith("EXPECT-THREAD-STOP"):
                 expected_stops += 1         # a test provokes an unhandled fault
+            elif line.startswith("HARNESS-TYPE "):
+                q.send(line[len("HARNESS-TYPE "):].encode())    # console input for a test
+            elif line.startswith("PRINTCAP ["):
+                # security.kdb_print_string_stops_after_256_bytes: one KDB
+                # PrintString of 1010 bytes, then "]"
+                got = len(line) - 1
+                result.record(prefix + "security.kdb_print_string_prints_256_bytes_per_call",
+                              got == 256 and line.endswith("]"),
+                              f"expected 256 bytes before ']', got {got}: {line[:40]}...")
             elif expected_stops and kernel_trouble(line) == "a thread was stopped by the kernel":
                 expected_stops -= 1
             elif kernel_trouble(line):
@@ -168,6 +177,34 @@ def run_fatal(args, name, result):
     result.record(name, ok, f"expected {want}; got {why}; serial log {q.log_path}:\n{q.tail()}")
 
 
+# Boots in which the kernel, on a test option (kernel/core/selftest.c), does
+# what the CPU's protection must stop: each must end in a panic that names
+# the protection. Without it the boot goes on and the test fails.
+FATAL_BOOTS = [
+    ("security.smap_stops_a_kernel_read_of_user_memory", "selftest=smap",
+     r"PANIC: SMAP: the kernel touched user memory"),
+    ("security.smep_stops_the_kernel_executing_user_memory", "selftest=smep",
+     r"PANIC: SMEP: the kernel executed user memory"),
+]
+
+
+def run_fatal_boot(args, result, name, option, expect):
+    modules = [os.path.join(args.build, "user", "sigma0.elf"),
+               os.path.join(args.build, "user", "tests.elf") + " only=boot.kip_fixed_fields"]
+    q = Qemu(args, args.build, args.accel, args.mem, modules, f"fatal-{name}.log", option)
+    got = None
+    try:
+        for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
+            if line.startswith("PANIC") or line.startswith("SUITE DONE"):
+                got = line
+                break
+    finally:
+        q.close()
+    result.record(name, got is not None and re.search(expect, got) is not None,
+                  f"expected /{expect}/, got {got or 'no panic (timeout or exit)'}; "
+                  f"serial log {q.log_path}:\n{q.tail()}")
+
+
 def run_selected(args, only, result):
     """Every test, or those whose name starts with `only`."""
     if not only or only.startswith("host"):
@@ -185,6 +222,13 @@ def run_selected(args, only, result):
         # Pistachio's port model (spec 11.3): every thread has every port
         if not only or group == g:
             run_suite(args, result, option="ioports=all", only=only or g)
+    if not only or group == "security":
+        # "kdb": KDB Enter of privileged spaces opens the debugger, of
+        # others still halts only the caller
+        run_suite(args, result, option="kdb", only=only or "security")
+        for name, option, expect in FATAL_BOOTS:
+            if not only or name.startswith(only):
+                run_fatal_boot(args, result, name, option, expect)
     if not only or group == "irq":
         # a machine without ACPI: the 8259 PICs instead of the I/O APIC
         run_suite(args, result, only=only or "irq", machine=["-no-acpi"])

@@ -265,8 +265,13 @@ def run_readme(args, result, update=False):
     finally:
         q.close()
     if update and not why:
-        text = "".join(seen)
-        open(path, "w", encoding="utf-8").write("\n".join(before + text.split("\n") + after))
+        new = "".join(seen).split("\n")
+        kept = [l.rstrip("\n") for l in lines]
+        same = difflib.SequenceMatcher(None, [masked(l) for l in kept], [masked(l) for l in new])
+        out = []                            # (lines that differ only in masked fields stay)
+        for op, i1, i2, j1, j2 in same.get_opcodes():
+            out += kept[i1:i2] if op == "equal" else new[j1:j2]
+        open(path, "w", encoding="utf-8").write("\n".join(before + out + after))
         print(f"harness: wrote this run's transcript into {path}")
     result.record("session.readme_transcript_is_what_the_system_answers", not why, why)
 

@@ -114,7 +114,7 @@ void bootmem_describe(const struct boot_desc *bd, const struct boot_image *image
                        info_page + PAGE_SIZE);
     for (size_t i = 0; i < kernel_mem.n; i++)
         kip_add_memory(MEMDESC_RESERVED, 0, false, kernel_mem.r[i].base, kernel_mem.r[i].end);
-    kip_add_memory(MEMDESC_CONVENTIONAL, 0, true, 0, USER_END);
+    kip_add_memory(MEMDESC_CONVENTIONAL, 0, true, 0, USER_MAP_END);
     kip_set_word(KIP_RESERVED_MEM0, (paddr_t)_kernel_phys_start);
     kip_set_word(KIP_RESERVED_MEM0 + 8, (paddr_t)_kernel_phys_end);
 }
@@ -122,6 +122,18 @@ void bootmem_describe(const struct boot_desc *bd, const struct boot_image *image
 bool bootmem_is_kernel(paddr_t base, paddr_t end)
 {
     return range_overlaps(&kernel_mem, base, end);
+}
+
+void bootmem_reserve_kernel(paddr_t base, paddr_t end)
+{
+    if (!range_add(&kernel_mem, base, end))
+        panic("boot: too many kernel memory ranges");
+}
+
+bool bootmem_user_frame(paddr_t pa, unsigned size_log2)
+{
+    paddr_t end = pa + (1UL << size_log2);
+    return end <= phys_map_end && !bootmem_is_kernel(pa, end);
 }
 
 paddr_t bootmem_top(void)

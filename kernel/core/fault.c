@@ -20,17 +20,16 @@ static const char *access_name(unsigned a)
 }
 
 /* Sigma0 sees physical memory idempotently: map the 2 MB page around the
- * fault, or just the 4 KB page where kernel memory is in the way. */
+ * fault, or just the 4 KB page where kernel memory is in the way. Nothing
+ * the kernel owns, nothing beyond the direct map. */
 static bool sigma0_map(struct space *s, word_t addr)
 {
     uint64_t flags = PTE_W;
     paddr_t big = ALIGN_DOWN(addr, SUPERPAGE_SIZE);
-    if (!bootmem_is_kernel(big, big + SUPERPAGE_SIZE) &&
-        paging_map_user(s->pml4, big, big, 21, flags))
+    if (bootmem_user_frame(big, 21) && paging_map_user(s->pml4, big, big, 21, flags, &s->kmem))
         return true;
     paddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-    return !bootmem_is_kernel(page, page + PAGE_SIZE) &&
-           paging_map_user(s->pml4, page, page, 12, flags);
+    return bootmem_user_frame(page, 12) && paging_map_user(s->pml4, page, page, 12, flags, &s->kmem);
 }
 
 static void stop_thread(struct trap_frame *f, const char *why)
@@ -75,7 +74,7 @@ word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t i
                         uint64_t deadline)
 {
     if (self->space->sigma0)
-        return addr < USER_END && sigma0_map(self->space, addr) ? 0 : IPC_NO_PARTNER << 1;
+        return sigma0_map(self->space, addr) ? 0 : IPC_NO_PARTNER << 1;
     return pager_ipc(self, PAGEFAULT_LABEL | access, addr, ip, deadline);
 }
 
@@ -99,7 +98,7 @@ static bool pagefault_ipc(word_t addr, unsigned access, word_t ip)
 
 void fault_page(struct trap_frame *f, word_t addr, unsigned access)
 {
-    if (current->space->sigma0 && addr < USER_END && sigma0_map(current->space, addr))
+    if (current->space->sigma0 && sigma0_map(current->space, addr))
         return;
     if (!current->space->sigma0 && pagefault_ipc(addr, access, f->rip))
         return;                         /* the thread retries the access */

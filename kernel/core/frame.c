@@ -7,7 +7,7 @@
 static struct range_set pool;
 static size_t next_range;            /* first range with unused frames */
 static paddr_t free_list;            /* 0 = empty */
-static size_t nfree_list, nfresh;
+static size_t nfree_list, nfresh, ntotal;
 static frame_view_t view;
 
 void frame_init(const struct range_set *p, frame_view_t v)
@@ -22,6 +22,7 @@ void frame_init(const struct range_set *p, frame_view_t v)
         ASSERT(pool.r[i].base % PAGE_SIZE == 0 && pool.r[i].end % PAGE_SIZE == 0);
         nfresh += (pool.r[i].end - pool.r[i].base) / PAGE_SIZE;
     }
+    ntotal = nfresh;
 }
 
 static void zero_frame(paddr_t f)
@@ -62,4 +63,9 @@ void frame_free(paddr_t f)
 size_t frame_available(void)
 {
     return nfresh + nfree_list;
+}
+
+size_t frame_total(void)
+{
+    return ntotal;
 }

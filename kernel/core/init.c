@@ -18,6 +18,7 @@
 #include "print.h"
 #include "roottasks.h"
 #include "sched.h"
+#include "selftest.h"
 
 static const void *boot_view(paddr_t p)
 {
@@ -56,7 +57,9 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
     if (err)
         panic("boot: %s", err);
     kprintf("boot: command line \"%s\", %zu modules\n", bd.cmdline, bd.nmodules);
-    kdb_interactive = cmdline_has(bd.cmdline, "kdb");
+    kdb_mode = cmdline_has(bd.cmdline, "kdb=all") ? KDB_ENTER_ALL
+               : cmdline_has(bd.cmdline, "kdb")   ? KDB_ENTER_PRIVILEGED
+                                                  : KDB_ENTER_HALTS;
 
     gdt_init();
     idt_init();
@@ -89,7 +92,9 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
     kip_set_word(KIP_BOOT_INFO, bootinfo);
 
     sched_init();
-    roottasks_start(images, bootinfo);
+    struct tcb *root = roottasks_start(images, bootinfo);
+    selftest_run(cmdline_has(bd.cmdline, "selftest=smap"), cmdline_has(bd.cmdline, "selftest=smep"),
+                 root, images[1].entry);
     kprintf("boot: starting sigma0 at %lx and the root task at %lx\n", images[0].entry,
             images[1].entry);
     sched_start();

@@ -5,6 +5,7 @@
  * its TCB and UTCB and makes it ready. */
 #include "ipc.h"
 #include "irq.h"
+#include "kmem.h"
 #include "arch/context.h"
 #include "fault.h"
 #include "map.h"
@@ -31,9 +32,7 @@ static void set_error(struct tcb *t, unsigned phase, unsigned code, word_t offse
 static void wake(struct tcb *t)
 {
     timeout_cancel(t);
-    t->state = TS_READY;
-    if (!t->halted)
-        sched_make_ready(t);
+    sched_make_ready(t);                /* (a halted thread is not picked) */
 }
 
 /* The partner this IPC just made ready: where a blocking caller hands
@@ -41,6 +40,16 @@ static void wake(struct tcb *t)
 static struct tcb *handoff;
 
 static void serve_reflected_fault(struct tcb *self);
+static void cancel_blocked(struct tcb *t, unsigned code);
+
+/* The partner not copying a string transfer may be asked to resolve a
+ * fault in its own space (spec 5.8): tcb.xfer_serve says how far it is. */
+enum {
+    SERVE_NONE,
+    SERVE_REQUESTED,        /* made ready to ask its pager */
+    SERVE_BUSY,             /* in that page-fault IPC */
+    SERVE_ABANDONED,        /* still in it, but the copier went on without it */
+};
 
 /* Block the current thread until someone wakes it. A partner copying
  * strings to or from us may wake us meanwhile to resolve a fault in our
@@ -51,11 +60,10 @@ static void block(struct tcb *self, unsigned state, uint64_t deadline)
         deadline = self->kcall_deadline;
     self->state = state;
     timeout_arm(self, deadline);
-    sched_remove(self);
-    struct tcb *to = handoff;
-    handoff = NULL;
+    struct tcb *to = handoff;           /* (we may stay queued: lazy queues, */
+    handoff = NULL;                     /* the scheduler drops us) */
     sched_handoff(to);
-    while (self->xfer_fault_pending)
+    while (self->xfer_serve == SERVE_REQUESTED)
         serve_reflected_fault(self);
 }
 
@@ -68,7 +76,6 @@ static NORETURN void block_for_fast_resume(struct tcb *self)
     self->state = TS_RECV_BLOCKED;
     self->fast_blocked = true;
     arch_prepare_fast_resume(self);
-    sched_remove(self);
     struct tcb *to = handoff;
     handoff = NULL;
     sched_handoff(to);
@@ -107,11 +114,13 @@ static void sendq_remove(struct tcb *s)
 }
 
 /* Does a receiver waiting with specifier `spec` accept `sender`? A
- * propagating sender is accepted under its virtual sender's name too. */
+ * propagating sender is accepted under its virtual sender's name too,
+ * except in a kernel-made IPC (a page fault, an exception), which takes
+ * the answer of its partner itself only. */
 static bool accepts(const struct tcb *rcv, word_t spec, const struct tcb *sender)
 {
     return spec == ANYTHREAD || spec == sender->global_id ||
-           (sender->ipc_vsender && spec == sender->ipc_vsender) ||
+           (sender->ipc_vsender && spec == sender->ipc_vsender && !rcv->kcall_depth) ||
            (spec == ANYLOCALTHREAD && sender->space == rcv->space);
 }
 
@@ -164,20 +173,41 @@ static void xfer_leave(struct xfer *x)
         x->partner->state = x->partner_state;
 }
 
-/* Copy the message from `s` to `r`. Returns 0 or an error code from the
- * sender's point of view, with the bytes of strings copied before it in
- * *offset (both sides then fail). */
-static unsigned transfer(struct tcb *s, struct tcb *r, word_t *offset)
+/* A transfer t takes part in failed. If t is still in a page-fault IPC
+ * for it, which restores t's IPC state when it ends, t applies the
+ * outcome itself then (serve_reflected_fault). */
+static void xfer_failed_for(struct tcb *t, unsigned phase, unsigned code, word_t offset,
+                            word_t mr0)
 {
-    word_t tag = utcb_get(s, UTCB_MR(0));
+    if (t->xfer_serve != SERVE_ABANDONED) {
+        set_error(t, phase, code, offset, mr0);
+        return;
+    }
+    t->xfer_end_error = offset << 4 | code << 1 | phase;
+    t->xfer_end_mr0 = mr0;
+}
+
+/* The transfer of s's message (tagged `tag`) to r failed: both partners
+ * get the error, and whichever of them blocked wakes up. */
+static void transfer_failed(struct tcb *s, struct tcb *r, word_t tag, unsigned code, word_t offset)
+{
+    xfer_failed_for(s, IPC_SEND, code, offset, tag | TAG_E);
+    xfer_failed_for(r, IPC_RECV, partner_code(code), offset, (tag & ~TAG_FLAGS) | TAG_E);
+    if (r->state == TS_RECV_BLOCKED)
+        wake(r);
+    if (s->state == TS_SEND_BLOCKED)
+        wake(s);
+}
+
+/* Copy the message (tagged `tag`) from `s` to `r`: the words, then the
+ * typed items. Returns 0 or an error code from the sender's point of
+ * view, with the bytes of strings copied before it in *offset. */
+static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *offset)
+{
     unsigned u = TAG_U(tag), t = TAG_T(tag);
-    *offset = 0;
-    if (irq_is_thread(r))
-        return 0;                           /* an acknowledgement: any message */
     if (1 + u + t > NUM_MRS)
         return IPC_OVERFLOW;
-    for (unsigned i = 1; i <= u + t; i++)
-        r->utcb[i] = s->utcb[i];
+    copy_words(&r->utcb[1], &s->utcb[1], u + t);
     r->utcb[0] = (tag & ~(TAG_FLAGS & ~TAG_P)) | (s->ipc_intended ? TAG_R : 0);
     if (r->start_wait) {
         r->start_wait = false;
@@ -187,25 +217,41 @@ static unsigned transfer(struct tcb *s, struct tcb *r, word_t *offset)
             return IPC_OVERFLOW;        /* a start message accepts nothing typed */
         return 0;
     }
+    if (!t)
+        return 0;
+    /* The typed items: the partners are bound to each other meanwhile
+     * (the long work may be preempted, the receiver must not take another
+     * message). Unless one of them is bound already: the answer to a
+     * page fault during a string copy, which takes no strings and is
+     * mapped in a bounded number of pages. */
     struct xfer x;
-    bool strings = false;
+    bool bind = !s->xfer_partner && !r->xfer_partner;
+    xfer_begin(&x, s, r);
+    if (bind)
+        xfer_enter(&x);
     unsigned err = 0;
     for (unsigned i = u + 1; i <= u + t && !err;) {
-        if (s->utcb[i] & ITEM_NOT_STRING) {
-            err = map_item_transfer(s, r, &s->utcb[i], &i);
-            continue;
-        }
-        if (!strings) {
-            strings = true;
-            xfer_begin(&x, s, r);
-            xfer_enter(&x);
-        }
-        err = xfer_string(&x, &i, u + t + 1);
+        if (s->utcb[i] & ITEM_NOT_STRING)
+            err = map_item_transfer(&x, bind, &s->utcb[i], &i);
+        else
+            err = bind ? xfer_string(&x, &i, u + t + 1) : IPC_OVERFLOW;
     }
-    if (strings) {
-        *offset = x.offset;
+    *offset = x.offset;
+    if (bind)
         xfer_leave(&x);
-    }
+    return err;
+}
+
+/* Transfer the message from `s` to `r`. Returns 0, or an error code from
+ * the sender's point of view when both have failed (transfer_failed). */
+static unsigned transfer(struct tcb *s, struct tcb *r)
+{
+    if (irq_is_thread(r))
+        return 0;                       /* an acknowledgement: any message */
+    word_t tag = utcb_get(s, UTCB_MR(0)), offset = 0;   /* (read before any fault) */
+    unsigned err = copy_message(s, r, tag, &offset);
+    if (err)
+        transfer_failed(s, r, tag, err, offset);
     return err;
 }
 
@@ -217,28 +263,21 @@ static void delivered(struct tcb *s, struct tcb *r)
         irq_acknowledged(r);
         return;
     }
-    struct tcb *vs = s->ipc_vsender ? tcb_lookup_global(s->ipc_vsender) : NULL;
-    r->ipc_from = tcb_id_for(vs ? vs : s, r);
+    r->ipc_from = tcb_id_for(s, r);
     r->ipc_error = 0;
-    if (vs)
-        utcb_set(r, UTCB_ACTUAL_SENDER, s->global_id);
-    if (s->ipc_intended)
-        utcb_set(r, UTCB_INTENDED_RECEIVER, s->ipc_intended);
+    if (s->ipc_vsender | s->ipc_intended) {
+        struct tcb *vs = tcb_lookup_global(s->ipc_vsender);
+        if (vs) {
+            r->ipc_from = tcb_id_for(vs, r);
+            utcb_set(r, UTCB_ACTUAL_SENDER, s->global_id);
+        }
+        if (s->ipc_intended)
+            utcb_set(r, UTCB_INTENDED_RECEIVER, s->ipc_intended);
+    }
     if (r->state == TS_RECV_BLOCKED) {
         wake(r);
         handoff = r;
     }
-}
-
-static void transfer_failed(struct tcb *s, struct tcb *r, unsigned code, word_t offset)
-{
-    word_t tag = s->state == TS_FREE ? 0 : utcb_get(s, UTCB_MR(0));
-    set_error(s, IPC_SEND, code, offset, tag | TAG_E);
-    set_error(r, IPC_RECV, partner_code(code), offset, (tag & ~TAG_FLAGS) | TAG_E);
-    if (r->state == TS_RECV_BLOCKED)
-        wake(r);
-    if (s->state == TS_SEND_BLOCKED)
-        wake(s);
 }
 
 /* A blocked sender's message was taken. Without a receive phase its IPC
@@ -345,23 +384,21 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
  * phase itself, false if the IPC is over (failed, or completed by others
  * while we were blocked). `spec` is the resolved receive specifier, 0 for
  * none. */
-static bool send_phase(struct tcb *self, word_t to, word_t *spec, word_t timeouts)
+static bool send_phase(struct tcb *self, struct tcb *dest, word_t *spec, word_t timeouts)
 {
-    struct tcb *dest = tcb_lookup(to, self);
-    if (dest && tcb_is_active(dest))
+    /* propagation (a P tag) or redirection (the space has a redirector) */
+    if (dest && tcb_is_active(dest) && (self->no_fast_send || (self->utcb[0] & TAG_P)))
         dest = supervise(self, dest, spec);
+    if (dest && dest->space->sigma0 && !self->space->privileged)
+        dest = NULL;                    /* sigma0 serves privileged spaces only */
     if (!dest || !tcb_is_active(dest)) {
         set_error(self, IPC_SEND, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
         return false;
     }
     if (dest->state == TS_RECV_BLOCKED && accepts(dest, dest->rcv_from, self)) {
         timeout_cancel(dest);
-        word_t offset;
-        unsigned err = transfer(self, dest, &offset);
-        if (err) {
-            transfer_failed(self, dest, err, offset);
+        if (transfer(self, dest))
             return false;
-        }
         delivered(self, dest);
         return true;
     }
@@ -387,12 +424,8 @@ static word_t receive_phase(struct tcb *self, word_t spec, uint16_t rcv_timeout)
     if (s) {
         sendq_remove(s);
         timeout_cancel(s);
-        word_t offset;
-        unsigned err = transfer(s, self, &offset);
-        if (err) {
-            transfer_failed(s, self, err, offset);
+        if (transfer(s, self))
             return NILTHREAD;
-        }
         delivered(s, self);
         send_phase_done(s);
         return self->ipc_from;
@@ -404,7 +437,9 @@ static word_t receive_phase(struct tcb *self, word_t spec, uint16_t rcv_timeout)
     self->rcv_from = spec;
     self->ipc_error = 0;
     uint64_t deadline = time_deadline(rcv_timeout);
-    if (!deadline && !self->kcall_depth)
+    /* (Not sigma0: the fast path would not check who sends. Not with a
+     * non-canonical RIP, which the fast path's sysret must never get.) */
+    if (!deadline && !self->kcall_depth && !self->space->sigma0 && arch_user_ip_canonical(self))
         block_for_fast_resume(self);
     block(self, TS_RECV_BLOCKED, deadline);
     return self->ipc_error ? NILTHREAD : self->ipc_from;
@@ -417,14 +452,53 @@ static word_t resolve_from(struct tcb *self, word_t from)
     if (from == ANYTHREAD || from == ANYLOCALTHREAD)
         return from;
     struct tcb *t = tcb_lookup(from, self);
-    return t && t->state != TS_FREE ? t->global_id : 0;
+    return t ? t->global_id : 0;
+}
+
+/* The common case in short, as the fast path (fastpath.S) does it in
+ * assembly: an untyped Call, or ReplyWait with nobody queued for us, to a
+ * partner blocked for fast_resume in a receive that takes us, our own
+ * receive without timeout, the partner of at least our priority (so no
+ * scheduling decision: sched_handoff's first case), nothing supervised.
+ * Neither thread touches a queue or its kernel stack. (No irq or sigma0
+ * thread and none waiting for its start message is ever fast-blocked.)
+ * Returns only if it does not apply. */
+void ipc_short(word_t to, word_t from_spec, word_t timeouts)
+{
+    struct tcb *self = current;
+    word_t tag = self->utcb[0];
+    if ((tag & (TAG_FLAGS | 0x3FUL << 6)) || (timeouts & 0xFFFF) || self->no_fast_send ||
+        self->delay_until || !arch_user_ip_canonical(self))
+        return;
+    struct tcb *dest = tcb_lookup(to, self);
+    if (!dest || dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
+        dest->priority < self->priority ||
+        (from_spec != dest->global_id && (from_spec != ANYTHREAD || self->sendq)))
+        return;
+    word_t spec = dest->rcv_from;
+    if (spec != self->global_id && spec != ANYTHREAD &&
+        !(spec == ANYLOCALTHREAD && dest->space == self->space))
+        return;
+    copy_words(&dest->utcb[1], &self->utcb[1], TAG_U(tag));
+    dest->utcb[0] = tag;
+    dest->ipc_from = tcb_id_for(self, dest);
+    dest->ipc_error = 0;
+    dest->state = TS_READY;
+    self->rcv_from = from_spec;
+    self->ipc_error = 0;
+    self->state = TS_RECV_BLOCKED;
+    self->fast_blocked = true;
+    arch_prepare_fast_resume(self);
+    sched_resume_direct(dest);
 }
 
 word_t ipc(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
-    word_t spec = from_spec == NILTHREAD ? 0 : resolve_from(self, from_spec);
-    utcb_set(self, UTCB_ERROR_CODE, 0);
+    struct tcb *dest = to != NILTHREAD ? tcb_lookup(to, self) : NULL;
+    word_t spec = from_spec == NILTHREAD ? 0
+                  : from_spec == to && dest ? dest->global_id     /* a Call */
+                                            : resolve_from(self, from_spec);
     handoff = NULL;
     self->ipc_from = NILTHREAD;
     self->ipc_error = 0;
@@ -432,7 +506,7 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
     self->ipc_intended = 0;
     self->has_rcv_phase = false;
     if (to != NILTHREAD) {
-        bool receive_now = send_phase(self, to, &spec, timeouts);
+        bool receive_now = send_phase(self, dest, &spec, timeouts);
         if (self->ipc_error || from_spec == NILTHREAD)
             return NILTHREAD;
         if (spec && !receive_now)
@@ -484,9 +558,8 @@ void ipc_irq_send(struct tcb *irq, struct tcb *h)
     irq->rcv_from = h->global_id;           /* then it waits for the acknowledgement */
     handoff = NULL;
     if (h->state == TS_RECV_BLOCKED && accepts(h, h->rcv_from, irq)) {
-        word_t offset;
         timeout_cancel(h);
-        transfer(irq, h, &offset);
+        transfer(irq, h);
         delivered(irq, h);
         irq->state = TS_RECV_BLOCKED;
     } else {
@@ -506,15 +579,15 @@ void ipc_irq_withdraw(struct tcb *irq)
 
 /* ---- faults during string copy (spec 5.8) ------------------------------- */
 
-static void serve_reflected_fault(struct tcb *self);
-
 /* A thread the fast path put to sleep runs again (fastpath.S): like the
- * end of block(), it may first have to serve faults of a string copy. */
+ * end of block(), it may first have to serve faults of a string copy; a
+ * thread halted meanwhile stops before it returns to user mode. */
 void ipc_fast_resumed(struct tcb *self)
 {
     self->fast_blocked = false;
-    while (self->xfer_fault_pending)
+    while (self->xfer_serve == SERVE_REQUESTED)
         serve_reflected_fault(self);
+    ipc_user_return(self);
 }
 
 /* Order key of an xfer timeout: 0 for zero, ~0 for never, else the tick. */
@@ -539,20 +612,44 @@ static void xfer_start_timeout(struct xfer *x)
     x->deadline = first == ~0UL ? 0 : first;
 }
 
-/* The partner `t` asks its pager about `addr` on our behalf: wake it to
- * do so (its block() loop serves the request) and wait for the outcome. */
-static unsigned reflect_fault(struct tcb *t, word_t addr, bool write)
+/* The copier c waits in reflect_fault: wake it with `result`. */
+static void xfer_wake_copier(struct tcb *c, unsigned result)
+{
+    if (c->state != TS_XFER || !c->xfer)
+        return;
+    c->xfer_result = result;
+    wake(c);
+}
+
+/* The copier goes on without p's answer: p must not start on the request
+ * any more, or, in its page-fault IPC already, is released from it and
+ * learns the outcome when it returns. */
+static void xfer_recall(struct tcb *p)
+{
+    if (p->xfer_serve == SERVE_REQUESTED) {
+        p->xfer_serve = SERVE_NONE;             /* it is ready and finds nothing to do */
+    } else if (p->xfer_serve == SERVE_BUSY) {
+        cancel_blocked(p, IPC_CANCELED);
+        p->xfer_serve = SERVE_ABANDONED;
+    }
+}
+
+/* The partner p asks its pager about `addr` on our behalf: wake it to do
+ * so (its block() loop serves the request) and wait for the outcome, the
+ * transfer's timeout, an abort or p's deletion. */
+static unsigned reflect_fault(struct xfer *x, struct tcb *p, word_t addr, bool write)
 {
     struct tcb *self = current;
-    t->xfer_fault_addr = addr;
-    t->xfer_fault_write = write;
-    t->xfer_fault_pending = true;
-    self->xfer_result = IPC_ABORTED;
-    sched_make_ready(t);
+    p->xfer_fault_addr = addr;
+    p->xfer_fault_write = write;
+    p->xfer_serve = SERVE_REQUESTED;
+    sched_make_ready(p);
     self->state = TS_XFER;
+    timeout_arm(self, x->deadline);
     sched_remove(self);
-    sched_handoff(t);
-    self->state = TS_READY;
+    sched_handoff(p);
+    if (!x->partner_gone)
+        xfer_recall(p);                         /* (answered: nothing to recall) */
     return self->xfer_result;
 }
 
@@ -566,20 +663,25 @@ static word_t user_ip(struct tcb *t)
 static void serve_reflected_fault(struct tcb *self)
 {
     struct tcb *copier = self->xfer_partner;
-    self->xfer_fault_pending = false;
+    self->xfer_serve = SERVE_BUSY;
     unsigned access = self->xfer_fault_write ? ACCESS_W : ACCESS_R;
     word_t ip = self->xfer_is_sender ? user_ip(self) : ~0UL;
     word_t err = fault_nested_ipc(self, self->xfer_fault_addr, access, ip, copier->xfer->deadline);
-    if (self->xfer_partner != copier) {
-        /* The copier was deleted meanwhile: our IPC ends here. */
-        self->state = TS_READY;
-        set_error(self, self->xfer_is_sender ? IPC_SEND : IPC_RECV, IPC_ABORTED, 0,
-                  self->xfer_is_sender ? utcb_get(self, UTCB_MR(0)) | TAG_E : TAG_ERROR_ONLY);
+    if (self->xfer_serve == SERVE_ABANDONED) {
+        /* The copier went on without us (timeout, abort, its deletion):
+         * the transfer's outcome, which our page-fault IPC kept from us. */
+        self->xfer_serve = SERVE_NONE;
+        self->ipc_error = self->xfer_end_error;
+        self->ipc_from = NILTHREAD;
+        utcb_set(self, UTCB_ERROR_CODE, self->ipc_error);
+        utcb_set(self, UTCB_MR(0), self->xfer_is_sender ? utcb_get(self, UTCB_MR(0)) | TAG_E
+                                                         : self->xfer_end_mr0);
         return;
     }
+    self->xfer_serve = SERVE_NONE;
     copier->xfer_result = (unsigned)err;
     self->state = TS_XFER;
-    sched_make_ready(copier);
+    wake(copier);
     sched_remove(self);
     sched_handoff(copier);
 }
@@ -595,7 +697,7 @@ unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
         err = fault_nested_ipc(t, addr, write ? ACCESS_W : ACCESS_R,
                                t == x->s ? user_ip(t) : ~0UL, x->deadline);
     else
-        err = reflect_fault(t, addr, write);
+        err = reflect_fault(x, t, addr, write);
     if (x->aborted || x->partner_gone)
         return IPC_ABORTED;
     if (!err)
@@ -615,6 +717,7 @@ void ipc_timeout(struct tcb *t)
     } else if (t->state == TS_RECV_BLOCKED) {
         set_error(t, IPC_RECV, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
     } else {
+        xfer_wake_copier(t, IPC_TIMEOUT << 1);  /* its partner's fault took too long */
         return;
     }
     wake(t);
@@ -645,6 +748,7 @@ unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
             copier->xfer->aborted = true;
             cancel_blocked(t, IPC_CANCELED);
             cancel_blocked(t->xfer_partner, IPC_CANCELED);
+            xfer_wake_copier(copier, IPC_ABORTED);
         }
         return sending ? 1 << 2 : 1 << 1;
     }
@@ -675,23 +779,18 @@ static void detach_xfer(struct tcb *t, struct tcb *p)
     if (p->xfer) {                      /* p copies: let it fail the transfer */
         p->xfer->partner_gone = true;
         p->xfer->aborted = true;
-        if (p->state == TS_XFER) {
-            p->xfer_result = IPC_ABORTED;
-            sched_make_ready(p);
-        } else {
-            cancel_blocked(p, IPC_CANCELED);
-        }
+        xfer_wake_copier(p, IPC_ABORTED);
+        cancel_blocked(p, IPC_CANCELED);    /* or its own page-fault IPC */
         return;
     }
-    /* t was copying: p waits for the end, or serves a fault for t. */
-    word_t mr0 = p->xfer_is_sender ? utcb_get(p, UTCB_MR(0)) | TAG_E : TAG_ERROR_ONLY;
+    /* t was copying: p waits for the end, or serves (or was asked to
+     * serve) a fault for t. */
     unsigned phase = p->xfer_is_sender ? IPC_SEND : IPC_RECV;
-    if (p->state == TS_XFER) {
-        set_error(p, phase, IPC_ABORTED, t->xfer->offset, mr0);
+    word_t mr0 = p->xfer_is_sender ? utcb_get(p, UTCB_MR(0)) | TAG_E : TAG_ERROR_ONLY;
+    xfer_recall(p);
+    xfer_failed_for(p, phase, IPC_ABORTED, t->xfer->offset, mr0);
+    if (p->state == TS_XFER)
         wake(p);
-    } else {
-        cancel_blocked(p, IPC_CANCELED);    /* serve_reflected_fault ends it */
-    }
 }
 
 void ipc_detach(struct tcb *t)

@@ -13,7 +13,9 @@
 #include "threadid.h"
 #include "utcb.h"
 
-static struct space irq_space;         /* no memory, no page tables */
+static struct space irq_space = {      /* no memory, no page tables */
+    .kmem = { .limit = KMEM_UNLIMITED },   /* (kernel threads: the kernel's memory) */
+};
 static struct tcb *irq_threads[NUM_IRQ_THREADS];
 
 bool irq_is_thread(const struct tcb *t)
@@ -67,8 +69,11 @@ word_t irq_control(word_t dest, word_t pager)
         ipc_irq_withdraw(t);                /* an undelivered interrupt is dropped */
     t->state = TS_READY;
     utcb_set(t, UTCB_PAGER, h ? h->global_id : NILTHREAD);
-    if (irq == CONSOLE_IRQ)
+    if (irq == CONSOLE_IRQ) {
         kdb_input_to_user = h != NULL;
+        if (!h)
+            kdb_console_released();
+    }
     if (h)
         intctl_unmask(irq);
     return 1;
@@ -78,6 +83,10 @@ void irq_fire(unsigned irq)
 {
     intctl_mask(irq);
     intctl_eoi(irq);
+    if (irq == CONSOLE_IRQ && !kdb_input_to_user) {
+        kdb_console_interrupt();            /* no driver: input for KDB ReadChar */
+        return;
+    }
     struct tcb *t = irq < NUM_IRQ_THREADS ? irq_threads[irq] : NULL;
     if (!t || t->state != TS_READY)
         return;                             /* not attached, or busy */

@@ -1,9 +1,6 @@
 /* The interactive kernel debugger on the serial console. ESC on the
- * console (checked every few timer ticks) enters it while no user-level
- * driver has the console's interrupt (kdb_input_to_user; user/os's
- * console server has it and reads ESC as the start of a key's escape
- * sequence: there the shell's kdb command enters it); so does a user
- * program's KDB Enter. While it runs, the system stands still. */
+ * console (kdb_input.c) enters it; so does a KDB Enter where the kernel
+ * option allows (kdebug.c). While it runs, the system stands still. */
 #include "kdebug.h"
 #include "arch/console.h"
 #include "arch/cpu.h"
@@ -14,25 +11,6 @@
 #include "utcb.h"
 #include "fault.h"
 #include "arch/context.h"
-
-#define KDB_BREAK_KEY 0x1B      /* ESC */
-#define POLL_TICKS 10
-
-/* Characters read while looking for the break key are kept for the
- * KDB ReadChar calls. */
-static char pending[16];
-static unsigned pending_head, pending_count;
-
-int kdb_getc(void)
-{
-    if (pending_count) {
-        char c = pending[pending_head];
-        pending_head = (pending_head + 1) % sizeof pending;
-        pending_count--;
-        return (unsigned char)c;
-    }
-    return console_getc();
-}
 
 static int getc_blocking(void)
 {
@@ -59,6 +37,8 @@ static const char *state_name(const struct tcb *t)
         return "dead";
     case TS_XFER:
         return "string copy";
+    case TS_KDB_READ:
+        return "reading";
     default:
         return "?";
     }
@@ -176,25 +156,6 @@ void kdb_console(const char *why)
         default:
             help();
             break;
-        }
-    }
-}
-
-bool kdb_input_to_user;
-
-void kdb_poll(void)
-{
-    if (kernel_ticks % POLL_TICKS || kdb_input_to_user)
-        return;
-    int c;
-    while ((c = console_getc()) >= 0) {
-        if (c == KDB_BREAK_KEY) {
-            kdb_console("break-in from the console");
-            return;
-        }
-        if (pending_count < sizeof pending) {
-            pending[(pending_head + pending_count) % sizeof pending] = (char)c;
-            pending_count++;
         }
     }
 }

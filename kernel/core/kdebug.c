@@ -1,16 +1,19 @@
 /* The kernel debugger's entry from user programs (KDB Enter): print the
  * message and stop the calling thread; the rest of the system runs on.
- * With "kdb" on the kernel command line, Enter opens the interactive
- * debugger instead and the thread continues afterwards. */
+ * Where the kernel option allows (kdebug.h: "kdb" for privileged spaces,
+ * "kdb=all"), Enter opens the interactive debugger instead, which stops
+ * the system, and the thread continues afterwards. */
 #include "kdebug.h"
 #include "print.h"
 #include "sched.h"
+#include "space.h"
 
-bool kdb_interactive;
+enum kdb_mode kdb_mode;
 
 void kdb_enter(const char *message)
 {
-    if (kdb_interactive) {
+    if (kdb_mode == KDB_ENTER_ALL ||
+        (kdb_mode == KDB_ENTER_PRIVILEGED && current->space->privileged)) {
         kdb_console(*message ? message : "KDB Enter");
         return;
     }

@@ -165,7 +165,7 @@ void mdb_space_clear(struct mdb_space *s)
 static struct mnode *new_node(struct mdb_space *s, vaddr_t va, paddr_t pa, unsigned rights,
                               struct mnode *parent)
 {
-    struct mnode *n = mdb_node_alloc();
+    struct mnode *n = mdb_node_alloc(s);
     if (!n)
         return NULL;
     *n = (struct mnode){ .space = s, .va = va, .pa = pa, .rights = rights };
@@ -255,6 +255,7 @@ bool mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vadd
         src->space = to;
         src->va = to_va;
         index_add(src);
+        mdb_node_moved(src, from);
         if (!mdb_hw_map(to, to_va, src->pa, src->rights)) {
             drop_unmapped(src);         /* no node without its mapping */
             return false;

@@ -61,7 +61,7 @@ void roottasks_place(const struct boot_desc *bd, struct elf_image images[2])
 static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_t scheduler,
                                bool sigma0)
 {
-    struct space *s = space_create();
+    struct space *s = space_create(KMEM_UNLIMITED);
     if (!s)
         panic("boot: out of kernel memory creating a root server's space");
     s->privileged = true;
@@ -94,7 +94,7 @@ static bool map_from_sigma0(struct tcb *s0, struct tcb *to, paddr_t base, paddr_
     return true;
 }
 
-void roottasks_start(const struct elf_image images[2], paddr_t bootinfo)
+struct tcb *roottasks_start(const struct elf_image images[2], paddr_t bootinfo)
 {
     word_t root_id = tid_make(USER_BASE + 2, 1);
     struct tcb *s0 = start_server(USER_BASE, images[0].entry, NILTHREAD, root_id, true);
@@ -106,4 +106,5 @@ void roottasks_start(const struct elf_image images[2], paddr_t bootinfo)
     if (!map_from_sigma0(s0, root, images[1].low, images[1].high, MDB_R | MDB_W | MDB_X) ||
         !map_from_sigma0(s0, root, bootinfo, bootinfo + PAGE_SIZE, MDB_R))
         panic("boot: out of kernel memory mapping the root task");
+    return root;
 }

@@ -34,9 +34,9 @@ void sched_init(void)
     arch_thread_init_kernel(idle, idle_loop);
 }
 
-void sched_make_ready(struct tcb *t)
+/* Put t at the tail of its priority's queue (if it is not queued). */
+static void enqueue(struct tcb *t)
 {
-    t->state = TS_READY;
     if (t->queued)
         return;
     unsigned p = t->priority;
@@ -52,6 +52,12 @@ void sched_make_ready(struct tcb *t)
         h->rq_prev = t;
     }
     t->queued = true;
+}
+
+void sched_make_ready(struct tcb *t)
+{
+    t->state = TS_READY;
+    enqueue(t);
 }
 
 void sched_remove(struct tcb *t)
@@ -71,9 +77,12 @@ void sched_remove(struct tcb *t)
     t->queued = false;
 }
 
+/* A halted thread does not run, unless it takes part in a string
+ * transfer: the kernel work its partner waits for goes on, and the
+ * thread stops on its way back to user mode (ipc_user_return). */
 static bool runnable(const struct tcb *t)
 {
-    return t->state == TS_READY && !t->halted;
+    return t->state == TS_READY && (!t->halted || t->xfer_partner);
 }
 
 /* The queues are lazy (seed 002): a thread that blocks in IPC may stay
@@ -185,8 +194,16 @@ void sched_check_preempt(void)
         schedule();
 }
 
+/* The current thread is the highest-priority runnable thread (the kernel
+ * switches whenever a higher one becomes ready), unless it was granted a
+ * preemption delay: a partner of at least its priority may run at once. */
 void sched_handoff(struct tcb *to)
 {
+    if (to && runnable(to) && to->priority >= current->priority && !current->delay_until) {
+        requeue_current();
+        switch_to(to);
+        return;
+    }
     struct tcb *h = highest_ready();
     if (to && runnable(to) && to->priority >= h->priority) {
         requeue_current();
@@ -196,10 +213,18 @@ void sched_handoff(struct tcb *to)
     }
 }
 
+void sched_resume_direct(struct tcb *to)
+{
+    struct tcb *prev = current;
+    current = to;
+    arch_resume_fast_blocked(prev, to);
+}
+
+/* The thread stays on its ready queue, if it is on one: the scheduler
+ * drops it there unless it still has a string transfer to finish. */
 void thread_halt(struct tcb *t)
 {
     t->halted = true;
-    sched_remove(t);
     if (t == current)
         schedule();
 }
@@ -213,11 +238,11 @@ void thread_resume(struct tcb *t)
 
 void sched_set_priority(struct tcb *t, uint8_t prio)
 {
-    bool queued = t->queued;
+    bool queued = t->queued;            /* (a blocked thread may be: lazy queues) */
     sched_remove(t);
     t->priority = prio;
     if (queued)
-        sched_make_ready(t);
+        enqueue(t);
     sched_check_preempt();          /* a higher priority may be ready now */
 }
 

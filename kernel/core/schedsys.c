@@ -19,6 +19,7 @@ static word_t state_code(const struct tcb *t)
     case TS_SEND_BLOCKED:
         return 4;
     case TS_RECV_BLOCKED:
+    case TS_KDB_READ:                   /* (for console input) */
         return 6;
     default:
         return 3;
@@ -42,9 +43,10 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
                     word_t preemption, word_t *old_time)
 {
     *old_time = 0;
-    utcb_set(current, UTCB_ERROR_CODE, 0);
-    if (dest == 0)
+    if (dest == 0) {                    /* result 0, but no error (spec 4.9) */
+        utcb_set(current, UTCB_ERROR_CODE, 0);
         return 0;
+    }
     struct tcb *t = tcb_lookup(dest, current);
     if (!t || t->state == TS_FREE)
         return syscall_fail(ERR_INVALID_THREAD);

@@ -7,17 +7,20 @@
 #include "frame.h"
 #include "kip.h"
 #include "kmem.h"
+#include "print.h"
 #include "slab.h"
 #include "utcb.h"
 
 static struct slab spaces = SLAB_INIT(struct space);
 
-struct space *space_create(void)
+struct space *space_create(size_t limit)
 {
     struct space *s = slab_alloc(&spaces);
     if (!s)
         return NULL;
-    s->pml4 = paging_new_space();
+    s->kmem.limit = limit;
+    kmem_charge_anyway(&s->kmem, spaces.size);
+    s->pml4 = paging_new_space(&s->kmem);
     if (!s->pml4) {
         slab_free(&spaces, s);
         return NULL;
@@ -26,9 +29,14 @@ struct space *space_create(void)
     return s;
 }
 
+size_t space_default_kmem_limit(void)
+{
+    return frame_total() * PAGE_SIZE / KMEM_DEFAULT_SHARE;
+}
+
 static bool in_user_area(word_t base, word_t size)
 {
-    return size <= USER_END && base <= USER_END - size;
+    return size <= USER_MAP_END && base <= USER_MAP_END - size;
 }
 
 int space_init_areas(struct space *s, word_t kip, word_t utcb)
@@ -39,7 +47,7 @@ int space_init_areas(struct space *s, word_t kip, word_t utcb)
         return ERR_INVALID_UTCB;
     if (fpage_log2(kip) < 12 || !in_user_area(kb, ks) || (kb < ub + us && ub < kb + ks))
         return ERR_INVALID_KIP_AREA;
-    if (!paging_map_user(s->pml4, kb, kip_phys(), 12, paging_nx_enabled() ? PTE_NX : 0))
+    if (!paging_map_user(s->pml4, kb, kip_phys(), 12, paging_nx_enabled() ? PTE_NX : 0, &s->kmem))
         return ERR_NO_MEMORY;
     s->kip_area = kip;
     s->utcb_area = utcb;
@@ -50,12 +58,12 @@ void *space_utcb(struct space *s, vaddr_t loc)
 {
     paddr_t pa;
     if (!paging_lookup(s->pml4, loc, &pa, NULL)) {
-        paddr_t f = frame_alloc();
+        paddr_t f = kmem_frame(&s->kmem);
         if (!f)
             return NULL;
         uint64_t flags = PTE_W | (paging_nx_enabled() ? PTE_NX : 0);
-        if (!paging_map_user(s->pml4, ALIGN_DOWN(loc, PAGE_SIZE), f, 12, flags)) {
-            frame_free(f);
+        if (!paging_map_user(s->pml4, ALIGN_DOWN(loc, PAGE_SIZE), f, 12, flags, &s->kmem)) {
+            kmem_frame_free(&s->kmem, f);
             return NULL;
         }
         pa = f + (loc & (PAGE_SIZE - 1));
@@ -69,7 +77,7 @@ static void release_page(vaddr_t va, paddr_t pa, void *ctx)
     struct space *s = ctx;
     word_t ub = fpage_base(s->utcb_area);
     if (s->utcb_area && va - ub < fpage_size(s->utcb_area))
-        frame_free(pa);
+        kmem_frame_free(&s->kmem, pa);
 }
 
 void space_destroy(struct space *s)
@@ -77,7 +85,9 @@ void space_destroy(struct space *s)
     mdb_space_clear(&s->mdb);
     mdb_space_clear(&s->io_mdb);
     io_release(s);
-    paging_free_space(s->pml4, release_page, s);
+    paging_free_space(s->pml4, release_page, s, &s->kmem);
+    kmem_uncharge(&s->kmem, spaces.size);
+    ASSERT(s->kmem.used == 0);
     slab_free(&spaces, s);
 }
 
@@ -86,5 +96,5 @@ void space_set_redirector(struct space *s, word_t id)
     s->redirector = id;
     for (struct tcb *t = tcb_list; t; t = t->list_next)
         if (t->space == s)
-            t->no_fast_send = id != 0;
+            t->no_fast_send = space_no_fast_send(s);
 }

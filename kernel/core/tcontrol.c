@@ -81,7 +81,7 @@ static word_t create(word_t dest, word_t space_spec, word_t scheduler, word_t pa
             return syscall_fail(ERR_INVALID_UTCB);
     }
     bool new_space = !s;
-    if (new_space && !(s = space_create()))
+    if (new_space && !(s = space_create(space_default_kmem_limit())))
         return syscall_fail(ERR_NO_MEMORY);
     struct tcb *t = tcb_create(dest, s, DEFAULT_PRIORITY);
     if (!t) {
@@ -123,10 +123,44 @@ word_t sys_thread_control(word_t dest, word_t space_spec, word_t scheduler, word
     return create(dest, space_spec, scheduler, pager, utcb_loc);
 }
 
+/*
+ * SpaceControl's control word (spec 4.8: architecture-specific; bit 63,
+ * compatibility mode, is not supported and reads back 0; Pistachio ignores
+ * all other bits). Pecan extension, the space's kernel-memory limit
+ * (account.h), marked by "KM" in bits 48-62 so that no other value sets it:
+ *
+ *    63  62         48  47  46  45     32  31                0
+ *   [ 0 |  0x4B4D "KM" | L | Q | (zero)   |    limit in KB     ]   in
+ *   [ 0 |           KB in use             |  old limit in KB   ]   old control, if KM
+ *
+ * L sets the limit (0xFFFFFFFF: none), Q only reports. Without KM the
+ * old control word is 0, as Pistachio's.
+ */
+#define SC_KMEM_MAGIC_MASK (0x7FFFUL << 48)
+#define SC_KMEM_MAGIC      (0x4B4DUL << 48)
+#define SC_KMEM_SET        (1UL << 47)
+#define SC_KMEM_NONE       0xFFFFFFFFUL
+
+static word_t kb_up(size_t bytes)
+{
+    return (bytes + 1023) / 1024;
+}
+
+/* The old control word for L or Q, and the new limit for L. */
+static word_t kmem_control(struct kmem_account *a, word_t control)
+{
+    word_t old = MIN(kb_up(a->used), (1UL << 31) - 1) << 32 |
+                 (a->limit == KMEM_UNLIMITED ? SC_KMEM_NONE : MIN(a->limit / 1024, SC_KMEM_NONE - 1));
+    if (control & SC_KMEM_SET) {
+        word_t kb = control & SC_KMEM_NONE;
+        a->limit = kb == SC_KMEM_NONE ? KMEM_UNLIMITED : kb * 1024;
+    }
+    return old;
+}
+
 word_t sys_space_control(word_t space_spec, word_t control, word_t kip_area, word_t utcb_area,
                          word_t redirector, word_t *old_control)
 {
-    (void)control;                  /* no compatibility mode: old control is 0 */
     *old_control = 0;
     if (!current->space->privileged)
         return syscall_fail(ERR_NO_PRIVILEGE);
@@ -148,5 +182,7 @@ word_t sys_space_control(word_t space_spec, word_t control, word_t kip_area, wor
     }
     if (redirector != NILTHREAD)
         space_set_redirector(t->space, r ? r->global_id : 0);
+    if ((control & SC_KMEM_MAGIC_MASK) == SC_KMEM_MAGIC)
+        *old_control = kmem_control(&t->space->kmem, control);
     return 1;
 }

@@ -3,7 +3,7 @@
 #include "tcb.h"
 #include "arch/context.h"
 #include "arch/paging.h"
-#include "frame.h"
+#include "account.h"
 #include "ipc.h"
 #include "kmem.h"
 #include "sched.h"
@@ -22,37 +22,29 @@ struct tcb *tcb_slot(word_t number)
     return tcb_of_number(number);
 }
 
-struct tcb *tcb_lookup_global(word_t id)
+struct tcb *tcb_lookup_local(word_t id, const struct tcb *from)
 {
-    if (!tid_is_global(id) || tid_number(id) >> THREAD_BITS)
-        return NULL;
-    struct tcb *t = tcb_slot(tid_number(id));
-    return t->state != TS_FREE && t->global_id == id ? t : NULL;
-}
-
-struct tcb *tcb_lookup(word_t id, const struct tcb *from)
-{
-    if (tid_is_global(id))
-        return tcb_lookup_global(id);
     if (id == 0 || id == ANYLOCALTHREAD)
         return NULL;
     /* A local id is the address of MR0 in the viewer's space; the UTCB's
      * MyGlobalId word names the thread. */
     paddr_t pa;
-    if (!paging_lookup(from->space->pml4, id - 0x78, &pa, NULL))
+    const word_t *my_global_id;
+    if (!paging_lookup(from->space->pml4, id - 0x78, &pa, NULL) ||
+        !(my_global_id = user_frame_to_virt(pa)))
         return NULL;
-    struct tcb *t = tcb_lookup_global(*(word_t *)phys_to_virt(pa));
+    struct tcb *t = tcb_lookup_global(*my_global_id);
     return t && t->space == from->space && t->local_id == id ? t : NULL;
 }
 
 struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
 {
     struct tcb *t = tcb_slot(tid_number(global_id));
-    paddr_t block = frame_alloc();
+    paddr_t block = kmem_frame(&space->kmem);
     if (!block)
         return NULL;
     if (!paging_map_kernel((vaddr_t)t, block, PTE_W)) {
-        frame_free(block);
+        kmem_frame_free(&space->kmem, block);
         return NULL;
     }
     *t = (struct tcb){
@@ -65,7 +57,7 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
         .utcb_location = ~0UL,
     };
     t->slice_left = t->timeslice_ticks;
-    t->no_fast_send = space->redirector != 0;
+    t->no_fast_send = space_no_fast_send(space);
     space->nthreads++;
     t->list_next = tcb_list;
     if (tcb_list)
@@ -96,10 +88,15 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
 
 bool tcb_move(struct tcb *t, struct space *to)
 {
+    size_t charge = KTCB_SIZE + arch_thread_kmem(t);
+    if (!kmem_charge(&to->kmem, charge))
+        return false;
     if (t->utcb) {                      /* active: the UTCB comes along */
         word_t *u = space_utcb(to, t->utcb_location);
-        if (!u)
+        if (!u) {
+            kmem_uncharge(&to->kmem, charge);
             return false;
+        }
         word_t *old_utcb = t->utcb - UTCB_MR0_OFFSET / 8;
         for (unsigned i = 0; i < UTCB_SIZE / 8; i++)
             u[i] = old_utcb[i];
@@ -108,8 +105,9 @@ bool tcb_move(struct tcb *t, struct space *to)
         t->utcb_mr8 = t->utcb + 8;
     }
     struct space *from = t->space;
+    kmem_uncharge(&from->kmem, charge);
     t->space = to;
-    t->no_fast_send = to->redirector != 0;
+    t->no_fast_send = space_no_fast_send(to);
     to->nthreads++;
     if (--from->nthreads == 0)
         space_destroy(from);
@@ -132,7 +130,7 @@ void tcb_delete(struct tcb *t)
         memset_words(t->utcb - UTCB_MR0_OFFSET / 8, 0, UTCB_SIZE / 8);
     struct space *s = t->space;
     paddr_t block = paging_unmap_kernel((vaddr_t)t);
-    frame_free(block);
+    kmem_frame_free(&s->kmem, block);
     if (--s->nthreads == 0)
         space_destroy(s);
 }

@@ -32,7 +32,7 @@ static uint64_t point_us(uint16_t t, uint64_t now)
     return target < now ? target + period : target;
 }
 
-uint64_t time_deadline(uint16_t t)
+uint64_t time_deadline_slow(uint16_t t)
 {
     uint64_t us;
     if (t & 0x8000) {
@@ -64,10 +64,8 @@ void timeout_arm(struct tcb *t, uint64_t deadline)
     *p = t;
 }
 
-void timeout_cancel(struct tcb *t)
+void timeout_remove(struct tcb *t)
 {
-    if (!t->wakeup)
-        return;
     if (t->to_prev)
         t->to_prev->to_next = t->to_next;
     else

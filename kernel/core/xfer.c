@@ -1,8 +1,16 @@
-/* String items: parsing send strings and receive buffers into substring
- * lists, and the copy between them (xfer.h). Both sides are reached
- * through their page tables and the kernel's direct map of physical
- * memory, so the copy works from either partner's context. */
+/* String items: the copy from the sender's strings into the receiver's
+ * buffers (xfer.h). Both sides are reached through their page tables and
+ * the kernel's direct map of physical memory, so the copy works from
+ * either partner's context.
+ *
+ * The receiver's buffer items (BR1.., linked by C or c) are one sequence
+ * of substrings. Each send string (an item and its compound
+ * continuations) starts at a fresh buffer item and fills substrings in
+ * order, going on into the following items while the string lasts; when
+ * it ends, the rest of the item it ended in stays unused. The message is
+ * cut (overflow) only when the buffers run out. */
 #include "xfer.h"
+#include "arch/cpu.h"
 #include "arch/paging.h"
 #include "ipc.h"
 #include "kmem.h"
@@ -13,38 +21,48 @@
 #define STR_MORE     (1UL << 0)     /* C: another string (buffer) follows */
 #define STR_NOT      (1UL << 3)     /* set: not a string item */
 #define STR_COMPOUND (1UL << 9)     /* c: continued by the next item */
-#define BR_LIMIT     33             /* buffer registers BR1..BR32 */
-#define MAX_SUBSTRINGS 64
+#define BR_END       NUM_BRS        /* buffer registers BR1..BR32 */
+#define MAX_SUBSTRINGS 32
 
-struct substring {
-    word_t addr, len;
+/* Chunks (of at most a page) copied between preemption points. */
+#define CHUNKS_PER_WINDOW 16
+
+/* One string item being copied from or into, and how far. */
+struct run {
+    word_t addr[MAX_SUBSTRINGS];
+    word_t len;                 /* of each substring */
+    word_t hdr;                 /* the item's first word */
+    unsigned n, k;              /* substrings; the current one */
+    word_t off;                 /* bytes done in it */
+    unsigned next;              /* index of the word after the item */
 };
 
-typedef word_t (*word_at_t)(struct tcb *t, unsigned i);
-static word_t mr_at(struct tcb *t, unsigned i) { return t->utcb[i]; }
-static word_t br_at(struct tcb *t, unsigned i) { return utcb_get(t, UTCB_BR(i)); }
-
-/* One string: the item at word *i and its compound continuations, all
- * before `end`. Advances *i past them; *more = the last item's C bit.
- * False if malformed or too long. */
-static bool parse(struct tcb *t, word_at_t at, unsigned *i, unsigned end,
-                  struct substring *sub, unsigned *n, bool *more)
+/* The item at word i of w (MRs: step 1; BRs: step -1, BR i at w[-i]),
+ * read once: a user thread may change the words meanwhile. False if it
+ * is no string item or does not end before `end` (or i is 0: MR0 is the
+ * tag, BR0 the acceptor, and next_buffer 0 means no buffer). */
+static bool load(const word_t *w, long step, unsigned i, unsigned end, struct run *r)
 {
-    *n = 0;
-    for (;;) {
-        if (*i >= end)
-            return false;
-        word_t h = at(t, *i);
-        unsigned j = (h >> 4) & 0x1F;
-        if ((h & STR_NOT) || *i + 2 + j > end || *n + j + 1 > MAX_SUBSTRINGS)
-            return false;
-        for (unsigned k = 0; k <= j; k++)
-            sub[(*n)++] = (struct substring){ at(t, *i + 1 + k), h >> 10 };
-        *i += 2 + j;
-        *more = h & STR_MORE;
-        if (!(h & STR_COMPOUND))
-            return true;
+    if (i == 0 || i >= end)
+        return false;
+    word_t h = w[step * i];
+    unsigned j = (h >> 4) & 0x1F;
+    if ((h & STR_NOT) || i + 2 + j > end)
+        return false;
+    *r = (struct run){ .len = h >> 10, .hdr = h, .n = j + 1, .next = i + 2 + j };
+    for (unsigned k = 0; k <= j; k++)
+        r->addr[k] = w[step * (i + 1 + k)];
+    return true;
+}
+
+/* Skip finished substrings; true if the item has bytes left. */
+static bool bytes_left(struct run *r)
+{
+    while (r->k < r->n && r->off == r->len) {
+        r->k++;
+        r->off = 0;
     }
+    return r->k < r->n;
 }
 
 /* Kernel pointer to user address va of t, if mapped for the access. */
@@ -55,7 +73,7 @@ static uint8_t *reach(struct tcb *t, word_t va, bool write)
     if (!paging_lookup(t->space->pml4, va, &pa, &pte) || !(pte & PTE_U) ||
         (write && !(pte & PTE_W)))
         return NULL;
-    return phys_to_virt(pa);
+    return user_frame_to_virt(pa);
 }
 
 void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
@@ -64,33 +82,34 @@ void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
     *x = (struct xfer){ .s = s, .r = r, .next_buffer = accepts ? 1 : 0 };
 }
 
+bool xfer_preempted_out(struct xfer *x)
+{
+    arch_interrupt_window();
+    return x->aborted || x->partner_gone;
+}
+
 unsigned xfer_string(struct xfer *x, unsigned *i, unsigned end)
 {
-    struct substring src[MAX_SUBSTRINGS], dst[MAX_SUBSTRINGS];
-    unsigned ns, nd, b = x->next_buffer;
-    bool more;
-    if (!parse(x->s, mr_at, i, end, src, &ns, &more) || !b ||
-        !parse(x->r, br_at, &b, BR_LIMIT, dst, &nd, &more))
-        return IPC_OVERFLOW;
-    x->next_buffer = more ? b : 0;
-
-    unsigned si = 0, di = 0;
-    word_t so = 0, dof = 0;             /* offsets within the current substrings */
-    for (;;) {
-        while (si < ns && so == src[si].len) {
-            si++;
-            so = 0;
+    const word_t *mrs = x->s->utcb, *brs = &x->r->utcb[UTCB_BR(0)];
+    struct run src, dst;
+    if (!load(mrs, 1, *i, end, &src) || !load(brs, -1, x->next_buffer, BR_END, &dst))
+        return IPC_OVERFLOW;            /* (no buffer left: even an empty string is cut) */
+    for (unsigned chunks = 0;;) {
+        if (!bytes_left(&src)) {
+            if (!(src.hdr & STR_COMPOUND))
+                break;                  /* the send string is placed */
+            if (!load(mrs, 1, src.next, end, &src))
+                return IPC_OVERFLOW;
+            continue;
         }
-        if (si == ns)
-            return 0;                   /* the rest of the buffer stays unused */
-        while (di < nd && dof == dst[di].len) {
-            di++;
-            dof = 0;
+        if (!bytes_left(&dst)) {
+            /* this buffer item is full: on into the next one, if linked */
+            if (!(dst.hdr & (STR_MORE | STR_COMPOUND)) || !load(brs, -1, dst.next, BR_END, &dst))
+                return IPC_OVERFLOW;
+            continue;
         }
-        if (di == nd)
-            return IPC_OVERFLOW;        /* the string is longer than its buffer */
-        word_t sa = src[si].addr + so, da = dst[di].addr + dof;
-        word_t n = MIN(src[si].len - so, dst[di].len - dof);
+        word_t sa = src.addr[src.k] + src.off, da = dst.addr[dst.k] + dst.off;
+        word_t n = MIN(src.len - src.off, dst.len - dst.off);
         n = MIN(n, PAGE_SIZE - (sa & (PAGE_SIZE - 1)));
         n = MIN(n, PAGE_SIZE - (da & (PAGE_SIZE - 1)));
         uint8_t *from = reach(x->s, sa, false), *to = from ? reach(x->r, da, true) : NULL;
@@ -102,8 +121,14 @@ unsigned xfer_string(struct xfer *x, unsigned *i, unsigned end)
             continue;                   /* look both pages up again */
         }
         copy_bytes(to, from, n);
-        so += n;
-        dof += n;
+        src.off += n;
+        dst.off += n;
         x->offset += n;
+        if (++chunks % CHUNKS_PER_WINDOW == 0 && xfer_preempted_out(x))
+            return IPC_ABORTED;
     }
+    *i = src.next;
+    /* The next send string starts at the buffer item after this one. */
+    x->next_buffer = dst.hdr & (STR_MORE | STR_COMPOUND) ? dst.next : 0;
+    return 0;
 }

@@ -20,8 +20,18 @@ paddr_t bootmem_take_info_page(void);
 /* Describe memory in the KIP (spec 8.2) once the layout is final. */
 void bootmem_describe(const struct boot_desc *bd, const struct boot_image *images, size_t nimages);
 
-/* True if [base, end) touches the kernel image or the kernel pool. */
+/* True if [base, end) touches the kernel image, the kernel pool or the
+ * kernel's devices. */
 bool bootmem_is_kernel(paddr_t base, paddr_t end);
+
+/* [base, end) is the kernel's from now on (its devices): before
+ * bootmem_describe, which reports it as reserved. */
+void bootmem_reserve_kernel(paddr_t base, paddr_t end);
+
+/* May the 2^size_log2 frame at pa be mapped to user space (sigma0's own
+ * faults, its map items)? Not if it is the kernel's or lies beyond the
+ * direct map, where the kernel could not follow the mapping. */
+bool bootmem_user_frame(paddr_t pa, unsigned size_log2);
 
 /* End of the highest usable RAM range. */
 paddr_t bootmem_top(void);

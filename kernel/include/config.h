@@ -33,8 +33,13 @@
 #define LAPIC_VA         (USER_PAGE_BASE + 0x2000)
 #define IOAPIC_VA        (USER_PAGE_BASE + 0x3000)
 
-/* Highest user address + 1: users own the lower canonical half. */
+/* Highest user address + 1: users own the lower canonical half ... */
 #define USER_END         UL(0x0000800000000000)
+/* ... but for its last page, which is never mapped: no user instruction
+ * can end at USER_END, so the return address a `syscall` leaves in RCX is
+ * always canonical, as sysret needs (Intel CPUs raise its #GP in ring 0,
+ * with the user's stack already loaded: the CVE-2012-0217 class). */
+#define USER_MAP_END     (USER_END - PAGE_SIZE)
 
 #define PAGE_SIZE        UL(4096)
 #define PAGE_SHIFT       12
@@ -51,6 +56,9 @@
 /* Kernel memory pool carved from RAM at boot and reported as reserved. */
 #define KMEM_MIN         (UL(8) << 20)
 #define KMEM_MAX         (UL(256) << 20)  /* 1 GB mapped twice: 2 x 262144 nodes */
+/* A space ThreadControl creates may cause this share of the pool in
+ * kernel memory until its creator sets another limit (account.h). */
+#define KMEM_DEFAULT_SHARE 16
 
 #define TIMER_HZ         1000
 #define US_PER_TICK      (1000000 / TIMER_HZ)

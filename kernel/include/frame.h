@@ -16,5 +16,6 @@ paddr_t frame_alloc(void);
 /* Return a frame obtained from frame_alloc. */
 void frame_free(paddr_t frame);
 
-/* Frames currently available. */
+/* Frames currently available; in the whole pool. */
 size_t frame_available(void);
+size_t frame_total(void);

@@ -1,6 +1,7 @@
 /* Synchronous IPC (spec 5). Message registers live in the UTCB; the
  * system-call layer moves MR0..MR7 between registers and UTCB. */
 #pragma once
+#include "sched.h"
 #include "tcb.h"
 
 /* IPC error codes (spec 2.9.1):
@@ -37,6 +38,10 @@ enum {
  * error). The outcome is in the UTCB: MR0 (e bit) and ErrorCode. */
 word_t ipc(word_t to, word_t from_spec, word_t timeouts);
 
+/* The same for the common case of a Call or ReplyWait, which it completes
+ * without returning (ipc.c says which case). Returns if it does not apply. */
+void ipc_short(word_t to, word_t from_spec, word_t timeouts);
+
 /* A Call on behalf of the current thread (page-fault and exception
  * messages, spec 6.1), with no timeout but `deadline` (tick; 0 = none).
  * Returns 0 or the IPC error word. An IPC it is nested in is undisturbed. */
@@ -54,3 +59,11 @@ void ipc_detach(struct tcb *t);
 
 /* fastpath.S: a thread blocked by the fast path is running again. */
 void ipc_fast_resumed(struct tcb *self);
+
+/* The current thread's IPC is over and it returns to user mode: if it was
+ * halted meanwhile (it ran on for a string transfer), it stops here. */
+static inline void ipc_user_return(struct tcb *self)
+{
+    if (self->halted)
+        thread_halt(self);
+}

@@ -7,13 +7,12 @@
  * it. Returns false when the bytes encode no operation. */
 bool kdebug_trap(struct trap_frame *f);
 
-/* True with "kdb" on the kernel command line: KDB Enter opens the
- * interactive debugger instead of halting the caller. */
-extern bool kdb_interactive;
-
-/* A user-level driver owns the console's input (its interrupt line is
- * attached): no polling for ESC and KDB ReadChar. */
-extern bool kdb_input_to_user;
+/* Whose KDB Enter opens the interactive debugger (kernel options): with
+ * "kdb" threads of privileged spaces (the root task: the OS shell's kdb
+ * command goes through it), with "kdb=all" every thread. Any other KDB
+ * Enter prints its message and halts the calling thread only. */
+enum kdb_mode { KDB_ENTER_HALTS, KDB_ENTER_PRIVILEGED, KDB_ENTER_ALL };
+extern enum kdb_mode kdb_mode;
 
 /* Enter the debugger on behalf of the current thread, with a message. */
 void kdb_enter(const char *message);
@@ -21,8 +20,24 @@ void kdb_enter(const char *message);
 /* The interactive debugger: list threads, show state, continue. */
 void kdb_console(const char *why);
 
+/* ---- console input (kdb_input.c) --------------------------------------- */
+
+/* A user-level driver owns the console's input (its interrupt line is
+ * attached): the kernel reads none of it. */
+extern bool kdb_input_to_user;
+
 /* Timer hook: enter the debugger when ESC arrives on the console. */
 void kdb_poll(void);
 
-/* Console input for the KDB ReadChar calls (-1 when none). */
+/* KDB ReadChar: a character, -1 when none is waiting. */
 int kdb_getc(void);
+
+/* KDB ReadChar_Blocked: the calling thread sleeps until a character
+ * arrives (the console's receive interrupt wakes it). */
+int kdb_read_blocked(void);
+
+/* The console's interrupt, while no user-level driver has it. */
+void kdb_console_interrupt(void);
+
+/* The user-level driver let the console go: waiting readers re-arm. */
+void kdb_console_released(void);

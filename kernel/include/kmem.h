@@ -10,6 +10,18 @@ static inline void *phys_to_virt(paddr_t p)
     return (void *)(PHYS_MAP_BASE + p);
 }
 
+/* The end of the direct map (paging_init). The kernel reaches nothing
+ * above it: no frame there may be mapped to user space. */
+extern paddr_t phys_map_end;
+
+/* The kernel's view of a frame mapped to user space, NULL if it cannot
+ * reach it. (Such frames never get mapped, bootmem_user_frame; this
+ * checks again where the kernel follows a user mapping.) */
+static inline void *user_frame_to_virt(paddr_t p)
+{
+    return p < phys_map_end ? phys_to_virt(p) : NULL;
+}
+
 static inline paddr_t virt_to_phys(const void *v)
 {
     vaddr_t a = (vaddr_t)v;
@@ -22,6 +34,12 @@ static inline void *memset_words(void *p, uint64_t w, size_t nwords)
     for (size_t i = 0; i < nwords; i++)
         q[i] = w;
     return p;
+}
+
+/* Copy n words (rep movsq: one instruction a word on the IPC paths). */
+static inline void copy_words(word_t *dst, const word_t *src, size_t n)
+{
+    __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 }
 
 static inline void copy_bytes(void *dst, const void *src, size_t n)

@@ -2,9 +2,16 @@
 #pragma once
 #include "tcb.h"
 
-/* Transfer the typed item at `item` (index *i in the sender's MRs) from
- * `s` to `r`, advancing *i past it. Returns 0 or an IPC error code. */
-unsigned map_item_transfer(struct tcb *s, struct tcb *r, const word_t *item, unsigned *i);
+struct xfer;
+
+/* Transfer the typed item at `item` (index *i in the sender's MRs) of
+ * x's transfer, advancing *i past it. Returns 0 or an IPC error code.
+ * `preemptible`: the partners are bound (ipc.c), the work may be
+ * preempted; else at most MAP_UNBOUND_PAGES pages are mapped. */
+unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i);
+
+/* Pages of one item an unbound transfer maps at most: 2 MB. */
+#define MAP_UNBOUND_PAGES 512
 
 /* Unmap (spec 4.12): the fpages in the caller's MR0..MRk (k = control
  * bits 0-5), flush with bit 6; each MR gets the access status back. */

@@ -47,8 +47,11 @@ struct mnode {
 #define MDB_X 1
 
 /* ---- hooks the user of the database provides ------------------------- */
-struct mnode *mdb_node_alloc(void);
+/* A node for space s (charged to it: NULL when it may have no more), and
+ * back; a granted node changes space. */
+struct mnode *mdb_node_alloc(struct mdb_space *s);
 void mdb_node_free(struct mnode *n);
+void mdb_node_moved(struct mnode *n, struct mdb_space *from);
 /* Enter, change or remove the hardware mapping of a node. The two latter
  * return the access status gathered since the last query (rwx bits:
  * referenced -> r|x, written -> r|w) and reset it. */

@@ -44,6 +44,11 @@ static inline void sched_delay_renew(struct tcb *t)
  * ready) if no thread of higher priority is ready, else the best one. */
 void sched_handoff(struct tcb *to);
 
+/* The current thread and `to` are both blocked for fast_resume, and `to`
+ * is now ready and of at least our priority (the case sched_handoff would
+ * decide at once): run it, without touching a queue. */
+NORETURN void sched_resume_direct(struct tcb *to);
+
 /* The current thread's total quantum ran out (on its way back to user
  * mode): send the preemption message to its scheduler (spec 6.5). */
 void sched_quantum_expired(void);

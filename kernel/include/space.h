@@ -1,5 +1,6 @@
 /* Address spaces: page tables plus the KIP and UTCB areas. */
 #pragma once
+#include "account.h"
 #include "mdb.h"
 #include "types.h"
 
@@ -14,9 +15,15 @@ struct space {
     struct mdb_space io_mdb;  /* and its I/O ports (arch/io.h) */
     word_t redirector;        /* global id of the redirector (appendix C); 0: none */
     paddr_t io_window;        /* arch: its own I/O window (port bitmap); 0: none */
+    struct kmem_account kmem; /* the kernel memory it caused, and its limit */
 };
 
-struct space *space_create(void);
+/* A new space whose kernel memory may grow to `limit` bytes (the space
+ * itself is charged to it too); NULL when out of memory. */
+struct space *space_create(size_t limit);
+
+/* The limit of spaces ThreadControl creates: a share of the kernel pool. */
+size_t space_default_kmem_limit(void);
 
 /* Free the page tables and UTCB pages of a space without threads. */
 void space_destroy(struct space *s);
@@ -31,3 +38,12 @@ void *space_utcb(struct space *s, vaddr_t loc);
 
 /* Set (id) or switch off (0) the space's redirector (appendix C). */
 void space_set_redirector(struct space *s, word_t id);
+
+/* Must the space's threads send on the general path? With a redirector
+ * (it supervises their IPC), and sigma0's: were it ever blocked by the
+ * fast path, an unprivileged sender could reach it there (ipc.c serves
+ * it to privileged spaces only). */
+static inline bool space_no_fast_send(const struct space *s)
+{
+    return s->redirector || s->sigma0;
+}

@@ -23,6 +23,7 @@ enum thread_state {
     TS_RECV_BLOCKED,      /* receive phase: waiting for a sender */
     TS_DEAD,              /* the kernel's dummy thread: exists, never runs */
     TS_XFER,              /* in a string transfer, waiting for its partner */
+    TS_KDB_READ,          /* in KDB ReadChar_Blocked, waiting for input */
 };
 
 struct space;
@@ -72,18 +73,20 @@ struct tcb {
     uint8_t kcall_depth;       /* kernel-made IPCs in progress (page faults, ...) */
 
     /* String transfer in progress (see xfer.h); both partners point at
-     * each other, the one copying also at its transfer record. */
+     * each other, the one copying also at its transfer record. The other
+     * one may be asked to resolve a fault in its own space (ipc.c). */
     struct tcb *xfer_partner;
     struct xfer *xfer;
     bool xfer_is_sender;
-    bool xfer_fault_pending;   /* the copier asks us to resolve a fault */
+    uint8_t xfer_serve;        /* partner: where it is with such a request */
     bool xfer_fault_write;
     word_t xfer_fault_addr;
-    unsigned xfer_result;      /* copier: outcome of that request */
+    unsigned xfer_result;      /* copier: the outcome of that request */
+    word_t xfer_end_error;     /* partner given up on while it served: */
+    word_t xfer_end_mr0;       /*   the transfer's outcome for it */
     struct tcb *to_next, *to_prev;
 
     struct fpu_state *fpu_state;  /* saved FPU/SSE registers (arch), NULL until used */
-    bool fpu_used;
     word_t utcb_location;      /* requested UTCB start (inactive threads: ~0 if none) */
     const char *name;
     struct tcb *list_next, *list_prev;   /* all threads, for the debugger */
@@ -110,12 +113,25 @@ static inline bool tcb_is_active(const struct tcb *t)
 static inline void utcb_set(struct tcb *t, int index, word_t v) { t->utcb[index] = v; }
 static inline word_t utcb_get(const struct tcb *t, int index) { return t->utcb[index]; }
 
-/* The thread with exactly this global id, or NULL. */
-struct tcb *tcb_lookup_global(word_t id);
+/* The thread with exactly this global id, or NULL. (A slot without a
+ * thread reads as zeros: its global id is 0, which no global id is.) */
+static inline struct tcb *tcb_lookup_global(word_t id)
+{
+    if (!(id & 0x3F) || id >> (32 + THREAD_BITS))
+        return NULL;
+    struct tcb *t = tcb_of_number(id >> 32);
+    return t->global_id == id ? t : NULL;
+}
+
+/* A local id of a thread in `from`'s space (tcb_lookup). */
+struct tcb *tcb_lookup_local(word_t id, const struct tcb *from);
 
 /* The thread `id` names as seen from `from`'s space: a global id, or a
  * local id of a thread in that space. NULL if there is none. */
-struct tcb *tcb_lookup(word_t id, const struct tcb *from);
+static inline struct tcb *tcb_lookup(word_t id, const struct tcb *from)
+{
+    return id & 0x3F ? tcb_lookup_global(id) : tcb_lookup_local(id, from);
+}
 
 /* The thread in a slot, whatever its version (may be TS_FREE). */
 struct tcb *tcb_slot(word_t number);

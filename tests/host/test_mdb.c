@@ -21,20 +21,29 @@ struct hw_entry {
 };
 static struct hw_entry hw[SPACES][PAGES];
 static long live_nodes;
+static long charged[SPACES];        /* nodes charged to each space (kernel memory) */
 
 static int sidx(const struct mdb_space *s) { return (int)(s - spaces); }
 
-struct mnode *mdb_node_alloc(void)
+struct mnode *mdb_node_alloc(struct mdb_space *s)
 {
     live_nodes++;
+    charged[sidx(s)]++;
     return calloc(1, sizeof(struct mnode));
 }
 
 void mdb_node_free(struct mnode *n)
 {
     live_nodes--;
+    charged[sidx(n->space)]--;
     memset(n, 0x5A, sizeof *n);     /* use after free shows up */
     free(n);
+}
+
+void mdb_node_moved(struct mnode *n, struct mdb_space *from)
+{
+    charged[sidx(from)]--;
+    charged[sidx(n->space)]++;
 }
 
 static int hw_out_of_memory;        /* the next mdb_hw_map fails */
@@ -211,6 +220,16 @@ static int compare(const char *step)
     if (nodes != live_nodes) {
         check_fail("%s: %ld mappings in the model, %ld nodes allocated", step, nodes, live_nodes);
         return 0;
+    }
+    for (int s = 0; s < SPACES; s++) {
+        long mine = 0;
+        for (int p = 0; p < PAGES; p++)
+            mine += model[s][p].used;
+        if (charged[s] != mine) {
+            check_fail("%s: space %d has %ld mappings, %ld nodes charged to it", step, s, mine,
+                       charged[s]);
+            return 0;
+        }
     }
     return 1;
 }

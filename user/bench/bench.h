@@ -27,6 +27,12 @@ struct bench_result bench_summarise(uint64_t *samples, unsigned n);
 /* All benchmarks, then a table of their figures; returns how many failed. */
 unsigned bench_run(void);
 
+/* Two back-to-back TSC reads: what every sample includes. */
+uint64_t bench_timing_overhead(void);
+
+/* The IPC round trips through the general path (a nofastpath boot). */
+void bench_ipc_general(uint64_t overhead);
+
 /* Print the machine-readable line tools/bench.py parses. */
 void bench_report(const char *name, struct bench_result r, uint64_t overhead);
 

@@ -76,6 +76,14 @@ void bench_ipc(uint64_t overhead)
     rtt("ipc_rtt_inter_63", 1, 63, overhead);
 }
 
+void bench_ipc_general(uint64_t overhead)
+{
+    rtt("ipc_rtt_inter_0_general", 1, 0, overhead);
+    rtt("ipc_rtt_inter_8_general", 1, 8, overhead);
+    rtt("ipc_rtt_inter_63_general", 1, 63, overhead);
+    printf("BENCH DONE\n");
+}
+
 /* ThreadSwitch to a thread in another space that switches straight back;
  * the figure is half the round trip, one switch. */
 static volatile L4_Word_t partner_of, switches;

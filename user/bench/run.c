@@ -54,8 +54,7 @@ void bench_failed(const char *name, const char *fmt, ...)
     failures++;
 }
 
-/* Two back-to-back TSC reads: what every sample below includes. */
-static uint64_t timing_overhead(void)
+uint64_t bench_timing_overhead(void)
 {
     for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
         uint64_t t0 = bench_tsc();
@@ -84,7 +83,7 @@ static void bench_null_syscall(uint64_t overhead)
 unsigned bench_run(void)
 {
     rows = failures = 0;
-    uint64_t overhead = timing_overhead();
+    uint64_t overhead = bench_timing_overhead();
     void (*const benchmarks[])(uint64_t) = {
         bench_null_syscall, bench_ipc, bench_thread_switch, bench_pagefault,
         bench_map, bench_string, bench_irq, bench_exception,

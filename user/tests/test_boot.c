@@ -47,6 +47,68 @@ TEST(boot, kernel_interface_preserves_registers)
         EXPECT_EQ(out[i], want[i]);
 }
 
+/* l4test's KIP check (spec 13): 10 000 KernelInterface calls, each from
+ * another stack depth and with other values in the registers, keep RSP
+ * and every register but the four outputs. ki_probe(in, out) loads RBX,
+ * RBP, R8-R15 and RDI from in[0..10], executes `lock; nop` and stores
+ * them to out[0..10], RSP before and after to out[11] and out[12]. */
+__asm__(".text\n .type ki_probe, @function\n"
+        "ki_probe:\n"
+        " push %rbp\n push %rbx\n push %r12\n push %r13\n push %r14\n push %r15\n"
+        " push %rsi\n"
+        " mov %rsp, 88(%rsi)\n"
+        " mov 0(%rdi), %rbx\n mov 8(%rdi), %rbp\n mov 16(%rdi), %r8\n mov 24(%rdi), %r9\n"
+        " mov 32(%rdi), %r10\n mov 40(%rdi), %r11\n mov 48(%rdi), %r12\n"
+        " mov 56(%rdi), %r13\n mov 64(%rdi), %r14\n mov 72(%rdi), %r15\n"
+        " mov 80(%rdi), %rdi\n"
+        " lock; nop\n"
+        " mov %rsp, %rax\n"                        /* RAX and RSI are outputs: free */
+        " mov 0(%rsp), %rsi\n"
+        " mov %rax, 96(%rsi)\n"
+        " mov %rbx, 0(%rsi)\n mov %rbp, 8(%rsi)\n mov %r8, 16(%rsi)\n mov %r9, 24(%rsi)\n"
+        " mov %r10, 32(%rsi)\n mov %r11, 40(%rsi)\n mov %r12, 48(%rsi)\n"
+        " mov %r13, 56(%rsi)\n mov %r14, 64(%rsi)\n mov %r15, 72(%rsi)\n"
+        " mov %rdi, 80(%rsi)\n"
+        " pop %rsi\n"
+        " pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n pop %rbp\n"
+        " ret\n");
+void ki_probe(const uint64_t *in, uint64_t *out);
+
+#define KI_KEPT 11
+static const char *const ki_names[KI_KEPT] = { "rbx", "rbp", "r8", "r9", "r10", "r11",
+                                               "r12", "r13", "r14", "r15", "rdi" };
+
+/* Descend `depth` frames of `pad` bytes each (no tail calls), then probe. */
+static __attribute__((noinline)) int ki_at_depth(unsigned depth, unsigned pad,
+                                                 const uint64_t *in, uint64_t *out)
+{
+    volatile uint8_t frame[pad];
+    frame[0] = (uint8_t)depth;
+    if (!depth) {
+        ki_probe(in, out);
+        return 0;
+    }
+    return ki_at_depth(depth - 1, pad, in, out) + frame[0] - (uint8_t)depth;
+}
+
+TEST(boot, kernel_interface_10000_times_at_varying_stack_depths)
+{
+    uint64_t in[KI_KEPT], out[13];
+    for (unsigned i = 0; i < 10000; i++) {
+        unsigned depth = i % 40;
+        for (int r = 0; r < KI_KEPT; r++)
+            in[r] = (i + 1) * 0x9E3779B97F4A7C15UL + (uint64_t)r * 0x0101010101010101UL;
+        ki_at_depth(depth, 8 + i % 13 * 8, in, out);
+        for (int r = 0; r < KI_KEPT; r++)
+            if (out[r] != in[r])
+                test_fail(__FILE__, __LINE__, "call %u (depth %u): %s expected 0x%lx, got 0x%lx",
+                          i, depth, ki_names[r], in[r], out[r]);
+        if (out[11] != out[12])
+            test_fail(__FILE__, __LINE__, "call %u (depth %u): RSP expected 0x%lx, got 0x%lx", i,
+                      depth, out[11], out[12]);
+    }
+}
+
 TEST(boot, kip_fixed_fields)
 {
     const L4_KernelInterfacePage_t *k = kip();

@@ -65,6 +65,19 @@ static void faulter(L4_Word_t handler_id)
     after_rax = rax;
 }
 
+/* Run faulter_fn in a new space, its exception handler handler_fn in
+ * ours; 1 if the faulter finished. */
+static int handled_in_a_new_space(tsup_fn_t handler_fn, tsup_fn_t faulter_fn)
+{
+    L4_ThreadId_t h = tsup_thread(handler_fn, 0);
+    L4_Set_Priority(h, 200);
+    L4_ThreadId_t f = tsup_space(faulter_fn, h.raw);
+    int ok = tsup_join(f, 2000);
+    tsup_kill(f);
+    tsup_kill(h);
+    return ok;
+}
+
 /* Run `op` in a new space; the handler skips `skip` bytes and sets RAX. */
 static int run(unsigned op, unsigned skip)
 {
@@ -74,13 +87,7 @@ static int run(unsigned op, unsigned skip)
     skip_bytes = skip;
     new_rax = 0x1234 + op;
     done_op = op;
-    L4_ThreadId_t h = tsup_thread(handler, 0);
-    L4_Set_Priority(h, 200);
-    L4_ThreadId_t f = tsup_space(faulter, h.raw);
-    int ok = tsup_join(f, 2000);
-    tsup_kill(f);
-    tsup_kill(h);
-    return ok;
+    return handled_in_a_new_space(handler, faulter);
 }
 
 TEST(exception, invalid_opcode_message_and_resume)
@@ -158,4 +165,121 @@ TEST(exception, exception_inside_the_handler)
     EXPECT(tsup_join(f2, 2000));
     tsup_kill(f2);
     tsup_kill(h2);
+}
+
+/* Every register (spec 6.4, appendix A). exc_all_registers loads RAX,
+ * RBX, RCX, RDX, RSI, RDI, RBP, R8-R15 from exc_in[0..14], executes ud2
+ * (at exc_ud2), and on its return stores them to exc_out[0..14], RSP to
+ * exc_out[15] and RFLAGS to exc_out[16]; exc_sp and exc_flags hold RSP
+ * and RFLAGS at the ud2. */
+__asm__(".pushsection .bss\n .balign 8\n"
+        " .globl exc_in, exc_out, exc_sp, exc_flags\n"
+        "exc_in: .skip 8*15\n"
+        "exc_out: .skip 8*17\n"
+        "exc_sp: .quad 0\n"
+        "exc_flags: .quad 0\n"
+        "exc_saved_sp: .quad 0\n"
+        ".popsection\n"
+        ".text\n .globl exc_all_registers, exc_ud2\n .type exc_all_registers, @function\n"
+        "exc_all_registers:\n"
+        " push %rbp\n push %rbx\n push %r12\n push %r13\n push %r14\n push %r15\n"
+        " mov %rsp, exc_saved_sp(%rip)\n"
+        " mov %rsp, exc_sp(%rip)\n"
+        " pushfq\n popq exc_flags(%rip)\n"
+        " mov exc_in+0(%rip), %rax\n mov exc_in+8(%rip), %rbx\n mov exc_in+16(%rip), %rcx\n"
+        " mov exc_in+24(%rip), %rdx\n mov exc_in+32(%rip), %rsi\n mov exc_in+40(%rip), %rdi\n"
+        " mov exc_in+48(%rip), %rbp\n mov exc_in+56(%rip), %r8\n mov exc_in+64(%rip), %r9\n"
+        " mov exc_in+72(%rip), %r10\n mov exc_in+80(%rip), %r11\n mov exc_in+88(%rip), %r12\n"
+        " mov exc_in+96(%rip), %r13\n mov exc_in+104(%rip), %r14\n mov exc_in+112(%rip), %r15\n"
+        "exc_ud2:\n ud2\n"
+        " mov %rax, exc_out+0(%rip)\n mov %rbx, exc_out+8(%rip)\n mov %rcx, exc_out+16(%rip)\n"
+        " mov %rdx, exc_out+24(%rip)\n mov %rsi, exc_out+32(%rip)\n mov %rdi, exc_out+40(%rip)\n"
+        " mov %rbp, exc_out+48(%rip)\n mov %r8, exc_out+56(%rip)\n mov %r9, exc_out+64(%rip)\n"
+        " mov %r10, exc_out+72(%rip)\n mov %r11, exc_out+80(%rip)\n mov %r12, exc_out+88(%rip)\n"
+        " mov %r13, exc_out+96(%rip)\n mov %r14, exc_out+104(%rip)\n mov %r15, exc_out+112(%rip)\n"
+        " mov %rsp, exc_out+120(%rip)\n"
+        " mov exc_saved_sp(%rip), %rsp\n"
+        " pushfq\n popq exc_out+128(%rip)\n"
+        " pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n pop %rbp\n"
+        " ret\n");
+void exc_all_registers(void);
+extern char exc_ud2[];
+extern volatile L4_Word_t exc_in[15], exc_out[17], exc_sp, exc_flags;
+
+enum { XRAX, XRBX, XRCX, XRDX, XRSI, XRDI, XRBP, XR8, XR9, XR10, XR11, XR12, XR13, XR14, XR15,
+       XRSP, XRFLAGS };
+/* MR1..MR18 of the message: the register (exc_in/exc_out index) each holds */
+static const int msg_reg[19] = { -1, -1, XRBX, XR10, XR12, XR13, XR14, XR15, XRAX, XRCX, XRDX,
+                                 XRSI, XRDI, XRBP, XR8, XR9, XR11, XRSP, XRFLAGS };
+#define MR20_MARK 0x2020202020202020UL
+#define NEW_REG(r) (0x5EED000000000000UL | (L4_Word_t)(r) << 8)
+#define SP_SHIFT 256                        /* the handler moves RSP down by this */
+
+static volatile L4_Word_t hx_mr[21], hx_count, fx_mr[20];
+
+/* Records the first message (MR0..MR20) and answers with u = 18: RIP past
+ * the ud2, NEW_REG in the registers, RSP lower, every arithmetic flag
+ * flipped, IF cleared and IOPL 3 asked for. Later messages: no answer. */
+static void handler_of_everything(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    L4_ThreadId_t from;
+    mr[20] = MR20_MARK;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        if (hx_count++ == 0) {
+            hx_mr[0] = tag.raw;
+            for (int i = 1; i < 21; i++)
+                hx_mr[i] = mr[i];
+            mr[1] += 2;
+            for (int i = 2; i < 17; i++)
+                mr[i] = NEW_REG(msg_reg[i]);
+            mr[17] -= SP_SHIFT;
+            mr[18] = (mr[18] ^ 0x8D5) & ~0x200UL;
+            mr[18] |= 0x3000;
+            mr[0] = 18;
+            tag = L4_ReplyWait(from, &from);
+        } else {
+            tag = L4_Wait(&from);
+        }
+    }
+}
+
+static void faulter_of_everything(L4_Word_t handler_id)
+{
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler_id });
+    L4_Word_t *mr = __L4_Utcb();
+    for (int i = 0; i < 20; i++)
+        mr[i] = 0xFACE000000000000UL + (L4_Word_t)i;
+    exc_all_registers();
+    for (int i = 0; i < 20; i++)
+        fx_mr[i] = mr[i];
+}
+
+TEST(exception, message_and_reply_cover_every_register)
+{
+    hx_count = 0;
+    for (int r = 0; r < 15; r++)
+        exc_in[r] = 0xC0DE000000000000UL | (L4_Word_t)(r + 1) << 8;
+    EXPECT(handled_in_a_new_space(handler_of_everything, faulter_of_everything));
+    EXPECT_EQ(hx_count, 1);
+    /* the message: the tag, the registers in the spec's order, the vector */
+    EXPECT_EQ(hx_mr[0], EXC_TAG);
+    EXPECT_EQ(hx_mr[1], (L4_Word_t)exc_ud2);
+    for (int i = 2; i < 17; i++)
+        EXPECT_EQ(hx_mr[i], exc_in[msg_reg[i]]);
+    EXPECT_EQ(hx_mr[17], exc_sp);
+    EXPECT_EQ(hx_mr[18] & 0x3FFF, exc_flags & 0x3FFF);  /* (RF may be set in the frame) */
+    EXPECT_EQ(hx_mr[19], 6);
+    EXPECT_EQ(hx_mr[20], MR20_MARK);                    /* u = 19: MR20 is not sent */
+    /* the reply: every register from MR1..MR18; of RFLAGS only the arithmetic bits */
+    for (int r = 0; r < 15; r++)
+        EXPECT_EQ(exc_out[r], NEW_REG(r));
+    EXPECT_EQ(exc_out[XRSP], exc_sp - SP_SHIFT);
+    EXPECT_EQ(exc_out[XRFLAGS] & 0x8D5, (exc_flags ^ 0x8D5) & 0x8D5);
+    EXPECT_EQ(exc_out[XRFLAGS] & 0x3200, exc_flags & 0x3200);    /* IF and IOPL kept */
+    /* and the faulter's MR0..MR19 are its own again */
+    for (int i = 0; i < 20; i++)
+        EXPECT_EQ(fx_mr[i], 0xFACE000000000000UL + (L4_Word_t)i);
 }

@@ -66,7 +66,8 @@ TEST(exhaust, spaces_until_the_kernel_runs_out)
  * one page mapped at 10000 addresses 2 MB apart in another space needs a
  * page table for each, more than the kernel pool holds. The maps that do
  * not fit are dropped; the kernel carries on, and deleting the space gives
- * the memory back. */
+ * the memory back. (The receiving space has no limit of its own here: the
+ * security group tests the limits.) */
 #define FAR   0x0000010000000000UL      /* 1 TB: far from the test image */
 static volatile unsigned received;
 
@@ -89,6 +90,7 @@ TEST(exhaust, mappings_until_the_kernel_runs_out)
     received = 0;
     the_page[0] = 1;
     L4_ThreadId_t r = tsup_space(map_receiver, 0);
+    L4_SetKernelMemoryLimit(r, L4_KmemUnlimited);
     unsigned sent = 0;
     for (unsigned i = 0; i < 10000; i++) {
         L4_Word_t *mr = __L4_Utcb();

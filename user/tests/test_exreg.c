@@ -792,6 +792,36 @@ TEST(exreg, start_a_thread_that_waits_for_its_start_message)
     EXPECT(on_st_stack(3));
 }
 
+/* l4test: ExchangeRegisters on an id that names no thread yet fails
+ * (nilthread, error 2) and leaves nothing behind - ThreadControl then
+ * creates a thread with that id, which a start by ExchangeRegisters runs,
+ * and the handle set by the failed call is not there. */
+TEST(exreg, unknown_id_then_created_by_thread_control)
+{
+    L4_ThreadId_t id = tsup_new_id();
+    L4_Word_t loc = tsup_utcb_alloc();
+    st_gid[0] = st_sp[0] = 0;
+    st_stack[0][0] = 0;
+    struct xr before = xreg(id, X_S | X_I | X_u, st_top(0), (L4_Word_t)started0, 0, 0x77, NIL);
+    L4_Word_t err = L4_ErrorCode();
+    L4_Word_t r = L4_ThreadControl(id, me(), me(), me(), (void *)loc);
+    struct xr start = xreg(id, X_H | X_r | X_s | X_S | X_I, st_top(0), (L4_Word_t)started0, 0, 0,
+                           NIL);
+    for (int i = 0; i < 1000 && !st_gid[0]; i++)
+        tsup_sleep_ms(1);
+    struct xr after = peek(id);
+    L4_ThreadControl(id, NIL, NIL, NIL, (void *)~0UL);
+    tsup_utcb_free(loc);
+    EXPECT_EQ(before.r.raw, 0);
+    EXPECT_EQ(err, L4_ErrInvalidThread);
+    EXPECT_EQ(r, 1);
+    EXPECT_EQ(start.r.raw, loc + 0x200);
+    EXPECT_EQ(st_gid[0], id.raw);
+    EXPECT(on_st_stack(0));
+    EXPECT_EQ(after.r.raw, loc + 0x200);
+    EXPECT_EQ(after.h, 0);
+}
+
 /* l4test's exreg stress: resetting IP, SP and pager of a running thread
  * (control r|s|S|I|p) 100 times back to back, then 20 times with pauses,
  * is harmless: the thread runs on from the new IP each time. */

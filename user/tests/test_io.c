@@ -145,8 +145,8 @@ TEST(io, sigma0_hands_ports_out_first_come_first_served)
 {
     if (all_ports())
         return;
-    /* we (the root thread) take port 0x3F8+7 (COM1 scratch); a thread of
-     * another space asking for it is refused */
+    /* we (the root thread) take port 0x3F8+7 (COM1 scratch); another
+     * thread asking for it is refused */
     L4_Fpage_t mine = L4_Sigma0_GetPage(L4_nilthread, L4_IoFpage(0x3FF, 1));
     L4_Accept(L4_UntypedWordsAcceptor);
     EXPECT(!L4_IsNilFpage(mine));
@@ -154,7 +154,7 @@ TEST(io, sigma0_hands_ports_out_first_come_first_served)
     L4_Accept(L4_UntypedWordsAcceptor);
     EXPECT(!L4_IsNilFpage(again));          /* the owner may ask again */
     other_got = 1;
-    L4_ThreadId_t t = tsup_space(ask_for_0x3ff, 0);
+    L4_ThreadId_t t = tsup_thread(ask_for_0x3ff, 0);
     tsup_join(t, 1000);
     tsup_kill(t);
     EXPECT_EQ(other_got, 0);                /* another thread is refused */

@@ -1508,22 +1508,30 @@ TEST(ipc, partner_deleted_while_waiting_to_receive)
     EXPECT_EQ(rec[0].err, IPC_ERR(2, RECV_PHASE));
 }
 
+/* Helper 0 calls helper 1 (in a new space), which takes the call and
+ * never answers: 0 then waits in its receive phase. 1 if both got there. */
+static int call_taken_unanswered(L4_ThreadId_t *srv, L4_ThreadId_t *c)
+{
+    target[1] = L4_anythread.raw;
+    *srv = tsup_space(h_receive, 1);
+    int bs = helper_blocked(*srv, &rec[1]);
+    target[0] = srv->raw;
+    *c = tsup_thread(h_call, 0);
+    for (int i = 0; i < 1000 && !rec[1].done; i++)
+        tsup_sleep_ms(1);
+    return bs && tsup_wait_blocked(*c);
+}
+
 TEST(ipc, callee_deleted_before_it_answers)
 {
     rec_reset();
-    target[1] = L4_anythread.raw;
-    L4_ThreadId_t srv = tsup_space(h_receive, 1);     /* takes the call, never answers */
-    int bs = helper_blocked(srv, &rec[1]);
-    target[0] = srv.raw;
-    L4_ThreadId_t c = tsup_thread(h_call, 0);
-    for (int i = 0; i < 1000 && !rec[1].done; i++)
-        tsup_sleep_ms(1);
-    int bc = tsup_wait_blocked(c);
+    L4_ThreadId_t srv, c;
+    int b = call_taken_unanswered(&srv, &c);
     L4_Word_t phase = exreg(c, 0) & 7;
     tsup_kill(srv);
     int j = tsup_join(c, 1000);
     tsup_kill(c);
-    EXPECT(bs && bc);
+    EXPECT(b);
     EXPECT_EQ(rec[1].tag, tag_word(0x200, 1, 0));
     EXPECT_EQ(phase, L4_ExReg_AbortRecv);           /* waiting for the answer */
     EXPECT(j);
@@ -1686,4 +1694,306 @@ TEST(ipc, call_waits_for_the_reply_before_the_callee_runs)
     atomic_call(1, 0);
     atomic_call(0, 20);         /* the call queues; the callee takes it later */
     atomic_call(1, 20);
+}
+
+/* ======================================================================
+ * l4test's ipc scenarios (spec 13) not covered above: every untyped word
+ * count 0..63 between two helpers - in two new spaces, and both in the
+ * root space - with Send/Receive and Call/ReplyWait, and pingpong's loop
+ * in which both sides Call each other (with Lipc and local ids in one
+ * space); one-second timeouts; control 0x6 on a Call in its receive
+ * phase; page faults that leave all 64 MRs as they were.
+ * ====================================================================== */
+
+enum { SEND_RECEIVE, CALL_REPLYWAIT, CALL_CALL, LCALL_LCALL };
+static const char *const proto_name[] = { "Send/Receive", "Call/ReplyWait", "Call/Call",
+                                          "Lcall/Lcall" };
+#define COUNT_LABEL 0xC0000UL
+static volatile int helpers_go;                /* the helpers below may start */
+static volatile L4_Word_t count_from;       /* the client's id as the server sees it */
+
+/* Word j of message u, or of its answer (back). */
+static L4_Word_t count_word(unsigned u, unsigned j, int back)
+{
+    L4_Word_t w = 0xA11CE00000000000UL | (L4_Word_t)u << 24 | (L4_Word_t)j << 8 | j;
+    return back ? ~w : w;
+}
+
+static L4_Word_t count_tag(unsigned u, int back)
+{
+    return tag_word(COUNT_LABEL + 2 * u + (unsigned)back, u, 0);
+}
+
+static void load_count(unsigned u, int back)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = count_tag(u, back);
+    for (unsigned j = 1; j <= u; j++)
+        mr[j] = count_word(u, j, back);
+}
+
+static int is_count(L4_MsgTag_t tag, unsigned u, int back)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    if (tag.raw != count_tag(u, back))
+        return 0;
+    for (unsigned j = 1; j <= u; j++)
+        if (mr[j] != count_word(u, j, back))
+            return 0;
+    return 1;
+}
+
+/* Helpers: rec[i].mr[0] = messages that arrived intact; on the first
+ * that did not, rec[i].err = its u + 1 and rec[i].tag = the tag seen. */
+static void count_failed(L4_Word_t i, unsigned u, L4_MsgTag_t tag)
+{
+    rec[i].err = u + 1;
+    rec[i].tag = tag.raw;
+}
+
+static void h_count_client(L4_Word_t i)
+{
+    L4_ThreadId_t server = tid(target[i]);
+    int proto = (int)param[i];
+    while (!helpers_go)
+        tsup_sleep_ms(1);
+    for (unsigned u = 0; u < 64; u++) {
+        load_count(u, 0);
+        L4_MsgTag_t tag = proto == SEND_RECEIVE ? L4_Send(server)
+                          : proto == LCALL_LCALL ? L4_Lcall(server)
+                                                 : L4_Call(server);
+        if (proto == SEND_RECEIVE ? L4_IpcFailed(tag) : !is_count(tag, u, 1)) {
+            count_failed(i, u, tag);
+            break;
+        }
+        rec[i].mr[0] = u + 1;
+    }
+    rec[i].done = 1;
+}
+
+static void h_count_server(L4_Word_t i)
+{
+    L4_ThreadId_t client = tid(target[i]), from = L4_nilthread;
+    int proto = (int)param[i];
+    while (!helpers_go)
+        tsup_sleep_ms(1);
+    L4_MsgTag_t tag = proto == LCALL_LCALL
+                          ? L4_Lipc(L4_nilthread, client, L4_Timeouts(L4_Never, L4_Never), &from)
+                          : L4_Receive(client);
+    for (unsigned u = 0;; u++) {
+        if (!is_count(tag, u, 0)) {
+            count_failed(i, u, tag);
+            break;
+        }
+        rec[i].mr[0] = u + 1;
+        if (u == 63) {
+            if (proto != SEND_RECEIVE) {
+                load_count(u, 1);
+                L4_Send(client);
+            }
+            break;
+        }
+        if (proto == SEND_RECEIVE) {
+            tag = L4_Receive(client);
+            continue;
+        }
+        load_count(u, 1);
+        if (proto == CALL_REPLYWAIT) {
+            tag = L4_ReplyWait(client, &from);
+            if (from.raw != count_from) {       /* an open wait: from the client only */
+                count_failed(i, u + 1, tag);
+                break;
+            }
+        } else {
+            tag = proto == LCALL_LCALL ? L4_Lcall(client) : L4_Call(client);
+        }
+    }
+    rec[i].done = 1;
+}
+
+/* Client 0 and server 1 exchange messages with u = 0..63 by `proto`;
+ * in new spaces of their own, or both in the root space (local ids for
+ * Lcall/Lcall, global ones otherwise). */
+static void every_word_count(int new_spaces, int proto)
+{
+    rec_reset();
+    helpers_go = 0;
+    param[0] = param[1] = (L4_Word_t)proto;
+    L4_ThreadId_t c = new_spaces ? tsup_space(h_count_client, 0) : tsup_thread(h_count_client, 0);
+    L4_ThreadId_t s = new_spaces ? tsup_space(h_count_server, 1) : tsup_thread(h_count_server, 1);
+    int local = proto == LCALL_LCALL;
+    target[0] = local ? L4_LocalIdOf(s).raw : s.raw;
+    target[1] = local ? L4_LocalIdOf(c).raw : c.raw;
+    count_from = new_spaces ? c.raw : L4_LocalIdOf(c).raw;
+    helpers_go = 1;
+    int joined = tsup_join(c, 3000) && tsup_join(s, 3000);
+    tsup_kill(c);
+    tsup_kill(s);
+    if (!joined || rec[0].err || rec[1].err || rec[0].mr[0] != 64 || rec[1].mr[0] != 64)
+        test_fail(__FILE__, __LINE__,
+                  "%s: expected 64 messages intact each way; client: %lu intact, failed at "
+                  "u = %ld (tag 0x%lx); server: %lu intact, failed at u = %ld (tag 0x%lx)%s",
+                  proto_name[proto], rec[0].mr[0], (long)rec[0].err - 1, rec[0].tag,
+                  rec[1].mr[0], (long)rec[1].err - 1, rec[1].tag,
+                  joined ? "" : "; not both finished");
+}
+
+TEST(ipc, every_word_count_between_two_new_spaces)
+{
+    every_word_count(1, SEND_RECEIVE);
+    every_word_count(1, CALL_REPLYWAIT);
+    every_word_count(1, CALL_CALL);
+}
+
+TEST(ipc, every_word_count_between_two_threads_of_the_root_space)
+{
+    every_word_count(0, SEND_RECEIVE);
+    every_word_count(0, CALL_REPLYWAIT);
+    every_word_count(0, CALL_CALL);
+    every_word_count(0, LCALL_LCALL);
+}
+
+/* l4test's timeouts are one second (2.8: 0x2BD0 = 976 * 2^10 us): a send
+ * to a thread that does not receive and a receive from a thread that does
+ * not send end with error 1 in their phase once that much time has
+ * passed; a partner that comes after 20 ms is met. */
+TEST(ipc, one_second_timeouts)
+{
+    rec_reset();
+    L4_Time_t one_s = L4_TimePeriod(1000000);
+    L4_ThreadId_t z = tsup_thread(tsup_fn_sleeper, 0);
+    int bz = tsup_wait_blocked(z);
+    __L4_Utcb()[0] = tag_word(0x68, 0, 0);
+    uint64_t t0 = clock_us();
+    L4_MsgTag_t s = L4_Send_Timeout(z, one_s);
+    L4_Word_t se = L4_ErrorCode();
+    uint64_t t1 = clock_us();
+    L4_MsgTag_t r = L4_Receive_Timeout(z, one_s);
+    L4_Word_t re = L4_ErrorCode();
+    uint64_t t2 = clock_us();
+    target[0] = root_gid;
+    param[0] = 20;
+    L4_ThreadId_t p = tsup_thread(h_delayed_send, 0);
+    L4_MsgTag_t met = L4_Receive_Timeout(p, one_s);
+    tsup_kill(p);
+    tsup_kill(z);
+    EXPECT(bz);
+    EXPECT_EQ(one_s.raw, 0x2BD0);
+    EXPECT_EQ(s.raw, tag_word(0x68, 0, 0) | TAG_E);
+    EXPECT_EQ(se, IPC_ERR(1, SEND_PHASE));
+    EXPECT(t1 - t0 >= 976 * 1024 - TICK_US);
+    EXPECT_EQ(r.raw, TAG_E);
+    EXPECT_EQ(re, IPC_ERR(1, RECV_PHASE));
+    EXPECT(t2 - t1 >= 976 * 1024 - TICK_US);
+    EXPECT_EQ(met.raw, tag_word(0x100, 2, 0));
+}
+
+/* l4test cancels with control 0x6 (r and s) in either phase: a Call whose
+ * message the callee took without answering is in its receive phase, so
+ * 0x6 ends it with receive error 3 and MR0 = 0x8000 (5.9). */
+TEST(ipc, control_6_cancels_a_call_in_its_receive_phase)
+{
+    rec_reset();
+    L4_ThreadId_t srv, c;
+    int b = call_taken_unanswered(&srv, &c);
+    L4_Word_t old = exreg(c, L4_ExReg_AbortIpc);
+    int j = tsup_join(c, 1000);
+    tsup_kill(c);
+    tsup_kill(srv);
+    EXPECT(b);
+    EXPECT_EQ(rec[1].tag, tag_word(0x200, 1, 0));
+    EXPECT_EQ(old & 7, L4_ExReg_AbortRecv);
+    EXPECT(j);
+    EXPECT_EQ(rec[0].tag, TAG_E);
+    EXPECT_EQ(rec[0].err, IPC_ERR(3, RECV_PHASE));
+}
+
+/* l4test (spec 13, 6.1): a thread with all 64 MRs loaded takes a page
+ * fault; its pager - the root thread, in the same space - first aborts
+ * the fault IPC with ExchangeRegisters 0x6, so the access is retried and
+ * faults again, and then serves it by mapping a page there; a second
+ * fault is served at once. Afterwards all 64 MRs and BR0 are as they
+ * were, and the accesses read the mapped page. */
+#define FAULT_AREA 0x7D000000UL             /* nothing mapped here in the root space */
+#define FAULT_MAGIC 0xFA017ED0UL
+#define FAULT_BR0 (L4_MapGrantItems(L4_FpageLog2(0x50000000UL, 24)).raw | 1)
+static uint8_t fault_page[4096] __attribute__((aligned(4096)));
+
+static void h_fault_with_mrs_loaded(L4_Word_t i)
+{
+    while (!helpers_go)
+        tsup_sleep_ms(1);
+    L4_Word_t *mr = __L4_Utcb();
+    for (unsigned k = 0; k < 2; k++) {
+        for (unsigned j = 0; j < 64; j++)
+            mr[j] = pattern(j) + k;
+        L4_LoadBR(0, FAULT_BR0 + k);
+        L4_Word_t v = *(volatile L4_Word_t *)(FAULT_AREA + k * 4096);
+        L4_Word_t changed = 0, br0;
+        L4_StoreBR(0, &br0);
+        for (unsigned j = 0; j < 64 && !changed; j++)
+            if (mr[j] != pattern(j) + k) {
+                changed = j + 1;
+                rec[i].mr[6 + k] = mr[j];
+            }
+        rec[i].mr[3 * k] = v;
+        rec[i].mr[3 * k + 1] = changed;             /* the first MR changed, + 1 */
+        rec[i].mr[3 * k + 2] = br0;
+    }
+    L4_LoadBR(0, 0);
+    rec[i].done = 1;
+}
+
+TEST(ipc, page_fault_leaves_all_64_mrs_unchanged)
+{
+    rec_reset();
+    helpers_go = 0;
+    *(volatile L4_Word_t *)fault_page = FAULT_MAGIC;
+    L4_ThreadId_t h = tsup_thread(h_fault_with_mrs_loaded, 0);
+    L4_Set_PagerOf(h, L4_MyGlobalId());
+    L4_ThreadId_t h_local = L4_LocalIdOf(h);
+    helpers_go = 1;
+    L4_Word_t faults = 0, stray = 0, addr[3] = { 0 }, tags[3] = { 0 }, abort_old = 0;
+    while (!rec[0].done && faults < 3) {
+        L4_ThreadId_t from = L4_nilthread;
+        L4_MsgTag_t tag = L4_Wait_Timeout(ms(2000), &from);
+        if (L4_IpcFailed(tag))
+            break;
+        if (from.raw != h_local.raw) {
+            stray++;
+            continue;
+        }
+        L4_Word_t a = __L4_Utcb()[1];
+        addr[faults] = a;
+        tags[faults] = tag.raw;
+        if (faults++ == 0) {
+            abort_old = exreg(from, L4_ExReg_AbortIpc);     /* leave it unanswered */
+            continue;
+        }
+        L4_Word_t *mr = __L4_Utcb();
+        mr[0] = tag_word(0, 0, 2);
+        mr[1] = (a & ~0xFFFUL) | 0x8;                       /* map item at the fault */
+        mr[2] = L4_FpageLog2((L4_Word_t)fault_page, 12).raw | L4_Readable | L4_Writable;
+        L4_Reply(from);
+    }
+    int j = tsup_join(h, 1000);
+    tsup_kill(h);
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2(FAULT_AREA, 13), L4_FullyAccessible));
+    EXPECT_EQ(faults, 3);
+    EXPECT_EQ(stray, 0);                                    /* all from its local id */
+    EXPECT_EQ(abort_old & 7, L4_ExReg_AbortRecv);           /* waiting for the answer */
+    EXPECT_EQ(addr[0], FAULT_AREA);
+    EXPECT_EQ(addr[1], FAULT_AREA);                         /* the retry */
+    EXPECT_EQ(addr[2], FAULT_AREA + 4096);
+    for (int k = 0; k < 3; k++)
+        EXPECT_EQ(tags[k], 0xFFFFFFFFFFE40002UL);           /* read faults */
+    EXPECT(j);
+    for (unsigned k = 0; k < 2; k++) {
+        L4_Word_t bad = rec[0].mr[3 * k + 1] - 1;
+        if (rec[0].mr[3 * k + 1])
+            test_fail(__FILE__, __LINE__, "fault %u: MR%lu expected 0x%lx, got 0x%lx", k, bad,
+                      pattern((unsigned)bad) + k, rec[0].mr[6 + k]);
+        EXPECT_EQ(rec[0].mr[3 * k], FAULT_MAGIC);
+        EXPECT_EQ(rec[0].mr[3 * k + 2], FAULT_BR0 + k);
+    }
 }

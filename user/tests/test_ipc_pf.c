@@ -22,7 +22,11 @@
 static uint8_t sbuf[LEN] __attribute__((aligned(PAGE)));
 static uint8_t rbuf[LEN] __attribute__((aligned(PAGE)));
 
-enum mode { SERVE, SILENT, ABORT };
+/* What the root thread does when F faults on a buffer page: serve the
+ * fault, leave it unanswered, abort F's page-fault IPC (and with STOP
+ * halt F too, resuming it once P has finished), or delete F or P. */
+enum mode { SERVE, SILENT, ABORT, STOP, KILL_F, KILL_P };
+static L4_Word_t stopped_state;          /* STOP: F's Schedule state while P finished */
 static L4_Word_t buffer_faults;          /* F's faults on the string buffers */
 
 static int in_buffers(L4_Word_t a)
@@ -38,9 +42,16 @@ static int in_buffers(L4_Word_t a)
 static int serve(L4_ThreadId_t f, L4_ThreadId_t p, enum mode mode)
 {
     L4_Word_t until = L4_SystemClock().raw + 5000000;
-    while (!(tsup_done(f) && tsup_done(p))) {
+    int f_gone = 0, p_gone = 0, f_stopped = 0;
+    while (!((f_gone || tsup_done(f)) && (p_gone || tsup_done(p)))) {
         if (L4_SystemClock().raw > until)
             return 0;
+        if (f_stopped && tsup_done(p)) {
+            L4_Word_t old;
+            stopped_state = L4_Schedule(f, ~0UL, ~0UL, ~0UL, ~0UL, &old);
+            L4_Start(f);
+            f_stopped = 0;
+        }
         L4_ThreadId_t from;
         L4_MsgTag_t tag = L4_Wait_Timeout(MS(1), &from);
         if (L4_IpcFailed(tag))
@@ -52,6 +63,15 @@ static int serve(L4_ThreadId_t f, L4_ThreadId_t p, enum mode mode)
                 L4_ThreadId_t pg;
                 L4_ExchangeRegisters(from, L4_ExReg_AbortIpc, 0, 0, 0, 0, L4_nilthread, &w, &w,
                                      &w, &w, &w, &pg);
+            } else if (mode == STOP) {
+                L4_AbortIpc_and_stop(from);
+                f_stopped = 1;
+            } else if (mode == KILL_F && !f_gone) {
+                tsup_kill(f);
+                f_gone = 1;
+            } else if (mode == KILL_P && !p_gone) {
+                tsup_kill(p);
+                p_gone = 1;
             }
             if (mode != SERVE)
                 continue;
@@ -66,6 +86,8 @@ static int serve(L4_ThreadId_t f, L4_ThreadId_t p, enum mode mode)
  * its pages are the ones flushed, so that only the intended pages fault. */
 struct side {
     int sends, prefault;
+    volatile int hold;              /* wait until the root thread clears it */
+    volatile int in_ipc;            /* about to enter its IPC (all else faulted in) */
     L4_Word_t xfer;                 /* its XferTimeouts */
     L4_ThreadId_t pager;            /* nil: keep the one it has */
     volatile L4_Word_t tag, err;
@@ -77,6 +99,8 @@ static void run_side(struct side *s, L4_ThreadId_t peer)
     if (s->pager.raw)
         L4_Set_Pager(s->pager);
     L4_Set_XferTimeouts(s->xfer);
+    while (s->hold)
+        tsup_sleep_ms(1);
     L4_Word_t *mr = __L4_Utcb();
     L4_MsgTag_t tag;
     if (s->sends) {
@@ -85,6 +109,7 @@ static void run_side(struct side *s, L4_ThreadId_t peer)
         mr[0] = 2 << 6;             /* t = 2: one string item */
         mr[1] = STRING_ITEM(LEN);
         mr[2] = (L4_Word_t)sbuf;
+        s->in_ipc = 1;
         tag = L4_Send(peer);
     } else {
         for (int i = 0; s->prefault && i < LEN; i += PAGE)
@@ -92,12 +117,14 @@ static void run_side(struct side *s, L4_ThreadId_t peer)
         L4_LoadBR(0, 1);            /* strings accepted */
         L4_LoadBR(1, STRING_ITEM(LEN));
         L4_LoadBR(2, (L4_Word_t)rbuf);
+        s->in_ipc = 1;
         tag = L4_Wait(&peer);
     }
     s->tag = tag.raw;
     s->err = L4_ErrorCode();
 }
 
+/* A receiver takes any sender (L4_Wait), so the peer only matters to senders. */
 static void f_thread(L4_Word_t peer) { run_side(&f_side, (L4_ThreadId_t){ .raw = peer }); }
 static void p_thread(L4_Word_t peer) { run_side(&p_side, (L4_ThreadId_t){ .raw = peer }); }
 
@@ -113,8 +140,11 @@ static void flush_page(void *p)
 #define R0 4
 #define R1 8
 
-/* F sends to P (f_sends) or P to F. Returns when both have finished. */
-static void run(int f_sends, unsigned flush, enum mode mode, L4_Word_t f_xfer, L4_Word_t p_xfer)
+/* F sends to P (f_sends) or P to F; the one that comes second copies
+ * (f_first: F waits or sends first, so P copies and F's faults are
+ * reflected to F). Returns when both have finished (or were deleted). */
+static void run_order(int f_sends, int f_first, unsigned flush, enum mode mode, L4_Word_t f_xfer,
+                      L4_Word_t p_xfer)
 {
     for (int i = 0; i < LEN; i++)
         sbuf[i] = (uint8_t)(i * 13 + 7);
@@ -127,22 +157,31 @@ static void run(int f_sends, unsigned flush, enum mode mode, L4_Word_t f_xfer, L
     for (int i = 0; i < 4; i++)
         if (flush & 1u << i)
             flush_page(pages[i]);
-    L4_ThreadId_t f, p;
-    if (f_sends) {                  /* the receiver first: it waits openly */
-        p = tsup_space(p_thread, 0);
-        tsup_wait_blocked(p);
-        f = tsup_thread(f_thread, p.raw);
-    } else {
-        f = tsup_thread(f_thread, 0);
-        tsup_wait_blocked(f);
-        p = tsup_space(p_thread, f.raw);
-    }
+    /* The second one is held back until the first waits in its IPC. */
+    struct side *second = f_first ? &p_side : &f_side;
+    second->hold = 1;
+    L4_ThreadId_t f = tsup_new_id(), p = tsup_new_id();
+    tsup_thread_as(f, f_thread, p.raw);
+    tsup_space_as(p, p_thread, f.raw);
+    struct side *first = f_first ? &f_side : &p_side;
+    for (int i = 0; i < 1000 && !first->in_ipc; i++)
+        tsup_sleep_ms(1);
+    tsup_wait_blocked(f_first ? f : p);
+    second->hold = 0;
     int ok = serve(f, p, mode), f_done = tsup_done(f), p_done = tsup_done(p);
+    if (mode == KILL_F || mode == KILL_P)
+        tsup_sleep_ms(5);           /* the survivor finishes */
     tsup_kill(f);
     tsup_kill(p);
     if (!ok)
         test_fail(__FILE__, __LINE__, "expected both sides to finish, F %s, P %s",
                   f_done ? "did" : "did not", p_done ? "did" : "did not");
+}
+
+/* The order of the l4test scenarios: the receiver waits first. */
+static void run(int f_sends, unsigned flush, enum mode mode, L4_Word_t f_xfer, L4_Word_t p_xfer)
+{
+    run_order(f_sends, !f_sends, flush, mode, f_xfer, p_xfer);
 }
 
 static L4_Word_t xfer_error(unsigned code, unsigned offset, int receive_phase)
@@ -232,3 +271,52 @@ TEST(ipc_pf, pager_aborts_the_receiver)
     EXPECT_EQ(p_side.err, xfer_error(7, PAGE, 0));
     EXPECT_EQ(memcmp(rbuf, sbuf, PAGE), 0);
 }
+
+/* ---- every way a nested fault can end the transfer early ---------------------
+ * F faults on its second buffer page, in each of the four set-ups: F
+ * sends or receives, and copies itself (it came second: its own page-fault
+ * IPC) or has P copy (F came first: P reflects the fault to F, which asks
+ * its pager). At that fault the root thread aborts F's page-fault IPC
+ * (and perhaps stops F: a halted thread still finishes the transfer and
+ * stops on its way back to user mode), deletes F or P, or leaves it
+ * unanswered until F's short xfer timeout.
+ * The transfer ends for both, each with the error in its own phase at the
+ * offset reached (spec 5.4, 5.9); a deleted partner is an abort (7). */
+static void ends_early(int f_sends, int f_first, enum mode mode)
+{
+    L4_Word_t f_xfer = 0, p_xfer = 0;
+    if (mode == SILENT) {
+        f_xfer = L4_Timeouts(MS(50), MS(50));
+        p_xfer = L4_Timeouts(MS(3000), MS(3000));
+    }
+    stopped_state = 0;
+    run_order(f_sends, f_first, f_sends ? S1 : R1, mode, f_xfer, p_xfer);
+    EXPECT_EQ(buffer_faults, 1);
+    if (mode == STOP)
+        EXPECT_EQ(stopped_state, 2);            /* halted, until resumed */
+    if (mode != KILL_F)
+        EXPECT_EQ(f_side.err, xfer_error(mode == SILENT ? 5 : 7, PAGE, !f_sends));
+    if (mode != KILL_P)
+        EXPECT_EQ(p_side.err, xfer_error(mode == SILENT ? 6 : 7, PAGE, f_sends));
+}
+
+#define ENDS_EARLY(name, f_sends, f_first, mode) \
+    TEST(ipc_pf, name) { ends_early(f_sends, f_first, mode); }
+
+ENDS_EARLY(pager_aborts_the_sender_while_the_receiver_copies, 1, 1, ABORT)
+ENDS_EARLY(pager_aborts_the_receiver_while_it_copies, 0, 0, ABORT)
+ENDS_EARLY(pager_stops_the_sender_that_copies, 1, 0, STOP)
+ENDS_EARLY(pager_stops_the_sender_while_the_receiver_copies, 1, 1, STOP)
+ENDS_EARLY(pager_stops_the_receiver_that_copies, 0, 0, STOP)
+ENDS_EARLY(pager_stops_the_receiver_while_the_sender_copies, 0, 1, STOP)
+ENDS_EARLY(deleting_a_faulting_sender_that_copies, 1, 0, KILL_F)
+ENDS_EARLY(deleting_a_faulting_sender_while_the_receiver_copies, 1, 1, KILL_F)
+ENDS_EARLY(deleting_a_faulting_receiver_that_copies, 0, 0, KILL_F)
+ENDS_EARLY(deleting_a_faulting_receiver_while_the_sender_copies, 0, 1, KILL_F)
+ENDS_EARLY(deleting_the_receiver_of_a_faulting_sender_that_copies, 1, 0, KILL_P)
+ENDS_EARLY(deleting_the_receiver_that_copies_for_a_faulting_sender, 1, 1, KILL_P)
+ENDS_EARLY(deleting_the_sender_of_a_faulting_receiver_that_copies, 0, 0, KILL_P)
+ENDS_EARLY(deleting_the_sender_that_copies_for_a_faulting_receiver, 0, 1, KILL_P)
+ENDS_EARLY(xfer_timeout_of_a_sender_fault_the_receiver_reflected, 1, 1, SILENT)
+ENDS_EARLY(xfer_timeout_of_a_receiver_fault_in_its_own_copy, 0, 0, SILENT)
+ENDS_EARLY(xfer_timeout_of_a_receiver_fault_the_sender_reflected, 0, 1, SILENT)

@@ -10,8 +10,10 @@
  * waiting when S sends, once with S queued on R before R receives.
  *
  * Data placement is checked byte for byte against an image of the whole
- * receive area computed here from the spec's rules (each send string goes
- * into one receive buffer, in order; the rest of a buffer stays unused);
+ * receive area computed here from the rules of xfer.c (the receiver's
+ * buffer items are one sequence; each send string starts at a fresh item
+ * and flows on into the following ones while it lasts, the rest of the
+ * item it ends in stays unused; the cut comes when the items run out);
  * untouched bytes must keep their 0xFF. */
 #include <string.h>
 #include <l4/ipc.h>
@@ -110,27 +112,40 @@ static unsigned flatten(const struct string *s, unsigned *off, unsigned *len)
     return n;
 }
 
-/* The expected effect of copying send string s into buffer b: its bytes
- * in order over the buffer's substrings in order, as far as both go.
- * Returns the number of bytes copied. */
-static unsigned expect_copy(const struct string *s, const struct string *b)
+/* The expected effect of sending strings s[0..ns) into buffers b[0..nb):
+ * the buffers' items as one sequence; each string starts at a fresh item,
+ * fills substrings in order, on into the next items; the next string
+ * starts at the item after the one it ended in. Returns the bytes copied
+ * (where a cut happens, if the items run out). */
+static unsigned expect_transfer(const struct string *s, unsigned ns, const struct string *b,
+                                unsigned nb)
 {
-    unsigned so[64], sl[64], bo[64], bl[64];
-    unsigned ns = flatten(s, so, sl), nb = flatten(b, bo, bl);
-    unsigned si = 0, sp = 0, bi = 0, bp = 0, n = 0;
-    while (si < ns && bi < nb) {
-        want[bo[bi] + bp] = src[so[si] + sp];
-        n++;
-        if (++sp == sl[si]) {
-            si++;
-            sp = 0;
-        }
-        if (++bp == bl[bi]) {
-            bi++;
-            bp = 0;
-        }
+    const struct item *it[16];
+    unsigned ni = 0, cur = 0, copied = 0;
+    for (unsigned i = 0; i < nb; i++)
+        for (unsigned j = 0; j < b[i].n; j++)
+            it[ni++] = &b[i].it[j];
+    for (unsigned k = 0; k < ns && cur < ni; k++) {
+        unsigned so[64], sl[64], nsub = flatten(&s[k], so, sl);
+        unsigned item = cur, sub = 0, pos = 0;
+        for (unsigned si = 0; si < nsub; si++)
+            for (unsigned sp = 0; sp < sl[si]; sp++) {
+                while (sub == it[item]->n || pos == it[item]->len) {
+                    if (sub < it[item]->n) {
+                        sub++;                          /* next substring */
+                    } else if (++item == ni) {
+                        return copied;                  /* no item left: cut */
+                    } else {
+                        sub = 0;
+                    }
+                    pos = 0;
+                }
+                want[it[item]->off[sub] + pos++] = src[so[si] + sp];
+                copied++;
+            }
+        cur = item + 1;
     }
-    return n;
+    return copied;
 }
 
 static void prepare(void)
@@ -327,7 +342,7 @@ TEST(ipc_string, simple_string)
     struct string b = { 1, { { 256, 1, { 0x100 } } } };
     set_message(0x51, 2, &s, 1);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s, &b), 256);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 256);
     run_case(-1);
 }
 
@@ -339,7 +354,7 @@ TEST(ipc_string, substrings)
     struct string b = { 1, { { 64, 4, { 0x300, 0x100, 0x800, 0x40 } } } };
     set_message(0x52, 0, &s, 1);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s, &b), 256);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 256);
     run_case(-1);
 }
 
@@ -356,7 +371,7 @@ TEST(ipc_string, compound_strings)
                              { 32, 1, { 0x600 } } } };
     set_message(0x53, 1, &s, 1);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s, &b), 188);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 188);
     run_case(-1);
 }
 
@@ -377,9 +392,7 @@ TEST(ipc_string, multiple_strings)
     };
     set_message(0x54, 2, s, 3);
     set_buffers(1, b, 3);
-    EXPECT_EQ(expect_copy(&s[0], &b[0]), 100);
-    EXPECT_EQ(expect_copy(&s[1], &b[1]), 60);
-    EXPECT_EQ(expect_copy(&s[2], &b[2]), 70);
+    EXPECT_EQ(expect_transfer(s, 3, b, 3), 100 + 60 + 70);
     run_case(-1);
 }
 
@@ -391,7 +404,7 @@ TEST(ipc_string, scatter_into_substrings)
     struct string b = { 1, { { 64, 4, { 0x600, 0x400, 0x200, 0x0 } } } };
     set_message(0x55, 0, &s, 1);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s, &b), 256);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 256);
     run_case(-1);
 }
 
@@ -406,7 +419,7 @@ TEST(ipc_string, scatter_into_compound)
                              { 48, 1, { 0x500 } } } };
     set_message(0x56, 1, &s, 1);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s, &b), 256);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 256);
     run_case(-1);
 }
 
@@ -421,7 +434,7 @@ TEST(ipc_string, gather_into_one_buffer)
     struct string b = { 1, { { 256, 1, { 0x80 } } } };
     set_message(0x57, 0, &s, 1);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s, &b), 256);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 256);
     run_case(-1);
 }
 
@@ -442,8 +455,7 @@ TEST(ipc_string, complex_scatter_gather)
     };
     set_message(0x58, 3, s, 2);
     set_buffers(1, b, 2);
-    EXPECT_EQ(expect_copy(&s[0], &b[0]), 148);
-    EXPECT_EQ(expect_copy(&s[1], &b[1]), 178);
+    EXPECT_EQ(expect_transfer(s, 2, b, 2), 148 + 178);
     run_case(-1);
 }
 
@@ -456,7 +468,7 @@ TEST(ipc_string, buffer_longer_than_string)
     struct string b = { 1, { { 256, 1, { 0x100 } } } };
     set_message(0x61, 0, &s, 1);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s, &b), 252);            /* the last 4 bytes stay 0xFF */
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 252);            /* the last 4 bytes stay 0xFF */
     run_case(-1);
 }
 
@@ -477,7 +489,7 @@ TEST(ipc_string, two_strings_one_buffer)
     struct string b = { 1, { { 512, 1, { 0x100 } } } };
     set_message(0x63, 0, s, 2);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s[0], &b), 128);         /* the first one arrives */
+    EXPECT_EQ(expect_transfer(s, 2, &b, 1), 128);   /* the first one arrives */
     run_case(128);
 }
 
@@ -488,7 +500,7 @@ TEST(ipc_string, buffer_too_short)
     struct string b = { 1, { { 252, 1, { 0x100 } } } };
     set_message(0x64, 0, &s, 1);
     set_buffers(1, &b, 1);
-    EXPECT_EQ(expect_copy(&s, &b), 252);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 252);
     run_case(252);
 }
 
@@ -496,8 +508,9 @@ TEST(ipc_string, complex_cut)
 {
     prepare();
     /* string 1 (2 x 30 + 40 = 100) fits buffer 1 (2 x 64); string 2
-     * (4 x 64 = 256) meets buffer 2 (100 + 2 x 26 = 152) and is cut after
-     * 100 + 152 = 252 bytes; string 3 and buffer 3 are never reached */
+     * (4 x 64 = 256) fills buffer 2 (100 + 2 x 26 = 152) and goes on into
+     * buffer 3 (64), and is cut after 100 + 152 + 64 = 316 bytes; string 3
+     * is never reached */
     struct string s[3] = {
         { 2, { { 30, 2, { 0x10, 0x50 } }, { 40, 1, { 0x200 } } } },
         { 1, { { 64, 4, { 0x300, 0x400, 0x500, 0x600 } } } },
@@ -510,7 +523,94 @@ TEST(ipc_string, complex_cut)
     };
     set_message(0x65, 2, s, 3);
     set_buffers(1, b, 3);
-    EXPECT_EQ(expect_copy(&s[0], &b[0]), 100);
-    EXPECT_EQ(expect_copy(&s[1], &b[1]), 152);
-    run_case(252);
+    EXPECT_EQ(expect_transfer(s, 3, b, 3), 316);
+    run_case(316);
+}
+
+/* ---- strings across several buffer items (issue 11) ---------------------- */
+
+/* A compound send string with substrings (3 items of 4 x 21 = 252 bytes)
+ * into two buffer items linked by C (2 x 48, then 4 x 40): it fills the
+ * first and goes on into the second; nothing is cut. */
+TEST(ipc_string, compound_string_across_two_buffers)
+{
+    prepare();
+    struct string s = { 3, { { 21, 4, { 0x0, 0x40, 0x80, 0xC0 } },
+                             { 21, 4, { 0x100, 0x140, 0x180, 0x1C0 } },
+                             { 21, 4, { 0x200, 0x240, 0x280, 0x2C0 } } } };
+    struct string b[2] = { { 1, { { 48, 2, { 0x0, 0x30 } } } },
+                           { 1, { { 40, 4, { 0x100, 0x140, 0x180, 0x1C0 } } } } };
+    set_message(0x71, 1, &s, 1);
+    set_buffers(1, b, 2);
+    EXPECT_EQ(expect_transfer(&s, 1, b, 2), 252);
+    run_case(-1);
+}
+
+/* The same into one compound buffer of the same two items (linked by c). */
+TEST(ipc_string, compound_string_across_a_compound_buffer)
+{
+    prepare();
+    struct string s = { 3, { { 21, 4, { 0x0, 0x40, 0x80, 0xC0 } },
+                             { 21, 4, { 0x100, 0x140, 0x180, 0x1C0 } },
+                             { 21, 4, { 0x200, 0x240, 0x280, 0x2C0 } } } };
+    struct string b = { 2, { { 48, 2, { 0x0, 0x30 } }, { 40, 4, { 0x100, 0x140, 0x180, 0x1C0 } } } };
+    set_message(0x72, 0, &s, 1);
+    set_buffers(1, &b, 1);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 252);
+    run_case(-1);
+}
+
+/* A simple string exactly filling two buffers (100 + 156). */
+TEST(ipc_string, simple_string_exactly_fills_two_buffers)
+{
+    prepare();
+    struct string s = { 1, { { 256, 1, { 0x30 } } } };
+    struct string b[2] = { { 1, { { 100, 1, { 0x0 } } } }, { 1, { { 78, 2, { 0x200, 0x300 } } } } };
+    set_message(0x73, 0, &s, 1);
+    set_buffers(1, b, 2);
+    EXPECT_EQ(expect_transfer(&s, 1, b, 2), 256);
+    run_case(-1);
+}
+
+/* Cut in the middle of a send substring: 256 bytes, buffers of 2 x 50 and
+ * 100, so the cut comes 200 bytes into the string's only substring. */
+TEST(ipc_string, cut_in_the_middle_of_a_substring)
+{
+    prepare();
+    struct string s = { 1, { { 256, 1, { 0x0 } } } };
+    struct string b[2] = { { 1, { { 50, 2, { 0x0, 0x100 } } } }, { 1, { { 100, 1, { 0x200 } } } } };
+    set_message(0x74, 0, &s, 1);
+    set_buffers(1, b, 2);
+    EXPECT_EQ(expect_transfer(&s, 1, b, 2), 200);
+    run_case(200);
+}
+
+/* Cut on a boundary: a compound string of 128 + 128 into one 128-byte
+ * buffer: the first item fits exactly, the second finds no room. */
+TEST(ipc_string, cut_on_a_boundary)
+{
+    prepare();
+    struct string s = { 2, { { 128, 1, { 0x0 } }, { 128, 1, { 0x400 } } } };
+    struct string b = { 1, { { 128, 1, { 0x100 } } } };
+    set_message(0x75, 0, &s, 1);
+    set_buffers(1, &b, 1);
+    EXPECT_EQ(expect_transfer(&s, 1, &b, 1), 128);
+    run_case(128);
+}
+
+/* The next send string starts at a fresh buffer item: string 1 (100
+ * bytes) fills item 1 (64) and spills into item 2, whose rest stays
+ * unused; string 2 (30 bytes) goes to item 3. */
+TEST(ipc_string, next_string_starts_at_a_fresh_buffer_item)
+{
+    prepare();
+    struct string s[2] = { { 1, { { 100, 1, { 0x0 } } } }, { 1, { { 30, 1, { 0x200 } } } } };
+    struct string b[3] = { { 1, { { 64, 1, { 0x0 } } } },
+                           { 1, { { 64, 1, { 0x100 } } } },
+                           { 1, { { 64, 1, { 0x200 } } } } };
+    set_message(0x76, 0, s, 2);
+    set_buffers(1, b, 3);
+    EXPECT_EQ(expect_transfer(s, 2, b, 3), 130);
+    EXPECT_EQ(want[0x100 + 36], 0xFF);          /* item 2 after string 1: unused */
+    run_case(-1);
 }

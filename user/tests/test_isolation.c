@@ -25,7 +25,7 @@ static void clobber_gs(L4_Word_t unused)
 static void clobber_gs_and_call(L4_Word_t unused)
 {
     (void)unused;
-    __asm__ volatile("mov $0x1b, %%eax\n\tmov %%eax, %%gs" : : : "rax");
+    __asm__ volatile("mov $0x23, %%eax\n\tmov %%eax, %%gs" : : : "rax");
     clobbered = 1;
     for (;;)                                    /* enters the kernel again and again */
         __asm__ volatile("push %%rbp\n\tsyscall\n\tpop %%rbp"

@@ -67,6 +67,7 @@ static void whole_block_then_one_page_revoked(L4_Fpage_t block, L4_Word_t every)
     L4_ThreadId_t pager = tsup_thread(tsup_recording_pager, 0);
     L4_Set_Priority(pager, 200);
     L4_ThreadId_t c = tsup_space(child, 0);
+    L4_SetKernelMemoryLimit(c, L4_KmemUnlimited);   /* a node per page of 1 GB: 24 MB */
     tsup_wait_blocked(c);                           /* it waits for the mapping */
     L4_ThreadControl(c, c, L4_nilthread, pager, (void *)~0UL);
     L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(block, L4_FullyAccessible), 0);

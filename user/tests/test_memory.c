@@ -2,19 +2,7 @@
  * 2.5 map/grant items, 2.7 acceptor, 4.12 Unmap, 5.7 map and grant
  * transfer rules, 6.2 page faults).
  *
- * Tools:
- *  - agents: the first thread of a new space (tsup_space), which accepts
- *    mappings into its receive window (by default WIN, 256 MB) and, on
- *    command of the root thread, sends map/grant items or calls Unmap.
- *    What it received last is recorded in ag[i].
- *  - probes: a fresh thread in a space (the root task's or an agent's),
- *    paged by the test support's recording pager, which serves the test
- *    image only. The probe reads or writes a list of addresses; a missing
- *    mapping or right makes it fault to that pager, which records the
- *    fault and never answers. So "probe faulted at a" means: the space has
- *    no (sufficient) mapping at a - nobody repaired it behind our back.
- *  - pages: memory from sigma0 (tsup_sigma0_any: mapped in the root task at
- *    v = p), each 4 KB page tagged with a value in its first word.
+ * The agents, probes and pages used here are in tmem.h.
  */
 #include <l4/ipc.h>
 #include <l4/kip.h>
@@ -25,225 +13,7 @@
 #include <l4/utcb.h>
 #include "testlib.h"
 #include "tsupport.h"
-
-#define WIN        0x40000000UL          /* agents' receive windows */
-#define WIN_LOG2   28
-#define ALIAS      0x30000000UL          /* a window in the root task's space */
-#define POOL       0x48000000UL          /* a pager's pool, inside WIN */
-#define HEAP       0x60000000UL          /* memory of stacked pagers' clients */
-#define KIP_MAGIC  0x4BE6344CUL          /* 'L' '4' 0xE6 'K' */
-
-#define NOPE       0xDEAD0000000000FAUL   /* probe: faulted at the address */
-#define ELSEWHERE  0xDEAD0000000000EEUL   /* probe: faulted somewhere else */
-#define STUCK      0xDEAD0000000000CCUL   /* probe: neither finished nor faulted */
-
-#define FAULT_TAG_R 0xFFFFFFFFFFE40002UL  /* page-fault IPC tags (spec 6.2) */
-#define IOFAULT_TAG 0xFFFFFFFFFF860002UL  /* I/O-fault IPC tag (spec 6.3) */
-#define FAULT_TAG_W 0xFFFFFFFFFFE20002UL
-
-extern char _image_start[], _end[];
-
-static L4_Word_t default_window(void)
-{
-    return L4_MapGrantItems(L4_FpageLog2(WIN, WIN_LOG2)).raw;
-}
-
-static L4_Word_t fp(L4_Word_t base, int log2, L4_Word_t rwx)
-{
-    return L4_FpageLog2(base, log2).raw | rwx;
-}
-
-static L4_Word_t map_w0(L4_Word_t snd_base) { return (snd_base & ~0x3FFUL) | 0x8; }
-static L4_Word_t grant_w0(L4_Word_t snd_base) { return (snd_base & ~0x3FFUL) | 0xA; }
-
-/* ---- pages from sigma0 --------------------------------------------------- */
-
-/* 2^log2 bytes of fresh memory, page i tagged seed + i. */
-static L4_Fpage_t pages(int log2, L4_Word_t seed)
-{
-    L4_Fpage_t f = tsup_sigma0_any(log2);
-    if (!L4_IsNilFpage(f))
-        for (L4_Word_t i = 0; i < 1UL << (log2 - 12); i++)
-            *(volatile L4_Word_t *)(L4_Address(f) + i * 4096) = seed + i;
-    return f;
-}
-
-static L4_Word_t word_at(L4_Word_t a) { return *(volatile L4_Word_t *)a; }
-
-/* ---- agents --------------------------------------------------------------- */
-
-enum { CMD_NOP = 0x4D00, CMD_SEND, CMD_UNMAP };
-
-static struct agent {
-    volatile L4_Word_t acceptor;
-    volatile L4_Word_t rcv_count, rcv_tag, rcv_err, rcv_w1, rcv_w2;
-} ag[4];
-
-static void agent_fn(L4_Word_t i)
-{
-    struct agent *a = &ag[i];
-    L4_ThreadId_t from;
-    for (;;) {
-        L4_Accept((L4_Acceptor_t){ .raw = a->acceptor });
-        L4_MsgTag_t tag = L4_Wait(&from);
-        L4_Word_t *mr = __L4_Utcb(), label = L4_Label(tag);
-        if (L4_IpcFailed(tag) || label < CMD_NOP || label > CMD_UNMAP) {
-            a->rcv_tag = tag.raw;
-            a->rcv_err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
-            a->rcv_w1 = mr[1];
-            a->rcv_w2 = mr[2];
-            a->rcv_count++;
-            continue;
-        }
-        L4_Word_t r1 = 0, r2 = 0;
-        if (label == CMD_NOP) {
-            r1 = mr[1] ^ 0x5A5A5A5AUL;
-        } else if (label == CMD_SEND) {         /* MR1, MR2: the item; MR3: to whom */
-            L4_ThreadId_t to = { .raw = mr[3] };
-            L4_Word_t w0 = mr[1], w1 = mr[2];
-            mr[0] = 2 << 6;
-            mr[1] = w0;
-            mr[2] = w1;
-            L4_MsgTag_t t = L4_Send_Timeout(to, L4_TimePeriod(2000000));
-            r1 = t.raw;
-            r2 = L4_IpcFailed(t) ? L4_ErrorCode() : 0;
-        } else {                                /* MR1: fpage, MR2: control */
-            L4_Word_t control = mr[2];
-            mr[0] = mr[1];
-            L4_Unmap(control);
-            r1 = mr[0];
-        }
-        mr[0] = 2;
-        mr[1] = r1;
-        mr[2] = r2;
-        L4_Reply(from);
-    }
-}
-
-static void agent_reset(unsigned i, L4_Word_t acceptor)
-{
-    ag[i].acceptor = acceptor;
-    ag[i].rcv_count = ag[i].rcv_tag = ag[i].rcv_err = ag[i].rcv_w1 = ag[i].rcv_w2 = 0;
-}
-
-/* An agent in a new space. */
-static L4_ThreadId_t agent_new(unsigned i, L4_Word_t acceptor)
-{
-    agent_reset(i, acceptor);
-    L4_ThreadId_t t = tsup_space(agent_fn, i);
-    tsup_wait_blocked(t);
-    return t;
-}
-
-/* An agent in the root task's space. */
-static L4_ThreadId_t agent_here(unsigned i, L4_Word_t acceptor)
-{
-    agent_reset(i, acceptor);
-    L4_ThreadId_t t = tsup_thread(agent_fn, i);
-    tsup_wait_blocked(t);
-    return t;
-}
-
-static L4_Word_t cmd_r2;
-/* A command; returns the agent's MR1 (~0 if the call failed). */
-static L4_Word_t cmd(L4_ThreadId_t a, L4_Word_t c, L4_Word_t x, L4_Word_t y, L4_Word_t z)
-{
-    L4_Word_t *mr = __L4_Utcb();
-    mr[0] = c << 16 | 3;
-    mr[1] = x;
-    mr[2] = y;
-    mr[3] = z;
-    L4_Accept(L4_UntypedWordsAcceptor);
-    L4_MsgTag_t t = L4_Call_Timeouts(a, L4_TimePeriod(2000000), L4_TimePeriod(2000000));
-    if (L4_IpcFailed(t) || L4_UntypedWords(t) != 2) {
-        cmd_r2 = ~0UL;
-        return ~0UL;
-    }
-    cmd_r2 = mr[2];
-    return mr[1];
-}
-
-/* Does the agent answer (and are its message registers its own)? */
-static int alive(L4_ThreadId_t a)
-{
-    return cmd(a, CMD_NOP, 0x1234567UL, 0, 0) == (0x1234567UL ^ 0x5A5A5A5AUL);
-}
-
-/* Let agent a send a map/grant item to `to`; 1 if its send succeeded. */
-static int agent_send(L4_ThreadId_t a, L4_Word_t w0, L4_Word_t w1, L4_ThreadId_t to)
-{
-    L4_Word_t tag = cmd(a, CMD_SEND, w0, w1, to.raw);
-    return tag != ~0UL && !(tag & 0x8000) && cmd_r2 == 0;
-}
-
-/* Agent a calls Unmap on one fpage; returns MR0 afterwards. */
-static L4_Word_t agent_unmap(L4_ThreadId_t a, L4_Word_t fpage, L4_Word_t control)
-{
-    return cmd(a, CMD_UNMAP, fpage, control, 0);
-}
-
-static L4_Word_t give_err;
-/* The root thread sends one map/grant item to `to`; 1 on success. */
-static int give(L4_ThreadId_t to, L4_Word_t w0, L4_Word_t w1)
-{
-    L4_Word_t *mr = __L4_Utcb();
-    mr[0] = 2 << 6;
-    mr[1] = w0;
-    mr[2] = w1;
-    L4_MsgTag_t t = L4_Send_Timeout(to, L4_TimePeriod(2000000));
-    give_err = L4_IpcFailed(t) ? L4_ErrorCode() : 0;
-    return L4_IpcSucceeded(t);
-}
-
-/* ---- probes ------------------------------------------------------------------ */
-
-/* The word at a in the space of `in`; NOPE if the probe faulted there. */
-static L4_Word_t peek(L4_ThreadId_t in, L4_Word_t a)
-{
-    tsup_pr.addr[0] = a;
-    tsup_pr.op[0] = TSUP_PROBE_READ;
-    if (tsup_probe_run(in, 1) == 1)
-        return tsup_pr.val[0];
-    if (tsup_pr.fault_tag == ~0UL)
-        return STUCK;
-    return tsup_pr.fault_addr == a && tsup_pr.fault_tag == FAULT_TAG_R ? NOPE : ELSEWHERE;
-}
-
-/* Write v at a in the space of `in`: 1 if done, 0 if the write faulted
- * there (a write fault, spec 6.2), -1 otherwise. */
-static int poke(L4_ThreadId_t in, L4_Word_t a, L4_Word_t v)
-{
-    tsup_pr.addr[0] = a;
-    tsup_pr.op[0] = TSUP_PROBE_WRITE;
-    tsup_pr.val[0] = v;
-    if (tsup_probe_run(in, 1) == 1)
-        return 1;
-    return tsup_pr.fault_addr == a && tsup_pr.fault_tag == FAULT_TAG_W ? 0 : -1;
-}
-
-/* Read I/O port `port` in the space of `in`: 1 if done, 0 if that raised
- * an I/O fault for the port (spec 6.3), -1 otherwise. */
-static int port_read(L4_ThreadId_t in, unsigned port)
-{
-    tsup_pr.addr[0] = port;
-    tsup_pr.op[0] = TSUP_PROBE_PORT;
-    if (tsup_probe_run(in, 1) == 1)
-        return 1;
-    return tsup_pr.fault_tag == IOFAULT_TAG && tsup_pr.fault_addr == L4_IoFpage(port, 1).raw ? 0 : -1;
-}
-
-/* Read the first word of n consecutive pages from `a`; how many read
- * before a fault; values in tsup_pr.val. */
-static unsigned peek_pages(L4_ThreadId_t in, L4_Word_t a, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
-        tsup_pr.addr[i] = a + i * 4096UL;
-        tsup_pr.op[i] = TSUP_PROBE_READ;
-    }
-    return tsup_probe_run(in, n);
-}
-
-static const L4_ThreadId_t root_space = { .raw = 0 };
+#include "tmem.h"
 
 /* ==== map (spec 5.7) ========================================================== */
 
@@ -422,6 +192,92 @@ TEST(memory, rights_never_grow_along_a_chain)
     EXPECT_EQ(v, 0x4200);
     EXPECT_EQ(w, 0);
     EXPECT_EQ(unchanged, 0x4200);
+}
+
+/* ==== instruction fetches (spec 6.2, appendix A: exactly one access bit) ====== */
+
+/* A fetch fault reports one access bit: x where the CPU has NX, which the
+ * kernel then turns on (a kernel with NX may report x, spec 6.2), else r
+ * as Pistachio does. MR1 and MR2 are both the fetched address. A page
+ * mapped without x cannot be executed (with NX); mapped again with x,
+ * the same page runs. */
+#define FAULT_TAG_X 0xFFFFFFFFFFE10002UL
+#define NO_CODE     0x7C000000UL            /* nothing mapped here in the root space */
+
+static int cpu_has_nx(void)
+{
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001), "c"(0));
+    return (d >> 20) & 1;
+}
+
+static volatile int fetch_go, fetch_done;
+static void fetcher(L4_Word_t code)
+{
+    fetch_done = 0;                         /* (its page is mapped from now on) */
+    while (!fetch_go)
+        tsup_sleep_ms(1);
+    ((void (*)(void))code)();
+    fetch_done = 1;
+}
+
+/* Call `code` in a thread of the space of `in` (nilthread: ours) paged by
+ * `pager`; 1 if the call returned, 0 if it faulted (or hung). */
+static int fetch(L4_ThreadId_t in, L4_Word_t code, L4_ThreadId_t pager)
+{
+    fetch_go = 0;
+    L4_Word_t faults = tsup_rec.count;
+    L4_ThreadId_t t = L4_IsNilThread(in) ? tsup_thread(fetcher, code)
+                                         : tsup_space_thread(in, fetcher, code);
+    tsup_wait_blocked(t);                   /* it waits for go */
+    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
+    fetch_go = 1;
+    for (int i = 0; i < 1000 && !fetch_done && tsup_rec.count == faults; i++)
+        tsup_sleep_ms(1);
+    tsup_sleep_ms(2);
+    int returned = fetch_done;
+    tsup_kill(t);
+    return returned;
+}
+
+TEST(memory, instruction_fetch_faults_report_one_access_bit)
+{
+    int nx = cpu_has_nx();
+    tsup_rec.count = 0;
+    L4_ThreadId_t pager = tsup_thread(tsup_recording_pager, 0);
+    L4_Set_Priority(pager, 200);
+    int ran0 = fetch(L4_nilthread, NO_CODE, pager);
+    L4_Word_t n0 = tsup_rec.count, tag0 = tsup_rec.tag, a0 = tsup_rec.mr1, ip0 = tsup_rec.mr2;
+    L4_Fpage_t p = pages(12, 0);
+    *(volatile uint8_t *)L4_Address(p) = 0xC3;             /* ret */
+    L4_ThreadId_t a = agent_new(0, default_window());
+    int s1 = give(a, map_w0(WIN), fp(L4_Address(p), 12, L4_Readable | L4_Writable));
+    int ran1 = fetch(a, WIN, pager);
+    L4_Word_t n1 = tsup_rec.count, tag1 = tsup_rec.tag, a1 = tsup_rec.mr1, ip1 = tsup_rec.mr2;
+    int s2 = give(a, map_w0(WIN), fp(L4_Address(p), 12, L4_FullyAccessible));
+    int ran2 = fetch(a, WIN, pager);
+    L4_Word_t n2 = tsup_rec.count;
+    tsup_kill(a);
+    tsup_kill(pager);
+    L4_Flush(L4_FpageAddRights(p, 7));
+    EXPECT(!ran0);
+    EXPECT_EQ(n0, 1);
+    EXPECT_EQ(tag0, nx ? FAULT_TAG_X : FAULT_TAG_R);
+    EXPECT_EQ(a0, NO_CODE);
+    EXPECT_EQ(ip0, NO_CODE);
+    EXPECT(s1 && s2);
+    if (nx) {
+        EXPECT(!ran1);                                      /* mapped, but not executable */
+        EXPECT_EQ(n1, 2);
+        EXPECT_EQ(tag1, FAULT_TAG_X);
+        EXPECT_EQ(a1, WIN);
+        EXPECT_EQ(ip1, WIN);
+    } else {
+        EXPECT(ran1);
+        EXPECT_EQ(n1, 1);
+    }
+    EXPECT(ran2);                                           /* with x it runs */
+    EXPECT_EQ(n2, n1);
 }
 
 /* ==== items that transfer nothing, and message overflow ========================= */
@@ -1133,8 +989,9 @@ TEST(memory, stacked_pager_maps_pages_from_above)
 }
 
 /* A demand pager in space P1 allocates zero-filled memory on first touch:
- * for each fault it gets a page from sigma0 (GetAny, arriving at v = p in
- * P1), clears it, and maps it to the client at the fault address. When
+ * for each fault it gets a page from sigma0 through the support pager
+ * (tsup_any_page, arriving at v = p in P1), clears it, and maps it to the
+ * client at the fault address. When
  * the pager's space goes, the client's pages go with it. */
 static struct {
     volatile L4_Word_t faults, refused, pa[8];
@@ -1156,7 +1013,7 @@ static void demand_zero_pager(L4_Word_t unused)
             continue;
         }
         L4_Word_t at = mr[1] & ~0xFFFUL;
-        L4_Fpage_t page = tsup_sigma0_any(12);
+        L4_Fpage_t page = tsup_any_page();
         if (L4_IsNilFpage(page)) {
             dz.refused++;
             tag = L4_Wait(&from);

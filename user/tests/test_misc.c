@@ -87,6 +87,29 @@ TEST(misc, system_clock_is_one_clock_for_all_spaces)
     EXPECT(other_clock <= c1);
 }
 
+/* pingpong reads the time-stamp counter in threads of the spaces it
+ * creates (spec 4.15): rdtsc works in user mode in any space (no #GP,
+ * which would stop the thread), and the counter moves on. */
+static volatile uint64_t tsc_seen[2];
+static void read_tsc(L4_Word_t unused)
+{
+    (void)unused;
+    tsc_seen[0] = rdtsc();
+    tsup_sleep_ms(1);
+    tsc_seen[1] = rdtsc();
+}
+
+TEST(misc, rdtsc_in_a_new_space)
+{
+    tsc_seen[0] = tsc_seen[1] = 0;
+    L4_ThreadId_t t = tsup_space(read_tsc, 0);
+    int joined = tsup_join(t, 2000);
+    tsup_kill(t);
+    EXPECT(joined);
+    EXPECT_NE(tsc_seen[0], 0);
+    EXPECT(tsc_seen[1] > tsc_seen[0]);
+}
+
 /* ---- ProcessorControl ------------------------------------------------------------ */
 
 static volatile L4_Word_t un_pc = 99;

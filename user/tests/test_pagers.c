@@ -138,8 +138,8 @@ TEST(pagers, granting_example_of_the_paper)
 /* ---- a stack of pagers with a demand pager ------------------------------------ */
 
 /* A pager in its own space: each fault gets a fresh page from sigma0
- * (which hands memory out as it is), zeroed here, mapped at the fault
- * address. */
+ * (through the support pager: sigma0 serves privileged spaces only),
+ * zeroed here, mapped at the fault address. */
 static volatile L4_Word_t demand_faults;
 static void demand_pager(L4_Word_t unused)
 {
@@ -157,7 +157,7 @@ static void demand_pager(L4_Word_t unused)
             continue;
         }
         L4_Word_t addr = mr[1];
-        L4_Fpage_t page = tsup_sigma0_any(12);
+        L4_Fpage_t page = tsup_any_page();
         for (L4_Word_t o = 0; o < 4096; o += 8)
             *(volatile L4_Word_t *)(L4_Address(page) + o) = 0;
         demand_faults++;
@@ -340,7 +340,7 @@ static void nonsense_pager(L4_Word_t unused)
             mr[2] = L4_FpageLog2(0x7F000000, 12).raw | 7;
             break;
         default: {                                      /* at last: a real page */
-            L4_Fpage_t page = tsup_sigma0_any(12);
+            L4_Fpage_t page = tsup_any_page();
             L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, 7), addr);
             mr[0] = 2 << 6;
             mr[1] = m.raw[0];

@@ -300,3 +300,63 @@ TEST(redirect, redirector_loop_is_cut)
     EXPECT_EQ(srv_saw_from, m.raw);
     EXPECT_EQ(member_err, 0);
 }
+
+/* ---- IntendedReceiver without redirection (appendix A) ------------------ */
+
+/* Pistachio never writes IntendedReceiver; Pecan writes it only for a
+ * redirected message (appendix C). A receiver whose TCR holds a mark
+ * keeps it for a message from its own space, one from another space and
+ * a propagated one; the sender's TCR keeps its own. */
+#define IR_MARK 0x1E1E1E1E1E1E1E00UL
+static volatile L4_Word_t ir_seen[3], ir_msgs;
+
+static void intended_watcher(L4_Word_t unused)
+{
+    (void)unused;
+    __L4_Utcb()[__L4_TCR_INTENDED_RECEIVER] = IR_MARK;
+    for (;;) {
+        L4_ThreadId_t from;
+        L4_Wait(&from);
+        if (ir_msgs < 3)
+            ir_seen[ir_msgs] = L4_IntendedReceiver().raw;
+        ir_msgs++;
+    }
+}
+
+static int ir_wait(L4_Word_t n)
+{
+    for (int i = 0; i < 1000 && ir_msgs < n; i++)
+        tsup_sleep_ms(1);
+    return ir_msgs == n;
+}
+
+TEST(redirect, intended_receiver_is_written_only_for_redirected_messages)
+{
+    ir_msgs = 0;
+    L4_ThreadId_t w = tsup_space(intended_watcher, 0), buddy = tsup_thread(sleeper, 0);
+    member_label = 0x30;
+    member_to = w.raw;
+    member_go = 0;
+    L4_ThreadId_t m = tsup_space_thread(w, member, 0);     /* its own space */
+    member_go = 1;
+    int got1 = ir_wait(1);
+    L4_Word_t *tcr = &__L4_Utcb()[__L4_TCR_INTENDED_RECEIVER], saved = *tcr;
+    *tcr = IR_MARK + 1;
+    __L4_Utcb()[0] = (L4_Word_t)0x31 << 16;                 /* another space */
+    L4_MsgTag_t t1 = L4_Send_Timeout(w, L4_TimePeriod(1000000));
+    L4_Set_VirtualSender(buddy);                            /* propagated */
+    __L4_Utcb()[0] = TAG_P | (L4_Word_t)0x32 << 16;
+    L4_MsgTag_t t2 = L4_Send_Timeout(w, L4_TimePeriod(1000000));
+    int got3 = ir_wait(3);
+    L4_Word_t mine = *tcr;
+    *tcr = saved;
+    tsup_kill(m);
+    tsup_kill(w);
+    tsup_kill(buddy);
+    EXPECT(got1 && got3);
+    EXPECT(L4_IpcSucceeded(t1));
+    EXPECT(L4_IpcSucceeded(t2));
+    for (int k = 0; k < 3; k++)
+        EXPECT_EQ(ir_seen[k], IR_MARK);
+    EXPECT_EQ(mine, IR_MARK + 1);
+}

@@ -58,7 +58,7 @@ static L4_ThreadId_t new_space(void)
 /* A thread in a new space looks at its KIP area, then touches `poke`
  * (a write if poke_write). */
 static struct {
-    volatile L4_Word_t kip, magic, version, flags, id, same_page, poke;
+    volatile L4_Word_t kip, magic, version, flags, id, same_page, lid, poke;
     volatile int poke_write, done;
 } seen;
 static uint8_t kip_copy[4096];
@@ -74,6 +74,7 @@ static void __attribute__((noreturn)) look_at_kip(void)
     seen.id = id;
     seen.magic = *(const volatile L4_Word_t *)k;
     seen.same_page = memcmp(k, kip_copy, sizeof kip_copy) == 0;
+    seen.lid = (L4_Word_t)__L4_Utcb();
     seen.done = 1;
     if (seen.poke) {
         if (seen.poke_write)
@@ -94,6 +95,29 @@ static void reset_seen(L4_Word_t poke, int write)
     memcpy(kip_copy, L4_GetKernelInterface(), sizeof kip_copy);
     for (unsigned j = 0; j < sizeof stack; j += 4096)
         stack[j] = 0;
+}
+
+/* A new space with these areas, and in it a thread at UTCB location
+ * `loc` running look_at_kip; its faults are served until it is done (and,
+ * with until_stray, has faulted outside the image), then it is deleted. */
+static void look_from_a_new_space(L4_Fpage_t kip, L4_Fpage_t utcb, L4_Word_t loc, int until_stray)
+{
+    L4_ThreadId_t x = new_space();
+    L4_Word_t old;
+    L4_Word_t r_sc = sc(x, 0, kip, utcb, &old), e_sc = L4_ErrorCode();
+    L4_Word_t r_act = tc(x, x, NIL, me(), loc), e_act = L4_ErrorCode();
+    L4_MsgTag_t tag = tsup_send_start(x, look_at_kip, (L4_Word_t)stack + sizeof stack - 8);
+    L4_Word_t e_tag = L4_ErrorCode();
+    tsup_serve_faults(&seen.done, until_stray, 2000);
+    del(x);
+    if (r_sc != 1 || old != 0)
+        test_fail(__FILE__, __LINE__, "SpaceControl: expected result 1, old control 0, "
+                  "got %lu, 0x%lx (error %lu)", r_sc, old, e_sc);
+    if (r_act != 1)
+        test_fail(__FILE__, __LINE__, "ThreadControl (activate): expected 1, got 0, error %lu",
+                  e_act);
+    if (L4_IpcFailed(tag))
+        test_fail(__FILE__, __LINE__, "start message: expected no error, got 0x%lx", e_tag);
 }
 
 /* ---- rule 1: privileged callers only --------------------------------------- */
@@ -252,19 +276,9 @@ TEST(spacectl, kip_is_mapped_read_only_at_the_kip_area)
 {
     L4_Word_t kip_area = 0x60000000UL;                  /* 16 KB: the KIP at its base */
     reset_seen(kip_area, 1);
-    L4_ThreadId_t x = new_space();
-    L4_Word_t old;
-    L4_Word_t r_sc = sc(x, 0, fp(kip_area, 14), fp(UTCB_A, 16), &old);
-    L4_Word_t r_act = tc(x, x, NIL, me(), UTCB_A);
-    L4_MsgTag_t tag = tsup_send_start(x, look_at_kip, (L4_Word_t)stack + sizeof stack - 8);
-    tsup_serve_faults(&seen.done, 1, 2000);
-    del(x);
+    look_from_a_new_space(fp(kip_area, 14), fp(UTCB_A, 16), UTCB_A, 1);
     L4_Word_t v, f, id;
     L4_KernelInterface(&v, &f, &id);
-    EXPECT_EQ(r_sc, 1);
-    EXPECT_EQ(old, 0);
-    EXPECT_EQ(r_act, 1);
-    EXPECT(L4_IpcSucceeded(tag));
     EXPECT(seen.done);
     EXPECT_EQ(seen.kip, kip_area);
     EXPECT_EQ(seen.magic, 0x4BE6344C);
@@ -277,6 +291,30 @@ TEST(spacectl, kip_is_mapped_read_only_at_the_kip_area)
     EXPECT_EQ(tsup_stray.addr, kip_area);
     EXPECT_EQ(L4_Label((L4_MsgTag_t){ .raw = tsup_stray.tag }) & ~0xFUL, 0xFFFFFFFFFFE0UL);
     EXPECT(L4_Label((L4_MsgTag_t){ .raw = tsup_stray.tag }) & L4_Writable);
+}
+
+/* The layouts of l4test and pingpong (spec 12.2, 13): the KIP of a new
+ * space at the creator's own KIP address, its UTCB area at the root
+ * task's (0xBF000000, l4test asks for 1 MB) or at 0x80000000 with
+ * 2^(UtcbInfo.s + 1) bytes (pingpong); the first UTCB at the area's
+ * start. A thread there finds the KIP and its UTCB. */
+TEST(spacectl, layouts_of_l4test_and_pingpong)
+{
+    const L4_KernelInterfacePage_t *k = L4_GetKernelInterface();
+    L4_Word_t own_kip = (L4_Word_t)k;
+    int min_log2 = (int)(k->utcb_info >> 16 & 0x3F);
+    static const L4_Word_t base[2] = { 0xBF000000UL, 0x80000000UL };
+    int log2[2] = { 20, min_log2 + 1 };
+    for (int i = 0; i < 2; i++) {
+        reset_seen(0, 0);
+        look_from_a_new_space(fp(own_kip, 12), fp(base[i], log2[i]), base[i], 0);
+        EXPECT(seen.done);
+        EXPECT_EQ(seen.kip, own_kip);
+        EXPECT_EQ(seen.magic, 0x4BE6344C);
+        EXPECT(seen.same_page);
+        EXPECT_EQ(seen.lid, base[i] + 0x200);
+        EXPECT_EQ(tsup_stray.n, 0);
+    }
 }
 
 /* ---- rule 4: an initialised space ignores new areas -------------------------- */

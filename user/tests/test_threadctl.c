@@ -857,3 +857,57 @@ TEST(threadctl, inactive_thread_moves_to_another_space)
     EXPECT_EQ(view[0].gid, x.raw);
     EXPECT_EQ(view[0].lid, loc + 0x200);
 }
+
+/* ---- ids used again (pingpong, spec 13) ----------------------------------------- */
+
+/* pingpong builds its two spaces from version-2 ids and deletes both
+ * threads - and with them the spaces - after each run, then builds them
+ * again from the same ids. Each round here the new pair exchanges a call,
+ * and after the deletion the ids name nothing. */
+#define PP_ROUNDS 3
+static volatile L4_Word_t pp_pong, pp_reply[PP_ROUNDS], pp_from[PP_ROUNDS], pp_self[PP_ROUNDS];
+
+static void pp_answer(L4_Word_t round)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    pp_from[round] = from.raw;
+    __L4_Utcb()[0] = (L4_Label(tag) + 1) << 16;
+    L4_Reply(from);
+}
+
+static void pp_call(L4_Word_t round)
+{
+    pp_self[round] = L4_MyGlobalId().raw;
+    __L4_Utcb()[0] = (0x900 + round) << 16;
+    pp_reply[round] = L4_Call((L4_ThreadId_t){ .raw = pp_pong }).raw;
+}
+
+TEST(threadctl, version_2_ids_serve_again_after_their_spaces_were_deleted)
+{
+    L4_ThreadId_t ping = L4_GlobalId(L4_ThreadNo(tsup_new_id()), 2);
+    L4_ThreadId_t pong = L4_GlobalId(L4_ThreadNo(tsup_new_id()), 2);
+    int joined[PP_ROUNDS];
+    L4_Word_t ping_gone[PP_ROUNDS], pong_gone[PP_ROUNDS], err[PP_ROUNDS];
+    pp_pong = pong.raw;
+    for (int r = 0; r < PP_ROUNDS; r++) {
+        pp_reply[r] = pp_from[r] = pp_self[r] = 0;
+        tsup_space_as(pong, pp_answer, (L4_Word_t)r);
+        tsup_space_as(ping, pp_call, (L4_Word_t)r);
+        joined[r] = tsup_join(ping, 2000) && tsup_join(pong, 2000);
+        tsup_kill(ping);
+        tsup_kill(pong);
+        ping_gone[r] = state(ping);
+        err[r] = L4_ErrorCode();
+        pong_gone[r] = state(pong);
+    }
+    for (int r = 0; r < PP_ROUNDS; r++) {
+        EXPECT(joined[r]);
+        EXPECT_EQ(pp_self[r], ping.raw);
+        EXPECT_EQ(pp_from[r], ping.raw);                /* another space: the global id */
+        EXPECT_EQ(pp_reply[r], (L4_Word_t)(0x901 + r) << 16);
+        EXPECT_EQ(ping_gone[r], 0);
+        EXPECT_EQ(err[r], L4_ErrInvalidThread);
+        EXPECT_EQ(pong_gone[r], 0);
+    }
+}

@@ -83,9 +83,9 @@ void tsup_cleanup(void)
 {
     for (int i = 0; i < MAX_SIGMA0_BLOCKS; i++) {
         struct sigma0_block *b = &sigma0_blocks[i];
-        if (b->in_use && b->owner == L4_MyGlobalId().raw)
+        if (b->in_use)                  /* (at v = p: only that memory is there) */
             L4_Flush(L4_FpageAddRights((L4_Fpage_t){ .raw = b->fpage }, L4_FullyAccessible));
-        b->in_use = 0;                  /* (other spaces' go with their spaces below) */
+        b->in_use = 0;
     }
     for (L4_Word_t n = first_number(); n < next_number; n++)
         L4_ThreadControl(L4_GlobalId(n, 1), L4_nilthread, L4_nilthread, L4_nilthread,
@@ -149,9 +149,10 @@ static void check_ok(L4_Word_t result, const char *what)
         test_fail(__FILE__, __LINE__, "%s failed: ErrorCode %lu", what, L4_ErrorCode());
 }
 
-static L4_ThreadId_t start_thread(tsup_fn_t fn, L4_Word_t arg, L4_ThreadId_t pager)
+static L4_ThreadId_t start_thread(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg,
+                                  L4_ThreadId_t pager)
 {
-    L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id();
+    L4_ThreadId_t me = L4_MyGlobalId();
     struct tthread *s = new_slot(id, fn, arg);
     s->utcb = tsup_utcb_alloc();
     check_ok(L4_ThreadControl(id, me, me, me, (void *)s->utcb), "ThreadControl (create)");
@@ -165,12 +166,18 @@ static L4_ThreadId_t start_thread(tsup_fn_t fn, L4_Word_t arg, L4_ThreadId_t pag
  * which matters for I/O ports (the root task's pages are all mapped). */
 L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg)
 {
-    return start_thread(fn, arg, tsup_pager());
+    return tsup_thread_as(tsup_new_id(), fn, arg);
+}
+
+L4_ThreadId_t tsup_thread_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg)
+{
+    return start_thread(id, fn, arg, tsup_pager());
 }
 
 /* ---- the pager for new spaces ----------------------------------------- */
 
 #define START_LABEL 0x5157      /* pager request: send a start message */
+#define PAGE_LABEL  0x5158      /* pager request: a 4 KB page from sigma0 */
 
 extern char _image_start[], _end[];     /* user.ld: the test image */
 
@@ -194,6 +201,15 @@ static void pager_loop(L4_Word_t unused)
             mr[2] = sp;
             L4_Send(t);
             mr[0] = 0;
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        if (L4_Label(tag) == PAGE_LABEL) {
+            /* a page from sigma0 (at v = p here), mapped on at the same address */
+            L4_Fpage_t page = tsup_sigma0_any(12);
+            mr[0] = 2 << 6;
+            mr[1] = L4_Address(page) | 0x8;
+            mr[2] = L4_IsNilFpage(page) ? 0 : page.raw | L4_FullyAccessible;
             tag = L4_ReplyWait(from, &from);
             continue;
         }
@@ -227,7 +243,7 @@ static void pager_loop(L4_Word_t unused)
 L4_ThreadId_t tsup_pager(void)
 {
     if (!pager_id.raw) {
-        pager_id = start_thread(pager_loop, 0, L4_MyGlobalId());
+        pager_id = start_thread(tsup_new_id(), pager_loop, 0, L4_MyGlobalId());
         L4_Set_Priority(pager_id, 200);
     }
     return pager_id;
@@ -242,9 +258,26 @@ static void start_via_pager(struct tthread *s)
         test_fail(__FILE__, __LINE__, "pager start request failed: error 0x%lx", L4_ErrorCode());
 }
 
+L4_Fpage_t tsup_any_page(void)
+{
+    tsup_load(PAGE_LABEL, 0, NULL);
+    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+    L4_MsgTag_t tag = L4_Call(tsup_pager());
+    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Word_t *mr = __L4_Utcb();
+    if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2 || !mr[2])
+        return L4_Nilpage;
+    return (L4_Fpage_t){ .raw = mr[2] & ~0xFUL };
+}
+
 L4_ThreadId_t tsup_space(tsup_fn_t fn, L4_Word_t arg)
 {
-    L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id(), pager = tsup_pager();
+    return tsup_space_as(tsup_new_id(), fn, arg);
+}
+
+L4_ThreadId_t tsup_space_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg)
+{
+    L4_ThreadId_t me = L4_MyGlobalId(), pager = tsup_pager();
     struct tthread *s = new_slot(id, fn, arg);
     s->in_new_space = 1;
     check_ok(L4_ThreadControl(id, id, me, L4_nilthread, (void *)~0UL), "ThreadControl (space)");

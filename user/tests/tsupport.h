@@ -57,6 +57,11 @@ L4_ThreadId_t tsup_thread(tsup_fn_t fn, L4_Word_t arg);
  * the support pager; the thread is started by its pager. */
 L4_ThreadId_t tsup_space(tsup_fn_t fn, L4_Word_t arg);
 
+/* The same with an id chosen beforehand (tsup_new_id), for partners that
+ * must name each other before both exist. */
+L4_ThreadId_t tsup_thread_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg);
+L4_ThreadId_t tsup_space_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg);
+
 /* Create another thread in the space of `in` (created by tsup_space). */
 L4_ThreadId_t tsup_space_thread(L4_ThreadId_t in, tsup_fn_t fn, L4_Word_t arg);
 
@@ -69,6 +74,11 @@ int tsup_done(L4_ThreadId_t t);
 
 /* Delete t (and its space, with its last thread) and free its stack. */
 void tsup_kill(L4_ThreadId_t t);
+
+/* A 4 KB page from sigma0 (tsup_sigma0_any, by the support pager),
+ * mapped at v = p (nil if none). Threads of new spaces, for which sigma0
+ * does not exist (it serves privileged spaces only), get it so. */
+L4_Fpage_t tsup_any_page(void);
 
 /* The support pager's id (created on first use). */
 L4_ThreadId_t tsup_pager(void);

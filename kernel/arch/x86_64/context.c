@@ -6,6 +6,8 @@
 #include "arch/gdt.h"
 #include "arch/paging.h"
 #include "arch/percpu.h"
+#include "arch/smap.h"
+#include "print.h"
 #include "space.h"
 
 /* User RFLAGS: IF; IOPL 3 only with ioports=all (spec 9.2 gives 0x3202,
@@ -57,22 +59,24 @@ static void gs_reset(void)
     wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
 }
 
-static void load_context(struct tcb *to)
+/* CR3 holds the space of `from` (or, after the idle thread, which has
+ * none, of whoever ran before): only another space is loaded. */
+static void load_context(struct tcb *from, struct tcb *to)
 {
     if (read_gs_selector() != SEL_KDATA)
         gs_reset();
-    if (to->space)
+    if (to->space && to->space != from->space)
         paging_switch(to->space->pml4);
     tss_set_kernel_stack(tcb_stack_top(to));
-    fpu_switch(to);
-    paging_gs_page()[0] = to->local_id;
+    fpu_switch(from, to);
+    paging_set_gs_word(to->local_id);
 }
 
 void arch_switch(struct tcb *from, struct tcb *to)
 {
     if (from == to)
         return;
-    load_context(to);
+    load_context(from, to);
     /* A thread blocked for fast_resume leaves its kernel stack for good:
      * its ksp already points at the resume frame. */
     uint64_t discard;
@@ -84,17 +88,35 @@ void arch_thread_release(struct tcb *t)
     fpu_release(t);
 }
 
+size_t arch_thread_kmem(const struct tcb *t)
+{
+    return fpu_kmem(t);
+}
+
 extern char fast_resume[];
 
+/* (The registers switch_stack pops on the way are not used: fast_resume
+ * sets every user register itself.) */
 void arch_prepare_fast_resume(struct tcb *t)
 {
-    push_switch_frame(t, (uint64_t)tcb_frame(t), (uint64_t)fast_resume);
+    struct switch_frame *sf = (struct switch_frame *)tcb_frame(t) - 1;
+    sf->ret = (uint64_t)fast_resume;
+    t->ksp = (uint64_t)sf;
+}
+
+NORETURN void fast_resume_at(struct trap_frame *f);
+
+void arch_resume_fast_blocked(struct tcb *from, struct tcb *to)
+{
+    load_context(from, to);
+    fast_resume_at(tcb_frame(to));
 }
 
 void arch_switch_first(struct tcb *to)
 {
+    static struct tcb boot;             /* no space: the first one is loaded */
     uint64_t dummy;
-    load_context(to);
+    load_context(&boot, to);
     switch_stack(&dummy, to->ksp);
     __builtin_unreachable();
 }
@@ -105,12 +127,29 @@ void arch_cpu_init(bool ipc_fast_path)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */
-    wrmsr(MSR_STAR, (uint64_t)(SEL_UCODE32 & ~3) << 48 | (uint64_t)SEL_KCODE << 32);
+    wrmsr(MSR_STAR, (uint64_t)SEL_SYSRET << 48 | (uint64_t)SEL_KCODE << 32);
     wrmsr(MSR_LSTAR, (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry));
-    wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
+    /* No thread runs in compatibility mode (gdt.c has no 32-bit code
+     * segment). Should one ever, its `syscall` enters here as an ordinary
+     * 64-bit system call and sysret returns it in 64-bit mode; CSTAR must
+     * never stay 0, where the CPU would jump in ring 0. */
+    wrmsr(MSR_CSTAR, (uint64_t)syscall_entry);
+    /* SYSENTER_CS = 0: `sysenter` raises #GP (Intel; AMD: #UD) in user
+     * mode, an exception message like any other. */
+    wrmsr(MSR_SYSENTER_CS, 0);
+    wrmsr(MSR_SYSENTER_ESP, 0);
+    wrmsr(MSR_SYSENTER_EIP, 0);
+    /* Cleared on syscall: IF (the kernel runs with interrupts off), DF
+     * (the C ABI), TF, AC (SMAP), and NT, with which the kernel's next
+     * iretq would raise #GP in ring 0. */
+    wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT);
     gs_reset();
 
-    /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting. */
+    struct cpu_protection p = smap_smep_enable();
+    kprintf("cpu: SMEP %s, SMAP %s, UMIP %s\n", p.smep ? "on" : "not available",
+            p.smap ? "on" : "not available", p.umip ? "on" : "not available");
+    /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting
+     * (NE, MP, no EM), and TS: nobody owns the FPU yet (fpu.c). */
     write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));
-    write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 5));
+    write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 3) | (1UL << 5));
 }

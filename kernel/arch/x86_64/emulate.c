@@ -52,7 +52,7 @@ bool msr_fixup(struct trap_frame *f)
  * MSRs and the FS/GS bases. */
 static bool kernel_msr(uint32_t m)
 {
-    return m == MSR_APIC_BASE || m == 0x10 || (m >= 0x174 && m <= 0x176) ||
+    return m == MSR_APIC_BASE || m == 0x10 || (m >= MSR_SYSENTER_CS && m <= MSR_SYSENTER_EIP) ||
            (m >= 0x200 && m <= 0x2FF) || (m >= 0x800 && m <= 0x8FF) ||
            (m >= MSR_EFER && m <= MSR_KERNEL_GS_BASE);
 }

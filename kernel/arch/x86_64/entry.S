@@ -7,6 +7,7 @@
 #include "arch/frame.h"
 #include "arch/gdt.h"
 #include "arch/percpu.h"
+#include "arch/smap.h"
 #include "syscall.h"
 
 .macro SAVE_GPRS
@@ -65,6 +66,7 @@ vec = vec + 1
 .endr
 
 trap_entry:
+    CLAC                             /* user AC, or a copy_from_user window's */
     testb $3, 24(%rsp)               /* CS of the interrupted context */
     jz 1f
     swapgs
@@ -75,12 +77,27 @@ trap_entry:
 
     .globl trap_exit
 trap_exit:                           /* rsp -> struct trap_frame */
-    RESTORE_GPRS
+    testb $3, TF_CS(%rsp)
+    jz 1f
+    mov TF_RIP(%rsp), %rax           /* back to user mode: never at a */
+    sar $47, %rax                    /* non-canonical RIP (bits 47-63 */
+    inc %rax                         /* not all equal), where iretq */
+    cmp $1, %rax                     /* faults in ring 0 on Intel CPUs */
+    ja bad_user_rip
+1:  RESTORE_GPRS
     add $16, %rsp                    /* vector, error code */
     testb $3, 8(%rsp)
     jz 2f
     swapgs
 2:  iretq
+
+/* ExchangeRegisters, an exception handler's reply or a start message set
+ * a non-canonical RIP: the thread gets the #GP an AMD CPU would raise in
+ * user mode there, as an exception message (trap.c); then try again. */
+bad_user_rip:
+    mov %rsp, %rdi
+    call user_rip_fault
+    jmp trap_exit
 
 /*
  * syscall: RCX = user RIP, R11 = user RFLAGS; IF, DF, TF, AC are cleared
@@ -111,8 +128,8 @@ syscall_entry_frame:                     /* rsp -> the frame's vector slot */
     .globl syscall_exit
 syscall_exit:                        /* rsp -> struct trap_frame */
     mov TF_RIP(%rsp), %rcx           /* sysret #GPs in ring 0 on a */
-    sar $47, %rcx                    /* non-canonical RIP (bits 47-63 */
-    inc %rcx                         /* not all equal): use iretq */
+    sar $47, %rcx                    /* non-canonical RIP: trap_exit */
+    inc %rcx                         /* deals with it */
     cmp $1, %rcx
     ja trap_exit
     RESTORE_GPRS
@@ -123,7 +140,8 @@ syscall_exit:                        /* rsp -> struct trap_frame */
     sysretq
 
 /* Not a system call number: return at once, RAX = RDX = 0. Nothing was
- * touched, not even GS. */
+ * touched, not even GS. RCX, the return address, is canonical (no user
+ * instruction ends at USER_END: config.h). */
 no_syscall:
     xor %eax, %eax
     xor %edx, %edx
@@ -161,6 +179,7 @@ switch_stack:
     .globl copy_from_user_raw, copy_user_start, copy_user_end, copy_user_fault
 copy_from_user_raw:
     xor %eax, %eax
+    STAC
 copy_user_start:
 1:  cmp %rdx, %rax
     je 2f
@@ -169,8 +188,10 @@ copy_user_start:
     inc %rax
     jmp 1b
 copy_user_end:
-2:  ret
+2:  CLAC
+    ret
 copy_user_fault:
+    CLAC
     ret
 
 /*

@@ -15,10 +15,19 @@
  * MR0..MR7 come back in registers from the sender, or from the UTCB via
  * fast_resume when the general path completes the IPC instead.
  *
+ * The receiver's RIP goes to sysret unchecked: a fast-blocked thread's
+ * RIP is the return address of its `syscall`, which is canonical because
+ * the last user page is never mapped (USER_MAP_END), and ExchangeRegisters
+ * takes a thread off the fast path when it sets a non-canonical RIP.
+ *
  * Registers at entry (spec 4.5): RSI To, RDX FromSpecifier, R8 timeouts,
  * R9 MR0, RAX RBX R10 R12-R15 MR1..MR7, RDI own UTCB, RCX user RIP,
- * R11 user RFLAGS, RBP syscall number (free from here), RSP user stack.
+ * R11 user RFLAGS, RBP the call code (0 here), RSP user stack.
  * Interrupts are off (SFMASK) and stay off.
+ *
+ * The sender's TCB is kept in RDI (its input, the own UTCB, is not needed),
+ * which the receiver's local id overwrites at the end, and RBP is left 0:
+ * no kernel address reaches the receiver's registers.
  */
 #include "arch/frame.h"
 #include "arch/gdt.h"
@@ -45,16 +54,16 @@
     .text
     .globl syscall_fast_entry
 syscall_fast_entry:
-    test %ebp, %ebp                     /* Ipc/Lipc: call code 0 */
+    test %ebp, %ebp                     /* Ipc: call code 0 (and RBP stays 0) */
     jnz syscall_entry
-    mov %gs, %ebp                       /* the thread loaded %gs: the general */
-    cmp $SEL_KDATA, %ebp                /* path puts it right (context.c) */
-    jne gs_changed
-    mov current(%rip), %rbp
-    mov %rcx, FR_RIP(%rbp)
-    mov %r11, FR_RFLAGS(%rbp)
-    mov %rsp, FR_RSP(%rbp)
-    lea FR_VECTOR(%rbp), %rsp           /* kernel stack, below our frame */
+    mov %gs, %edi                       /* the thread loaded %gs: the general */
+    cmp $SEL_KDATA, %edi                /* path puts it right (context.c) */
+    jne syscall_entry
+    mov current(%rip), %rdi
+    mov %rcx, FR_RIP(%rdi)
+    mov %r11, FR_RFLAGS(%rdi)
+    mov %rsp, FR_RSP(%rdi)
+    lea FR_VECTOR(%rdi), %rsp           /* kernel stack, below our frame */
 
     test $0xFFC0, %r9w                  /* typed items or tag flags */
     jnz slow
@@ -64,7 +73,7 @@ syscall_fast_entry:
     je 1f
     cmp $-1, %rdx                       /* ReplyWait: anythread ... */
     jne slow
-    cmpq $0, TCB_SENDQ(%rbp)            /* ... with nobody queued for us */
+    cmpq $0, TCB_SENDQ(%rdi)            /* ... with nobody queued for us */
     jne slow
 1:
     /* The destination (kept in R11, RCX is scratch): the TCB of To's
@@ -79,7 +88,7 @@ syscall_fast_entry:
     cmpl $STATE_FAST_RECV, TCB_STATE(%r11)
     jne slow
     mov TCB_RCV_FROM(%r11), %rcx        /* does it wait for us, */
-    cmp TCB_GLOBAL_ID(%rbp), %rcx
+    cmp TCB_GLOBAL_ID(%rdi), %rcx
     je 2f
     inc %rcx                            /* or for anythread (~0)? */
     jnz slow
@@ -88,36 +97,37 @@ syscall_fast_entry:
      * 16-bit compare takes in our no_fast_send byte above the priority:
      * a thread whose IPC a redirector supervises always falls below. */
     movzbl TCB_PRIORITY(%r11), %ecx
-    cmp TCB_PRIORITY(%rbp), %cx
+    cmp TCB_PRIORITY(%rdi), %cx
     jb slow
 
     /* Commit. We wait for the reply (or anyone), resumable by fast_resume. */
-    mov %rdx, TCB_RCV_FROM(%rbp)
-    movl $STATE_FAST_RECV, TCB_STATE(%rbp)
-    lea FR_RESUME_KSP(%rbp), %rcx
-    mov %rcx, TCB_KSP(%rbp)
-    movq $fast_resume, FR_RESUME_RET(%rbp)
+    mov %rdx, TCB_RCV_FROM(%rdi)
+    movl $STATE_FAST_RECV, TCB_STATE(%rdi)
+    lea FR_RESUME_KSP(%rdi), %rcx
+    mov %rcx, TCB_KSP(%rdi)
+    movq $fast_resume, FR_RESUME_RET(%rdi)
     movw $TCB_TS_READY, TCB_STATE(%r11) /* it runs: ready, not fast-blocked */
 
     test $0x38, %r9b                    /* u > 7: MR8..MRu through the UTCBs */
     jz 3f
     lea -7(%r9), %ecx                   /* u - 7 words (u >= 8: no borrow) */
     and $0x3F, %ecx
-    mov TCB_UTCB_MR8(%rbp), %rsi
+    mov TCB_UTCB_MR8(%rdi), %rsi
     mov TCB_UTCB_MR8(%r11), %rdi
     rep movsq
+    mov current(%rip), %rdi
 3:
     /* The sender as the receiver names it: the local id within a space. */
-    mov TCB_SPACE(%rbp), %rcx
-    mov TCB_GLOBAL_ID(%rbp), %rsi
+    mov TCB_SPACE(%rdi), %rcx
+    mov TCB_GLOBAL_ID(%rdi), %rsi
     cmp TCB_SPACE(%r11), %rcx
-    cmove TCB_LOCAL_ID(%rbp), %rsi
+    cmove TCB_LOCAL_ID(%rdi), %rsi
     je 4f
     mov TCB_SPACE(%r11), %rcx
     mov (%rcx), %rcx                    /* space->pml4 */
     mov %rcx, %cr3
 4:
-    cmp fpu_owner(%rip), %rbp           /* leaving the FPU's owner: the */
+    cmp fpu_owner(%rip), %rdi           /* leaving the FPU's owner: the */
     je fpu_leave                        /* receiver must not see its registers */
 5:
     /* The receiver becomes the running thread. */
@@ -127,7 +137,7 @@ syscall_fast_entry:
     mov TCB_LOCAL_ID(%r11), %rdi
     mov %rdi, gs_page(%rip)             /* %gs:0 in user mode */
     mov FR_RSP(%r11), %rsp
-    mov FR_RIP(%r11), %rcx              /* canonical: fast_blocked says so */
+    mov FR_RIP(%r11), %rcx              /* canonical: see below */
     mov FR_RFLAGS(%r11), %r11
     sysretq
 
@@ -137,10 +147,6 @@ fpu_leave:
     mov %rcx, %cr0
     jmp 5b
 
-gs_changed:
-    xor %ebp, %ebp                      /* the call code, as it was */
-    jmp syscall_entry
-
 /* Not for the fast path: build the rest of the frame the general entry
  * builds and continue there. RIP, RFLAGS and RSP are saved already. */
 slow:
@@ -149,6 +155,13 @@ slow:
     movq $VEC_SYSCALL, (%rsp)
     swapgs
     jmp syscall_entry_frame
+
+/* void fast_resume_at(struct trap_frame *f): enter fast_resume on the
+ * current thread's frame, leaving the kernel stack we are on (context.c). */
+    .globl fast_resume_at
+fast_resume_at:
+    mov %rdi, %rsp
+    jmp fast_resume
 
 /* A thread blocked by the fast path runs again after the general path
  * completed its IPC: the outcome is in its UTCB (MR0..MR7) and TCB (the

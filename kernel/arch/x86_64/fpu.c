@@ -6,10 +6,14 @@
 #include "arch/fpu.h"
 #include "arch/cpu.h"
 #include "sched.h"
+#include "account.h"
 #include "slab.h"
+#include "space.h"
 
-#define CR0_TS (1UL << 3)
 #define MXCSR_DEFAULT 0x1F80            /* all exceptions masked */
+#define FCW_DEFAULT   0x037F            /* x87: all exceptions masked, 64-bit precision */
+#define FXSAVE_FCW    0                 /* offsets in the fxsave image */
+#define FXSAVE_MXCSR  24
 
 /* The fxsave image: 512 bytes, 16-byte aligned (slab objects of 512 are). */
 struct fpu_state {
@@ -19,16 +23,8 @@ struct fpu_state {
 static struct slab states = SLAB_INIT(struct fpu_state);
 struct tcb *fpu_owner;                  /* fastpath.S reads it */
 
-static void set_ts(void)   { write_cr0(read_cr0() | CR0_TS); }
-static void clear_ts(void) { __asm__ volatile("clts"); }
 
-void fpu_switch(struct tcb *to)
-{
-    if (to == fpu_owner)
-        clear_ts();
-    else
-        set_ts();
-}
+
 
 bool fpu_trap(void)
 {
@@ -36,21 +32,27 @@ bool fpu_trap(void)
     clear_ts();
     if (fpu_owner == t)
         return true;
-    if (!t->fpu_state && !(t->fpu_state = slab_alloc(&states))) {
-        set_ts();
-        return false;                   /* out of kernel memory */
+    if (!t->fpu_state) {
+        if (!(t->fpu_state = kmem_object(&t->space->kmem, &states))) {
+            set_ts();
+            return false;               /* out of kernel memory */
+        }
+        /* A first use starts from the state after reset, all registers
+         * zero: nothing of the previous owner's shows through (fninit
+         * leaves the XMM registers and the x87 contents as they were). */
+        *(uint16_t *)&t->fpu_state->image[FXSAVE_FCW] = FCW_DEFAULT;
+        *(uint32_t *)&t->fpu_state->image[FXSAVE_MXCSR] = MXCSR_DEFAULT;
     }
     if (fpu_owner)
         __asm__ volatile("fxsave64 %0" : "=m"(*fpu_owner->fpu_state));
-    if (t->fpu_used) {
-        __asm__ volatile("fxrstor64 %0" : : "m"(*t->fpu_state));
-    } else {
-        uint32_t mxcsr = MXCSR_DEFAULT;
-        __asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
-        t->fpu_used = true;
-    }
+    __asm__ volatile("fxrstor64 %0" : : "m"(*t->fpu_state));
     fpu_owner = t;
     return true;
+}
+
+size_t fpu_kmem(const struct tcb *t)
+{
+    return t->fpu_state ? states.size : 0;
 }
 
 void fpu_release(struct tcb *t)
@@ -60,7 +62,6 @@ void fpu_release(struct tcb *t)
         set_ts();
     }
     if (t->fpu_state)
-        slab_free(&states, t->fpu_state);
+        kmem_object_free(&t->space->kmem, &states, t->fpu_state);
     t->fpu_state = NULL;
-    t->fpu_used = false;
 }

@@ -8,13 +8,18 @@
  *   bits 40-47 access: P(7) DPL(5-6) S(4) type(0-3: code 0xA / data 0x2)
  *   bits 52-55 flags:  G(3) D/B(2) L(1: 64-bit code)
  * sysret loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, hence the
- * order user code32 (unused), user data, user code64.
+ * order: an empty slot (sysret's base), user data, user code64.
+ *
+ * There is no 32-bit code segment (spec 4.8: no compatibility mode). A
+ * far transfer to selector 0x1B finds the empty slot and raises #GP in
+ * user mode, so a thread can never run in compatibility mode, where a
+ * `syscall` would enter the kernel through CSTAR.
  */
 static uint64_t gdt[] = {
     0,
     0x00AF9A000000FFFF,     /* 0x08 kernel code, 64-bit */
     0x00CF92000000FFFF,     /* 0x10 kernel data */
-    0x00CFFA000000FFFF,     /* 0x18 user code, 32-bit (sysret base) */
+    0,                      /* 0x18 empty: sysret's base, no 32-bit code */
     0x00CFF2000000FFFF,     /* 0x20 user data */
     0x00AFFA000000FFFF,     /* 0x28 user code, 64-bit */
     0, 0,                   /* 0x30 TSS (16-byte system descriptor) */
@@ -41,10 +46,6 @@ uint8_t tss_page[4096] __attribute__((aligned(4096)));
  * produces a readable panic. */
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
-void tss_set_kernel_stack(uint64_t top)
-{
-    kernel_tss.rsp[0] = top;
-}
 
 /* TSS descriptor (16 bytes): base 0-63, limit 0-19, type 9 (available
  * 64-bit TSS; ltr sets it busy, 0xB), present. */

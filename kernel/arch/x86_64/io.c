@@ -2,6 +2,7 @@
 #include "arch/io.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
+#include "account.h"
 #include "frame.h"
 #include "kmem.h"
 #include "print.h"
@@ -15,15 +16,22 @@ extern uint8_t tss_page[];             /* gdt.c: the TSS at the end of this page
 
 static uint64_t *tbl(paddr_t p) { return phys_to_virt(p); }
 
-/* A window subtree: PDPT -> PD -> PT with the TSS page, two bitmap pages
- * and the trailing none page. */
-static paddr_t new_window(paddr_t bm0, paddr_t bm1)
+/* Free frames of `a` that are not 0. */
+static void free_frames(struct kmem_account *a, paddr_t f0, paddr_t f1, paddr_t f2)
 {
-    paddr_t pdpt = frame_alloc(), pd = frame_alloc(), pt = frame_alloc();
+    paddr_t f[3] = { f0, f1, f2 };
+    for (int i = 0; i < 3; i++)
+        if (f[i])
+            kmem_frame_free(a, f[i]);
+}
+
+/* A window subtree: PDPT -> PD -> PT with the TSS page, two bitmap pages
+ * and the trailing none page; its tables charged to `a`. */
+static paddr_t new_window(paddr_t bm0, paddr_t bm1, struct kmem_account *a)
+{
+    paddr_t pdpt = kmem_frame(a), pd = kmem_frame(a), pt = kmem_frame(a);
     if (!pdpt || !pd || !pt) {
-        if (pdpt) frame_free(pdpt);
-        if (pd) frame_free(pd);
-        if (pt) frame_free(pt);
+        free_frames(a, pdpt, pd, pt);
         return 0;
     }
     uint64_t nx = paging_nx_enabled() ? PTE_NX : 0;
@@ -36,21 +44,18 @@ static paddr_t new_window(paddr_t bm0, paddr_t bm1)
     return pdpt;
 }
 
-static void free_window(paddr_t pdpt)
+static void free_window(paddr_t pdpt, struct kmem_account *a)
 {
     paddr_t pd = tbl(pdpt)[0] & PTE_ADDR, pt = tbl(pd)[0] & PTE_ADDR;
-    frame_free(tbl(pt)[1] & PTE_ADDR);
-    frame_free(tbl(pt)[2] & PTE_ADDR);
-    frame_free(pt);
-    frame_free(pd);
-    frame_free(pdpt);
+    free_frames(a, tbl(pt)[1] & PTE_ADDR, tbl(pt)[2] & PTE_ADDR, pt);
+    free_frames(a, pd, pdpt, 0);
 }
 
 void io_init(bool all)
 {
     all_ports = all;
     none_page = frame_alloc();
-    if (!none_page || !(default_pdpt = new_window(none_page, none_page)))
+    if (!none_page || !(default_pdpt = new_window(none_page, none_page, NULL)))
         panic("boot: out of kernel memory for the I/O window");
     memset_words(phys_to_virt(none_page), ~0UL, PAGE_SIZE / 8);
     paging_set_kernel_slot(IO_WINDOW_BASE, default_pdpt);
@@ -67,10 +72,9 @@ static uint8_t *bitmap_page(struct space *s, unsigned half, bool create)
     if (!s->io_window) {
         if (!create)
             return NULL;
-        paddr_t b0 = frame_alloc(), b1 = frame_alloc();
-        if (!b0 || !b1 || !(s->io_window = new_window(b0, b1))) {
-            if (b0) frame_free(b0);
-            if (b1) frame_free(b1);
+        paddr_t b0 = kmem_frame(&s->kmem), b1 = kmem_frame(&s->kmem);
+        if (!b0 || !b1 || !(s->io_window = new_window(b0, b1, &s->kmem))) {
+            free_frames(&s->kmem, b0, b1, 0);
             return NULL;
         }
         memset_words(phys_to_virt(b0), ~0UL, PAGE_SIZE / 8);
@@ -109,10 +113,24 @@ bool io_allowed(const struct space *s, unsigned port)
     return b && !(b[(port & 0x7FFF) >> 3] & (1u << (port & 7)));
 }
 
+unsigned io_next_allowed(const struct space *s, unsigned port, unsigned end)
+{
+    if (!s->io_window)
+        return end;                         /* no bitmap: no port */
+    while (port < end) {
+        const uint64_t *w = (const uint64_t *)bitmap_page((struct space *)s, port >> 15, false);
+        uint64_t denied = w[(port & 0x7FFF) >> 6] | ((1UL << (port & 63)) - 1);
+        if (~denied)                        /* a port allowed in this word, from `port` on */
+            return MIN(ALIGN_DOWN(port, 64) + (unsigned)__builtin_ctzl(~denied), end);
+        port = ALIGN_DOWN(port, 64) + 64;
+    }
+    return end;
+}
+
 void io_release(struct space *s)
 {
     if (s->io_window)
-        free_window(s->io_window);
+        free_window(s->io_window, &s->kmem);
     s->io_window = 0;
 }
 

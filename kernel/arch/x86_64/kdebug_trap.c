@@ -5,7 +5,7 @@
  *   EB xx                   Enter without message
  *   3C 00                   PrintChar  (AL)
  *   3C 01                   PrintString (RAX)
- *   3C 08 / 3C 0D           ReadChar / ReadChar_Blocked -> RAX
+ *   3C 08 / 3C 0D           ReadChar / ReadChar_Blocked -> RAX (the caller sleeps)
  *   90 before any of these  no debugger entry for Enter
  */
 #include "kdebug.h"
@@ -14,11 +14,16 @@
 #include "fault.h"
 #include "print.h"
 
+/* PrintString prints up to the NUL, an unmapped byte or KDB_PRINT_MAX
+ * bytes: on a real serial line every byte costs the kernel about 90 µs
+ * with interrupts off, and no thread may keep it from its ticks for long. */
+#define KDB_PRINT_MAX 256
+
 static void print_user_string(word_t addr)
 {
     char buf[64];
-    for (;;) {
-        size_t n = copy_from_user(buf, addr, sizeof buf);
+    for (size_t done = 0; done < KDB_PRINT_MAX; done += sizeof buf) {
+        size_t n = copy_from_user(buf, addr + done, sizeof buf);
         for (size_t i = 0; i < n; i++) {
             if (!buf[i])
                 return;
@@ -26,7 +31,6 @@ static void print_user_string(word_t addr)
         }
         if (n < sizeof buf)
             return;                  /* stopped at an unmapped byte */
-        addr += n;
     }
 }
 
@@ -69,13 +73,9 @@ bool kdebug_trap(struct trap_frame *f)
     case 0x08:
         f->rax = (uint64_t)(int64_t)(int8_t)kdb_getc();
         return true;
-    case 0x0D: {
-        int ch;
-        while ((ch = kdb_getc()) < 0)
-            cpu_relax();
-        f->rax = (uint64_t)(int64_t)(int8_t)ch;
+    case 0x0D:
+        f->rax = (uint64_t)(int64_t)(int8_t)kdb_read_blocked();
         return true;
-    }
     }
     return false;
 }

@@ -13,21 +13,30 @@
 
 static struct slab nodes = SLAB_INIT(struct mnode);
 
-struct mnode *mdb_node_alloc(void)
-{
-    return slab_alloc(&nodes);
-}
-
-void mdb_node_free(struct mnode *n)
-{
-    slab_free(&nodes, n);
-}
-
 static struct space *space_of(struct mdb_space *m)
 {
     size_t off = m->io ? __builtin_offsetof(struct space, io_mdb)
                        : __builtin_offsetof(struct space, mdb);
     return (struct space *)((char *)m - off);
+}
+
+/* A node is charged to the space whose mapping it is. */
+struct mnode *mdb_node_alloc(struct mdb_space *s)
+{
+    return kmem_object(&space_of(s)->kmem, &nodes);
+}
+
+void mdb_node_free(struct mnode *n)
+{
+    kmem_object_free(&space_of(n->space)->kmem, &nodes, n);
+}
+
+/* (A grant moves memory the sender had: the receiver takes it over even
+ * past its limit, having accepted the grant.) */
+void mdb_node_moved(struct mnode *n, struct mdb_space *from)
+{
+    kmem_uncharge(&space_of(from)->kmem, nodes.size);
+    kmem_charge_anyway(&space_of(n->space)->kmem, nodes.size);
 }
 
 static uint64_t pte_rights(unsigned rights)
@@ -52,20 +61,21 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned rights)
     struct space *s = space_of(m);
     if (m->io)
         return io_allow(s, IO_PORT_OF(va), 1);
-    uint64_t *e = paging_leaf(s->pml4, va);
+    uint64_t *e = paging_leaf(s->pml4, va, &s->kmem, false);
     if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa) {   /* rights change only */
         *e = (*e & (PTE_ADDR | PTE_A | PTE_D)) | pte_rights(rights);
         invlpg(va);
         return true;
     }
-    return paging_map_user(s->pml4, va, pa, 12, pte_rights(rights) & ~(PTE_P | PTE_U));
+    return paging_map_user(s->pml4, va, pa, 12, pte_rights(rights) & ~(PTE_P | PTE_U), &s->kmem);
 }
 
 unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned rights)
 {
     if (m->io)
         return 0;                       /* a port has no rights but "there" */
-    uint64_t *e = paging_leaf(space_of(m)->pml4, va);
+    struct space *s = space_of(m);
+    uint64_t *e = paging_leaf(s->pml4, va, &s->kmem, true);
     if (!e || !(*e & PTE_P))
         return 0;
     unsigned st = take_status(e);
@@ -80,7 +90,8 @@ unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va)
         io_deny(space_of(m), IO_PORT_OF(va), 1);
         return 0;
     }
-    uint64_t *e = paging_leaf(space_of(m)->pml4, va);
+    struct space *s = space_of(m);
+    uint64_t *e = paging_leaf(s->pml4, va, &s->kmem, true);
     if (!e || !(*e & PTE_P))
         return 0;
     unsigned st = take_status(e);

@@ -3,6 +3,8 @@
  * helpers that fill user page tables. */
 #include "arch/paging.h"
 #include "arch/cpu.h"
+#include "account.h"
+#include "bootmem.h"
 #include "frame.h"
 #include "kmem.h"
 #include "print.h"
@@ -15,6 +17,7 @@ extern uint64_t boot_pd[];          /* boot.S: 2 MB pages over 0..1 GB; its
 extern char _stub_page[];
 
 static paddr_t kernel_pml4;
+paddr_t phys_map_end;
 static bool nx;
 static uint64_t *user_pt;           /* the page table behind USER_PAGE_BASE */
 
@@ -31,8 +34,7 @@ static paddr_t new_table(void)
     return p;
 }
 
-/* The GS page: %gs:0 in user mode is the running thread's local id. The
- * user mapping is read-only; the kernel (and fastpath.S) writes it here. */
+/* The GS page (paging.h): the kernel (and fastpath.S) writes it here. */
 uint64_t gs_page[512] __attribute__((aligned(4096)));
 
 static bool gb_pages;                   /* the CPU has 1 GB pages */
@@ -64,6 +66,7 @@ void paging_init(paddr_t phys_top)
     paddr_t top = ALIGN_UP(MAX(phys_top, 4UL << 30), 1UL << 30);
     if (top > (512UL << 30))
         top = 512UL << 30;
+    phys_map_end = top;
     paddr_t pdpt = new_table();
     pml4[IDX(PHYS_MAP_BASE, 3)] = pdpt | PTE_P | PTE_W;
     for (paddr_t gb = 0; gb < top; gb += 1UL << 30) {
@@ -170,9 +173,9 @@ paddr_t paging_unmap_kernel(vaddr_t va)
     return pa;
 }
 
-paddr_t paging_new_space(void)
+paddr_t paging_new_space(struct kmem_account *a)
 {
-    paddr_t p = frame_alloc();
+    paddr_t p = kmem_frame(a);
     if (!p)
         return 0;
     uint64_t *dst = table(p), *src = table(kernel_pml4);
@@ -191,10 +194,11 @@ paddr_t paging_new_space(void)
 #define ENTRY_FLAGS(e) ((e) & ~PTE_ADDR & ~PTE_PS)
 
 /* Replace the large entry *e of `level` (1: 2 MB, 2: 1 GB) by a table of
- * the next level down with the same translations. */
-static bool split_large(uint64_t *e, int level)
+ * the next level down with the same translations. `must`: to revoke part
+ * of it, which must not fail for a limit (charged past it). */
+static bool split_large(uint64_t *e, int level, struct kmem_account *a, bool must)
 {
-    paddr_t t = frame_alloc();
+    paddr_t t = must ? kmem_frame_anyway(a) : kmem_frame(a);
     if (!t)
         return false;
     uint64_t step = 1UL << (12 + 9 * (level - 1));
@@ -206,19 +210,20 @@ static bool split_large(uint64_t *e, int level)
     return true;
 }
 
-bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags)
+bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags,
+                     struct kmem_account *a)
 {
-    ASSERT(va < USER_END && (size_log2 == 12 || size_log2 == 21));
+    ASSERT(va < USER_MAP_END && (size_log2 == 12 || size_log2 == 21));
     int leaf = size_log2 == 12 ? 0 : 1;
     uint64_t *t = table(pml4);
     for (int level = 3; level > leaf; level--) {
         uint64_t *e = &t[IDX(va, level)];
         if (!(*e & PTE_P)) {
-            paddr_t p = frame_alloc();
+            paddr_t p = kmem_frame(a);
             if (!p)
                 return false;
             *e = p | PTE_P | PTE_W | PTE_U;
-        } else if ((*e & PTE_PS) && !split_large(e, level)) {
+        } else if ((*e & PTE_PS) && !split_large(e, level, a, false)) {
             return false;
         }
         t = table(*e);
@@ -250,15 +255,20 @@ bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte)
     return false;
 }
 
-uint64_t *paging_leaf(paddr_t pml4, vaddr_t va)
+uint64_t *paging_leaf(paddr_t pml4, vaddr_t va, struct kmem_account *a, bool must)
 {
     uint64_t *t = table(pml4);
     for (int level = 3; level > 0; level--) {
         uint64_t *e = &t[IDX(va, level)];
         if (!(*e & PTE_P))
             return NULL;
-        if ((*e & PTE_PS) && !split_large(e, level))
+        if ((*e & PTE_PS) && !split_large(e, level, a, must)) {
+            if (must) {                 /* the pool is empty: revoke all of it */
+                *e = 0;
+                invlpg(va);
+            }
             return NULL;
+        }
         t = table(*e);
     }
     return &t[IDX(va, 0)];
@@ -283,7 +293,7 @@ static uint64_t mergeable(const uint64_t *t, uint64_t step, bool large_leaves)
     return base | (ENTRY_FLAGS(first) & ~(PTE_A | PTE_D)) | ad | PTE_PS;
 }
 
-void paging_promote(paddr_t pml4, vaddr_t va)
+void paging_promote(paddr_t pml4, vaddr_t va, struct kmem_account *a)
 {
     uint64_t *pdpte = &table(pml4)[IDX(va, 3)];
     if (!(*pdpte & PTE_P))
@@ -297,7 +307,7 @@ void paging_promote(paddr_t pml4, vaddr_t va)
         if (big) {
             paddr_t pt = *pde & PTE_ADDR;
             *pde = big;
-            frame_free(pt);
+            kmem_frame_free(a, pt);
         }
     }
     if (gb_pages && IDX(va, 1) == 511) {    /* the 1 GB block is complete */
@@ -305,26 +315,10 @@ void paging_promote(paddr_t pml4, vaddr_t va)
         if (huge) {
             paddr_t pd = *pdpte & PTE_ADDR;
             *pdpte = huge;
-            frame_free(pd);
+            kmem_frame_free(a, pd);
         }
     }
     write_cr3(read_cr3());              /* no stale small entries beside the large one */
-}
-
-void paging_unmap_user(paddr_t pml4, vaddr_t va)
-{
-    uint64_t *t = table(pml4);
-    for (int level = 3; level >= 0; level--) {
-        uint64_t *e = &t[IDX(va, level)];
-        if (!(*e & PTE_P))
-            return;
-        if (level == 0 || (*e & PTE_PS)) {
-            *e = 0;
-            invlpg(va);
-            return;
-        }
-        t = table(*e);
-    }
 }
 
 vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end)
@@ -352,7 +346,8 @@ vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end)
 /* Free a space's page tables (not the frames they map; UTCB and other
  * kernel-owned pages are freed by the caller through `release`). */
 static void free_level(paddr_t table_pa, int level, vaddr_t base,
-                       void (*release)(vaddr_t va, paddr_t pa, void *ctx), void *ctx)
+                       void (*release)(vaddr_t va, paddr_t pa, void *ctx), void *ctx,
+                       struct kmem_account *a)
 {
     uint64_t *t = table(table_pa);
     int n = level == 3 ? 256 : 512;
@@ -364,33 +359,26 @@ static void free_level(paddr_t table_pa, int level, vaddr_t base,
         if (level == 0 || (e & PTE_PS))
             release(va, e & PTE_ADDR, ctx);
         else
-            free_level(e & PTE_ADDR, level - 1, va, release, ctx);
+            free_level(e & PTE_ADDR, level - 1, va, release, ctx, a);
     }
-    frame_free(table_pa);
+    kmem_frame_free(a, table_pa);
 }
 
 void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, void *ctx),
-                       void *ctx)
+                       void *ctx, struct kmem_account *a)
 {
-    free_level(pml4, 3, 0, release, ctx);
+    free_level(pml4, 3, 0, release, ctx, a);
 }
 
-void paging_switch(paddr_t pml4)
-{
-    write_cr3(pml4);
-}
 
-/* The local APIC's registers, mapped uncached into the user page table
- * slot reserved for them (kernel-only: no U bit on the leaf). */
+/* A device of the kernel's own (local APIC, I/O APIC), mapped uncached
+ * into the user page table slot reserved for it (kernel-only: no U bit on
+ * the leaf). Its page is kernel memory from now on: never mapped to user
+ * space, reserved in the KIP. */
 void *paging_map_device(vaddr_t va, paddr_t base)
 {
+    bootmem_reserve_kernel(ALIGN_DOWN(base, PAGE_SIZE), ALIGN_DOWN(base, PAGE_SIZE) + PAGE_SIZE);
     user_pt[IDX(va, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | (nx ? PTE_NX : 0);
     invlpg(va);
     return (void *)va;
-}
-
-/* The GS page as the kernel sees it (writable through the direct map). */
-uint64_t *paging_gs_page(void)
-{
-    return gs_page;
 }

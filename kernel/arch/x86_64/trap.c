@@ -22,6 +22,7 @@
 _Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, cs) == TF_CS, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rsp) == TF_RSP, "frame layout");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "frame layout");
 
@@ -63,6 +64,10 @@ void dump_frame(const struct trap_frame *f)
     kprintf("  vector %lu  error %lx  cr3 %016lx\n", f->vector, f->error, read_cr3());
 }
 
+/* Page-fault error code: bit 0 the page was present, 4 instruction fetch. */
+#define PF_PRESENT 1
+#define PF_FETCH   16
+
 static void kernel_trap(struct trap_frame *f)
 {
     uint64_t rip = f->rip;
@@ -72,6 +77,12 @@ static void kernel_trap(struct trap_frame *f)
     }
     if (f->vector == VEC_GP && msr_fixup(f))
         return;                                 /* an MSR the CPU lacks */
+    uint64_t cr2 = read_cr2();
+    if (f->vector == VEC_PF && cr2 < USER_END && (f->error & PF_FETCH))
+        panic_frame(f, "SMEP: the kernel executed user memory at %016lx", cr2);
+    if (f->vector == VEC_PF && cr2 < USER_END && (f->error & PF_PRESENT))
+        panic_frame(f, "SMAP: the kernel touched user memory at %016lx at %016lx, "
+                    "outside a stac window", cr2, rip);
     panic_frame(f, "kernel %s (vector %lu, error 0x%lx) at %016lx",
                 exception_name(f->vector), f->vector, f->error, rip);
 }
@@ -141,6 +152,14 @@ static void interrupt(struct trap_frame *f)
     } else if (v != VEC_SPURIOUS) {
         kprintf("pecan: unexpected interrupt vector %u ignored\n", v);
     }
+}
+
+/* entry.S, trap_exit: the thread would return to a non-canonical RIP. */
+void user_rip_fault(struct trap_frame *f)
+{
+    f->vector = VEC_GP;
+    f->error = 0;
+    fault_exception(f);
 }
 
 void trap_dispatch(struct trap_frame *f)

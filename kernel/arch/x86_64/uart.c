@@ -29,6 +29,12 @@ void console_putc(char c)
     outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
+void console_rx_interrupt_enable(void)
+{
+    outb(COM1 + UART_IER, 0x01);   /* received data available */
+    outb(COM1 + UART_MCR, 0x0B);   /* DTR, RTS, OUT2: the interrupt reaches the controller */
+}
+
 int console_getc(void)
 {
     if (!(inb(COM1 + UART_LSR) & 0x01))

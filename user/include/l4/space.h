@@ -44,5 +44,41 @@ static inline L4_Bool_t L4_WasReferenced(L4_Fpage_t f) { return (f.raw & L4_Read
 static inline L4_Bool_t L4_WasWritten(L4_Fpage_t f) { return (f.raw & L4_Writable) != 0; }
 static inline L4_Bool_t L4_WasExecuted(L4_Fpage_t f) { return (f.raw & L4_eXecutable) != 0; }
 
+/* Pecan extension: the kernel memory a space may cause (its page tables,
+ * mapping-database nodes, TCBs, UTCB pages, I/O bitmaps), set and read by
+ * a privileged thread with SpaceControl's control word (docs/security.md),
+ * marked by "KM" in bits 48-62:
+ *
+ *    63  62         48  47  46  45     32  31                0
+ *   [ 0 |  0x4B4D "KM" | L | Q | (zero)   |    limit in KB     ]   control
+ *   [ 0 |           KB in use             |  old limit in KB   ]   old control
+ *
+ * L sets the limit, Q (or L) reports; 0xFFFFFFFF KB: no limit. A space
+ * ThreadControl creates starts with a sixteenth of the kernel pool. */
+#define L4_KmemQuery      (0x4B4DUL << 48 | 1UL << 46)
+#define L4_KmemSetLimit   (0x4B4DUL << 48 | 1UL << 47)
+#define L4_KmemUnlimited  0xFFFFFFFFUL
+
+/* Set the limit of `space`, an initialised one (the call that
+ * initialises a space must pass its areas), to `kb`; returns the old
+ * control word, ~0 on error. */
+static inline L4_Word_t L4_SetKernelMemoryLimit(L4_ThreadId_t space, L4_Word_t kb)
+{
+    L4_Word_t old;
+    if (!L4_SpaceControl(space, L4_KmemSetLimit | (kb & L4_KmemUnlimited), L4_Nilpage,
+                         L4_Nilpage, L4_nilthread, &old))
+        return ~0UL;
+    return old;
+}
+
+/* KB of kernel memory `space` uses now, ~0 on error. */
+static inline L4_Word_t L4_KernelMemoryUsed(L4_ThreadId_t space)
+{
+    L4_Word_t old;
+    if (!L4_SpaceControl(space, L4_KmemQuery, L4_Nilpage, L4_Nilpage, L4_nilthread, &old))
+        return ~0UL;
+    return old >> 32;
+}
+
 /* MemoryControl attribute 0: the default memory attributes. */
 #define L4_DefaultMemory 0UL

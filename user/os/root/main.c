@@ -3,6 +3,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <l4/ipc.h>
+#include <l4/kdebug.h>
 #include <l4/schedule.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>
@@ -201,6 +202,10 @@ int main(void)
                 break;
             case OS_SUITE_DONE:
                 r = suite_done(from, mr);
+                break;
+            case OS_KDB:                    /* the kernel opens it for privileged tasks */
+                L4_KDB_Enter("shell: kdb command");
+                r = OS_OK;
                 break;
             default:
                 r = label >= OS_REQUEST ? OS_EINVAL : -1;

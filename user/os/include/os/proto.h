@@ -16,6 +16,8 @@
  *                                                           pages, limit, name
  *              OS_PROGRAM_INFO index                     -> name
  *              OS_RUN_SUITE    0: tests, 1: benchmarks   -> passed, failed
+ *              OS_KDB          -                         -> - (the kernel debugger: only
+ *                                                           a privileged task may open it)
  *   memory     OS_SBRK         bytes                     -> old break
  *              and page faults of every task it starts (it is their pager)
  *
@@ -57,6 +59,7 @@ enum {
     OS_RUN_SUITE,           /* MR1: 0 the test suite, 1 the benchmarks -> passed, failed */
     OS_SUITE_DONE,          /* (the root server's own runner thread) */
     OS_PROGRAM_INFO,
+    OS_KDB,
     OS_SBRK = 0x301,
     OS_WRITE = 0x401,
     OS_READ,

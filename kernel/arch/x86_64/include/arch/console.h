@@ -4,6 +4,8 @@
 void console_init(void);
 void console_putc(char c);
 int console_getc(void);          /* -1 when no character is waiting */
+/* Raise the console's interrupt when a character arrives. */
+void console_rx_interrupt_enable(void);
 
 /* The console's receive interrupt line (COM1: IRQ 4). While a user-level
  * driver has it attached, the kernel leaves the console's input alone

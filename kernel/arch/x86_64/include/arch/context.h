@@ -28,6 +28,12 @@ static inline void arch_get_user_regs(struct tcb *t, word_t *sp, word_t *ip, wor
     *flags = f->rflags;
 }
 
+/* Is the thread's user RIP canonical (all of bits 47-63 equal)? */
+static inline bool arch_user_ip_canonical(struct tcb *t)
+{
+    return (word_t)((int64_t)tcb_frame(t)->rip >> 47) + 1 <= 1;
+}
+
 /* Set any of them; of the flags only the user-modifiable arithmetic bits
  * (CF PF AF ZF SF OF, mask 0x8D5) are taken. */
 static inline void arch_set_user_regs(struct tcb *t, const word_t *sp, const word_t *ip,
@@ -40,7 +46,7 @@ static inline void arch_set_user_regs(struct tcb *t, const word_t *sp, const wor
         f->rip = *ip;
         /* The fast path returns with sysret, which needs a canonical RIP;
          * fast_resume checks, the direct switch does not. */
-        if ((word_t)((int64_t)*ip >> 47) + 1 > 1)
+        if (!arch_user_ip_canonical(t))
             t->fast_blocked = false;
     }
     if (flags)
@@ -59,10 +65,18 @@ NORETURN void arch_switch_first(struct tcb *to);
 /* A thread is deleted: release its architecture state (FPU). */
 void arch_thread_release(struct tcb *t);
 
+/* Kernel memory of a thread's architecture state (charged to its space:
+ * a thread moving to another space takes the charge along). */
+size_t arch_thread_kmem(const struct tcb *t);
+
 /* Make t (blocked in a receive for its system call) resume through
  * fast_resume (fastpath.S), which returns the IPC's outcome from the UTCB
  * to user mode; its kernel stack is abandoned. */
 void arch_prepare_fast_resume(struct tcb *t);
+
+/* Switch from `from` to `to`, both blocked for fast_resume: no stack is
+ * saved, `to` enters fast_resume on its trap frame. */
+NORETURN void arch_resume_fast_blocked(struct tcb *from, struct tcb *to);
 
 /* syscall/sysret, GS bases, FPU/SSE; the IPC fast path unless turned
  * off (kernel command line "nofastpath"). */

@@ -5,10 +5,14 @@
 #define MSR_EFER           0xC0000080
 #define MSR_STAR           0xC0000081
 #define MSR_LSTAR          0xC0000082
+#define MSR_CSTAR          0xC0000083
 #define MSR_SFMASK         0xC0000084
 #define MSR_GS_BASE        0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102
 #define MSR_APIC_BASE      0x1B
+#define MSR_SYSENTER_CS    0x174
+#define MSR_SYSENTER_ESP   0x175
+#define MSR_SYSENTER_EIP   0x176
 
 #define EFER_SCE  (1UL << 0)
 #define EFER_NXE  (1UL << 11)
@@ -18,6 +22,7 @@
 #define RFLAGS_IF   (1UL << 9)
 #define RFLAGS_DF   (1UL << 10)
 #define RFLAGS_IOPL (3UL << 12)
+#define RFLAGS_NT   (1UL << 14)
 #define RFLAGS_AC   (1UL << 18)
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -123,6 +128,10 @@ static inline void irq_enable(void)  { __asm__ volatile("sti"); }
 static inline void irq_disable(void) { __asm__ volatile("cli"); }
 static inline void cpu_halt(void)    { __asm__ volatile("hlt"); }
 static inline void cpu_relax(void)   { __asm__ volatile("pause"); }
+
+/* Let pending interrupts in for a moment (sti takes effect after the next
+ * instruction): a preemption point in long kernel work. */
+static inline void arch_interrupt_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 
 /* Enable interrupts and halt atomically (sti takes effect after hlt starts). */
 static inline void cpu_idle(void)    { __asm__ volatile("sti; hlt; cli"); }

@@ -4,7 +4,7 @@
 
 #define SEL_KCODE   0x08
 #define SEL_KDATA   0x10
-#define SEL_UCODE32 0x1B
+#define SEL_SYSRET  0x18    /* STAR's user base; the slot itself is empty */
 #define SEL_UDATA   0x23
 #define SEL_UCODE   0x2B
 #define SEL_TSS     0x30
@@ -24,5 +24,9 @@ void gdt_init(void);
 void gdt_load_tss(uint64_t tss_va, bool with_bitmap);
 
 /* Kernel stack used on entry from user mode (TSS.rsp0). */
-void tss_set_kernel_stack(uint64_t top);
+extern uint8_t tss_page[4096];
+static inline void tss_set_kernel_stack(uint64_t top)
+{
+    *(uint64_t *)(tss_page + TSS_RSP0_OFFSET) = top;
+}
 #endif

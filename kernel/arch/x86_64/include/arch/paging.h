@@ -24,13 +24,18 @@
  * end of the highest RAM range; everything below is direct-mapped. */
 void paging_init(paddr_t phys_top);
 
+/* The user half's page tables (and nothing else here) are charged to the
+ * space's kernel-memory account `a` (account.h). */
+struct kmem_account;
+
 /* A new top-level table sharing the kernel half; 0 when out of memory. */
-paddr_t paging_new_space(void);
+paddr_t paging_new_space(struct kmem_account *a);
 
 /* Map one page of 2^size_log2 bytes (12 or 21) in the lower half of
  * `pml4`. Returns false when a table could not be allocated or a larger
  * page is in the way. */
-bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags);
+bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags,
+                     struct kmem_account *a);
 
 /* Translate a user address: the physical address and the leaf entry. */
 bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte);
@@ -48,28 +53,36 @@ paddr_t paging_unmap_kernel(vaddr_t va);
 
 /* Free a space's page tables, calling `release` for every leaf mapping. */
 void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, void *ctx),
-                       void *ctx);
+                       void *ctx, struct kmem_account *a);
 
 /* The 4 KB leaf entry for `va` (present or not), NULL when no page
- * table reaches it. A large page covering it is split first. */
-uint64_t *paging_leaf(paddr_t pml4, vaddr_t va);
+ * table reaches it. A large page covering it is split first; `must`: to
+ * take rights away, past the account's limit, and with the pool empty
+ * by removing the whole large page (never less than asked). */
+uint64_t *paging_leaf(paddr_t pml4, vaddr_t va, struct kmem_account *a, bool must);
 
 /* Merge the 4 KB entries of the 2 MB block at `va` into one large entry
  * where they map an aligned contiguous range with equal rights, and the
  * 1 GB block likewise (large pages stay invisible to the mapping
  * database; paging_leaf splits them again). */
-void paging_promote(paddr_t pml4, vaddr_t va);
-
-/* Remove the mapping of `va` (4 KB or large page) in the lower half. */
-void paging_unmap_user(paddr_t pml4, vaddr_t va);
+void paging_promote(paddr_t pml4, vaddr_t va, struct kmem_account *a);
 
 /* The first mapped address in [va, end), skipping absent tables; `end`
  * if none. */
 vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end);
 
-void paging_switch(paddr_t pml4);
+static inline void paging_switch(paddr_t pml4)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
+}
 bool paging_nx_enabled(void);
 /* Map a page of device registers (uncached, kernel only) at one of the
  * kernel's device slots (LAPIC_VA, IOAPIC_VA). */
 void *paging_map_device(vaddr_t va, paddr_t base);
-uint64_t *paging_gs_page(void);
+/* The GS page: %gs:0 in user mode is the running thread's local id. The
+ * user mapping is read-only; the kernel writes it through its own. */
+extern uint64_t gs_page[512];
+static inline void paging_set_gs_word(uint64_t local_id)
+{
+    gs_page[0] = local_id;
+}

@@ -1,0 +1,36 @@
+/* Test hooks on the kernel command line, for the fatal-boot tests of
+ * make test (docs/security.md): the kernel does what it must never do and
+ * the CPU's protection has to stop it with a panic.
+ *
+ *   selftest=smap   read the root task's first instruction through its
+ *                   user address, outside a stac window
+ *   selftest=smep   call the root task's entry point in ring 0
+ *
+ * Without the protection the boot goes on, saying so, and the test fails. */
+#include "selftest.h"
+#include "arch/paging.h"
+#include "kmem.h"
+#include "print.h"
+#include "space.h"
+#include "tcb.h"
+
+void selftest_run(bool smap, bool smep, const struct tcb *root, word_t entry)
+{
+    if (!smap && !smep)
+        return;
+    paging_switch(root->space->pml4);
+    if (smap) {
+        kprintf("selftest: reading user memory at %lx outside a stac window\n", entry);
+        uint8_t byte = *(volatile const uint8_t *)entry;
+        kprintf("selftest: SMAP did not stop it (read %02x)\n", byte);
+    }
+    if (smep) {
+        /* a `ret` there (through the direct map: the root task's image
+         * lies at virtual = physical), so that without SMEP the call
+         * comes back */
+        *(volatile uint8_t *)phys_to_virt(entry) = 0xC3;
+        kprintf("selftest: executing user memory at %lx in ring 0\n", entry);
+        ((void (*)(void))entry)();
+        kprintf("selftest: SMEP did not stop it\n");
+    }
+}
