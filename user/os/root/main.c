@@ -64,6 +64,15 @@ static int kill_group(L4_Word_t group, L4_Word_t *mr)
     return OS_OK;
 }
 
+/* A group no task is in yet: its low six bits are 0, which no global
+ * thread id's are, so it is never a group a task named by its own id. */
+static int new_group(L4_Word_t *mr)
+{
+    static L4_Word_t groups;
+    mr[1] = ++groups << 6;
+    return OS_OK;
+}
+
 static int task_info(L4_Word_t *mr, unsigned *u)
 {
     unsigned n = 0;
@@ -185,6 +194,10 @@ int main(void)
                 break;
             case OS_KILL_GROUP:
                 r = kill_group(mr[1], mr);
+                u = 1;
+                break;
+            case OS_NEW_GROUP:
+                r = new_group(mr);
                 u = 1;
                 break;
             case OS_TASK_INFO:

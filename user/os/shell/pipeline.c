@@ -114,13 +114,14 @@ void pipeline(char *line)
     st[n - 1].out = os_stdout;
     if (!connect(st, n))
         return;
-    L4_Word_t group = 0;
+    /* the group is the foreground before its first program runs, so that a
+     * Ctrl-C however early ends it */
+    int e = os_result(os_call(os_root(), OS_NEW_GROUP, 0));
+    L4_Word_t group = e ? 0 : __L4_Utcb()[1];
+    set_foreground(group);
     int started = 0;
-    while (started < n && start(&st[started], group)) {
-        if (!group)
-            group = st[started].task.raw;   /* the first stage names the group */
+    while (started < n && start(&st[started], group))
         started++;
-    }
     if (started < n) {
         /* end what started; close the pipe ends no task got */
         for (int i = 0; i < started; i++)
@@ -133,9 +134,9 @@ void pipeline(char *line)
         }
         for (int i = 0; i < started; i++)
             os_wait(st[i].task, NULL);
+        set_foreground(0);
         return;
     }
-    set_foreground(group);
     for (int i = 0; i < n; i++) {
         int how, status = os_wait(st[i].task, &how);
         report(&st[i], status, how);

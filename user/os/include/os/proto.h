@@ -12,6 +12,7 @@
  *              OS_EXIT         status                    (no reply)
  *              OS_KILL         task                      -> -
  *              OS_KILL_GROUP   group                     -> tasks ended
+ *              OS_NEW_GROUP    -                         -> a new group
  *              OS_TASK_INFO    index                     -> task id, state, priority,
  *                                                           pages, limit, name
  *              OS_PROGRAM_INFO index                     -> name
@@ -26,7 +27,8 @@
  * the task that spawned another may wait for it; a task that ends is
  * freed at once unless that parent is alive and has not waited yet. A
  * group (OS_SPAWN's group word; 0 = a group of its own, named by the new
- * task's id) is what Ctrl-C ends: the shell puts a pipeline in one.
+ * task's id) is what Ctrl-C ends: the shell makes one (OS_NEW_GROUP) and
+ * the console's foreground before it starts a pipeline in it.
  *
  * Requests have labels of at least OS_REQUEST; a server ignores other
  * messages without answering (a reply that found it waiting, say), so two
@@ -60,6 +62,7 @@ enum {
     OS_SUITE_DONE,          /* (the root server's own runner thread) */
     OS_PROGRAM_INFO,
     OS_KDB,
+    OS_NEW_GROUP,
     OS_SBRK = 0x301,
     OS_WRITE = 0x401,
     OS_READ,
