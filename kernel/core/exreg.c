@@ -6,6 +6,7 @@
 #include "space.h"
 #include "syscall.h"
 #include "threadid.h"
+#include "pecan/unix_abi.h"
 #include "utcb.h"
 
 /* Control word bits (input meaning). */
@@ -19,18 +20,28 @@
 #define XR_SET_PAGER  (1 << 7)   /* p */
 #define XR_HALT       (1 << 8)   /* H */
 
+/* May the current thread exchange t's registers? A thread of its own
+ * space; a thread of a Unix-ABI space also its exception handler, from
+ * anywhere (pecan/unix_abi.h: the thread's UTCB names it). */
+static bool may_exchange(const struct tcb *t)
+{
+    return t->space == current->space ||
+           (t->space->unix_abi && utcb_get(t, UTCB_EXCEPTION_HANDLER) == current->global_id);
+}
+
 void sys_exchange_registers(struct exreg *r)
 {
     struct tcb *t = tcb_lookup(r->dest, current);
     bool local = tid_is_local(r->dest);
-    if (!t || !tcb_is_active(t) || t->space != current->space) {
+    if (!t || !tcb_is_active(t) || !may_exchange(t)) {
         *r = (struct exreg){ 0 };
         syscall_fail(ERR_INVALID_THREAD);
         return;
     }
     word_t ctl = r->control;
     struct exreg old = {
-        .dest = local ? t->global_id : t->local_id,
+        /* (a thread of another space is named by its global id only) */
+        .dest = local || t->space != current->space ? t->global_id : t->local_id,
         .user_handle = utcb_get(t, UTCB_USER_HANDLE),
         .pager = utcb_get(t, UTCB_PAGER),
     };
@@ -45,6 +56,12 @@ void sys_exchange_registers(struct exreg *r)
         utcb_set(t, UTCB_PAGER, r->pager);
 
     old.control = ipc_cancel(t, ctl & XR_CANCEL_SND, ctl & XR_CANCEL_RCV);
+    if (t->space->unix_abi) {
+        if (t->unix_interrupt)
+            old.control |= UNIX_XR_INTERRUPT;
+        if (ctl & UNIX_XR_INTERRUPT)
+            t->unix_interrupt = true;
+    }
     if (t->halted) {
         old.control |= XR_HALT_VALUE;
         if ((ctl & XR_HALT) && !(ctl & XR_HALT_VALUE))

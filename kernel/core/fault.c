@@ -9,6 +9,7 @@
 #include "sched.h"
 #include "space.h"
 #include "ipc.h"
+#include "unix.h"
 #include "utcb.h"
 
 #define PAGEFAULT_LABEL 0xFFFFFFFFFFE0UL
@@ -32,7 +33,7 @@ static bool sigma0_map(struct space *s, word_t addr)
     return bootmem_user_frame(page, 12) && paging_map_user(s->pml4, page, page, 12, flags, &s->kmem);
 }
 
-static void stop_thread(struct trap_frame *f, const char *why)
+void fault_stop(struct trap_frame *f, const char *why)
 {
     kprintf("pecan: thread %lx stopped: %s\n", current->global_id, why);
     dump_frame(f);
@@ -86,7 +87,7 @@ void fault_io(struct trap_frame *f, word_t fpage)
     kprintf("pecan: I/O fault on port %04lx (%u bytes) ip %016lx by thread %lx: "
             "no pager handled it\n", (fpage >> 16) & 0xFFFF, 1u << ((fpage >> 10) & 0x3F),
             f->rip, current->global_id);
-    stop_thread(f, "unhandled I/O fault");
+    fault_stop(f, "unhandled I/O fault");
 }
 
 /* Ask the pager; false if there is none or the IPC failed for good. */
@@ -104,7 +105,7 @@ void fault_page(struct trap_frame *f, word_t addr, unsigned access)
         return;                         /* the thread retries the access */
     kprintf("pecan: page fault at %016lx (%s) ip %016lx by thread %lx: no pager handled it\n",
             addr, access_name(access), f->rip, current->global_id);
-    stop_thread(f, "unhandled page fault");
+    fault_stop(f, "unhandled page fault");
 }
 
 /* Send the exception message (spec 6.4) to the exception handler; apply
@@ -113,6 +114,8 @@ void fault_page(struct trap_frame *f, word_t addr, unsigned access)
 static bool exception_ipc(struct trap_frame *f)
 {
     struct tcb *self = current;
+    if (self->space->unix_abi)
+        return unix_exception(f);       /* its own message (unix.h) */
     struct tcb *h = tcb_lookup(utcb_get(self, UTCB_EXCEPTION_HANDLER), self);
     if (!h || !tcb_is_active(h))
         return false;
@@ -137,5 +140,5 @@ void fault_exception(struct trap_frame *f)
     kprintf("pecan: %s (vector %lu, error 0x%lx) at ip %016lx by thread %lx: "
             "no exception handler\n",
             exception_name(f->vector), f->vector, f->error, f->rip, current->global_id);
-    stop_thread(f, "unhandled exception");
+    fault_stop(f, "unhandled exception");
 }

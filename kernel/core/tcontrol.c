@@ -5,6 +5,7 @@
 #include "kip.h"
 #include "sched.h"
 #include "space.h"
+#include "pecan/spacectl.h"
 #include "syscall.h"
 #include "threadid.h"
 #include "utcb.h"
@@ -40,6 +41,9 @@ static word_t modify(struct tcb *t, word_t dest, word_t space_spec, word_t sched
          * one in the middle of a string copy. */
         if (active && (t == current || t->xfer_partner || !utcb_location_valid(in->space, loc)))
             return syscall_fail(ERR_INVALID_UTCB);
+        /* (No active thread changes between the X.2 and the Unix ABI.) */
+        if (active && in->space->unix_abi != t->space->unix_abi)
+            return syscall_fail(ERR_INVALID_SPACE);
         if (!tcb_move(t, in->space))
             return syscall_fail(ERR_NO_MEMORY);
     }
@@ -123,24 +127,7 @@ word_t sys_thread_control(word_t dest, word_t space_spec, word_t scheduler, word
     return create(dest, space_spec, scheduler, pager, utcb_loc);
 }
 
-/*
- * SpaceControl's control word (spec 4.8: architecture-specific; bit 63,
- * compatibility mode, is not supported and reads back 0; Pistachio ignores
- * all other bits). Pecan extension, the space's kernel-memory limit
- * (account.h), marked by "KM" in bits 48-62 so that no other value sets it:
- *
- *    63  62         48  47  46  45     32  31                0
- *   [ 0 |  0x4B4D "KM" | L | Q | (zero)   |    limit in KB     ]   in
- *   [ 0 |           KB in use             |  old limit in KB   ]   old control, if KM
- *
- * L sets the limit (0xFFFFFFFF: none), Q only reports. Without KM the
- * old control word is 0, as Pistachio's.
- */
-#define SC_KMEM_MAGIC_MASK (0x7FFFUL << 48)
-#define SC_KMEM_MAGIC      (0x4B4DUL << 48)
-#define SC_KMEM_SET        (1UL << 47)
-#define SC_KMEM_NONE       0xFFFFFFFFUL
-
+/* SpaceControl's control word: Pecan's extensions (pecan/spacectl.h). */
 static word_t kb_up(size_t bytes)
 {
     return (bytes + 1023) / 1024;
@@ -182,7 +169,15 @@ word_t sys_space_control(word_t space_spec, word_t control, word_t kip_area, wor
     }
     if (redirector != NILTHREAD)
         space_set_redirector(t->space, r ? r->global_id : 0);
-    if ((control & SC_KMEM_MAGIC_MASK) == SC_KMEM_MAGIC)
+    if ((control & SC_EXT_MASK) == SC_KMEM)
         *old_control = kmem_control(&t->space->kmem, control);
+    if ((control & SC_EXT_MASK) == SC_UNIX) {
+        struct space *sp = t->space;
+        if ((control & SC_UNIX_SET) && sp->active_threads)
+            return syscall_fail(ERR_INVALID_SPACE);
+        *old_control = SC_UNIX | (sp->unix_abi ? SC_UNIX_ON : 0);
+        if (control & SC_UNIX_SET)
+            sp->unix_abi = control & SC_UNIX_ON;
+    }
     return 1;
 }

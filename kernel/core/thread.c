@@ -9,6 +9,7 @@
 #include "sched.h"
 #include "space.h"
 #include "threadid.h"
+#include "unix.h"
 #include "utcb.h"
 
 struct tcb *tcb_list;
@@ -78,6 +79,12 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
     t->utcb_location = utcb_loc;
     utcb_set(t, UTCB_MY_GLOBAL_ID, t->global_id);
     utcb_set(t, UTCB_PAGER, pager);
+    t->space->active_threads++;
+    t->unix_abi = t->space->unix_abi;
+    if (t->unix_abi) {
+        unix_thread_activated(t, pager);
+        return true;
+    }
     /* Waiting for the start message: a closed receive from the pager. */
     arch_thread_init_user(t, 0, 0);
     t->start_wait = true;
@@ -106,6 +113,10 @@ bool tcb_move(struct tcb *t, struct space *to)
     }
     struct space *from = t->space;
     kmem_uncharge(&from->kmem, charge);
+    if (t->utcb) {
+        from->active_threads--;
+        to->active_threads++;
+    }
     t->space = to;
     t->no_fast_send = space_no_fast_send(to);
     to->nthreads++;
@@ -129,6 +140,8 @@ void tcb_delete(struct tcb *t)
     if (t->utcb)
         memset_words(t->utcb - UTCB_MR0_OFFSET / 8, 0, UTCB_SIZE / 8);
     struct space *s = t->space;
+    if (t->utcb)
+        s->active_threads--;
     paddr_t block = paging_unmap_kernel((vaddr_t)t);
     kmem_frame_free(&s->kmem, block);
     if (--s->nthreads == 0)

@@ -22,6 +22,10 @@ word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t i
  * fpage): the I/O-fault message to the pager (spec 6.3). */
 void fault_io(struct trap_frame *f, word_t fpage);
 
+/* Nobody handled the current thread's fault: it stops (is halted), with
+ * a report on the console. */
+void fault_stop(struct trap_frame *f, const char *why);
+
 /* A CPU exception the kernel does not handle itself. */
 void fault_exception(struct trap_frame *f);
 

@@ -9,6 +9,8 @@ struct space {
     word_t kip_area;          /* fpage; 0 until initialised */
     word_t utcb_area;         /* fpage */
     unsigned nthreads;
+    unsigned active_threads;  /* of them with a UTCB */
+    bool unix_abi;            /* runs Linux programs (unix.h, pecan/spacectl.h "UX") */
     bool privileged;          /* sigma0, root task (spec 0: "privileged space") */
     bool sigma0;              /* faults resolved idempotently by the kernel */
     struct mdb_space mdb;     /* this space's mappings in the mapping database */

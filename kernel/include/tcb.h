@@ -86,6 +86,11 @@ struct tcb {
     word_t xfer_end_mr0;       /*   the transfer's outcome for it */
     struct tcb *to_next, *to_prev;
 
+    /* Threads of Unix-ABI spaces (unix.h) */
+    bool unix_abi;             /* one of them (from its space, when activated) */
+    word_t fs_base, gs_base;   /* their FS and GS bases, set by their handler */
+    bool unix_interrupt;       /* an interrupt message is due (ExchangeRegisters K) */
+
     struct fpu_state *fpu_state;  /* saved FPU/SSE registers (arch), NULL until used */
     word_t utcb_location;      /* requested UTCB start (inactive threads: ~0 if none) */
     const char *name;

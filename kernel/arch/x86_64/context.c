@@ -15,7 +15,8 @@
 #define USER_RFLAGS (RFLAGS_IF | (io_all_ports() ? RFLAGS_IOPL : 0) | 0x2)
 
 struct cpu_local cpu0;
-extern char trap_exit[], syscall_entry[], syscall_fast_entry[];
+extern char trap_exit[], syscall_entry[], syscall_fast_entry[], unix_syscall_entry[],
+    unix_thread_entry[];
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
 
 /* What switch_stack pops: r15 r14 r13 r12 rbx rbp, then the return address. */
@@ -39,6 +40,14 @@ void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp)
     push_switch_frame(t, (uint64_t)f, (uint64_t)trap_exit);
 }
 
+void arch_thread_init_unix(struct tcb *t)
+{
+    struct trap_frame *f = tcb_frame(t);
+    *f = (struct trap_frame){ .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = USER_RFLAGS };
+    t->fs_base = t->gs_base = 0;
+    push_switch_frame(t, (uint64_t)f, (uint64_t)unix_thread_entry);
+}
+
 void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
 {
     push_switch_frame(t, tcb_stack_top(t), (uint64_t)fn);
@@ -59,12 +68,42 @@ static void gs_reset(void)
     wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
 }
 
+/* What user mode of `to` needs beyond X.2's: a thread of a Unix-ABI space
+ * enters the kernel at unix_syscall_entry and has FS and GS bases of its
+ * own (it may have changed them by loading a selector: they are loaded
+ * every time); any other thread the X.2 entry, FS base 0 and the GS page.
+ * (The fast path switches between X.2 threads only: no Unix-ABI thread is
+ * ever blocked on its terms, nor sends on it.) */
+static void load_abi(struct tcb *to)
+{
+    if (!(to->unix_abi | cpu0.unix_abi_loaded))
+        return;
+    if (to->unix_abi) {
+        wrmsr(MSR_FS_BASE, to->fs_base);
+        wrmsr(MSR_KERNEL_GS_BASE, to->gs_base);
+        if (!cpu0.unix_abi_loaded)
+            wrmsr(MSR_LSTAR, (uint64_t)unix_syscall_entry);
+        cpu0.unix_abi_loaded = true;
+    } else if (cpu0.unix_abi_loaded) {
+        wrmsr(MSR_FS_BASE, 0);
+        wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
+        wrmsr(MSR_LSTAR, cpu0.x2_entry);
+        cpu0.unix_abi_loaded = false;
+    }
+}
+
+void arch_load_user_bases(struct tcb *t)
+{
+    load_abi(t);
+}
+
 /* CR3 holds the space of `from` (or, after the idle thread, which has
  * none, of whoever ran before): only another space is loaded. */
 static void load_context(struct tcb *from, struct tcb *to)
 {
     if (read_gs_selector() != SEL_KDATA)
         gs_reset();
+    load_abi(to);
     if (to->space && to->space != from->space)
         paging_switch(to->space->pml4);
     tss_set_kernel_stack(tcb_stack_top(to));
@@ -128,7 +167,8 @@ void arch_cpu_init(bool ipc_fast_path)
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */
     wrmsr(MSR_STAR, (uint64_t)SEL_SYSRET << 48 | (uint64_t)SEL_KCODE << 32);
-    wrmsr(MSR_LSTAR, (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry));
+    cpu0.x2_entry = (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry);
+    wrmsr(MSR_LSTAR, cpu0.x2_entry);
     /* No thread runs in compatibility mode (gdt.c has no 32-bit code
      * segment). Should one ever, its `syscall` enters here as an ordinary
      * 64-bit system call and sysret returns it in 64-bit mode; CSTAR must

@@ -103,11 +103,7 @@ bad_user_rip:
  * syscall: RCX = user RIP, R11 = user RFLAGS; IF, DF, TF, AC are cleared
  * by SFMASK. The frame is built as if the CPU had pushed an interrupt frame.
  */
-    .globl syscall_entry, syscall_entry_frame
-syscall_entry:
-    xor $SYS_IPC, %ebp                  /* the call code back to a number */
-    cmp $SYS_COUNT, %ebp                /* not a system call: nothing */
-    jae no_syscall                      /* happens (spec 4.2) */
+.macro SYSCALL_FRAME
     swapgs
     mov %rsp, %gs:CPU_USER_RSP
     mov tss_page+TSS_RSP0_OFFSET(%rip), %rsp   /* TSS.RSP0: this thread's stack top */
@@ -118,6 +114,14 @@ syscall_entry:
     push %rcx
     pushq $0
     pushq $VEC_SYSCALL
+.endm
+
+    .globl syscall_entry, syscall_entry_frame
+syscall_entry:
+    xor $SYS_IPC, %ebp                  /* the call code back to a number */
+    cmp $SYS_COUNT, %ebp                /* not a system call: nothing */
+    jae no_syscall                      /* happens (spec 4.2) */
+    SYSCALL_FRAME
 syscall_entry_frame:                     /* rsp -> the frame's vector slot */
     SAVE_GPRS
     mov %rsp, %rdi
@@ -138,6 +142,25 @@ syscall_exit:                        /* rsp -> struct trap_frame */
     mov 40(%rsp), %rsp               /* user RSP */
     swapgs
     sysretq
+
+/* `syscall` of a thread of a Unix-ABI space (LSTAR while one runs:
+ * context.c): the same frame, then its handler answers (unix.c). */
+    .globl unix_syscall_entry
+unix_syscall_entry:
+    SYSCALL_FRAME
+    SAVE_GPRS
+    mov %rsp, %rdi
+    call unix_syscall
+    test %al, %al                    /* true: RCX or R11 set apart, use iretq */
+    jnz trap_exit
+    jmp syscall_exit
+
+/* Such a thread's first run (context.c): its start message, then user mode. */
+    .globl unix_thread_entry
+unix_thread_entry:
+    mov %rsp, %rdi                   /* its trap frame */
+    call unix_thread_start
+    jmp trap_exit
 
 /* Not a system call number: return at once, RAX = RDX = 0. Nothing was
  * touched, not even GS. RCX, the return address, is canonical (no user

@@ -18,6 +18,7 @@
 #include "sched.h"
 #include "space.h"
 #include "syscall.h"
+#include "unix.h"
 
 _Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "frame layout");
@@ -106,13 +107,21 @@ static __attribute__((noinline)) bool user_gp(struct trap_frame *f)
 
 static void user_exception(struct trap_frame *f)
 {
-    switch (f->vector) {
-    case VEC_PF: {
+    if (f->vector == VEC_PF) {
         /* error code: bit 1 = write, bit 4 = instruction fetch */
         unsigned access = (f->error & 2) ? ACCESS_W : (f->error & 16) ? ACCESS_X : ACCESS_R;
         fault_page(f, read_cr2(), access);
         return;
     }
+    if (f->vector == VEC_NM && fpu_trap())
+        return;                         /* lazy FPU switch, never an exception IPC */
+    /* X.2's own uses of #UD (KernelInterface), #BP (KDB) and #GP (I/O
+     * faults, emulations) are not for programs of a Unix-ABI space. */
+    if (current->space->unix_abi) {
+        fault_exception(f);
+        return;
+    }
+    switch (f->vector) {
     case VEC_UD:
         if (emulate_kernel_interface(f))
             return;
@@ -123,10 +132,6 @@ static void user_exception(struct trap_frame *f)
         break;
     case VEC_GP:
         if (user_gp(f))
-            return;
-        break;
-    case VEC_NM:                        /* lazy FPU switch, never an exception IPC */
-        if (fpu_trap())
             return;
         break;
     }
@@ -173,4 +178,6 @@ void trap_dispatch(struct trap_frame *f)
         kernel_trap(f);
     else
         user_exception(f);
+    if (frame_from_user(f) && current->unix_interrupt)
+        unix_user_return(f);
 }

@@ -4,6 +4,7 @@
 #include <l4/syscalls.h>
 #include <l4/types.h>
 #include <l4/utcb.h>
+#include <pecan/spacectl.h>
 
 /* Unmap control word:   63     7  6   5      0
  *                      [ ignored | f | k      ]
@@ -44,20 +45,14 @@ static inline L4_Bool_t L4_WasReferenced(L4_Fpage_t f) { return (f.raw & L4_Read
 static inline L4_Bool_t L4_WasWritten(L4_Fpage_t f) { return (f.raw & L4_Writable) != 0; }
 static inline L4_Bool_t L4_WasExecuted(L4_Fpage_t f) { return (f.raw & L4_eXecutable) != 0; }
 
-/* Pecan extension: the kernel memory a space may cause (its page tables,
- * mapping-database nodes, TCBs, UTCB pages, I/O bitmaps), set and read by
- * a privileged thread with SpaceControl's control word (docs/security.md),
- * marked by "KM" in bits 48-62:
- *
- *    63  62         48  47  46  45     32  31                0
- *   [ 0 |  0x4B4D "KM" | L | Q | (zero)   |    limit in KB     ]   control
- *   [ 0 |           KB in use             |  old limit in KB   ]   old control
- *
- * L sets the limit, Q (or L) reports; 0xFFFFFFFF KB: no limit. A space
- * ThreadControl creates starts with a sixteenth of the kernel pool. */
-#define L4_KmemQuery      (0x4B4DUL << 48 | 1UL << 46)
-#define L4_KmemSetLimit   (0x4B4DUL << 48 | 1UL << 47)
-#define L4_KmemUnlimited  0xFFFFFFFFUL
+/* Pecan extensions of SpaceControl's control word (pecan/spacectl.h has
+ * their formats). "KM": the kernel memory a space may cause (its page
+ * tables, mapping-database nodes, TCBs, UTCB pages, I/O bitmaps), set and
+ * read by a privileged thread (docs/security.md). A space ThreadControl
+ * creates starts with a sixteenth of the kernel pool. */
+#define L4_KmemQuery      (SC_KMEM | SC_KMEM_QUERY)
+#define L4_KmemSetLimit   (SC_KMEM | SC_KMEM_SET)
+#define L4_KmemUnlimited  SC_KMEM_NONE
 
 /* Set the limit of `space`, an initialised one (the call that
  * initialises a space must pass its areas), to `kb`; returns the old
@@ -78,6 +73,15 @@ static inline L4_Word_t L4_KernelMemoryUsed(L4_ThreadId_t space)
     if (!L4_SpaceControl(space, L4_KmemQuery, L4_Nilpage, L4_Nilpage, L4_nilthread, &old))
         return ~0UL;
     return old >> 32;
+}
+
+/* "UX": make `space` (none of its threads active yet) run Linux programs
+ * (docs/unix.md, pecan/unix_abi.h), or not. Returns 1 or 0 (error). */
+static inline L4_Word_t L4_SetUnixAbi(L4_ThreadId_t space, int on)
+{
+    L4_Word_t old;
+    return L4_SpaceControl(space, SC_UNIX | SC_UNIX_SET | (on ? SC_UNIX_ON : 0), L4_Nilpage,
+                           L4_Nilpage, L4_nilthread, &old);
 }
 
 /* MemoryControl attribute 0: the default memory attributes. */

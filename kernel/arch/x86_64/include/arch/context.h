@@ -53,6 +53,13 @@ static inline void arch_set_user_regs(struct tcb *t, const word_t *sp, const wor
         f->rflags = (f->rflags & ~0x8D5UL) | (*flags & 0x8D5UL);
 }
 
+/* Prepare a thread of a Unix-ABI space: all registers 0; when first
+ * switched to it asks its handler for them (unix.h), then enters user mode. */
+void arch_thread_init_unix(struct tcb *t);
+
+/* The current thread's FS/GS bases (Unix ABI) changed: load them. */
+void arch_load_user_bases(struct tcb *t);
+
 /* Prepare a kernel thread that starts in fn(). */
 void arch_thread_init_kernel(struct tcb *t, void (*fn)(void));
 

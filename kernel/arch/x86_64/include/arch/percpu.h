@@ -8,6 +8,8 @@
 #include <stdint.h>
 struct cpu_local {
     uint64_t user_rsp;
+    uint64_t x2_entry;        /* LSTAR for X.2 threads (fast path or not) */
+    bool unix_abi_loaded;     /* LSTAR and the user bases are a Unix-ABI thread's */
 };
 
 extern struct cpu_local cpu0;
