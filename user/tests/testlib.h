@@ -68,5 +68,9 @@ void suite_run(const char *only, const char *skip, unsigned *passed, unsigned *f
 /* The value of "key=" on a command line, copied into buf ("" if absent). */
 const char *test_option(const char *cmdline, const char *key, char *buf, size_t size);
 
+/* The number given as "key=" (decimal, or hex with 0x) on the root
+ * task's command line; `otherwise` if absent. */
+uint64_t test_number_option(const char *key, uint64_t otherwise);
+
 /* The root task's command line (from the boot information). */
 const char *test_cmdline(void);
