@@ -78,7 +78,8 @@ class Qemu:
         self.lines = []
 
     def lines_until(self, deadline):
-        """Yield serial lines as they arrive; stop at deadline or exit."""
+        """Yield serial lines as they arrive; stop at deadline (a time, or
+        a function giving it: it may move) or exit."""
         while True:
             while b"\n" in self.buf:
                 raw, self.buf = self.buf.split(b"\n", 1)
@@ -87,7 +88,7 @@ class Qemu:
                 self.log.flush()
                 self.lines.append(line)
                 yield line
-            left = deadline - time.monotonic()
+            left = (deadline() if callable(deadline) else deadline) - time.monotonic()
             if left <= 0:
                 return
             r, _, _ = select.select([self.proc.stdout], [], [], min(left, 1.0))
@@ -168,6 +169,17 @@ def kernel_trouble(line):
     return None
 
 
+# The random tests' options (test_fuzz.c, test_hostile.c), from the
+# environment to the tests' command line.
+FUZZ_OPTIONS = {"FUZZ_SEED": "fuzzseed", "FUZZ_CALLS": "fuzzcalls", "FUZZ_OPS": "fuzzops",
+                "FUZZ_TRACE": "fuzztrace"}
+
+
+def fuzz_options():
+    return "".join(f" {opt}={int(os.environ[var], 0):#x}" for var, opt in FUZZ_OPTIONS.items()
+                   if os.environ.get(var))
+
+
 def run_suite(args, result, general=False, option=None, only=None, machine=None, mem=None):
     """One boot of the suite. `general`: with the IPC fast path off
     (kernel option nofastpath), test names prefixed 'general:'. `option`:
@@ -178,8 +190,7 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
     only = f" only={only}" if only else ""
     flag = " nofastpath" if general else f" {option}" if option else ""
     extra = "" if mem else f" skip={BIG_MACHINE}"
-    if os.environ.get("FUZZ_SEED"):
-        extra += f" fuzzseed={int(os.environ['FUZZ_SEED'])}"    # test_fuzz.c
+    extra += fuzz_options()
     modules = [os.path.join(build, "user", "sigma0.elf"),
                os.path.join(build, "user", "tests.elf") + only + flag + extra]
     print(f"harness: booting the in-system suite ({args.accel}){only}{flag}", flush=True)
@@ -219,6 +230,53 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
     if not label:
         for name in fatal:
             run_fatal(args, name, result)
+
+
+def run_fuzz(args, result):
+    """make fuzz: the hostile fuzzer (test_hostile.c) alone, in one boot,
+    with the FUZZ_* options. Its lines go to stdout as they come; the boot
+    may take as long as it likes while it reports progress (BOOT_TIMEOUT
+    seconds of silence fail it). The host's clock gives calls per second,
+    for the report only."""
+    build = args.build
+    modules = [os.path.join(build, "user", "sigma0.elf"),
+               os.path.join(build, "user", "tests.elf") + " only=hostile" + fuzz_options()]
+    print(f"harness: booting the hostile fuzzer ({args.accel}){fuzz_options()}", flush=True)
+    q = Qemu(args, build, args.accel, args.mem, modules, "fuzz.log")
+    heard, start, calls, done, trouble = time.monotonic(), None, 0, False, None
+    try:
+        for line in q.lines_until(lambda: heard + BOOT_TIMEOUT):
+            ours = re.search(r"(  )?hostile: .*", line)     # (after what fuzz threads print)
+            if ours:
+                line = ours.group(0)
+                heard = time.monotonic()
+                print(line, flush=True)
+                if line.startswith("hostile: seed"):
+                    start = heard
+                m = re.match(r"hostile: done: (\d+) calls", line)
+                if m and start:
+                    calls, elapsed = int(m.group(1)), heard - start
+                    print(f"harness: {calls} calls in {elapsed:.1f} s: "
+                          f"{calls / max(elapsed, 1e-3):.0f} calls per second", flush=True)
+            m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
+            if m:
+                result.record(m.group(1), m.group(2) == "PASS", m.group(3) or "")
+            elif line.startswith("SUITE DONE"):
+                done = True
+                break
+            elif kernel_trouble(line):
+                trouble = kernel_trouble(line)
+                for _ in q.lines_until(time.monotonic() + 2):
+                    pass
+                break
+    finally:
+        q.close()
+    if trouble or not done:
+        why = trouble or ("QEMU exited" if q.proc.returncode not in (None, -9)
+                          else f"no output for {BOOT_TIMEOUT} s")
+        result.record("hostile.completed", False,
+                      f"expected 'SUITE DONE', got {why}; serial log {q.log_path}:\n{q.tail(40)}"
+                      + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
 
 
 def run_fatal(args, name, result):
@@ -346,14 +404,21 @@ def main():
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--only", default="", help="run only tests whose name starts with this "
                     "(host.* for host tests, e.g. boot or boot.kip_fixed_fields)")
+    ap.add_argument("--fuzz", action="store_true", help="run the hostile fuzzer alone "
+                    "(make fuzz; options FUZZ_CALLS, FUZZ_SEED, FUZZ_OPS from the environment)")
     args = ap.parse_args()
 
     result = Result()
-    if not args.only or args.only.startswith("host"):
+    if args.fuzz:
+        run_fuzz(args, result)
+        print(f"{result.passed} passed, {result.failed} failed", flush=True)
+        sys.exit(1 if result.failed or result.passed == 0 else 0)
+    host_only = args.only == "host" or args.only.startswith("host.")   # (not "hostile")
+    if not args.only or host_only:
         run_host_tests(args.build, args.only, result)
     if args.only == "session" or not args.only:
         run_session(args, result)
-    if args.only != "session" and (not args.only or not args.only.startswith("host")):
+    if args.only != "session" and not host_only:
         run_suite(args, result)
         run_suite(args, result, general=True)     # every test through the general path
         if not args.only or args.only.split(".")[0] in ("io", "boot"):
