@@ -99,7 +99,8 @@ struct hstate {
     /* the first finding: what, and the call that made it */
     uint64_t find_what, find_call, find_value;
     uint32_t find_op, find_reg;
-    uint32_t gen;                       /* incarnation of the thread */
+    uint32_t gen;                       /* incarnation of the thread (the root's count) */
+    volatile uint32_t started;          /* = gen once it runs (set its handler) */
 };
 
 /* The keeper's state, in block 0 of its space. */
@@ -220,6 +221,9 @@ void h_root_handler(L4_Word_t unused);
 extern uint64_t h_root_exceptions;      /* the root handler's count */
 /* The 2 MB of root pages behind the scratch areas (2 MB aligned). */
 uint8_t *h_pool(void);
+/* Page i of the root task's pages behind the fuzz spaces (scratch, top
+ * pages, private blocks); NULL after the last. */
+uint8_t *h_root_page(unsigned i);
 /* Ask the root pager to send t its start message. */
 void h_start(L4_ThreadId_t t, const void *ip, L4_Word_t sp);
 /* Fuzz space k with its keeper and fuzz threads (redirector: nil for

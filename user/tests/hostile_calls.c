@@ -103,10 +103,15 @@ void hop_exreg(struct hstate *st, hrng_t *r)
     L4_Word_t ctl = hrnd(r) & 0x3FF;
     if (hchance(r, 8))
         ctl |= hrnd(r) & ~0x3FFUL;
-    /* K5: no halting a thread that may be in a string transfer */
-    if (slot && !hon(HC_K5_HALT_COPIER) &&
-        h_sibling(st, slot)->in_string)
+    /* K5: no halting a thread that may be in a string transfer. A
+     * sibling that has not run yet has no exception handler: a new IP or
+     * SP could make the kernel stop it, which the harness takes for
+     * trouble. */
+    struct hstate *sib = slot ? h_sibling(st, slot) : 0;
+    if (sib && !hon(HC_K5_HALT_COPIER) && sib->in_string)
         ctl &= ~0x101UL;
+    if (sib && sib->started != sib->gen)
+        ctl &= ~0x18UL;
     struct hregs in = {
         .rax = t.raw, .rsi = ctl, .rdx = hpick(r, 2) ? hv_addr(r, st, HA_WRITE) : hv_word(r),
         .r8 = any_ip(r, st), .r9 = hrnd(r), .r10 = hv_word(r), .rdi = any_pager(r, st, t),

@@ -13,12 +13,18 @@
 #include <l4/utcb.h>
 #include "hostile.h"
 
-/* hostile_call(struct hregs *r [rdi], const void *target [rsi]) */
+/* hostile_call(struct hregs *r [rdi], const void *target [rsi]). A
+ * sibling may move our RSP (ExchangeRegisters) while the target runs, and
+ * whatever then comes back here through stack words found elsewhere (a
+ * copy of our stack in scratch, say) brings registers that are not the
+ * call's: so the call comes back on the stack it left from (kept in
+ * ThreadWord0), or starts afresh at hostile_reentry. */
 __asm__(".pushsection .text\n"
         ".globl hostile_call\n"
         "hostile_call:\n"
         "  push %rbx\n  push %rbp\n  push %r12\n  push %r13\n  push %r14\n  push %r15\n"
         "  push %rdi\n  push %rsi\n"
+        "  mov %gs:0, %rax\n  lea -8(%rsp), %rcx\n  mov %rcx, -0x20(%rax)\n"
         "  pushq 120(%rdi)\n  popfq\n"
         "  mov 8(%rdi), %rbx\n  mov 16(%rdi), %rcx\n  mov 24(%rdi), %rdx\n"
         "  mov 32(%rdi), %rsi\n  mov 48(%rdi), %rbp\n  mov 56(%rdi), %r8\n"
@@ -26,13 +32,15 @@ __asm__(".pushsection .text\n"
         "  mov 88(%rdi), %r12\n  mov 96(%rdi), %r13\n  mov 104(%rdi), %r14\n"
         "  mov 112(%rdi), %r15\n  mov 0(%rdi), %rax\n  mov 40(%rdi), %rdi\n"
         "  call *(%rsp)\n"
-        "  push %rdi\n  mov 16(%rsp), %rdi\n"
-        "  mov %rax, 0(%rdi)\n  mov %rbx, 8(%rdi)\n  mov %rcx, 16(%rdi)\n"
+        "  push %rax\n"
+        "  mov %gs:0, %rax\n  cmp -0x20(%rax), %rsp\n  jne hostile_reentry\n"
+        "  push %rdi\n  mov 24(%rsp), %rdi\n"
+        "  mov %rbx, 8(%rdi)\n  mov %rcx, 16(%rdi)\n"
         "  mov %rdx, 24(%rdi)\n  mov %rsi, 32(%rdi)\n  mov %rbp, 48(%rdi)\n"
         "  mov %r8, 56(%rdi)\n  mov %r9, 64(%rdi)\n  mov %r10, 72(%rdi)\n"
         "  mov %r11, 80(%rdi)\n  mov %r12, 88(%rdi)\n  mov %r13, 96(%rdi)\n"
         "  mov %r14, 104(%rdi)\n  mov %r15, 112(%rdi)\n"
-        "  pushfq\n  popq 120(%rdi)\n  popq 40(%rdi)\n"
+        "  pushfq\n  popq 120(%rdi)\n  popq 40(%rdi)\n  popq 0(%rdi)\n"
         "  pushq $0x202\n  popfq\n"
         "  add $16, %rsp\n"
         "  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n"
@@ -231,6 +239,7 @@ void __attribute__((noreturn, used)) hostile_resume(uint8_t *block)
         hostile_keeper(st->space);
     }
     st->recoveries++;
+    st->started = st->gen;
     st->op = HOP_COUNT;
     st->in_string = 0;
     utcb[__L4_TCR_PAGER] = h_local_id(0).raw;

@@ -21,7 +21,7 @@
 
 #define PORTS_LABEL 0x4F50
 #define WATCH_US    4000                /* the watchdog looks this often */
-#define STALL_LOOKS 5                   /* and resets after so many looks */
+#define STALL_LOOKS 4                   /* and resets after so many looks */
 
 struct keeper {
     struct hstate *self;

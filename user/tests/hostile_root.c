@@ -28,6 +28,15 @@ uint8_t *h_pool(void)
     return pool[0];
 }
 
+uint8_t *h_root_page(unsigned i)
+{
+    unsigned priv = sizeof h_priv / 4096;
+    return i < H_POOL_PAGES ? pool[i]
+           : i < H_POOL_PAGES + H_SPACES ? top[i - H_POOL_PAGES]
+           : i < H_POOL_PAGES + H_SPACES + priv ? h_priv[0][0] + (i - H_POOL_PAGES - H_SPACES) * 4096
+           : NULL;
+}
+
 /* The root's page behind address a of space k, and the rights it has
  * there; 0 if none. */
 static L4_Word_t backing(unsigned k, L4_Word_t a, unsigned *rights)
