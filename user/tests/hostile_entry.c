@@ -156,14 +156,20 @@ void h_found(struct hstate *st, uint64_t what, uint64_t value)
     }
 }
 
-/* Is v a kernel address the kernel left in a register (not one of ours)? */
+/* Is v a kernel address the kernel left in a register? Not if it is one
+ * of ours: in a register we passed, or in a message register (a call
+ * may return those: MemoryControl gives back MR0, and a sibling may send
+ * us into any stub with ExchangeRegisters). */
 static int kernel_pointer(uint64_t v, const struct hregs *in)
 {
     if (v < 0xFFFF800000000000UL || v >= 0xFFFFFFFFFFE00000UL)
         return 0;                       /* (the stub and GS pages are the user's) */
-    const uint64_t *w = (const uint64_t *)in;
+    const uint64_t *w = (const uint64_t *)in, *mr = __L4_Utcb();
     for (unsigned i = 0; i < sizeof *in / 8; i++)
         if (w[i] == v)
+            return 0;
+    for (unsigned i = 0; i < 64; i++)
+        if (mr[i] == v)
             return 0;
     return 1;
 }
