@@ -15,7 +15,7 @@ static unsigned string_item(hrng_t *r, const struct hstate *st, L4_Word_t *w, un
 {
     unsigned n = 0, last = 0, parts = hchance(r, 3) ? 1 + (unsigned)hpick(r, 3) : 1;
     for (unsigned p = 0; p < parts; p++) {
-        unsigned subs = hchance(r, 3) ? 1 + (unsigned)hpick(r, 4) : 1;
+        unsigned subs = hchance(r, 3) ? 1 + (unsigned)hpick(r, hchance(r, 4) ? 32 : 4) : 1;
         if (n + 1 + subs > room)
             break;
         L4_Word_t len;
@@ -85,10 +85,13 @@ static L4_Word_t label(hrng_t *r)
 static int compose(hrng_t *r, const struct hstate *st, L4_Word_t *mr)
 {
     unsigned u = hchance(r, 4) ? (unsigned)hpick(r, 64) : (unsigned)hpick(r, 9), t = 0;
+    if (hchance(r, 8))
+        u = 0;                          /* room for many items */
     int strings = 0;
     for (unsigned i = 1; i <= u && i < 64; i++)
         mr[i] = hv_word(r);
-    while (1 + u + t < 62 && hpick(r, 3) && (hon(HC_MAP) || hon(HC_STRING))) {
+    unsigned more = hchance(r, 8) ? 30 : 3;    /* items: a few, or up to 30 */
+    while (1 + u + t < 62 && hpick(r, more) && (hon(HC_MAP) || hon(HC_STRING))) {
         unsigned at = 1 + u + t;
         if (hon(HC_MAP) && (!hon(HC_STRING) || hpick(r, 2))) {
             map_item(r, st, &mr[at]);
