@@ -168,8 +168,9 @@ test: deps all host-tests
 	    $(if $(ONLY),--only $(ONLY))
 
 # The hostile fuzzer alone (docs/testing.md): make fuzz FUZZ_CALLS=N FUZZ_SEED=S,
-# FUZZ_OPS=M to choose the operation classes (user/tests/hostile.h).
-FUZZ_VARS := $(foreach v,FUZZ_CALLS FUZZ_SEED FUZZ_OPS FUZZ_TRACE,$(if $($(v)),$(v)=$($(v))))
+# FUZZ_OPS=M to choose the operation classes (user/tests/hostile.h),
+# FUZZ_KERNEL=nofastpath for kernel options.
+FUZZ_VARS := $(foreach v,FUZZ_CALLS FUZZ_SEED FUZZ_OPS FUZZ_TRACE FUZZ_KERNEL,$(if $($(v)),$(v)="$($(v))"))
 fuzz: deps all
 	$(FUZZ_VARS) $(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) \
 	    --mem $(QEMU_MEM) --fuzz

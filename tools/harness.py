@@ -239,10 +239,12 @@ def run_fuzz(args, result):
     seconds of silence fail it). The host's clock gives calls per second,
     for the report only."""
     build = args.build
+    kernel = os.environ.get("FUZZ_KERNEL", "")         # kernel options, e.g. nofastpath
     modules = [os.path.join(build, "user", "sigma0.elf"),
                os.path.join(build, "user", "tests.elf") + " only=hostile" + fuzz_options()]
-    print(f"harness: booting the hostile fuzzer ({args.accel}){fuzz_options()}", flush=True)
-    q = Qemu(args, build, args.accel, args.mem, modules, "fuzz.log")
+    print(f"harness: booting the hostile fuzzer ({args.accel}){fuzz_options()}"
+          + (f", kernel: {kernel}" if kernel else ""), flush=True)
+    q = Qemu(args, build, args.accel, args.mem, modules, "fuzz.log", kernel)
     heard, start, calls, done, trouble = time.monotonic(), None, 0, False, None
     try:
         for line in q.lines_until(lambda: heard + BOOT_TIMEOUT):
