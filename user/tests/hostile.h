@@ -11,13 +11,14 @@
  *               fuzz code reads the root's globals (hcfg) but never writes
  *   private     per thread a block: a code page (generated instructions),
  *               its state (struct hstate) and its stack; frames of the
- *               root task (h_priv), which reads the counters there. One
- *               space's private blocks lie where no window or string of
- *               any fuzz space ever points (only identity maps reach them)
- *   scratch     what receive windows, string buffers and wild stores
- *               target; served by the root task from a pool of pages the
- *               spaces share
- *   top page    the last page of the user address space (executable)
+ *               root task (h_priv), which reads the counters there. Far
+ *               from scratch: no receive window, string buffer or wild
+ *               store of any fuzz space reaches it
+ *   scratch     where receive windows (so everything mapped), string
+ *               buffers and wild stores go; served by the root task from
+ *               a pool of pages the spaces share
+ *   top page    the last page of the user address space (executable
+ *               with K2, for a syscall in its last two bytes)
  * Everything else is "wild": a fault there moves the thread back to its
  * recovery point (hostile_reentry), as does any exception. */
 #pragma once
@@ -35,7 +36,6 @@
 #define H_STATE_OFF    0x1000UL
 #define H_PRIV_REGION  0x0000200000000000UL
 #define H_PRIV(k)      (H_PRIV_REGION + ((L4_Word_t)(k) << 32))
-#define H_PRIV_END     H_PRIV(H_SPACES)
 #define H_SCRATCH      0x40000000UL     /* 4 MB served, the rest of the GB not */
 #define H_SCRATCH_SIZE 0x400000UL
 #define H_SCRATCH_GB   0x40000000UL
@@ -103,7 +103,8 @@ struct hstate {
     volatile uint32_t started;          /* = gen once it runs (set its handler) */
 };
 
-/* The keeper's state, in block 0 of its space. */
+/* The keeper's state, in block 0 of its space, after the struct hstate
+ * that says which space and slot the block is. */
 struct kstate {
     uint64_t faults, served, wild, exceptions, io_faults, rescued, foreign;
     uint64_t rescued_in[HOP_COUNT + 1];
@@ -147,6 +148,7 @@ static inline L4_Word_t h_block(unsigned k, unsigned s) { return H_PRIV(k) + s *
 static inline struct hstate *h_state_in(uint8_t *block) { return (struct hstate *)(block + H_STATE_OFF); }
 static inline struct kstate *h_kstate_in(uint8_t *block)
 {
+    _Static_assert(sizeof(struct hstate) <= 0x400, "keeper state after the hstate");
     return (struct kstate *)(block + H_STATE_OFF + 0x400);
 }
 /* A sibling's state, as its space sees it. */
@@ -175,7 +177,8 @@ L4_Word_t hv_send_fpage(hrng_t *r, const struct hstate *st);
 L4_Word_t hv_unmap_fpage(hrng_t *r, const struct hstate *st);
 L4_Word_t hv_io_fpage(hrng_t *r);
 
-/* ---- the fuzz thread (hostile_ops.c, hostile_cpu.c) --------------------- */
+/* ---- the fuzz thread (hostile_entry.c, hostile_ipc.c, hostile_calls.c,
+ * hostile_cpu.c) ------------------------------------------------------------ */
 
 struct hregs {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15, rflags;
@@ -183,11 +186,19 @@ struct hregs {
 /* Load the registers (and RFLAGS), call `target`, store them back. */
 void hostile_call(struct hregs *r, const void *target);
 extern const char h_sys[];             /* syscall; ret */
-/* No kernel address in a register of `out` outside `results` (bit i:
- * register i in hregs order carries a result of the call), unless it was
- * one of ours in `in`: else a finding. */
+/* Registers as bits, in hregs order: those a call returns results in. */
+enum {
+    HR_RAX = 1 << 0, HR_RBX = 1 << 1, HR_RCX = 1 << 2, HR_RDX = 1 << 3, HR_RSI = 1 << 4,
+    HR_RDI = 1 << 5, HR_R8 = 1 << 7, HR_R9 = 1 << 8, HR_R10 = 1 << 9,
+    HR_MRS = HR_R9 | HR_RAX | HR_RBX | HR_R10 | 0xF << 11,     /* MR0..MR7: R9 RAX RBX R10 R12-R15 */
+    HR_IPC = HR_MRS | HR_RSI | HR_RDI | HR_RDX | HR_R8,        /* (RDX, R8: the sender's) */
+};
+/* No kernel address in a register of `out` outside `results` (HR_*),
+ * unless it was one of ours in `in`: else a finding. */
 void h_check_leaks(struct hstate *st, const struct hregs *in, const struct hregs *out,
                    unsigned results);
+/* Note a finding (HF_*) of the operation under way; the first one of a
+ * thread is kept, for the report. */
 void h_found(struct hstate *st, uint64_t what, uint64_t value);
 enum { HF_PRIV = 1, HF_LEAK, HF_CLOCK, HF_INSN };
 
@@ -224,8 +235,6 @@ uint8_t *h_pool(void);
 /* Page i of the root task's pages behind the fuzz spaces (scratch, top
  * pages, private blocks); NULL after the last. */
 uint8_t *h_root_page(unsigned i);
-/* Ask the root pager to send t its start message. */
-void h_start(L4_ThreadId_t t, const void *ip, L4_Word_t sp);
 /* Fuzz space k with its keeper and fuzz threads (redirector: nil for
  * none), and its deletion; a fuzz thread deleted and made anew. */
 void h_space_create(unsigned k, L4_ThreadId_t redirector);

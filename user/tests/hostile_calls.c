@@ -11,8 +11,8 @@
 #include <l4/utcb.h>
 #include "hostile.h"
 
-/* Call stub `code` with `in`; check that no kernel address came back in
- * a register outside `results` (hregs order bit mask). */
+/* Call `stub` with `in`; check that no kernel address came back in a
+ * register outside `results`. */
 static void call(struct hstate *st, const void *stub, struct hregs *in, struct hregs *out,
                  unsigned results)
 {
@@ -21,16 +21,6 @@ static void call(struct hstate *st, const void *stub, struct hregs *in, struct h
     hostile_call(out, stub);
     h_check_leaks(st, in, out, results);
 }
-
-#define R_RAX 0x1
-#define R_RCX 0x4
-#define R_RDX 0x8
-#define R_RSI 0x10
-#define R_RDI 0x20
-#define R_R8 0x80
-#define R_R9 0x100
-#define R_R10 0x200
-#define R_MRS 0x7B03                    /* rax rbx r9 r10 r12-r15 */
 
 void hop_unmap(struct hstate *st, hrng_t *r)
 {
@@ -43,10 +33,10 @@ void hop_unmap(struct hstate *st, hrng_t *r)
         .rdi = (L4_Word_t)mr, .r9 = mr[0], .rax = mr[1], .rbx = mr[2], .r10 = mr[3],
         .r12 = mr[4], .r13 = mr[5], .r14 = mr[6], .r15 = mr[7],
     }, out;
-    call(st, __L4_Unmap, &in, &out, R_MRS | R_RDI);
+    call(st, __L4_Unmap, &in, &out, HR_MRS | HR_RDI);
 }
 
-/* Whose scheduler are we? Slot s schedules slot s - 1 (test_hostile.c). */
+/* Whose scheduler are we? Slot s schedules slot s - 1 (hostile_root.c). */
 static unsigned schedulee(unsigned slot)
 {
     return slot > 1 ? slot - 1 : H_THREADS;
@@ -116,7 +106,7 @@ void hop_exreg(struct hstate *st, hrng_t *r)
         .rax = t.raw, .rsi = ctl, .rdx = hpick(r, 2) ? hv_addr(r, st, HA_WRITE) : hv_word(r),
         .r8 = any_ip(r, st), .r9 = hrnd(r), .r10 = hv_word(r), .rdi = any_pager(r, st, t),
     }, out;
-    call(st, __L4_ExchangeRegisters, &in, &out, R_RAX | R_RSI | R_RDX | R_R8 | R_R9 | R_R10 | R_RDI);
+    call(st, __L4_ExchangeRegisters, &in, &out, HR_RAX | HR_RSI | HR_RDX | HR_R8 | HR_R9 | HR_R10 | HR_RDI);
     unsigned k, s;
     if (out.rax && (h_whose(t, st->space, &k, &s) != 0 || k != st->space)) {
         st->priv_success++;             /* a thread of another space reached */
@@ -135,7 +125,7 @@ void hop_schedule(struct hstate *st, hrng_t *r)
     if (hchance(r, 8))
         __L4_Utcb()[__L4_TCR_FLAGS] = hrnd(r) & 0xE0;      /* s, d, I */
     struct hregs in = { .rdi = t.raw, .rdx = time, .rsi = prio, .r8 = proc, .r9 = preempt }, out;
-    call(st, __L4_Schedule, &in, &out, R_RAX | R_RDX);
+    call(st, __L4_Schedule, &in, &out, HR_RAX | HR_RDX);
     unsigned k, s;
     if (out.rax && (h_whose(t, st->space, &k, &s) != 0 || k != st->space ||
                     s != schedulee(st->slot))) {
@@ -150,7 +140,7 @@ void hop_switch(struct hstate *st, hrng_t *r)
     struct hregs in = { .rdi = hpick(r, 4) ? target(r, st, &slot).raw : 0 }, out;
     call(st, __L4_ThreadSwitch, &in, &out, 0);
     in = (struct hregs){ 0 };
-    call(st, __L4_SystemClock, &in, &out, R_RAX);
+    call(st, __L4_SystemClock, &in, &out, HR_RAX);
     if (out.rax < st->clock) {
         st->clock_back++;
         h_found(st, HF_CLOCK, out.rax);
@@ -175,7 +165,7 @@ void hop_priv(struct hstate *st, hrng_t *r)
     }, out;
     L4_Word_t *mr = __L4_Utcb();
     mr[__L4_TCR_ERROR_CODE] = 0;
-    call(st, *stubs[which], &in, &out, R_RAX | R_RDX | (which == 3 ? R_RCX : 0));
+    call(st, *stubs[which], &in, &out, HR_RAX | HR_RDX | (which == 3 ? HR_RCX : 0));
     L4_Word_t result = which == 3 ? out.rdx : out.rax;
     if (result || (which < 2 && mr[__L4_TCR_ERROR_CODE] != 1)) {
         st->priv_success += result != 0;

@@ -113,15 +113,19 @@ extern const void *const h_insns[];
 static const uint8_t insn_traps[] = { INSNS(INSN_TRAP) };
 #define NINSNS (sizeof insn_traps)
 
-/* Random registers, the RFLAGS of a well-behaved thread. R8 holds no
- * kernel address: a syscall with RBP 0 may be a fast-path IPC, which
- * hands the sender's R8 to the receiver, who would take it for a leak. */
+/* Random registers, the RFLAGS of a well-behaved thread. Whatever these
+ * registers run into may be an IPC (a jump into the stub page, say): R9,
+ * its tag, says no typed words, since the message registers hold anything
+ * and a map item's send base must be ours; R8 holds no kernel address,
+ * since the fast path hands the sender's R8 to the receiver, who would
+ * take it for a leak. */
 static void random_regs(hrng_t *r, struct hregs *g)
 {
     uint64_t *w = (uint64_t *)g;
     for (unsigned i = 0; i < 15; i++)
         w[i] = hv_word(r);
     g->r8 &= ~(1UL << 63);
+    g->r9 &= ~0xFC0UL;
     g->rflags = 0x202 | (hrnd(r) & 0x8D5);
 }
 
@@ -131,8 +135,6 @@ static uint8_t *code_page(const struct hstate *st)
     return (uint8_t *)st - H_STATE_OFF;
 }
 
-/* A map or grant item can only come from a structured message (see
- * hostile_ipc.c): a raw IPC's tag says no typed words. */
 static int is_ipc(uint64_t rbp) { return rbp == 0 || rbp == 1; }
 
 /* After a raw system call with call code `rbp`: registers the call does
@@ -141,17 +143,14 @@ static int is_ipc(uint64_t rbp) { return rbp == 0 || rbp == 1; }
 static void check_syscall(struct hstate *st, uint64_t rbp, const struct hregs *in,
                           const struct hregs *out)
 {
-    /* bit i: register i (hregs order) carries a result for this call */
-    static const uint16_t results[11] = {
-        [0] = 0x1 | 0x8,                /* SpaceControl: rax, rdx */
-        [1] = 0x1, [2] = 0x1, [3] = 0x1 | 0x4 | 0x8,   /* MemoryControl: rax rcx rdx */
-        [4] = 0x7BBB, [5] = 0x7BBB,     /* Ipc: MRs, from, and the sender's RDX, R8 */
-        [6] = 0x1 | 0x2 | 0x20 | 0x100 | 0x200 | 0x800 | 0x1000 | 0x2000 | 0x4000,
-        [7] = 0x1 | 0x8 | 0x10 | 0x20 | 0x80 | 0x100 | 0x200,           /* ExchangeRegisters */
-        [8] = 0x1, [9] = 0, [10] = 0x1 | 0x8,
+    static const uint16_t results[11] = {   /* by system-call number (the stubs' order) */
+        [0] = HR_RAX | HR_RDX, [1] = HR_RAX, [2] = HR_RAX, [3] = HR_RAX | HR_RCX | HR_RDX,
+        [4] = HR_IPC, [5] = HR_IPC, [6] = HR_MRS | HR_RDI,
+        [7] = HR_RAX | HR_RSI | HR_RDX | HR_R8 | HR_R9 | HR_R10 | HR_RDI,
+        [8] = HR_RAX, [9] = 0, [10] = HR_RAX | HR_RDX,
     };
     unsigned n = (unsigned)(rbp ^ 4);
-    h_check_leaks(st, in, out, n < 11 ? results[n] : 0x1 | 0x8);
+    h_check_leaks(st, in, out, n < 11 ? results[n] : HR_RAX | HR_RDX);
     if ((n <= 2 && out->rax) || (n == 3 && out->rdx)) {
         st->priv_success++;
         h_found(st, HF_PRIV, n);
@@ -168,10 +167,8 @@ void hop_syscall(struct hstate *st, hrng_t *r)
         in.rdx = hpick(r, 2) ? in.rsi : hv_partner(r, st).raw;
         in.rdi = (L4_Word_t)__L4_Utcb();
     }
-    if (is_ipc(in.rbp)) {
-        in.r9 &= ~0xFC0UL;                              /* no typed words */
+    if (is_ipc(in.rbp))
         in.r8 = (hv_time(r) << 16 | hv_time(r)) | (hrnd(r) & 0x7FFFFFFF00000000UL);
-    }
     const void *at = h_sys;
     if (hchance(r, 3)) {                /* from somewhere in our code page */
         uint8_t *p = code_page(st) + hpick(r, 4096 - 3);
@@ -192,7 +189,6 @@ void hop_top_syscall(struct hstate *st, hrng_t *r)
     struct hregs in;
     random_regs(r, &in);
     in.rbp = hpick(r, 11) ^ 4;
-    in.r9 &= ~0xFC0UL;
     uint8_t *p = (uint8_t *)(H_TOP_PAGE + 4094);
     p[0] = 0x0F;
     p[1] = 0x05;
@@ -381,10 +377,8 @@ void hop_flags(struct hstate *st, hrng_t *r)
     random_regs(r, &in);
     in.rbp = hpick(r, 11) ^ 4;
     in.rax = hv_scratch(r);
-    if (is_ipc(in.rbp)) {
-        in.r9 &= ~0xFC0UL;
+    if (is_ipc(in.rbp))
         in.r8 = hv_time(r) << 16 | hv_time(r);
-    }
     out = in;
     hostile_call(&out, p);
     if (how >= 2)

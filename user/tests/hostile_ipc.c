@@ -39,7 +39,7 @@ static unsigned string_item(hrng_t *r, const struct hstate *st, L4_Word_t *w, un
     return n;
 }
 
-/* A map or grant item whose send base is in scratch (hostile.h). */
+/* A map or grant item (or one of an unknown type). */
 static void map_item(hrng_t *r, const struct hstate *st, L4_Word_t *w)
 {
     unsigned type = hchance(r, 8) ? 6 + (unsigned)hpick(r, 2) : hchance(r, 3) ? 5 : 4;
@@ -104,8 +104,11 @@ static int compose(hrng_t *r, const struct hstate *st, L4_Word_t *mr)
             strings = 1;
         }
     }
-    if (hchance(r, 16))
-        t = (unsigned)hpick(r, 64);     /* a count that lies */
+    if (hchance(r, 16)) {               /* a count that lies: over zeros, */
+        for (unsigned i = 1 + u + t; i < 64; i++)   /* not over old words */
+            mr[i] = 0;                  /* (a map item's send base must be ours) */
+        t = (unsigned)hpick(r, 64);
+    }
     mr[0] = label(r) << 16 | (L4_Word_t)(t & 0x3F) << 6 | (u & 0x3F) | (hrnd(r) & 0xF000 & -hchance(r, 4));
     if (mr[0] & 0x1000)
         mr[__L4_TCR_VIRTUAL_SENDER] = hv_partner(r, st).raw;
@@ -126,7 +129,7 @@ static L4_ThreadId_t ipc(struct hstate *st, hrng_t *r, L4_ThreadId_t to, L4_Thre
     if (hchance(r, 4))
         out.rbp = 0;                    /* a bare syscall: local ids reach the kernel */
     hostile_call(&out, out.rbp == 0 ? h_sys : hpick(r, 2) ? __L4_Ipc : __L4_Lipc);
-    h_check_leaks(st, &in, &out, 0x7BBB | (hon(HC_K8_RBP_LEAK) ? 0 : 0x40));
+    h_check_leaks(st, &in, &out, HR_IPC);
     if (out.r9 & 0x8000) {
         st->ipc_err[(mr[__L4_TCR_ERROR_CODE] >> 1) & 7]++;
         return L4_nilthread;
@@ -265,13 +268,14 @@ void hop_sigma0(struct hstate *st, hrng_t *r)
     mr[0] = L4_ProtocolLabel(L4_SIGMA0_PROTOCOL) << 16 | 2;
     mr[1] = f;
     mr[2] = !special && hchance(r, 8) ? hv_word(r) : 0;
-    mr[__L4_BR(0)] = special || hchance(r, 4) ? 0x10 : hv_window(r);  /* 0x10: at its address */
+    mr[__L4_BR(0)] = special ? L4_FpageLog2(H_SCRATCH, 30).raw : hv_window(r);
     mr[__L4_TCR_XFER_TIMEOUTS] = 0;
     ipc(st, r, hcfg.sigma0, hcfg.sigma0, L4_Timeouts(L4_TimePeriod(2000), L4_TimePeriod(2000)));
+    L4_Word_t at = H_SCRATCH + (special & (H_SCRATCH_GB - 1));    /* where it landed */
     if (special == 0x100000000UL) {
         L4_Word_t old;
-        __L4_ExReg((L4_ThreadId_t){ .raw = special + 0x200 }, 0, 0, 0, 0, 0, L4_nilthread, &old);
+        __L4_ExReg((L4_ThreadId_t){ .raw = at + 0x200 }, 0, 0, 0, 0, 0, L4_nilthread, &old);
     } else if (special) {
-        *(volatile uint32_t *)(special + 0x320) = 0x10000;
+        *(volatile uint32_t *)(at + 0x320) = 0x10000;
     }
 }

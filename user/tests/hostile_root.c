@@ -129,7 +129,8 @@ void h_root_handler(L4_Word_t unused)
     }
 }
 
-void h_start(L4_ThreadId_t t, const void *ip, L4_Word_t sp)
+/* Ask the root pager to send t its start message. */
+static void h_start(L4_ThreadId_t t, const void *ip, L4_Word_t sp)
 {
     L4_Word_t w[3] = { t.raw, (L4_Word_t)ip, sp };
     tsup_load(START_LABEL, 3, w);

@@ -1,8 +1,7 @@
 /* The hostile fuzzer's values: words, times, thread ids, addresses and
  * fpages, leaning on where bugs live, and kept to the rules that keep the
  * fuzz spaces alive (hostile.h): nothing writes into private blocks or
- * UTCBs, and whatever arrives through a receive window lands in scratch
- * or at the address it had in its sender's space. */
+ * UTCBs, and receive windows are in scratch. */
 #include <l4/kip.h>
 #include "hostile.h"
 
@@ -133,8 +132,7 @@ static L4_Word_t addr_in(hrng_t *r, const struct hstate *st, unsigned cls)
 }
 
 /* May an access of kind `use` go to class `cls`? Stores never reach a
- * private block (ours or, mapped here by identity, another space's) nor
- * a UTCB; we jump only where nothing of ours can run: the top page holds
+ * private block nor a UTCB; we jump only where nothing of ours can run: the top page holds
  * a syscall only with K2, and image code (with KDB ReadChar in it) runs
  * only with K7. A jump target may become a thread's RIP by
  * ExchangeRegisters, so non-canonical ones only with K2; and since that
@@ -164,22 +162,19 @@ L4_Word_t hv_addr(hrng_t *r, const struct hstate *st, int use)
     }
 }
 
-/* A window lands every map item in scratch, or (complete, or 2 GB and
- * more, based at 0) at the send base, which senders keep in scratch, or
- * for the largest send fpages (based at 0) at their own address. */
+/* A receive window, always in scratch (or, with K6, far away from
+ * everything of ours): whatever a message maps, however its items are
+ * made up, lands there. (The kernel's own page-fault and exception IPC
+ * accept anywhere, but only our pagers and handlers answer those.) */
 L4_Word_t hv_window(hrng_t *r)
 {
     unsigned s;
     switch (hpick(r, 10)) {
     case 0: case 1:
         return 0;
-    case 2:
-        return 0x10;
-    case 3:
+    case 2: case 3:
         return L4_FpageLog2(H_SCRATCH, 30).raw;
     case 4:
-        return L4_FpageLog2(0, 31 + (int)hpick(r, 17)).raw;
-    case 5:
         if (hon(HC_K6_MANY_MAPPINGS)) {         /* anywhere away from our own memory */
             L4_Word_t b = 0x0000400000000000UL + (hrnd(r) & 0x3FFFFFFFFFFFUL);
             return L4_FpageLog2(b, 12 + (int)hpick(r, 20)).raw;
