@@ -236,7 +236,7 @@ def run_fuzz(args, result):
     """make fuzz: the hostile fuzzer (test_hostile.c) alone, in one boot,
     with the FUZZ_* options. Its lines go to stdout as they come; the boot
     may take as long as it likes while it reports progress (BOOT_TIMEOUT
-    seconds of silence fail it). The host's clock gives calls per second,
+    seconds without fail it). The host's clock gives calls per second,
     for the report only."""
     build = args.build
     kernel = os.environ.get("FUZZ_KERNEL", "")         # kernel options, e.g. nofastpath
@@ -251,7 +251,8 @@ def run_fuzz(args, result):
             ours = re.search(r"(  )?hostile: .*", line)     # (after what fuzz threads print)
             if ours:
                 line = ours.group(0)
-                heard = time.monotonic()
+                if re.match(r"hostile: (\d+ calls|seed|done)", line):
+                    heard = time.monotonic()                # progress, not its absence
                 print(line, flush=True)
                 if line.startswith("hostile: seed"):
                     start = heard

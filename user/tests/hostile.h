@@ -74,6 +74,7 @@ enum {
     HC_K8_RBP_LEAK = 1 << 27,        /* check RBP for kernel pointers */
     HC_N1_NT_FLAG = 1 << 28,         /* RFLAGS.NT before system calls (test_found.c) */
     HC_N2_SIGMA0_TOP = 1 << 29,      /* sigma0 asked for the last page (test_found.c) */
+    HC_N3_HUGE_MAP = 1 << 30,        /* sigma0 asked for a gigabyte fpage (test_found.c) */
 };
 #define HC_ALL (~0UL)
 
@@ -137,6 +138,13 @@ static inline uint64_t hrnd(hrng_t *r)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
     return z ^ (z >> 31);
+}
+/* A generator for one purpose, `what` (an operation's place and number,
+ * a thread's role): the seed is spread over all bits first, so that near
+ * seeds do not give near sequences. */
+static inline hrng_t hrng(uint64_t seed, uint64_t what)
+{
+    return (hrng_t){ seed * 0x9E3779B97F4A7C15UL ^ what };
 }
 static inline uint64_t hpick(hrng_t *r, uint64_t n) { return hrnd(r) % n; }
 static inline int hchance(hrng_t *r, unsigned one_in) { return hpick(r, one_in) == 0; }

@@ -355,7 +355,7 @@ void hop_flags(struct hstate *st, hrng_t *r)
         flags |= bits[hpick(r, sizeof bits / sizeof bits[0])];
     if (hon(HC_N1_NT_FLAG) && hchance(r, 4))
         flags |= 0x4000;
-    uint8_t *p = code_page(st) + hpick(r, 4096 - 16);
+    uint8_t *p = code_page(st) + hpick(r, 4096 - 32);       /* (19 bytes follow) */
     unsigned k = 0;
     p[k++] = 0x68;                                      /* push imm32 */
     *(uint32_t *)(p + k) = flags;

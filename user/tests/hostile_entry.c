@@ -217,8 +217,7 @@ static void __attribute__((noreturn)) fuzz_loop(struct hstate *st)
         if (hcfg.stop)
             L4_Sleep(L4_Never);
         uint64_t n = st->calls++;       /* begun: an interrupted op is not retried */
-        hrng_t r = { hcfg.seed ^ (uint64_t)st->space << 56 ^ (uint64_t)st->slot << 48 ^ n };
-        hrnd(&r);
+        hrng_t r = hrng(hcfg.seed, (uint64_t)st->space << 56 | (uint64_t)st->slot << 48 | n);
         unsigned op = pick_op(&r);
         if (op == HOP_COUNT) {
             L4_Sleep(L4_TimePeriod(1000));

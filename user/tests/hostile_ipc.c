@@ -233,7 +233,8 @@ void hop_ipc(struct hstate *st, hrng_t *r)
  * that what sigma0 gives away stays bounded), with K3 memory beyond the
  * kernel's direct map, which we then name as a local id (the kernel
  * reads the UTCB word there), with K7 device pages, which we then write
- * (the local APIC's timer LVT: masked), with N2 the last page. */
+ * (the local APIC's timer LVT: masked), with N2 the last page, with N3 a
+ * gigabyte, which the kernel maps page by page with interrupts off. */
 void hop_sigma0(struct hstate *st, hrng_t *r)
 {
     L4_Word_t *mr = __L4_Utcb();
@@ -242,6 +243,12 @@ void hop_sigma0(struct hstate *st, hrng_t *r)
     case 0:
         f = L4_IoFpageLog2(hchance(r, 2) ? 0x2F8 : H_PORTS, (int)hpick(r, 4)).raw;
         break;
+    case 6:
+        if (hon(HC_N3_HUGE_MAP)) {      /* physical 1 GB-2 GB: no RAM, free for the asking */
+            f = L4_FpageLog2(0x40000000UL, 30).raw;
+            break;
+        }
+        /* fall through */
     case 7:
         if (hon(HC_N2_SIGMA0_TOP)) {
             f = L4_FpageLog2(0xFFFFFFFFFFFFF000UL, 12).raw;

@@ -144,7 +144,7 @@ void __attribute__((noreturn)) hostile_keeper(unsigned space)
     uint8_t *block = (uint8_t *)h_block(space, 0);
     struct keeper k = { .self = h_state_in(block), .ks = h_kstate_in(block) };
     k.space = k.self->space;
-    hrng_t r = { hcfg.seed ^ k.space };
+    hrng_t r = hrng(hcfg.seed, 0x4B00 + k.space);
     /* our ports, from the root task (which got them from sigma0) */
     mr[0] = (L4_Word_t)PORTS_LABEL << 16;
     L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));

@@ -70,9 +70,10 @@ void h_root_pager(L4_Word_t unused)
     L4_Accept(L4_UntypedWordsAcceptor);
     L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
+        /* A keeper's own message: not one a redirector sent in its name */
         unsigned k, s, rights;
-        int ours = !L4_IsLocalId(from) && h_whose(from, 0, &k, &s) == 0 &&
-                   hcfg.id[k][s].raw == from.raw;
+        int ours = !L4_IsLocalId(from) && !L4_IpcPropagated(tag) &&
+                   h_whose(from, 0, &k, &s) == 0 && hcfg.id[k][s].raw == from.raw;
         L4_Word_t page = 0;
         if (L4_IpcFailed(tag)) {
             /* nothing */
@@ -112,7 +113,7 @@ void h_root_handler(L4_Word_t unused)
     L4_ThreadId_t from;
     L4_Accept(L4_UntypedWordsAcceptor);
     L4_MsgTag_t tag = L4_Wait(&from);
-    hrng_t r = { hcfg.seed };
+    hrng_t r = hrng(hcfg.seed, 0x4800);
     for (;;) {
         unsigned k, s;
         if (L4_IpcSucceeded(tag) && L4_Protocol(tag) == L4_EXCEPTION_PROTOCOL &&

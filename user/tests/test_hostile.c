@@ -330,7 +330,7 @@ TEST(hostile, random_system_calls_from_hostile_spaces)
     prepare_memory();
     unsigned before = capacity();
 
-    hrng_t r = { hcfg.seed ^ 0x5EED };
+    hrng_t r = hrng(hcfg.seed, 0x5EED);
     printf("hostile: seed %lu, ops 0x%lx, %lu calls, %u spaces of %u threads\n", hcfg.seed,
            hcfg.ops, calls, H_SPACES, H_THREADS);
     for (unsigned k = 0; k < H_SPACES; k++)
