@@ -4,6 +4,7 @@
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/schedule.h>
+#include <l4/sigma0.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>
 #include "testlib.h"
@@ -145,4 +146,43 @@ TEST(found, iret_to_the_32_bit_segment_above_4_gb)
     EXPECT_EQ(seen, 2);
     EXPECT_EQ(c32_vectors[0], 6);               /* ud2 */
     EXPECT_EQ(c32_vectors[1], 13);              /* the return: #GP, the thread's */
+}
+
+/* ---- one sigma0 map item, unbounded work in the kernel ---------------------
+ * sigma0 answers anyone (issue 10, finding 5), and memory no descriptor
+ * mentions is free for the asking: a request for 16 TB at 16 TB gets a
+ * map item of that fpage. map_item_transfer walks a sender in sigma0's
+ * space page by page over the whole fpage (for other senders it skips
+ * what is not mapped): 2^32 pages, a mapping-database node and page
+ * tables each while the kernel pool lasts, and on after it ran dry (the
+ * failed maps do not end the loop: mdb_map, sigma0_root and mdb_lookup
+ * over ever longer hash chains), all with interrupts off. The machine
+ * stands still (until the harness's boot timeout). Expected: the request
+ * ends, refused or bounded, and the caller goes on. */
+static volatile int huge_asked, huge_answered;
+
+static void ask_sigma0_for_16_tb(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = L4_ProtocolLabel(L4_SIGMA0_PROTOCOL) << 16 | 2;
+    mr[1] = L4_FpageLog2(1UL << 44, 44).raw;
+    mr[2] = 0;
+    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+    huge_asked = 1;
+    L4_MsgTag_t tag = L4_Call_Timeouts(__L4_Sigma0_Id(), L4_TimePeriod(100000),
+                                       L4_TimePeriod(1000000));
+    huge_answered = L4_IpcSucceeded(tag) ? 1 : 2;
+}
+
+TEST(found, sigma0_map_of_16_tb_ends)
+{
+    huge_asked = huge_answered = 0;
+    L4_ThreadId_t t = tsup_space(ask_sigma0_for_16_tb, 0);
+    for (int i = 0; i < 3000 && !huge_answered; i++)
+        tsup_sleep_ms(1);
+    int answered = huge_answered;
+    tsup_kill(t);
+    EXPECT_EQ(huge_asked, 1);
+    EXPECT_NE(answered, 0);
 }
