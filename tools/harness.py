@@ -169,6 +169,38 @@ def kernel_trouble(line):
     return None
 
 
+def follow(q, result, deadline, prefix="", hook=None):
+    """Read a boot of the suite until SUITE DONE, kernel trouble, the
+    deadline (see lines_until) or QEMU's end, recording each test's
+    result; `hook` sees every line first. Returns (done, trouble)."""
+    expected_stops = 0
+    for line in q.lines_until(deadline):
+        if hook:
+            hook(line)
+        m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
+        if m:
+            result.record(prefix + m.group(1), m.group(2) == "PASS", m.group(3) or "")
+        elif line.startswith("SUITE DONE"):
+            return True, None
+        elif line.startswith("EXPECT-THREAD-STOP"):
+            expected_stops += 1             # a test provokes an unhandled fault
+        elif expected_stops and kernel_trouble(line) == "a thread was stopped by the kernel":
+            expected_stops -= 1
+        elif kernel_trouble(line):
+            for _ in q.lines_until(time.monotonic() + 2):
+                pass
+            return False, kernel_trouble(line)
+    return False, None
+
+
+def not_done(q, build, result, name, trouble, why):
+    """Record that the boot did not reach SUITE DONE, with the log's tail
+    and, after a panic, its backtrace resolved."""
+    result.record(name, False,
+                  f"expected 'SUITE DONE', got {trouble or why}; serial log {q.log_path}:\n{q.tail()}"
+                  + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+
+
 # The random tests' options (test_fuzz.c, test_hostile.c), from the
 # environment to the tests' command line.
 FUZZ_OPTIONS = {"FUZZ_SEED": "fuzzseed", "FUZZ_CALLS": "fuzzcalls", "FUZZ_OPS": "fuzzops",
@@ -199,34 +231,19 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
              f"suite-{label.strip('-')}.log" if label else "suite.log", flag.strip(),
              machine or ())
     prefix = f"{label.strip('-')}:" if label else ""
-    fatal, done, trouble, expected_stops = [], False, None, 0
+    fatal = []
+
+    def note_fatal(line):
+        if line.startswith("FATALTEST "):
+            fatal.append(line.split()[1])
     try:
-        for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
-            m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
-            if m:
-                result.record(prefix + m.group(1), m.group(2) == "PASS", m.group(3) or "")
-            elif line.startswith("FATALTEST "):
-                fatal.append(line.split()[1])
-            elif line.startswith("SUITE DONE"):
-                done = True
-                break
-            elif line.startswith("EXPECT-THREAD-STOP"):
-                expected_stops += 1         # a test provokes an unhandled fault
-            elif expected_stops and kernel_trouble(line) == "a thread was stopped by the kernel":
-                expected_stops -= 1
-            elif kernel_trouble(line):
-                trouble = kernel_trouble(line)
-                for _ in q.lines_until(time.monotonic() + 2):
-                    pass
-                break
+        done, trouble = follow(q, result, time.monotonic() + BOOT_TIMEOUT, prefix, note_fatal)
     finally:
         q.close()
-    if trouble or not done:
-        why = trouble or ("QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
-                          and q.proc.returncode not in (-9,) else f"timeout after {BOOT_TIMEOUT} s")
-        result.record(prefix + "suite.completed", False,
-                      f"expected 'SUITE DONE', got {why}; serial log {q.log_path}:\n{q.tail()}"
-                      + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+    if not done:
+        not_done(q, build, result, prefix + "suite.completed", trouble,
+                 "QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
+                 and q.proc.returncode not in (-9,) else f"timeout after {BOOT_TIMEOUT} s")
     if not label:
         for name in fatal:
             run_fatal(args, name, result)
@@ -245,41 +262,31 @@ def run_fuzz(args, result):
     print(f"harness: booting the hostile fuzzer ({args.accel}){fuzz_options()}"
           + (f", kernel: {kernel}" if kernel else ""), flush=True)
     q = Qemu(args, build, args.accel, args.mem, modules, "fuzz.log", kernel)
-    heard, start, calls, done, trouble = time.monotonic(), None, 0, False, None
+    heard, start = [time.monotonic()], [None]
+
+    def progress(line):
+        ours = re.search(r"(  )?hostile: .*", line)     # (after what fuzz threads print)
+        if not ours:
+            return
+        line = ours.group(0)
+        if re.match(r"hostile: (\d+ calls|seed|done)", line):
+            heard[0] = time.monotonic()                 # progress, not its absence
+        print(line, flush=True)
+        if line.startswith("hostile: seed"):
+            start[0] = heard[0]
+        m = re.match(r"hostile: done: (\d+) calls", line)
+        if m and start[0]:
+            calls, elapsed = int(m.group(1)), heard[0] - start[0]
+            print(f"harness: {calls} calls in {elapsed:.1f} s: "
+                  f"{calls / max(elapsed, 1e-3):.0f} calls per second", flush=True)
     try:
-        for line in q.lines_until(lambda: heard + BOOT_TIMEOUT):
-            ours = re.search(r"(  )?hostile: .*", line)     # (after what fuzz threads print)
-            if ours:
-                line = ours.group(0)
-                if re.match(r"hostile: (\d+ calls|seed|done)", line):
-                    heard = time.monotonic()                # progress, not its absence
-                print(line, flush=True)
-                if line.startswith("hostile: seed"):
-                    start = heard
-                m = re.match(r"hostile: done: (\d+) calls", line)
-                if m and start:
-                    calls, elapsed = int(m.group(1)), heard - start
-                    print(f"harness: {calls} calls in {elapsed:.1f} s: "
-                          f"{calls / max(elapsed, 1e-3):.0f} calls per second", flush=True)
-            m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
-            if m:
-                result.record(m.group(1), m.group(2) == "PASS", m.group(3) or "")
-            elif line.startswith("SUITE DONE"):
-                done = True
-                break
-            elif kernel_trouble(line):
-                trouble = kernel_trouble(line)
-                for _ in q.lines_until(time.monotonic() + 2):
-                    pass
-                break
+        done, trouble = follow(q, result, lambda: heard[0] + BOOT_TIMEOUT, hook=progress)
     finally:
         q.close()
-    if trouble or not done:
-        why = trouble or ("QEMU exited" if q.proc.returncode not in (None, -9)
-                          else f"no output for {BOOT_TIMEOUT} s")
-        result.record("hostile.completed", False,
-                      f"expected 'SUITE DONE', got {why}; serial log {q.log_path}:\n{q.tail(40)}"
-                      + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+    if not done:
+        not_done(q, build, result, "hostile.completed", trouble,
+                 "QEMU exited" if q.proc.returncode not in (None, -9)
+                 else f"no progress for {BOOT_TIMEOUT} s")
 
 
 def run_fatal(args, name, result):

@@ -62,72 +62,80 @@ static L4_Word_t backing(unsigned k, L4_Word_t a, unsigned *rights)
     return 0;
 }
 
-void h_root_pager(L4_Word_t unused)
+/* A server: answer() loads the reply into the MRs and says whether
+ * there is one. */
+static void __attribute__((noreturn)) serve(int (*answer)(L4_MsgTag_t tag, L4_ThreadId_t from))
 {
-    (void)unused;
-    L4_Word_t *mr = __L4_Utcb();
     L4_ThreadId_t from;
     L4_Accept(L4_UntypedWordsAcceptor);
     L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        /* A keeper's own message: not one a redirector sent in its name */
-        unsigned k, s, rights;
-        int ours = !L4_IsLocalId(from) && !L4_IpcPropagated(tag) &&
-                   h_whose(from, 0, &k, &s) == 0 && hcfg.id[k][s].raw == from.raw;
-        L4_Word_t page = 0;
-        if (L4_IpcFailed(tag)) {
-            /* nothing */
-        } else if (L4_Label(tag) == START_LABEL && L4_IsLocalId(from)) {
-            L4_ThreadId_t t = { .raw = mr[1] };     /* from the root task itself */
-            mr[0] = 2;
-            mr[1] = mr[2];
-            mr[2] = mr[3];
-            L4_Send_Timeout(t, L4_TimePeriod(100000));
-            mr[0] = 0;
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        } else if (ours && s == 0 && L4_Label(tag) == PORTS_LABEL) {
-            mr[0] = 2 << 6;
-            mr[1] = 0x8;
-            mr[2] = L4_IoFpageLog2(H_PORTS, 3).raw;
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        } else if (ours && s == 0 && L4_Protocol(tag) == L4_PAGEFAULT_PROTOCOL &&
-                   L4_UntypedWords(tag) == 2 && (page = backing(k, mr[1], &rights))) {
-            L4_Word_t addr = mr[1];
-            (void)*(volatile uint8_t *)page;        /* ours in our space first */
-            mr[0] = 2 << 6;
-            mr[1] = (addr & ~0x3FFUL) | 0x8;
-            mr[2] = L4_FpageLog2(page, 12).raw | rights;
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        tag = L4_Wait(&from);
+    for (;;)
+        tag = L4_IpcSucceeded(tag) && answer(tag, from) ? L4_ReplyWait(from, &from)
+                                                         : L4_Wait(&from);
+}
+
+static int pager_answer(L4_MsgTag_t tag, L4_ThreadId_t from)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    if (L4_Label(tag) == START_LABEL && L4_IsLocalId(from)) {
+        L4_ThreadId_t t = { .raw = mr[1] };         /* from the root task itself */
+        mr[0] = 2;
+        mr[1] = mr[2];
+        mr[2] = mr[3];
+        L4_Send_Timeout(t, L4_TimePeriod(100000));
+        mr[0] = 0;
+        return 1;
     }
+    /* Keepers only, in their own name (not a redirector speaking for one) */
+    unsigned k, s, rights;
+    if (L4_IsLocalId(from) || L4_IpcPropagated(tag) || h_whose(from, 0, &k, &s) ||
+        hcfg.id[k][s].raw != from.raw || s != 0)
+        return 0;
+    L4_Word_t addr = mr[1], page;
+    if (L4_Label(tag) == PORTS_LABEL) {
+        mr[0] = 2 << 6;
+        mr[1] = 0x8;
+        mr[2] = L4_IoFpageLog2(H_PORTS, 3).raw;
+        return 1;
+    }
+    if (L4_Protocol(tag) != L4_PAGEFAULT_PROTOCOL || L4_UntypedWords(tag) != 2 ||
+        !(page = backing(k, addr, &rights)))
+        return 0;
+    (void)*(volatile uint8_t *)page;                /* ours in our space first */
+    mr[0] = 2 << 6;
+    mr[1] = (addr & ~0x3FFUL) | 0x8;
+    mr[2] = L4_FpageLog2(page, 12).raw | rights;
+    return 1;
+}
+
+void h_root_pager(L4_Word_t unused)
+{
+    (void)unused;
+    serve(pager_answer);
+}
+
+static hrng_t handler_rng;
+
+static int handler_answer(L4_MsgTag_t tag, L4_ThreadId_t from)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    unsigned k, s;
+    if (L4_Protocol(tag) != L4_EXCEPTION_PROTOCOL || L4_UntypedWords(tag) != 19 ||
+        L4_IsLocalId(from) || h_whose(from, 0, &k, &s))
+        return 0;
+    h_root_exceptions++;
+    mr[0] = mr[19] != 1;                            /* #DB: on to the popf (hostile_keeper.c) */
+    mr[1] = (L4_Word_t)hostile_reentry;
+    if (hon(HC_K2_NONCANONICAL) && hchance(&handler_rng, 16))
+        mr[1] = 0x0000800000000000UL;               /* it comes back, with a #GP */
+    return 1;
 }
 
 void h_root_handler(L4_Word_t unused)
 {
     (void)unused;
-    L4_Word_t *mr = __L4_Utcb();
-    L4_ThreadId_t from;
-    L4_Accept(L4_UntypedWordsAcceptor);
-    L4_MsgTag_t tag = L4_Wait(&from);
-    hrng_t r = hrng(hcfg.seed, 0x4800);
-    for (;;) {
-        unsigned k, s;
-        if (L4_IpcSucceeded(tag) && L4_Protocol(tag) == L4_EXCEPTION_PROTOCOL &&
-            L4_UntypedWords(tag) == 19 && !L4_IsLocalId(from) && h_whose(from, 0, &k, &s) == 0) {
-            h_root_exceptions++;
-            mr[0] = mr[19] != 1;            /* #DB: on to the popf (hostile_keeper.c) */
-            mr[1] = (L4_Word_t)hostile_reentry;
-            if (hon(HC_K2_NONCANONICAL) && hchance(&r, 16))
-                mr[1] = 0x0000800000000000UL;       /* it comes back, with a #GP */
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        tag = L4_Wait(&from);
-    }
+    handler_rng = hrng(hcfg.seed, 0x4800);
+    serve(handler_answer);
 }
 
 /* Ask the root pager to send t its start message. */
