@@ -3,10 +3,9 @@
  * so ExchangeRegisters reaches them:
  *   - a page fault where the thread may be (scratch, the image to read
  *     or run, its space's private blocks, the top page) is served by
- *     flushing the page and touching it, which makes the root task's pager
- *     map it into the space again; any other
- *     fault, and every I/O fault on ports it has not, sends the thread to
- *     hostile_reentry;
+ *     flushing the page and touching it, which makes the root task's
+ *     pager map it into the space again; any other fault, and every I/O
+ *     fault on ports it has not, sends the thread to hostile_reentry;
  *   - an exception is answered with hostile_reentry as the new RIP, but
  *     for #DB: with TF set (which only the thread can clear, with popf)
  *     it would come back after each instruction, so it goes on;
