@@ -78,7 +78,8 @@ class Qemu:
         self.lines = []
 
     def lines_until(self, deadline):
-        """Yield serial lines as they arrive; stop at deadline or exit."""
+        """Yield serial lines as they arrive; stop at deadline (a time, or
+        a function giving it: it may move) or exit."""
         while True:
             while b"\n" in self.buf:
                 raw, self.buf = self.buf.split(b"\n", 1)
@@ -87,7 +88,7 @@ class Qemu:
                 self.log.flush()
                 self.lines.append(line)
                 yield line
-            left = deadline - time.monotonic()
+            left = (deadline() if callable(deadline) else deadline) - time.monotonic()
             if left <= 0:
                 return
             r, _, _ = select.select([self.proc.stdout], [], [], min(left, 1.0))
@@ -168,6 +169,63 @@ def kernel_trouble(line):
     return None
 
 
+def follow(q, result, deadline, prefix="", hook=None):
+    """Read a boot of the suite until SUITE DONE, kernel trouble, the
+    deadline (see lines_until) or QEMU's end, recording each test's
+    result; `hook` sees every line first. Returns (done, trouble)."""
+    expected_stops, stops_allowed = 0, False
+    for line in q.lines_until(deadline):
+        if hook:
+            hook(line)
+        m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
+        if m:
+            result.record(prefix + m.group(1), m.group(2) == "PASS", m.group(3) or "")
+        elif line.startswith("SUITE DONE"):
+            return True, None
+        elif line.startswith("EXPECT-THREAD-STOPS"):
+            stops_allowed = True            # any number, until END-THREAD-STOPS
+        elif line.startswith("END-THREAD-STOPS"):
+            stops_allowed = False
+        elif line.startswith("EXPECT-THREAD-STOP"):
+            expected_stops += 1             # a test provokes an unhandled fault
+        elif line.startswith("HARNESS-TYPE "):
+            q.send(line[len("HARNESS-TYPE "):].encode())    # console input for a test
+        elif line.startswith("PRINTCAP ["):
+            # security.kdb_print_string_stops_after_256_bytes: one KDB
+            # PrintString of 1010 bytes, then "]"
+            got = len(line) - 1
+            result.record(prefix + "security.kdb_print_string_prints_256_bytes_per_call",
+                          got == 256 and line.endswith("]"),
+                          f"expected 256 bytes before ']', got {got}: {line[:40]}...")
+        elif (expected_stops or stops_allowed) and \
+                kernel_trouble(line) == "a thread was stopped by the kernel":
+            expected_stops -= not stops_allowed
+        elif kernel_trouble(line):
+            for _ in q.lines_until(time.monotonic() + 2):
+                pass
+            return False, kernel_trouble(line)
+    return False, None
+
+
+def not_done(q, build, result, name, trouble, why):
+    """Record that the boot did not reach SUITE DONE, with the log's tail
+    and, after a panic, its backtrace resolved."""
+    result.record(name, False,
+                  f"expected 'SUITE DONE', got {trouble or why}; serial log {q.log_path}:\n{q.tail()}"
+                  + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+
+
+# The random tests' options (test_fuzz.c, test_hostile.c), from the
+# environment to the tests' command line.
+FUZZ_OPTIONS = {"FUZZ_SEED": "fuzzseed", "FUZZ_CALLS": "fuzzcalls", "FUZZ_OPS": "fuzzops",
+                "FUZZ_TRACE": "fuzztrace"}
+
+
+def fuzz_options():
+    return "".join(f" {opt}={int(os.environ[var], 0):#x}" for var, opt in FUZZ_OPTIONS.items()
+                   if os.environ.get(var))
+
+
 def run_suite(args, result, general=False, option=None, only=None, machine=None, mem=None):
     """One boot of the suite. `general`: with the IPC fast path off
     (kernel option nofastpath), test names prefixed 'general:'. `option`:
@@ -178,8 +236,7 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
     only = f" only={only}" if only else ""
     flag = " nofastpath" if general else f" {option}" if option else ""
     extra = "" if mem else f" skip={BIG_MACHINE}"
-    if os.environ.get("FUZZ_SEED"):
-        extra += f" fuzzseed={int(os.environ['FUZZ_SEED'])}"    # test_fuzz.c
+    extra += fuzz_options()
     modules = [os.path.join(build, "user", "sigma0.elf"),
                os.path.join(build, "user", "tests.elf") + only + flag + extra]
     print(f"harness: booting the in-system suite ({args.accel}){only}{flag}", flush=True)
@@ -188,46 +245,62 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
              f"suite-{label.strip('-')}.log" if label else "suite.log", flag.strip(),
              machine or ())
     prefix = f"{label.strip('-')}:" if label else ""
-    fatal, done, trouble, expected_stops = [], False, None, 0
+    fatal = []
+
+    def note_fatal(line):
+        if line.startswith("FATALTEST "):
+            fatal.append(line.split()[1])
     try:
-        for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
-            m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
-            if m:
-                result.record(prefix + m.group(1), m.group(2) == "PASS", m.group(3) or "")
-            elif line.startswith("FATALTEST "):
-                fatal.append(line.split()[1])
-            elif line.startswith("SUITE DONE"):
-                done = True
-                break
-            elif line.startswith("EXPECT-THREAD-STOP"):
-                expected_stops += 1         # a test provokes an unhandled fault
-            elif line.startswith("HARNESS-TYPE "):
-                q.send(line[len("HARNESS-TYPE "):].encode())    # console input for a test
-            elif line.startswith("PRINTCAP ["):
-                # security.kdb_print_string_stops_after_256_bytes: one KDB
-                # PrintString of 1010 bytes, then "]"
-                got = len(line) - 1
-                result.record(prefix + "security.kdb_print_string_prints_256_bytes_per_call",
-                              got == 256 and line.endswith("]"),
-                              f"expected 256 bytes before ']', got {got}: {line[:40]}...")
-            elif expected_stops and kernel_trouble(line) == "a thread was stopped by the kernel":
-                expected_stops -= 1
-            elif kernel_trouble(line):
-                trouble = kernel_trouble(line)
-                for _ in q.lines_until(time.monotonic() + 2):
-                    pass
-                break
+        done, trouble = follow(q, result, time.monotonic() + BOOT_TIMEOUT, prefix, note_fatal)
     finally:
         q.close()
-    if trouble or not done:
-        why = trouble or ("QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
-                          and q.proc.returncode not in (-9,) else f"timeout after {BOOT_TIMEOUT} s")
-        result.record(prefix + "suite.completed", False,
-                      f"expected 'SUITE DONE', got {why}; serial log {q.log_path}:\n{q.tail()}"
-                      + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+    if not done:
+        not_done(q, build, result, prefix + "suite.completed", trouble,
+                 "QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
+                 and q.proc.returncode not in (-9,) else f"timeout after {BOOT_TIMEOUT} s")
     if not label:
         for name in fatal:
             run_fatal(args, name, result)
+
+
+def run_fuzz(args, result):
+    """make fuzz: the hostile fuzzer (test_hostile.c) alone, in one boot,
+    with the FUZZ_* options. Its lines go to stdout as they come; the boot
+    may take as long as it likes while it reports progress (BOOT_TIMEOUT
+    seconds without fail it). The host's clock gives calls per second,
+    for the report only."""
+    build = args.build
+    kernel = os.environ.get("FUZZ_KERNEL", "")         # kernel options, e.g. nofastpath
+    modules = [os.path.join(build, "user", "sigma0.elf"),
+               os.path.join(build, "user", "tests.elf") + " only=hostile" + fuzz_options()]
+    print(f"harness: booting the hostile fuzzer ({args.accel}){fuzz_options()}"
+          + (f", kernel: {kernel}" if kernel else ""), flush=True)
+    q = Qemu(args, build, args.accel, args.mem, modules, "fuzz.log", kernel)
+    heard, start = [time.monotonic()], [None]
+
+    def progress(line):
+        ours = re.search(r"(  )?hostile: .*", line)     # (after what fuzz threads print)
+        if not ours:
+            return
+        line = ours.group(0)
+        if re.match(r"hostile: (\d+ calls|seed|done)", line):
+            heard[0] = time.monotonic()                 # progress, not its absence
+        print(line, flush=True)
+        if line.startswith("hostile: seed"):
+            start[0] = heard[0]
+        m = re.match(r"hostile: done: (\d+) calls", line)
+        if m and start[0]:
+            calls, elapsed = int(m.group(1)), heard[0] - start[0]
+            print(f"harness: {calls} calls in {elapsed:.1f} s: "
+                  f"{calls / max(elapsed, 1e-3):.0f} calls per second", flush=True)
+    try:
+        done, trouble = follow(q, result, lambda: heard[0] + BOOT_TIMEOUT, hook=progress)
+    finally:
+        q.close()
+    if not done:
+        not_done(q, build, result, "hostile.completed", trouble,
+                 "QEMU exited" if q.proc.returncode not in (None, -9)
+                 else f"no progress for {BOOT_TIMEOUT} s")
 
 
 def run_fatal(args, name, result):
@@ -383,14 +456,21 @@ def main():
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--only", default="", help="run only tests whose name starts with this "
                     "(host.* for host tests, e.g. boot or boot.kip_fixed_fields)")
+    ap.add_argument("--fuzz", action="store_true", help="run the hostile fuzzer alone "
+                    "(make fuzz; options FUZZ_CALLS, FUZZ_SEED, FUZZ_OPS from the environment)")
     args = ap.parse_args()
 
     result = Result()
-    if not args.only or args.only.startswith("host"):
+    if args.fuzz:
+        run_fuzz(args, result)
+        print(f"{result.passed} passed, {result.failed} failed", flush=True)
+        sys.exit(1 if result.failed or result.passed == 0 else 0)
+    host_only = args.only == "host" or args.only.startswith("host.")   # (not "hostile")
+    if not args.only or host_only:
         run_host_tests(args.build, args.only, result)
     if args.only == "session" or not args.only:
         run_session(args, result)
-    if args.only != "session" and (not args.only or not args.only.startswith("host")):
+    if args.only != "session" and not host_only:
         run_suite(args, result)
         run_suite(args, result, general=True)     # every test through the general path
         if not args.only or args.only.split(".")[0] in ("io", "boot"):
