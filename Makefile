@@ -3,6 +3,7 @@
 #   make run      boot the interactive system (serial console on stdio)
 #   make test     host unit tests + the in-system suite (ONLY=group[.name] to narrow)
 #   make soak     a thousand rounds against the operating system: nothing may leak
+#   make fuzz     the hostile fuzzer alone (FUZZ_CALLS=N FUZZ_SEED=S FUZZ_OPS=M)
 #   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
 #   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
@@ -150,7 +151,7 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests run test soak readme bench ipc-trace deps bench-deps clean
+.PHONY: all kernel user host-tests run test soak readme fuzz bench ipc-trace deps bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)
@@ -176,7 +177,7 @@ test: deps all host-tests
 	$(HARNESS) $(if $(ONLY),--only $(ONLY))
 
 # a thousand rounds of programs, pipelines, Ctrl-C and killed servers
-# (make test runs ten): nothing may leak
+# (make test runs a hundred): nothing may leak
 SOAK_ROUNDS ?= 1000
 soak: deps all
 	$(HARNESS) --soak $(SOAK_ROUNDS)
@@ -184,6 +185,14 @@ soak: deps all
 # README.md's session transcript from a real run (make test checks it)
 readme: deps all
 	$(HARNESS) --update-readme
+
+# The hostile fuzzer alone (docs/testing.md): make fuzz FUZZ_CALLS=N FUZZ_SEED=S,
+# FUZZ_OPS=M to choose the operation classes (user/tests/hostile.h),
+# FUZZ_KERNEL=nofastpath for kernel options.
+FUZZ_VARS := $(foreach v,FUZZ_CALLS FUZZ_SEED FUZZ_OPS FUZZ_TRACE FUZZ_KERNEL,$(if $($(v)),$(v)="$($(v))"))
+fuzz: deps all
+	$(FUZZ_VARS) $(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) \
+	    --mem $(QEMU_MEM) --fuzz
 
 # ---- Linux side of the benchmarks ------------------------------------------
 # /init of the initramfs make bench boots Debian's stock kernel with: a static

@@ -67,6 +67,63 @@ def kernel_trouble(line):
     return None
 
 
+def follow(q, result, deadline, prefix="", hook=None):
+    """Read a boot of the suite until SUITE DONE, kernel trouble, the
+    deadline (see lines_until) or QEMU's end, recording each test's
+    result; `hook` sees every line first. Returns (done, trouble)."""
+    expected_stops, stops_allowed = 0, False
+    for line in q.lines_until(deadline):
+        if hook:
+            hook(line)
+        m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
+        if m:
+            result.record(prefix + m.group(1), m.group(2) == "PASS", m.group(3) or "")
+        elif line.startswith("SUITE DONE"):
+            return True, None
+        elif line.startswith("EXPECT-THREAD-STOPS"):
+            stops_allowed = True            # any number, until END-THREAD-STOPS
+        elif line.startswith("END-THREAD-STOPS"):
+            stops_allowed = False
+        elif line.startswith("EXPECT-THREAD-STOP"):
+            expected_stops += 1             # a test provokes an unhandled fault
+        elif line.startswith("HARNESS-TYPE "):
+            q.send(line[len("HARNESS-TYPE "):].encode())    # console input for a test
+        elif line.startswith("PRINTCAP ["):
+            # security.kdb_print_string_stops_after_256_bytes: one KDB
+            # PrintString of 1010 bytes, then "]"
+            got = len(line) - 1
+            result.record(prefix + "security.kdb_print_string_prints_256_bytes_per_call",
+                          got == 256 and line.endswith("]"),
+                          f"expected 256 bytes before ']', got {got}: {line[:40]}...")
+        elif (expected_stops or stops_allowed) and \
+                kernel_trouble(line) == "a thread was stopped by the kernel":
+            expected_stops -= not stops_allowed
+        elif kernel_trouble(line):
+            for _ in q.lines_until(time.monotonic() + 2):
+                pass
+            return False, kernel_trouble(line)
+    return False, None
+
+
+def not_done(q, build, result, name, trouble, why):
+    """Record that the boot did not reach SUITE DONE, with the log's tail
+    and, after a panic, its backtrace resolved."""
+    result.record(name, False,
+                  f"expected 'SUITE DONE', got {trouble or why}; serial log {q.log_path}:\n{q.tail()}"
+                  + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+
+
+# The random tests' options (test_fuzz.c, test_hostile.c), from the
+# environment to the tests' command line.
+FUZZ_OPTIONS = {"FUZZ_SEED": "fuzzseed", "FUZZ_CALLS": "fuzzcalls", "FUZZ_OPS": "fuzzops",
+                "FUZZ_TRACE": "fuzztrace"}
+
+
+def fuzz_options():
+    return "".join(f" {opt}={int(os.environ[var], 0):#x}" for var, opt in FUZZ_OPTIONS.items()
+                   if os.environ.get(var))
+
+
 def run_suite(args, result, general=False, option=None, only=None, machine=None, mem=None):
     """One boot of the suite. `general`: with the IPC fast path off
     (kernel option nofastpath), test names prefixed 'general:'. `option`:
@@ -77,8 +134,7 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
     only = f" only={only}" if only else ""
     flag = " nofastpath" if general else f" {option}" if option else ""
     extra = "" if mem else f" skip={BIG_MACHINE}"
-    if os.environ.get("FUZZ_SEED"):
-        extra += f" fuzzseed={int(os.environ['FUZZ_SEED'])}"    # test_fuzz.c
+    extra += fuzz_options()
     modules = [os.path.join(build, "user", "sigma0.elf"),
                os.path.join(build, "user", "tests.elf") + only + flag + extra]
     print(f"harness: booting the in-system suite ({args.accel}){only}{flag}", flush=True)
@@ -87,46 +143,62 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
              f"suite-{label.strip('-')}.log" if label else "suite.log", flag.strip(),
              machine or ())
     prefix = f"{label.strip('-')}:" if label else ""
-    fatal, done, trouble, expected_stops = [], False, None, 0
+    fatal = []
+
+    def note_fatal(line):
+        if line.startswith("FATALTEST "):
+            fatal.append(line.split()[1])
     try:
-        for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
-            m = re.match(r"TEST (\S+) (PASS|FAIL)(?:: (.*))?$", line)
-            if m:
-                result.record(prefix + m.group(1), m.group(2) == "PASS", m.group(3) or "")
-            elif line.startswith("FATALTEST "):
-                fatal.append(line.split()[1])
-            elif line.startswith("SUITE DONE"):
-                done = True
-                break
-            elif line.startswith("EXPECT-THREAD-STOP"):
-                expected_stops += 1         # a test provokes an unhandled fault
-            elif line.startswith("HARNESS-TYPE "):
-                q.send(line[len("HARNESS-TYPE "):].encode())    # console input for a test
-            elif line.startswith("PRINTCAP ["):
-                # security.kdb_print_string_stops_after_256_bytes: one KDB
-                # PrintString of 1010 bytes, then "]"
-                got = len(line) - 1
-                result.record(prefix + "security.kdb_print_string_prints_256_bytes_per_call",
-                              got == 256 and line.endswith("]"),
-                              f"expected 256 bytes before ']', got {got}: {line[:40]}...")
-            elif expected_stops and kernel_trouble(line) == "a thread was stopped by the kernel":
-                expected_stops -= 1
-            elif kernel_trouble(line):
-                trouble = kernel_trouble(line)
-                for _ in q.lines_until(time.monotonic() + 2):
-                    pass
-                break
+        done, trouble = follow(q, result, time.monotonic() + BOOT_TIMEOUT, prefix, note_fatal)
     finally:
         q.close()
-    if trouble or not done:
-        why = trouble or ("QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
-                          and q.proc.returncode not in (-9,) else f"timeout after {BOOT_TIMEOUT} s")
-        result.record(prefix + "suite.completed", False,
-                      f"expected 'SUITE DONE', got {why}; serial log {q.log_path}:\n{q.tail()}"
-                      + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+    if not done:
+        not_done(q, build, result, prefix + "suite.completed", trouble,
+                 "QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
+                 and q.proc.returncode not in (-9,) else f"timeout after {BOOT_TIMEOUT} s")
     if not label:
         for name in fatal:
             run_fatal(args, name, result)
+
+
+def run_fuzz(args, result):
+    """make fuzz: the hostile fuzzer (test_hostile.c) alone, in one boot,
+    with the FUZZ_* options. Its lines go to stdout as they come; the boot
+    may take as long as it likes while it reports progress (BOOT_TIMEOUT
+    seconds without fail it). The host's clock gives calls per second,
+    for the report only."""
+    build = args.build
+    kernel = os.environ.get("FUZZ_KERNEL", "")         # kernel options, e.g. nofastpath
+    modules = [os.path.join(build, "user", "sigma0.elf"),
+               os.path.join(build, "user", "tests.elf") + " only=hostile" + fuzz_options()]
+    print(f"harness: booting the hostile fuzzer ({args.accel}){fuzz_options()}"
+          + (f", kernel: {kernel}" if kernel else ""), flush=True)
+    q = Qemu(args, build, args.accel, args.mem, modules, "fuzz.log", kernel)
+    heard, start = [time.monotonic()], [None]
+
+    def progress(line):
+        ours = re.search(r"(  )?hostile: .*", line)     # (after what fuzz threads print)
+        if not ours:
+            return
+        line = ours.group(0)
+        if re.match(r"hostile: (\d+ calls|seed|done)", line):
+            heard[0] = time.monotonic()                 # progress, not its absence
+        print(line, flush=True)
+        if line.startswith("hostile: seed"):
+            start[0] = heard[0]
+        m = re.match(r"hostile: done: (\d+) calls", line)
+        if m and start[0]:
+            calls, elapsed = int(m.group(1)), heard[0] - start[0]
+            print(f"harness: {calls} calls in {elapsed:.1f} s: "
+                  f"{calls / max(elapsed, 1e-3):.0f} calls per second", flush=True)
+    try:
+        done, trouble = follow(q, result, lambda: heard[0] + BOOT_TIMEOUT, hook=progress)
+    finally:
+        q.close()
+    if not done:
+        not_done(q, build, result, "hostile.completed", trouble,
+                 "QEMU exited" if q.proc.returncode not in (None, -9)
+                 else f"no progress for {BOOT_TIMEOUT} s")
 
 
 def run_fatal(args, name, result):
@@ -207,13 +279,14 @@ def run_fatal_boot(args, result, name, option, expect):
 
 def run_selected(args, only, result):
     """Every test, or those whose name starts with `only`."""
-    if not only or only.startswith("host"):
+    host_only = only == "host" or only.startswith("host.")      # (not "hostile")
+    if not only or host_only:
         run_host_tests(args.build, only, result)
     if not only or only.startswith("session"):
         session.run_readme(args, result)
         session.run_session(args, result)
         session.run_soak(args, result, SHORT_SOAK)
-    if only.startswith(("host", "session")):
+    if host_only or only.startswith("session"):
         return
     run_suite(args, result, only=only)
     run_suite(args, result, general=True, only=only)     # every test through the general path
@@ -259,6 +332,8 @@ def main():
     ap.add_argument("--os-modules", default="", help="the operating system's boot modules, "
                     "comma-separated, as make run boots them")
     ap.add_argument("--soak", type=int, default=0, help="only the soak test, with this many rounds")
+    ap.add_argument("--fuzz", action="store_true", help="run the hostile fuzzer alone "
+                    "(make fuzz; options FUZZ_CALLS, FUZZ_SEED, FUZZ_OPS from the environment)")
     ap.add_argument("--update-readme", action="store_true",
                     help="write a real run's session into README.md's transcript")
     args = ap.parse_args()
@@ -266,13 +341,15 @@ def main():
 
     result = Result()
     only = args.only
-    if args.update_readme or args.soak:
+    if args.update_readme or args.soak or args.fuzz:
         if args.update_readme:
             session.run_readme(args, result, update=True)
-        else:
+        elif args.soak:
             session.run_soak(args, result, args.soak)
+        else:
+            run_fuzz(args, result)
         print(f"{result.passed} passed, {result.failed} failed", flush=True)
-        sys.exit(1 if result.failed else 0)
+        sys.exit(1 if result.failed or result.passed == 0 else 0)
     run_selected(args, only, result)
     if not only:
         check_only(args, result)

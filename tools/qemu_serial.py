@@ -45,7 +45,8 @@ class Qemu:
         self.lines = []
 
     def lines_until(self, deadline):
-        """Yield serial lines as they arrive; stop at deadline or exit."""
+        """Yield serial lines as they arrive; stop at deadline (a time, or
+        a function giving it: it may move) or exit."""
         while True:
             while b"\n" in self.buf:
                 raw, self.buf = self.buf.split(b"\n", 1)
@@ -54,7 +55,7 @@ class Qemu:
                 self.log.flush()
                 self.lines.append(line)
                 yield line
-            left = deadline - time.monotonic()
+            left = (deadline() if callable(deadline) else deadline) - time.monotonic()
             if left <= 0:
                 return
             r, _, _ = select.select([self.proc.stdout], [], [], min(left, 1.0))

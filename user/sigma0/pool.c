@@ -8,6 +8,7 @@ static struct range ranges[MAX_RANGES] = { { 0, 0, POOL_NONE, 0 } };
 static unsigned nranges = 1;
 
 static uint64_t end_of(const struct range *r) { return r->end ? r->end : ~0UL; }
+static uint64_t last_of(const struct range *r) { return r->end ? r->end - 1 : ~0UL; }
 
 /* Index of the range containing address a. */
 static unsigned find(uint64_t a)
@@ -87,15 +88,16 @@ int pool_claim(uint64_t base, uint64_t size, uint64_t who, int any_pool)
     for (unsigned i = find(base); i < nranges && ranges[i].base <= last; i++)
         if (!may_take(&ranges[i], who, any_pool))
             return 0;
-    /* Shared ranges stay shared; everything else becomes who's. */
-    for (uint64_t a = base; a <= last;) {
+    /* Shared ranges stay shared; everything else becomes who's. Range by
+     * range, in inclusive bounds: the last page's end is 2^64. */
+    for (uint64_t a = base;;) {
         const struct range *r = &ranges[find(a)];
-        uint64_t stop = end_of(r) - 1 < last ? end_of(r) : last + 1;
+        uint64_t upto = last_of(r) < last ? last_of(r) : last;
         if (r->pool != POOL_SHARED)
-            pool_set(a, stop, POOL_OWNED, who);
-        if (stop == 0 || stop > last)
+            pool_set(a, upto + 1, POOL_OWNED, who);     /* (upto + 1 = 0: the top) */
+        if (upto == last)
             break;
-        a = stop;
+        a = upto + 1;
     }
     return 1;
 }

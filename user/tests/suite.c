@@ -45,6 +45,24 @@ const char *test_option(const char *cmdline, const char *key, char *buf, size_t 
     return buf;
 }
 
+uint64_t test_number_option(const char *key, uint64_t otherwise)
+{
+    char buf[24];
+    const char *c = test_option(test_cmdline(), key, buf, sizeof buf);
+    unsigned base = c[0] == '0' && c[1] == 'x' ? 16 : 10;
+    uint64_t n = 0;
+    if (!*c)
+        return otherwise;
+    for (c += base == 16 ? 2 : 0; *c; c++) {
+        unsigned d = *c >= '0' && *c <= '9' ? (unsigned)(*c - '0')
+                   : *c >= 'a' && *c <= 'f' ? (unsigned)(*c - 'a' + 10) : base;
+        if (d >= base)
+            break;
+        n = n * base + d;
+    }
+    return n;
+}
+
 static int selected(const struct test *t, const char *only)
 {
     char full[96];

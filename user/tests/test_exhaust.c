@@ -11,41 +11,8 @@
 #define FIRST  0x20000UL            /* thread numbers no other test uses */
 #define LIMIT  20000
 
-static L4_ThreadId_t nth(unsigned i) { return L4_GlobalId(FIRST + i, 1); }
-
-/* Create and activate spaces until something fails; returns how many
- * exist (complete or not) and the error code of the failure. */
-static unsigned fill(unsigned limit, L4_Word_t *err)
-{
-    L4_ThreadId_t me = L4_MyGlobalId();
-    *err = 0;
-    for (unsigned i = 0; i < limit; i++) {
-        L4_ThreadId_t t = nth(i);
-        L4_Word_t old;
-        if (L4_ThreadControl(t, t, me, L4_nilthread, (void *)~0UL) != 1) {
-            *err = L4_ErrorCode();
-            return i;
-        }
-        if (L4_SpaceControl(t, 0, L4_FpageLog2(TSUP_KIP_AREA, 12),
-                            L4_FpageLog2(TSUP_UTCB_AREA, TSUP_UTCB_LOG2), L4_nilthread, &old) != 1 ||
-            L4_ThreadControl(t, t, me, me, (void *)TSUP_UTCB_AREA) != 1) {
-            *err = L4_ErrorCode();
-            return i + 1;
-        }
-        if (i % 500 == 499)
-            printf("  exhaust: %u spaces\n", i + 1);
-    }
-    return limit;
-}
-
-static unsigned empty(unsigned n)
-{
-    unsigned deleted = 0;
-    for (unsigned i = 0; i < n; i++)
-        deleted += L4_ThreadControl(nth(i), L4_nilthread, L4_nilthread, L4_nilthread,
-                                    (void *)~0UL) == 1;
-    return deleted;
-}
+static unsigned fill(unsigned limit, L4_Word_t *err) { return tsup_fill_spaces(FIRST, limit, err); }
+static unsigned empty(unsigned n) { return tsup_empty_spaces(FIRST, n); }
 
 TEST(exhaust, spaces_until_the_kernel_runs_out)
 {
@@ -71,25 +38,13 @@ TEST(exhaust, spaces_until_the_kernel_runs_out)
 #define FAR   0x0000010000000000UL      /* 1 TB: far from the test image */
 static volatile unsigned received;
 
-static void map_receiver(L4_Word_t unused)
-{
-    (void)unused;
-    L4_ThreadId_t from;
-    for (;;) {
-        L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
-        L4_MsgTag_t tag = L4_Wait(&from);
-        if (L4_IpcSucceeded(tag))
-            received++;
-    }
-}
-
 static uint8_t the_page[4096] __attribute__((aligned(4096)));
 
 TEST(exhaust, mappings_until_the_kernel_runs_out)
 {
     received = 0;
     the_page[0] = 1;
-    L4_ThreadId_t r = tsup_space(map_receiver, 0);
+    L4_ThreadId_t r = tsup_space(tsup_map_receiver, (L4_Word_t)&received);
     L4_SetKernelMemoryLimit(r, L4_KmemUnlimited);
     unsigned sent = 0;
     for (unsigned i = 0; i < 10000; i++) {

@@ -28,11 +28,7 @@
 /* A fixed seed, varied by the fuzzseed option. */
 static uint64_t seed(uint64_t fixed)
 {
-    char buf[24];
-    uint64_t n = 0;
-    for (const char *c = test_option(test_cmdline(), "fuzzseed=", buf, sizeof buf);
-         *c >= '0' && *c <= '9'; c++)
-        n = n * 10 + (uint64_t)(*c - '0');
+    uint64_t n = test_number_option("fuzzseed=", 0);
     return n ? fixed ^ (n * 0x9E3779B97F4A7C15UL) : fixed;
 }
 

@@ -202,6 +202,18 @@ TEST(sigma0, a_request_for_terabytes_beyond_memory_ends)
     EXPECT(!readable((1UL << 45) - 4096));
 }
 
+/* The last page of the address space: its end is 2^64, where sigma0's
+ * bookkeeping wrapped and spun for ever (found by the hostile fuzzer).
+ * The request is answered, and sigma0 serves on. */
+TEST(sigma0, a_request_for_the_last_page_is_answered)
+{
+    L4_Word_t got = other_asks(0xFFFFFFFFFFFFF000UL, 12, 0);
+    EXPECT_NE(got, 0xBADUL);                    /* (0xBAD: no answer in 3 s) */
+    L4_Fpage_t any = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    EXPECT(!L4_IsNilFpage(any));
+}
+
 /* ---- what sigma0 refuses ------------------------------------------------------------ */
 
 /* Kernel-reserved memory (KIP descriptors of type 2: the kernel image,

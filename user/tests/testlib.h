@@ -60,6 +60,11 @@ void test_fail(const char *file, int line, const char *fmt, ...)
  * report as trouble. */
 #define EXPECT_THREAD_STOP() printf("EXPECT-THREAD-STOP\n")
 
+/* The same for any number of threads, until THREAD_STOPS_END (a test
+ * whose threads may fault without a handler, such as the fuzzer's). */
+#define THREAD_STOPS_BEGIN() printf("EXPECT-THREAD-STOPS\n")
+#define THREAD_STOPS_END() printf("END-THREAD-STOPS\n")
+
 /* Run the tests selected by the prefix `only` ("" = all) except those
  * named by a prefix in the space-separated list `skip` (may be NULL),
  * printing a line per test; returns the counts. Fatal tests are only
@@ -70,6 +75,10 @@ void suite_run(const char *only, const char *skip, int fatal, unsigned *passed,
 
 /* The value of "key=" on a command line, copied into buf ("" if absent). */
 const char *test_option(const char *cmdline, const char *key, char *buf, size_t size);
+
+/* The number given as "key=" (decimal, or hex with 0x) on the root
+ * task's command line; `otherwise` if absent. */
+uint64_t test_number_option(const char *key, uint64_t otherwise);
 
 /* The root task's command line (from the boot information). */
 const char *test_cmdline(void);

@@ -412,6 +412,17 @@ void tsup_fn_sleeper(L4_Word_t unused)
     L4_Sleep(L4_Never);
 }
 
+void tsup_map_receiver(L4_Word_t counter)
+{
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcSucceeded(tag))
+            (*(volatile unsigned *)counter)++;
+    }
+}
+
 void tsup_sleep_ms(unsigned ms)
 {
     L4_Sleep(L4_TimePeriod(ms * 1000ULL));
@@ -423,6 +434,36 @@ void tsup_load(L4_Word_t label, unsigned n, const L4_Word_t *w)
     mr[0] = label << 16 | n;
     for (unsigned i = 0; i < n; i++)
         mr[1 + i] = w[i];
+}
+
+unsigned tsup_fill_spaces(L4_Word_t first, unsigned limit, L4_Word_t *err)
+{
+    L4_ThreadId_t me = L4_MyGlobalId();
+    *err = 0;
+    for (unsigned i = 0; i < limit; i++) {
+        L4_ThreadId_t t = L4_GlobalId(first + i, 1);
+        L4_Word_t old;
+        if (L4_ThreadControl(t, t, me, L4_nilthread, (void *)~0UL) != 1) {
+            *err = L4_ErrorCode();
+            return i;
+        }
+        if (L4_SpaceControl(t, 0, L4_FpageLog2(TSUP_KIP_AREA, 12),
+                            L4_FpageLog2(TSUP_UTCB_AREA, TSUP_UTCB_LOG2), L4_nilthread, &old) != 1 ||
+            L4_ThreadControl(t, t, me, me, (void *)TSUP_UTCB_AREA) != 1) {
+            *err = L4_ErrorCode();
+            return i + 1;
+        }
+    }
+    return limit;
+}
+
+unsigned tsup_empty_spaces(L4_Word_t first, unsigned n)
+{
+    unsigned deleted = 0;
+    for (unsigned i = 0; i < n; i++)
+        deleted += L4_ThreadControl(L4_GlobalId(first + i, 1), L4_nilthread, L4_nilthread,
+                                    L4_nilthread, (void *)~0UL) == 1;
+    return deleted;
 }
 
 L4_Word_t tsup_mem_type(L4_Word_t pa)

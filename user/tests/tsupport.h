@@ -118,11 +118,23 @@ L4_MsgTag_t tsup_send_start(L4_ThreadId_t t, void (*ip)(void), L4_Word_t sp);
 /* A thread function that waits forever (receiving from itself). */
 void tsup_fn_sleeper(L4_Word_t unused);
 
+/* A thread function that accepts map items anywhere, forever, counting
+ * the messages in the unsigned variable `counter` points to. */
+void tsup_map_receiver(L4_Word_t counter);
+
 /* Sleep for `ms` milliseconds (a receive from oneself with a timeout). */
 void tsup_sleep_ms(unsigned ms);
 
 /* Plain IPC with explicit MRs for tests: load MR0 = tag and MR1..n = w. */
 void tsup_load(L4_Word_t label, unsigned n, const L4_Word_t *w);
+
+/* Kernel memory, measured in spaces: create spaces (thread numbers from
+ * `first`, version 1, each with one active thread) until the kernel runs
+ * out or `limit` exist. Returns how many exist, complete or not, and the
+ * error code of the failure (0 if none) in *err. */
+unsigned tsup_fill_spaces(L4_Word_t first, unsigned limit, L4_Word_t *err);
+/* Delete the n spaces tsup_fill_spaces made; returns how many went. */
+unsigned tsup_empty_spaces(L4_Word_t first, unsigned n);
 
 /* Type of the KIP memory descriptor that decides about physical address
  * pa: the last one covering it (spec 8.2), 0 if none does. */
