@@ -2,6 +2,7 @@
 #   make          build everything
 #   make run      boot the interactive system (serial console on stdio)
 #   make test     host unit tests + the in-system suite (ONLY=group[.name] to narrow)
+#   make soak     a thousand rounds against the operating system: nothing may leak
 #   make fuzz     the hostile fuzzer alone (FUZZ_CALLS=N FUZZ_SEED=S FUZZ_OPS=M)
 #   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
@@ -98,7 +99,7 @@ $(foreach p,$(PROGRAMS),$(eval $(call user_program,$(p))))
 # Programs of the OS are loaded by the root server into their own spaces,
 # all linked at 0x400000 (the argument page is just below, os/proto.h).
 LIBOS_MSG := $(BUILD)/user/os/lib/msg.c.o
-LIBOS     := $(LIBOS_MSG) $(BUILD)/user/os/lib/client.c.o $(BUILD)/user/os/lib/start.c.o
+LIBOS     := $(patsubst %,$(BUILD)/%.o,$(wildcard user/os/lib/*.c))
 OS_APPS   := $(patsubst user/os/apps/%.c,%,$(wildcard user/os/apps/*.c))
 OS_SERVERS := console shell pipe
 OS_PROGRAMS := $(OS_APPS) $(OS_SERVERS)
@@ -137,15 +138,20 @@ HOST_LIB   := kernel/core/range.c kernel/core/frame.c kernel/core/elf.c \
 # code only one test links (it provides the hooks that code needs)
 HOST_EXTRA_test_mdb := kernel/core/mdb.c
 HOST_EXTRA_test_segload := kernel/arch/x86_64/segload.c
+# the user C library and libos's malloc, under other names than the host's
+HOST_EXTRA_test_libc := user/lib/c/strtol.c user/lib/c/qsort.c user/os/lib/malloc.c
+HOST_FLAGS_test_libc := -Iuser/include -Iuser/os/include -Dstrtol=libc_strtol \
+    -Dstrtoul=libc_strtoul -Dqsort=libc_qsort -Dmalloc=os_malloc -Dfree=os_free \
+    -Dcalloc=os_calloc -Drealloc=os_realloc
 
 .SECONDEXPANSION:
 $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(CC) $(HCFLAGS) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
+	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests run test fuzz bench ipc-trace deps bench-deps clean
+.PHONY: all kernel user host-tests run test soak readme fuzz bench ipc-trace deps bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)
@@ -165,9 +171,20 @@ run: deps all
 	$(QEMU_BASE) -accel $(QEMU_ACCEL) -serial mon:stdio -serial null $(QEMU_EXTRA) \
 	    -append "$(KERNEL_ARGS)" -initrd "$(OS_MODULES)"
 
+HARNESS = $(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) --mem $(QEMU_MEM) \
+          --os-modules "$(OS_MODULES)"
 test: deps all host-tests
-	$(PYTHON) tools/harness.py --build $(BUILD) --accel $(QEMU_ACCEL) --mem $(QEMU_MEM) \
-	    $(if $(ONLY),--only $(ONLY))
+	$(HARNESS) $(if $(ONLY),--only $(ONLY))
+
+# a thousand rounds of programs, pipelines, Ctrl-C and killed servers
+# (make test runs a hundred): nothing may leak
+SOAK_ROUNDS ?= 1000
+soak: deps all
+	$(HARNESS) --soak $(SOAK_ROUNDS)
+
+# README.md's session transcript from a real run (make test checks it)
+readme: deps all
+	$(HARNESS) --update-readme
 
 # The hostile fuzzer alone (docs/testing.md): make fuzz FUZZ_CALLS=N FUZZ_SEED=S,
 # FUZZ_OPS=M to choose the operation classes (user/tests/hostile.h),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Pecan test harness.
 
-Runs the host unit tests, then boots the in-system suite in QEMU and reads
+Runs the host unit tests, boots the operating system and types into its
+shell (tools/session.py), then boots the in-system suite in QEMU and reads
 its serial log. Every test reports one line, "TEST <name> PASS" or
 "TEST <name> FAIL: <what was expected, what happened>". The harness fails on
 any failed test, kernel panic, unexpected stopped thread, QEMU exit before
@@ -14,29 +15,18 @@ import argparse
 import glob
 import os
 import re
-import select
 import subprocess
 import sys
 import time
+
+from qemu_serial import Qemu, Result
+import session
 
 BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", "180"))  # seconds per boot (TCG)
 KDB_TIMEOUT = 30
 # Tests that need a 3 GB machine: skipped in the other boots.
 BIG_MACHINE = "largepage.gigabyte_block_then_one_page_revoked"
-
-
-class Result:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def record(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"TEST {name} PASS", flush=True)
-        else:
-            self.failed += 1
-            print(f"TEST {name} FAIL: {detail}", flush=True)
+SHORT_SOAK = 100        # rounds in make test (a few seconds); make soak runs a thousand
 
 
 def run_host_tests(build, only, result):
@@ -56,98 +46,6 @@ def run_host_tests(build, only, result):
         if p.returncode != 0 and (seen == 0 or result.failed == 0):
             result.record(os.path.basename(b), False,
                           f"expected exit status 0, got {p.returncode}; stderr:\n{p.stderr}")
-
-
-class Qemu:
-    """One boot: QEMU with the serial console on a pipe."""
-
-    def __init__(self, args, build, accel, mem, modules, logname, append="", extra=()):
-        self.log_path = os.path.join(build, "test", logname)
-        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
-        self.log = open(self.log_path, "w")
-        initrd = ",".join(modules)
-        cmd = [args.qemu, "-machine", "pc", "-cpu", "max", "-m", mem,
-               "-display", "none", "-no-reboot", "-accel", accel,
-               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-               "-serial", "stdio", "-serial", "null", "-monitor", "none",   # COM2 for tests
-               "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
-               "-append", append, "-initrd", initrd] + list(extra)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.buf = b""
-        self.lines = []
-
-    def lines_until(self, deadline):
-        """Yield serial lines as they arrive; stop at deadline (a time, or
-        a function giving it: it may move) or exit."""
-        while True:
-            while b"\n" in self.buf:
-                raw, self.buf = self.buf.split(b"\n", 1)
-                line = raw.decode("utf-8", "replace").rstrip("\r")
-                self.log.write(line + "\n")
-                self.log.flush()
-                self.lines.append(line)
-                yield line
-            left = (deadline() if callable(deadline) else deadline) - time.monotonic()
-            if left <= 0:
-                return
-            r, _, _ = select.select([self.proc.stdout], [], [], min(left, 1.0))
-            if r:
-                chunk = os.read(self.proc.stdout.fileno(), 65536)
-                if not chunk:
-                    if self.buf:
-                        self.buf += b"\n"
-                        continue
-                    return
-                self.buf += chunk
-
-    def send(self, data):
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
-
-    def expect(self, pattern, seconds):
-        """Wait for `pattern` (a regex) in the output since the last
-        expect, partial lines included. Returns the text read, or None."""
-        deadline = time.monotonic() + seconds
-        seen = ""
-        while True:
-            seen += self.buf.decode("utf-8", "replace")
-            self.buf = b""
-            m = re.search(pattern, seen)
-            if m:
-                rest = seen[m.end():]
-                self.buf = rest.encode()
-                self._log(seen[:m.end()])
-                return seen[:m.end()]
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                self._log(seen)
-                return None
-            r, _, _ = select.select([self.proc.stdout], [], [], min(left, 0.5))
-            if r:
-                chunk = os.read(self.proc.stdout.fileno(), 65536)
-                if chunk:
-                    self.buf += chunk
-
-    def type(self, text):
-        """Type like a user: a character at a time."""
-        for ch in text:
-            self.send(ch.encode("latin-1"))
-            time.sleep(0.01)
-
-    def _log(self, text):
-        self.log.write(text.replace("\r", ""))
-        self.log.flush()
-        self.lines.extend(text.replace("\r", "").split("\n"))
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.log.close()
-
-    def tail(self, n=25):
-        return "\n".join("    | " + l for l in self.lines[-n:])
 
 
 def symbolize(build, lines):
@@ -308,7 +206,7 @@ def run_fatal(args, name, result):
     with the expected report, and the kernel debugger must still answer."""
     build = args.build
     modules = [os.path.join(build, "user", "sigma0.elf"),
-               os.path.join(build, "user", "tests.elf") + f" only={name}"]
+               os.path.join(build, "user", "tests.elf") + f" fatal={name}"]
     q = Qemu(args, build, args.accel, args.mem, modules, f"fatal-{name}.log")
     expect, phase, ok, why = None, "start", False, ""
     try:
@@ -379,73 +277,47 @@ def run_fatal_boot(args, result, name, option, expect):
                   f"serial log {q.log_path}:\n{q.tail()}")
 
 
-# The interactive system (make run), driven through its serial console:
-# each step types a line and expects an answer (a regex). Steps after a
-# failure still run, each reported on its own.
-OS_PROGRAMS = ["console", "shell", "pipe", "hello", "count", "upper", "spin", "memhog"]
-SESSION = [
-    ("help", "help", r"commands:(.|\n)*pecan> "),
-    ("program_with_arguments", "hello big world", r"argument 1: big\r?\nargument 2: world"),
-    ("no_such_program", "nosuch", r"nosuch: no such program"),
-    # Backspace (DEL) takes back one character, Ctrl-U the whole line
-    ("line_editing", "hellx\x7fo edited", r"argument 1: edited"),
-    (None, "nonsense\x15hello again", r"argument 1: again"),
-    ("ps_lists_the_servers", "ps", r"console(.|\n)*shell(.|\n)*pecan> "),
-    ("mem_per_task", "mem", r"shell +\d+(.|\n)*free +\d+"),
-    ("pipeline", "count 3 | upper", r"1\r?\n2\r?\n3\r?\n(.|\n)*pecan> "),
-    ("memory_limit_is_an_error_for_the_task", "memhog", r"memhog: out of memory after \d+ KB"),
-    ("ctrl_c_ends_the_foreground_program", "spin", r"spinning"),
-    (None, "\x03", r"spin: killed(.|\n)*pecan> "),
-    ("kill_a_server_the_shell_does_not_need", "ps", r"(\w+) +\w+ +\w+ +\d+ +pipe"),
-    (None, "kill {pipe}", r"task {pipe} killed"),
-    (None, "ps", r"shell(.|\n)*pecan> "),
-    ("system_runs_on_after_the_kill", "hello", r"Hello from task"),
-    ("pipeline_restarts_the_pipe_server", "count 2 | upper", r"1\r?\n2\r?\n(.|\n)*pecan> "),
-    ("test_runs_the_suite", "test", r"test: \d+ passed, \d+ failed"),
-    ("bench_prints_the_table", "bench", r"ipc_rtt_inter_0 +\d+ +\d+(.|\n)*pecan> "),
-    ("kdb_command_and_back", "kdb", r"kdb> "),
-    (None, "t", r"sigma0(.|\n)*kdb> "),
-    (None, "g", r"kdb: continuing"),
-    (None, "hello", r"Hello from task"),
-]
+def run_selected(args, only, result):
+    """Every test, or those whose name starts with `only`."""
+    host_only = only == "host" or only.startswith("host.")      # (not "hostile")
+    if not only or host_only:
+        run_host_tests(args.build, only, result)
+    if not only or only.startswith("session"):
+        session.run_readme(args, result)
+        session.run_session(args, result)
+        session.run_soak(args, result, SHORT_SOAK)
+    if host_only or only.startswith("session"):
+        return
+    run_suite(args, result, only=only)
+    run_suite(args, result, general=True, only=only)     # every test through the general path
+    group = only.split(".")[0]
+    for g in ("io", "boot"):
+        # Pistachio's port model (spec 11.3): every thread has every port
+        if not only or group == g:
+            run_suite(args, result, option="ioports=all", only=only or g)
+    if not only or group == "security":
+        # "kdb": KDB Enter of privileged spaces opens the debugger, of
+        # others still halts only the caller
+        run_suite(args, result, option="kdb", only=only or "security")
+        for name, option, expect in FATAL_BOOTS:
+            if not only or name.startswith(only):
+                run_fatal_boot(args, result, name, option, expect)
+    if not only or group == "irq":
+        # a machine without ACPI: the 8259 PICs instead of the I/O APIC
+        run_suite(args, result, only=only or "irq", machine=["-no-acpi"])
+    if not only or group == "largepage":
+        # room for a free, aligned gigabyte of RAM: 1 GB pages
+        run_suite(args, result, only=only or "largepage", mem="3G")
 
 
-def run_session(args, result):
-    build = args.build
-    modules = [os.path.join(build, "user", "sigma0.elf"), os.path.join(build, "user", "os.elf")]
-    modules += [os.path.join(build, "user", "os", p + ".elf") for p in OS_PROGRAMS]
-    print("harness: booting the interactive system for a session", flush=True)
-    q = Qemu(args, build, args.accel, args.mem, modules, "session.log", "kdb")
-    try:
-        ok = q.expect(r"pecan> ", BOOT_TIMEOUT) is not None
-        result.record("session.boot_to_the_prompt", ok,
-                      f"expected the shell's prompt 'pecan> '; log {q.log_path}:\n{q.tail()}")
-        name, ok, vars = None, ok, {}
-        for step, typed, answer in SESSION:
-            if step:
-                if name:
-                    result.record("session." + name, ok, why)
-                name, ok, why = step, True, ""
-            if not ok:
-                continue
-            typed, answer = typed.format(**vars), answer.format(**vars)
-            q.type(typed if typed < " " else typed + "\r")     # control keys as they are
-            got = q.expect(answer, 600 if typed in ("test", "bench") else 60)
-            if got is None:
-                ok = False
-                why = (f"typed {typed!r}, expected /{answer}/ in the answer; "
-                       f"log {q.log_path}:\n{q.tail()}")
-            elif step == "test_runs_the_suite" and not re.search(r"[1-9]\d* passed, 0 failed", got):
-                ok = False
-                fails = [l for l in got.splitlines() if re.match(r"TEST \S+ FAIL", l)]
-                why = (f"expected 'test: N passed, 0 failed' with N > 0, got "
-                       f"{got.strip().splitlines()[-1]!r}:\n" + "\n".join(fails))
-            elif step == "kill_a_server_the_shell_does_not_need":
-                vars["pipe"] = re.search(answer, got).group(1)
-        if name:
-            result.record("session." + name, ok, why)
-    finally:
-        q.close()
+def check_only(args, result):
+    """ONLY selects a fatal test alone correctly: it passes by itself as in
+    the full run (it once failed as 'a thread was stopped by the kernel')."""
+    alone = Result(quiet=True)
+    run_selected(args, "fault.page_fault_stops_thread", alone)
+    result.record("harness.only_runs_a_fatal_test_alone", alone.passed == 1 and not alone.failed,
+                  "expected 'make test ONLY=fault.page_fault_stops_thread' to give 1 passed, "
+                  f"0 failed, got {alone.passed} passed, {alone.failed} failed")
 
 
 def main():
@@ -455,43 +327,35 @@ def main():
     ap.add_argument("--mem", default="256M")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--only", default="", help="run only tests whose name starts with this "
-                    "(host.* for host tests, e.g. boot or boot.kip_fixed_fields)")
+                    "(host.* for host tests, session for the shell session, e.g. boot or "
+                    "boot.kip_fixed_fields)")
+    ap.add_argument("--os-modules", default="", help="the operating system's boot modules, "
+                    "comma-separated, as make run boots them")
+    ap.add_argument("--soak", type=int, default=0, help="only the soak test, with this many rounds")
     ap.add_argument("--fuzz", action="store_true", help="run the hostile fuzzer alone "
                     "(make fuzz; options FUZZ_CALLS, FUZZ_SEED, FUZZ_OPS from the environment)")
+    ap.add_argument("--update-readme", action="store_true",
+                    help="write a real run's session into README.md's transcript")
     args = ap.parse_args()
+    args.os_modules = [m for m in args.os_modules.split(",") if m]
 
     result = Result()
-    if args.fuzz:
-        run_fuzz(args, result)
+    only = args.only
+    if args.update_readme or args.soak or args.fuzz:
+        if args.update_readme:
+            session.run_readme(args, result, update=True)
+        elif args.soak:
+            session.run_soak(args, result, args.soak)
+        else:
+            run_fuzz(args, result)
         print(f"{result.passed} passed, {result.failed} failed", flush=True)
         sys.exit(1 if result.failed or result.passed == 0 else 0)
-    host_only = args.only == "host" or args.only.startswith("host.")   # (not "hostile")
-    if not args.only or host_only:
-        run_host_tests(args.build, args.only, result)
-    if args.only == "session" or not args.only:
-        run_session(args, result)
-    if args.only != "session" and not host_only:
-        run_suite(args, result)
-        run_suite(args, result, general=True)     # every test through the general path
-        if not args.only or args.only.split(".")[0] in ("io", "boot"):
-            # Pistachio's port model (spec 11.3): every thread has every port
-            for group in ("io", "boot"):
-                if not args.only or args.only.split(".")[0] == group:
-                    run_suite(args, result, option="ioports=all",
-                              only=args.only if args.only else group)
-        if not args.only or args.only.split(".")[0] == "security":
-            # "kdb": KDB Enter of privileged spaces opens the debugger, of
-            # others still halts only the caller
-            run_suite(args, result, option="kdb", only=args.only or "security")
-            for name, option, expect in FATAL_BOOTS:
-                if not args.only or name.startswith(args.only):
-                    run_fatal_boot(args, result, name, option, expect)
-        if not args.only or args.only.split(".")[0] == "irq":
-            # a machine without ACPI: the 8259 PICs instead of the I/O APIC
-            run_suite(args, result, only=args.only or "irq", machine=["-no-acpi"])
-        if not args.only or args.only.split(".")[0] == "largepage":
-            # room for a free, aligned gigabyte of RAM: 1 GB pages
-            run_suite(args, result, only=args.only or "largepage", mem="3G")
+    run_selected(args, only, result)
+    if not only:
+        check_only(args, result)
+    if not result.passed and not result.failed:
+        print(f"harness: no test matches ONLY={only} (a group, group.test, host[.file] or "
+              "session)", flush=True)
     print(f"{result.passed} passed, {result.failed} failed", flush=True)
     sys.exit(1 if result.failed or result.passed == 0 else 0)
 

@@ -44,11 +44,30 @@ static const char *state_name(const struct tcb *t)
     }
 }
 
+/* A thread's name: the kernel's (sigma0, root, interrupt), else what its
+ * UserDefinedHandle spells if that is 1 to 8 printable characters padded
+ * with NULs (user/os names each task's thread so), else "-". */
+static const char *thread_name(const struct tcb *t, char buf[9])
+{
+    if (t->name)
+        return t->name;
+    word_t h = t->utcb ? utcb_get(t, UTCB_USER_HANDLE) : 0;
+    unsigned n = 0;
+    for (; n < 8 && (h >> 8 * n & 0xFF); n++) {
+        buf[n] = (char)(h >> 8 * n);
+        if (buf[n] < ' ' || buf[n] > '~')
+            return "-";
+    }
+    buf[n] = '\0';
+    return n && (n == 8 || !(h >> 8 * n)) ? buf : "-";
+}
+
 static void list_threads(void)
 {
+    char name[9];
     kprintf("  %-18s %-8s %-4s %-8s %s\n", "thread", "name", "prio", "state", "space");
     for (struct tcb *t = tcb_list; t; t = t->list_next)
-        kprintf("  %016lx   %-8s %4u %-8s %p\n", t->global_id, t->name ? t->name : "-",
+        kprintf("  %016lx   %-8s %4u %-8s %p\n", t->global_id, thread_name(t, name),
                 t->priority, state_name(t), (void *)t->space);
 }
 
@@ -87,12 +106,13 @@ static void show_tcb(void)
     kprintf("thread id (hex, end with Enter): ");
     word_t id = read_hex();
     struct tcb *t = tcb_lookup_global(id);
+    char name[9];
     if (!t) {
         kprintf("  no thread %lx\n", id);
         return;
     }
     kprintf("  %016lx %s: %s, prio %u, slice %u/%u ticks, space %p\n", t->global_id,
-            t->name ? t->name : "", state_name(t), t->priority, t->slice_left,
+            thread_name(t, name), state_name(t), t->priority, t->slice_left,
             t->timeslice_ticks, (void *)t->space);
     kprintf("  local id %016lx, pager %016lx, scheduler %016lx\n", t->local_id,
             t->utcb ? utcb_get(t, UTCB_PAGER) : 0, t->scheduler);

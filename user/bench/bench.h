@@ -24,8 +24,8 @@ struct bench_result {
 /* Sort `n` samples in place and summarise them. */
 struct bench_result bench_summarise(uint64_t *samples, unsigned n);
 
-/* All benchmarks, then a table of their figures. */
-void bench_run(void);
+/* All benchmarks, then a table of their figures; returns how many failed. */
+unsigned bench_run(void);
 
 /* Two back-to-back TSC reads: what every sample includes. */
 uint64_t bench_timing_overhead(void);
@@ -35,3 +35,7 @@ void bench_ipc_general(uint64_t overhead);
 
 /* Print the machine-readable line tools/bench.py parses. */
 void bench_report(const char *name, struct bench_result r, uint64_t overhead);
+
+/* A benchmark that could not measure: "BENCH name FAILED: why" (which
+ * fails make bench and the shell session of make test), counted. */
+void bench_failed(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

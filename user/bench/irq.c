@@ -107,7 +107,7 @@ void bench_exception(uint64_t overhead)
     L4_ThreadId_t f = tsup_space(faulter, h.raw);
     L4_Set_Priority(f, 255);
     if (!tsup_join(f, 60000)) {
-        printf("BENCH exception_ipc_rtt FAILED: the faulting thread did not finish\n");
+        bench_failed("exception_ipc_rtt", "the faulting thread did not finish");
         return;
     }
     tsup_kill(f);

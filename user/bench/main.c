@@ -34,10 +34,11 @@ static int general_path_only(void)
 
 int main(void)
 {
+    unsigned failed = 0;
     if (general_path_only())
-        bench_ipc_general(bench_timing_overhead());
+        bench_ipc_general(bench_timing_overhead());     /* (FAILED lines stop make bench) */
     else
-        bench_run();
-    __asm__ volatile("outb %b0, %w1" : : "a"(0), "Nd"(0xF4));
+        failed = bench_run();
+    __asm__ volatile("outb %b0, %w1" : : "a"(failed ? 1 : 0), "Nd"(0xF4));
     return 0;
 }

@@ -43,7 +43,7 @@ void bench_pagefault(uint64_t overhead)
     fault_page[0] = 0;                  /* mapped in our own space first */
     L4_ThreadId_t t = tsup_space(faulter, 0);
     if (!tsup_join(t, 60000)) {
-        printf("BENCH pagefault_user_pager FAILED: the faulting thread did not finish\n");
+        bench_failed("pagefault_user_pager", "the faulting thread did not finish");
         return;
     }
     tsup_kill(t);
@@ -90,7 +90,7 @@ static void map_rpc(const char *name, int log2, uint64_t overhead)
         L4_Flush(flush);
         uint64_t t1 = bench_tsc();
         if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2) {
-            printf("BENCH %s FAILED: reply tag %lx, error %lx\n", name, tag.raw, L4_ErrorCode());
+            bench_failed(name, "reply tag %lx, error %lx", tag.raw, L4_ErrorCode());
             tsup_kill(srv);
             return;
         }
@@ -105,7 +105,7 @@ static void map_rpc(const char *name, int log2, uint64_t overhead)
     L4_Accept(L4_UntypedWordsAcceptor);
     tsup_kill(srv);
     if (!ok) {
-        printf("BENCH %s FAILED: the mapped page does not show the server's data\n", name);
+        bench_failed(name, "the mapped page does not show the server's data");
         return;
     }
     bench_report(name, bench_summarise(samples, BENCH_ITERATIONS), overhead);
@@ -159,7 +159,7 @@ void bench_string(uint64_t overhead)
         L4_MsgTag_t tag = L4_Call(srv);
         uint64_t t1 = bench_tsc();
         if (L4_IpcFailed(tag)) {
-            printf("BENCH string_ipc_64k FAILED: IPC error 0x%lx\n", L4_ErrorCode());
+            bench_failed("string_ipc_64k", "IPC error 0x%lx", L4_ErrorCode());
             tsup_kill(srv);
             return;
         }
@@ -169,7 +169,7 @@ void bench_string(uint64_t overhead)
     tsup_kill(srv);
     for (unsigned i = 0; i < sizeof string_dst; i++)
         if (string_dst[i] != string_src[i]) {
-            printf("BENCH string_ipc_64k FAILED: byte %u differs\n", i);
+            bench_failed("string_ipc_64k", "byte %u differs", i);
             return;
         }
     bench_report("string_ipc_64k", bench_summarise(samples, n), overhead);

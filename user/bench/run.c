@@ -2,8 +2,11 @@
  * the operating system's `bench` command (user/os/root). Each prints a
  * "BENCH <name> median=<n> min=<n> overhead=<n>" line (tools/bench.py
  * reads them); bench_run ends with a table of all. */
+#include <stdarg.h>
 #include <stdio.h>
 #include "bench.h"
+#include "format.h"
+#include "../tests/tsupport.h"
 
 void bench_ipc(uint64_t overhead);
 void bench_thread_switch(uint64_t overhead);
@@ -30,7 +33,7 @@ static struct {
     const char *name;
     uint64_t median, min;
 } table[32];
-static unsigned rows;
+static unsigned rows, failures;
 
 void bench_report(const char *name, struct bench_result r, uint64_t overhead)
 {
@@ -38,6 +41,17 @@ void bench_report(const char *name, struct bench_result r, uint64_t overhead)
            r.median - overhead, r.min - overhead, overhead, r.samples);
     if (rows < 32)
         table[rows++] = (typeof(table[0])){ name, r.median - overhead, r.min - overhead };
+}
+
+void bench_failed(const char *name, const char *fmt, ...)
+{
+    char why[160];
+    va_list ap;
+    va_start(ap, fmt);
+    format_vbuf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    printf("BENCH %s FAILED: %s\n", name, why);
+    failures++;
 }
 
 uint64_t bench_timing_overhead(void)
@@ -66,21 +80,24 @@ static void bench_null_syscall(uint64_t overhead)
     bench_report("null_syscall", bench_summarise(samples, BENCH_ITERATIONS), overhead);
 }
 
-void bench_run(void)
+unsigned bench_run(void)
 {
-    rows = 0;
+    rows = failures = 0;
     uint64_t overhead = bench_timing_overhead();
-    bench_null_syscall(overhead);
-    bench_ipc(overhead);
-    bench_thread_switch(overhead);
-    bench_pagefault(overhead);
-    bench_map(overhead);
-    bench_string(overhead);
-    bench_irq(overhead);
-    bench_exception(overhead);
-    printf("%-24s %10s %10s   (TSC ticks; instructions under -icount shift=0)\n",
-           "benchmark", "median", "min");
+    void (*const benchmarks[])(uint64_t) = {
+        bench_null_syscall, bench_ipc, bench_thread_switch, bench_pagefault,
+        bench_map, bench_string, bench_irq, bench_exception,
+    };
+    for (unsigned i = 0; i < sizeof benchmarks / sizeof benchmarks[0]; i++) {
+        benchmarks[i](overhead);
+        tsup_cleanup();                     /* its threads go, even if it failed */
+    }
+    printf("%-24s %10s %10s   (timestamp-counter ticks: instructions only under QEMU's "
+           "-icount shift=0, as make bench runs it)\n", "benchmark", "median", "min");
     for (unsigned i = 0; i < rows; i++)
         printf("%-24s %10lu %10lu\n", table[i].name, table[i].median, table[i].min);
+    if (failures)
+        printf("%u benchmarks FAILED (above)\n", failures);
     printf("BENCH DONE\n");
+    return failures;
 }

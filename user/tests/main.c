@@ -1,6 +1,7 @@
 /* The in-system test suite as a root task: runs every registered test (or
  * those named by "only=PREFIX" on its command line, but not those named by
- * "skip=PREFIX"), then ends QEMU with the verdict (isa-debug-exit). */
+ * "skip=PREFIX"; "fatal=NAME": the fatal test NAME), then ends QEMU with
+ * the verdict (isa-debug-exit). */
 #include <stdio.h>
 #include "testlib.h"
 
@@ -11,11 +12,12 @@ static void exit_qemu(unsigned code)
 
 int main(void)
 {
-    char only[96], skip[96];
+    char only[96], skip[96], fatal[96];
     unsigned passed, failed;
     test_option(test_cmdline(), "only=", only, sizeof only);
     test_option(test_cmdline(), "skip=", skip, sizeof skip);
-    suite_run(only, skip, &passed, &failed);
+    test_option(test_cmdline(), "fatal=", fatal, sizeof fatal);
+    suite_run(fatal[0] ? fatal : only, skip, fatal[0] != '\0', &passed, &failed);
     exit_qemu(failed ? 1 : 0);
     return 0;
 }

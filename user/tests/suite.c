@@ -7,6 +7,7 @@
 #include <l4/bootinfo.h>
 #include <l4/kip.h>
 #include "testlib.h"
+#include "tsupport.h"
 #include "format.h"
 
 extern const struct test __start_tests[], __stop_tests[];
@@ -89,15 +90,14 @@ static int listed(const struct test *t, const char *list)
     return 0;
 }
 
-void suite_run(const char *only, const char *skip, unsigned *passed, unsigned *failed)
+void suite_run(const char *only, const char *skip, int fatal, unsigned *passed, unsigned *failed)
 {
-    int alone = only[0] != '\0';
     *passed = *failed = 0;
-    printf("SUITE START%s%s\n", alone ? " only=" : "", only);
+    printf("SUITE START%s%s\n", only[0] ? " only=" : "", only);
     for (const struct test *t = __start_tests; t < __stop_tests; t++) {
-        if (!selected(t, only) || listed(t, skip))
+        if (!selected(t, only) || listed(t, skip) || (fatal && !t->expect_stop))
             continue;
-        if (t->expect_stop && !alone) {
+        if (t->expect_stop && !fatal) {
             printf("FATALTEST %s.%s\n", t->group, t->name);
             continue;
         }
@@ -117,6 +117,7 @@ void suite_run(const char *only, const char *skip, unsigned *passed, unsigned *f
             printf("TEST %s.%s FAIL: %s\n", t->group, t->name, fail_msg);
             (*failed)++;
         }
+        tsup_cleanup();                 /* its threads go, passed or not */
     }
     printf("SUITE DONE %u passed, %u failed\n", *passed, *failed);
 }

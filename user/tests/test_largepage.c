@@ -102,8 +102,7 @@ static void whole_block_then_one_page_revoked(L4_Fpage_t block, L4_Word_t every)
 
 TEST(largepage, whole_block_then_one_page_revoked)
 {
-    L4_Fpage_t block = L4_Sigma0_GetAny(L4_nilthread, 21, L4_CompleteAddressSpace);
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t block = tsup_sigma0_any(21);
     EXPECT(!L4_IsNilFpage(block));
     if (!L4_IsNilFpage(block))
         whole_block_then_one_page_revoked(block, 1);

@@ -87,8 +87,7 @@ static int has_page(L4_ThreadId_t agent_id, unsigned slot)
 
 static L4_Fpage_t magic_page(void)
 {
-    L4_Fpage_t p = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t p = tsup_sigma0_any(12);
     if (!L4_IsNilFpage(p))
         *(volatile L4_Word_t *)L4_Address(p) = MAGIC;
     return p;
@@ -265,8 +264,7 @@ TEST(pagers, larger_send_fpage_than_window)
 {
     /* 16 KB sent into a 4 KB window: the part at the send base's offset
      * (rounded to the window size) fills the window (spec 5.7, s > r) */
-    L4_Fpage_t big = L4_Sigma0_GetAny(L4_nilthread, 14, L4_CompleteAddressSpace);
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t big = tsup_sigma0_any(14);
     EXPECT(!L4_IsNilFpage(big));
     for (int i = 0; i < 4; i++)
         *(volatile L4_Word_t *)(L4_Address(big) + i * 4096UL) = MAGIC + (L4_Word_t)i;

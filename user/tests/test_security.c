@@ -510,8 +510,7 @@ TEST(security, sigma0_does_not_exist_for_unprivileged_spaces)
     EXPECT(L4_IpcFailed((L4_MsgTag_t){ .raw = s0_tag }));
     EXPECT_EQ(s0_err, 2 << 1);                  /* send phase: no partner */
     /* the root task is served */
-    L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t f = tsup_sigma0_any(12);
     EXPECT(!L4_IsNilFpage(f));
 }
 

@@ -99,6 +99,7 @@ TEST(sigma0, specific_page_arrives_at_its_physical_address)
     int w = writable(PAGE_FREE + 8, 0x5167A0UL);
     EXPECT(w);
     EXPECT_EQ(*(volatile L4_Word_t *)(PAGE_FREE + 8), 0x5167A0UL);
+    L4_Flush(L4_FpageAddRights(f, L4_FullyAccessible));     /* not ours for the next run */
 }
 
 /* The owner may ask again (a re-map); another thread may not, neither in
@@ -268,7 +269,8 @@ TEST(sigma0, attributes_are_refused)
     EXPECT(L4_IsNilFpage(ask(~0UL, 12, 1)));
     EXPECT(!readable(PAGE_ATTR));                    /* nothing was mapped */
     L4_Word_t theirs = other_asks(PAGE_ATTR, 12, 0);
-    EXPECT_EQ(theirs & ~0xFUL, L4_FpageLog2(PAGE_ATTR, 12).raw);
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2(PAGE_ATTR, 12), L4_FullyAccessible));
+    EXPECT_EQ(theirs & ~0xFUL, L4_FpageLog2(PAGE_ATTR, 12).raw);    /* (not ours: flushed) */
 }
 
 /* Shared memory (type 4, e.g. the VGA area the KIP declares shared) goes

@@ -67,8 +67,11 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 
 /* Run the tests selected by the prefix `only` ("" = all) except those
  * named by a prefix in the space-separated list `skip` (may be NULL),
- * printing a line per test; returns the counts. */
-void suite_run(const char *only, const char *skip, unsigned *passed, unsigned *failed);
+ * printing a line per test; returns the counts. Fatal tests are only
+ * announced (FATALTEST) unless `fatal` is set: then only they run, for
+ * the boot of their own the harness gives each. */
+void suite_run(const char *only, const char *skip, int fatal, unsigned *passed,
+               unsigned *failed);
 
 /* The value of "key=" on a command line, copied into buf ("" if absent). */
 const char *test_option(const char *cmdline, const char *key, char *buf, size_t size);

@@ -26,11 +26,10 @@ L4_Word_t grant_w0(L4_Word_t snd_base) { return (snd_base & ~0x3FFUL) | 0xA; }
 
 /* ---- pages from sigma0 --------------------------------------------------- */
 
-/* 2^log2 bytes of fresh memory, page i tagged seed + i. */
+/* 2^log2 bytes of memory from sigma0, page i tagged seed + i. */
 L4_Fpage_t pages(int log2, L4_Word_t seed)
 {
-    L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, (L4_Word_t)log2, L4_CompleteAddressSpace);
-    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t f = tsup_sigma0_any(log2);
     if (!L4_IsNilFpage(f))
         for (L4_Word_t i = 0; i < 1UL << (log2 - 12); i++)
             *(volatile L4_Word_t *)(L4_Address(f) + i * 4096) = seed + i;

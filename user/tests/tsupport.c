@@ -27,11 +27,73 @@ static uint8_t utcb_used[ROOT_UTCB_SLOTS];
 static L4_Word_t next_number;
 static L4_ThreadId_t pager_id;
 
+static L4_Word_t first_number(void)
+{
+    return L4_ThreadIdUserBase(L4_GetKernelInterface()) + 100;
+}
+
 L4_ThreadId_t tsup_new_id(void)
 {
     if (!next_number)
-        next_number = L4_ThreadIdUserBase(L4_GetKernelInterface()) + 100;
+        next_number = first_number();
     return L4_GlobalId(next_number++, 1);
+}
+
+static L4_ThreadId_t probe_pager;
+
+/* Memory sigma0 gave to test threads: who got it, and whether a test
+ * uses it now. (Threads of several spaces take entries: claims are
+ * atomic.) */
+#define MAX_SIGMA0_BLOCKS 256
+static struct sigma0_block {
+    volatile L4_Word_t owner, fpage;
+    volatile int in_use;
+} sigma0_blocks[MAX_SIGMA0_BLOCKS];
+
+L4_Fpage_t tsup_sigma0_any(int log2)
+{
+    L4_Word_t me = L4_MyGlobalId().raw;
+    L4_Fpage_t f = L4_Nilpage;
+    for (int i = 0; i < MAX_SIGMA0_BLOCKS && L4_IsNilFpage(f); i++) {
+        struct sigma0_block *b = &sigma0_blocks[i];
+        if (b->owner != me || L4_SizeLog2((L4_Fpage_t){ .raw = b->fpage }) != (L4_Word_t)log2 ||
+            __atomic_exchange_n(&b->in_use, 1, __ATOMIC_SEQ_CST))
+            continue;
+        f = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(L4_Address((L4_Fpage_t){ .raw = b->fpage }),
+                                                         log2));
+        if (L4_IsNilFpage(f))
+            b->in_use = 0;
+    }
+    if (L4_IsNilFpage(f)) {
+        f = L4_Sigma0_GetAny(L4_nilthread, (L4_Word_t)log2, L4_CompleteAddressSpace);
+        for (int i = 0; i < MAX_SIGMA0_BLOCKS && !L4_IsNilFpage(f); i++) {
+            struct sigma0_block *b = &sigma0_blocks[i];
+            if (!b->owner && !__atomic_exchange_n(&b->in_use, 1, __ATOMIC_SEQ_CST)) {
+                b->fpage = f.raw;
+                b->owner = me;
+                break;
+            }
+        }
+    }
+    L4_Accept(L4_UntypedWordsAcceptor);
+    return f;
+}
+
+void tsup_cleanup(void)
+{
+    for (int i = 0; i < MAX_SIGMA0_BLOCKS; i++) {
+        struct sigma0_block *b = &sigma0_blocks[i];
+        if (b->in_use)                  /* (at v = p: only that memory is there) */
+            L4_Flush(L4_FpageAddRights((L4_Fpage_t){ .raw = b->fpage }, L4_FullyAccessible));
+        b->in_use = 0;
+    }
+    for (L4_Word_t n = first_number(); n < next_number; n++)
+        L4_ThreadControl(L4_GlobalId(n, 1), L4_nilthread, L4_nilthread, L4_nilthread,
+                         (void *)~0UL);
+    next_number = first_number();
+    memset(threads, 0, sizeof threads);
+    memset(utcb_used, 0, sizeof utcb_used);
+    pager_id = probe_pager = L4_nilthread;
 }
 
 L4_Word_t tsup_utcb_alloc(void)
@@ -115,7 +177,7 @@ L4_ThreadId_t tsup_thread_as(L4_ThreadId_t id, tsup_fn_t fn, L4_Word_t arg)
 /* ---- the pager for new spaces ----------------------------------------- */
 
 #define START_LABEL 0x5157      /* pager request: send a start message */
-#define PAGE_LABEL  0x5158      /* pager request: a fresh 4 KB page */
+#define PAGE_LABEL  0x5158      /* pager request: a 4 KB page from sigma0 */
 
 extern char _image_start[], _end[];     /* user.ld: the test image */
 
@@ -144,8 +206,7 @@ static void pager_loop(L4_Word_t unused)
         }
         if (L4_Label(tag) == PAGE_LABEL) {
             /* a page from sigma0 (at v = p here), mapped on at the same address */
-            L4_Fpage_t page = L4_Sigma0_GetAny(L4_nilthread, 12, L4_CompleteAddressSpace);
-            L4_Accept(L4_UntypedWordsAcceptor);
+            L4_Fpage_t page = tsup_sigma0_any(12);
             mr[0] = 2 << 6;
             mr[1] = L4_Address(page) | 0x8;
             mr[2] = L4_IsNilFpage(page) ? 0 : page.raw | L4_FullyAccessible;
@@ -448,17 +509,16 @@ static void prober(L4_Word_t unused)
 
 unsigned tsup_probe_run(L4_ThreadId_t in, unsigned n)
 {
-    static L4_ThreadId_t pager;
-    if (!pager.raw) {
-        pager = tsup_thread(tsup_recording_pager, 0);
-        L4_Set_Priority(pager, 200);
+    if (!probe_pager.raw) {
+        probe_pager = tsup_thread(tsup_recording_pager, 0);
+        L4_Set_Priority(probe_pager, 200);
     }
     L4_Word_t before = tsup_rec.count;
     tsup_pr.n = n;
     tsup_pr.progress = 0;
     tsup_pr.go = tsup_pr.done = 0;
     L4_ThreadId_t t = L4_IsNilThread(in) ? tsup_thread(prober, 0) : tsup_space_thread(in, prober, 0);
-    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
+    L4_ThreadControl(t, t, L4_nilthread, probe_pager, (void *)~0UL);
     tsup_pr.go = 1;
     for (int i = 0; i < 3000 && !tsup_pr.done && tsup_rec.count == before; i++)
         tsup_sleep_ms(1);

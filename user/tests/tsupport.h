@@ -31,6 +31,21 @@ typedef void (*tsup_fn_t)(L4_Word_t arg);
 /* A fresh global id (numbers from USER_BASE + 100 up, version 1). */
 L4_ThreadId_t tsup_new_id(void);
 
+/* After each test (the suite calls it): delete every thread with an id
+ * tsup_new_id handed out, with their spaces, and start the numbers
+ * again, so that a test that failed half-way leaves nothing behind and
+ * every run of a test sees the same ids. */
+void tsup_cleanup(void);
+
+/* 2^log2 bytes of memory from sigma0 (as GetAny: mapped at virtual =
+ * physical, nil if none). Sigma0 never takes memory back, and the kernel
+ * keeps a mapping-database node for every page sigma0 ever handed out;
+ * so that running the tests again and again (the operating system's test
+ * command) uses neither up, a thread asking again for the same size gets
+ * memory it had before (sigma0 maps a page to its owner again), and
+ * tsup_cleanup takes back what the root task's space got. */
+L4_Fpage_t tsup_sigma0_any(int log2);
+
 /* Root-space UTCB locations. */
 L4_Word_t tsup_utcb_alloc(void);
 void tsup_utcb_free(L4_Word_t loc);
@@ -60,9 +75,9 @@ int tsup_done(L4_ThreadId_t t);
 /* Delete t (and its space, with its last thread) and free its stack. */
 void tsup_kill(L4_ThreadId_t t);
 
-/* A fresh 4 KB page from sigma0, mapped at v = p (nil if none). Threads
- * of new spaces, for which sigma0 does not exist (it serves privileged
- * spaces only), get it through the support pager. */
+/* A 4 KB page from sigma0 (tsup_sigma0_any, by the support pager),
+ * mapped at v = p (nil if none). Threads of new spaces, for which sigma0
+ * does not exist (it serves privileged spaces only), get it so. */
 L4_Fpage_t tsup_any_page(void);
 
 /* The support pager's id (created on first use). */

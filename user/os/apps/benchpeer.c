@@ -1,6 +1,7 @@
 /* benchpeer MODE: the other end of pipebench's measurements.
  *   echo       copy stdin to stdout
- *   sink N     read N bytes from stdin, then write one byte to stdout
+ *   sink N     write '+', read N bytes from stdin, then write '!' ('?' if
+ *              the input ended sooner)
  *   rpc        answer calls (registered as "benchrpc") with the same words
  *   map        answer calls (as "benchmap") with a map item of 64 KB */
 #include <string.h>
@@ -22,9 +23,10 @@ static void sink(unsigned long want)
     char buf[OS_MSG_BYTES];
     unsigned long got = 0;
     long n;
+    os_write(os_stdout, "+", 1);                /* up and reading */
     while (got < want && (n = os_read(os_stdin, buf, sizeof buf)) > 0)
         got += (unsigned long)n;
-    os_write(os_stdout, "!", 1);
+    os_write(os_stdout, got == want ? "!" : "?", 1);
 }
 
 static void serve(const char *name, int map)

@@ -5,35 +5,40 @@
 #include <l4/utcb.h>
 #include <os/os.h>
 
-/* The reply's label is the result (an OS_E* code); IPC errors count as
- * "no such server". */
-static int result(L4_MsgTag_t tag)
-{
-    return L4_IpcFailed(tag) ? OS_ENOENT : (int)L4_Label(tag);
-}
-
 L4_ThreadId_t os_lookup(const char *name)
 {
-    unsigned u = os_put_string(1, name, strlen(name)) - 1;
+    size_t n = strlen(name);
+    if (n > os_string_room(1))
+        return L4_nilthread;
+    unsigned u = os_put_string(1, name, n) - 1;
     L4_MsgTag_t tag = os_call(os_root(), OS_NS_LOOKUP, u);
-    return result(tag) ? L4_nilthread : (L4_ThreadId_t){ .raw = __L4_Utcb()[1] };
+    return os_result(tag) ? L4_nilthread : (L4_ThreadId_t){ .raw = __L4_Utcb()[1] };
 }
 
 int os_register(const char *name)
 {
-    unsigned u = os_put_string(1, name, strlen(name)) - 1;
-    return result(os_call(os_root(), OS_NS_REGISTER, u));
+    size_t n = strlen(name);
+    if (n > os_string_room(1))
+        return OS_ETOOLONG;
+    unsigned u = os_put_string(1, name, n) - 1;
+    return os_result(os_call(os_root(), OS_NS_REGISTER, u));
 }
 
-L4_ThreadId_t os_spawn(const char *cmdline, struct os_stream in, struct os_stream out, int *err)
+L4_ThreadId_t os_spawn(const char *cmdline, struct os_stream in, struct os_stream out,
+                       L4_Word_t group, int *err)
 {
     L4_Word_t *mr = __L4_Utcb();
-    mr[1] = in.server.raw;
-    mr[2] = in.handle;
-    mr[3] = out.server.raw;
-    mr[4] = out.handle;
-    unsigned u = os_put_string(5, cmdline, strlen(cmdline)) - 1;
-    int e = result(os_call(os_root(), OS_SPAWN, u));
+    size_t n = strlen(cmdline);
+    int e = OS_ETOOLONG;
+    if (n <= os_string_room(6)) {
+        mr[1] = in.server.raw;
+        mr[2] = in.handle;
+        mr[3] = out.server.raw;
+        mr[4] = out.handle;
+        mr[5] = group;
+        unsigned u = os_put_string(6, cmdline, n) - 1;
+        e = os_result(os_call(os_root(), OS_SPAWN, u));
+    }
     if (err)
         *err = e;
     return e ? L4_nilthread : (L4_ThreadId_t){ .raw = mr[1] };
@@ -42,7 +47,7 @@ L4_ThreadId_t os_spawn(const char *cmdline, struct os_stream in, struct os_strea
 int os_wait(L4_ThreadId_t task, int *how)
 {
     __L4_Utcb()[1] = task.raw;
-    int e = result(os_call(os_root(), OS_WAIT, 1));
+    int e = os_result(os_call(os_root(), OS_WAIT, 1));
     if (how)
         *how = e ? OS_END_KILLED : (int)__L4_Utcb()[2];
     return e ? -1 : (int)__L4_Utcb()[1];
@@ -51,12 +56,11 @@ int os_wait(L4_ThreadId_t task, int *how)
 int os_kill(L4_ThreadId_t task)
 {
     __L4_Utcb()[1] = task.raw;
-    return result(os_call(os_root(), OS_KILL, 1));
+    return os_result(os_call(os_root(), OS_KILL, 1));
 }
 
 void os_exit(int status)
 {
-    os_close(os_stdout);
     __L4_Utcb()[1] = (L4_Word_t)status;
     os_call(os_root(), OS_EXIT, 1);
     for (;;)                                /* the root deletes us meanwhile */
@@ -66,7 +70,7 @@ void os_exit(int status)
 void *os_sbrk(L4_Word_t bytes)
 {
     __L4_Utcb()[1] = bytes;
-    if (result(os_call(os_root(), OS_SBRK, 1)))
+    if (os_result(os_call(os_root(), OS_SBRK, 1)))
         return NULL;
     return (void *)__L4_Utcb()[1];
 }
@@ -79,9 +83,13 @@ long os_write(struct os_stream s, const void *buf, size_t n)
         size_t chunk = n - done < OS_MSG_BYTES ? n - done : OS_MSG_BYTES;
         __L4_Utcb()[1] = s.handle;
         unsigned u = os_put_string(2, p + done, chunk) - 1;
-        if (result(os_call(s.server, OS_WRITE, u)))
-            return done ? (long)done : -1;
-        done += __L4_Utcb()[1];
+        int e = os_result(os_call(s.server, OS_WRITE, u));
+        if (e)
+            return done ? (long)done : -e;
+        size_t took = __L4_Utcb()[1];
+        if (!took || took > chunk)
+            return done ? (long)done : -OS_EINVAL;      /* a server that takes nothing */
+        done += took;
     }
     return (long)done;
 }
@@ -92,8 +100,9 @@ long os_read(struct os_stream s, void *buf, size_t max)
         max = OS_MSG_BYTES;
     __L4_Utcb()[1] = s.handle;
     __L4_Utcb()[2] = max;
-    if (result(os_call(s.server, OS_READ, 2)))
-        return -1;
+    int e = os_result(os_call(s.server, OS_READ, 2));
+    if (e)
+        return -e;
     size_t n = __L4_Utcb()[1];
     if (n > max)
         n = max;

@@ -14,6 +14,22 @@
 static struct program programs[MAX_PROGRAMS];
 static unsigned nprograms;
 
+/* The ELF64 section header and symbol, for the symbol table. */
+struct elf64_shdr {
+    uint32_t sh_name, sh_type;
+    uint64_t sh_flags, sh_addr, sh_offset, sh_size;
+    uint32_t sh_link, sh_info;
+    uint64_t sh_addralign, sh_entsize;
+};
+struct elf64_sym {
+    uint32_t st_name;
+    uint8_t st_info, st_other;
+    uint16_t st_shndx;
+    uint64_t st_value, st_size;
+};
+#define SHT_SYMTAB 2
+#define STT_FUNC 2
+
 static void module_name(const char *cmdline, char *out, size_t size)
 {
     const char *start = cmdline, *end = cmdline;
@@ -27,6 +43,29 @@ static void module_name(const char *cmdline, char *out, size_t size)
         n = size - 1;
     memcpy(out, start, n);
     out[n] = '\0';
+}
+
+/* Note the symbol table and its strings, if the image has them whole. */
+static void find_symbols(struct program *p, const unsigned char *img, L4_Word_t size)
+{
+    const struct elf64_ehdr *eh = (const void *)img;
+    if (eh->e_shentsize != sizeof(struct elf64_shdr) ||
+        eh->e_shoff + (L4_Word_t)eh->e_shnum * sizeof(struct elf64_shdr) > size)
+        return;
+    const struct elf64_shdr *sh = (const void *)(img + eh->e_shoff);
+    for (unsigned i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
+            continue;
+        const struct elf64_shdr *str = &sh[sh[i].sh_link];
+        if (sh[i].sh_offset + sh[i].sh_size > size || str->sh_offset + str->sh_size > size ||
+            !str->sh_size || img[str->sh_offset + str->sh_size - 1] != '\0')
+            return;
+        p->symtab = img + sh[i].sh_offset;
+        p->nsyms = sh[i].sh_size / sizeof(struct elf64_sym);
+        p->strtab = img + str->sh_offset;
+        p->strsize = str->sh_size;
+        return;
+    }
 }
 
 /* Check an ELF64 x86-64 executable and note its loadable segments. */
@@ -49,6 +88,7 @@ static int parse(struct program *p, const unsigned char *img, L4_Word_t size)
         if (ph->p_vaddr + ph->p_memsz > p->end)
             p->end = ph->p_vaddr + ph->p_memsz;
     }
+    find_symbols(p, img, size);
     return p->nseg > 0;
 }
 
@@ -82,7 +122,22 @@ const struct program *program_find(const char *name)
     return NULL;
 }
 
-const char *program_name(unsigned i)
+const struct program *program_at(unsigned i)
 {
-    return i < nprograms ? programs[i].name : NULL;
+    return i < nprograms ? &programs[i] : NULL;
+}
+
+const char *program_symbol(const struct program *p, L4_Word_t ip, L4_Word_t *offset)
+{
+    const struct elf64_sym *best = NULL;
+    for (L4_Word_t i = 0; i < p->nsyms; i++) {
+        const struct elf64_sym *s = (const struct elf64_sym *)p->symtab + i;
+        if ((s->st_info & 0xF) == STT_FUNC && s->st_value <= ip && s->st_name < p->strsize &&
+            (!best || s->st_value > best->st_value))
+            best = s;
+    }
+    if (!best || (best->st_size && ip >= best->st_value + best->st_size))
+        return NULL;                        /* between functions */
+    *offset = ip - best->st_value;
+    return (const char *)p->strtab + best->st_name;
 }

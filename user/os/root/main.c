@@ -1,4 +1,4 @@
-/* The root server: start the console and the shell, then serve names,
+/* The root server: start the system's servers, then serve names,
  * processes, memory and page faults forever (root.h). */
 #include <string.h>
 #include <stdio.h>
@@ -18,11 +18,15 @@ static char text[OS_MSG_BYTES + 1];
 
 /* Requests: each returns the reply's label and loads its words, or -1
  * for no reply. */
-static int spawn(L4_Word_t *mr)
+static int spawn(L4_ThreadId_t from, L4_Word_t *mr)
 {
     int err;
-    os_get_string(5, text, sizeof text);
-    struct task *t = task_spawn(text, mr[1], mr[2], mr[3], mr[4], &err);
+    if (os_get_string(6, text, sizeof text) < 0)
+        return OS_ETOOLONG;
+    struct spawn how = { .cmdline = text, .in_server = mr[1], .in_handle = mr[2],
+                         .out_server = mr[3], .out_handle = mr[4], .group = mr[5],
+                         .parent = task_of(from) ? from : L4_nilthread };
+    struct task *t = task_spawn(&how, &err);
     if (t) {
         mr[1] = t->id.raw;
         return OS_OK;
@@ -30,30 +34,42 @@ static int spawn(L4_Word_t *mr)
     return err;
 }
 
-static int wait(L4_ThreadId_t from, L4_Word_t *mr)
+/* Threads the system cannot do without: the kernel's, sigma0's and this
+ * server's own (numbers below the first task's). */
+static int untouchable(L4_Word_t id)
 {
-    for (int i = 0; i < MAX_TASKS; i++) {
-        struct task *t = &tasks[i];
-        if (!t->used || t->id.raw != mr[1])
-            continue;
-        if (!t->ended) {
-            t->waiter = from;               /* answered by task_end */
-            return -1;
-        }
-        mr[1] = (L4_Word_t)t->status;
-        mr[2] = (L4_Word_t)t->how;
-        task_reap(t);
-        return OS_OK;
-    }
-    return OS_ENOENT;
+    return id >> 32 < L4_ThreadNo(task_service_id(0));
 }
 
-static int kill(L4_Word_t *mr)
+static int kill(L4_Word_t id)
 {
-    struct task *t = task_of((L4_ThreadId_t){ .raw = mr[1] });
+    if (untouchable(id))
+        return OS_EPERM;
+    struct task *t = task_named(id);
     if (!t)
         return OS_ENOENT;
     task_end(t, -1, OS_END_KILLED);
+    return OS_OK;
+}
+
+static int kill_group(L4_Word_t group, L4_Word_t *mr)
+{
+    L4_Word_t n = 0;
+    for (int i = 0; i < MAX_TASKS && group; i++)
+        if (tasks[i].used && !tasks[i].ended && tasks[i].group == group) {
+            task_end(&tasks[i], -1, OS_END_KILLED);
+            n++;
+        }
+    mr[1] = n;
+    return OS_OK;
+}
+
+/* A group no task is in yet: its low six bits are 0, which no global
+ * thread id's are, so it is never a group a task named by its own id. */
+static int new_group(L4_Word_t *mr)
+{
+    static L4_Word_t groups;
+    mr[1] = ++groups << 6;
     return OS_OK;
 }
 
@@ -62,11 +78,11 @@ static int task_info(L4_Word_t *mr, unsigned *u)
     unsigned n = 0;
     for (int i = 0; i < MAX_TASKS; i++) {
         struct task *t = &tasks[i];
-        if (!t->used || t->ended || n++ != mr[1])
+        if (!t->used || n++ != mr[1])
             continue;
         L4_Word_t dummy;
         mr[1] = t->id.raw;
-        mr[2] = L4_Schedule(t->id, ~0UL, ~0UL, ~0UL, ~0UL, &dummy);
+        mr[2] = t->ended ? OS_TASK_ENDED : L4_Schedule(t->id, ~0UL, ~0UL, ~0UL, ~0UL, &dummy);
         mr[3] = t->prio;
         mr[4] = pool_pages(i);
         mr[5] = t->limit;
@@ -78,30 +94,52 @@ static int task_info(L4_Word_t *mr, unsigned *u)
     return OS_ENOENT;
 }
 
+/* The i-th program users may run (the system's own servers are not). */
+static int program_info(L4_Word_t *mr, unsigned *u)
+{
+    L4_Word_t n = 0;
+    for (unsigned i = 0; program_at(i); i++) {
+        const struct program *p = program_at(i);
+        const struct service *s = service_named(p->name);
+        if ((s && !s->users_may_run) || n++ != mr[1])
+            continue;
+        *u = os_put_string(1, p->name, strlen(p->name)) - 1;
+        return OS_OK;
+    }
+    return OS_ENOENT;
+}
+
 static int sbrk(struct task *t, L4_Word_t *mr)
 {
     L4_Word_t want = (mr[1] + 4095) & ~4095UL;
     L4_Word_t image = (t->heap_start - t->prog->seg[0].vaddr) / 4096 + 2;
-    if ((t->brk + want - t->heap_start) / 4096 + image > t->limit)
+    if (want > (L4_Word_t)t->limit * 4096 ||
+        (t->brk + want - t->heap_start) / 4096 + image > t->limit)
         return OS_ENOMEM;                   /* over the task's limit */
     mr[1] = t->brk;
     t->brk += want;
     return OS_OK;
 }
 
-static int attach_irq(struct task *t, L4_Word_t *mr)
+/* A message from the kernel about task t: a page fault, an I/O fault or
+ * an exception. Returns true when the reply is loaded; otherwise the
+ * task has been ended. */
+static int kernel_message(struct task *t, L4_Word_t label, L4_Word_t *mr)
 {
-    if (!t || !t->driver)
-        return OS_EINVAL;
-    L4_ThreadId_t irq = L4_GlobalId(mr[1], 1);
-    return L4_ThreadControl(irq, irq, L4_nilthread, t->id, (void *)~0UL) ? OS_OK : OS_EINVAL;
-}
-
-/* A fault or exception the task cannot survive. */
-static void fatal(struct task *t, const char *what, L4_Word_t addr, L4_Word_t ip)
-{
-    printf("os: task %s (%lx) ended: %s at %lx, ip %lx\n", t->name, t->id.raw, what, addr, ip);
+    if (label >> 4 == PAGEFAULT) {
+        enum fault_verdict v = pager_fault(t, mr[1], label & 7);
+        if (v == FAULT_MAPPED)
+            return 1;
+        report_page_fault(t, v, mr[1], label & 7, mr[2]);
+    } else if (label >> 4 == IOFAULT) {
+        if (pager_io_fault(t, mr[1]))
+            return 1;
+        report_io_fault(t, mr[1] >> 16 & 0xFFFF, mr[2]);
+    } else {
+        report_exception(t, mr);
+    }
     task_end(t, -1, OS_END_FAULT);
+    return 0;
 }
 
 int main(void)
@@ -109,15 +147,7 @@ int main(void)
     printf("os: Pecan's root server, thread %lx\n", L4_MyGlobalId().raw);
     pool_init();
     programs_init();
-    int err;
-    struct task *con = task_spawn("console", 0, 0, 0, 0, &err);
-    if (!con) {
-        printf("os: cannot start the console (error %d)\n", err);
-        return 1;
-    }
-    struct task *sh = task_spawn("shell", con->id.raw, 0, con->id.raw, 0, &err);
-    if (!sh)
-        printf("os: cannot start the shell (error %d)\n", err);
+    services_start();
 
     L4_ThreadId_t from;
     L4_MsgTag_t tag = L4_Wait(&from);
@@ -125,46 +155,34 @@ int main(void)
         L4_Word_t *mr = __L4_Utcb();
         L4_Word_t label = L4_Label(tag);
         struct task *t = task_of(from);
+        L4_Word_t serial = t ? t->serial : 0;
         unsigned u = 0;
         int r = -1;
         if (L4_IpcFailed(tag)) {
             r = -1;
-        } else if (label >> 4 == PAGEFAULT && t) {
-            L4_Word_t addr = mr[1], ip = mr[2];
-            if (!pager_fault(t, addr, label & 7)) {
-                fatal(t, "page fault", addr, ip);
-            } else {
+        } else if (t && (label >> 4 == PAGEFAULT || label >> 4 == IOFAULT ||
+                         label >> 4 == EXCEPTION)) {
+            if (kernel_message(t, label, mr)) {
                 tag = L4_ReplyWait(from, &from);
                 continue;
             }
-        } else if (label >> 4 == IOFAULT && t) {
-            L4_Word_t port = mr[1] >> 16 & 0xFFFF, ip = mr[2];
-            if (!pager_io_fault(t, mr[1])) {
-                fatal(t, "I/O port not allowed", port, ip);
-            } else {
-                tag = L4_ReplyWait(from, &from);
-                continue;
-            }
-        } else if (label >> 4 == EXCEPTION && t) {
-            fatal(t, "exception", mr[19], mr[1]);
         } else {
             switch (label) {
             case OS_NS_REGISTER:
-                os_get_string(1, text, sizeof text);
-                r = names_register(text, from);
+                r = os_get_string(1, text, sizeof text) < 0 ? OS_ETOOLONG
+                                                            : names_register(text, from);
                 break;
             case OS_NS_LOOKUP:
-                os_get_string(1, text, sizeof text);
-                mr[1] = names_lookup(text).raw;
+                mr[1] = os_get_string(1, text, sizeof text) < 0 ? 0 : names_lookup(text).raw;
                 r = mr[1] ? OS_OK : OS_ENOENT;
                 u = 1;
                 break;
             case OS_SPAWN:
-                r = spawn(mr);
+                r = spawn(from, mr);
                 u = 1;
                 break;
             case OS_WAIT:
-                r = wait(from, mr);
+                r = task_wait(from, mr[1], mr);
                 u = 2;
                 break;
             case OS_EXIT:
@@ -172,17 +190,25 @@ int main(void)
                     task_end(t, (int)mr[1], OS_END_EXIT);
                 break;
             case OS_KILL:
-                r = kill(mr);
+                r = kill(mr[1]);
+                break;
+            case OS_KILL_GROUP:
+                r = kill_group(mr[1], mr);
+                u = 1;
+                break;
+            case OS_NEW_GROUP:
+                r = new_group(mr);
+                u = 1;
                 break;
             case OS_TASK_INFO:
                 r = task_info(mr, &u);
                 break;
+            case OS_PROGRAM_INFO:
+                r = program_info(mr, &u);
+                break;
             case OS_SBRK:
                 r = t ? sbrk(t, mr) : OS_EINVAL;
                 u = 1;
-                break;
-            case OS_ATTACH_IRQ:
-                r = attach_irq(t, mr);
                 break;
             case OS_RUN_SUITE:
                 r = suite_start(from, mr[1]);
@@ -198,6 +224,9 @@ int main(void)
                 r = label >= OS_REQUEST ? OS_EINVAL : -1;
             }
         }
+        if (t && (t->ended || !t->used || t->serial != serial))
+            r = -1;                         /* it ended (a server: its next incarnation,
+                                               same id, must not take this answer) */
         if (r < 0) {
             tag = L4_Wait(&from);
             continue;

@@ -6,7 +6,7 @@
 #include "root.h"
 
 static L4_Word_t page_addr[POOL_MAX_PAGES];
-static signed char page_owner[POOL_MAX_PAGES];     /* -1 free, else task index */
+static signed char page_owner[POOL_MAX_PAGES];     /* -1 free, else the owner */
 static unsigned npages;
 
 void pool_init(void)
@@ -24,28 +24,36 @@ void pool_init(void)
     printf("os: %u KB of memory for tasks\n", npages * 4);
 }
 
-L4_Word_t pool_alloc(int task)
+L4_Word_t pool_alloc(int owner)
 {
     for (unsigned i = 0; i < npages; i++)
         if (page_owner[i] < 0) {
-            page_owner[i] = (signed char)task;
+            page_owner[i] = (signed char)owner;
             memset((void *)page_addr[i], 0, 4096);
             return page_addr[i];
         }
     return 0;
 }
 
-void pool_free_task(int task)
+void pool_free_owner(int owner)
 {
     for (unsigned i = 0; i < npages; i++)
-        if (page_owner[i] == task)
+        if (page_owner[i] == owner)
             page_owner[i] = -1;
 }
 
-unsigned pool_pages(int task)
+unsigned pool_pages(int owner)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < npages; i++)
-        n += page_owner[i] == task;
+        n += page_owner[i] == owner;
     return n;
+}
+
+L4_Word_t pool_page(int owner, unsigned n)
+{
+    for (unsigned i = 0; i < npages; i++)
+        if (page_owner[i] == owner && !n--)
+            return page_addr[i];
+    return 0;
 }

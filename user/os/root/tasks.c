@@ -1,4 +1,10 @@
-/* Tasks: an address space with one thread, started from a program. */
+/* Tasks: an address space with one thread, started from a program.
+ *
+ * Slot i of the task table runs thread number (first user number + 16 +
+ * i); the first NSERVICES slots are the supervised servers', which keep
+ * version 1 in every incarnation, so their ids never change. A program's
+ * slot takes the next version each time it is reused, so an old id never
+ * names a new task. */
 #include <string.h>
 #include <stdio.h>
 #include <l4/ipc.h>
@@ -12,9 +18,25 @@
 #define KIP_AREA  0xBFF00000UL
 #define UTCB_AREA 0xBF000000UL
 #define DEFAULT_LIMIT 1024                  /* pages: 4 MB per task */
+#define NUMBER_OFFSET 16                    /* (below: the root server's own threads) */
 
 struct task tasks[MAX_TASKS];
-static L4_Word_t next_number;
+static L4_Word_t versions[MAX_TASKS], serial;
+
+static L4_Word_t slot_number(int slot)
+{
+    return L4_ThreadIdUserBase(L4_GetKernelInterface()) + NUMBER_OFFSET + (L4_Word_t)slot;
+}
+
+L4_ThreadId_t task_service_id(int i)
+{
+    return L4_GlobalId(slot_number(i), 1);
+}
+
+int task_slot(const struct task *t)
+{
+    return (int)(t - tasks);
+}
 
 struct task *task_of(L4_ThreadId_t thread)
 {
@@ -24,38 +46,57 @@ struct task *task_of(L4_ThreadId_t thread)
     return NULL;
 }
 
-/* Split the command line into the argument page's words. */
-static void fill_args(struct os_args *a, const char *cmdline)
+struct task *task_named(L4_Word_t id)
+{
+    for (int i = 0; i < MAX_TASKS; i++) {
+        struct task *t = &tasks[i];
+        if (t->used && !t->ended &&
+            (t->id.raw == id || (!(id & 0xFFFFFFFF) && L4_ThreadNo(t->id) == id >> 32)))
+            return t;
+    }
+    return NULL;
+}
+
+static int blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Split the command line into the argument page's words; false if there
+ * are more than it holds. */
+static int fill_args(struct os_args *a, const char *cmdline)
 {
     size_t len = strlen(cmdline);
     if (len >= sizeof a->text)
-        len = sizeof a->text - 1;
-    memcpy(a->text, cmdline, len);
-    a->text[len] = '\0';
+        return 0;
+    memcpy(a->text, cmdline, len + 1);
     a->argc = 0;
-    for (size_t i = 0; i < len && a->argc < 32;) {
-        while (a->text[i] == ' ')
+    for (size_t i = 0; i < len;) {
+        while (blank(a->text[i]))
             a->text[i++] = '\0';
         if (!a->text[i])
             break;
+        if (a->argc == sizeof a->argv_offset / sizeof a->argv_offset[0])
+            return 0;
         a->argv_offset[a->argc++] = i;
-        while (a->text[i] && a->text[i] != ' ')
+        while (a->text[i] && !blank(a->text[i]))
             i++;
     }
+    return 1;
 }
 
 static int new_thread(struct task *t)
 {
     L4_ThreadId_t me = L4_MyGlobalId();
     L4_Word_t old;
-    if (!next_number)
-        next_number = L4_ThreadIdUserBase(L4_GetKernelInterface()) + 16;
-    t->id = L4_GlobalId(next_number++, 1);
-    if (!L4_ThreadControl(t->id, t->id, me, L4_nilthread, (void *)~0UL) ||
-        !L4_SpaceControl(t->id, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 12),
-                         L4_nilthread, &old) ||
-        !L4_ThreadControl(t->id, t->id, me, me, (void *)UTCB_AREA))
+    if (!L4_ThreadControl(t->id, t->id, me, L4_nilthread, (void *)~0UL))
         return 0;
+    if (!L4_SpaceControl(t->id, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 12),
+                         L4_nilthread, &old) ||
+        !L4_ThreadControl(t->id, t->id, me, me, (void *)UTCB_AREA)) {
+        L4_ThreadControl(t->id, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+        return 0;
+    }
     L4_Set_Priority(t->id, t->prio);
     /* its start message: IP = entry, SP = just below the argument page
      * (crt0 moves to its own stack at once) */
@@ -66,80 +107,140 @@ static int new_thread(struct task *t)
     return L4_IpcSucceeded(L4_Send_Timeout(t->id, L4_ZeroTime));
 }
 
-struct task *task_spawn(const char *cmdline, L4_Word_t in_server, L4_Word_t in_handle,
-                        L4_Word_t out_server, L4_Word_t out_handle, int *err)
+/* A free slot for a program, or the service's own. */
+static struct task *free_slot(const struct service *svc)
+{
+    if (svc)
+        return tasks[svc - services].used ? NULL : &tasks[svc - services];
+    for (int i = NSERVICES; i < MAX_TASKS; i++)
+        if (!tasks[i].used)
+            return &tasks[i];
+    return NULL;
+}
+
+/* The pages a service keeps over its incarnations, made on its first start. */
+static int keep_pages(const struct service *svc)
+{
+    int owner = KEEP_OWNER + (int)(svc - services);
+    while (pool_pages(owner) < svc->keep_pages)
+        if (!pool_alloc(owner))
+            return 0;
+    return 1;
+}
+
+static void free_task(struct task *t)
+{
+    t->used = t->ended = 0;
+}
+
+struct task *task_spawn(const struct spawn *how, int *err)
 {
     char name[32];
     size_t n = 0;
-    while (cmdline[n] && cmdline[n] != ' ' && n < sizeof name - 1) {
-        name[n] = cmdline[n];
+    while (how->cmdline[n] && !blank(how->cmdline[n]) && n < sizeof name - 1) {
+        name[n] = how->cmdline[n];
         n++;
     }
     name[n] = '\0';
     const struct program *p = program_find(name);
-    struct task *t = NULL;
-    for (int i = 0; i < MAX_TASKS && !t; i++)
-        if (!tasks[i].used)
-            t = &tasks[i];
-    *err = !p ? OS_ENOENT : !t ? OS_ENOMEM : OS_OK;
+    const struct service *svc = how->svc, *copied = service_named(name);
+    struct task *t = free_slot(svc);
+    *err = !p ? OS_ENOENT : !svc && copied && !copied->users_may_run ? OS_EPERM
+         : !t ? OS_ENOMEM : OS_OK;
     if (*err)
         return NULL;
-    int index = (int)(t - tasks);
-    *t = (struct task){ .used = 1, .prog = p, .prio = 100, .limit = DEFAULT_LIMIT,
-                        .out_server = out_server, .out_handle = out_handle };
+    int slot = task_slot(t);
+    L4_Word_t version = 1;
+    if (!svc) {
+        version = versions[slot] + 1;
+        if (!(version & 0x3F))              /* low six bits 0 would make a local id */
+            version++;
+        versions[slot] = version;
+    }
+    *t = (struct task){ .used = 1, .prog = p, .svc = svc, .prio = svc ? svc->prio : 100,
+                        .limit = DEFAULT_LIMIT, .in_server = how->in_server,
+                        .in_handle = how->in_handle, .out_server = how->out_server,
+                        .out_handle = how->out_handle, .parent = how->parent,
+                        .id = L4_GlobalId(slot_number(slot), version), .serial = ++serial };
+    t->group = svc ? 0 : how->group ? how->group : t->id.raw;
     strcpy(t->name, name);
     t->heap_start = t->brk = (p->end + 4095) & ~4095UL;
-    t->args_page = pool_alloc(index);
-    if (!t->args_page) {
-        t->used = 0;
-        *err = OS_ENOMEM;
-        return NULL;
-    }
+    t->args_page = pool_alloc(slot);
     struct os_args *a = (struct os_args *)t->args_page;
-    *a = (struct os_args){ .magic = OS_ARGS_MAGIC, .root = L4_MyGlobalId().raw,
-                           .in_server = in_server, .in_handle = in_handle,
-                           .out_server = out_server, .out_handle = out_handle,
-                           .heap_start = t->heap_start };
-    fill_args(a, cmdline);
-    if (!strcmp(name, "console")) {         /* the one driver: ports, interrupts */
-        t->driver = 1;
-        t->prio = 200;
+    if (a) {
+        *a = (struct os_args){ .magic = OS_ARGS_MAGIC, .root = L4_MyGlobalId().raw,
+                               .in_server = how->in_server, .in_handle = how->in_handle,
+                               .out_server = how->out_server, .out_handle = how->out_handle,
+                               .heap_start = t->heap_start, .incarnation = how->incarnation };
+        if (!fill_args(a, how->cmdline))
+            *err = OS_ETOOLONG;
     }
-    if (!new_thread(t)) {
-        pool_free_task(index);
-        t->used = 0;
+    if (!a || (svc && !keep_pages(svc)))
         *err = OS_ENOMEM;
+    if (!*err && !new_thread(t))
+        *err = OS_ENOMEM;
+    if (*err) {
+        pool_free_owner(slot);
+        free_task(t);
         return NULL;
+    }
+    if (svc && svc->irq >= 0) {             /* its interrupt: to this incarnation */
+        L4_ThreadId_t irq = L4_GlobalId((L4_Word_t)svc->irq, 1);
+        if (!L4_ThreadControl(irq, irq, L4_nilthread, t->id, (void *)~0UL))
+            printf("os: cannot attach interrupt %d to the %s server\n", svc->irq, svc->name);
     }
     return t;
 }
 
 void task_end(struct task *t, int status, int how)
 {
-    L4_ThreadControl(t->id, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
-    pool_free_task((int)(t - tasks));
-    names_forget(t->id);
+    L4_ThreadId_t id = t->id;
+    const struct service *svc = t->svc;
+    L4_ThreadControl(id, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+    pool_free_owner(task_slot(t));
+    names_forget(id);
     t->ended = 1;
     t->status = status;
     t->how = how;
-    if (t->out_server && how != OS_END_EXIT) {
-        /* a task that did not exit by itself cannot close its stdout */
-        L4_Word_t *mr = __L4_Utcb();
-        mr[0] = (L4_Word_t)OS_CLOSE << 16 | 1;
-        mr[1] = t->out_handle;
-        L4_Send_Timeout((L4_ThreadId_t){ .raw = t->out_server }, L4_TimePeriod(100000));
+    for (int i = 0; i < MAX_TASKS; i++) {   /* its children: nobody waits for them now */
+        struct task *c = &tasks[i];
+        if (c->used && c->parent.raw == id.raw) {
+            c->parent = L4_nilthread;
+            if (c->ended)
+                free_task(c);
+        }
     }
+    services_release(id, t->in_server, t->in_handle, t->out_server, t->out_handle);
     if (!L4_IsNilThread(t->waiter)) {
         L4_Word_t *mr = __L4_Utcb();
         mr[0] = 2;
         mr[1] = (L4_Word_t)status;
         mr[2] = (L4_Word_t)how;
         L4_Send_Timeout(t->waiter, L4_ZeroTime);
-        task_reap(t);
+        free_task(t);
+    } else if (!task_of(t->parent)) {
+        free_task(t);
     }
+    if (svc)                                /* (its slot is free again) */
+        service_ended(svc, how);
 }
 
-void task_reap(struct task *t)
+int task_wait(L4_ThreadId_t from, L4_Word_t id, L4_Word_t *mr)
 {
-    t->used = 0;
+    for (int i = 0; i < MAX_TASKS; i++) {
+        struct task *t = &tasks[i];
+        if (!t->used || t->id.raw != id)
+            continue;
+        if (t->parent.raw != from.raw || L4_IsNilThread(from))
+            return OS_EPERM;
+        if (!t->ended) {
+            t->waiter = from;               /* answered by task_end */
+            return -1;
+        }
+        mr[1] = (L4_Word_t)t->status;
+        mr[2] = (L4_Word_t)t->how;
+        free_task(t);
+        return OS_OK;
+    }
+    return OS_ENOENT;
 }

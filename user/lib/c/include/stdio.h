@@ -14,3 +14,11 @@ void fflush_stdout(void);
 /* Set by a runtime to send complete lines elsewhere than the kernel
  * debugger's console. */
 extern void (*__stdout_writer)(const char *s, size_t n);
+
+/* Input, for programs of the operating system (libos provides these: its
+ * programs have a stdin stream). fgets reads from stdin only. */
+#define EOF (-1)
+typedef struct __file FILE;
+extern FILE *const stdin;
+int getchar(void);
+char *fgets(char *s, int size, FILE *stream);

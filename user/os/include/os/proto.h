@@ -7,18 +7,28 @@
  *   names      OS_NS_REGISTER  name                      -> -
  *              OS_NS_LOOKUP    name                      -> thread id (0: none)
  *   processes  OS_SPAWN        stdin server, stdin handle, stdout server,
- *                              stdout handle, command line -> task id
+ *                              stdout handle, group, command line -> task id
  *              OS_WAIT         task id                   -> status, how it ended
  *              OS_EXIT         status                    (no reply)
- *              OS_KILL         task id                   -> -
+ *              OS_KILL         task                      -> -
+ *              OS_KILL_GROUP   group                     -> tasks ended
+ *              OS_NEW_GROUP    -                         -> a new group
  *              OS_TASK_INFO    index                     -> task id, state, priority,
  *                                                           pages, limit, name
- *              OS_ATTACH_IRQ   line                      -> - (caller becomes its handler)
+ *              OS_PROGRAM_INFO index                     -> name
  *              OS_RUN_SUITE    0: tests, 1: benchmarks   -> passed, failed
  *              OS_KDB          -                         -> - (the kernel debugger: only
  *                                                           a privileged task may open it)
  *   memory     OS_SBRK         bytes                     -> old break
  *              and page faults of every task it starts (it is their pager)
+ *
+ * A task is named by its thread id, or by its thread number alone
+ * (version 0, what ps shows): then the live task with that number. Only
+ * the task that spawned another may wait for it; a task that ends is
+ * freed at once unless that parent is alive and has not waited yet. A
+ * group (OS_SPAWN's group word; 0 = a group of its own, named by the new
+ * task's id) is what Ctrl-C ends: the shell makes one (OS_NEW_GROUP) and
+ * the console's foreground before it starts a pipeline in it.
  *
  * Requests have labels of at least OS_REQUEST; a server ignores other
  * messages without answering (a reply that found it waiting, say), so two
@@ -28,8 +38,12 @@
  *              OS_WRITE        handle, bytes             -> bytes taken
  *              OS_READ         handle, max               -> bytes (none: end)
  *              OS_CLOSE        handle                    -> -
- *   console:   OS_FOREGROUND   task id                   -> - (Ctrl-C kills it)
- *   pipes:     OS_PIPE_CREATE  -                         -> handle
+ *   console:   OS_FOREGROUND   group                     -> - (Ctrl-C ends it)
+ *   pipes:     OS_PIPE_CREATE  -                         -> read handle, write handle
+ *              OS_RELEASE      task, handle, handle      (from the root server, no
+ *                                                         reply: the task ended; close
+ *                                                         these ends and those it made
+ *                                                         and never handed on)
  */
 #pragma once
 #include <l4/types.h>
@@ -43,16 +57,19 @@ enum {
     OS_EXIT,
     OS_KILL,
     OS_TASK_INFO,
-    OS_ATTACH_IRQ,
+    OS_KILL_GROUP,
     OS_RUN_SUITE,           /* MR1: 0 the test suite, 1 the benchmarks -> passed, failed */
     OS_SUITE_DONE,          /* (the root server's own runner thread) */
+    OS_PROGRAM_INFO,
     OS_KDB,
+    OS_NEW_GROUP,
     OS_SBRK = 0x301,
     OS_WRITE = 0x401,
     OS_READ,
     OS_CLOSE,
     OS_FOREGROUND,
     OS_PIPE_CREATE = 0x501,
+    OS_RELEASE,
 };
 
 /* Reply labels. */
@@ -62,27 +79,41 @@ enum {
     OS_ENOMEM = 2,          /* out of memory, or over the task's limit */
     OS_EINVAL = 3,          /* malformed request */
     OS_ECLOSED = 4,         /* the stream's other end is gone */
-    OS_EBUSY = 5,
+    OS_EBUSY = 5,           /* taken by another (a name, a reader) */
+    OS_EPERM = 6,           /* not allowed (killing the root server, ...) */
+    OS_EINTR = 7,           /* a read ended by Ctrl-C */
+    OS_ETOOLONG = 8,        /* a command line or argument list too long */
+    OS_ENOSERVER = 9,       /* the server is gone (IPC failed): may be restarting */
 };
 
 /* How a task ended (second word of OS_WAIT's reply). */
-enum { OS_END_EXIT, OS_END_KILLED, OS_END_FAULT, OS_END_INTERRUPT };
+enum { OS_END_EXIT, OS_END_KILLED, OS_END_FAULT };
 
-/* Task states in OS_TASK_INFO. */
-enum { OS_TASK_RUNNING = 1, OS_TASK_SERVER = 2 };
+/* Task states in OS_TASK_INFO (besides the kernel's thread states). */
+#define OS_TASK_ENDED 0x100     /* ended; its parent has not waited yet */
 
-/* Longest string in one message: 60 words after the header words. */
+/* Most bytes a stream moves in one message (an OS_WRITE's string, from
+ * MR3, fits in the 64 MRs with room to spare). */
 #define OS_MSG_BYTES 472
 
-/* The page a new task finds at OS_ARGS_VA: who it is and what it got. */
-#define OS_ARGS_VA   0x3FF000UL
-#define OS_ARGS_MAGIC 0x6F73617267730001UL      /* "osargs", version 1 */
+/* The memory below a task's image (linked at 0x400000):
+ *   OS_ARGS_VA                 its argument page (read-only)
+ *   [OS_STACK_BOTTOM, ARGS)    its stack, zero pages on demand; the page
+ *                              below is never mapped (a guard: an overflow
+ *                              faults and ends the task)
+ *   [OS_KEEP_VA, + pages)      a supervised server's pages that outlive it,
+ *                              handed to its next incarnation */
+#define OS_ARGS_VA      0x3FF000UL
+#define OS_STACK_BOTTOM 0x3BF000UL              /* 256 KB of stack */
+#define OS_KEEP_VA      0x200000UL
+#define OS_ARGS_MAGIC   0x6F73617267730002UL    /* "osargs", version 2 */
 struct os_args {
     L4_Word_t magic;
     L4_Word_t root;                      /* the root server's thread id */
     L4_Word_t in_server, in_handle;      /* stdin */
     L4_Word_t out_server, out_handle;    /* stdout */
     L4_Word_t heap_start;                /* first address sbrk hands out */
+    L4_Word_t incarnation;               /* a server's restarts so far */
     L4_Word_t argc;
     L4_Word_t argv_offset[32];           /* into text */
     char text[3000];                     /* the command line, words NUL-separated */

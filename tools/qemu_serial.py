@@ -1,0 +1,122 @@
+"""Pecan's test harness, its common parts: test results, and a QEMU boot
+with the serial console on a pipe."""
+import os
+import re
+import select
+import subprocess
+import time
+
+
+class Result:
+    """Counts of passed and failed tests; each also printed (unless quiet)."""
+
+    def __init__(self, quiet=False):
+        self.passed = 0
+        self.failed = 0
+        self.quiet = quiet
+
+    def record(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        if not self.quiet:
+            print(f"TEST {name} PASS" if ok else f"TEST {name} FAIL: {detail}", flush=True)
+
+
+
+class Qemu:
+    """One boot: QEMU with the serial console on a pipe."""
+
+    def __init__(self, args, build, accel, mem, modules, logname, append="", extra=()):
+        self.log_path = os.path.join(build, "test", logname)
+        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+        self.log = open(self.log_path, "w")
+        initrd = ",".join(modules)
+        cmd = [args.qemu, "-machine", "pc", "-cpu", "max", "-m", mem,
+               "-display", "none", "-no-reboot", "-accel", accel,
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-serial", "stdio", "-serial", "null", "-monitor", "none",   # COM2 for tests
+               "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
+               "-append", append, "-initrd", initrd] + list(extra)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.buf = b""
+        self.lines = []
+
+    def lines_until(self, deadline):
+        """Yield serial lines as they arrive; stop at deadline (a time, or
+        a function giving it: it may move) or exit."""
+        while True:
+            while b"\n" in self.buf:
+                raw, self.buf = self.buf.split(b"\n", 1)
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                self.log.write(line + "\n")
+                self.log.flush()
+                self.lines.append(line)
+                yield line
+            left = (deadline() if callable(deadline) else deadline) - time.monotonic()
+            if left <= 0:
+                return
+            r, _, _ = select.select([self.proc.stdout], [], [], min(left, 1.0))
+            if r:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if not chunk:
+                    if self.buf:
+                        self.buf += b"\n"
+                        continue
+                    return
+                self.buf += chunk
+
+    def send(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def expect(self, pattern, seconds):
+        """Wait for `pattern` (a regex) in the output since the last
+        expect, partial lines included. Returns the text read, or None.
+        (Bytes that are no UTF-8, or not yet all of a character, decode
+        to surrogates and go back unchanged.)"""
+        deadline = time.monotonic() + seconds
+        while True:
+            seen = self.buf.decode("utf-8", "surrogateescape")
+            m = re.search(pattern, seen)
+            if m:
+                self.buf = seen[m.end():].encode("utf-8", "surrogateescape")
+                self._log(seen[:m.end()])
+                return seen[:m.end()]
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                self._log(seen)
+                self.buf = b""
+                return None
+            r, _, _ = select.select([self.proc.stdout], [], [], min(left, 0.5))
+            if r:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if chunk:
+                    self.buf += chunk
+
+    def type(self, text, fast=False):
+        """Type like a user: a character at a time (fast: all at once;
+        QEMU hands the UART no more than it takes, so nothing is lost)."""
+        if fast:
+            self.send(text.encode("utf-8"))
+            return
+        for ch in text:
+            self.send(ch.encode("utf-8"))
+            time.sleep(0.01)
+
+    def _log(self, text):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        self.log.write(text.replace("\r", ""))
+        self.log.flush()
+        self.lines.extend(text.replace("\r", "").split("\n"))
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+    def tail(self, n=25):
+        return "\n".join("    | " + l for l in self.lines[-n:])

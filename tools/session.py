@@ -1,0 +1,372 @@
+"""The interactive system (make run), driven through its serial console.
+
+Three kinds of runs, each a fresh boot of the operating system:
+  readme   types the commands of README.md's session transcript and checks
+           that the system answers exactly so (fields that differ from boot
+           to boot masked), so the transcript cannot go stale;
+           --update-readme writes this run's answers into README.md instead
+  session  a scripted session: each step types a line and expects an answer
+           (a regex), some check more; steps after a failure still run,
+           each test reported on its own
+  soak     rounds of programs, pipelines, Ctrl-C and killed servers; ps, mem
+           and the kernel's free frames must be the same after them as before
+"""
+import difflib
+import os
+import re
+
+from qemu_serial import Qemu
+
+BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", "180"))
+PROMPT = "pecan> "
+README_MARK = "<!-- session transcript: make test checks it against a real run -->"
+
+
+def boot(args, logname):
+    q = Qemu(args, args.build, args.accel, args.mem, args.os_modules, logname, "kdb")
+    return q, q.expect(PROMPT, BOOT_TIMEOUT)
+
+
+def keys(typed):
+    """What to send for a step: a single key (for kdb, or a control key),
+    an escape sequence or a line that ends in Enter as it is; other text
+    with Enter after it."""
+    return typed if len(typed) == 1 or typed < " " or typed.endswith("\r") else typed + "\r"
+
+
+# ---- the scripted session ------------------------------------------------------
+# (test name or None: a further step of the test before, typed, answer regex,
+#  check or None). A check gets the answer and the variables the answers
+# captured with named groups so far; it returns what is wrong, or None.
+
+def absent(text, why):
+    return lambda got, v: f"{why}: {text!r} in the answer" if text in got else None
+
+
+def all_passed(got, v):
+    m = re.search(r"test: (\d+) passed, (\d+) failed", got)
+    if m and int(m.group(1)) > 0 and m.group(2) == "0":
+        return None
+    fails = [l for l in got.splitlines() if re.match(r"TEST \S+ FAIL", l)]
+    return "expected 'test: N passed, 0 failed' with N > 0:\n" + "\n".join(fails)
+
+
+def same_frames(got, v):
+    if v["frames_second"] != v["frames_third"]:
+        return (f"expected the same free kernel frames after the second and the third run, "
+                f"got {v['frames_second']} and {v['frames_third']}")
+    return None
+
+
+def kdb_frames(name):
+    """Steps: enter kdb, capture its free frames as `name`, continue."""
+    return [(None, "kdb", r"kdb> ", None),
+            (None, "i", r"free kernel frames (?P<" + name + r">\d+)[\s\S]*kdb> ", None),
+            (None, "g", r"kdb: continuing", None)]
+
+
+SPINS = " | ".join(["spin"] * 8)        # tasks 43..4A; then echo 4B, shell 4C
+LONG = "".join(f"{i:04d} " for i in range(200))     # 1000 characters
+
+SESSION = [
+    ("help_lists_the_programs_there_are", "help",
+     r"commands:[\s\S]*programs:[^\n]*benchpeer[^\n]*crash[^\n]*wc", None),
+    ("program_with_arguments", "hello big world", r"argument 1: big\r?\nargument 2: world", None),
+    ("no_such_program", "nosuch", r"nosuch: no such program", None),
+    # Backspace (DEL) takes back one character, Ctrl-U the whole line
+    ("line_editing", "hellx\x7fo edited", r"argument 1: edited", None),
+    (None, "nonsense\x15hello again", r"argument 1: again", None),
+    ("ps_lists_the_servers", "ps", r"console[\s\S]*shell[\s\S]*pipe[\s\S]*pecan> ", None),
+    ("mem_per_task", "mem", r"shell +\d+[\s\S]*free +\d+", None),
+    ("pipeline", "count 3 | upper", r"1\r?\n2\r?\n3\r?\n[\s\S]*pecan> ", None),
+    ("pipeline_of_three_stages", "hello a | hello b | upper", r"ARGUMENT 1: B\r?\npecan> ",
+     absent("ARGUMENT 1: A", "hello a's output goes into hello b, which does not read it")),
+    (None, "count 12 | sort -n -r | wc", r"\n12 12 27\r?\n", None),
+    ("pipeline_syntax_errors", "hello |", r"syntax error: a command is missing after '\|'", None),
+    (None, "| hello", r"syntax error: a command is missing before '\|'", None),
+    (None, "hello || upper", r"syntax error: a command is missing before '\|'", None),
+    ("memory_limit_is_an_error_for_the_task", "memhog", r"memhog: out of memory after \d+ KB", None),
+    ("ctrl_c_ends_the_foreground_program", "spin", r"spinning", None),
+    (None, "\x03", r"spin: killed[\s\S]*pecan> ", None),
+    ("ctrl_c_ends_a_program_reading_the_keyboard", "upper", r"upper\r?\n", None),
+    (None, "abc", r"ABC", None),
+    (None, "\x03", r"upper: killed[\s\S]*pecan> ", None),
+    (None, "hello", r"Hello from task", None),
+    ("ctrl_c_ends_the_whole_pipeline", "spin | upper", r"SPINNING", None),
+    (None, "\x03", r"spin: killed\r?\nupper: killed\r?\npecan> ", None),
+    (None, "hello", r"Hello from task", None),
+    ("ctrl_c_at_the_prompt_prompts_again", "\x03", r"\^C\r?\npecan> ", None),
+    ("a_second_console_is_refused", "console", r"console: a system server", None),
+    (None, "spin", r"spinning", None),
+    (None, "\x03", r"spin: killed[\s\S]*pecan> ", None),
+    ("root_server_and_sigma0_cannot_be_killed", "kill 32", r"32 belongs to the kernel, sigma0 "
+     r"or the root server, which cannot be killed", None),
+    (None, "kill 30", r"30 belongs to the kernel", None),
+    ("killed_shell_is_restarted", "kill 41",
+     r"os: the shell server \(task 41\) was killed; restarting it[\s\S]*pecan> ", None),
+    (None, "hello", r"Hello from task", None),
+    ("killed_console_is_restarted", "kill 40",
+     r"os: the console server \(task 40\) was killed; restarting it[\s\S]*pecan> ", None),
+    (None, "hello", r"hello\r?\nHello from task", None),
+    ("console_output_survives_its_restart", "crash console",
+     r"this line began before the console was killed and ends after its restart", None),
+    ("stack_overflow_hits_the_guard_page", "crash stack",
+     r"ended: page fault: write at 3be[0-9a-f]{3}, stack overflow[\s\S]*pecan> ", None),
+    ("fault_reports_name_program_exception_access_and_symbol", "crash ud",
+     r"os: task \w+ \(crash, thread \w+\) ended: #UD invalid opcode \(vector 6\) at ip "
+     r"[0-9a-f]+ <app_main\+0x[0-9a-f]+>\r?\n +rax +[0-9a-f]{16}[\s\S]*rflags", None),
+    (None, "crash write", r"page fault: write at 4[0-9a-f]{5}, its memory there does not "
+     r"allow that; at ip [0-9a-f]+ <app_main\+", None),
+    (None, "crash read", r"page fault: read at 10, nothing is mapped there", None),
+    (None, "crash execute", r"page fault: execute at [0-9a-f]+, its memory there", None),
+    ("utf8_and_tab_are_kept", "echo café", r"\ncafé\r?\n", None),
+    (None, "upper", r"upper\r?\n", None),
+    (None, "a\tb", r"A\tB", None),
+    (None, "\x04", r"pecan> ", None),
+    ("long_lines_are_kept", "upper", r"upper\r?\n", None),
+    (None, LONG, re.escape(LONG.strip()) + r"\s*\r?\n" + re.escape(LONG.strip()), None),
+    (None, "\x04", r"pecan> ", None),
+    (None, "echo " + LONG, r"echo: command line too long", None),
+    ("type_ahead_is_kept", "spin", r"spinning", None),
+    (None, "".join(f"echo ahead{i}\r" for i in range(1, 13)), r"echo ahead12\r?\n", None),
+    (None, "\x03", r"pecan> [\s\S]*\nahead1\r?\n[\s\S]*\nahead12\r?\npecan> ", None),
+    ("arrow_keys_give_history_and_cursor_movement", "echo abc", r"\nabc\r?\n", None),
+    (None, "\x1b[A\r", r"\nabc\r?\npecan> ", None),
+    (None, "echo abc\x1b[D\x1b[DX\x1b[C\x1b[CY\r", r"\naXbcY\r?\n", None),
+    ("kill_takes_hex_of_either_case_and_rejects_flags", "kill", r"usage: kill TASK", None),
+    (None, "kill -9 42", r"kill: no options here \(got '-9'\)[\s\S]*pecan> ",
+     absent("restarting", "kill with an option killed something")),
+    (None, f"{SPINS} | echo kill 4A | shell", r"task 4A killed", None),
+    (None, "\x03", r"spin: killed[\s\S]*pecan> ", None),
+    (None, "kill 4200000001", r"task 4200000001 killed", None),
+    ("kdb_lists_threads_by_name", "kdb", r"kdb> ", None),
+    (None, "t", r"4000000001 +console[\s\S]*4100000001 +shell[\s\S]*kdb> ", None),
+    (None, "g\r", r"kdb: continuing\r?\n[\s\S]*pecan> [\s\S]*pecan> ",
+     absent("pecan> pecan> ", "the Enter after g gave a second prompt on the same line")),
+    ("test_runs_the_suite_again_and_again", "test", r"test: \d+ passed, \d+ failed", all_passed),
+    (None, "test", r"test: \d+ passed, \d+ failed", all_passed),
+    *kdb_frames("frames_second"),
+    (None, "test", r"test: \d+ passed, \d+ failed", all_passed),
+    *kdb_frames("frames_third"),
+    (None, "hello", r"Hello from task", same_frames),
+    ("bench_says_its_unit_and_fails_nothing", "bench",
+     r"timestamp-counter ticks[\s\S]*ipc_rtt_inter_0 +\d+ +\d+[\s\S]*bench: every benchmark ran",
+     absent("FAILED", "a benchmark failed")),
+    ("kdb_command_and_back", "kdb", r"kdb> ", None),
+    (None, "t", r"sigma0[\s\S]*kdb> ", None),
+    (None, "g", r"kdb: continuing", None),
+    (None, "hello", r"Hello from task", None),
+]
+
+
+def run_session(args, result):
+    print("harness: booting the interactive system for a session", flush=True)
+    q, ok = boot(args, "session.log")
+    try:
+        result.record("session.boot_to_the_prompt", ok is not None,
+                      f"expected the shell's prompt '{PROMPT}'; log {q.log_path}:\n{q.tail()}")
+        name, ok, why, v = None, ok is not None, "", {}
+        for step, typed, answer, check in SESSION:
+            if step:
+                if name:
+                    result.record("session." + name, ok, why)
+                name, ok, why = step, True, ""
+            if not ok:
+                continue
+            q.type(keys(typed), fast=len(typed) > 100 or "\r" in typed[:-1])
+            got = q.expect(answer, 600 if typed in ("test", "bench") else 60)
+            if got is None:
+                ok, why = False, (f"typed {typed[:80]!r}, expected /{answer[:200]}/ in the answer; "
+                                  f"log {q.log_path}:\n{q.tail()}")
+                continue
+            v.update({k: x for k, x in re.search(answer, got).groupdict().items() if x})
+            problem = check and check(got, v)
+            if problem:
+                ok, why = False, f"typed {typed[:80]!r}: {problem}; log {q.log_path}"
+        if name:
+            result.record("session." + name, ok, why)
+    finally:
+        q.close()
+
+
+# ---- README.md's transcript ------------------------------------------------------
+
+# Fields that differ from boot to boot (or build to build).
+MASKS = [(r"built \w{3} [ \d]\d \d{4} \d\d:\d\d:\d\d", "built <date>"),
+         (r'command line "[^"]*"', 'command line "<...>"'),
+         (r"\(\d+ counts per ms\)", "(<n> counts per ms)"),
+         (r"TSC \d+ kHz", "TSC <n> kHz"),
+         (r"at [0-9a-f]+ and the root task at [0-9a-f]+", "at <ip> and the root task at <ip>"),
+         (r"at ip [0-9a-f]+ <\w+\+0x[0-9a-f]+>", "at ip <ip> <function+offset>")]
+
+
+def masked(text):
+    for pattern, repl in MASKS:
+        text = re.sub(pattern, repl, text)
+    return text
+
+
+def readme_transcript(path):
+    """The transcript block of README.md: (lines before, its lines, lines after)."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    start = lines.index(README_MARK) + 2           # the mark, then the ``` line
+    end = lines.index("```", start)
+    return lines[:start], lines[start:end], lines[end:]
+
+
+def transcript_steps(lines):
+    """Cut a transcript into (output up to an input, the keys typed there):
+    'pecan> X' is a prompt where X was typed, 'kdb> c' the debugger taking
+    key c, '^C' Ctrl-C; the last step is the output after the last input
+    (keys None), ending in a prompt where nothing was typed."""
+    steps, text = [], ""
+    if lines and lines[-1] == PROMPT:
+        lines = lines[:-1]
+    for line in lines:
+        for prompt, enter in (("pecan> ", "\r"), ("kdb> ", "")):
+            if line.startswith(prompt):
+                steps.append((text + prompt, line[len(prompt):] + enter))
+                text = line[len(prompt):] + "\n"
+                break
+        else:
+            if line == "^C":
+                steps.append((text, "\x03"))
+                text = "^C\n"
+            else:
+                text += line + "\n"
+    return steps + [(text + PROMPT, None)]
+
+
+def run_readme(args, result, update=False):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
+    before, lines, after = readme_transcript(path)
+    print("harness: booting the interactive system for README.md's transcript", flush=True)
+    q = Qemu(args, args.build, args.accel, args.mem, args.os_modules, "readme.log", "kdb")
+    seen, why = [], ""
+    try:
+        for i, (expected, typed) in enumerate(transcript_steps(lines)):
+            tail = expected.rstrip("\n").split("\n")[-1]
+            got = q.expect(re.escape(tail) + ("\r?\n" if expected.endswith("\n") else ""),
+                           BOOT_TIMEOUT if i == 0 else 60)
+            if got is None:
+                why = f"expected {tail!r} (step {i + 1}); log {q.log_path}:\n{q.tail()}"
+                break
+            got = got.replace("\r", "")
+            seen.append(got if i else got.lstrip("\n"))
+            if not update and masked(seen[-1]) != masked(expected):
+                diff = difflib.unified_diff(masked(expected).split("\n"),
+                                            masked(seen[-1]).split("\n"), "README.md", "this run",
+                                            lineterm="")
+                why = ("README.md's transcript differs from this run (tools/harness.py "
+                       "--update-readme writes this run's):\n" + "\n".join(diff))
+                break
+            if typed:
+                q.type(typed)
+    finally:
+        q.close()
+    if update and not why:
+        new = "".join(seen).split("\n")
+        kept = [l.rstrip("\n") for l in lines]
+        same = difflib.SequenceMatcher(None, [masked(l) for l in kept], [masked(l) for l in new])
+        out = []                            # (lines that differ only in masked fields stay)
+        for op, i1, i2, j1, j2 in same.get_opcodes():
+            out += kept[i1:i2] if op == "equal" else new[j1:j2]
+        open(path, "w", encoding="utf-8").write("\n".join(before + out + after))
+        print(f"harness: wrote this run's transcript into {path}")
+    result.record("session.readme_transcript_is_what_the_system_answers", not why, why)
+
+
+# ---- the soak test -----------------------------------------------------------------
+
+# Rounds before the first snapshot: the kernel's object caches (slabs) keep
+# what they grow to, and reach their size within some 30 rounds.
+WARM_UP = 50
+
+# One round: (typed, answer, whether a prompt follows). Every round kills
+# each server once and ends with the same commands, so that the servers
+# are in the same state after every round.
+def soak_round(i):
+    return [
+        (f"hello r{i}", rf"argument 1: r{i}\r?\n", True),
+        ("count 3 | upper | wc", r"3 3 6", True),
+        ("nosuch | upper", r"nosuch: no such program", True),
+        ("upper | nosuch", r"nosuch: no such program", True),
+        ("spin | upper", r"SPINNING", False),
+        ("\x03", r"upper: killed", True),
+        ("upper", r"upper\r?\n", False),
+        ("x\r", r"X", False),
+        ("\x03", r"upper: killed", True),
+        ("crash read", r"crash: ended by a fault", True),
+        ("count 1 | upper", r"1\r?\n", True),
+        ("kill 42", r"pipe server \(task 42\) was killed; restarting it", True),
+        ("kill 41", r"shell server \(task 41\) was killed; restarting it", True),
+        ("kill 40", r"console server \(task 40\) was killed; restarting it", True),
+        ("count 2 | sort -r", r"2\r?\n1\r?\n", True),
+    ]
+
+
+def snapshot(q):
+    """ps, mem and the kernel's free frames, as text (None: no answer)."""
+    text = ""
+    for typed, answer in (("ps", r"TASK[\s\S]*pecan> "), ("mem", r"NAME[\s\S]*pecan> "),
+                          ("kdb", r"kdb> "), ("i", r"free kernel frames \d+\r?\n"),
+                          ("g", r"continuing[\s\S]*pecan> ")):
+        q.type(keys(typed), fast=True)
+        got = q.expect(answer, 60)
+        if got is None:
+            return None
+        if typed in ("ps", "mem"):
+            text += got[got.index("\n") + 1:got.rindex("\n")].replace("\r", "") + "\n"
+        elif typed == "i":
+            text += "kernel: " + re.search(r"free kernel frames \d+", got).group(0) + "\n"
+    return text
+
+
+def play(q, rounds):
+    """Type the soak rounds; what went wrong, or ""."""
+    for i in rounds:
+        for typed, answer, prompt in soak_round(i):
+            q.type(keys(typed), fast=True)
+            if q.expect(answer, 60) is None or (prompt and q.expect(PROMPT, 60) is None):
+                return (f"round {i}: typed {typed!r}, expected /{answer}/"
+                        f"{' and a prompt' if prompt else ''}; log {q.log_path}:\n{q.tail()}")
+        if i >= 0 and (i + 1) % 100 == 0:
+            print(f"harness: soak round {i + 1}", flush=True)
+    return ""
+
+
+def changed(before, after):
+    return "\n".join(difflib.unified_diff(before.split("\n"), after.split("\n"), "before",
+                                          "after", lineterm=""))
+
+
+def run_soak(args, result, rounds):
+    """ps, mem and the kernel's free frames after `rounds` rounds must be as
+    before them. The kernel's object caches keep every page they grow to,
+    and how far they grow depends on how the tasks' lives happened to
+    overlap: if only the free frames fell, as many rounds again must not
+    lower them further (a leak would)."""
+    print(f"harness: booting the interactive system for {rounds} soak rounds", flush=True)
+    q, ok = boot(args, f"soak-{rounds}.log")
+    name = f"session.soak_{rounds}_rounds_leave_ps_mem_and_kernel_memory_as_they_were"
+    why = "" if ok is not None else f"no prompt; log {q.log_path}:\n{q.tail()}"
+    try:
+        why = why or play(q, range(-WARM_UP, 0))
+        first = None if why else snapshot(q)
+        why = why or play(q, range(rounds))
+        last = None if why else snapshot(q)
+        if not why and (first is None or last is None):
+            why = f"no answer to ps, mem or kdb's i; log {q.log_path}:\n{q.tail()}"
+        elif not why and first != last and first.split("kernel:")[0] == last.split("kernel:")[0]:
+            print(f"harness: the kernel's free frames fell in {rounds} rounds; {rounds} more "
+                  "to tell a cache's growth from a leak", flush=True)
+            why = play(q, range(rounds, 2 * rounds))
+            again = None if why else snapshot(q)
+            if not why and again != last:
+                why = f"the kernel's free frames fell again in {rounds} more rounds:\n" + \
+                      changed(last, again or "")
+        elif not why and first != last:
+            why = "ps, mem or the kernel's free frames changed:\n" + changed(first, last)
+    finally:
+        q.close()
+    result.record(name, not why, why)
