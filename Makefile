@@ -196,7 +196,8 @@ fuzz: deps all
 
 # ---- Linux side of the benchmarks ------------------------------------------
 # /init of the initramfs make bench boots Debian's stock kernel with: a static
-# program of ours (tools/linux-bench/init.c), packed by a small newc writer.
+# program of ours (tools/linux-bench/init.c), packed by a small newc writer
+# (tools/cpio.py).
 LINUX_INIT      := $(BUILD)/bench/linux-init
 LINUX_INITRAMFS := $(BUILD)/bench/linux-initramfs.cpio.gz
 LINUX_KERNEL    ?=
@@ -205,7 +206,7 @@ $(LINUX_INIT): tools/linux-bench/init.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
-$(LINUX_INITRAMFS): $(LINUX_INIT) tools/linux-bench/mkinitramfs.py
+$(LINUX_INITRAMFS): $(LINUX_INIT) tools/linux-bench/mkinitramfs.py tools/cpio.py
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/linux-bench/mkinitramfs.py $@ $(LINUX_INIT)
 
