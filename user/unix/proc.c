@@ -42,15 +42,11 @@ struct thread *thread_by_tid(int tid)
     return NULL;
 }
 
-struct proc *proc_next(struct proc *after)
+struct proc *proc_next(unsigned *at)
 {
-    unsigned i = 0;
-    if (after)
-        while (i < MAX_PROCS && procs[i++] != after)
-            ;
-    for (; i < MAX_PROCS; i++)
-        if (procs[i])
-            return procs[i];
+    for (; *at < MAX_PROCS; (*at)++)
+        if (procs[*at])
+            return procs[(*at)++];
     return NULL;
 }
 
@@ -209,7 +205,7 @@ void proc_exit(struct proc *p, int status)
         return;
     p->state = P_ZOMBIE;
     p->exit_status = status;
-#ifdef UNIX_TRACE
+#if defined(UNIX_TRACE) || defined(UNIX_TRACE_SIG)
     ulog("pid %d ends: status %x", p->pid, status);
 #endif
     /* the threads and the space (with the last thread) */

@@ -12,8 +12,9 @@ extern struct proc *init_proc;          /* pid 1: orphans' new parent */
 struct thread *thread_of(L4_ThreadId_t id);
 struct proc *proc_by_pid(int pid);
 struct thread *thread_by_tid(int tid);
-/* Iterate over all processes: start with NULL. */
-struct proc *proc_next(struct proc *after);
+/* Iterate over all processes: the next one from slot *at on (start at 0);
+ * safe when the loop ends processes (they free their slots). */
+struct proc *proc_next(unsigned *at);
 
 /* A new process (no memory, no thread yet), child of parent (NULL: the
  * first); its pid; NULL with *err when there is no room. */

@@ -125,9 +125,8 @@ static void finish_wait(void)
 int session_request(L4_ThreadId_t from, L4_Word_t label)
 {
     L4_Word_t *mr = __L4_Utcb();
-#ifdef UNIX_TRACE
-    if (label != OS_UNIX_INPUT)
-        ulog("request %lx from %lx", label, from.raw);
+#if defined(UNIX_TRACE) || defined(UNIX_TRACE_REQ)
+    ulog("request %lx from %lx: %lx", label, from.raw, mr[2]);
 #endif
     switch (label) {
     case OS_UNIX_RUN:
@@ -160,7 +159,8 @@ void session_process_ended(struct proc *p)
     status = p->exit_status;
     ended = true;
     /* what the session left running hangs up, as on Linux */
-    for (struct proc *q = proc_next(NULL); q; q = proc_next(q))
+    struct proc *q;
+    for (unsigned at = 0; (q = proc_next(&at));)
         if (q != p && q->sid == p->sid && q->state == P_ALIVE)
             signal_send_proc(q, SIGHUP);
     tty_set_session(0, 0);

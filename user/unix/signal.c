@@ -77,6 +77,10 @@ static void kick(struct thread *t)
 
 void signal_send_proc(struct proc *p, int sig)
 {
+#ifdef UNIX_TRACE_SIG
+    if (p)
+        ulog("signal %d to pid %d (state %d)", sig, p->pid, (int)p->state);
+#endif
     if (!p || p->state != P_ALIVE || sig < 1 || sig > LINUX_NSIG)
         return;
     if (sig == SIGKILL) {
@@ -423,7 +427,8 @@ static long sys_kill(struct thread *t, const uint64_t a[6])
     }
     int pgid = pid == 0 ? t->proc->pgid : pid < -1 ? -pid : 0;
     int found = 0;
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
+    struct proc *p;
+    for (unsigned at = 0; (p = proc_next(&at));) {
         if (p->state != P_ALIVE || (pgid && p->pgid != pgid) || (!pgid && p == init_proc))
             continue;
         if (!pgid && p == t->proc)

@@ -120,7 +120,8 @@ static long sys_sysinfo(struct thread *t, const uint64_t a[6])
     si.freeram = pool_free_pages();
     si.mem_unit = 4096;
     unsigned n = 0;
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+    struct proc *p;
+    for (unsigned at = 0; (p = proc_next(&at));)
         n++;
     si.procs = (unsigned short)n;
     return copy_to_proc(t->proc, a[0], &si, sizeof si);

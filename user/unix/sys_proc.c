@@ -498,7 +498,8 @@ static long sys_setpgid(struct thread *t, const uint64_t a[6])
         return -EPERM;
     if (pgid != p->pid) {                   /* an existing group of the session */
         bool found = false;
-        for (struct proc *q = proc_next(NULL); q; q = proc_next(q))
+        struct proc *q;
+        for (unsigned at = 0; (q = proc_next(&at));)
             found |= q->pgid == pgid && q->sid == p->sid;
         if (!found)
             return -EPERM;
@@ -517,7 +518,8 @@ static long sys_setsid(struct thread *t, const uint64_t a[6])
 {
     (void)a;
     struct proc *p = t->proc;
-    for (struct proc *q = proc_next(NULL); q; q = proc_next(q))
+    struct proc *q;
+    for (unsigned at = 0; (q = proc_next(&at));)
         if (q->pgid == p->pid)
             return -EPERM;
     p->sid = p->pgid = p->pid;

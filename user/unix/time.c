@@ -207,7 +207,8 @@ static long sys_setitimer(struct thread *t, const uint64_t a[6])
 uint64_t alarms_next(void)
 {
     uint64_t next = 0;
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+    struct proc *p;
+    for (unsigned at = 0; (p = proc_next(&at));)
         if (p->alarm_at && p->state == P_ALIVE && (!next || p->alarm_at < next))
             next = p->alarm_at;
     return next;
@@ -215,7 +216,8 @@ uint64_t alarms_next(void)
 
 void alarms_fire(uint64_t now)
 {
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+    struct proc *p;
+    for (unsigned at = 0; (p = proc_next(&at));)
         if (p->alarm_at && p->alarm_at <= now && p->state == P_ALIVE) {
             p->alarm_at = p->alarm_interval ? now + p->alarm_interval : 0;
             signal_send_proc(p, SIGALRM);

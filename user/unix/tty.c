@@ -98,13 +98,21 @@ static void to_ready(const char *s, unsigned n)
 
 static void signal_foreground(int sig)
 {
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+#ifdef UNIX_TRACE_SIG
+    ulog("tty: signal %d to group %d", sig, tty_pgrp);
+#endif
+    struct proc *p;
+    for (unsigned at = 0; (p = proc_next(&at));)
         if (p->pgid == tty_pgrp && p->state == P_ALIVE)
             signal_send_proc(p, sig);
 }
 
 static void input_char(char c)
 {
+#ifdef UNIX_TRACE_SIG
+    if (c == 3)
+        ulog("tty: ^C, lflag %x", tio.c_lflag);
+#endif
     if ((tio.c_iflag & ISTRIP))
         c &= 0x7F;
     if (c == '\r' && (tio.c_iflag & IGNCR))
@@ -290,6 +298,9 @@ static long tty_ioctl(struct file *f, struct thread *t, unsigned cmd, uint64_t a
         if (cmd == TCSETSF)
             ready_len = line_len = eofs = 0;
         bool was_canon = tio.c_lflag & ICANON;
+#ifdef UNIX_TRACE_SIG
+        ulog("tty: pid %d sets lflag %x (cmd %x)", p->pid, n.c_lflag, cmd);
+#endif
         tio = n;
         if (was_canon && !(tio.c_lflag & ICANON)) {     /* the line so far is input now */
             to_ready(line, line_len);
