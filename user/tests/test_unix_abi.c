@@ -18,7 +18,7 @@
 
 extern char ux_regs_code[], ux_regs_after[], ux_bases_code[], ux_bases_after[],
     ux_loop_code[], ux_loop_exit[], ux_fault_code[], ux_after_int3[], ux_switch_code[],
-    ux_flags_code[], ux_io_code[];
+    ux_flags_code[], ux_io_code[], ux_df_code[];
 volatile L4_Word_t ux_out[16], ux_count, ux_bad;
 static L4_Word_t ux_stack[2][512] __attribute__((aligned(16)));
 static L4_Word_t fs_word[2] = { 0xF5F5F5F5, 0xF6F6F6F6 }, gs_word[2] = { 0x65656565, 0x66666666 };
@@ -68,6 +68,13 @@ __asm__(
     "  xor %eax, %eax\n  mov %eax, %fs\n"       /* which may clear the base on this CPU */
     "3: mov $24, %eax\n  syscall\n"              /* sched_yield: to the handler */
     "  dec %r13\n  jnz 1b\n"
+    "  mov $60, %eax\n  syscall\n  ud2\n"
+
+    "ux_df_code:\n"             /* DF as the answer leaves it */
+    "  std\n  mov $2, %eax\n  syscall\n"
+    "  pushfq\n  pop %rax\n  mov %rax, ux_out+0(%rip)\n  cld\n"
+    "  mov $3, %eax\n  syscall\n"
+    "  pushfq\n  pop %rax\n  mov %rax, ux_out+8(%rip)\n  cld\n"
     "  mov $60, %eax\n  syscall\n  ud2\n"
 
     "ux_io_code:\n"             /* with IOPL 3 these would just run */
@@ -324,6 +331,23 @@ TEST(unix_abi, noncanonical_rip_and_bases_in_an_answer_are_harmless)
     L4_Word_t back[] = { UNIX_MR_RIP, (L4_Word_t)ux_bases_after, 0 };
     EXPECT_EQ(ux_answer_all(t, back), UNIX_SYSCALL);
     EXPECT_EQ(ux_out[4], fs_word[0]);
+    tsup_kill(t);
+}
+
+/* DF is one of the user flags an answer sets (pecan/unix_abi.h): a
+ * server must be able to clear it, as Linux does for a signal handler. */
+TEST(unix_abi, answers_clear_and_set_df)
+{
+    L4_ThreadId_t t = ux_space();
+    EXPECT_EQ(ux_start(t, ux_df_code, 0, 0, 0), UNIX_SYSCALL);
+    EXPECT_EQ(msg[UNIX_MR_RFLAGS] & 0x400, 0x400);          /* std */
+    L4_Word_t clear[] = { UNIX_MR_RFLAGS, msg[UNIX_MR_RFLAGS] & ~0x400UL, 0 };
+    EXPECT_EQ(ux_answer_all(t, clear), UNIX_SYSCALL);
+    EXPECT_EQ(ux_out[0] & 0x400, 0);
+    L4_Word_t set[] = { UNIX_MR_RFLAGS, msg[UNIX_MR_RFLAGS] | 0x400, 0 };
+    EXPECT_EQ(ux_answer_all(t, set), UNIX_SYSCALL);
+    EXPECT_EQ(ux_out[1] & 0x400, 0x400);
+    EXPECT_EQ(msg[UNIX_MR_RAX], 60);
     tsup_kill(t);
 }
 
