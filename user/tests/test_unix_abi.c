@@ -18,7 +18,7 @@
 
 extern char ux_regs_code[], ux_regs_after[], ux_bases_code[], ux_bases_after[],
     ux_loop_code[], ux_loop_exit[], ux_fault_code[], ux_after_int3[], ux_switch_code[],
-    ux_flags_code[];
+    ux_flags_code[], ux_io_code[], ux_df_code[];
 volatile L4_Word_t ux_out[16], ux_count, ux_bad;
 static L4_Word_t ux_stack[2][512] __attribute__((aligned(16)));
 static L4_Word_t fs_word[2] = { 0xF5F5F5F5, 0xF6F6F6F6 }, gs_word[2] = { 0x65656565, 0x66666666 };
@@ -68,6 +68,17 @@ __asm__(
     "  xor %eax, %eax\n  mov %eax, %fs\n"       /* which may clear the base on this CPU */
     "3: mov $24, %eax\n  syscall\n"              /* sched_yield: to the handler */
     "  dec %r13\n  jnz 1b\n"
+    "  mov $60, %eax\n  syscall\n  ud2\n"
+
+    "ux_df_code:\n"             /* DF as the answer leaves it */
+    "  std\n  mov $2, %eax\n  syscall\n"
+    "  pushfq\n  pop %rax\n  mov %rax, ux_out+0(%rip)\n  cld\n"
+    "  mov $3, %eax\n  syscall\n"
+    "  pushfq\n  pop %rax\n  mov %rax, ux_out+8(%rip)\n  cld\n"
+    "  mov $60, %eax\n  syscall\n  ud2\n"
+
+    "ux_io_code:\n"             /* with IOPL 3 these would just run */
+    "  cli\n  inb $0x80, %al\n  sti\n"
     "  mov $60, %eax\n  syscall\n  ud2\n"
 
     "ux_flags_code:\n"          /* RFLAGS before and after an answer that sets all bits */
@@ -323,6 +334,23 @@ TEST(unix_abi, noncanonical_rip_and_bases_in_an_answer_are_harmless)
     tsup_kill(t);
 }
 
+/* DF is one of the user flags an answer sets (pecan/unix_abi.h): a
+ * server must be able to clear it, as Linux does for a signal handler. */
+TEST(unix_abi, answers_clear_and_set_df)
+{
+    L4_ThreadId_t t = ux_space();
+    EXPECT_EQ(ux_start(t, ux_df_code, 0, 0, 0), UNIX_SYSCALL);
+    EXPECT_EQ(msg[UNIX_MR_RFLAGS] & 0x400, 0x400);          /* std */
+    L4_Word_t clear[] = { UNIX_MR_RFLAGS, msg[UNIX_MR_RFLAGS] & ~0x400UL, 0 };
+    EXPECT_EQ(ux_answer_all(t, clear), UNIX_SYSCALL);
+    EXPECT_EQ(ux_out[0] & 0x400, 0);
+    L4_Word_t set[] = { UNIX_MR_RFLAGS, msg[UNIX_MR_RFLAGS] | 0x400, 0 };
+    EXPECT_EQ(ux_answer_all(t, set), UNIX_SYSCALL);
+    EXPECT_EQ(ux_out[1] & 0x400, 0x400);
+    EXPECT_EQ(msg[UNIX_MR_RAX], 60);
+    tsup_kill(t);
+}
+
 static volatile L4_Word_t other_result, other_error;
 static void exchange_as_other(L4_Word_t target)
 {
@@ -359,5 +387,30 @@ TEST(unix_abi, the_abi_of_a_space_with_an_active_thread_stays)
     EXPECT_EQ(L4_ThreadControl(x, t, L4_nilthread, L4_nilthread, (void *)~0UL), 0);
     EXPECT_EQ(L4_ErrorCode(), 3);
     tsup_kill(x);
+    tsup_kill(t);
+}
+
+/* Linux programs see Linux's machine, also under the kernel option
+ * ioports=all (which gives X.2 threads IOPL 3: the harness runs this
+ * group with it too): no IOPL, so cli, in and sti are exceptions, each
+ * a message (#GP), never executed. */
+TEST(unix_abi, io_instructions_and_cli_are_exceptions_even_with_ioports_all)
+{
+    L4_ThreadId_t t = ux_space();
+    EXPECT_EQ(ux_exchange(t, 0), UNIX_START);
+    EXPECT_EQ(msg[UNIX_MR_RFLAGS] & 0x3000, 0);             /* IOPL 0 */
+    L4_Word_t set[] = { UNIX_MR_RIP, (L4_Word_t)ux_io_code, UNIX_MR_RSP,
+                        (L4_Word_t)&ux_stack[0][512], 0 };
+    EXPECT_EQ(ux_answer_all(t, set), 13);                  /* cli */
+    EXPECT_EQ(msg[UNIX_MR_RIP], (L4_Word_t)ux_io_code);
+    EXPECT_EQ(msg[UNIX_MR_RFLAGS] & 0x3200, 0x200);         /* IOPL 0, IF still on */
+    L4_Word_t in[] = { UNIX_MR_RIP, (L4_Word_t)ux_io_code + 1, 0 };
+    EXPECT_EQ(ux_answer_all(t, in), 13);                   /* in */
+    EXPECT_EQ(msg[UNIX_MR_RIP], (L4_Word_t)ux_io_code + 1);
+    L4_Word_t sti[] = { UNIX_MR_RIP, (L4_Word_t)ux_io_code + 3, 0 };
+    EXPECT_EQ(ux_answer_all(t, sti), 13);                  /* sti */
+    L4_Word_t out[] = { UNIX_MR_RIP, (L4_Word_t)ux_io_code + 4, 0 };
+    EXPECT_EQ(ux_answer_all(t, out), UNIX_SYSCALL);
+    EXPECT_EQ(msg[UNIX_MR_RAX], 60);
     tsup_kill(t);
 }

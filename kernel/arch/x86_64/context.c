@@ -40,10 +40,12 @@ void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp)
     push_switch_frame(t, (uint64_t)f, (uint64_t)trap_exit);
 }
 
+/* Never IOPL 3, not even with ioports=all: a Linux program's cli, sti,
+ * in and out are exceptions (docs/unix.md), and no answer can set IOPL. */
 void arch_thread_init_unix(struct tcb *t)
 {
     struct trap_frame *f = tcb_frame(t);
-    *f = (struct trap_frame){ .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = USER_RFLAGS };
+    *f = (struct trap_frame){ .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = RFLAGS_IF | 0x2 };
     t->fs_base = t->gs_base = 0;
     push_switch_frame(t, (uint64_t)f, (uint64_t)unix_thread_entry);
 }
