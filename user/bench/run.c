@@ -15,6 +15,7 @@ void bench_map(uint64_t overhead);
 void bench_string(uint64_t overhead);
 void bench_irq(uint64_t overhead);
 void bench_exception(uint64_t overhead);
+void bench_unix(uint64_t overhead);
 
 static uint64_t samples[BENCH_ITERATIONS];
 
@@ -86,7 +87,7 @@ unsigned bench_run(void)
     uint64_t overhead = bench_timing_overhead();
     void (*const benchmarks[])(uint64_t) = {
         bench_null_syscall, bench_ipc, bench_thread_switch, bench_pagefault,
-        bench_map, bench_string, bench_irq, bench_exception,
+        bench_map, bench_string, bench_irq, bench_exception, bench_unix,
     };
     for (unsigned i = 0; i < sizeof benchmarks / sizeof benchmarks[0]; i++) {
         benchmarks[i](overhead);
