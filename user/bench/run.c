@@ -15,7 +15,6 @@ void bench_map(uint64_t overhead);
 void bench_string(uint64_t overhead);
 void bench_irq(uint64_t overhead);
 void bench_exception(uint64_t overhead);
-void bench_unix(uint64_t overhead);
 
 static uint64_t samples[BENCH_ITERATIONS];
 
