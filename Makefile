@@ -7,7 +7,8 @@
 #   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
 #   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
-#                 function (TRACE="--general --words 8" for others)
+#                 function (TRACE="--general --words 8" for others; --unix:
+#                 unix_getpid's round trip)
 #   make deps     install missing Debian packages (bench-deps: also make bench's)
 
 BUILD      ?= build

@@ -40,6 +40,7 @@ LINUX_CMDLINE = "console=ttyS0 quiet nokaslr panic=-1"
 # Pecan benchmark -> its Linux equivalents (what the comparison table shows).
 EQUIVALENTS = [
     ("null_syscall", "getpid"),
+    ("unix_getpid", "getpid"),
     ("ipc_rtt_inter_0", "pipe_rtt"),
     ("ipc_rtt_inter_0", "futex_rtt"),
     ("ipc_rtt_inter_8", "pipe_rtt_64"),

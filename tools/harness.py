@@ -291,8 +291,9 @@ def run_selected(args, only, result):
     run_suite(args, result, only=only)
     run_suite(args, result, general=True, only=only)     # every test through the general path
     group = only.split(".")[0]
-    for g in ("io", "boot"):
+    for g in ("io", "boot", "unix_abi"):
         # Pistachio's port model (spec 11.3): every thread has every port
+        # (but those of Unix-ABI spaces: docs/unix.md)
         if not only or group == g:
             run_suite(args, result, option="ioports=all", only=only or g)
     if not only or group == "security":

@@ -10,11 +10,14 @@ user code of the function `rtt`) to its next one. Its instructions are
 counted per function, in the order they run, for the call (client to
 server) and the reply (server to client) separately.
 
-    tools/ipc_trace.py [--general] [--words 0|8|63]     (make ipc-trace)
+    tools/ipc_trace.py [--general] [--words 0|8|63 | --unix]   (make ipc-trace)
 
---general traces the nofastpath boot (the general path). The counts are
-of instructions executed, as -icount counts them; the benchmark's own
-figure is the same round trip less the timing overhead.
+--general traces the nofastpath boot (the general path). --unix traces
+unix_getpid instead (user/bench/unix.c, alone: bench.elf's "unix"): from
+the Linux thread's `syscall` to its next one, the message to its handler
+and the answer; with --general, through the general path.
+The counts are of instructions executed, as -icount counts them; the
+benchmark's own figure is the same round trip less the timing overhead.
 """
 import argparse
 import bisect
@@ -26,6 +29,7 @@ import tempfile
 KIP_STUB_PAGE = 0xFFFFFFFFFFE00000     # where user code sees the Ipc stub (config.h)
 KERNEL_START = 0xFFFF800000000000
 ENTRIES = ("syscall_entry", "syscall_fast_entry")
+UNIX_ENTRIES = ("unix_syscall_entry", "unix_syscall_fast_entry")
 WARMUP, ITERATIONS = 100, 1000         # user/bench/bench.h
 # The round-trip benchmarks in the order bench.elf runs them (user/bench/ipc.c)
 ORDER = {False: [0, "intra", 8, 63], True: [0, 8, 63]}
@@ -58,12 +62,17 @@ class Namer:
 
 def trace(args, namer):
     """The pcs of one round trip: the skip-th client entry to the next."""
-    index = ORDER[args.general].index(args.words)
-    skip = index * (WARMUP + ITERATIONS) + WARMUP + ITERATIONS // 2
+    if args.unix:                       # the Linux thread's system calls
+        client, entries, skip = "user: linux_getpid_loop", UNIX_ENTRIES, WARMUP + ITERATIONS // 2
+    else:
+        index = ORDER[args.general].index(args.words)
+        client, entries = "user: rtt", ENTRIES
+        skip = index * (WARMUP + ITERATIONS) + WARMUP + ITERATIONS // 2
     tmp = tempfile.mkdtemp()
     fifo = os.path.join(tmp, "exec.log")
     os.mkfifo(fifo)
-    bench = os.path.join(args.build, "user", "bench.elf") + (" general" if args.general else "")
+    bench = os.path.join(args.build, "user", "bench.elf") + (" general" if args.general else "") \
+        + (" unix" if args.unix else "")
     cmd = [args.qemu, "-machine", "pc", "-cpu", "max", "-m", "256M", "-smp", "1",
            "-accel", "tcg", "-icount", "shift=0", "-singlestep", "-display", "none",
            "-no-reboot", "-monitor", "none", "-serial", "null",
@@ -73,7 +82,7 @@ def trace(args, namer):
     if args.general:
         cmd += ["-append", "nofastpath"]
     q = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    entry_pcs = {a for a, n in zip(*namer.k) if n in ENTRIES}
+    entry_pcs = {a for a, n in zip(*namer.k) if n in entries}
     seen, last_user, pcs, recording = 0, "", [], False
     try:
         with open(fifo) as log:
@@ -83,7 +92,7 @@ def trace(args, namer):
                 if len(f) < 2:
                     continue
                 pc = int(f[1], 16)
-                if pc in entry_pcs and last_user == "user: rtt":
+                if pc in entry_pcs and last_user == client:
                     seen += 1
                     if recording:
                         return pcs
@@ -100,7 +109,7 @@ def trace(args, namer):
     sys.exit(f"ipc_trace: QEMU ended after {seen} client IPCs, expected more than {skip}")
 
 
-def report(pcs, namer):
+def report(pcs, namer, unix):
     runs = []                           # [name, count] in execution order
     for pc in pcs:
         n = namer(pc)
@@ -109,9 +118,11 @@ def report(pcs, namer):
         else:
             runs.append([n, 1])
     # The call ends where the server's kernel entry begins.
+    client, server = ("user: linux_getpid_loop", "user: bench_unix") if unix \
+        else ("user: rtt", "user: server")
     half = next(i for i in range(1, len(runs))
-                if runs[i][0] in ENTRIES and runs[i - 1][0] != "user: rtt"
-                and any(r[0] == "user: server" for r in runs[:i]))
+                if runs[i][0] in ENTRIES and runs[i - 1][0] != client
+                and any(r[0] == server for r in runs[:i]))
     for title, part in (("call (client to server)", runs[:half]),
                         ("reply (server to client)", runs[half:])):
         kernel = sum(c for n, c in part if not n.startswith("user"))
@@ -127,9 +138,10 @@ def main():
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--general", action="store_true", help="the nofastpath boot")
     ap.add_argument("--words", type=int, default=0, choices=(0, 8, 63))
+    ap.add_argument("--unix", action="store_true", help="unix_getpid instead")
     args = ap.parse_args()
     namer = Namer(args.build)
-    report(trace(args, namer), namer)
+    report(trace(args, namer), namer, args.unix)
 
 
 if __name__ == "__main__":

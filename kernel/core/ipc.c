@@ -74,7 +74,7 @@ static void block(struct tcb *self, unsigned state, uint64_t deadline)
 static NORETURN void block_for_fast_resume(struct tcb *self)
 {
     self->state = TS_RECV_BLOCKED;
-    self->fast_blocked = true;
+    self->fast_blocked = FAST_X2;
     arch_prepare_fast_resume(self);
     struct tcb *to = handoff;
     handoff = NULL;
@@ -461,7 +461,9 @@ static word_t resolve_from(struct tcb *self, word_t from)
  * receive without timeout, the partner of at least our priority (so no
  * scheduling decision: sched_handoff's first case), nothing supervised.
  * Neither thread touches a queue or its kernel stack. (No irq or sigma0
- * thread and none waiting for its start message is ever fast-blocked.)
+ * thread and none waiting for its start message is ever fast-blocked. A
+ * Unix-ABI thread blocked by unix_fastpath.S for its handler's answer
+ * resumes in unix_fast_resume, which applies the answer as unix.c does.)
  * Returns only if it does not apply. */
 void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
@@ -487,7 +489,7 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
     self->rcv_from = from_spec;
     self->ipc_error = 0;
     self->state = TS_RECV_BLOCKED;
-    self->fast_blocked = true;
+    self->fast_blocked = FAST_X2;
     arch_prepare_fast_resume(self);
     sched_resume_direct(dest);
 }
@@ -584,7 +586,7 @@ void ipc_irq_withdraw(struct tcb *irq)
  * thread halted meanwhile stops before it returns to user mode. */
 void ipc_fast_resumed(struct tcb *self)
 {
-    self->fast_blocked = false;
+    self->fast_blocked = FAST_NONE;
     while (self->xfer_serve == SERVE_REQUESTED)
         serve_reflected_fault(self);
     ipc_user_return(self);

@@ -17,10 +17,18 @@ void unix_thread_activated(struct tcb *t, word_t pager)
     sched_make_ready(t);
 }
 
+_Static_assert(UNIX_TAG == 0xFFFFFFFFFF900015UL, "UNIX_TAG_VALUE in unix_fastpath.S");
+
+/* A message whose wait the handler cancelled or aborted is sent again. */
+static bool send_again(word_t err)
+{
+    unsigned code = (err >> 1) & 7;
+    return code == IPC_CANCELED || code == IPC_ABORTED;
+}
+
 /* The message about the current thread, whose registers are in f, and
  * its handler's answer applied to them. Returns 0, or the IPC error
- * (code 2 without a handler). A message whose wait the handler cancelled
- * or aborted is sent again. (Interrupt messages due are served by it.) */
+ * (code 2 without a handler). (Interrupt messages due are served by it.) */
 static word_t message(struct trap_frame *f, word_t why)
 {
     struct tcb *self = current;
@@ -35,8 +43,7 @@ static word_t message(struct trap_frame *f, word_t why)
             arch_unix_reply(self, f, MIN(TAG_U(self->utcb[0]), UNIX_MSG_WORDS));
             return 0;
         }
-        unsigned code = (err >> 1) & 7;
-        if (code != IPC_CANCELED && code != IPC_ABORTED)
+        if (!send_again(err))
             return err;
     }
 }
@@ -51,6 +58,23 @@ void unix_thread_start(struct trap_frame *f)
 bool unix_syscall(struct trap_frame *f)
 {
     if (message(f, UNIX_SYSCALL))
+        fault_stop(f, "no handler answered its system call");
+    unix_user_return(f);
+    return arch_unix_needs_iret(f);
+}
+
+/* The system call's message went by the fast path (unix_fastpath.S) and
+ * the general path ended the wait for the answer: what unix_syscall does
+ * after the kernel call. */
+bool unix_syscall_resumed(struct trap_frame *f)
+{
+    struct tcb *self = current;
+    ipc_fast_resumed(self);
+    self->kcall_depth = 0;
+    word_t err = self->ipc_error;
+    if (!err)
+        arch_unix_reply(self, f, MIN(TAG_U(self->utcb[0]), UNIX_MSG_WORDS));
+    else if (!send_again(err) || message(f, UNIX_SYSCALL))
         fault_stop(f, "no handler answered its system call");
     unix_user_return(f);
     return arch_unix_needs_iret(f);

@@ -26,6 +26,13 @@ enum thread_state {
     TS_KDB_READ,          /* in KDB ReadChar_Blocked, waiting for input */
 };
 
+/* How a thread blocked for a fast resumption resumes (tcb.fast_blocked) */
+enum {
+    FAST_NONE = 0,              /* not so blocked */
+    FAST_X2 = TCB_FAST_X2,      /* in an X.2 receive: fast_resume (fastpath.S) */
+    FAST_UNIX = TCB_FAST_UNIX,  /* a Unix-ABI system call's message: unix_fast_resume */
+};
+
 struct space;
 struct fpu_state;
 
@@ -38,7 +45,8 @@ struct tcb {
     struct space *space;
     uint64_t ksp;              /* saved kernel stack pointer while switched out */
     uint8_t state;
-    bool fast_blocked;         /* blocked by the fast path: resumes via fast_resume */
+    int8_t fast_blocked;       /* FAST_*: (signed, so that GCC merges the store of
+                                * it and of state as it does a bool's, not as a vector) */
     bool halted;               /* stopped by ExchangeRegisters or a fault */
     bool start_wait;           /* waiting for its start message (spec 4.7) */
     uint8_t priority;
@@ -178,4 +186,8 @@ _Static_assert(__builtin_offsetof(struct tcb, rcv_from) == TCB_RCV_FROM, "tcb la
 _Static_assert(__builtin_offsetof(struct tcb, sendq) == TCB_SENDQ, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, ipc_from) == TCB_IPC_FROM, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, utcb_mr8) == TCB_UTCB_MR8, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, kcall_depth) == TCB_KCALL_DEPTH, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, fs_base) == TCB_FS_BASE, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, gs_base) == TCB_GS_BASE, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, unix_interrupt) == TCB_UNIX_INTERRUPT, "tcb layout");
 _Static_assert(TS_RECV_BLOCKED == TCB_TS_RECV_BLOCKED && TS_READY == TCB_TS_READY, "tcb states");

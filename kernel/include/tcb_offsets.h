@@ -18,6 +18,15 @@
 #define TCB_SENDQ      0x38
 #define TCB_IPC_FROM   0x40
 #define TCB_UTCB_MR8   0x48
+/* and the Unix-ABI fast path (unix_fastpath.S) */
+#define TCB_KCALL_DEPTH     0xE8
+#define TCB_FS_BASE         0x140
+#define TCB_GS_BASE         0x148
+#define TCB_UNIX_INTERRUPT  0x150
 
 #define TCB_TS_READY        2
 #define TCB_TS_RECV_BLOCKED 4
+
+/* tcb.fast_blocked: how a thread blocked for a fast resumption resumes */
+#define TCB_FAST_X2    1        /* an X.2 receive: fast_resume (fastpath.S) */
+#define TCB_FAST_UNIX  2        /* a Unix-ABI system call's message: unix_fast_resume */

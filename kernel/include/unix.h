@@ -17,6 +17,10 @@ void unix_thread_start(struct trap_frame *f);
  * true when it must leave by iretq (RCX or R11 not what sysret sets). */
 bool unix_syscall(struct trap_frame *f);
 
+/* unix_fast_resume (unix_fastpath.S): the general path ended the wait of
+ * a system call that the fast path sent. Returns as unix_syscall. */
+bool unix_syscall_resumed(struct trap_frame *f);
+
 /* An exception of such a thread (trap.c): the message; false if nobody
  * answered it. */
 bool unix_exception(struct trap_frame *f);

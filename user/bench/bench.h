@@ -33,6 +33,9 @@ uint64_t bench_timing_overhead(void);
 /* The IPC round trips through the general path (a nofastpath boot). */
 void bench_ipc_general(uint64_t overhead);
 
+/* unix_getpid alone (unix.c). */
+void bench_unix(uint64_t overhead);
+
 /* Print the machine-readable line tools/bench.py parses. */
 void bench_report(const char *name, struct bench_result r, uint64_t overhead);
 

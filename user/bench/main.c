@@ -21,21 +21,24 @@ void test_fail(const char *file, int line, const char *fmt, ...)
         ;
 }
 
-/* The word "general" on this module's command line (tools/bench.py adds
- * it in a nofastpath boot): only the IPC round trips, named *_general. */
-static int general_path_only(void)
+/* Is `word` on this module's command line? "general" (tools/bench.py adds
+ * it in a nofastpath boot): only the IPC round trips, named *_general;
+ * "unix" (tools/ipc_trace.py --unix): only unix_getpid. */
+static int on_cmdline(const char *word)
 {
     const L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
     const L4_BootRec_t *r =
         L4_BootInfo_FindExec((const L4_BootInfo_t *)kip->boot_info, kip->root[2]);
     const char *cmdline = r ? L4_BootRec_Cmdline(r) : "";
-    return strstr(cmdline, " general") != NULL;
+    return strstr(cmdline, word) != NULL;
 }
 
 int main(void)
 {
     unsigned failed = 0;
-    if (general_path_only())
+    if (on_cmdline(" unix"))
+        bench_unix(bench_timing_overhead());
+    else if (on_cmdline(" general"))
         bench_ipc_general(bench_timing_overhead());     /* (FAILED lines stop make bench) */
     else
         failed = bench_run();

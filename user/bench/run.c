@@ -86,7 +86,7 @@ unsigned bench_run(void)
     uint64_t overhead = bench_timing_overhead();
     void (*const benchmarks[])(uint64_t) = {
         bench_null_syscall, bench_ipc, bench_thread_switch, bench_pagefault,
-        bench_map, bench_string, bench_irq, bench_exception,
+        bench_map, bench_string, bench_irq, bench_exception, bench_unix,
     };
     for (unsigned i = 0; i < sizeof benchmarks / sizeof benchmarks[0]; i++) {
         benchmarks[i](overhead);

@@ -64,7 +64,7 @@
 #define UNIX_INTERRUPT  0x102               /* its handler interrupted it (K) */
 
 /* RFLAGS bits an answer may change: CF PF AF ZF SF DF OF AC */
-#define UNIX_USER_FLAGS 0x408D5UL
+#define UNIX_USER_FLAGS 0x40CD5UL
 
 /*
  * ExchangeRegisters on a thread of a UX space is also allowed to the

@@ -16,7 +16,12 @@
 
 struct cpu_local cpu0;
 extern char trap_exit[], syscall_entry[], syscall_fast_entry[], unix_syscall_entry[],
-    unix_thread_entry[];
+    unix_syscall_fast_entry[], unix_thread_entry[];
+_Static_assert(__builtin_offsetof(struct cpu_local, user_rsp) == CPU_USER_RSP, "cpu layout");
+_Static_assert(__builtin_offsetof(struct cpu_local, x2_entry) == CPU_X2_ENTRY, "cpu layout");
+_Static_assert(__builtin_offsetof(struct cpu_local, unix_entry) == CPU_UNIX_ENTRY, "cpu layout");
+_Static_assert(__builtin_offsetof(struct cpu_local, unix_abi_loaded) == CPU_UNIX_ABI_LOADED,
+               "cpu layout");
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
 
 /* What switch_stack pops: r15 r14 r13 r12 rbx rbp, then the return address. */
@@ -40,10 +45,12 @@ void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp)
     push_switch_frame(t, (uint64_t)f, (uint64_t)trap_exit);
 }
 
+/* Never IOPL 3, not even with ioports=all: a Linux program's cli, sti,
+ * in and out are exceptions (docs/unix.md), and no answer can set IOPL. */
 void arch_thread_init_unix(struct tcb *t)
 {
     struct trap_frame *f = tcb_frame(t);
-    *f = (struct trap_frame){ .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = USER_RFLAGS };
+    *f = (struct trap_frame){ .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = RFLAGS_IF | 0x2 };
     t->fs_base = t->gs_base = 0;
     push_switch_frame(t, (uint64_t)f, (uint64_t)unix_thread_entry);
 }
@@ -72,8 +79,9 @@ static void gs_reset(void)
  * enters the kernel at unix_syscall_entry and has FS and GS bases of its
  * own (it may have changed them by loading a selector: they are loaded
  * every time); any other thread the X.2 entry, FS base 0 and the GS page.
- * (The fast path switches between X.2 threads only: no Unix-ABI thread is
- * ever blocked on its terms, nor sends on it.) */
+ * (The IPC fast path switches between X.2 threads only: no Unix-ABI thread
+ * is ever blocked on its terms, nor sends on it. The Unix-ABI fast path,
+ * unix_fastpath.S, does what this does for its two cases.) */
 static void load_abi(struct tcb *to)
 {
     if (!(to->unix_abi | cpu0.unix_abi_loaded))
@@ -82,7 +90,7 @@ static void load_abi(struct tcb *to)
         wrmsr(MSR_FS_BASE, to->fs_base);
         wrmsr(MSR_KERNEL_GS_BASE, to->gs_base);
         if (!cpu0.unix_abi_loaded)
-            wrmsr(MSR_LSTAR, (uint64_t)unix_syscall_entry);
+            wrmsr(MSR_LSTAR, cpu0.unix_entry);
         cpu0.unix_abi_loaded = true;
     } else if (cpu0.unix_abi_loaded) {
         wrmsr(MSR_FS_BASE, 0);
@@ -168,6 +176,7 @@ void arch_cpu_init(bool ipc_fast_path)
     /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */
     wrmsr(MSR_STAR, (uint64_t)SEL_SYSRET << 48 | (uint64_t)SEL_KCODE << 32);
     cpu0.x2_entry = (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry);
+    cpu0.unix_entry = (uint64_t)(ipc_fast_path ? unix_syscall_fast_entry : unix_syscall_entry);
     wrmsr(MSR_LSTAR, cpu0.x2_entry);
     /* No thread runs in compatibility mode (gdt.c has no 32-bit code
      * segment). Should one ever, its `syscall` enters here as an ordinary

@@ -4,47 +4,12 @@
  * Every entry from user mode builds a struct trap_frame (arch/frame.h) at
  * the top of the thread's kernel stack.
  */
+#include "arch/asm.h"
 #include "arch/frame.h"
 #include "arch/gdt.h"
 #include "arch/percpu.h"
 #include "arch/smap.h"
 #include "syscall.h"
-
-.macro SAVE_GPRS
-    push %rax
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
-.endm
-
-.macro RESTORE_GPRS
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
-.endm
 
 /* One stub per vector: push a zero error code where the CPU pushes none,
  * then the vector number. The stubs are 16 bytes apart. */
@@ -145,10 +110,11 @@ syscall_exit:                        /* rsp -> struct trap_frame */
 
 /* `syscall` of a thread of a Unix-ABI space (LSTAR while one runs:
  * context.c): the same frame, then its handler answers (unix.c). */
-    .globl unix_syscall_entry
+    .globl unix_syscall_entry, unix_syscall_entry_frame
 unix_syscall_entry:
     SYSCALL_FRAME
     SAVE_GPRS
+unix_syscall_entry_frame:            /* (unix_fastpath.S: the frame is built) */
     mov %rsp, %rdi
     call unix_syscall
     test %al, %al                    /* true: RCX or R11 set apart, use iretq */

@@ -28,28 +28,18 @@
  * The sender's TCB is kept in RDI (its input, the own UTCB, is not needed),
  * which the receiver's local id overwrites at the end, and RBP is left 0:
  * no kernel address reaches the receiver's registers.
+ *
+ * A destination that is not in that receive state may be a Unix-ABI
+ * thread waiting for its handler's answer: unix_fastpath.S's case, at no
+ * cost here (only the failing branch's target differs).
  */
+#include "arch/asm.h"
 #include "arch/frame.h"
 #include "arch/gdt.h"
 #include "arch/percpu.h"
 #include "config.h"
 #include "syscall.h"
 #include "tcb_offsets.h"
-
-/* Trap-frame fields of a thread, relative to its TCB (frame at the top of
- * the KTCB_SIZE block). */
-#define FR(off)      (KTCB_SIZE - TF_SIZE + (off))
-#define FR_VECTOR    FR(TF_VECTOR)
-#define FR_RIP       FR(TF_RIP)
-#define FR_RFLAGS    FR(TF_RFLAGS)
-#define FR_RSP       FR(TF_RSP)
-#define FR_BASE      FR(0)
-/* Below the frame: what switch_stack pops for a fast-blocked thread,
- * six callee-saved registers and the return address fast_resume. */
-#define FR_RESUME_KSP (FR_BASE - 56)
-#define FR_RESUME_RET (FR_BASE - 8)
-
-#define STATE_FAST_RECV (TCB_TS_RECV_BLOCKED | 1 << 8)   /* state, fast_blocked, !halted, !start_wait */
 
     .text
     .globl syscall_fast_entry
@@ -86,7 +76,7 @@ syscall_fast_entry:
     cmp TCB_GLOBAL_ID(%r11), %rsi
     jne slow
     cmpl $STATE_FAST_RECV, TCB_STATE(%r11)
-    jne slow
+    jne unix_fast_answer                /* or a Unix-ABI thread's handler answers */
     mov TCB_RCV_FROM(%r11), %rcx        /* does it wait for us, */
     cmp TCB_GLOBAL_ID(%rdi), %rcx
     je 2f
@@ -148,7 +138,10 @@ fpu_leave:
     jmp 5b
 
 /* Not for the fast path: build the rest of the frame the general entry
- * builds and continue there. RIP, RFLAGS and RSP are saved already. */
+ * builds and continue there. RIP, RFLAGS and RSP are saved already.
+ * (unix_fastpath.S comes here too, having changed RCX only.) */
+    .globl fast_path_slow
+fast_path_slow:
 slow:
     mov $SYS_IPC, %ebp
     movq $0, 8(%rsp)                    /* error code */
@@ -156,12 +149,14 @@ slow:
     swapgs
     jmp syscall_entry_frame
 
-/* void fast_resume_at(struct trap_frame *f): enter fast_resume on the
- * current thread's frame, leaving the kernel stack we are on (context.c). */
+/* void fast_resume_at(struct trap_frame *f): resume the current thread
+ * where its switch frame returns to, fast_resume or unix_fast_resume
+ * (unix_fastpath.S), on its trap frame, leaving the kernel stack we are
+ * on (context.c). */
     .globl fast_resume_at
 fast_resume_at:
     mov %rdi, %rsp
-    jmp fast_resume
+    jmp *-8(%rdi)
 
 /* A thread blocked by the fast path runs again after the general path
  * completed its IPC: the outcome is in its UTCB (MR0..MR7) and TCB (the

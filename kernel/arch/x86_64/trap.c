@@ -20,6 +20,8 @@
 #include "syscall.h"
 #include "unix.h"
 
+_Static_assert(__builtin_offsetof(struct trap_frame, r11) == TF_R11, "frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, rcx) == TF_RCX, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "frame layout");

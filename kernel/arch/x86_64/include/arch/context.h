@@ -47,7 +47,7 @@ static inline void arch_set_user_regs(struct tcb *t, const word_t *sp, const wor
         /* The fast path returns with sysret, which needs a canonical RIP;
          * fast_resume checks, the direct switch does not. */
         if (!arch_user_ip_canonical(t))
-            t->fast_blocked = false;
+            t->fast_blocked = FAST_NONE;
     }
     if (flags)
         f->rflags = (f->rflags & ~0x8D5UL) | (*flags & 0x8D5UL);
@@ -81,8 +81,9 @@ size_t arch_thread_kmem(const struct tcb *t);
  * to user mode; its kernel stack is abandoned. */
 void arch_prepare_fast_resume(struct tcb *t);
 
-/* Switch from `from` to `to`, both blocked for fast_resume: no stack is
- * saved, `to` enters fast_resume on its trap frame. */
+/* Switch from `from` to `to`, both blocked for a fast resumption: no
+ * stack is saved, `to` enters fast_resume (or, a Unix-ABI thread blocked
+ * by unix_fastpath.S, unix_fast_resume) on its trap frame. */
 NORETURN void arch_resume_fast_blocked(struct tcb *from, struct tcb *to);
 
 /* syscall/sysret, GS bases, FPU/SSE; the IPC fast path unless turned

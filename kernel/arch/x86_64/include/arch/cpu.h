@@ -1,6 +1,5 @@
 /* Thin wrappers around x86-64 instructions the kernel needs. */
 #pragma once
-#include <stdint.h>
 
 #define MSR_EFER           0xC0000080
 #define MSR_STAR           0xC0000081
@@ -25,6 +24,9 @@
 #define RFLAGS_IOPL (3UL << 12)
 #define RFLAGS_NT   (1UL << 14)
 #define RFLAGS_AC   (1UL << 18)
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -136,3 +138,4 @@ static inline void arch_interrupt_window(void) { __asm__ volatile("sti; nop; cli
 
 /* Enable interrupts and halt atomically (sti takes effect after hlt starts). */
 static inline void cpu_idle(void)    { __asm__ volatile("sti; hlt; cli"); }
+#endif

@@ -6,6 +6,8 @@
 #define VEC_SYSCALL 0x100
 
 /* Byte offsets used by assembly (checked by static asserts in trap.c). */
+#define TF_R11     0x20
+#define TF_RCX     0x60
 #define TF_RAX     0x70
 #define TF_VECTOR  0x78
 #define TF_RIP     0x88

@@ -1,0 +1,63 @@
+/* What the kernel's assembly files share: saving and restoring the
+ * general registers of a trap frame (arch/frame.h), and the fast paths'
+ * view of a thread's frame and state. */
+#pragma once
+#ifdef __ASSEMBLER__
+#include "arch/frame.h"
+#include "config.h"
+#include "tcb_offsets.h"
+
+/* Trap-frame fields of a thread, relative to its TCB (frame at the top of
+ * the KTCB_SIZE block). */
+#define FR(off)      (KTCB_SIZE - TF_SIZE + (off))
+#define FR_VECTOR    FR(TF_VECTOR)
+#define FR_RIP       FR(TF_RIP)
+#define FR_RFLAGS    FR(TF_RFLAGS)
+#define FR_RSP       FR(TF_RSP)
+#define FR_BASE      FR(0)
+/* Below the frame: what switch_stack pops for a fast-blocked thread,
+ * six callee-saved registers and the return address fast_resume (or
+ * unix_fast_resume). */
+#define FR_RESUME_KSP (FR_BASE - 56)
+#define FR_RESUME_RET (FR_BASE - 8)
+
+/* The 32 bits at TCB_STATE: state, fast_blocked, halted, start_wait */
+#define STATE_FAST_RECV (TCB_TS_RECV_BLOCKED | TCB_FAST_X2 << 8)    /* !halted, !start_wait */
+#define STATE_UNIX_RECV (TCB_TS_RECV_BLOCKED | TCB_FAST_UNIX << 8)
+
+.macro SAVE_GPRS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro RESTORE_GPRS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+#endif
