@@ -162,8 +162,6 @@ int app_main(int argc, char **argv)
         return 1;
     }
     fs_make_devices();
-    ulog("ready: %lu KB of files, %lu KB for processes", (unsigned long)(unix_image_end - unix_image) / 1024,
-         (unsigned long)pool_free_pages() * 4);
     if (os_register("unix") != OS_OK) {
         ulog("cannot register the name \"unix\"");
         return 1;

@@ -63,6 +63,13 @@ static int start(char **argv)
         file_unref(tty);
         const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
         strncpy0(p->comm, base, sizeof p->comm);
+        for (unsigned i = 0; argv[i]; i++) {
+            size_t n = strlen(argv[i]) + 1;
+            if (p->cmdline_len + n > sizeof p->cmdline)
+                break;
+            memcpy(p->cmdline + p->cmdline_len, argv[i], n);
+            p->cmdline_len += n;
+        }
         struct thread *t = thread_new(p, &err);
         if (t) {
             t->r[UNIX_MR_RIP] = t->r[UNIX_MR_RCX] = entry;

@@ -25,8 +25,12 @@ static long get_path(struct thread *t, uint64_t u, char *buf)
 }
 
 /* Where a relative path starts: the working directory or dirfd's. */
+void procfs_refresh(struct proc *caller);
+
 static int start_dir(struct thread *t, int dirfd, const char *path, struct inode **at)
 {
+    if (!strncmp(path, "/proc", 5) && (path[5] == '/' || !path[5]))
+        procfs_refresh(t->proc);            /* (a snapshot of now: procfs.c) */
     if (path[0] == '/' || dirfd == AT_FDCWD) {
         *at = ctx(t)->cwd;
         return 0;

@@ -63,6 +63,15 @@ static long sys_getgroups(struct thread *t, const uint64_t a[6])
     return copy_to_proc(t->proc, a[1], &g, sizeof g) ? -EFAULT : 1;
 }
 
+/* Known and deliberately not served, without a word (the C libraries and
+ * busybox try them and do without): restartable sequences; sendfile
+ * (cat then reads and writes). */
+static long sys_quiet_enosys(struct thread *t, const uint64_t a[6])
+{
+    (void)t, (void)a;
+    return -ENOSYS;
+}
+
 static long sys_ok(struct thread *t, const uint64_t a[6])
 {
     (void)t;
@@ -211,6 +220,8 @@ const struct syscall_entry misc_syscalls[] = {
     { __NR_getegid, "getegid", sys_getegid },
     { __NR_setuid, "setuid", sys_setuid },
     { __NR_setgid, "setgid", sys_setgid },
+    { __NR_rseq, "rseq", sys_quiet_enosys },
+    { __NR_sendfile, "sendfile", sys_quiet_enosys },
     { __NR_setreuid, "setreuid", sys_ok },
     { __NR_setregid, "setregid", sys_ok },
     { __NR_setresuid, "setresuid", sys_ok },

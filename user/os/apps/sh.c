@@ -8,12 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <l4/ipc.h>
+#include <l4/schedule.h>
 #include <l4/utcb.h>
 #include <os/os.h>
 
 int app_main(int argc, char **argv)
 {
     L4_ThreadId_t server = os_lookup("unix");
+    for (int i = 0; i < 50 && L4_IsNilThread(server); i++) {   /* (starting: at boot, or
+                                                                  restarted) */
+        L4_Sleep(L4_TimePeriod(100000));
+        server = os_lookup("unix");
+    }
     if (L4_IsNilThread(server)) {
         printf("sh: the Unix server is not running\n");
         return 1;
