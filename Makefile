@@ -122,6 +122,29 @@ endef
 $(foreach p,$(OS_APPS),$(eval $(call os_program,$(p),user/os/apps/$(p).c)))
 $(foreach p,$(OS_SERVERS),$(eval $(call os_program,$(p),$(wildcard user/os/$(p)/*.c))))
 
+# ---- the Unix server (user/unix, docs/unix.md) ------------------------------
+# An OS server like the others, built against the Linux uapi headers of
+# Debian's linux-libc-dev (for the ABI's numbers and layouts only), with
+# its file-system image linked in: a cpio archive of busybox and
+# user/unix/rootfs, made by tools/mkrootfs.py.
+UNIX_CFLAGS := $(UCFLAGS) $(UNIX_DEBUG) -idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
+UNIX_IMAGE  := $(BUILD)/unix/rootfs.cpio
+BUSYBOX     ?= /bin/busybox
+$(BUILD)/user/unix/%.c.o: user/unix/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UNIX_CFLAGS) -MMD -c $< -o $@
+$(BUILD)/user/unix/image.S.o: user/unix/image.S $(UNIX_IMAGE)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLER__ -DIMAGE='"$(UNIX_IMAGE)"' -c $< -o $@
+$(UNIX_IMAGE): tools/mkrootfs.py tools/cpio.py $(shell find user/unix/rootfs) $(BUSYBOX)
+	@mkdir -p $(dir $@)
+	@echo "  CPIO    $@"
+	$(Q)$(PYTHON) tools/mkrootfs.py $@ --busybox $(BUSYBOX) user/unix/rootfs
+$(eval $(call os_program,unix,$(wildcard user/unix/*.c user/unix/*.S)))
+OS_PROGRAMS += unix
+
 OS_ELFS := $(BUILD)/user/os.elf $(patsubst %,$(BUILD)/user/os/%.elf,$(OS_PROGRAMS))
 # what `make run` boots: sigma0, the root server, then its programs
 comma := ,
@@ -197,7 +220,8 @@ fuzz: deps all
 
 # ---- Linux side of the benchmarks ------------------------------------------
 # /init of the initramfs make bench boots Debian's stock kernel with: a static
-# program of ours (tools/linux-bench/init.c), packed by a small newc writer.
+# program of ours (tools/linux-bench/init.c), packed by a small newc writer
+# (tools/cpio.py).
 LINUX_INIT      := $(BUILD)/bench/linux-init
 LINUX_INITRAMFS := $(BUILD)/bench/linux-initramfs.cpio.gz
 LINUX_KERNEL    ?=
@@ -206,7 +230,7 @@ $(LINUX_INIT): tools/linux-bench/init.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
-$(LINUX_INITRAMFS): $(LINUX_INIT) tools/linux-bench/mkinitramfs.py
+$(LINUX_INITRAMFS): $(LINUX_INIT) tools/linux-bench/mkinitramfs.py tools/cpio.py
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/linux-bench/mkinitramfs.py $@ $(LINUX_INIT)
 

@@ -3,6 +3,8 @@
 # need, but only when something is missing (so `make run` stays quick).
 #
 #   tools/deps.sh                 what make, make run and make test need
+#                                 (with the Unix image: Debian's static
+#                                 busybox, musl-gcc and glibc's libc.a)
 #   tools/deps.sh bench [DIR]     also what make bench needs for the Linux
 #                                 comparison and the plot: Debian's stock
 #                                 kernel (linux-image-amd64, /boot/vmlinuz-*)
@@ -21,12 +23,17 @@ check addr2line binutils
 check make make
 check qemu-system-x86_64 qemu-system-x86
 check python3 python3
+# The Unix server's image and its tests (docs/unix.md): busybox from the
+# busybox-static package (the busybox package has a dynamic /bin/busybox),
+# the test programs built with musl-gcc and with gcc -static (libc.a)
+dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' ||
+    need="$need busybox-static"
+check musl-gcc musl-tools
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need="$need libc6-dev"
 
 kernel=""
 if [ "$1" = bench ]; then
     kdir=${2:-build/linux-kernel}
-    # static linking of the Linux benchmark's /init needs libc.a
-    [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need="$need libc6-dev"
     # the plot (tools/bench.py falls back to Debian's own python3 for it)
     python3 -c 'import matplotlib' >/dev/null 2>&1 ||
         /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1 || need="$need python3-matplotlib"

@@ -156,6 +156,23 @@ SESSION = [
     (None, "t", r"sigma0[\s\S]*kdb> ", None),
     (None, "g", r"kdb: continuing", None),
     (None, "hello", r"Hello from task", None),
+    # Linux programs: busybox on the Unix server (docs/unix.md)
+    ("unix_sh_starts_busybox", "sh", r"built-in shell \(ash\)[\s\S]*/ # ", None),
+    ("unix_pipeline_of_linux_programs", "echo hello | sed s/hello/world/", r"\nworld\r?\n", None),
+    ("unix_files_from_the_image", "cat /etc/motd | wc -c", r"\n\s*%d\r?\n" % os.path.getsize(os.path.join(os.path.dirname(__file__), '..', 'user', 'unix', 'rootfs', 'etc', 'motd')), None),
+    ("unix_ls_lists_the_applets", "ls -l /bin | head -3", r"-> /bin/busybox\r?\n", None),
+    ("unix_shell_loop", "for i in 1 2 3; do echo $i; done", r"\n1\r?\n2\r?\n3\r?\n", None),
+    ("unix_write_a_file_and_read_it_back", "echo pecan > /tmp/f; cat /tmp/f; rm /tmp/f; ls /tmp",
+     r"\npecan\r?\n/ # ", None),
+    ("unix_exit_status", "false; echo status $?", r"\nstatus 1\r?\n", None),
+    ("unix_ctrl_c_ends_the_foreground_job", "(sleep 1; echo started; yes > /dev/null)",
+     r"\nstarted\r?\n", None),
+    (None, "\x03", r"\^C[\s\S]*/ # ", None),
+    (None, "echo still here", r"\nstill here\r?\n", None),
+    ("unix_a_fatal_signal_gives_the_status_and_the_shell_goes_on", "sh -c 'kill -SEGV $$'; echo after $?",
+     r"\nafter 139\r?\n", None),
+    ("unix_exit_returns_to_the_pecan_shell", "exit", r"\npecan> ", None),
+    (None, "hello", r"Hello from task", None),
 ]
 
 

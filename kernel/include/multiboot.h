@@ -43,7 +43,7 @@ struct mb_mmap_entry {
     uint32_t type;              /* 1 = usable RAM; others reserved */
 } __attribute__((packed));
 
-#define BOOT_MAX_MODULES 16
+#define BOOT_MAX_MODULES 32
 #define BOOT_MAX_REGIONS 32
 
 struct boot_region {

@@ -42,6 +42,8 @@ static inline void *L4_GetKernelInterface(void)
 static inline L4_Word_t L4_ThreadIdBits(const L4_KernelInterfacePage_t *k) { return k->thread_info & 0xFF; }
 static inline L4_Word_t L4_ThreadIdSystemBase(const L4_KernelInterfacePage_t *k) { return (k->thread_info >> 8) & 0xFFF; }
 static inline L4_Word_t L4_ThreadIdUserBase(const L4_KernelInterfacePage_t *k) { return (k->thread_info >> 20) & 0xFFF; }
+/* UtcbInfo: bits 0-9 m, 10-15 a: a UTCB is m * 2^a bytes */
+static inline L4_Word_t L4_UtcbSize(const L4_KernelInterfacePage_t *k) { return (k->utcb_info & 0x3FF) << (k->utcb_info >> 10 & 0x3F); }
 
 /* Memory descriptors (spec 8.2). */
 typedef struct {

@@ -93,3 +93,22 @@ char *strchr(const char *s, int c)
             return (char *)s;
     return c ? NULL : (char *)s;
 }
+
+char *strrchr(const char *s, int c)
+{
+    const char *last = NULL;
+    do
+        if (*s == (char)c)
+            last = s;
+    while (*s++);
+    return (char *)last;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == (unsigned char)c)
+            return (void *)(p + i);
+    return NULL;
+}

@@ -9,6 +9,7 @@
 #define UART_IRQ 4
 void uart_start(void);                      /* resumes what a predecessor left */
 void uart_put(const char *s, size_t n);     /* '\n' goes out as "\r\n" */
+void uart_put_raw(const char *s, size_t n); /* the bytes as they are */
 void uart_puts(const char *s);
 int uart_getc(void);                        /* -1: nothing received */
 unsigned uart_column(void);                 /* of the terminal's cursor, as sent */
@@ -30,5 +31,9 @@ void editor_show(void);
 int input_submit(const char *line, size_t n);   /* a finished line; false: no room */
 void input_end(void);                       /* Ctrl-D: the end of the input, once */
 void input_interrupt(void);                 /* Ctrl-C */
-void input_read(L4_ThreadId_t reader, L4_Word_t max);   /* OS_READ */
+void input_read(L4_ThreadId_t reader, L4_Word_t max, int raw);   /* OS_READ */
+/* The reader asked for bytes as typed (OS_STREAM_RAW): then they go to
+ * input_byte, not to the line editor. */
+int input_raw(void);
+void input_byte(char c);
 void input_foreground(L4_Word_t group);     /* OS_FOREGROUND */

@@ -22,6 +22,7 @@ static int ended;                           /* Ctrl-D: the next read with nothin
 static L4_ThreadId_t reader;
 static L4_Word_t reader_max;
 static L4_Word_t foreground;
+static int raw;                             /* the reader takes bytes as typed */
 
 /* A deferred answer to the reader; false if it is gone. */
 static int answer(int label, unsigned words)
@@ -46,7 +47,7 @@ static void serve(void)
     if (L4_IsNilThread(reader) || (!used && !ended))
         return;
     L4_Word_t *mr = __L4_Utcb();
-    size_t n = first_line(reader_max);
+    size_t n = raw ? (used < reader_max ? used : reader_max) : first_line(reader_max);
     for (size_t i = 0; i < n; i++)
         ((char *)&mr[2])[i] = queue[(head + i) % QUEUE];
     mr[1] = n;
@@ -87,8 +88,34 @@ void input_interrupt(void)
         answer(OS_EINTR, 0);
 }
 
-void input_read(L4_ThreadId_t from, L4_Word_t max)
+int input_raw(void)
 {
+    return raw;
+}
+
+void input_byte(char c)
+{
+    if (used < QUEUE)
+        queue[(head + used++) % QUEUE] = c;
+    serve();
+}
+
+void input_read(L4_ThreadId_t from, L4_Word_t max, int raw_read)
+{
+    if (raw_read != raw) {                  /* another kind of reader: forget the other's bytes */
+        raw = raw_read;
+        head = used = 0;
+        ended = 0;
+        line_start = 1;
+    }
+    if (raw) {
+        if (!L4_IsNilThread(reader) && reader.raw != from.raw)
+            answer(OS_EBUSY, 0);
+        reader = from;
+        reader_max = max < OS_MSG_BYTES ? max : OS_MSG_BYTES;
+        serve();
+        return;
+    }
     /* show every unfinished line first: the prompt among them; and a
      * line typed ahead again after it, as if typed there */
     editor_hide();

@@ -12,7 +12,10 @@ static void receive(void)
 {
     int c;
     while ((c = uart_getc()) >= 0)
-        editor_key((unsigned char)c);
+        if (input_raw())
+            input_byte((char)c);
+        else
+            editor_key((unsigned char)c);
 }
 
 int app_main(int argc, char **argv)
@@ -41,16 +44,21 @@ int app_main(int argc, char **argv)
             reply = 0;
         } else if (label == OS_WRITE) {
             size_t n = mr[2] < OS_MSG_BYTES ? mr[2] : OS_MSG_BYTES;
-            output_write(from.raw, (const char *)&mr[3], n);
+            if (mr[1] & OS_STREAM_RAW)      /* a terminal's own output: now, as it is */
+                uart_put_raw((const char *)&mr[3], n);
+            else
+                output_write(from.raw, (const char *)&mr[3], n);
             mr[0] = 1;
             mr[1] = n;
         } else if (label == OS_READ) {
-            input_read(from, mr[2]);
+            input_read(from, mr[2], (mr[1] & OS_STREAM_RAW) != 0);
             reply = 0;                      /* answered when a line is there */
         } else if (label == OS_FOREGROUND) {
             input_foreground(mr[1]);
             mr[0] = 0;
         } else if (label == OS_CLOSE) {
+            if (mr[1] & OS_STREAM_RAW)      /* the raw reader's input ends */
+                input_end();
             mr[0] = 0;
         } else if (label >= OS_REQUEST) {
             mr[0] = (L4_Word_t)OS_EINVAL << 16;

@@ -33,16 +33,28 @@ static void track(char c)
         column++;                           /* (UTF-8 continuation bytes take none) */
 }
 
-static void put(char c)
+static void put_byte(char c)
 {
     struct kept *k = KEPT;
-    if (c == '\n')
-        put('\r');
     while (k->tx_len == TX_SIZE)            /* full: wait for the UART */
         drain();
     k->tx[(k->tx_head + k->tx_len) % TX_SIZE] = c;
     k->tx_len++;
     track(c);
+}
+
+static void put(char c)
+{
+    if (c == '\n')
+        put_byte('\r');
+    put_byte(c);
+}
+
+void uart_put_raw(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        put_byte(s[i]);
+    drain();
 }
 
 void uart_put(const char *s, size_t n)

@@ -216,6 +216,11 @@ int main(void)
             case OS_SUITE_DONE:
                 r = suite_done(from, mr);
                 break;
+            case OS_UX_SPACE:
+            case OS_UX_THREAD:
+            case OS_UX_DELETE:
+                r = ux_request(t, label, mr);
+                break;
             case OS_KDB:                    /* the kernel opens it for privileged tasks */
                 L4_KDB_Enter("shell: kdb command");
                 r = OS_OK;

@@ -61,7 +61,8 @@ enum fault_verdict pager_fault(struct task *t, L4_Word_t addr, unsigned access)
     else if (va >= OS_STACK_BOTTOM && va < OS_ARGS_VA)
         rights = R | W;
     else if (va >= t->heap_start && va < t->brk)
-        rights = R | W;
+        rights = R | W | (svc && svc->unix_spaces ? X : 0);   /* (the Unix server maps its
+                                                                  heap on to programs) */
     else if (svc && va >= OS_KEEP_VA && va < OS_KEEP_VA + svc->keep_pages * 4096UL)
         rights = R | W, kept = pool_page(KEEP_OWNER + (int)(svc - services),
                                          (unsigned)((va - OS_KEEP_VA) / 4096));

@@ -8,6 +8,8 @@
 static L4_Word_t page_addr[POOL_MAX_PAGES];
 static signed char page_owner[POOL_MAX_PAGES];     /* -1 free, else the owner */
 static unsigned npages;
+static unsigned owned[128];                         /* pages per owner */
+static unsigned first_free;                         /* no free page below */
 
 void pool_init(void)
 {
@@ -26,9 +28,11 @@ void pool_init(void)
 
 L4_Word_t pool_alloc(int owner)
 {
-    for (unsigned i = 0; i < npages; i++)
+    for (unsigned i = first_free; i < npages; i++)
         if (page_owner[i] < 0) {
             page_owner[i] = (signed char)owner;
+            owned[owner]++;
+            first_free = i + 1;
             memset((void *)page_addr[i], 0, 4096);
             return page_addr[i];
         }
@@ -38,15 +42,21 @@ L4_Word_t pool_alloc(int owner)
 void pool_free_owner(int owner)
 {
     for (unsigned i = 0; i < npages; i++)
-        if (page_owner[i] == owner)
+        if (page_owner[i] == owner) {
             page_owner[i] = -1;
+            if (i < first_free)
+                first_free = i;
+        }
+    owned[owner] = 0;
 }
 
 unsigned pool_pages(int owner)
 {
+    if (owner >= 0)
+        return owned[owner];
     unsigned n = 0;
     for (unsigned i = 0; i < npages; i++)
-        n += page_owner[i] == owner;
+        n += page_owner[i] < 0;
     return n;
 }
 

@@ -9,7 +9,7 @@
 #include <os/proto.h>
 
 /* ---- physical memory from sigma0 (pool.c) ---------------------------------- */
-#define POOL_MAX_PAGES 8192                 /* 32 MB */
+#define POOL_MAX_PAGES 24576                /* 96 MB */
 /* Owners of pages: a task's slot, or KEEP_OWNER + a service's index for
  * pages that outlive the service's incarnations. */
 #define KEEP_OWNER 64
@@ -51,8 +51,10 @@ struct service {
     L4_Word_t port, nports;                 /* I/O ports it may have */
     int irq;                                /* interrupt line it handles, -1: none */
     unsigned keep_pages;                    /* pages at OS_KEEP_VA that outlive it */
+    unsigned limit;                         /* pages it may have (0: the default) */
+    int unix_spaces;                        /* may have Unix-ABI spaces (OS_UX_*) */
 };
-#define NSERVICES 3
+#define NSERVICES 4
 extern const struct service services[NSERVICES];
 void services_start(void);
 /* A task of a service ended: restart it (unless it keeps failing). */
@@ -116,6 +118,10 @@ void report_page_fault(const struct task *t, enum fault_verdict why, L4_Word_t a
                        unsigned access, L4_Word_t ip);
 void report_io_fault(const struct task *t, L4_Word_t port, L4_Word_t ip);
 void report_exception(const struct task *t, const L4_Word_t *mr);
+
+/* ---- Unix-ABI spaces for the Unix server (ux.c) ------------------------------ */
+int ux_request(struct task *t, L4_Word_t label, const L4_Word_t *mr);
+void ux_task_ended(struct task *t);         /* its threads and spaces go */
 
 /* ---- names (names.c) ------------------------------------------------------- */
 int names_register(const char *name, L4_ThreadId_t who);

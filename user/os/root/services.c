@@ -18,6 +18,9 @@ const struct service services[NSERVICES] = {
     { .name = "console", .prio = 200, .port = 0x3F8, .nports = 8, .irq = 4, .keep_pages = 4 },
     { .name = "shell", .prio = 100, .console_streams = 1, .users_may_run = 1, .irq = -1 },
     { .name = "pipe", .prio = 100, .notify = 1, .irq = -1 },
+    /* Linux programs (docs/unix.md): the pager of all their memory */
+    { .name = "unix", .prio = 100, .irq = -1, .limit = 16384, .unix_spaces = 1,
+      .port = 0x70, .nports = 2 },   /* (the CMOS clock: the time of day) */
 };
 
 /* A server that ends this many times in a row, each time sooner than

@@ -158,7 +158,8 @@ struct task *task_spawn(const struct spawn *how, int *err)
         versions[slot] = version;
     }
     *t = (struct task){ .used = 1, .prog = p, .svc = svc, .prio = svc ? svc->prio : 100,
-                        .limit = DEFAULT_LIMIT, .in_server = how->in_server,
+                        .limit = svc && svc->limit ? svc->limit : DEFAULT_LIMIT,
+                        .in_server = how->in_server,
                         .in_handle = how->in_handle, .out_server = how->out_server,
                         .out_handle = how->out_handle, .parent = how->parent,
                         .id = L4_GlobalId(slot_number(slot), version), .serial = ++serial };
@@ -196,6 +197,7 @@ void task_end(struct task *t, int status, int how)
 {
     L4_ThreadId_t id = t->id;
     const struct service *svc = t->svc;
+    ux_task_ended(t);
     L4_ThreadControl(id, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
     pool_free_owner(task_slot(t));
     names_forget(id);

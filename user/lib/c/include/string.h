@@ -12,3 +12,5 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strstr(const char *h, const char *n);
 char *strcpy(char *d, const char *s);
 char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
+void *memchr(const void *s, int c, size_t n);

@@ -21,6 +21,13 @@
  *                                                           a privileged task may open it)
  *   memory     OS_SBRK         bytes                     -> old break
  *              and page faults of every task it starts (it is their pager)
+ *   Unix-ABI   OS_UX_SPACE     thread id                 -> - (a new Unix-ABI space
+ *   threads                                                 and its first thread)
+ *              OS_UX_THREAD    thread id, a thread of the space, UTCB slot -> -
+ *              OS_UX_DELETE    thread id                 -> -
+ *              (only for the service the services table lets have them, the
+ *              Unix server: ids from its range OS_UX_FIRST.., each thread's
+ *              pager and exception handler the caller; docs/unix.md)
  *
  * A task is named by its thread id, or by its thread number alone
  * (version 0, what ps shows): then the live task with that number. Only
@@ -39,6 +46,15 @@
  *              OS_READ         handle, max               -> bytes (none: end)
  *              OS_CLOSE        handle                    -> -
  *   console:   OS_FOREGROUND   group                     -> - (Ctrl-C ends it)
+ *              handle OS_STREAM_RAW: OS_READ gets the bytes as typed (no
+ *              line editing, no echo, Ctrl-C is a byte: the reader is a
+ *              terminal itself, the Unix server's), OS_WRITE's bytes go out
+ *              at once as they are, OS_CLOSE ends the raw reader's read
+ *              (0 bytes: the end of its input)
+ *   Unix:      OS_UNIX_RUN     command line              -> - (runs it on the console)
+ *   ("unix")   OS_UNIX_INPUT   bytes                     -> - (typed; answered when the
+ *                                                           terminal has room)
+ *              OS_UNIX_WAIT    -                         -> the session's wait status
  *   pipes:     OS_PIPE_CREATE  -                         -> read handle, write handle
  *              OS_RELEASE      task, handle, handle      (from the root server, no
  *                                                         reply: the task ended; close
@@ -63,6 +79,9 @@ enum {
     OS_PROGRAM_INFO,
     OS_KDB,
     OS_NEW_GROUP,
+    OS_UX_SPACE,
+    OS_UX_THREAD,
+    OS_UX_DELETE,
     OS_SBRK = 0x301,
     OS_WRITE = 0x401,
     OS_READ,
@@ -70,7 +89,22 @@ enum {
     OS_FOREGROUND,
     OS_PIPE_CREATE = 0x501,
     OS_RELEASE,
+    OS_UNIX_RUN = 0x601,
+    OS_UNIX_INPUT,
+    OS_UNIX_WAIT,
 };
+
+/* A stream handle's flag (the console's raw terminal mode, above). */
+#define OS_STREAM_RAW 0x8000000000000000UL
+
+/* Unix-ABI spaces (docs/unix.md): the thread numbers the Unix server's
+ * threads take (from the first user number + OS_UX_FIRST), and where
+ * the root server puts the KIP and the UTCBs in their spaces. */
+#define OS_UX_FIRST     0x20000UL
+#define OS_UX_THREADS   1024
+#define OS_UX_UTCB_AREA 0x7FFFFF000000UL
+#define OS_UX_UTCB_LOG2 22
+#define OS_UX_KIP_AREA  0x7FFFFF400000UL
 
 /* Reply labels. */
 enum {
