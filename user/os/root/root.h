@@ -9,7 +9,8 @@
 #include <os/proto.h>
 
 /* ---- physical memory from sigma0 (pool.c) ---------------------------------- */
-#define POOL_MAX_PAGES 24576                /* 96 MB */
+#define POOL_BOOT_PAGES 8192                /* 32 MB at boot, */
+#define POOL_MAX_PAGES 24576                /* up to 96 MB */
 /* Owners of pages: a task's slot, or KEEP_OWNER + a service's index for
  * pages that outlive the service's incarnations. */
 #define KEEP_OWNER 64
