@@ -34,6 +34,34 @@ def keys(typed):
     return typed if len(typed) == 1 or typed < " " or typed.endswith("\r") else typed + "\r"
 
 
+APPLETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "user", "unix",
+                       "rootfs", "usr", "lib", "pecan-tests", "applets.sh")
+
+
+def same_as_host_busybox(got, v):
+    """The applet script's output on Pecan against the same busybox here
+    (its applets first in PATH, as on Pecan)."""
+    import subprocess
+    import tempfile
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", got).replace("\r", "")
+    text = text[text.index("\n", text.index("applets.sh")) + 1:]
+    status = re.search(r"== (\d+)$", text)
+    text = text[:status.start()]
+    with tempfile.TemporaryDirectory() as bindir:
+        names = subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True,
+                               check=True).stdout.split()
+        for name in names:
+            os.symlink("/bin/busybox", os.path.join(bindir, name))
+        host = subprocess.run(["/bin/busybox", "sh", APPLETS], capture_output=True, text=True,
+                              env={"PATH": bindir})
+    if status.group(1) != str(host.returncode) or text != host.stdout:
+        diff = "\n".join(difflib.unified_diff(host.stdout.split("\n"), text.split("\n"),
+                                               "build machine", "Pecan", lineterm="", n=1))
+        return (f"status {status.group(1)} on Pecan, {host.returncode} here; "
+                f"the outputs differ:\n{diff[:3000]}")
+    return None
+
+
 # ---- the scripted session ------------------------------------------------------
 # (test name or None: a further step of the test before, typed, answer regex,
 #  check or None). A check gets the answer and the variables the answers
@@ -171,6 +199,8 @@ SESSION = [
     (None, "echo still here", r"\nstill here\r?\n", None),
     ("unix_a_fatal_signal_gives_the_status_and_the_shell_goes_on", "sh -c 'kill -SEGV $$'; echo after $?",
      r"\nafter 139\r?\n", None),
+    ("unix_applets_match_the_build_machine",
+     'sh /usr/lib/pecan-tests/applets.sh; echo "== $?"', r"\n== \d+", same_as_host_busybox),
     ("unix_exit_returns_to_the_pecan_shell", "exit", r"\npecan> ", None),
     (None, "hello", r"Hello from task", None),
 ]
