@@ -142,6 +142,9 @@ $(UNIX_IMAGE): tools/mkrootfs.py tools/cpio.py $(shell find user/unix/rootfs) $(
 	@mkdir -p $(dir $@)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/mkrootfs.py $@ --busybox $(BUSYBOX) user/unix/rootfs
+# (a plain `make` on a machine without it installs Debian's busybox-static)
+$(BUSYBOX):
+	@tools/deps.sh
 $(eval $(call os_program,unix,$(wildcard user/unix/*.c user/unix/*.S)))
 OS_PROGRAMS += unix
 
