@@ -203,6 +203,11 @@ SESSION = [
      'sh /usr/lib/pecan-tests/applets.sh; echo "== $?"', r"\n== \d+", same_as_host_busybox),
     ("unix_exit_returns_to_the_pecan_shell", "exit", r"\npecan> ", None),
     (None, "hello", r"Hello from task", None),
+    ("unix_server_killed_is_restarted_and_serves_again", "kill 43",
+     r"os: the unix server \(task 43\) was killed; restarting it[\s\S]*pecan> ", None),
+    (None, "sh", r"built-in shell \(ash\)[\s\S]*/ # ", None),
+    (None, "echo served again", r"\nserved again\r?\n", None),
+    (None, "exit", r"\npecan> ", None),
 ]
 
 

@@ -65,8 +65,7 @@ static void exception(struct thread *t, unsigned vector)
         [19] = { SIGFPE, FPE_FLTINV },
     };
     int sig = vector < 32 && of[vector].sig ? of[vector].sig : SIGSEGV;
-    signal_fault(t, sig, vector < 32 ? of[vector].code : SI_KERNEL, 0);
-    if (t->state != T_DEAD && t->proc->state == P_ALIVE)
+    if (signal_fault(t, sig, vector < 32 ? of[vector].code : SI_KERNEL, 0))
         thread_resume(t);
 }
 
@@ -90,9 +89,8 @@ static void thread_message(struct thread *t, L4_MsgTag_t tag, L4_ThreadId_t *rep
         }
         /* The signal goes with the interrupt message the thread sends
          * before it runs on (at the faulting instruction). */
-        signal_fault(t, r == -ENOMEM ? SIGBUS : SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR,
-                     addr);
-        if (t->proc->state != P_ALIVE)
+        if (!signal_fault(t, r == -ENOMEM ? SIGBUS : SIGSEGV,
+                          r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, addr))
             return;
         kthread_interrupt(t->id);
         mr[0] = 0;
@@ -181,7 +179,7 @@ int app_main(int argc, char **argv)
             } else if (label >= OS_REQUEST) {
                 int r = session_request(from, label);
                 if (r >= 0) {
-                    __L4_Utcb()[0] = (L4_Word_t)r << 16 | (r == OS_OK && label == OS_UNIX_WAIT);
+                    __L4_Utcb()[0] = (L4_Word_t)r << 16;
                     reply = from;
                 }
             }
@@ -196,5 +194,6 @@ int app_main(int argc, char **argv)
             timers_fire(now);
             alarms_fire(now);
         }
+        proc_bury_dead();
     }
 }

@@ -19,6 +19,11 @@ static struct proc *procs[MAX_PROCS];
 static unsigned nprocs;
 static struct thread *threads[KTHREAD_MAX];     /* by kthread_index */
 static int last_pid;
+/* Threads and processes that ended while a message was handled may still
+ * be in the hands of the code handling it (a process killing itself, a
+ * fault's signal): they are freed only after it, by proc_bury_dead. */
+static struct thread *dead_threads;
+static struct proc *dead_procs;
 
 struct thread *thread_of(L4_ThreadId_t id)
 {
@@ -171,7 +176,8 @@ static void thread_forget(struct thread *t)
         }
     p->nthreads--;
     threads[kthread_index(t->id)] = NULL;
-    free(t);
+    t->next_in_proc = dead_threads;         /* freed after this message (below) */
+    dead_threads = t;
 }
 
 static void release_vfork_parent(struct proc *p)
@@ -266,7 +272,22 @@ void proc_reap(struct proc *p)
         if (procs[i] == p)
             procs[i] = NULL;
     nprocs--;
-    free(p);
+    p->sibling = dead_procs;
+    dead_procs = p;
+}
+
+void proc_bury_dead(void)
+{
+    while (dead_threads) {
+        struct thread *t = dead_threads;
+        dead_threads = t->next_in_proc;
+        free(t);
+    }
+    while (dead_procs) {
+        struct proc *p = dead_procs;
+        dead_procs = p->sibling;
+        free(p);
+    }
 }
 
 void proc_stop(struct proc *p, int sig)

@@ -32,6 +32,8 @@ void thread_exit(struct thread *t, int status);
 void proc_exit(struct proc *p, int status);
 /* The parent reaped a zombie. */
 void proc_reap(struct proc *p);
+/* Free what ended while the last message was handled (proc.c). */
+void proc_bury_dead(void);
 /* Stop or continue (SIGSTOP, SIGCONT): halts or resumes its threads. */
 void proc_stop(struct proc *p, int sig);
 void proc_continue(struct proc *p);

@@ -119,17 +119,18 @@ void signal_send_thread(struct thread *t, int sig)
         kick(t);
 }
 
-void signal_fault(struct thread *t, int sig, int code, uint64_t addr)
+bool signal_fault(struct thread *t, int sig, int code, uint64_t addr)
 {
     struct proc *p = t->proc;
     uint64_t h = action(p, sig)->handler;
     if (h == SIG_DFL_ || h == SIG_IGN_ || (t->sigmask & BIT(sig))) {
         proc_exit(p, sig);                  /* as Linux: a fault cannot be ignored */
-        return;
+        return false;
     }
     t->sigpending |= BIT(sig);
     t->fault_code = code;
     t->fault_addr = addr;
+    return true;
 }
 
 /* The frame a handler runs on (x86-64): its return address (the

@@ -16,8 +16,9 @@ void signal_exit(struct proc *p);
 void signal_send_proc(struct proc *p, int sig);
 void signal_send_thread(struct thread *t, int sig);
 /* A fault or exception of t's own: delivered before it runs on; if it
- * is blocked or ignored, the process ends with it. */
-void signal_fault(struct thread *t, int sig, int code, uint64_t addr);
+ * is blocked or ignored, the process ends with it. Returns whether t is
+ * still there (else it is freed, and maybe its process too). */
+bool signal_fault(struct thread *t, int sig, int code, uint64_t addr);
 
 /* Would p's end leave no zombie (SIGCHLD ignored, SA_NOCLDWAIT)? */
 bool signal_parent_ignores_children(struct proc *parent);
