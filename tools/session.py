@@ -14,6 +14,7 @@ Three kinds of runs, each a fresh boot of the operating system:
 import difflib
 import os
 import re
+import subprocess
 
 from qemu_serial import Qemu
 
@@ -370,3 +371,119 @@ def run_soak(args, result, rounds):
     finally:
         q.close()
     result.record(name, not why, why)
+
+
+# ---- Linux programs on the Unix server: the differential tests --------------------
+# The programs of tests/linux, built with musl (NAME) and with glibc
+# (NAME.glibc) into BUILD/unix/tests/test/ and packed into the Unix
+# server's image as /test/: each runs here, on this machine's Linux, and
+# on Pecan from busybox's shell, and the two outputs must be the same,
+# line by line, as must the exit status. Linux's answer comes from this
+# run, never from a file; a program whose output differs between two runs
+# on Linux is a failure of the test itself.
+
+SH_PROMPT = r"\n[^\n]*[#$] "         # busybox ash's, "/ # "
+END_MARK = "== lt-end"
+UNIX_PROGRAM_TIMEOUT = 90               # seconds on Pecan (TCG), per program
+
+
+def unix_programs(build):
+    top = os.path.join(build, "unix", "tests", "test")
+    names = sorted(os.listdir(top)) if os.path.isdir(top) else []
+    # musl's then glibc's build of each program
+    return top, sorted(names, key=lambda n: (n.split(".")[0], n.endswith(".glibc")))
+
+
+def shell_status(returncode):
+    """A subprocess's return code as the shell's $? (128 + signal)."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def linux_output(path):
+    """(lines, exit status as $?) of the program at path on this machine:
+    started by its absolute path from /, stdin empty, stderr with stdout
+    (as on Pecan's console), the environment of Pecan's shell."""
+    env = {"PATH": "/bin:/sbin:/usr/bin:/usr/sbin", "HOME": "/root", "PWD": "/"}
+    p = subprocess.run([os.path.abspath(path)], cwd="/", env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    return p.stdout.decode("utf-8", "replace").splitlines(), shell_status(p.returncode)
+
+
+def first_difference(expected, got, context=3):
+    """The lines around the first line that differs, as text."""
+    i = 0
+    while i < len(expected) and i < len(got) and expected[i] == got[i]:
+        i += 1
+    lo = max(0, i - context)
+    show = lambda lines: "\n".join(f"    {j + 1:4} | {lines[j]}" for j in
+                                   range(lo, min(len(lines), i + context + 1))) or "    (nothing)"
+    return (f"first difference at line {i + 1} (of {len(expected)} expected, {len(got)} got)\n"
+            f"  expected (Linux):\n{show(expected)}\n  got (Pecan):\n{show(got)}")
+
+
+def pecan_output(q, typed, got):
+    """The program's lines and status from what the console showed after
+    `typed`: its echo, the output, the end mark."""
+    lines = got.replace("\r", "").split("\n")
+    start = max(i for i, l in enumerate(lines) if l.endswith(typed)) + 1   # after the echo
+    end = max(i for i, l in enumerate(lines) if l.startswith(END_MARK + " "))
+    return lines[start:end], int(lines[end].split()[-1])
+
+
+def run_unix(args, result):
+    build = args.build
+    top, names = unix_programs(build)
+    if not names:
+        result.record("unix.differential.built", False,
+                      f"expected the programs of tests/linux in {top} (make linux-tests)")
+        return
+    print("harness: booting the interactive system for the differential tests of the Unix "
+          "server", flush=True)
+    q, ok = boot(args, "unix.log")
+    try:
+        ready = ok is not None and ("unix: ready" in ok or q.expect(r"unix: ready", 60))
+        started = ready and (q.type("sh\r") or True) and q.expect(SH_PROMPT, 60)
+        result.record("unix.sh_starts_busybox_sh", bool(started),
+                      f"expected 'unix: ready' and, after typing 'sh', the prompt '$ '; "
+                      f"log {q.log_path}:\n{q.tail()}")
+        alive = bool(started)
+        for name in names:
+            record = f"unix.differential.{name}"
+            if not alive:
+                result.record(record, False, f"not run: the shell does not answer; log {q.log_path}")
+                continue
+            try:
+                expected, expected_status = linux_output(os.path.join(top, name))
+                again, again_status = linux_output(os.path.join(top, name))
+            except subprocess.TimeoutExpired:
+                result.record(record, False, f"{name} did not end in 120 s on this machine")
+                continue
+            if (again, again_status) != (expected, expected_status):
+                result.record(record, False, f"Linux's output differs between two runs of {top}/"
+                              f"{name} (the test is wrong):\n" + first_difference(expected, again))
+                continue
+            typed = f'/test/{name}; echo "{END_MARK} $?"'
+            q.type(typed + "\r", fast=True)
+            got = q.expect(rf"\n{END_MARK} \d+\r?\n", UNIX_PROGRAM_TIMEOUT)
+            if got is None:
+                q.type("\x03")                              # the shell back?
+                q.type(f'echo "{END_MARK} alive"\r', fast=True)
+                alive = q.expect(rf"\n{END_MARK} alive\r?\n", 30) is not None
+                result.record(record, False, f"typed {typed!r}, no end mark in "
+                              f"{UNIX_PROGRAM_TIMEOUT} s (then Ctrl-C: the shell "
+                              f"{'answered' if alive else 'did not answer'}); log {q.log_path}:\n"
+                              f"{q.tail()}")
+                continue
+            lines, status = pecan_output(q, typed, got)
+            why = ""
+            if lines != expected:
+                why = first_difference(expected, lines)
+            elif status != expected_status:
+                why = f"exit status {status}, on Linux {expected_status}"
+            result.record(record, not why, f"{why}\n  log {q.log_path}")
+        ended = alive and (q.type("exit\r") or True) and q.expect(PROMPT, 60)
+        result.record("unix.exit_returns_to_the_pecan_prompt", bool(ended),
+                      f"typed 'exit' in busybox sh, expected '{PROMPT}'; log {q.log_path}:\n"
+                      f"{q.tail()}")
+    finally:
+        q.close()
