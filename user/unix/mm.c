@@ -208,8 +208,10 @@ static uint64_t find_gap(struct mm *mm, uint64_t len)
 long mm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
             bool fixed, struct inode *file, uint64_t offset)
 {
-    if (!len || len > MM_USER_END || (addr & (PAGE - 1)) || (offset & (PAGE - 1)))
+    if (!len || (addr & (PAGE - 1)) || (offset & (PAGE - 1)))
         return -EINVAL;
+    if (len > MM_USER_END)
+        return -ENOMEM;                     /* (Linux: more than the address space) */
     len = PAGE_UP(len);
     bool free_there = addr && addr + len <= MM_USER_END && addr + len > addr;
     for (struct vma *v = mm->vmas; free_there && v; v = v->next)
@@ -236,7 +238,8 @@ long mm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 
 int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
 {
-    if ((addr & (PAGE - 1)) || !len || addr + len < addr)
+    /* Linux's bounds: what lies above MM_USER_END is no error to unmap */
+    if ((addr & (PAGE - 1)) || !len || addr > MM_LINUX_TASK_SIZE || len > MM_LINUX_TASK_SIZE - addr)
         return -EINVAL;
     uint64_t end = PAGE_UP(addr + len);
     return unmap_range(mm, addr, end < MM_USER_END ? end : MM_USER_END);

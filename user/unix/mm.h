@@ -43,6 +43,7 @@ struct mm {
 #define MM_STACK_TOP   0x7FFFFE000000UL
 #define MM_STACK_MAX   (8UL << 20)
 #define MM_MMAP_TOP    0x7F0000000000UL
+#define MM_LINUX_TASK_SIZE 0x7FFFFFFFF000UL /* Linux's end of user space (its EINVAL bounds) */
 
 struct mm *mm_new(void);
 void mm_free(struct mm *mm);
