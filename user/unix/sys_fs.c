@@ -905,18 +905,21 @@ static long sys_fchownat(struct thread *t, const uint64_t a[6])
 
 static long sys_utimensat(struct thread *t, const uint64_t a[6])
 {
+    /* Linux's order: the times read and checked, then the node looked up */
+    struct __kernel_timespec ts[2], now = fs_now();
+    if (!a[2])
+        ts[0] = ts[1] = now;
+    else if (copy_from_proc(t->proc, ts, a[2], sizeof ts))
+        return -EFAULT;
+    for (int i = 0; a[2] && i < 2; i++)
+        if (ts[i].tv_nsec != UTIME_NOW && ts[i].tv_nsec != UTIME_OMIT &&
+            (ts[i].tv_nsec < 0 || ts[i].tv_nsec > 999999999))
+            return -EINVAL;
     struct inode *ip;
     int err = a[1] ? user_lookup(t, (int)a[0], a[1], (int)a[3], &ip)
                    : node_of_fd(t, (int)a[0], &ip);
     if (err)
         return err;
-    struct __kernel_timespec ts[2], now = fs_now();
-    if (!a[2]) {
-        ts[0] = ts[1] = now;
-    } else if (copy_from_proc(t->proc, ts, a[2], sizeof ts)) {
-        inode_unref(ip);
-        return -EFAULT;
-    }
     for (int i = 0; i < 2; i++)
         if (ts[i].tv_nsec == UTIME_NOW)
             ts[i] = now;
@@ -946,10 +949,14 @@ static long sys_truncate(struct thread *t, const uint64_t a[6])
 
 static long sys_ftruncate(struct thread *t, const uint64_t a[6])
 {
-    struct file *f = readable_fd(t, (int)a[0], true);
+    /* Linux: a negative length, then no descriptor, then one that is
+     * not a regular file open for writing (a directory too: EINVAL) */
+    if ((int64_t)a[1] < 0)
+        return -EINVAL;
+    struct file *f = fd_get(t->proc, (int)a[0]);
     if (!f)
         return -EBADF;
-    if (!f->inode)
+    if (!f->inode || !S_ISREG(f->inode->mode) || (f->flags & O_ACCMODE) == O_RDONLY)
         return -EINVAL;
     inode_ref(f->inode);
     return truncate_node(f->inode, a[1]);
