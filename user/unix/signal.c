@@ -419,7 +419,7 @@ static long sys_kill(struct thread *t, const uint64_t a[6])
         return -EINVAL;
     if (pid > 0) {
         struct proc *p = proc_by_pid(pid);
-        return p && p->state == P_ALIVE ? kill_one(t, p, sig) : -ESRCH;
+        return p ? kill_one(t, p, sig) : -ESRCH;    /* (a zombie too, as on Linux) */
     }
     int pgid = pid == 0 ? t->proc->pgid : pid < -1 ? -pid : 0;
     int found = 0;
