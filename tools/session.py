@@ -387,6 +387,35 @@ END_MARK = "== lt-end"
 UNIX_PROGRAM_TIMEOUT = 90               # seconds on Pecan (TCG), per program
 
 
+# Differences from Linux that make test accepts for now: Pecan's known
+# shortcomings, each an exact (Linux's line, Pecan's line, why) of a
+# program (either libc's build). Any other difference fails the test, and
+# so does an entry that no longer occurs (remove it when it is fixed).
+# (Not a place for lines that differ between runs of Linux: such a test is
+# wrong and fails as such.)
+KNOWN_DIFFERENCES = {
+    "proc": [("vfork: the parent sees the child's write: yes",
+              "vfork: the parent sees the child's write: no",
+              "vfork copies the parent's memory instead of sharing it (user/unix/sys_proc.c)")],
+}
+
+
+def known_differences(name, expected, got):
+    """got with the known differences of program `name` taken back, and
+    the entries that did not occur."""
+    known = KNOWN_DIFFERENCES.get(name.split(".")[0], [])
+    unused = list(known)
+    got = list(got)
+    if len(got) == len(expected):
+        for i, (e, g) in enumerate(zip(expected, got)):
+            for k in known:
+                if e != g and (e, g) == k[:2]:
+                    got[i] = e
+                    if k in unused:
+                        unused.remove(k)
+    return got, unused
+
+
 def unix_programs(build):
     top = os.path.join(build, "unix", "tests", "test")
     names = sorted(os.listdir(top)) if os.path.isdir(top) else []
@@ -417,8 +446,11 @@ def first_difference(expected, got, context=3):
     lo = max(0, i - context)
     show = lambda lines: "\n".join(f"    {j + 1:4} | {lines[j]}" for j in
                                    range(lo, min(len(lines), i + context + 1))) or "    (nothing)"
+    diff = list(difflib.unified_diff(expected, got, "Linux", "Pecan", lineterm="", n=0))[2:]
+    more = f"\n    ({len(diff) - 40} more lines of diff)" if len(diff) > 40 else ""
     return (f"first difference at line {i + 1} (of {len(expected)} expected, {len(got)} got)\n"
-            f"  expected (Linux):\n{show(expected)}\n  got (Pecan):\n{show(got)}")
+            f"  expected (Linux):\n{show(expected)}\n  got (Pecan):\n{show(got)}\n"
+            f"  every difference (-Linux +Pecan):\n" + "\n".join("    " + l for l in diff[:40]) + more)
 
 
 def pecan_output(q, typed, got):
@@ -475,11 +507,19 @@ def run_unix(args, result):
                               f"{q.tail()}")
                 continue
             lines, status = pecan_output(q, typed, got)
+            accepted, unused = known_differences(name, expected, lines)
             why = ""
-            if lines != expected:
+            if accepted != expected:
                 why = first_difference(expected, lines)
             elif status != expected_status:
                 why = f"exit status {status}, on Linux {expected_status}"
+            elif unused:
+                why = ("a known difference (tools/session.py, KNOWN_DIFFERENCES) no longer "
+                       "occurs; remove it:\n" + "\n".join(f"    {k[2]}: Pecan printed "
+                                                           f"{k[0]!r}" for k in unused))
+            elif accepted != lines:
+                print(f"harness: {record}: accepted known differences: "
+                      + "; ".join(k[2] for k in KNOWN_DIFFERENCES[name.split('.')[0]]), flush=True)
             result.record(record, not why, f"{why}\n  log {q.log_path}")
         ended = alive and (q.type("exit\r") or True) and q.expect(PROMPT, 60)
         result.record("unix.exit_returns_to_the_pecan_prompt", bool(ended),
