@@ -166,7 +166,7 @@ static long sys_write(struct thread *t, const uint64_t a[6])
 {
     long r = rw(t, (int)a[0], a[1], a[2], true);
     if (r == -EPIPE)
-        signal_send_thread(t, SIGPIPE);
+        signal_sigpipe(t);
     return r;
 }
 
@@ -222,7 +222,7 @@ static long vector(struct thread *t, const uint64_t a[6], bool write)
             return done ? done : r;
         if (r < 0) {
             if (r == -EPIPE && !done)
-                signal_send_thread(t, SIGPIPE);
+                signal_sigpipe(t);
             return done ? done : r;
         }
         done += r;
