@@ -15,6 +15,7 @@ import difflib
 import os
 import re
 import subprocess
+import time
 
 from qemu_serial import Qemu
 
@@ -521,6 +522,20 @@ def run_unix(args, result):
                 print(f"harness: {record}: accepted known differences: "
                       + "; ".join(k[2] for k in KNOWN_DIFFERENCES[name.split('.')[0]]), flush=True)
             result.record(record, not why, f"{why}\n  log {q.log_path}")
+        # the terminal's Ctrl-C (SIGINT from the server's tty) ends the
+        # foreground program, and the shell goes on
+        stopped = False
+        if alive:
+            q.type("sleep 100\r")
+            time.sleep(2)
+            q.type("\x03")
+            q.type(f'echo "{END_MARK} $?"\r', fast=True)
+            stopped = q.expect(rf"\n{END_MARK} (\d+)\r?\n", 30)
+            alive = stopped is not None
+        result.record("unix.ctrl_c_ends_a_program_of_sh", bool(stopped) and
+                      stopped.rstrip().endswith(f"{END_MARK} 130"),
+                      f"typed 'sleep 100', Ctrl-C, then echo $?: expected '{END_MARK} 130'; "
+                      f"log {q.log_path}:\n{q.tail()}")
         ended = alive and (q.type("exit\r") or True) and q.expect(PROMPT, 60)
         result.record("unix.exit_returns_to_the_pecan_prompt", bool(ended),
                       f"typed 'exit' in busybox sh, expected '{PROMPT}'; log {q.log_path}:\n"
