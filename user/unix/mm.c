@@ -175,12 +175,19 @@ struct mm *mm_new(void)
         return NULL;
     }
     if (mm)
-        mm->mmap_top = MM_MMAP_TOP;
+        mm->mmap_top = MM_MMAP_TOP, mm->users = 1;
     return mm;
+}
+
+void mm_get(struct mm *mm)
+{
+    mm->users++;
 }
 
 void mm_free(struct mm *mm)
 {
+    if (--mm->users)
+        return;
     unmap_range(mm, 0, MM_USER_END);
     pmap_free_level(mm->pmap->top, 3);
     free(mm->pmap);

@@ -34,6 +34,7 @@ struct mm {
     uint64_t mmap_top;                  /* mmap without a hint places below this */
     uint64_t stack_top;
     unsigned resident;                  /* pages */
+    unsigned users;                     /* processes: more than one after vfork */
 };
 
 /* Where things go in a process (the server's choices; all below the
@@ -46,7 +47,10 @@ struct mm {
 #define MM_LINUX_TASK_SIZE 0x7FFFFFFFF000UL /* Linux's end of user space (its EINVAL bounds) */
 
 struct mm *mm_new(void);
+/* Drop a process's use of mm: the last one frees it. */
 void mm_free(struct mm *mm);
+/* One more process uses mm (vfork's child, until its exec or end). */
+void mm_get(struct mm *mm);
 /* The child's memory at fork: shared mappings shared, private ones copied
  * on write. NULL when out of memory. */
 struct mm *mm_fork(struct mm *parent);
