@@ -394,11 +394,8 @@ UNIX_PROGRAM_TIMEOUT = 90               # seconds on Pecan (TCG), per program
 # so does an entry that no longer occurs (remove it when it is fixed).
 # (Not a place for lines that differ between runs of Linux: such a test is
 # wrong and fails as such.)
-KNOWN_DIFFERENCES = {
-    "proc": [("vfork: the parent sees the child's write: yes",
-              "vfork: the parent sees the child's write: no",
-              "vfork copies the parent's memory instead of sharing it (user/unix/sys_proc.c)")],
-}
+# An entry: "proc": [("Linux's line", "Pecan's line", "why")].
+KNOWN_DIFFERENCES = {}
 
 
 def known_differences(name, expected, got):
@@ -516,8 +513,8 @@ def run_unix(args, result):
                 why = f"exit status {status}, on Linux {expected_status}"
             elif unused:
                 why = ("a known difference (tools/session.py, KNOWN_DIFFERENCES) no longer "
-                       "occurs; remove it:\n" + "\n".join(f"    {k[2]}: Pecan printed "
-                                                           f"{k[0]!r}" for k in unused))
+                       "occurs; remove it:\n" + "\n".join(f"    {k[2]}: Pecan now prints "
+                                                           f"Linux's {k[0]!r}" for k in unused))
             elif accepted != lines:
                 print(f"harness: {record}: accepted known differences: "
                       + "; ".join(k[2] for k in KNOWN_DIFFERENCES[name.split('.')[0]]), flush=True)
