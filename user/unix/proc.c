@@ -167,6 +167,9 @@ static void thread_forget(struct thread *t)
         t->wait.cancel(t);
     t->state = T_DEAD;
     syscall_forget(t);
+    for (struct proc *c = proc_next(NULL); c; c = proc_next(c))
+        if (c->vfork_parent == t)
+            c->vfork_parent = NULL;         /* (killed while its vfork child ran) */
     struct proc *p = t->proc;
     for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->next_in_proc)
         if (*pp == t) {

@@ -370,6 +370,17 @@ static long sigwait_timed_out(struct thread *t)
 
 void signal_interrupt_wait(struct thread *t)
 {
+    struct proc *p = t->proc;
+    if (t->wait.killable) {                 /* vfork's: only a signal that kills ends it */
+        uint64_t pending = (t->sigpending | p->sigpending) & ~(t->sigmask & ~UNBLOCKABLE);
+        for (int sig = 1; sig <= LINUX_NSIG; sig++)
+            if ((pending & BIT(sig)) && action(p, sig)->handler == SIG_DFL_ &&
+                !(BIT(sig) & (IGNORED_BY_DEFAULT | BIT(SIGCONT) | STOPS))) {
+                proc_exit(p, sig);
+                return;
+            }
+        return;                             /* the others: delivered after the wait */
+    }
     if (t->wait.cancel)
         t->wait.cancel(t);
     t->wait.cancel = NULL;
@@ -381,7 +392,6 @@ void signal_interrupt_wait(struct thread *t)
     }
     /* Restart the call after the handler where SA_RESTART asks for it (and
      * where no handler runs: a stop, say). */
-    struct proc *p = t->proc;
     uint64_t pending = (t->sigpending | p->sigpending) & ~(t->sigmask & ~UNBLOCKABLE);
     int sig = pending ? __builtin_ctzl(pending) + 1 : 0;
     bool handler = sig && action(p, sig)->handler > SIG_IGN_;

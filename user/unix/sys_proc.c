@@ -80,8 +80,8 @@ static long do_clone(struct thread *t, uint64_t flags, uint64_t stack, uint64_t 
         n->clear_child_tid = child_tid;
     if (flags & CLONE_VFORK) {              /* the parent waits for its exec or end */
         n->proc->vfork_parent = t;
-        t->wait = (struct wait){ 0 };
-        return thread_wait(t, NULL);
+        struct wait w = { .killable = true };   /* handlers run after it, as on Linux */
+        return thread_wait(t, &w);
     }
     return n->tid;
 }

@@ -34,6 +34,7 @@ struct wait {
     long (*timeout)(struct thread *t);  /* at the deadline: the call's result */
     uint64_t deadline;                  /* SystemClock in µs; 0: none */
     bool restartable;                   /* ended by a signal: -ERESTARTSYS (SA_RESTART) */
+    bool killable;                      /* only a fatal signal ends it (vfork's) */
     void *obj;                          /* for the module: what it waits on */
     uint64_t arg[6];
     struct thread *next;                /* for the module's wait list */
