@@ -313,6 +313,24 @@ static void interrupted(void)
     status("the pinger", w);
     say("the handler ran %d time(s)", handled);
     read(p[0], &c, 1);
+    /* vfork's wait is not interrupted by a signal with a handler: that
+     * runs after the child's end */
+    handle(SIGUSR1, 0);
+    handled = 0;
+    pid = lt_fork(pinger, NULL);
+    pid_t v = vfork();
+    if (v == 0) {
+        struct timespec t300 = { 0, 300 * 1000000L };
+        syscall(SYS_nanosleep, &t300, NULL);
+        _exit(5);
+    }
+    yes("vfork, a signal with a handler meanwhile: it returns the child's pid", v > 0);
+    if (v > 0)
+        status("the vfork child", lt_wait(v));
+    say("the handler ran %d time(s)", handled);
+    status("the pinger", lt_wait(pid));
+    read(p[0], &c, 1);
+
     signal(SIGUSR1, SIG_DFL);
     close(p[0]);
     close(p[1]);
@@ -353,6 +371,19 @@ static int waiter(void *arg)
     return 1;
 }
 
+/* A parent waiting in vfork for its child (which sleeps, then ends). */
+static int vforker(void *arg)
+{
+    (void)arg;
+    pid_t pid = vfork();
+    if (pid == 0) {
+        struct timespec t = { 0, 300 * 1000000L };
+        syscall(SYS_nanosleep, &t, NULL);
+        _exit(0);
+    }
+    return 1;
+}
+
 static void killed_while_blocked(void)
 {
     int p[2], q[2];
@@ -385,6 +416,13 @@ static void killed_while_blocked(void)
         status("its end", lt_wait(pid));
         err("the orphaned grandchild, sent SIGKILL", kill(g, SIGKILL));
         lt_msleep(100);         /* (reaped by init, its new parent) */
+
+        pid = lt_fork(vforker, NULL);
+        lt_msleep(100);
+        snprintf(what, sizeof what, "a child in vfork, its child running, sent %s", signame(s));
+        err(what, kill(pid, s));
+        status("its end", lt_wait(pid));
+        lt_msleep(400);         /* (its child ends on its own) */
     }
     /* the pipe the killed readers waited on still works */
     ret("write to the pipe they read", write(p[1], "ok", 2));
