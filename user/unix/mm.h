@@ -62,6 +62,9 @@ long mm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
             bool fixed, struct inode *file, uint64_t offset);
 int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
+/* madvise(MADV_DONTNEED): the private pages of the range go (they come
+ * back as zeros, or the file's); -ENOMEM if part of it is not mapped. */
+int mm_dontneed(struct mm *mm, uint64_t addr, uint64_t len);
 long mm_set_brk(struct mm *mm, uint64_t brk);
 long mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,
               uint64_t new_addr);
