@@ -436,7 +436,7 @@ def linux_output(path):
     return p.stdout.decode("utf-8", "replace").splitlines(), shell_status(p.returncode)
 
 
-def first_difference(expected, got, context=3):
+def first_difference(expected, got, context=3, names=("Linux", "Pecan")):
     """The lines around the first line that differs, as text."""
     i = 0
     while i < len(expected) and i < len(got) and expected[i] == got[i]:
@@ -444,11 +444,12 @@ def first_difference(expected, got, context=3):
     lo = max(0, i - context)
     show = lambda lines: "\n".join(f"    {j + 1:4} | {lines[j]}" for j in
                                    range(lo, min(len(lines), i + context + 1))) or "    (nothing)"
-    diff = list(difflib.unified_diff(expected, got, "Linux", "Pecan", lineterm="", n=0))[2:]
+    a, b = names
+    diff = list(difflib.unified_diff(expected, got, a, b, lineterm="", n=0))[2:]
     more = f"\n    ({len(diff) - 40} more lines of diff)" if len(diff) > 40 else ""
-    return (f"first difference at line {i + 1} (of {len(expected)} expected, {len(got)} got)\n"
-            f"  expected (Linux):\n{show(expected)}\n  got (Pecan):\n{show(got)}\n"
-            f"  every difference (-Linux +Pecan):\n" + "\n".join("    " + l for l in diff[:40]) + more)
+    return (f"first difference at line {i + 1} (of {len(expected)} and {len(got)} lines)\n"
+            f"  {a}:\n{show(expected)}\n  {b}:\n{show(got)}\n"
+            f"  every difference (-{a} +{b}):\n" + "\n".join("    " + l for l in diff[:40]) + more)
 
 
 def pecan_output(q, typed, got):
@@ -490,7 +491,8 @@ def run_unix(args, result):
                 continue
             if (again, again_status) != (expected, expected_status):
                 result.record(record, False, f"Linux's output differs between two runs of {top}/"
-                              f"{name} (the test is wrong):\n" + first_difference(expected, again))
+                              f"{name} (the test is wrong):\n" + first_difference(
+                                  expected, again, names=("Linux, first run", "Linux, second run")))
                 continue
             typed = f'/test/{name}; echo "{END_MARK} $?"'
             q.type(typed + "\r", fast=True)
@@ -508,7 +510,7 @@ def run_unix(args, result):
             accepted, unused = known_differences(name, expected, lines)
             why = ""
             if accepted != expected:
-                why = first_difference(expected, lines)
+                why = first_difference(expected, lines, names=("expected (Linux)", "got (Pecan)"))
             elif status != expected_status:
                 why = f"exit status {status}, on Linux {expected_status}"
             elif unused:
