@@ -138,10 +138,29 @@ $(BUILD)/user/unix/image.S.o: user/unix/image.S $(UNIX_IMAGE)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLER__ -DIMAGE='"$(UNIX_IMAGE)"' -c $< -o $@
-$(UNIX_IMAGE): tools/mkrootfs.py tools/cpio.py $(shell find user/unix/rootfs) $(BUSYBOX)
+# The differential tests (tests/linux, docs/testing.md): each program built
+# with musl (/test/NAME in the image) and with glibc (/test/NAME.glibc);
+# make test runs the same binaries on this machine and on Pecan and
+# compares their output (tools/session.py, group unix).
+LT_NAMES   := $(sort $(basename $(notdir $(filter-out tests/linux/lt.c,$(wildcard tests/linux/*.c)))))
+LT_ROOT    := $(BUILD)/unix/tests
+LT_BINS    := $(LT_NAMES:%=$(LT_ROOT)/test/%) $(LT_NAMES:%=$(LT_ROOT)/test/%.glibc)
+LT_CFLAGS  := -static -s -O2 -Wall -Wextra -Werror
+MUSL_CC    ?= musl-gcc
+GLIBC_CC   ?= gcc
+$(LT_ROOT)/test/%.glibc: tests/linux/%.c tests/linux/lt.c tests/linux/lt.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (glibc)"
+	$(Q)$(GLIBC_CC) $(LT_CFLAGS) -o $@ $< tests/linux/lt.c
+$(LT_ROOT)/test/%: tests/linux/%.c tests/linux/lt.c tests/linux/lt.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (musl)"
+	$(Q)$(MUSL_CC) $(LT_CFLAGS) -o $@ $< tests/linux/lt.c
+linux-tests: $(LT_BINS)
+$(UNIX_IMAGE): tools/mkrootfs.py tools/cpio.py $(shell find user/unix/rootfs) $(BUSYBOX) $(LT_BINS)
 	@mkdir -p $(dir $@)
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/mkrootfs.py $@ --busybox $(BUSYBOX) user/unix/rootfs
+	$(Q)$(PYTHON) tools/mkrootfs.py $@ --busybox $(BUSYBOX) user/unix/rootfs $(LT_ROOT)
 # (a plain `make` on a machine without it installs Debian's busybox-static)
 $(BUSYBOX):
 	@tools/deps.sh
@@ -178,7 +197,7 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests run test soak readme fuzz bench ipc-trace deps bench-deps clean
+.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench ipc-trace deps bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)

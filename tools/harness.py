@@ -286,7 +286,10 @@ def run_selected(args, only, result):
         session.run_readme(args, result)
         session.run_session(args, result)
         session.run_soak(args, result, SHORT_SOAK)
-    if host_only or only.startswith("session"):
+    unix_only = only == "unix" or only.startswith("unix.")      # (not "unix_abi")
+    if not only or unix_only:
+        session.run_unix(args, result)
+    if host_only or only.startswith("session") or unix_only:
         return
     run_suite(args, result, only=only)
     run_suite(args, result, general=True, only=only)     # every test through the general path

@@ -14,6 +14,8 @@ Three kinds of runs, each a fresh boot of the operating system:
 import difflib
 import os
 import re
+import subprocess
+import time
 
 from qemu_serial import Qemu
 
@@ -426,3 +428,171 @@ def run_soak(args, result, rounds):
     finally:
         q.close()
     result.record(name, not why, why)
+
+
+# ---- Linux programs on the Unix server: the differential tests --------------------
+# The programs of tests/linux, built with musl (NAME) and with glibc
+# (NAME.glibc) into BUILD/unix/tests/test/ and packed into the Unix
+# server's image as /test/: each runs here, on this machine's Linux, and
+# on Pecan from busybox's shell, and the two outputs must be the same,
+# line by line, as must the exit status. Linux's answer comes from this
+# run, never from a file; a program whose output differs between two runs
+# on Linux is a failure of the test itself.
+
+SH_PROMPT = r"\n[^\n]*[#$] "         # busybox ash's, "/ # "
+END_MARK = "== lt-end"
+UNIX_PROGRAM_TIMEOUT = 90               # seconds on Pecan (TCG), per program
+
+
+# Differences from Linux that make test accepts for now: Pecan's known
+# shortcomings, each an exact (Linux's line, Pecan's line, why) of a
+# program (either libc's build). Any other difference fails the test, and
+# so does an entry that no longer occurs (remove it when it is fixed).
+# (Not a place for lines that differ between runs of Linux: such a test is
+# wrong and fails as such.)
+# An entry: "proc": [("Linux's line", "Pecan's line", "why")].
+KNOWN_DIFFERENCES = {}
+
+
+def known_differences(name, expected, got):
+    """got with the known differences of program `name` taken back, and
+    the entries that did not occur."""
+    known = KNOWN_DIFFERENCES.get(name.split(".")[0], [])
+    unused = list(known)
+    got = list(got)
+    if len(got) == len(expected):
+        for i, (e, g) in enumerate(zip(expected, got)):
+            for k in known:
+                if e != g and (e, g) == k[:2]:
+                    got[i] = e
+                    if k in unused:
+                        unused.remove(k)
+    return got, unused
+
+
+def unix_programs(build):
+    top = os.path.join(build, "unix", "tests", "test")
+    names = sorted(os.listdir(top)) if os.path.isdir(top) else []
+    # musl's then glibc's build of each program
+    return top, sorted(names, key=lambda n: (n.split(".")[0], n.endswith(".glibc")))
+
+
+def shell_status(returncode):
+    """A subprocess's return code as the shell's $? (128 + signal)."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def linux_output(path):
+    """(lines, exit status as $?) of the program at path on this machine:
+    started by its absolute path from /, stdin empty, stderr with stdout
+    (as on Pecan's console), the environment of Pecan's shell."""
+    env = {"PATH": "/bin:/sbin:/usr/bin:/usr/sbin", "HOME": "/root", "PWD": "/"}
+    p = subprocess.run([os.path.abspath(path)], cwd="/", env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    return p.stdout.decode("utf-8", "replace").splitlines(), shell_status(p.returncode)
+
+
+def first_difference(expected, got, context=3, names=("Linux", "Pecan")):
+    """The lines around the first line that differs, as text."""
+    i = 0
+    while i < len(expected) and i < len(got) and expected[i] == got[i]:
+        i += 1
+    lo = max(0, i - context)
+    show = lambda lines: "\n".join(f"    {j + 1:4} | {lines[j]}" for j in
+                                   range(lo, min(len(lines), i + context + 1))) or "    (nothing)"
+    a, b = names
+    diff = list(difflib.unified_diff(expected, got, a, b, lineterm="", n=0))[2:]
+    more = f"\n    ({len(diff) - 40} more lines of diff)" if len(diff) > 40 else ""
+    return (f"first difference at line {i + 1} (of {len(expected)} and {len(got)} lines)\n"
+            f"  {a}:\n{show(expected)}\n  {b}:\n{show(got)}\n"
+            f"  every difference (-{a} +{b}):\n" + "\n".join("    " + l for l in diff[:40]) + more)
+
+
+def pecan_output(q, typed, got):
+    """The program's lines and status from what the console showed after
+    `typed`: its echo, the output, the end mark."""
+    lines = got.replace("\r", "").split("\n")
+    start = max(i for i, l in enumerate(lines) if l.endswith(typed)) + 1   # after the echo
+    end = max(i for i, l in enumerate(lines) if l.startswith(END_MARK + " "))
+    return lines[start:end], int(lines[end].split()[-1])
+
+
+def run_unix(args, result):
+    build = args.build
+    top, names = unix_programs(build)
+    if not names:
+        result.record("unix.differential.built", False,
+                      f"expected the programs of tests/linux in {top} (make linux-tests)")
+        return
+    print("harness: booting the interactive system for the differential tests of the Unix "
+          "server", flush=True)
+    q, ok = boot(args, "unix.log")
+    try:
+        started = ok is not None and (q.type("sh\r") or True) and q.expect(SH_PROMPT, 60)
+        result.record("unix.sh_starts_busybox_sh", bool(started),
+                      f"expected, after typing 'sh', busybox's prompt; "
+                      f"log {q.log_path}:\n{q.tail()}")
+        alive = bool(started)
+        for name in names:
+            record = f"unix.differential.{name}"
+            if not alive:
+                result.record(record, False, f"not run: the shell does not answer; log {q.log_path}")
+                continue
+            try:
+                expected, expected_status = linux_output(os.path.join(top, name))
+                again, again_status = linux_output(os.path.join(top, name))
+            except subprocess.TimeoutExpired:
+                result.record(record, False, f"{name} did not end in 120 s on this machine")
+                continue
+            if (again, again_status) != (expected, expected_status):
+                result.record(record, False, f"Linux's output differs between two runs of {top}/"
+                              f"{name} (the test is wrong):\n" + first_difference(
+                                  expected, again, names=("Linux, first run", "Linux, second run")))
+                continue
+            typed = f'/test/{name}; echo "{END_MARK} $?"'
+            q.type(typed + "\r", fast=True)
+            got = q.expect(rf"\n{END_MARK} \d+\r?\n", UNIX_PROGRAM_TIMEOUT)
+            if got is None:
+                q.type("\x03")                              # the shell back?
+                q.type(f'echo "{END_MARK} alive"\r', fast=True)
+                alive = q.expect(rf"\n{END_MARK} alive\r?\n", 30) is not None
+                result.record(record, False, f"typed {typed!r}, no end mark in "
+                              f"{UNIX_PROGRAM_TIMEOUT} s (then Ctrl-C: the shell "
+                              f"{'answered' if alive else 'did not answer'}); log {q.log_path}:\n"
+                              f"{q.tail()}")
+                continue
+            lines, status = pecan_output(q, typed, got)
+            accepted, unused = known_differences(name, expected, lines)
+            why = ""
+            if accepted != expected:
+                why = first_difference(expected, lines, names=("expected (Linux)", "got (Pecan)"))
+            elif status != expected_status:
+                why = f"exit status {status}, on Linux {expected_status}"
+            elif unused:
+                why = ("a known difference (tools/session.py, KNOWN_DIFFERENCES) no longer "
+                       "occurs; remove it:\n" + "\n".join(f"    {k[2]}: Pecan now prints "
+                                                           f"Linux's {k[0]!r}" for k in unused))
+            elif accepted != lines:
+                print(f"harness: {record}: accepted known differences: "
+                      + "; ".join(k[2] for k in KNOWN_DIFFERENCES[name.split('.')[0]]), flush=True)
+            result.record(record, not why, f"{why}\n  log {q.log_path}")
+        # the terminal's Ctrl-C (SIGINT from the server's tty) ends the
+        # foreground program, and the shell goes on
+        stopped = False
+        if alive:
+            q.type("sleep 100\r")
+            time.sleep(2)
+            q.type("\x03")
+            q.type(f'echo "{END_MARK} $?"\r', fast=True)
+            stopped = q.expect(rf"\n{END_MARK} (\d+)\r?\n", 30)
+            alive = stopped is not None
+        result.record("unix.ctrl_c_ends_a_program_of_sh", bool(stopped) and
+                      stopped.rstrip().endswith(f"{END_MARK} 130"),
+                      f"typed 'sleep 100', Ctrl-C, then echo $?: expected '{END_MARK} 130'; "
+                      f"log {q.log_path}:\n{q.tail()}")
+        ended = alive and (q.type("exit\r") or True) and q.expect(PROMPT, 60)
+        result.record("unix.exit_returns_to_the_pecan_prompt", bool(ended),
+                      f"typed 'exit' in busybox sh, expected '{PROMPT}'; log {q.log_path}:\n"
+                      f"{q.tail()}")
+    finally:
+        q.close()

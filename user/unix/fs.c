@@ -505,7 +505,7 @@ void inode_stat(const struct inode *ip, struct stat *st)
     memset(st, 0, sizeof *st);
     st->st_dev = 1;
     st->st_ino = ip->ino;
-    st->st_nlink = ip->nlink ? ip->nlink : 1;
+    st->st_nlink = ip->nlink;               /* 0 once unlinked, open or not */
     st->st_mode = ip->mode;
     st->st_uid = ip->uid;
     st->st_gid = ip->gid;

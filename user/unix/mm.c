@@ -175,12 +175,19 @@ struct mm *mm_new(void)
         return NULL;
     }
     if (mm)
-        mm->mmap_top = MM_MMAP_TOP;
+        mm->mmap_top = MM_MMAP_TOP, mm->users = 1;
     return mm;
+}
+
+void mm_get(struct mm *mm)
+{
+    mm->users++;
 }
 
 void mm_free(struct mm *mm)
 {
+    if (--mm->users)
+        return;
     unmap_range(mm, 0, MM_USER_END);
     pmap_free_level(mm->pmap->top, 3);
     free(mm->pmap);
@@ -208,8 +215,10 @@ static uint64_t find_gap(struct mm *mm, uint64_t len)
 long mm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
             bool fixed, struct inode *file, uint64_t offset)
 {
-    if (!len || len > MM_USER_END || (addr & (PAGE - 1)) || (offset & (PAGE - 1)))
+    if (!len || (addr & (PAGE - 1)) || (offset & (PAGE - 1)))
         return -EINVAL;
+    if (len > MM_USER_END)
+        return -ENOMEM;                     /* (Linux: more than the address space) */
     len = PAGE_UP(len);
     bool free_there = addr && addr + len <= MM_USER_END && addr + len > addr;
     for (struct vma *v = mm->vmas; free_there && v; v = v->next)
@@ -236,7 +245,8 @@ long mm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 
 int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
 {
-    if ((addr & (PAGE - 1)) || !len || addr + len < addr)
+    /* Linux's bounds: what lies above MM_USER_END is no error to unmap */
+    if ((addr & (PAGE - 1)) || !len || addr > MM_LINUX_TASK_SIZE || len > MM_LINUX_TASK_SIZE - addr)
         return -EINVAL;
     uint64_t end = PAGE_UP(addr + len);
     return unmap_range(mm, addr, end < MM_USER_END ? end : MM_USER_END);
@@ -314,6 +324,41 @@ long mm_set_brk(struct mm *mm, uint64_t brk)
     return (long)brk;
 }
 
+int mm_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
+{
+    if (addr & (PAGE - 1))
+        return -EINVAL;
+    uint64_t end = PAGE_UP(addr + len);
+    if (end < addr)
+        return -EINVAL;
+    uint64_t covered = addr;
+    for (struct vma *v = mm->vmas; v; v = v->next) {
+        if (v->end <= addr || v->start >= end)
+            continue;
+        uint64_t from = v->start > addr ? v->start : addr, to = v->end < end ? v->end : end;
+        if (from == covered)
+            covered = to;
+        if (!(v->flags & VMA_SHARED))       /* (shared pages keep their bytes) */
+            pmap_each(mm->pmap, from, to, drop_entry, mm);
+    }
+    return covered >= end ? 0 : -ENOMEM;
+}
+
+/* Join the neighbouring mappings of the same kind that [start, end)
+ * spans, as Linux's are joined when made (mremap sees one). */
+static void vma_join(struct mm *mm, uint64_t start, uint64_t end)
+{
+    for (struct vma *v = vma_find(mm, start); v && v->next && v->end < end;) {
+        struct vma *w = v->next;
+        if (w->start != v->end || w->prot != v->prot || w->flags != v->flags ||
+            w->file != v->file || (v->file && w->offset != v->offset + (v->end - v->start)))
+            return;
+        v->end = w->end;
+        v->next = w->next;
+        vma_free(w);
+    }
+}
+
 long mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,
               uint64_t new_addr)
 {
@@ -322,6 +367,7 @@ long mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, u
         return -EINVAL;
     old_len = PAGE_UP(old_len);
     new_len = PAGE_UP(new_len);
+    vma_join(mm, old, old + old_len);
     struct vma *v = vma_find(mm, old);
     if (!v || old + old_len > v->end)
         return -EFAULT;
@@ -417,8 +463,10 @@ int mm_page(struct mm *mm, uint64_t va, bool write, page_t *page, bool *writable
             v = above;
         }
     }
-    if (!v || !(v->prot & (write ? PROT_WRITE : PROT_READ | PROT_EXEC)))
-        return -EFAULT;
+    if (!v)
+        return -EFAULT;                     /* SEGV_MAPERR */
+    if (!(v->prot & (write ? PROT_WRITE : PROT_READ | PROT_EXEC)))
+        return -EACCES;                     /* mapped, but not so: SEGV_ACCERR */
     uint64_t *e = pmap_entry(mm->pmap, PAGE_DOWN(va), true);
     if (!e)
         return -ENOMEM;

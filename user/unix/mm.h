@@ -34,6 +34,7 @@ struct mm {
     uint64_t mmap_top;                  /* mmap without a hint places below this */
     uint64_t stack_top;
     unsigned resident;                  /* pages */
+    unsigned users;                     /* processes: more than one after vfork */
 };
 
 /* Where things go in a process (the server's choices; all below the
@@ -43,9 +44,13 @@ struct mm {
 #define MM_STACK_TOP   0x7FFFFE000000UL
 #define MM_STACK_MAX   (8UL << 20)
 #define MM_MMAP_TOP    0x7F0000000000UL
+#define MM_LINUX_TASK_SIZE 0x7FFFFFFFF000UL /* Linux's end of user space (its EINVAL bounds) */
 
 struct mm *mm_new(void);
+/* Drop a process's use of mm: the last one frees it. */
 void mm_free(struct mm *mm);
+/* One more process uses mm (vfork's child, until its exec or end). */
+void mm_get(struct mm *mm);
 /* The child's memory at fork: shared mappings shared, private ones copied
  * on write. NULL when out of memory. */
 struct mm *mm_fork(struct mm *parent);
@@ -57,6 +62,9 @@ long mm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
             bool fixed, struct inode *file, uint64_t offset);
 int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
+/* madvise(MADV_DONTNEED): the private pages of the range go (they come
+ * back as zeros, or the file's); -ENOMEM if part of it is not mapped. */
+int mm_dontneed(struct mm *mm, uint64_t addr, uint64_t len);
 long mm_set_brk(struct mm *mm, uint64_t brk);
 long mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,
               uint64_t new_addr);

@@ -82,7 +82,7 @@ static void pipe_progress(struct pipe *p)
                 if (!p->readers) {
                     r = done ? (long)done : -EPIPE;
                     if (!done)
-                        signal_send_thread(t, SIGPIPE);
+                        signal_sigpipe(t);
                     unlink_waiter(t);
                     t->wait.cancel = NULL;
                     thread_finish(t, r);
@@ -133,7 +133,7 @@ static long pipe_write(struct file *f, struct thread *t, uint64_t buf, uint64_t 
 {
     struct pipe *p = f->priv;
     if (!p->readers) {
-        signal_send_thread(t, SIGPIPE);
+        signal_sigpipe(t);
         return -EPIPE;
     }
     if (!n)

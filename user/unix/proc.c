@@ -168,6 +168,10 @@ static void thread_forget(struct thread *t)
         t->wait.cancel(t);
     t->state = T_DEAD;
     syscall_forget(t);
+    struct proc *c;
+    for (unsigned at = 0; (c = proc_next(&at));)
+        if (c->vfork_parent == t)
+            c->vfork_parent = NULL;         /* (killed while its vfork child ran) */
     struct proc *p = t->proc;
     for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->next_in_proc)
         if (*pp == t) {
@@ -255,7 +259,13 @@ void proc_exit(struct proc *p, int status)
             proc_child_changed(parent);
         return;
     }
-    signal_send_proc(parent, SIGCHLD);
+    int st = p->exit_status;
+    struct sig_origin o = { .pid = p->pid, .uid = p->uid };
+    if (!(st & 0x7F))
+        o.code = CLD_EXITED, o.status = st >> 8 & 0xFF;
+    else
+        o.code = st & 0x80 ? CLD_DUMPED : CLD_KILLED, o.status = st & 0x7F;
+    signal_send_proc_from(parent, SIGCHLD, &o);
     proc_child_changed(parent);
 }
 
@@ -299,7 +309,8 @@ void proc_stop(struct proc *p, int sig)
     for (struct thread *t = p->threads; t; t = t->next_in_proc)
         kthread_halt(t->id, true);
     if (p->parent) {
-        signal_send_proc(p->parent, SIGCHLD);
+        struct sig_origin o = { .code = CLD_STOPPED, .pid = p->pid, .uid = p->uid, .status = sig };
+        signal_send_proc_from(p->parent, SIGCHLD, &o);
         proc_child_changed(p->parent);
     }
 }

@@ -65,6 +65,60 @@ bool signal_pending(const struct thread *t)
     return (t->sigpending | t->proc->sigpending) & ~(t->sigmask & ~UNBLOCKABLE);
 }
 
+/* Pending signals with their origins: a signal already pending stays
+ * as it is (its first origin), unless it is a real-time one, which
+ * queues. */
+static void post(uint64_t *set, struct sig_origin *origin, uint16_t *queued, int sig,
+                 const struct sig_origin *o)
+{
+    if (*set & BIT(sig)) {
+        if (sig >= 32 && queued[sig - 1] < 0xFFFF)
+            queued[sig - 1]++;
+        return;
+    }
+    *set |= BIT(sig);
+    origin[sig - 1] = *o;
+}
+
+static struct sig_origin take(uint64_t *set, struct sig_origin *origin, uint16_t *queued, int sig)
+{
+    struct sig_origin o = origin[sig - 1];
+    if (queued[sig - 1])
+        queued[sig - 1]--;
+    else
+        *set &= ~BIT(sig);
+    return o;
+}
+
+/* Take sig from t's pending signals, or else from its process's. */
+static struct sig_origin take_for(struct thread *t, int sig)
+{
+    if (t->sigpending & BIT(sig))
+        return take(&t->sigpending, t->sigorigin, t->sigqueued, sig);
+    struct proc *p = t->proc;
+    return take(&p->sigpending, p->sigorigin, p->sigqueued, sig);
+}
+
+static const struct sig_origin from_kernel = { .code = SI_KERNEL };
+
+struct sig_origin signal_from(const struct thread *sender, int code)
+{
+    return (struct sig_origin){ .code = code, .pid = sender->proc->pid, .uid = sender->proc->uid };
+}
+
+void signal_sigpipe(struct thread *t)
+{
+    struct sig_origin o = signal_from(t, SI_USER);
+    signal_send_thread_from(t, SIGPIPE, &o);
+}
+
+/* Blocked signals are kept even where ignored (Linux: a blocked signal
+ * is not ignored; rt_sigtimedwait's set counts as blocked). */
+static bool blocked_by(const struct thread *t, int sig)
+{
+    return t && ((t->sigmask | t->sigwait_set) & BIT(sig));
+}
+
 /* Make t notice a signal: end its wait, or interrupt it in user mode. */
 static void kick(struct thread *t)
 {
@@ -76,6 +130,11 @@ static void kick(struct thread *t)
 }
 
 void signal_send_proc(struct proc *p, int sig)
+{
+    signal_send_proc_from(p, sig, &from_kernel);
+}
+
+void signal_send_proc_from(struct proc *p, int sig, const struct sig_origin *o)
 {
 #ifdef UNIX_TRACE_SIG
     if (p)
@@ -95,9 +154,9 @@ void signal_send_proc(struct proc *p, int sig)
     } else if (BIT(sig) & STOPS) {
         p->sigpending &= ~BIT(SIGCONT);
     }
-    if (ignored(p, sig))
+    if (ignored(p, sig) && !blocked_by(p->threads, sig))
         return;
-    p->sigpending |= BIT(sig);
+    post(&p->sigpending, p->sigorigin, p->sigqueued, sig, o);
     for (struct thread *t = p->threads; t; t = t->next_in_proc)
         if (!(t->sigmask & BIT(sig)) || (BIT(sig) & UNBLOCKABLE)) {
             kick(t);
@@ -107,14 +166,19 @@ void signal_send_proc(struct proc *p, int sig)
 
 void signal_send_thread(struct thread *t, int sig)
 {
+    signal_send_thread_from(t, sig, &from_kernel);
+}
+
+void signal_send_thread_from(struct thread *t, int sig, const struct sig_origin *o)
+{
     struct proc *p = t->proc;
     if (sig == SIGKILL || sig == SIGCONT || (BIT(sig) & STOPS)) {
-        signal_send_proc(p, sig);
+        signal_send_proc_from(p, sig, o);
         return;
     }
-    if (p->state != P_ALIVE || ignored(p, sig))
+    if (p->state != P_ALIVE || (ignored(p, sig) && !blocked_by(t, sig)))
         return;
-    t->sigpending |= BIT(sig);
+    post(&t->sigpending, t->sigorigin, t->sigqueued, sig, o);
     if (!(t->sigmask & BIT(sig)))
         kick(t);
 }
@@ -128,6 +192,7 @@ bool signal_fault(struct thread *t, int sig, int code, uint64_t addr)
         return false;
     }
     t->sigpending |= BIT(sig);
+    t->sigorigin[sig - 1] = from_kernel;
     t->fault_code = code;
     t->fault_addr = addr;
     return true;
@@ -185,7 +250,8 @@ static bool on_altstack(const struct thread *t, uint64_t sp)
 }
 
 /* Enter the handler of sig: false if the frame cannot be written. */
-static bool enter_handler(struct thread *t, int sig, struct linux_sigaction *act)
+static bool enter_handler(struct thread *t, int sig, struct linux_sigaction *act,
+                          const struct sig_origin *o)
 {
     uint64_t sp = t->r[UNIX_MR_RSP];
     if ((act->flags & SA_ONSTACK) && t->altstack_size && !(t->altstack_flags & SS_DISABLE) &&
@@ -205,6 +271,11 @@ static bool enter_handler(struct thread *t, int sig, struct linux_sigaction *act
     f.uc.uc_sigmask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
     t->restore_sigmask = false;             /* (rt_sigsuspend's mask: back on return) */
     f.info.si_signo = sig;
+    f.info.si_code = o->code;
+    f.info.si_pid = o->pid;
+    f.info.si_uid = o->uid;
+    if (sig == SIGCHLD)
+        f.info.si_status = o->status;
     if (t->fault_code && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
                           sig == SIGTRAP)) {
         f.info.si_code = t->fault_code;
@@ -243,10 +314,7 @@ bool signal_deliver(struct thread *t)
             return true;
         }
         int sig = __builtin_ctzl(pending) + 1;
-        if (t->sigpending & BIT(sig))
-            t->sigpending &= ~BIT(sig);
-        else
-            p->sigpending &= ~BIT(sig);
+        struct sig_origin o = take_for(t, sig);
         struct linux_sigaction *act = &p->sig->act[sig - 1];
         if (act->handler == SIG_IGN_)
             continue;
@@ -260,21 +328,75 @@ bool signal_deliver(struct thread *t)
             proc_exit(p, sig);
             return false;
         }
-        if (!enter_handler(t, sig, act)) {
+        if (!enter_handler(t, sig, act, &o)) {
             proc_exit(p, SIGSEGV);
             return false;
         }
     }
 }
 
+/* rt_sigtimedwait: take the lowest signal of its set that is pending
+ * and write its siginfo; the signal, 0 if none, or -EFAULT. */
+static long sigwait_take(struct thread *t)
+{
+    uint64_t pending = (t->sigpending | t->proc->sigpending) & t->sigwait_set;
+    if (!pending)
+        return 0;
+    int sig = __builtin_ctzl(pending) + 1;
+    struct sig_origin o = take_for(t, sig);
+    if (t->sigwait_info) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        info.si_signo = sig;
+        info.si_code = o.code;
+        info.si_pid = o.pid;
+        info.si_uid = o.uid;
+        if (sig == SIGCHLD)
+            info.si_status = o.status;
+        if (copy_to_proc(t->proc, t->sigwait_info, &info, sizeof info))
+            return -EFAULT;
+    }
+    return sig;
+}
+
+/* Its end: the mask as it was before the wait. */
+static void sigwait_end(struct thread *t)
+{
+    t->sigmask = t->sigwait_mask;
+    t->sigwait_set = 0;
+}
+
+static long sigwait_timed_out(struct thread *t)
+{
+    long r = sigwait_take(t);
+    sigwait_end(t);
+    return r ? r : -EAGAIN;
+}
+
 void signal_interrupt_wait(struct thread *t)
 {
+    struct proc *p = t->proc;
+    if (t->wait.killable) {                 /* vfork's: only a signal that kills ends it */
+        uint64_t pending = (t->sigpending | p->sigpending) & ~(t->sigmask & ~UNBLOCKABLE);
+        for (int sig = 1; sig <= LINUX_NSIG; sig++)
+            if ((pending & BIT(sig)) && action(p, sig)->handler == SIG_DFL_ &&
+                !(BIT(sig) & (IGNORED_BY_DEFAULT | BIT(SIGCONT) | STOPS))) {
+                proc_exit(p, sig);
+                return;
+            }
+        return;                             /* the others: delivered after the wait */
+    }
     if (t->wait.cancel)
         t->wait.cancel(t);
     t->wait.cancel = NULL;
+    if (t->sigwait_set) {                   /* rt_sigtimedwait: one of its set, or EINTR */
+        long r = sigwait_take(t);
+        sigwait_end(t);
+        thread_finish(t, r ? r : -EINTR);
+        return;
+    }
     /* Restart the call after the handler where SA_RESTART asks for it (and
      * where no handler runs: a stop, say). */
-    struct proc *p = t->proc;
     uint64_t pending = (t->sigpending | p->sigpending) & ~(t->sigmask & ~UNBLOCKABLE);
     int sig = pending ? __builtin_ctzl(pending) + 1 : 0;
     bool handler = sig && action(p, sig)->handler > SIG_IGN_;
@@ -307,8 +429,9 @@ static long sys_rt_sigaction(struct thread *t, const uint64_t a[6])
         *act = n;
         if (ignored(t->proc, sig)) {        /* pending ones go */
             t->proc->sigpending &= ~BIT(sig);
+            t->proc->sigqueued[sig - 1] = 0;
             for (struct thread *u = t->proc->threads; u; u = u->next_in_proc)
-                u->sigpending &= ~BIT(sig);
+                u->sigpending &= ~BIT(sig), u->sigqueued[sig - 1] = 0;
         }
     }
     return 0;
@@ -409,11 +532,11 @@ static long sys_pause(struct thread *t, const uint64_t a[6])
 
 static long kill_one(struct thread *t, struct proc *p, int sig)
 {
-    (void)t;
     if (p->state != P_ALIVE)
         return 0;
+    struct sig_origin o = signal_from(t, SI_USER);
     if (sig)
-        signal_send_proc(p, sig);
+        signal_send_proc_from(p, sig, &o);
     return 0;
 }
 
@@ -424,7 +547,7 @@ static long sys_kill(struct thread *t, const uint64_t a[6])
         return -EINVAL;
     if (pid > 0) {
         struct proc *p = proc_by_pid(pid);
-        return p && p->state == P_ALIVE ? kill_one(t, p, sig) : -ESRCH;
+        return p ? kill_one(t, p, sig) : -ESRCH;    /* (a zombie too, as on Linux) */
     }
     int pgid = pid == 0 ? t->proc->pgid : pid < -1 ? -pid : 0;
     int found = 0;
@@ -448,9 +571,9 @@ static long sys_tgkill(struct thread *t, const uint64_t a[6])
     struct thread *u = thread_by_tid((int)a[1]);
     if (!u || ((int)a[0] > 0 && u->proc->pid != (int)a[0]))
         return -ESRCH;
-    (void)t;
+    struct sig_origin o = signal_from(t, SI_TKILL);
     if (sig)
-        signal_send_thread(u, sig);
+        signal_send_thread_from(u, sig, &o);
     return 0;
 }
 
@@ -460,7 +583,47 @@ static long sys_tkill(struct thread *t, const uint64_t a[6])
     return sys_tgkill(t, b);
 }
 
+/* Wait for a signal of a set, with a timeout or without; its handler
+ * does not run. */
+static long sys_rt_sigtimedwait(struct thread *t, const uint64_t a[6])
+{
+    uint64_t set;
+    if (a[3] != 8)
+        return -EINVAL;
+    if (copy_from_proc(t->proc, &set, a[0], 8))
+        return -EFAULT;
+    set &= ~UNBLOCKABLE;
+    uint64_t deadline = 0;
+    bool poll = false;
+    if (a[2]) {
+        struct __kernel_timespec ts;
+        if (copy_from_proc(t->proc, &ts, a[2], sizeof ts))
+            return -EFAULT;
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+            return -EINVAL;
+        uint64_t us = (uint64_t)ts.tv_sec * 1000000 + ((uint64_t)ts.tv_nsec + 999) / 1000;
+        poll = !us;
+        deadline = now_us() + us;
+    }
+    t->sigwait_set = set;
+    t->sigwait_info = a[1];
+    t->sigwait_mask = t->sigmask;
+    long r = sigwait_take(t);
+    if (r || poll) {
+        sigwait_end(t);
+        return r ? r : -EAGAIN;
+    }
+    t->sigmask &= ~set;                     /* (so that they end the wait) */
+    if (signal_pending(t)) {                /* another one, to handle */
+        sigwait_end(t);
+        return -EINTR;
+    }
+    struct wait w = { .timeout = sigwait_timed_out, .deadline = deadline };
+    return thread_wait(t, &w);
+}
+
 const struct syscall_entry signal_syscalls[] = {
+    { __NR_rt_sigtimedwait, "rt_sigtimedwait", sys_rt_sigtimedwait },
     { __NR_rt_sigaction, "rt_sigaction", sys_rt_sigaction },
     { __NR_rt_sigprocmask, "rt_sigprocmask", sys_rt_sigprocmask },
     { __NR_rt_sigreturn, "rt_sigreturn", sys_rt_sigreturn },

@@ -15,6 +15,13 @@ void signal_exit(struct proc *p);
  * (SIGKILL, stops, continuing, waking a waiting thread). */
 void signal_send_proc(struct proc *p, int sig);
 void signal_send_thread(struct thread *t, int sig);
+/* The same with the siginfo's origin (the above: SI_KERNEL). */
+void signal_send_proc_from(struct proc *p, int sig, const struct sig_origin *o);
+void signal_send_thread_from(struct thread *t, int sig, const struct sig_origin *o);
+/* A signal sent by a thread: code SI_USER or SI_TKILL, its pid and uid. */
+struct sig_origin signal_from(const struct thread *sender, int code);
+/* SIGPIPE for t's write (Linux: SI_USER from itself). */
+void signal_sigpipe(struct thread *t);
 /* A fault or exception of t's own: delivered before it runs on; if it
  * is blocked or ignored, the process ends with it. Returns whether t is
  * still there (else it is freed, and maybe its process too). */

@@ -170,7 +170,7 @@ static long sys_write(struct thread *t, const uint64_t a[6])
 {
     long r = rw(t, (int)a[0], a[1], a[2], true);
     if (r == -EPIPE)
-        signal_send_thread(t, SIGPIPE);
+        signal_sigpipe(t);
     return r;
 }
 
@@ -212,11 +212,20 @@ static long vector(struct thread *t, const uint64_t a[6], bool write)
     uint64_t cnt = a[2];
     if (cnt > 1024)
         return -EINVAL;
+    /* Linux reads and checks the whole vector first: EFAULT, or EINVAL
+     * for a length past SSIZE_MAX (or a total past it) */
+    static struct iovec_ vec[1024];
+    if (cnt && copy_from_proc(t->proc, vec, a[1], cnt * sizeof vec[0]))
+        return -EFAULT;
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < cnt; i++) {
+        if ((int64_t)vec[i].len < 0 || (int64_t)(total + vec[i].len) < 0)
+            return -EINVAL;
+        total += vec[i].len;
+    }
     long done = 0;
     for (uint64_t i = 0; i < cnt; i++) {
-        struct iovec_ v;
-        if (copy_from_proc(t->proc, &v, a[1] + i * sizeof v, sizeof v))
-            return done ? done : -EFAULT;
+        struct iovec_ v = vec[i];
         if (!v.len)
             continue;
         if (done && f->ops->poll && !(f->ops->poll(f) & (write ? POLLOUT : POLLIN)))
@@ -226,7 +235,7 @@ static long vector(struct thread *t, const uint64_t a[6], bool write)
             return done ? done : r;
         if (r < 0) {
             if (r == -EPIPE && !done)
-                signal_send_thread(t, SIGPIPE);
+                signal_sigpipe(t);
             return done ? done : r;
         }
         done += r;
@@ -244,6 +253,51 @@ static long sys_readv(struct thread *t, const uint64_t a[6])
 static long sys_writev(struct thread *t, const uint64_t a[6])
 {
     return vector(t, a, true);
+}
+
+/* preadv, pwritev (and their *2 forms without flags): at a position, the
+ * file's own left as it was (x86-64: the position is the fourth
+ * argument); for the *2 forms, position -1 is the file's own. */
+static long vector_at(struct thread *t, const uint64_t a[6], bool write, bool v2)
+{
+    struct file *f = readable_fd(t, (int)a[0], write);
+    if (!f)
+        return -EBADF;
+    if (v2 && (int64_t)a[3] == -1)
+        return vector(t, a, write);
+    if (!f->ops->seekable)
+        return -ESPIPE;
+    if ((int64_t)a[3] < 0)
+        return -EINVAL;
+    uint64_t pos = f->pos;
+    f->pos = a[3];
+    long r = vector(t, a, write);
+    f->pos = pos;
+    return r;
+}
+
+static long sys_preadv(struct thread *t, const uint64_t a[6])
+{
+    return vector_at(t, a, false, false);
+}
+
+static long sys_pwritev(struct thread *t, const uint64_t a[6])
+{
+    return vector_at(t, a, true, false);
+}
+
+static long sys_preadv2(struct thread *t, const uint64_t a[6])
+{
+    if (a[5])
+        return -EOPNOTSUPP;                 /* RWF_* flags: not served */
+    return vector_at(t, a, false, true);
+}
+
+static long sys_pwritev2(struct thread *t, const uint64_t a[6])
+{
+    if (a[5])
+        return -EOPNOTSUPP;
+    return vector_at(t, a, true, true);
 }
 
 static long sys_lseek(struct thread *t, const uint64_t a[6])
@@ -523,7 +577,9 @@ static long sys_getdents64(struct thread *t, const uint64_t a[6])
         return -EBADF;
     if (!f->inode || !S_ISDIR(f->inode->mode))
         return -ENOTDIR;
-    uint64_t count = a[2] < 65536 ? a[2] : 65536, used = 0;
+    if (a[1] + a[2] < a[1] || a[1] + a[2] > MM_LINUX_TASK_SIZE)
+        return -EFAULT;                     /* (Linux's access_ok, at the end too) */
+    uint64_t count = a[2] < 65536 ? a[2] : 65536, used = 0, start = f->pos;
     char *buf = malloc(count);
     if (!buf)
         return -ENOMEM;
@@ -549,8 +605,10 @@ static long sys_getdents64(struct thread *t, const uint64_t a[6])
         f->pos++;
     }
     long r = used || !dir_entry(f->inode, f->pos, &name, &ip) ? (long)used : -EINVAL;
-    if (used && copy_to_proc(t->proc, a[1], buf, used))
+    if (used && copy_to_proc(t->proc, a[1], buf, used)) {
         r = -EFAULT;
+        f->pos = start;                     /* nothing was read */
+    }
     free(buf);
     return r;
 }
@@ -909,18 +967,21 @@ static long sys_fchownat(struct thread *t, const uint64_t a[6])
 
 static long sys_utimensat(struct thread *t, const uint64_t a[6])
 {
+    /* Linux's order: the times read and checked, then the node looked up */
+    struct __kernel_timespec ts[2], now = fs_now();
+    if (!a[2])
+        ts[0] = ts[1] = now;
+    else if (copy_from_proc(t->proc, ts, a[2], sizeof ts))
+        return -EFAULT;
+    for (int i = 0; a[2] && i < 2; i++)
+        if (ts[i].tv_nsec != UTIME_NOW && ts[i].tv_nsec != UTIME_OMIT &&
+            (ts[i].tv_nsec < 0 || ts[i].tv_nsec > 999999999))
+            return -EINVAL;
     struct inode *ip;
     int err = a[1] ? user_lookup(t, (int)a[0], a[1], (int)a[3], &ip)
                    : node_of_fd(t, (int)a[0], &ip);
     if (err)
         return err;
-    struct __kernel_timespec ts[2], now = fs_now();
-    if (!a[2]) {
-        ts[0] = ts[1] = now;
-    } else if (copy_from_proc(t->proc, ts, a[2], sizeof ts)) {
-        inode_unref(ip);
-        return -EFAULT;
-    }
     for (int i = 0; i < 2; i++)
         if (ts[i].tv_nsec == UTIME_NOW)
             ts[i] = now;
@@ -950,10 +1011,14 @@ static long sys_truncate(struct thread *t, const uint64_t a[6])
 
 static long sys_ftruncate(struct thread *t, const uint64_t a[6])
 {
-    struct file *f = readable_fd(t, (int)a[0], true);
+    /* Linux: a negative length, then no descriptor, then one that is
+     * not a regular file open for writing (a directory too: EINVAL) */
+    if ((int64_t)a[1] < 0)
+        return -EINVAL;
+    struct file *f = fd_get(t->proc, (int)a[0]);
     if (!f)
         return -EBADF;
-    if (!f->inode)
+    if (!f->inode || !S_ISREG(f->inode->mode) || (f->flags & O_ACCMODE) == O_RDONLY)
         return -EINVAL;
     inode_ref(f->inode);
     return truncate_node(f->inode, a[1]);
@@ -1007,6 +1072,10 @@ const struct syscall_entry fs_syscalls[] = {
     { __NR_pwrite64, "pwrite64", sys_pwrite64 },
     { __NR_readv, "readv", sys_readv },
     { __NR_writev, "writev", sys_writev },
+    { __NR_preadv, "preadv", sys_preadv },
+    { __NR_pwritev, "pwritev", sys_pwritev },
+    { __NR_preadv2, "preadv2", sys_preadv2 },
+    { __NR_pwritev2, "pwritev2", sys_pwritev2 },
     { __NR_lseek, "lseek", sys_lseek },
     { __NR_dup, "dup", sys_dup },
     { __NR_dup2, "dup2", sys_dup2 },

@@ -66,6 +66,15 @@ static long sys_mremap(struct thread *t, const uint64_t a[6])
     return mm_remap(t->proc->mm, a[0], a[1], a[2], (unsigned)a[3], a[4]);
 }
 
+static long sys_madvise(struct thread *t, const uint64_t a[6])
+{
+    if (a[2] == MADV_DONTNEED)
+        return mm_dontneed(t->proc->mm, a[0], a[1]);
+    if (a[0] & 0xFFF)
+        return -EINVAL;
+    return 0;                               /* other advice: taken, not acted on */
+}
+
 static long sys_advice(struct thread *t, const uint64_t a[6])
 {
     (void)t;
@@ -79,7 +88,7 @@ const struct syscall_entry mm_syscalls[] = {
     { __NR_munmap, "munmap", sys_munmap },
     { __NR_mprotect, "mprotect", sys_mprotect },
     { __NR_mremap, "mremap", sys_mremap },
-    { __NR_madvise, "madvise", sys_advice },
+    { __NR_madvise, "madvise", sys_madvise },
     { __NR_msync, "msync", sys_advice },
     { __NR_mlock, "mlock", sys_advice },
     { __NR_munlock, "munlock", sys_advice },

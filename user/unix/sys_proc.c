@@ -26,7 +26,10 @@ static struct thread *new_child(struct thread *t, uint64_t flags, uint64_t stack
     } else {
         if (!(c = proc_new(p, err)))
             return NULL;
-        c->mm = mm_fork(p->mm);
+        if (flags & CLONE_VM)               /* vfork: the parent's memory, shared */
+            mm_get(c->mm = p->mm);
+        else
+            c->mm = mm_fork(p->mm);
         signal_init(c);
         if (!c->mm || files_fork(p, c, flags & CLONE_FILES) || fsctx_fork(p, c, flags & CLONE_FS) ||
             !c->sig || signal_fork(p, c, flags & CLONE_SIGHAND)) {
@@ -77,8 +80,8 @@ static long do_clone(struct thread *t, uint64_t flags, uint64_t stack, uint64_t 
         n->clear_child_tid = child_tid;
     if (flags & CLONE_VFORK) {              /* the parent waits for its exec or end */
         n->proc->vfork_parent = t;
-        t->wait = (struct wait){ 0 };
-        return thread_wait(t, NULL);
+        struct wait w = { .killable = true };   /* handlers run after it, as on Linux */
+        return thread_wait(t, &w);
     }
     return n->tid;
 }
@@ -92,17 +95,12 @@ static long sys_fork(struct thread *t, const uint64_t a[6])
 static long sys_vfork(struct thread *t, const uint64_t a[6])
 {
     (void)a;
-    /* (a copy of the memory instead of sharing it: the same for the
-     * programs that use vfork correctly) */
-    return do_clone(t, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    return do_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
 }
 
 static long sys_clone(struct thread *t, const uint64_t a[6])
 {
-    uint64_t flags = a[0];
-    if (flags & CLONE_VFORK)
-        flags &= ~CLONE_VM;                 /* copied, as vfork above */
-    return do_clone(t, flags, a[1], a[2], a[3], a[4]);
+    return do_clone(t, a[0], a[1], a[2], a[3], a[4]);
 }
 
 /* ---- execve ----------------------------------------------------------------------------- */

@@ -34,9 +34,18 @@ struct wait {
     long (*timeout)(struct thread *t);  /* at the deadline: the call's result */
     uint64_t deadline;                  /* SystemClock in µs; 0: none */
     bool restartable;                   /* ended by a signal: -ERESTARTSYS (SA_RESTART) */
+    bool killable;                      /* only a fatal signal ends it (vfork's) */
     void *obj;                          /* for the module: what it waits on */
     uint64_t arg[6];
     struct thread *next;                /* for the module's wait list */
+};
+
+/* ---- signals: where a pending one came from (its siginfo) --------------------- */
+struct sig_origin {
+    int code;                           /* si_code: SI_USER, SI_TKILL, SI_KERNEL, CLD_* */
+    int pid;                            /* the sender, or SIGCHLD's child */
+    unsigned uid;
+    int status;                         /* SIGCHLD's si_status */
 };
 
 /* ---- threads ------------------------------------------------------------------ */
@@ -64,6 +73,10 @@ struct thread {
     uint64_t robust_list;
     /* signals (signal.c) */
     uint64_t sigmask, sigpending;
+    struct sig_origin sigorigin[LINUX_NSIG];    /* each pending signal's */
+    uint16_t sigqueued[LINUX_NSIG];     /* real-time ones: instances behind the first */
+    uint64_t sigwait_set, sigwait_info; /* rt_sigtimedwait: what it waits for, where to */
+    uint64_t sigwait_mask;              /*  put the siginfo, the mask to restore */
     uint64_t saved_sigmask;             /* rt_sigsuspend's, back after delivery */
     bool restore_sigmask;
     uint64_t altstack_sp, altstack_size;
@@ -93,6 +106,8 @@ struct proc {
     struct fsctx *fs;                   /* cwd, root, umask (fs) */
     struct sigaction_set *sig;
     uint64_t sigpending;                /* for the process as a whole */
+    struct sig_origin sigorigin[LINUX_NSIG];
+    uint16_t sigqueued[LINUX_NSIG];
     unsigned uid, gid, euid, egid;
     char comm[16];                      /* the program's name */
     char cmdline[256];                  /* NUL-separated arguments */

@@ -51,7 +51,7 @@ int app_main(int argc, char **argv)
             mr[0] = 1;
             mr[1] = n;
         } else if (label == OS_READ) {
-            input_read(from, mr[2], (mr[1] & OS_STREAM_RAW) != 0);
+            input_read(from, mr[2], (mr[1] & OS_STREAM_RAW) != 0);   /* (bit 63: not an int) */
             reply = 0;                      /* answered when a line is there */
         } else if (label == OS_FOREGROUND) {
             input_foreground(mr[1]);
