@@ -43,7 +43,37 @@ static void check_image(const struct boot_desc *bd, const struct boot_image *im,
                   idx, im->low, im->high, m, bd->modules[m].start, bd->modules[m].end);
 }
 
-void bootmem_init(const struct boot_desc *bd, const struct boot_image *images, size_t nimages)
+/* A loader puts the modules one after the other above the kernel (QEMU
+ * does); a large one can then lie where sigma0 or the root task must be
+ * loaded (their link addresses, 0xF00000 and 0x1000000). Such a module
+ * moves to the highest free memory below 1 GB (the early direct map)
+ * before anything is loaded; the boot information then names it there. */
+static void move_modules_off_the_images(struct boot_desc *bd, const struct boot_image *images,
+                                        size_t nimages)
+{
+    for (size_t m = 0; m < bd->nmodules; m++) {
+        struct boot_module *mod = &bd->modules[m];
+        bool in_the_way = false;
+        for (size_t i = 0; i < nimages; i++)
+            in_the_way |= images[i].low < mod->end && mod->start < images[i].high;
+        if (!in_the_way)
+            continue;
+        size_t size = ALIGN_UP(mod->end - ALIGN_DOWN(mod->start, 8), PAGE_SIZE);
+        paddr_t to = range_find_top(&free_mem, size, PAGE_SIZE, 1UL << 30);
+        if (!to)
+            panic("boot: module %zu (%lx-%lx) lies where a root server loads, and there is "
+                  "no room to move it (give the machine more memory)", m, mod->start, mod->end);
+        reserve(to, to + size);
+        copy_words(phys_to_virt(to), phys_to_virt(ALIGN_DOWN(mod->start, 8)),
+                   (mod->end - ALIGN_DOWN(mod->start, 8) + 7) / 8);
+        kprintf("boot: module %zu moved from %lx to %lx (a root server loads there)\n", m,
+                mod->start, to + mod->start % 8);
+        mod->end = to + mod->start % 8 + (mod->end - mod->start);
+        mod->start = to + mod->start % 8;
+    }
+}
+
+void bootmem_init(struct boot_desc *bd, const struct boot_image *images, size_t nimages)
 {
     for (size_t i = 0; i < bd->nregions; i++)
         if (bd->regions[i].type == 1)
@@ -53,10 +83,11 @@ void bootmem_init(const struct boot_desc *bd, const struct boot_image *images, s
         panic("boot: the memory map lists no usable RAM");
     free_mem = usable;
     reserve_boot_data(bd);
-    for (size_t i = 0; i < nimages; i++) {
-        check_image(bd, &images[i], i);
+    for (size_t i = 0; i < nimages; i++)
         reserve(images[i].low, images[i].high);
-    }
+    move_modules_off_the_images(bd, images, nimages);
+    for (size_t i = 0; i < nimages; i++)
+        check_image(bd, &images[i], i);
 
     /* The kernel pool: an eighth of RAM within [KMEM_MIN, KMEM_MAX], as
      * high as possible below 1 GB (all the early direct map covers). */

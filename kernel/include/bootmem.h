@@ -11,7 +11,7 @@ struct boot_image {               /* an ELF module the kernel loads itself */
 /* Work out the memory layout, reserve everything the boot loader handed
  * over plus `images`, carve the kernel pool and start the frame allocator.
  * Panics, saying why, when the layout is impossible. */
-void bootmem_init(const struct boot_desc *bd, const struct boot_image *images, size_t nimages);
+void bootmem_init(struct boot_desc *bd, const struct boot_image *images, size_t nimages);
 
 /* One free page outside the kernel pool for data the root task reads
  * (the boot-info record); recorded in the KIP as boot-loader memory. */

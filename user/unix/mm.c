@@ -184,10 +184,17 @@ void mm_get(struct mm *mm)
     mm->users++;
 }
 
+static void revoke_all(uint64_t va, uint64_t *e, void *ctx);
+
 void mm_free(struct mm *mm)
 {
-    if (--mm->users)
+    if (--mm->users) {
+        /* A vfork child leaving the memory it shared (exec, exit): its
+         * address space still has those pages mapped. Unmap takes them
+         * from everyone; the others fault them back in. */
+        pmap_each(mm->pmap, 0, MM_USER_END, revoke_all, NULL);
         return;
+    }
     unmap_range(mm, 0, MM_USER_END);
     pmap_free_level(mm->pmap->top, 3);
     free(mm->pmap);

@@ -64,8 +64,9 @@ static long sys_getgroups(struct thread *t, const uint64_t a[6])
 }
 
 /* Known and deliberately not served, without a word (the C libraries and
- * busybox try them and do without): restartable sequences; sendfile
- * (cat then reads and writes). */
+ * busybox try them and do without): restartable sequences; clone3
+ * (glibc's pthread_create then uses clone); sendfile (cat then reads and
+ * writes). */
 static long sys_quiet_enosys(struct thread *t, const uint64_t a[6])
 {
     (void)t, (void)a;
@@ -221,6 +222,7 @@ const struct syscall_entry misc_syscalls[] = {
     { __NR_setuid, "setuid", sys_setuid },
     { __NR_setgid, "setgid", sys_setgid },
     { __NR_rseq, "rseq", sys_quiet_enosys },
+    { __NR_clone3, "clone3", sys_quiet_enosys },
     { __NR_sendfile, "sendfile", sys_quiet_enosys },
     { __NR_setreuid, "setreuid", sys_ok },
     { __NR_setregid, "setregid", sys_ok },
