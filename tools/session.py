@@ -195,6 +195,8 @@ SESSION = [
     ("unix_write_a_file_and_read_it_back", "echo pecan > /tmp/f; cat /tmp/f; rm /tmp/f; ls /tmp",
      r"\npecan\r?\n/ # ", None),
     ("unix_exit_status", "false; echo status $?", r"\nstatus 1\r?\n", None),
+    ("unix_ps_free_and_uptime_read_proc", "ps; free; uptime",
+     r"PID +USER +COMMAND[\s\S]*\n +1 root +/bin/sh\r?\n[\s\S]*\nMem: +\d+ +\d+ +\d+[\s\S]* up +\d+ min", None),
     ("unix_ctrl_c_ends_the_foreground_job", "(sleep 1; echo started; yes > /dev/null)",
      r"\nstarted\r?\n", None),
     (None, "\x03", r"\^C[\s\S]*/ # ", None),
