@@ -254,6 +254,10 @@ MASKS = [(r"built \w{3} [ \d]\d \d{4} \d\d:\d\d:\d\d", "built <date>"),
          (r"TSC \d+ kHz", "TSC <n> kHz"),
          (r"at [0-9a-f]+ and the root task at [0-9a-f]+", "at <ip> and the root task at <ip>"),
          (r"at ip [0-9a-f]+ <\w+\+0x[0-9a-f]+>", "at ip <ip> <function+offset>"),
+         # where the loader put the modules depends on their sizes
+         (r"boot: module \d+ moved from [0-9a-f]+ to [0-9a-f]+",
+          "boot: module <n> moved from <address> to <address>"),
+         (r"kernel pool [0-9a-f]+-[0-9a-f]+", "kernel pool <start>-<end>"),
          # the Unix server loads its file-system image while the transcript
          # runs: its pages, and so the free ones, depend on how far it got
          (r"unix +\d+ +\d+ +65536", "unix <pages> <KB> 65536"),
