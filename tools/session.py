@@ -195,6 +195,8 @@ SESSION = [
     ("unix_write_a_file_and_read_it_back", "echo pecan > /tmp/f; cat /tmp/f; rm /tmp/f; ls /tmp",
      r"\npecan\r?\n/ # ", None),
     ("unix_exit_status", "false; echo status $?", r"\nstatus 1\r?\n", None),
+    ("unix_ps_free_and_uptime_read_proc", "ps; free; uptime",
+     r"PID +USER +COMMAND[\s\S]*\n +1 root +/bin/sh\r?\n[\s\S]*\nMem: +\d+ +\d+ +\d+[\s\S]* up +\d+ min", None),
     ("unix_ctrl_c_ends_the_foreground_job", "(sleep 1; echo started; yes > /dev/null)",
      r"\nstarted\r?\n", None),
     (None, "\x03", r"\^C[\s\S]*/ # ", None),
@@ -252,6 +254,10 @@ MASKS = [(r"built \w{3} [ \d]\d \d{4} \d\d:\d\d:\d\d", "built <date>"),
          (r"TSC \d+ kHz", "TSC <n> kHz"),
          (r"at [0-9a-f]+ and the root task at [0-9a-f]+", "at <ip> and the root task at <ip>"),
          (r"at ip [0-9a-f]+ <\w+\+0x[0-9a-f]+>", "at ip <ip> <function+offset>"),
+         # where the loader put the modules depends on their sizes
+         (r"boot: module \d+ moved from [0-9a-f]+ to [0-9a-f]+",
+          "boot: module <n> moved from <address> to <address>"),
+         (r"kernel pool [0-9a-f]+-[0-9a-f]+", "kernel pool <start>-<end>"),
          # the Unix server loads its file-system image while the transcript
          # runs: its pages, and so the free ones, depend on how far it got
          (r"unix +\d+ +\d+ +65536", "unix <pages> <KB> 65536"),

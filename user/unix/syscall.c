@@ -11,7 +11,6 @@
 
 static syscall_fn table[NR_MAX];
 static const char *names[NR_MAX];
-static bool told[NR_MAX];               /* "not implemented" said once (per server run) */
 
 static const struct syscall_entry *const modules[] = {
     proc_syscalls, mm_syscalls, fs_syscalls, signal_syscalls, time_syscalls, misc_syscalls,
@@ -178,11 +177,13 @@ void syscall_dispatch(struct thread *t)
     if (nr < NR_MAX && table[nr]) {
         result = table[nr](t, a);
     } else {
-        if (nr >= NR_MAX || !told[nr])
+        /* said once per process (numbers beyond the table: all as one) */
+        unsigned bit = nr < NR_MAX ? (unsigned)nr : NR_MAX;
+        uint64_t *said = &t->proc->enosys_said[bit / 64];
+        if (!(*said >> bit % 64 & 1))
             ulog("%s (pid %d): system call %lu not implemented: ENOSYS", t->proc->comm,
                  t->proc->pid, nr);
-        if (nr < NR_MAX)
-            told[nr] = true;
+        *said |= 1UL << bit % 64;
         result = -ENOSYS;
     }
 #ifdef UNIX_TRACE

@@ -118,6 +118,7 @@ struct proc {
     struct rlimit rlim[RLIM_NLIMITS];
     L4_ThreadId_t space;                /* its first kernel thread: names the space */
     struct thread *vfork_parent;        /* vfork: blocked until we exec or exit */
+    uint64_t enosys_said[512 / 64 + 1]; /* calls it was told are not served (syscall.c) */
 };
 
 /* ---- system calls ------------------------------------------------------------- */
