@@ -121,11 +121,7 @@ syscall_fast_entry:
     je fpu_leave                        /* receiver must not see its registers */
 5:
     /* The receiver becomes the running thread. */
-    mov %r11, current(%rip)
-    lea KTCB_SIZE(%r11), %rcx
-    mov %rcx, tss_page+TSS_RSP0_OFFSET(%rip)   /* TSS.RSP0 */
-    mov TCB_LOCAL_ID(%r11), %rdi
-    mov %rdi, gs_page(%rip)             /* %gs:0 in user mode */
+    BECOME_CURRENT %r11, %rcx, %rdi     /* RDI: its local id, returned */
     mov FR_RSP(%r11), %rsp
     mov FR_RIP(%r11), %rcx              /* canonical: see below */
     mov FR_RFLAGS(%r11), %r11

@@ -152,17 +152,10 @@ unix_syscall_fast_entry:
     mov $MSR_GS_BASE, %ecx
     wrmsr
     mov cpu0+CPU_X2_ENTRY(%rip), %rax
-    mov %rax, %rdx
-    shr $32, %rdx
-    mov $MSR_LSTAR, %ecx
-    wrmsr
+    WRMSR_RAX MSR_LSTAR
     movb $0, cpu0+CPU_UNIX_ABI_LOADED(%rip)
     /* The handler becomes the running thread. */
-    mov %r11, current(%rip)
-    lea KTCB_SIZE(%r11), %rcx
-    mov %rcx, tss_page+TSS_RSP0_OFFSET(%rip)
-    mov TCB_LOCAL_ID(%r11), %rdi
-    mov %rdi, gs_page(%rip)
+    BECOME_CURRENT %r11, %rcx, %rdi
     mov TF_RAX(%rsp), %rax                      /* MR1, which wrmsr took */
     xor %edx, %edx
     mov FR_RSP(%r11), %rsp
@@ -226,27 +219,14 @@ unix_fast_answer:
 3:
     /* The thread's user state: its FS and GS bases, the Unix entry. */
     mov TCB_FS_BASE(%r11), %rax
-    mov %rax, %rdx
-    shr $32, %rdx
-    mov $MSR_FS_BASE, %ecx
-    wrmsr
+    WRMSR_RAX MSR_FS_BASE
     mov TCB_GS_BASE(%r11), %rax
-    mov %rax, %rdx
-    shr $32, %rdx
-    mov $MSR_GS_BASE, %ecx
-    wrmsr
+    WRMSR_RAX MSR_GS_BASE
     mov cpu0+CPU_UNIX_ENTRY(%rip), %rax
-    mov %rax, %rdx
-    shr $32, %rdx
-    mov $MSR_LSTAR, %ecx
-    wrmsr
+    WRMSR_RAX MSR_LSTAR
     movb $1, cpu0+CPU_UNIX_ABI_LOADED(%rip)
     /* The thread becomes the running thread, with its own registers. */
-    mov %r11, current(%rip)
-    lea KTCB_SIZE(%r11), %rcx
-    mov %rcx, tss_page+TSS_RSP0_OFFSET(%rip)
-    mov TCB_LOCAL_ID(%r11), %rcx
-    mov %rcx, gs_page(%rip)
+    BECOME_CURRENT %r11, %rcx, %rcx
     lea FR_BASE(%r11), %rsp
     RESTORE_GPRS                                /* RCX = RIP, R11 = RFLAGS */
     mov TF_RSP-TF_VECTOR(%rsp), %rsp            /* user RSP */

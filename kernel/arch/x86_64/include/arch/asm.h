@@ -4,6 +4,7 @@
 #pragma once
 #ifdef __ASSEMBLER__
 #include "arch/frame.h"
+#include "arch/gdt.h"
 #include "config.h"
 #include "tcb_offsets.h"
 
@@ -24,6 +25,25 @@
 /* The 32 bits at TCB_STATE: state, fast_blocked, halted, start_wait */
 #define STATE_FAST_RECV (TCB_TS_RECV_BLOCKED | TCB_FAST_X2 << 8)    /* !halted, !start_wait */
 #define STATE_UNIX_RECV (TCB_TS_RECV_BLOCKED | TCB_FAST_UNIX << 8)
+
+/* Write RAX into the model-specific register \msr (clobbers RCX, RDX). */
+.macro WRMSR_RAX msr
+    mov %rax, %rdx
+    shr $32, %rdx
+    mov $\msr, %ecx
+    wrmsr
+.endm
+
+/* The thread whose TCB is in \tcb becomes the running one: `current`,
+ * TSS.RSP0 (its kernel stack, via \scratch) and %gs:0 in user mode, its
+ * local id (left in \id). */
+.macro BECOME_CURRENT tcb, scratch, id
+    mov \tcb, current(%rip)
+    lea KTCB_SIZE(\tcb), \scratch
+    mov \scratch, tss_page+TSS_RSP0_OFFSET(%rip)
+    mov TCB_LOCAL_ID(\tcb), \id
+    mov \id, gs_page(%rip)
+.endm
 
 .macro SAVE_GPRS
     push %rax
