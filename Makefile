@@ -158,10 +158,19 @@ $(LT_ROOT)/test/%: tests/linux/%.c tests/linux/lt.c tests/linux/lt.h
 	@echo "  CC      $@ (musl)"
 	$(Q)$(MUSL_CC) -static $(LT_CFLAGS) -o $@ $< tests/linux/lt.c
 linux-tests: $(LT_BINS)
-$(UNIX_IMAGE): tools/mkrootfs.py tools/cpio.py $(shell find user/unix/rootfs) $(BUSYBOX) $(LT_BINS)
+# lxbench (tools/linux-bench/lxbench.c, issue 14): make bench runs the same
+# static binary on Linux and on the Unix server, /bench/lxbench in both.
+LXBENCH_ROOT := $(BUILD)/unix/lxbench
+LXBENCH_BINS := $(LXBENCH_ROOT)/bench/lxbench $(LXBENCH_ROOT)/bench/lxtiny
+$(LXBENCH_ROOT)/bench/%: tools/linux-bench/%.c tools/linux-bench/measure.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (musl)"
+	$(Q)$(MUSL_CC) -static $(LT_CFLAGS) -o $@ $<
+$(UNIX_IMAGE): tools/mkrootfs.py tools/cpio.py $(shell find user/unix/rootfs) $(BUSYBOX) $(LT_BINS) \
+               $(LXBENCH_BINS)
 	@mkdir -p $(dir $@)
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/mkrootfs.py $@ --busybox $(BUSYBOX) user/unix/rootfs $(LT_ROOT)
+	$(Q)$(PYTHON) tools/mkrootfs.py $@ --busybox $(BUSYBOX) user/unix/rootfs $(LT_ROOT) $(LXBENCH_ROOT)
 # (a plain `make` on a machine without it installs Debian's busybox-static)
 $(BUSYBOX):
 	@tools/deps.sh
@@ -249,13 +258,16 @@ LINUX_INIT      := $(BUILD)/bench/linux-init
 LINUX_INITRAMFS := $(BUILD)/bench/linux-initramfs.cpio.gz
 LINUX_KERNEL    ?=
 
-$(LINUX_INIT): tools/linux-bench/init.c
+$(LINUX_INIT): tools/linux-bench/init.c tools/linux-bench/measure.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
-$(LINUX_INITRAMFS): $(LINUX_INIT) tools/linux-bench/mkinitramfs.py tools/cpio.py
+# with lxbench, the identical binaries the Unix server's image holds, and
+# busybox for its `sh -c true`
+$(LINUX_INITRAMFS): $(LINUX_INIT) $(LXBENCH_BINS) tools/linux-bench/mkinitramfs.py tools/cpio.py
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/linux-bench/mkinitramfs.py $@ $(LINUX_INIT)
+	$(Q)$(PYTHON) tools/linux-bench/mkinitramfs.py $@ $(LINUX_INIT) bin/busybox=$(BUSYBOX) \
+	    $(foreach b,$(LXBENCH_BINS),bench/$(notdir $(b))=$(b))
 
 # make bench also needs a Linux kernel image and matplotlib; installed here,
 # not by make deps, so make test never waits for them.

@@ -9,12 +9,17 @@ kernel on the same QEMU machine with a tiny initramfs whose /init
 
 Prints a table (each Pecan figure beside its Linux equivalent, with the
 ratio) and writes, under BUILD/bench/:
-  results.json   {"pecan": {"<benchmark>": <median>}, "linux": {...}}
-                 (instructions per operation, timing overhead subtracted)
+  results.json   {"pecan": {"<benchmark>": <median>}, "linux": {...},
+                  "pecan_unix": {...}} (instructions per operation, timing
+                 overhead subtracted); "pecan_unix" holds lxbench's rows on
+                 Pecan's Unix server, "linux" the same binary's on Linux
+                 (tools/linux-bench/lxbench.c, tools/lxbench_rows.py)
   details.json   median, min, overhead, iterations of every benchmark, and
                  what Linux kernel ran with which command line
   ipc_rtt.png    IPC round trip against message length (tools/bench_plot.py)
-  serial.log, serial-os.log, linux-serial.log   the three consoles
+  lxbench.png    lxbench, Pecan relative to Linux, as seed 001's figure 6
+                 (tools/lxbench_plot.py)
+  serial.log, serial-os.log, serial-unix.log, linux-serial.log   the consoles
 """
 import argparse
 import glob
@@ -25,6 +30,10 @@ import subprocess
 import sys
 import threading
 import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lxbench_rows import NAMES as LX_NAMES, ROWS as LX_ROWS, goal_met   # noqa: E402
 
 TIMEOUT = 600           # seconds per QEMU run (wall clock, TCG)
 
@@ -66,9 +75,9 @@ def qemu_machine(args):
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 
-def run(label, cmd, log_path, stop_on, type_after=None):
+def run(label, cmd, log_path, stop_on, type_after=None, done_line="BENCH DONE"):
     """Run QEMU, collect BENCH lines (and LINUX info lines) from its serial
-    console. Exits with a message if the run does not reach BENCH DONE.
+    console. Exits with a message if the run does not reach done_line.
     type_after = (line, text): type text into the console once a line
     starting with `line` appeared."""
     results, info, done, failed = {}, {}, False, []
@@ -93,7 +102,7 @@ def run(label, cmd, log_path, stop_on, type_after=None):
                     print(f"bench: {label} {m.group(1)} done", file=sys.stderr, flush=True)
                 elif line.startswith("BENCH") and "FAILED" in line:
                     failed.append(line)
-                elif line == "BENCH DONE":
+                elif line == done_line or line.endswith(" " + done_line):   # (a prompt before)
                     done = True
                     break
                 elif type_after and line.startswith(type_after[0]):
@@ -145,6 +154,21 @@ def run_pecan_os(args):
                                 "-initrd", ",".join(modules)]
     results, _ = run("Pecan OS", cmd, os.path.join(build, "bench", "serial-os.log"),
                      ["PANIC", "pecan: thread"], type_after=("Pecan shell.", "pipebench\r"))
+    return results
+
+
+def run_pecan_unix(args):
+    """lxbench (tools/linux-bench/lxbench.c) on the Unix server of the
+    operating system on Pecan: the OS shell's `sh` runs the binary that
+    Linux runs in run_linux()."""
+    build = args.build
+    modules = [os.path.join(build, "user", "sigma0.elf"), os.path.join(build, "user", "os.elf")]
+    modules += [os.path.join(build, "user", "os", p + ".elf") for p in OS_PROGRAMS + ["sh", "unix"]]
+    cmd = qemu_machine(args) + ["-kernel", os.path.join(build, "kernel", "pecan.elf32"),
+                                "-initrd", ",".join(modules)]
+    results, _ = run("Pecan Unix", cmd, os.path.join(build, "bench", "serial-unix.log"),
+                     ["PANIC", "pecan: thread"], type_after=("Pecan shell.", "sh /bench/lxbench\r"),
+                     done_line="LXBENCH DONE")
     return results
 
 
@@ -224,10 +248,28 @@ def print_tables(pecan, linux, info):
             print(row(n, linux[n]))
 
 
-def make_plot(results_json, png):
-    """tools/bench_plot.py with a Python that has matplotlib: this one, or
-    Debian's (python3-matplotlib), if python3 is another installation."""
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_plot.py")
+def print_lxbench(pecan_unix, linux):
+    """lxbench's rows: the same binary on Linux and on Pecan's Unix server,
+    and each row's goal (issue 14, tools/lxbench_rows.py)."""
+    w = 36
+    print()
+    print("lxbench (tools/linux-bench/lxbench.c): the same static binary on Linux and on "
+          "Pecan's Unix server")
+    print(f"{'':<{w}} {'Linux':>9} {'Pecan':>9} {'Linux/Pecan':>11}  {'goal':<24} {'L4Linux':>7}")
+    for name, label, goal, l4linux in LX_ROWS:
+        lx, px = linux[name]["median"], pecan_unix[name]["median"]
+        want = "at most Linux" if goal == "linux" else "within 2x Linux"
+        met = "met" if goal_met(goal, px, lx) else "MISSED"
+        seed = f"{1 / l4linux:.2f}" if l4linux else "-"
+        print(f"{label:<{w}} {lx:>9} {px:>9} {lx / px:>10.2f}x  {want + ': ' + met:<24} {seed:>7}")
+    print("(Linux/Pecan above 1: Pecan needs fewer instructions. L4Linux: Linux/L4Linux from "
+          "seed 001's Tables 2 and 4.)")
+
+
+def make_plot(results_json, png, script_name="bench_plot.py"):
+    """A plot script of tools/ with a Python that has matplotlib: this one,
+    or Debian's (python3-matplotlib), if python3 is another installation."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), script_name)
     for py in (sys.executable, "/usr/bin/python3"):
         if os.path.exists(py) and subprocess.run([py, "-c", "import matplotlib"],
                                                  capture_output=True).returncode == 0:
@@ -254,30 +296,38 @@ def main():
     pecan = run_pecan(args)
     pecan.update(run_pecan(args, general=True))
     pecan.update(run_pecan_os(args))
+    pecan_unix = run_pecan_unix(args)
     linux, info = run_linux(args)
-    for side, got in (("Pecan", pecan), ("Linux", linux)):
-        missing = sorted({b[side == "Linux"] for b in EQUIVALENTS} - set(got))
+    for side, got, wanted in (("Pecan", pecan, {b[0] for b in EQUIVALENTS}),
+                              ("Linux", linux, {b[1] for b in EQUIVALENTS} | set(LX_NAMES)),
+                              ("Pecan Unix", pecan_unix, set(LX_NAMES))):
+        missing = sorted(wanted - set(got))
         if missing:
             sys.exit(f"bench: the {side} runs reported no {', '.join(missing)}")
 
-    print_tables(pecan, linux, info)
+    lx_linux = {k: v for k, v in linux.items() if k in LX_NAMES}
+    print_tables(pecan, {k: v for k, v in linux.items() if k not in LX_NAMES}, info)
+    print_lxbench(pecan_unix, lx_linux)
 
     out = os.path.join(bench_dir, "results.json")
     with open(out, "w") as f:
         json.dump({"pecan": {k: v["median"] for k, v in pecan.items()},
-                   "linux": {k: v["median"] for k, v in linux.items()}}, f, indent=2)
+                   "linux": {k: v["median"] for k, v in linux.items()},
+                   "pecan_unix": {k: v["median"] for k, v in pecan_unix.items()}}, f, indent=2)
         f.write("\n")
     details = os.path.join(bench_dir, "details.json")
     with open(details, "w") as f:
-        json.dump({"pecan": pecan, "linux": linux,
+        json.dump({"pecan": pecan, "linux": linux, "pecan_unix": pecan_unix,
                    "linux_kernel": info, "qemu": " ".join(qemu_machine(args))}, f, indent=2)
         f.write("\n")
 
     png = os.path.join(bench_dir, "ipc_rtt.png")
     make_plot(out, png)
+    lx_png = os.path.join(bench_dir, "lxbench.png")
+    make_plot(out, lx_png, "lxbench_plot.py")
 
     print()
-    print(f"results written to {out} ({details}), plot {png}")
+    print(f"results written to {out} ({details}), plots {png}, {lx_png}")
 
 
 if __name__ == "__main__":

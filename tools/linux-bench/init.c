@@ -21,6 +21,8 @@
  *   rep_stosb_4k    for reference: `rep stosb` of 4096 bytes in user mode,
  *                   what zeroing a page costs in QEMU's instruction count
  *                   (every iteration of a rep string instruction counts)
+ * and then runs /bench/lxbench (lxbench.c), the lmbench-style rows that
+ * Pecan's Unix server runs with the identical binary.
  *
  * Every benchmark: 100 untimed warm-up operations, then 1000 (or fewer)
  * single operations each between two rdtsc; the median and the minimum
@@ -30,8 +32,8 @@
  * then BENCH DONE, and the machine powers off (QEMU runs with -no-reboot).
  * "LINUX <key> <text>" lines describe the kernel that ran.
  *
- * Built with gcc -static -O2; it runs as PID 1 with nothing else in the
- * initramfs.
+ * Built with gcc -static -O2; it runs as PID 1, with only lxbench, lxtiny
+ * and busybox (for lxbench's /bin/sh) beside it in the initramfs.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -53,72 +55,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "measure.h"
+
 #define WARMUP 100
-#define ITERATIONS 1000
+#define ITERATIONS MAX_SAMPLES
 #define PAGE 4096
 
-static uint64_t samples[ITERATIONS];
-
-/* The same read as Pecan's bench_tsc (user/bench/bench.h), so the timing
- * overhead is the same instructions on both systems. */
-static inline uint64_t tsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-    return (uint64_t)hi << 32 | lo;
-}
-
-/* Keep sample i of a run that starts with WARMUP untimed operations. */
 static inline void record(unsigned i, uint64_t d)
 {
-    if (i >= WARMUP)
-        samples[i - WARMUP] = d;
-}
-
-/* Console output straight through write(2): no stdio buffer that a fork
- * could duplicate. */
-static void out(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof buf - 1)
-        n = sizeof buf - 1;
-    for (int off = 0; off < n;) {
-        ssize_t w = write(1, buf + off, n - off);
-        if (w <= 0) {
-            if (w < 0 && errno == EINTR)
-                continue;
-            return;
-        }
-        off += w;
-    }
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void report(const char *name, unsigned n, uint64_t overhead)
-{
-    qsort(samples, n, sizeof samples[0], cmp_u64);
-    out("BENCH %s median=%lu min=%lu overhead=%lu iterations=%u\n", name,
-        (unsigned long)(samples[n / 2] - overhead), (unsigned long)(samples[0] - overhead),
-        (unsigned long)overhead, n);
-}
-
-static void failed(const char *name, const char *fmt, ...)
-{
-    char msg[300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    out("BENCH %s FAILED: %s\n", name, msg);
+    record_after(WARMUP, i, d);
 }
 
 /* A page shared between the benchmark and its partner process. */
@@ -129,28 +74,6 @@ static void *shared_page(void)
         return NULL;
     memset(p, 0, PAGE);
     return p;
-}
-
-static int reap(pid_t pid)
-{
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* ---- timing overhead ------------------------------------------------------ */
-
-static uint64_t timing_overhead(void)
-{
-    for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
-        uint64_t t0 = tsc();
-        uint64_t t1 = tsc();
-        record(i, t1 - t0);
-    }
-    qsort(samples, ITERATIONS, sizeof samples[0], cmp_u64);
-    return samples[0];
 }
 
 /* ---- getpid --------------------------------------------------------------- */
@@ -178,20 +101,6 @@ static void bench_getpid(uint64_t overhead)
 }
 
 /* ---- pipe round trip -------------------------------------------------------- */
-
-static ssize_t read_full(int fd, unsigned char *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return got;
-        got += r;
-    }
-    return got;
-}
 
 static void bench_pipe(const char *name, size_t len, uint64_t overhead)
 {
@@ -528,6 +437,20 @@ static void describe(void)
     closedir(d);
 }
 
+/* lxbench (lxbench.c), the binary Pecan's Unix server runs too, as a
+ * child of this init with the console as its output. */
+static void run_lxbench(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bench/lxbench", "lxbench", (char *)NULL);
+        out("BENCH lxbench FAILED: exec /bench/lxbench: %s\n", strerror(errno));
+        _exit(127);
+    }
+    if (pid < 0 || reap(pid))
+        out("BENCH lxbench FAILED: it did not end with status 0\n");
+}
+
 int main(void)
 {
     console();
@@ -548,6 +471,7 @@ int main(void)
     bench_yield(overhead);
     bench_pagefault(overhead);
     bench_rep_stosb(overhead);
+    run_lxbench();
     out("BENCH DONE\n");
 
     sync();
