@@ -14,9 +14,11 @@ static uint16_t version[KTHREAD_MAX];
 static bool used[KTHREAD_MAX];
 static unsigned next_free;
 
-static L4_Word_t first_number(void)
+L4_Word_t kthread_first;
+
+void kthread_init(void)
 {
-    return L4_ThreadIdUserBase(L4_GetKernelInterface()) + OS_UX_FIRST;
+    kthread_first = L4_ThreadIdUserBase(L4_GetKernelInterface()) + OS_UX_FIRST;
 }
 
 L4_ThreadId_t kthread_id_alloc(void)
@@ -30,14 +32,14 @@ L4_ThreadId_t kthread_id_alloc(void)
         version[i]++;
         if (!(version[i] & 0x3F))           /* low six bits 0 would be a local id */
             version[i]++;
-        return L4_GlobalId(first_number() + i, version[i]);
+        return L4_GlobalId(kthread_first + i, version[i]);
     }
     return L4_nilthread;
 }
 
 int kthread_index(L4_ThreadId_t id)
 {
-    L4_Word_t n = L4_ThreadNo(id) - first_number();
+    L4_Word_t n = L4_ThreadNo(id) - kthread_first;
     return n < KTHREAD_MAX && used[n] && L4_Version(id) == version[n] ? (int)n : -1;
 }
 

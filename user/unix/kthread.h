@@ -10,6 +10,12 @@
 
 #define KTHREAD_MAX OS_UX_THREADS        /* numbers we have (os/proto.h) */
 
+/* The first thread number of our range, set by kthread_init at boot
+ * (asking for the KIP is an exception the kernel emulates: not for
+ * every message). */
+extern L4_Word_t kthread_first;
+void kthread_init(void);
+
 /* A free id (number and a new version); nil if none is left. */
 L4_ThreadId_t kthread_id_alloc(void);
 void kthread_id_free(L4_ThreadId_t id);

@@ -5,6 +5,7 @@
  * together with the next receive. A receive timeout wakes it for the
  * next deadline (sleeps, timeouts of waiting calls, alarms). */
 #include <stdio.h>
+#include <string.h>
 #include <sys/io.h>
 #include <l4/ipc.h>
 #include <l4/utcb.h>
@@ -110,8 +111,7 @@ static void thread_message(struct thread *t, L4_MsgTag_t tag, L4_ThreadId_t *rep
         syscall_take_reply(reply);
         return;
     }
-    for (unsigned i = 1; i <= UNIX_MSG_WORDS; i++)
-        t->r[i] = mr[i];
+    memcpy(&t->r[1], &mr[1], UNIX_MSG_WORDS * sizeof mr[0]);   /* (one rep movsq) */
 #ifdef UNIX_TRACE
     if (t->r[UNIX_MR_WHY] != UNIX_SYSCALL)
         ulog("%d: message %lx at %lx", t->tid, t->r[UNIX_MR_WHY], t->r[UNIX_MR_RIP]);
@@ -130,15 +130,20 @@ static void thread_message(struct thread *t, L4_MsgTag_t tag, L4_ThreadId_t *rep
     syscall_take_reply(reply);
 }
 
-/* How long the next receive may wait: until the next deadline. */
-static L4_Time_t receive_timeout(uint64_t now)
+/* The next deadline (sleeps, timeouts of waiting calls, alarms), 0 if none. */
+static uint64_t next_deadline(void)
 {
     uint64_t next = timers_next(), a = alarms_next();
-    if (a && (!next || a < next))
-        next = a;
+    return a && (!next || a < next) ? a : next;
+}
+
+/* How long the next receive may wait: until the deadline `next` (0:
+ * none, and the clock is not read). */
+static L4_Time_t receive_timeout(uint64_t next)
+{
     if (!next)
         return L4_Never;
-    uint64_t us = next > now ? next - now : 0;
+    uint64_t now = now_us(), us = next > now ? next - now : 0;
     return us ? L4_TimePeriod(us < 1000000000 ? us : 1000000000) : L4_ZeroTime;
 }
 
@@ -152,6 +157,7 @@ int app_main(int argc, char **argv)
     }
     pool_init(((uint64_t)pool + 4095) & ~4095UL, POOL_PAGES);
     time_init(cmos_epoch());
+    kthread_init();
     syscalls_init();
     tty_init();
     fs_init();
@@ -165,13 +171,16 @@ int app_main(int argc, char **argv)
         return 1;
     }
     L4_ThreadId_t from, reply = L4_nilthread;
+    uint64_t next = 0;
     for (;;) {
-        L4_Time_t rcv = receive_timeout(now_us());
         L4_MsgTag_t tag = L4_Ipc(reply, L4_anythread,
-                                 L4_Timeouts(L4_ZeroTime, rcv), &from);
+                                 L4_Timeouts(L4_ZeroTime, receive_timeout(next)), &from);
         reply = L4_nilthread;
-        uint64_t now = now_us();
-        if (L4_IpcSucceeded(tag)) {
+        if (tag.raw == UNIX_TAG && syscall_quick(from)) {
+            reply = from;                   /* it changed nothing: only a */
+            if (!next)                      /* deadline can be due now */
+                continue;
+        } else if (L4_IpcSucceeded(tag)) {
             struct thread *t = thread_of(from);
             L4_Word_t label = L4_Label(tag);
             if (t) {
@@ -186,13 +195,15 @@ int app_main(int argc, char **argv)
         }
         /* deadlines: their answers are IPCs of their own, so the one in
          * our message registers goes first */
-        uint64_t due = timers_next(), alarm = alarms_next();
-        if ((due && due <= now) || (alarm && alarm <= now)) {
+        next = next_deadline();
+        uint64_t now = next ? now_us() : 0;
+        if (next && next <= now) {
             if (!L4_IsNilThread(reply))
                 L4_Send_Timeout(reply, L4_ZeroTime);
             reply = L4_nilthread;
             timers_fire(now);
             alarms_fire(now);
+            next = next_deadline();
         }
         proc_bury_dead();
     }

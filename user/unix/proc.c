@@ -17,19 +17,13 @@
 struct proc *init_proc;
 static struct proc *procs[MAX_PROCS];
 static unsigned nprocs;
-static struct thread *threads[KTHREAD_MAX];     /* by kthread_index */
+struct thread *thread_table[KTHREAD_MAX];       /* by kthread_index */
 static int last_pid;
 /* Threads and processes that ended while a message was handled may still
  * be in the hands of the code handling it (a process killing itself, a
  * fault's signal): they are freed only after it, by proc_bury_dead. */
 static struct thread *dead_threads;
 static struct proc *dead_procs;
-
-struct thread *thread_of(L4_ThreadId_t id)
-{
-    int i = kthread_index(id);
-    return i >= 0 ? threads[i] : NULL;
-}
 
 struct proc *proc_by_pid(int pid)
 {
@@ -42,8 +36,8 @@ struct proc *proc_by_pid(int pid)
 struct thread *thread_by_tid(int tid)
 {
     for (unsigned i = 0; i < KTHREAD_MAX; i++)
-        if (threads[i] && threads[i]->tid == tid)
-            return threads[i];
+        if (thread_table[i] && thread_table[i]->tid == tid)
+            return thread_table[i];
     return NULL;
 }
 
@@ -143,10 +137,10 @@ struct thread *thread_new(struct proc *p, int *err)
     t->proc = p;
     t->state = T_STARTING;
     t->utcb_slot = p->threads ? utcb_slot(p) : 0;
-    threads[kthread_index(id)] = t;         /* before it can send anything */
+    thread_table[kthread_index(id)] = t;         /* before it can send anything */
     int r = p->threads ? kthread_new(id, p->space, t->utcb_slot) : kthread_new_space(id);
     if (r) {
-        threads[kthread_index(id)] = NULL;
+        thread_table[kthread_index(id)] = NULL;
         kthread_id_free(id);
         free(t);
         *err = r;
@@ -179,7 +173,7 @@ static void thread_forget(struct thread *t)
             break;
         }
     p->nthreads--;
-    threads[kthread_index(t->id)] = NULL;
+    thread_table[kthread_index(t->id)] = NULL;
     t->next_in_proc = dead_threads;         /* freed after this message (below) */
     dead_threads = t;
 }

@@ -1,6 +1,7 @@
 /* Processes and threads (unix.h has their structures): ids, the family
  * tree, the kernel threads behind them, and how they end. */
 #pragma once
+#include "kthread.h"
 #include "unix.h"
 
 #define MAX_PROCS   256                 /* EAGAIN beyond (a fork bomb meets it) */
@@ -8,8 +9,17 @@
 
 extern struct proc *init_proc;          /* pid 1: orphans' new parent */
 
-/* The thread whose kernel thread sent a message; NULL if none of ours. */
-struct thread *thread_of(L4_ThreadId_t id);
+/* Our threads by kthread_index (proc.c keeps it). */
+extern struct thread *thread_table[KTHREAD_MAX];
+
+/* The thread whose kernel thread sent a message; NULL if none of ours.
+ * (Inline: the main loop asks for every message.) */
+static inline struct thread *thread_of(L4_ThreadId_t id)
+{
+    L4_Word_t i = L4_ThreadNo(id) - kthread_first;
+    struct thread *t = i < KTHREAD_MAX ? thread_table[i] : NULL;
+    return t && t->id.raw == id.raw ? t : NULL;     /* (the version too) */
+}
 struct proc *proc_by_pid(int pid);
 struct thread *thread_by_tid(int tid);
 /* Iterate over all processes: the next one from slot *at on (start at 0);

@@ -5,6 +5,10 @@
 
 void syscalls_init(void);
 const char *syscall_name(unsigned nr);
+/* The message in our MRs (UNIX_TAG), if it is a quick call (syscall.c)
+ * of one of our threads with nothing else due to it (a signal, new
+ * registers): answered in our MRs (u = 1, RAX). False: not handled. */
+bool syscall_quick(L4_ThreadId_t from);
 /* Handle t's system-call message (its registers are in t->r). */
 void syscall_dispatch(struct thread *t);
 /* The start message: answer with all of t->r. */

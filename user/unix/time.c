@@ -160,11 +160,24 @@ static long sys_times(struct thread *t, const uint64_t a[6])
     return (long)(now_us() / 10000);
 }
 
+/* The earliest alarm of all processes, 0 if none: the main loop asks for
+ * it after every message, so it is kept rather than searched for. It may
+ * be early (an alarm cancelled, its process gone): it then wakes the
+ * server for nothing, and alarms_fire() finds the true one. */
+static uint64_t earliest_alarm;
+
+static void alarm_arm(struct proc *p, uint64_t at)
+{
+    p->alarm_at = at;
+    if (at && (!earliest_alarm || at < earliest_alarm))
+        earliest_alarm = at;
+}
+
 static long sys_alarm(struct thread *t, const uint64_t a[6])
 {
     struct proc *p = t->proc;
     uint64_t now = now_us(), left = p->alarm_at > now ? p->alarm_at - now : 0;
-    p->alarm_at = a[0] ? now + a[0] * 1000000 : 0;
+    alarm_arm(p, a[0] ? now + a[0] * 1000000 : 0);
     p->alarm_interval = 0;
     return (long)((left + 999999) / 1000000);
 }
@@ -199,29 +212,32 @@ static long sys_setitimer(struct thread *t, const uint64_t a[6])
         struct proc *p = t->proc;
         uint64_t val = (uint64_t)v.val_sec * 1000000 + (uint64_t)v.val_usec;
         p->alarm_interval = (uint64_t)v.int_sec * 1000000 + (uint64_t)v.int_usec;
-        p->alarm_at = val ? now_us() + val : 0;
+        alarm_arm(p, val ? now_us() + val : 0);
     }
     return 0;
 }
 
 uint64_t alarms_next(void)
 {
-    uint64_t next = 0;
-    struct proc *p;
-    for (unsigned at = 0; (p = proc_next(&at));)
-        if (p->alarm_at && p->state == P_ALIVE && (!next || p->alarm_at < next))
-            next = p->alarm_at;
-    return next;
+    return earliest_alarm;
 }
 
 void alarms_fire(uint64_t now)
 {
+    if (!earliest_alarm || earliest_alarm > now)
+        return;
+    earliest_alarm = 0;
     struct proc *p;
-    for (unsigned at = 0; (p = proc_next(&at));)
-        if (p->alarm_at && p->alarm_at <= now && p->state == P_ALIVE) {
-            p->alarm_at = p->alarm_interval ? now + p->alarm_interval : 0;
+    for (unsigned at = 0; (p = proc_next(&at));) {
+        if (!p->alarm_at || p->state != P_ALIVE)
+            continue;
+        if (p->alarm_at <= now) {
+            alarm_arm(p, p->alarm_interval ? now + p->alarm_interval : 0);
             signal_send_proc(p, SIGALRM);
+        } else {
+            alarm_arm(p, p->alarm_at);
         }
+    }
 }
 
 const struct syscall_entry time_syscalls[] = {

@@ -43,7 +43,9 @@ static inline L4_MsgTag_t __L4_IpcVia(void *stub, L4_ThreadId_t to, L4_ThreadId_
                                       L4_Word_t timeouts, L4_ThreadId_t *from)
 {
     L4_Word_t *mr = __L4_Utcb();
-    L4_Word_t rsi = to.raw, rdx = from_spec.raw, rax = mr[1], rbx = mr[2];
+    L4_Word_t rsi = to.raw, rdx = from_spec.raw;
+    register L4_Word_t rax __asm__("rax") = mr[1];
+    register L4_Word_t rbx __asm__("rbx") = mr[2];
     register L4_Word_t r8 __asm__("r8") = timeouts;
     register L4_Word_t r9 __asm__("r9") = mr[0];
     register L4_Word_t r10 __asm__("r10") = mr[3];
@@ -52,7 +54,7 @@ static inline L4_MsgTag_t __L4_IpcVia(void *stub, L4_ThreadId_t to, L4_ThreadId_
     register L4_Word_t r14 __asm__("r14") = mr[6];
     register L4_Word_t r15 __asm__("r15") = mr[7];
     __asm__ volatile(__L4_CALL_RCX
-                     : "+c"(stub), "+S"(rsi), "+d"(rdx), "+D"(mr), "+a"(rax), "+b"(rbx),
+                     : "+c"(stub), "+S"(rsi), "+d"(rdx), "+D"(mr), "+r"(rax), "+r"(rbx),
                        "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
                      :
                      : "r11", "memory");
