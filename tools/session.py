@@ -17,6 +17,7 @@ import re
 import subprocess
 import time
 
+from lxbench_rows import NAMES as LXBENCH_ROWS
 from qemu_serial import Qemu
 
 BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", "180"))
@@ -449,6 +450,7 @@ def run_soak(args, result, rounds):
 SH_PROMPT = r"\n[^\n]*[#$] "         # busybox ash's, "/ # "
 END_MARK = "== lt-end"
 UNIX_PROGRAM_TIMEOUT = 90               # seconds on Pecan (TCG), per program
+LXBENCH_TIMEOUT = 300                   # all its rows (a few seconds when alone)
 
 
 # Differences from Linux that make test accepts for now: Pecan's known
@@ -583,6 +585,26 @@ def run_unix(args, result):
                 print(f"harness: {record}: accepted known differences: "
                       + "; ".join(k[2] for k in KNOWN_DIFFERENCES[name.split('.')[0]]), flush=True)
             result.record(record, not why, f"{why}\n  log {q.log_path}")
+        # make bench's lxbench (tools/linux-bench/lxbench.c): every row
+        # checks what it measured; here the checks count, not the figures
+        ran = None
+        if alive:
+            typed = f'/bench/lxbench; echo "{END_MARK} $?"'
+            q.type(typed + "\r", fast=True)
+            ran = q.expect(rf"\n{END_MARK} \d+\r?\n", LXBENCH_TIMEOUT)
+            alive = ran is not None
+        if ran:
+            lines, status = pecan_output(q, typed, ran)
+            rows = [m.group(1) for m in map(re.compile(r"BENCH (\S+) median=\d+").match, lines) if m]
+            failed = [line for line in lines if "FAILED" in line]
+            why = (f"exit status {status}" if status else
+                   "rows failed:\n  " + "\n  ".join(failed) if failed else
+                   f"rows reported {rows}, expected {LXBENCH_ROWS}" if rows != LXBENCH_ROWS else
+                   "no 'LXBENCH DONE' line" if "LXBENCH DONE" not in lines else "")
+        else:
+            why = f"typed '/bench/lxbench', no end mark in {LXBENCH_TIMEOUT} s"
+        result.record("unix.lxbench_rows_check_their_work", not why,
+                      f"{why}; log {q.log_path}:\n{q.tail()}")
         # the terminal's Ctrl-C (SIGINT from the server's tty) ends the
         # foreground program, and the shell goes on
         stopped = False
