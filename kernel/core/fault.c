@@ -11,9 +11,10 @@
 #include "ipc.h"
 #include "unix.h"
 #include "utcb.h"
+#include "pecan/protocol.h"
 
-#define PAGEFAULT_LABEL 0xFFFFFFFFFFE0UL
-#define IOFAULT_LABEL   0xFFFFFFFFFF86UL    /* 0xFFFF_FFFF_FF80 | rw (spec 6.3) */
+#define PAGEFAULT_LABEL PROTO_LABEL(PROTO_PAGEFAULT)         /* | access rwx */
+#define IOFAULT_LABEL   (PROTO_LABEL(PROTO_IO_PAGEFAULT) | 6) /* rw (spec 6.3) */
 
 static const char *access_name(unsigned a)
 {

@@ -12,8 +12,9 @@
  * Pager TCR. */
 #pragma once
 #include "tcb.h"
+#include "pecan/protocol.h"
 
-#define IRQ_TAG 0xFFFFFFFFFFF00000UL
+#define IRQ_TAG (PROTO_LABEL(PROTO_INTERRUPT) << 16)
 
 /* ThreadControl on an interrupt thread id: attach `pager` as the handler,
  * or detach with pager = dest. Returns the ThreadControl result. */

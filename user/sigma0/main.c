@@ -8,14 +8,15 @@
 #include <l4/utcb.h>
 #include "pool.h"
 
-/* Request classes: MR0 bits 20-63 (spec 10.1). */
-#define REQ_PAGE_FAULT  (-2L)
-#define REQ_IO_FAULT    (-8L)
-#define REQ_SIGMA0      (-6L)
-#define REQ_EXTENSION   (-1001L)
-
-#define TAG_MAP_REPLY 0x80UL      /* label 0, u = 0, t = 2 */
-#define MAP_ITEM      0x8UL
+/* The answer to every request (spec 10.1): label 0, u = 0, one map item
+ * (t = 2); a nil fpage in it refuses. */
+static void reply_item(L4_MapItem_t item)
+{
+    L4_Msg_t m;
+    L4_MsgClear(&m);
+    L4_MsgAppendMapItem(&m, item);
+    L4_MsgLoad(&m);
+}
 
 static int verbose;
 static L4_Word_t root_id;
@@ -47,10 +48,8 @@ static void init_pools(const L4_KernelInterfacePage_t *kip)
 /* Load a reply mapping `fp` (nil if refused) with send base `base`. */
 static void reply_map(L4_Word_t base, L4_Fpage_t fp)
 {
-    L4_Word_t *mr = __L4_Utcb();
-    mr[0] = TAG_MAP_REPLY;
-    mr[1] = (fp.raw ? base & ~0x3FFUL : 0) | MAP_ITEM;
-    mr[2] = fp.raw ? fp.raw | L4_FullyAccessible : 0;
+    reply_item(L4_IsNilFpage(fp) ? L4_MapItem(L4_Nilpage, 0)
+                                 : L4_MapItem(L4_FpageAddRights(fp, L4_FullyAccessible), base));
 }
 
 static void page_fault(L4_ThreadId_t from, L4_Word_t addr)
@@ -80,10 +79,7 @@ static void ports(L4_ThreadId_t from, L4_Fpage_t want, int any)
     if (verbose || !ok)
         printf("sigma0: ports %x-%x for %lx: %s\n", port, port + n - 1, from.raw,
                ok ? "mapped" : "refused");
-    L4_Word_t *mr = __L4_Utcb();
-    mr[0] = TAG_MAP_REPLY;
-    mr[1] = MAP_ITEM;
-    mr[2] = ok ? L4_IoFpage(port, n).raw : 0;
+    reply_item(L4_MapItem(ok ? L4_IoFpage(port, n) : L4_Nilpage, 0));
 }
 
 static void request(L4_ThreadId_t from, L4_Fpage_t want, L4_Word_t attributes)
@@ -136,20 +132,20 @@ int main(void)
     L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
         L4_Word_t *mr = __L4_Utcb();
-        long req = (long)tag.raw >> 20;
+        long req = L4_Protocol(tag);
         int answer = 0;
         if (!L4_IpcFailed(tag) && (L4_UntypedWords(tag) == 2 || L4_UntypedWords(tag) == 3) &&
             L4_TypedWords(tag) == 0) {
-            if (req == REQ_PAGE_FAULT) {
+            if (req == L4_PAGEFAULT_PROTOCOL) {
                 page_fault(from, mr[1]);
                 answer = 1;
-            } else if (req == REQ_IO_FAULT) {
+            } else if (req == L4_IO_PAGEFAULT_PROTOCOL) {
                 ports(from, (L4_Fpage_t){ .raw = mr[1] }, 0);
                 answer = 1;
-            } else if (req == REQ_SIGMA0) {
+            } else if (req == L4_SIGMA0_PROTOCOL) {
                 request(from, (L4_Fpage_t){ .raw = mr[1] }, mr[2]);
                 answer = 1;
-            } else if (req == REQ_EXTENSION) {
+            } else if (req == L4_SIGMA0_EXT_PROTOCOL) {
                 answer = extension(from, mr[1], mr[2]);
             }
         }

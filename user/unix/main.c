@@ -19,7 +19,6 @@
 #include "syscall.h"
 #include "tty.h"
 
-#define PAGEFAULT 0xFFFFFFFFFFEUL           /* label >> 4 of a page fault */
 #define POOL_PAGES 8192                     /* 32 MB for processes and files */
 
 extern const char unix_image[], unix_image_end[];
@@ -75,7 +74,7 @@ static void exception(struct thread *t, unsigned vector)
 static void thread_message(struct thread *t, L4_MsgTag_t tag, L4_ThreadId_t *reply)
 {
     L4_Word_t *mr = __L4_Utcb(), label = L4_Label(tag);
-    if (label >> 4 == PAGEFAULT) {
+    if (L4_Protocol(tag) == L4_PAGEFAULT_PROTOCOL) {
         uint64_t addr = mr[1];
 #ifdef UNIX_TRACE
         uint64_t ip = mr[2];

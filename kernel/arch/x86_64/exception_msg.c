@@ -8,8 +8,9 @@
  */
 #include "arch/frame.h"
 #include "fault.h"
+#include "pecan/protocol.h"
 
-#define EXCEPTION_TAG (0xFFFFFFFFFFB0UL << 16 | 19)
+#define EXCEPTION_TAG (PROTO_LABEL(PROTO_EXCEPTION) << 16 | 19)
 #define USER_FLAGS 0x8D5UL              /* CF PF AF ZF SF OF */
 
 void arch_exception_message(const struct trap_frame *f, word_t *mr)

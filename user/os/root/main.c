@@ -10,9 +10,6 @@
 #include <os/os.h>
 #include "root.h"
 
-#define PAGEFAULT 0xFFFFFFFFFFEUL           /* label >> 4 of kernel messages */
-#define IOFAULT   0xFFFFFFFFFF8UL
-#define EXCEPTION 0xFFFFFFFFFFBUL
 
 static char text[OS_MSG_BYTES + 1];
 
@@ -124,14 +121,15 @@ static int sbrk(struct task *t, L4_Word_t *mr)
 /* A message from the kernel about task t: a page fault, an I/O fault or
  * an exception. Returns true when the reply is loaded; otherwise the
  * task has been ended. */
-static int kernel_message(struct task *t, L4_Word_t label, L4_Word_t *mr)
+static int kernel_message(struct task *t, L4_MsgTag_t tag, L4_Word_t *mr)
 {
-    if (label >> 4 == PAGEFAULT) {
+    L4_Word_t label = L4_Label(tag);
+    if (L4_Protocol(tag) == L4_PAGEFAULT_PROTOCOL) {
         enum fault_verdict v = pager_fault(t, mr[1], label & 7);
         if (v == FAULT_MAPPED)
             return 1;
         report_page_fault(t, v, mr[1], label & 7, mr[2]);
-    } else if (label >> 4 == IOFAULT) {
+    } else if (L4_Protocol(tag) == L4_IO_PAGEFAULT_PROTOCOL) {
         if (pager_io_fault(t, mr[1]))
             return 1;
         report_io_fault(t, mr[1] >> 16 & 0xFFFF, mr[2]);
@@ -160,9 +158,10 @@ int main(void)
         int r = -1;
         if (L4_IpcFailed(tag)) {
             r = -1;
-        } else if (t && (label >> 4 == PAGEFAULT || label >> 4 == IOFAULT ||
-                         label >> 4 == EXCEPTION)) {
-            if (kernel_message(t, label, mr)) {
+        } else if (t && (L4_Protocol(tag) == L4_PAGEFAULT_PROTOCOL ||
+                         L4_Protocol(tag) == L4_IO_PAGEFAULT_PROTOCOL ||
+                         L4_Protocol(tag) == L4_EXCEPTION_PROTOCOL)) {
+            if (kernel_message(t, tag, mr)) {
                 tag = L4_ReplyWait(from, &from);
                 continue;
             }
