@@ -14,6 +14,7 @@ Three kinds of runs, each a fresh boot of the operating system:
 import difflib
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -491,13 +492,29 @@ def shell_status(returncode):
     return 128 - returncode if returncode < 0 else returncode
 
 
+def default_signals():
+    """In the child before exec: every signal's default action and none
+    blocked, as a program started by Pecan's shell has them. (make test
+    started in the background by a shell without job control inherits
+    SIGINT and SIGQUIT ignored, which the programs would inherit too.)"""
+    for s in range(1, signal.NSIG):
+        if s not in (signal.SIGKILL, signal.SIGSTOP):
+            try:
+                signal.signal(s, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 def linux_output(path):
     """(lines, exit status as $?) of the program at path on this machine:
     started by its absolute path from /, stdin empty, stderr with stdout
-    (as on Pecan's console), the environment of Pecan's shell."""
+    (as on Pecan's console), the environment of Pecan's shell, default
+    signal actions."""
     env = {"PATH": "/bin:/sbin:/usr/bin:/usr/sbin", "HOME": "/root", "PWD": "/"}
     p = subprocess.run([os.path.abspath(path)], cwd="/", env=env, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+                       preexec_fn=default_signals)
     return p.stdout.decode("utf-8", "replace").splitlines(), shell_status(p.returncode)
 
 
