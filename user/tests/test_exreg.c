@@ -402,8 +402,7 @@ TEST(exreg, set_sp_and_ip_of_a_halted_thread)
     tsup_sleep_ms(3);
     int early = landed;
     ctl_only(t, X_H);
-    for (int i = 0; i < 1000 && !landed; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&landed, 1000);
     int late = landed, right_stack = landed_on_land_stack();
     tsup_kill(t);
     EXPECT_EQ(set.sp, halt.sp);                     /* old values returned */
@@ -428,8 +427,7 @@ TEST(exreg, s_and_i_bits_set_one_register_each)
     xreg(t, X_S, LAND_SP, 0x5678, 0, 0, NIL);                /* IP value ignored */
     struct xr after_s = peek(t);
     ctl_only(t, X_H);
-    for (int i = 0; i < 1000 && !landed; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&landed, 1000);
     int ok = landed && landed_on_land_stack();
     tsup_kill(t);
     EXPECT_EQ(after_i.ip, (L4_Word_t)landing);
@@ -628,8 +626,7 @@ TEST(exreg, new_ip_of_a_blocked_thread_takes_effect_when_its_ipc_ends)
     int early = landed;
     tsup_load(0, 0, 0);
     L4_MsgTag_t tag = L4_Send_Timeout(t, L4_TimePeriod(100000));
-    for (int i = 0; i < 1000 && !landed; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&landed, 1000);
     int ok = landed && landed_on_land_stack();
     tsup_kill(t);
     EXPECT(blocked);
@@ -647,8 +644,7 @@ TEST(exreg, cancel_with_a_new_ip)
     L4_ThreadId_t t = tsup_thread(receiver, me().raw);
     int blocked = blocked_after(&rcv_ready, t);
     xreg(t, X_r | X_S | X_I, LAND_SP, (L4_Word_t)landing, 0, 0, NIL);
-    for (int i = 0; i < 1000 && !landed; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&landed, 1000);
     int ok = landed && landed_on_land_stack();
     tsup_kill(t);
     EXPECT(blocked);
@@ -696,8 +692,7 @@ TEST(exreg, r_abandons_a_page_fault_ipc)
     L4_Word_t addr2 = tsup_rec.mr1;
     int after_abort = pf_after;
     xreg(t, X_r | X_S | X_I, LAND_SP, (L4_Word_t)landing, 0, 0, NIL);
-    for (int i = 0; i < 1000 && !landed; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&landed, 1000);
     int ok = landed && landed_on_land_stack();
     tsup_kill(t);
     tsup_kill(p);

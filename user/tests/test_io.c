@@ -46,9 +46,7 @@ static L4_ThreadId_t space_with_pager(tsup_fn_t fn, L4_ThreadId_t pager)
     go = 0;
     port_done = 0;
     L4_ThreadId_t t = tsup_space(fn, 0);
-    tsup_wait_blocked(t);                   /* it waits for go (or a message) now */
-    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
-    go = 1;
+    tsup_go_paged_by(t, pager, &go);        /* (it waits for go, or a message) */
     return t;
 }
 

@@ -44,8 +44,7 @@ static void gs_survives(tsup_fn_t fn)
     clobbered = 0;
     L4_Word_t before = my_gs0();
     L4_ThreadId_t t = tsup_space(fn, 0);
-    for (int i = 0; i < 1000 && !clobbered; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&clobbered, 1000);
     tsup_sleep_ms(20);                  /* switches back and forth, ticks */
     L4_Word_t after = my_gs0();
     tsup_kill(t);
@@ -140,8 +139,7 @@ TEST(isolation, forbidden_instructions_are_exceptions_of_the_thread)
     L4_ThreadId_t h = tsup_thread(hostile_handler, 0);
     L4_Set_Priority(h, 200);
     L4_ThreadId_t t = tsup_space(hostile_thread, h.raw);
-    for (int i = 0; i < 3000 && !hostile_done; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&hostile_done, 3000);
     int done = hostile_done;
     tsup_kill(t);
     tsup_kill(h);
@@ -196,8 +194,7 @@ TEST(isolation, forbidden_segment_loads_are_skipped)
     L4_ThreadId_t h = tsup_thread(tsup_recording_pager, 0);
     L4_Set_Priority(h, 200);
     L4_ThreadId_t t = tsup_space(bad_segment_loads, h.raw);
-    for (int i = 0; i < 3000 && !segs_done; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&segs_done, 3000);
     int done = segs_done;
     L4_Word_t messages = tsup_rec.count;
     tsup_kill(t);

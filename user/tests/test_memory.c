@@ -229,9 +229,7 @@ static int fetch(L4_ThreadId_t in, L4_Word_t code, L4_ThreadId_t pager)
     L4_Word_t faults = tsup_rec.count;
     L4_ThreadId_t t = L4_IsNilThread(in) ? tsup_thread(fetcher, code)
                                          : tsup_space_thread(in, fetcher, code);
-    tsup_wait_blocked(t);                   /* it waits for go */
-    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
-    fetch_go = 1;
+    tsup_go_paged_by(t, pager, &fetch_go);
     for (int i = 0; i < 1000 && !fetch_done && tsup_rec.count == faults; i++)
         tsup_sleep_ms(1);
     tsup_sleep_ms(2);
@@ -956,12 +954,8 @@ TEST(memory, stacked_pager_maps_pages_from_above)
     tsup_wait_blocked(pager);
     int s = give(pager, map_w0(POOL), fp(pa, 16, 7));
     L4_ThreadId_t client = tsup_space(heap_client, 4);
-    tsup_wait_blocked(client);
-    L4_ThreadControl(client, client, L4_nilthread, pager, (void *)~0UL);
-    go_client = 1;
-    for (int i = 0; i < 3000 && !client_done; i++)
-        tsup_sleep_ms(1);
-    int done = client_done;
+    tsup_go_paged_by(client, pager, &go_client);
+    int done = tsup_wait_flag(&client_done, 3000);
     L4_Word_t faults = pp.faults;
     L4_Word_t seen[4], landed[4];
     for (int i = 0; i < 4; i++) {
@@ -1039,12 +1033,8 @@ TEST(memory, demand_pager_hands_out_zeroed_pages)
     L4_ThreadId_t pager = tsup_space(demand_zero_pager, 0);
     L4_ThreadId_t client = tsup_space(heap_client, 6);
     tsup_wait_blocked(pager);
-    tsup_wait_blocked(client);
-    L4_ThreadControl(client, client, L4_nilthread, pager, (void *)~0UL);
-    go_client = 1;
-    for (int i = 0; i < 3000 && !client_done; i++)
-        tsup_sleep_ms(1);
-    int done = client_done;
+    tsup_go_paged_by(client, pager, &go_client);
+    int done = tsup_wait_flag(&client_done, 3000);
     L4_Word_t faults = dz.faults, refused = dz.refused, seen[6], pa[6];
     for (int i = 0; i < 6; i++) {
         seen[i] = client_seen[i];

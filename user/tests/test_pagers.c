@@ -198,9 +198,7 @@ TEST(pagers, stacked_pagers_and_demand_zero)
      * the root task, paged by sigma0): three pagers stacked */
     L4_ThreadId_t pager = tsup_space(demand_pager, 0);
     L4_ThreadId_t user = tsup_space(heap_user, 0);
-    tsup_wait_blocked(user);
-    L4_ThreadControl(user, user, L4_nilthread, pager, (void *)~0UL);
-    go_heap = 1;
+    tsup_go_paged_by(user, pager, &go_heap);
     int ok = tsup_join(user, 2000);
     tsup_kill(user);
     tsup_kill(pager);
@@ -367,9 +365,7 @@ TEST(pagers, nonsense_answers_to_a_fault)
     go_heap = 0;
     L4_ThreadId_t pager = tsup_space(nonsense_pager, 0);
     L4_ThreadId_t t = tsup_space(touch_far_page, 0);
-    tsup_wait_blocked(t);
-    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
-    go_heap = 1;
+    tsup_go_paged_by(t, pager, &go_heap);
     int ok = tsup_join(t, 2000);
     tsup_kill(t);
     tsup_kill(pager);

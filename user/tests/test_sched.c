@@ -213,8 +213,7 @@ TEST(sched, sending_and_receiving_during_a_string_copy)
     L4_ThreadId_t r = tsup_thread(string_receiver, 0);
     int rb = blocked_after(&xr_ready, r);
     L4_ThreadId_t s = tsup_thread(string_sender, r.raw);
-    for (int i = 0; i < 1000 && !xs_ready; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&xs_ready, 1000);
     tsup_sleep_ms(10);
     L4_Word_t s_snd = state(s), s_rcv = state(r);
     L4_Word_t c_snd, c_rcv;

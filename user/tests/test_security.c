@@ -61,8 +61,7 @@ static int run_attack(tsup_fn_t attack)
     L4_ThreadId_t h = tsup_thread(catcher, 0);
     L4_Set_Priority(h, 200);
     L4_ThreadId_t t = tsup_space(attack, h.raw);
-    for (int i = 0; i < 3000 && !attack_done; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&attack_done, 3000);
     int done = attack_done;
     tsup_kill(t);
     tsup_kill(h);
@@ -670,8 +669,7 @@ TEST(security, a_task_cannot_take_all_kernel_memory)
     L4_SpaceControl(r, L4_KmemQuery, L4_Nilpage, L4_Nilpage, L4_nilthread, &query);
     L4_Word_t limit_kb = query & 0xFFFFFFFFUL;          /* the default */
     L4_ThreadId_t s = tsup_space_thread(r, hog_sender, r.raw);
-    for (int i = 0; i < 20000 && !attack_done; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&attack_done, 20000);
     int done = attack_done;
     L4_Word_t used_kb = L4_KernelMemoryUsed(r);
     int root_ok = root_can_create();
@@ -706,8 +704,7 @@ TEST(security, kernel_memory_limit_set_by_the_creator)
     L4_Word_t before_kb = L4_KernelMemoryUsed(r);
     L4_Word_t old = L4_SetKernelMemoryLimit(r, before_kb + 64);
     L4_ThreadId_t s = tsup_space_thread(r, hog_sender, r.raw);
-    for (int i = 0; i < 5000 && !attack_done; i++)
-        tsup_sleep_ms(1);
+    tsup_wait_flag(&attack_done, 5000);
     L4_Word_t full_kb = L4_KernelMemoryUsed(r);
     L4_Word_t query = 0;
     L4_SpaceControl(r, L4_KmemQuery, L4_Nilpage, L4_Nilpage, L4_nilthread, &query);

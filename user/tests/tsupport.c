@@ -395,6 +395,20 @@ L4_MsgTag_t tsup_send_start(L4_ThreadId_t t, void (*ip)(void), L4_Word_t sp)
     return L4_Send_Timeout(t, L4_TimePeriod(1000000));
 }
 
+void tsup_go_paged_by(L4_ThreadId_t t, L4_ThreadId_t pager, volatile int *go)
+{
+    tsup_wait_blocked(t);
+    L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0UL);
+    *go = 1;
+}
+
+int tsup_wait_flag(volatile int *flag, unsigned ms)
+{
+    for (unsigned i = 0; i < ms && !*flag; i++)
+        tsup_sleep_ms(1);
+    return *flag;
+}
+
 int tsup_wait_blocked(L4_ThreadId_t t)
 {
     for (int i = 0; i < 1000; i++) {

@@ -87,6 +87,14 @@ L4_ThreadId_t tsup_pager(void);
  * send or waiting); false if it does not. */
 int tsup_wait_blocked(L4_ThreadId_t t);
 
+/* Start t, blocked waiting for *go, with `pager` as its pager: wait until
+ * it blocks, set the pager, set *go. What it touches from now on faults
+ * to pager (the set-up of every test of a pager of its own). */
+void tsup_go_paged_by(L4_ThreadId_t t, L4_ThreadId_t pager, volatile int *go);
+
+/* Sleep in 1 ms steps until *flag is set, at most ms; its value then. */
+int tsup_wait_flag(volatile int *flag, unsigned ms);
+
 /* For pagers written by tests: if `tag` is a page fault in the test image,
  * load the reply that maps the pager's own page at the same address (what
  * the support pager does) and return true. Test pagers thus serve the code
