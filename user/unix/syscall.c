@@ -35,7 +35,7 @@ void syscalls_init(void)
             names[e->nr] = e->name;
         }
     for (unsigned i = 0; i < sizeof quick_calls / sizeof quick_calls[0]; i++)
-        quick[quick_calls[i]] = true;
+        quick[quick_calls[i]] = table[quick_calls[i]] != NULL;
 }
 
 const char *syscall_name(unsigned nr)
