@@ -6,6 +6,7 @@
  * a directory's size and link count (file systems differ: btrfs counts
  * a directory's links as 1), descriptor numbers. */
 #include "lt.h"
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 
@@ -240,6 +241,42 @@ static void stats(void)
     say("after unlink: nlink %lu", (unsigned long)st.st_nlink);
 }
 
+/* read(2) of a file into a shared mapping of the same file: the server
+ * copies from the file's page into the process's page, here the same
+ * page. Two regions that do not overlap give the file's bytes; for
+ * overlapping ones only the count and the bytes outside the target are
+ * printed (what lands inside depends on the copy loop, on Linux too). */
+static void read_into_own_mapping(void)
+{
+    int fd = open("own", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    unsigned char pattern[8192];
+    for (unsigned i = 0; i < sizeof pattern; i++)
+        pattern[i] = (unsigned char)(i * 7 + i / 256);
+    write(fd, pattern, sizeof pattern);
+    unsigned char *m = mmap(NULL, sizeof pattern, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+        say("mmap of own file: %s", errname(errno));
+        close(fd);
+        return;
+    }
+    lseek(fd, 0, SEEK_SET);
+    ret("read 100 bytes into the same page, 2048 on", read(fd, m + 2048, 100));
+    yes("they are the file's first 100", memcmp(m + 2048, pattern, 100) == 0);
+    yes("the file's bytes there changed with them", ({
+        unsigned char back[100];
+        pread(fd, back, 100, 2048);
+        memcmp(back, pattern, 100) == 0;
+    }));
+    yes("the rest of the page kept", memcmp(m, pattern, 2048) == 0 &&
+        memcmp(m + 2148, pattern + 2148, 4096 - 2148) == 0);
+    ret("read 4000 bytes at offset 0 into the mapping at 1", (lseek(fd, 0, SEEK_SET),
+        read(fd, m + 1, 4000)));
+    yes("byte 0 and bytes 4001 on kept", m[0] == pattern[0] &&
+        memcmp(m + 4001, pattern + 4001, sizeof pattern - 4001) == 0);
+    munmap(m, sizeof pattern);
+    close(fd);
+}
+
 int main(void)
 {
     lt_tmpdir();
@@ -247,5 +284,6 @@ int main(void)
     open_flags();
     read_write_seek();
     stats();
+    read_into_own_mapping();
     lt_done();
 }

@@ -80,6 +80,22 @@ page_t inode_page(struct inode *ip, uint64_t index, bool create)
     return ip->pages[index];
 }
 
+const void *inode_bytes(struct inode *ip, uint64_t off, uint64_t *n)
+{
+    static const char hole[4096];           /* a page never written reads as zeros */
+    uint64_t in = off % 4096;
+    if (off >= ip->size) {
+        *n = 0;
+        return hole;
+    }
+    if (*n > ip->size - off)
+        *n = ip->size - off;
+    if (*n > 4096 - in)
+        *n = 4096 - in;
+    page_t p = inode_page(ip, off / 4096, false);
+    return p ? (const char *)page_addr(p) + in : hole + in;
+}
+
 long inode_read(struct inode *ip, void *buf, uint64_t off, uint64_t n)
 {
     if (off >= ip->size)

@@ -50,6 +50,9 @@ void inode_unref(struct inode *ip);     /* freed when no name and no holder is l
 /* The page of the file at index (create: a zero page if none); 0 if none
  * (or out of memory). */
 page_t inode_page(struct inode *ip, uint64_t index, bool create);
+/* The file's bytes at off, in place: *n (at most what was asked) of them
+ * lie there, up to the end of the page or the file (0 at or past it). */
+const void *inode_bytes(struct inode *ip, uint64_t off, uint64_t *n);
 /* Bytes of a regular file: read (0 at the end) / write (grows it). */
 long inode_read(struct inode *ip, void *buf, uint64_t off, uint64_t n);
 long inode_write(struct inode *ip, const void *buf, uint64_t off, uint64_t n);

@@ -10,21 +10,19 @@ void fs_make_devices(void);
 
 /* ---- regular files ------------------------------------------------------------ */
 
+/* Straight from the file's pages into the process: one copy. */
 static long reg_read(struct file *f, struct thread *t, uint64_t buf, uint64_t n)
 {
-    char tmp[CHUNK];
     uint64_t done = 0;
     while (done < n) {
-        uint64_t want = n - done < CHUNK ? n - done : CHUNK;
-        long got = inode_read(f->inode, tmp, f->pos, want);
-        if (got <= 0)
+        uint64_t got = n - done;
+        const void *bytes = inode_bytes(f->inode, f->pos, &got);
+        if (!got)
             break;
-        if (copy_to_proc(t->proc, buf + done, tmp, (size_t)got))
+        if (copy_to_proc(t->proc, buf + done, bytes, got))
             return done ? (long)done : -EFAULT;
-        f->pos += (uint64_t)got;
-        done += (uint64_t)got;
-        if ((uint64_t)got < want)
-            break;
+        f->pos += got;
+        done += got;
     }
     f->inode->atime = fs_now();
     return (long)done;

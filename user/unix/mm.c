@@ -608,10 +608,13 @@ static int copy_pages(struct mm *mm, uint64_t va, void *buf, uint64_t n, bool to
         bool writable;
         if (va + done >= MM_USER_END || mm_page(mm, va + done, to_proc, &p, &writable))
             return -EFAULT;
-        if (to_proc)
-            memcpy((char *)page_addr(p) + in, (char *)buf + done, chunk);
+        char *mem = (char *)page_addr(p) + in, *our = (char *)buf + done;
+        if (!to_proc)
+            memcpy(our, mem, chunk);
+        else if (mem < our + chunk && our < mem + chunk)
+            memmove(mem, our, chunk);       /* a file read into its own shared mapping */
         else
-            memcpy((char *)buf + done, (char *)page_addr(p) + in, chunk);
+            memcpy(mem, our, chunk);
         done += chunk;
     }
     return 0;
