@@ -35,9 +35,15 @@ static void wake(struct tcb *t)
     sched_make_ready(t);                /* (a halted thread is not picked) */
 }
 
-/* The partner this IPC just made ready: where a blocking caller hands
- * the processor (lazy scheduling: no trip through the ready queues). */
-static struct tcb *handoff;
+/* One IPC of the current thread (ipc()): what its send phase leaves to
+ * its receive phase. */
+struct ipc_call {
+    word_t spec;                /* the receive specifier resolved; 0: none */
+    struct tcb *handoff;        /* the partner the send phase made ready:
+                                 * where a blocking receive hands the
+                                 * processor (lazy scheduling: no trip
+                                 * through the ready queues) */
+};
 
 static void serve_reflected_fault(struct tcb *self);
 static void cancel_blocked(struct tcb *t, unsigned code);
@@ -51,17 +57,17 @@ enum {
     SERVE_ABANDONED,        /* still in it, but the copier went on without it */
 };
 
-/* Block the current thread until someone wakes it. A partner copying
- * strings to or from us may wake us meanwhile to resolve a fault in our
- * space (spec 5.8); we do so and wait on. */
-static void block(struct tcb *self, unsigned state, uint64_t deadline)
+/* Block the current thread until someone wakes it, handing the
+ * processor to `to` if it can have it (we may stay queued: lazy queues,
+ * the scheduler drops us). A partner copying strings to or from us may
+ * wake us meanwhile to resolve a fault in our space (spec 5.8); we do so
+ * and wait on. */
+static void block(struct tcb *self, unsigned state, uint64_t deadline, struct tcb *to)
 {
     if (self->kcall_deadline && (!deadline || self->kcall_deadline < deadline))
         deadline = self->kcall_deadline;
     self->state = state;
     timeout_arm(self, deadline);
-    struct tcb *to = handoff;           /* (we may stay queued: lazy queues, */
-    handoff = NULL;                     /* the scheduler drops us) */
     sched_handoff(to);
     while (self->xfer_serve == SERVE_REQUESTED)
         serve_reflected_fault(self);
@@ -71,13 +77,11 @@ static void block(struct tcb *self, unsigned state, uint64_t deadline)
  * fast path leaves its callers in, so that the fast path can deliver the
  * next message straight into our registers. We resume in fast_resume,
  * never here. */
-static NORETURN void block_for_fast_resume(struct tcb *self)
+static NORETURN void block_for_fast_resume(struct tcb *self, struct tcb *to)
 {
     self->state = TS_RECV_BLOCKED;
     self->fast_blocked = FAST_X2;
     arch_prepare_fast_resume(self);
-    struct tcb *to = handoff;
-    handoff = NULL;
     sched_handoff(to);
     __builtin_unreachable();
 }
@@ -256,12 +260,13 @@ static unsigned transfer(struct tcb *s, struct tcb *r)
 }
 
 /* The message of `s` reached `r`: record the receiver's result and wake it
- * if it was blocked (it may also be the current thread, receiving). */
-static void delivered(struct tcb *s, struct tcb *r)
+ * if it was blocked (it may also be the current thread, receiving).
+ * Returns r if it woke it, else NULL. */
+static struct tcb *delivered(struct tcb *s, struct tcb *r)
 {
     if (irq_is_thread(r)) {                 /* the handler's acknowledgement */
         irq_acknowledged(r);
-        return;
+        return NULL;
     }
     r->ipc_from = tcb_id_for(s, r);
     r->ipc_error = 0;
@@ -274,10 +279,10 @@ static void delivered(struct tcb *s, struct tcb *r)
         if (s->ipc_intended)
             utcb_set(r, UTCB_INTENDED_RECEIVER, s->ipc_intended);
     }
-    if (r->state == TS_RECV_BLOCKED) {
-        wake(r);
-        handoff = r;
-    }
+    if (r->state != TS_RECV_BLOCKED)
+        return NULL;
+    wake(r);
+    return r;
 }
 
 /* A blocked sender's message was taken. Without a receive phase its IPC
@@ -382,13 +387,12 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
 
 /* The send phase. Returns true if the caller must now run its receive
  * phase itself, false if the IPC is over (failed, or completed by others
- * while we were blocked). `spec` is the resolved receive specifier, 0 for
- * none. */
-static bool send_phase(struct tcb *self, struct tcb *dest, word_t *spec, word_t timeouts)
+ * while we were blocked). */
+static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call, word_t timeouts)
 {
     /* propagation (a P tag) or redirection (the space has a redirector) */
     if (dest && tcb_is_active(dest) && (self->no_fast_send || (self->utcb[0] & TAG_P)))
-        dest = supervise(self, dest, spec);
+        dest = supervise(self, dest, &call->spec);
     if (dest && dest->space->sigma0 && !self->space->privileged)
         dest = NULL;                    /* sigma0 serves privileged spaces only */
     if (!dest || !tcb_is_active(dest)) {
@@ -399,7 +403,7 @@ static bool send_phase(struct tcb *self, struct tcb *dest, word_t *spec, word_t 
         timeout_cancel(dest);
         if (transfer(self, dest))
             return false;
-        delivered(self, dest);
+        call->handoff = delivered(self, dest);
         return true;
     }
     uint16_t snd_timeout = timeouts >> 16;
@@ -408,18 +412,19 @@ static bool send_phase(struct tcb *self, struct tcb *dest, word_t *spec, word_t 
         return false;
     }
     sendq_append(dest, self);
-    self->has_rcv_phase = *spec != 0;
-    self->rcv_from = *spec;
+    self->has_rcv_phase = call->spec != 0;
+    self->rcv_from = call->spec;
     self->rcv_timeout = timeouts & 0xFFFF;
-    block(self, TS_SEND_BLOCKED, time_deadline(snd_timeout));
+    block(self, TS_SEND_BLOCKED, time_deadline(snd_timeout), NULL);
     /* Our message was taken (or the send failed). The taker either moved
      * us into the receive phase, which has ended by now too, or left it
      * to us because a sender was already queued for us. */
     return !self->ipc_error && self->has_rcv_phase;
 }
 
-static word_t receive_phase(struct tcb *self, word_t spec, uint16_t rcv_timeout)
+static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint16_t rcv_timeout)
 {
+    word_t spec = call->spec;
     struct tcb *s = first_sender(self, spec);
     if (s) {
         sendq_remove(s);
@@ -440,8 +445,8 @@ static word_t receive_phase(struct tcb *self, word_t spec, uint16_t rcv_timeout)
     /* (Not sigma0: the fast path would not check who sends. Not with a
      * non-canonical RIP, which the fast path's sysret must never get.) */
     if (!deadline && !self->kcall_depth && !self->space->sigma0 && arch_user_ip_canonical(self))
-        block_for_fast_resume(self);
-    block(self, TS_RECV_BLOCKED, deadline);
+        block_for_fast_resume(self, call->handoff);
+    block(self, TS_RECV_BLOCKED, deadline, call->handoff);
     return self->ipc_error ? NILTHREAD : self->ipc_from;
 }
 
@@ -498,30 +503,31 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     struct tcb *dest = to != NILTHREAD ? tcb_lookup(to, self) : NULL;
-    word_t spec = from_spec == NILTHREAD ? 0
-                  : from_spec == to && dest ? dest->global_id     /* a Call */
-                                            : resolve_from(self, from_spec);
-    handoff = NULL;
+    struct ipc_call call = {
+        .spec = from_spec == NILTHREAD ? 0
+                : from_spec == to && dest ? dest->global_id     /* a Call */
+                                          : resolve_from(self, from_spec),
+    };
     self->ipc_from = NILTHREAD;
     self->ipc_error = 0;
     self->ipc_vsender = 0;
     self->ipc_intended = 0;
     self->has_rcv_phase = false;
     if (to != NILTHREAD) {
-        bool receive_now = send_phase(self, dest, &spec, timeouts);
+        bool receive_now = send_phase(self, dest, &call, timeouts);
         if (self->ipc_error || from_spec == NILTHREAD)
             return NILTHREAD;
-        if (spec && !receive_now)
+        if (call.spec && !receive_now)
             return self->ipc_from;
         self->has_rcv_phase = false;
     } else if (from_spec == NILTHREAD) {
         return NILTHREAD;
     }
-    if (!spec) {
+    if (!call.spec) {
         set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
         return NILTHREAD;
     }
-    return receive_phase(self, spec, timeouts & 0xFFFF);
+    return receive_phase(self, &call, timeouts & 0xFFFF);
 }
 
 /* ---- kernel-made messages --------------------------------------------- */
@@ -558,7 +564,6 @@ void ipc_irq_send(struct tcb *irq, struct tcb *h)
 {
     irq->utcb[0] = IRQ_TAG;
     irq->rcv_from = h->global_id;           /* then it waits for the acknowledgement */
-    handoff = NULL;
     if (h->state == TS_RECV_BLOCKED && accepts(h, h->rcv_from, irq)) {
         timeout_cancel(h);
         transfer(irq, h);
@@ -570,7 +575,6 @@ void ipc_irq_send(struct tcb *irq, struct tcb *h)
         irq->rcv_timeout = TIME_NEVER;
         irq->state = TS_SEND_BLOCKED;
     }
-    handoff = NULL;
     sched_check_preempt();
 }
 
