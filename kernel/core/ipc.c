@@ -532,15 +532,36 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
 
 /* ---- kernel-made messages --------------------------------------------- */
 
+/* What a thread's IPC in progress (a string transfer) keeps in its TCB
+ * and UTCB and a kernel-made IPC nested in it would overwrite. */
+struct ipc_outer {
+    word_t br0, from, error, rcv_from;
+    bool rcv_phase;
+    uint16_t rcv_timeout;
+};
+
+static struct ipc_outer ipc_outer_save(const struct tcb *t)
+{
+    return (struct ipc_outer){
+        .br0 = utcb_get(t, UTCB_BR(0)), .from = t->ipc_from, .error = t->ipc_error,
+        .rcv_from = t->rcv_from, .rcv_phase = t->has_rcv_phase, .rcv_timeout = t->rcv_timeout,
+    };
+}
+
+static void ipc_outer_restore(struct tcb *t, const struct ipc_outer *o)
+{
+    utcb_set(t, UTCB_BR(0), o->br0);
+    t->ipc_from = o->from;
+    t->ipc_error = o->error;
+    t->rcv_from = o->rcv_from;
+    t->has_rcv_phase = o->rcv_phase;
+    t->rcv_timeout = o->rcv_timeout;
+}
+
 word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
 {
     struct tcb *self = current;
-    /* The IPC this one may be nested in (a string transfer) keeps its
-     * state in these fields and in BR0. */
-    word_t saved_br0 = utcb_get(self, UTCB_BR(0));
-    word_t from = self->ipc_from, error = self->ipc_error, rcv_from = self->rcv_from;
-    bool rcv_phase = self->has_rcv_phase;
-    uint16_t rcv_timeout = self->rcv_timeout;
+    struct ipc_outer outer = ipc_outer_save(self);
     utcb_set(self, UTCB_BR(0), 0x10);           /* accept mappings anywhere */
     self->kcall_deadline = deadline;
     self->kcall_depth++;
@@ -549,12 +570,7 @@ word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
     word_t result = self->ipc_error;
     self->kcall_depth--;
     self->kcall_deadline = 0;
-    utcb_set(self, UTCB_BR(0), saved_br0);
-    self->ipc_from = from;
-    self->ipc_error = error;
-    self->rcv_from = rcv_from;
-    self->has_rcv_phase = rcv_phase;
-    self->rcv_timeout = rcv_timeout;
+    ipc_outer_restore(self, &outer);
     return result;
 }
 
