@@ -46,7 +46,7 @@ struct ipc_call {
 };
 
 static void serve_reflected_fault(struct tcb *self);
-static void cancel_blocked(struct tcb *t, unsigned code);
+static bool cancel_blocked(struct tcb *t, unsigned code);
 
 /* The partner not copying a string transfer may be asked to resolve a
  * fault in its own space (spec 5.8): tcb.xfer_serve says how far it is. */
@@ -731,31 +731,26 @@ unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
 
 /* ---- timeouts, cancellation, deletion ---------------------------------- */
 
-void ipc_timeout(struct tcb *t)
-{
-    if (t->state == TS_SEND_BLOCKED) {
-        sendq_remove(t);
-        set_error(t, IPC_SEND, IPC_TIMEOUT, 0, utcb_get(t, UTCB_MR(0)) | TAG_E);
-    } else if (t->state == TS_RECV_BLOCKED) {
-        set_error(t, IPC_RECV, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
-    } else {
-        xfer_wake_copier(t, IPC_TIMEOUT << 1);  /* its partner's fault took too long */
-        return;
-    }
-    wake(t);
-}
-
-/* End a plain blocked IPC phase with `code` (3: canceled). */
-static void cancel_blocked(struct tcb *t, unsigned code)
+/* End a plain blocked IPC phase with `code` (1 timeout, 3 canceled).
+ * False if t is in none. */
+static bool cancel_blocked(struct tcb *t, unsigned code)
 {
     if (t->state == TS_SEND_BLOCKED) {
         sendq_remove(t);
         set_error(t, IPC_SEND, code, 0, utcb_get(t, UTCB_MR(0)) | TAG_E);
-        wake(t);
     } else if (t->state == TS_RECV_BLOCKED) {
         set_error(t, IPC_RECV, code, 0, TAG_ERROR_ONLY);
-        wake(t);
+    } else {
+        return false;
     }
+    wake(t);
+    return true;
+}
+
+void ipc_timeout(struct tcb *t)
+{
+    if (!cancel_blocked(t, IPC_TIMEOUT))
+        xfer_wake_copier(t, IPC_TIMEOUT << 1);  /* its partner's fault took too long */
 }
 
 unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
