@@ -59,17 +59,8 @@ static word_t pager_ipc(struct tcb *self, word_t label, word_t mr1, word_t ip, u
     struct tcb *pager = tcb_lookup(utcb_get(self, UTCB_PAGER), self);
     if (!pager || !tcb_is_active(pager))
         return IPC_NO_PARTNER << 1;
-    word_t saved[3] = { self->utcb[0], self->utcb[1], self->utcb[2] };
-    word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
-    self->utcb[0] = label << 16 | 2;
-    self->utcb[1] = mr1;
-    self->utcb[2] = ip;
-    word_t err = ipc_kernel_call(pager, deadline);
-    self->utcb[0] = saved[0];
-    self->utcb[1] = saved[1];
-    self->utcb[2] = saved[2];
-    utcb_set(self, UTCB_ERROR_CODE, saved_err);
-    return err;
+    word_t msg[] = { label << 16 | 2, mr1, ip };
+    return ipc_kernel_message(pager, deadline, ARRAY_SIZE(msg), NULL, NULL, msg);
 }
 
 word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t ip,
@@ -109,9 +100,20 @@ void fault_page(struct trap_frame *f, word_t addr, unsigned access)
     fault_stop(f, "unhandled page fault");
 }
 
+static void exception_compose(word_t *mr, void *f)
+{
+    arch_exception_message(f, mr);
+}
+
+static void exception_answer(const word_t *mr, void *f)
+{
+    arch_exception_reply(mr, f);
+}
+
 /* Send the exception message (spec 6.4) to the exception handler; apply
  * its reply to the registers. False if there is no handler or the IPC
- * failed. */
+ * failed. MR20, written but not transferred, is not restored (spec 6.4,
+ * as Pistachio). */
 static bool exception_ipc(struct trap_frame *f)
 {
     struct tcb *self = current;
@@ -120,17 +122,9 @@ static bool exception_ipc(struct trap_frame *f)
     struct tcb *h = tcb_lookup(utcb_get(self, UTCB_EXCEPTION_HANDLER), self);
     if (!h || !tcb_is_active(h))
         return false;
-    word_t saved[EXCEPTION_MSG_WORDS - 1];
-    for (unsigned i = 0; i < EXCEPTION_MSG_WORDS - 1; i++)
-        saved[i] = self->utcb[i];
-    word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
-    arch_exception_message(f, self->utcb);
-    word_t err = ipc_kernel_call(h, 0);
-    if (!err)
-        arch_exception_reply(self->utcb, f);
-    for (unsigned i = 0; i < EXCEPTION_MSG_WORDS - 1; i++)
-        self->utcb[i] = saved[i];
-    utcb_set(self, UTCB_ERROR_CODE, saved_err);
+    _Static_assert(EXCEPTION_MSG_WORDS - 1 <= KERNEL_MSG_SAVED_MAX, "saved words");
+    word_t err = ipc_kernel_message(h, 0, EXCEPTION_MSG_WORDS - 1, exception_compose,
+                                    exception_answer, f);
     return retry_after(err);
 }
 

@@ -98,17 +98,10 @@ void sched_quantum_expired(void)
         self->quantum_us = 0;           /* nobody to ask: no limit any more */
         return;
     }
-    word_t saved[3] = { self->utcb[0], self->utcb[1], self->utcb[2] };
-    word_t saved_err = utcb_get(self, UTCB_ERROR_CODE);
     uint64_t now = system_clock_us();
-    self->utcb[0] = PREEMPTION_TAG;
-    self->utcb[1] = now & 0xFFFFFFFF;
-    self->utcb[2] = now >> 32;
-    ipc_kernel_call(s, 0);              /* the scheduler answers, e.g. with new quantum */
-    self->utcb[0] = saved[0];
-    self->utcb[1] = saved[1];
-    self->utcb[2] = saved[2];
-    utcb_set(self, UTCB_ERROR_CODE, saved_err);
+    word_t msg[] = { PREEMPTION_TAG, now & 0xFFFFFFFF, now >> 32 };
+    /* The scheduler answers, e.g. with a new quantum. */
+    ipc_kernel_message(s, 0, ARRAY_SIZE(msg), NULL, NULL, msg);
 }
 
 void sys_thread_switch(word_t dest)

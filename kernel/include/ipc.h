@@ -3,6 +3,7 @@
 #pragma once
 #include "sched.h"
 #include "tcb.h"
+#include "utcb.h"
 
 /* IPC error codes (spec 2.9.1):
  *   ErrorCode = offset << 4 | code << 1 | phase (0 send, 1 receive) */
@@ -46,6 +47,37 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts);
  * messages, spec 6.1), with no timeout but `deadline` (tick; 0 = none).
  * Returns 0 or the IPC error word. An IPC it is nested in is undisturbed. */
 word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline);
+
+/* A message the kernel sends for the current thread (spec 6): a kernel
+ * call with the message in its MR0.., after which MR0..MR(saved-1) and
+ * ErrorCode are its own again (spec 6.1: it may be composing a message
+ * of its own, or be in an IPC that a fault in a string copy interrupted).
+ * `compose` writes the message from ctx; if NULL, ctx holds its `saved`
+ * words. On success `answer`, if not NULL, reads the reply first.
+ * Inline, so that the callbacks are direct calls and the copies of fixed
+ * length. */
+#define KERNEL_MSG_SAVED_MAX 20         /* the exception message's MR0..MR19 */
+static inline word_t ipc_kernel_message(struct tcb *dest, uint64_t deadline, unsigned saved,
+                                        void (*compose)(word_t *mr, void *ctx),
+                                        void (*answer)(const word_t *mr, void *ctx), void *ctx)
+{
+    struct tcb *self = current;
+    word_t mr[KERNEL_MSG_SAVED_MAX], error = utcb_get(self, UTCB_ERROR_CODE);
+    for (unsigned i = 0; i < saved; i++)
+        mr[i] = self->utcb[i];
+    if (compose)
+        compose(self->utcb, ctx);
+    else
+        for (unsigned i = 0; i < saved; i++)
+            self->utcb[i] = ((const word_t *)ctx)[i];
+    word_t err = ipc_kernel_call(dest, deadline);
+    if (!err && answer)
+        answer(self->utcb, ctx);
+    for (unsigned i = 0; i < saved; i++)
+        self->utcb[i] = mr[i];
+    utcb_set(self, UTCB_ERROR_CODE, error);
+    return err;
+}
 
 /* A thread's wait timed out (called by the timeout list). */
 void ipc_timeout(struct tcb *t);
