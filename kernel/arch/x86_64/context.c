@@ -24,11 +24,6 @@ _Static_assert(__builtin_offsetof(struct cpu_local, unix_abi_loaded) == CPU_UNIX
                "cpu layout");
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
 
-/* What switch_stack pops: r15 r14 r13 r12 rbx rbp, then the return address. */
-struct switch_frame {
-    uint64_t r15, r14, r13, r12, rbx, rbp, ret;
-};
-
 static void push_switch_frame(struct tcb *t, uint64_t below, uint64_t ret)
 {
     struct switch_frame *sf = (struct switch_frame *)below - 1;

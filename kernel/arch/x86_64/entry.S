@@ -32,7 +32,7 @@ vec = vec + 1
 
 trap_entry:
     CLAC                             /* user AC, or a copy_from_user window's */
-    testb $3, 24(%rsp)               /* CS of the interrupted context */
+    testb $3, (TF_CS - TF_VECTOR)(%rsp)     /* CS of the interrupted context */
     jz 1f
     swapgs
 1:  SAVE_GPRS
@@ -50,8 +50,8 @@ trap_exit:                           /* rsp -> struct trap_frame */
     cmp $1, %rax                     /* faults in ring 0 on Intel CPUs */
     ja bad_user_rip
 1:  RESTORE_GPRS
-    add $16, %rsp                    /* vector, error code */
-    testb $3, 8(%rsp)
+    add $(TF_RIP - TF_VECTOR), %rsp  /* vector, error code */
+    testb $3, (TF_CS - TF_RIP)(%rsp)
     jz 2f
     swapgs
 2:  iretq
@@ -101,10 +101,10 @@ syscall_exit:                        /* rsp -> struct trap_frame */
     inc %rcx                         /* deals with it */
     cmp $1, %rcx
     ja trap_exit
-    RESTORE_GPRS
-    mov 16(%rsp), %rcx               /* RIP */
-    mov 32(%rsp), %r11               /* RFLAGS */
-    mov 40(%rsp), %rsp               /* user RSP */
+    RESTORE_GPRS                     /* (RSP: at the vector) */
+    mov (TF_RIP - TF_VECTOR)(%rsp), %rcx
+    mov (TF_RFLAGS - TF_VECTOR)(%rsp), %r11
+    mov (TF_RSP - TF_VECTOR)(%rsp), %rsp
     swapgs
     sysretq
 
@@ -140,23 +140,25 @@ no_syscall:
  * void switch_stack(uint64_t *save_rsp, uint64_t new_rsp)
  * Save the callee-saved registers on the current kernel stack, switch to
  * another thread's kernel stack and resume it where it switched away.
+ * What it saves is a struct switch_frame (arch/frame.h), which context.c
+ * and the fast paths build for threads that never switched away: the
+ * build fails if the two disagree on its size.
  */
     .globl switch_stack
 switch_stack:
-    push %rbp
-    push %rbx
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+.Lsf_pushed = 0
+.irp reg, rbp, rbx, r12, r13, r14, r15
+    push %\reg
+    .Lsf_pushed = .Lsf_pushed + 8
+.endr
+.if .Lsf_pushed != SF_RET
+    .error "switch_stack: not the registers of struct switch_frame (arch/frame.h)"
+.endif
     mov %rsp, (%rdi)
     mov %rsi, %rsp
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %rbx
-    pop %rbp
+.irp reg, r15, r14, r13, r12, rbx, rbp
+    pop %\reg
+.endr
     ret
 
 /*

@@ -140,8 +140,8 @@ fpu_leave:
 fast_path_slow:
 slow:
     mov $SYS_IPC, %ebp
-    movq $0, 8(%rsp)                    /* error code */
-    movq $VEC_SYSCALL, (%rsp)
+    movq $0, (TF_ERROR - TF_VECTOR)(%rsp)
+    movq $VEC_SYSCALL, (%rsp)           /* RSP: at the vector */
     swapgs
     jmp syscall_entry_frame
 
@@ -152,7 +152,7 @@ slow:
     .globl fast_resume_at
 fast_resume_at:
     mov %rdi, %rsp
-    jmp *-8(%rdi)
+    jmp *(FR_RESUME_RET - FR_BASE)(%rdi)
 
 /* A thread blocked by the fast path runs again after the general path
  * completed its IPC: the outcome is in its UTCB (MR0..MR7) and TCB (the
@@ -193,19 +193,19 @@ fast_resume:
     xor %ebp, %ebp
     xor %ecx, %ecx
     xor %r11d, %r11d
-    mov %r15, 0x00(%rsp)
-    mov %r14, 0x08(%rsp)
-    mov %r13, 0x10(%rsp)
-    mov %r12, 0x18(%rsp)
-    mov %r11, 0x20(%rsp)
-    mov %r10, 0x28(%rsp)
-    mov %r9, 0x30(%rsp)
-    mov %r8, 0x38(%rsp)
-    mov %rbp, 0x40(%rsp)
-    mov %rdi, 0x48(%rsp)
-    mov %rsi, 0x50(%rsp)
-    mov %rdx, 0x58(%rsp)
-    mov %rcx, 0x60(%rsp)
-    mov %rbx, 0x68(%rsp)
-    mov %rax, 0x70(%rsp)
+    mov %r15, TF_R15(%rsp)
+    mov %r14, TF_R14(%rsp)
+    mov %r13, TF_R13(%rsp)
+    mov %r12, TF_R12(%rsp)
+    mov %r11, TF_R11(%rsp)
+    mov %r10, TF_R10(%rsp)
+    mov %r9, TF_R9(%rsp)
+    mov %r8, TF_R8(%rsp)
+    mov %rbp, TF_RBP(%rsp)
+    mov %rdi, TF_RDI(%rsp)
+    mov %rsi, TF_RSI(%rsp)
+    mov %rdx, TF_RDX(%rsp)
+    mov %rcx, TF_RCX(%rsp)
+    mov %rbx, TF_RBX(%rsp)
+    mov %rax, TF_RAX(%rsp)
     jmp trap_exit

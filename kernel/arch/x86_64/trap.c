@@ -20,15 +20,6 @@
 #include "syscall.h"
 #include "unix.h"
 
-_Static_assert(__builtin_offsetof(struct trap_frame, r11) == TF_R11, "frame layout");
-_Static_assert(__builtin_offsetof(struct trap_frame, rcx) == TF_RCX, "frame layout");
-_Static_assert(__builtin_offsetof(struct trap_frame, rax) == TF_RAX, "frame layout");
-_Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "frame layout");
-_Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "frame layout");
-_Static_assert(__builtin_offsetof(struct trap_frame, cs) == TF_CS, "frame layout");
-_Static_assert(__builtin_offsetof(struct trap_frame, rsp) == TF_RSP, "frame layout");
-_Static_assert(sizeof(struct trap_frame) == TF_SIZE, "frame layout");
-
 extern char copy_user_start[], copy_user_end[], copy_user_fault[];
 size_t copy_from_user_raw(void *dst, const void *src, size_t n);
 

@@ -96,9 +96,9 @@ unix_syscall_fast_entry:
     movl $STATE_UNIX_RECV, OWN(TCB_STATE)
     movb $1, OWN(TCB_KCALL_DEPTH)
     movb $0, OWN(TCB_UNIX_INTERRUPT)           /* the message serves a due interrupt */
-    lea -56(%rsp), %rcx                         /* resume in unix_fast_resume */
+    lea OWN(FR_RESUME_KSP), %rcx                /* resume in unix_fast_resume */
     mov %rcx, OWN(TCB_KSP)
-    movq $unix_fast_resume, -8(%rsp)
+    movq $unix_fast_resume, OWN(FR_RESUME_RET)
     mov OWN(TCB_UTCB), %rcx
     movq $0x10, UTCB_BR0_OFF(%rcx)              /* accept mappings anywhere */
     movw $TCB_TS_READY, TCB_STATE(%r11)         /* it runs: ready, not fast-blocked */
@@ -229,7 +229,7 @@ unix_fast_answer:
     BECOME_CURRENT %r11, %rcx, %rcx
     lea FR_BASE(%r11), %rsp
     RESTORE_GPRS                                /* RCX = RIP, R11 = RFLAGS */
-    mov TF_RSP-TF_VECTOR(%rsp), %rsp            /* user RSP */
+    mov (TF_RSP - TF_VECTOR)(%rsp), %rsp        /* user RSP */
     sysretq
 
 8:  mov %cr0, %rcx

@@ -16,11 +16,10 @@
 #define FR_RFLAGS    FR(TF_RFLAGS)
 #define FR_RSP       FR(TF_RSP)
 #define FR_BASE      FR(0)
-/* Below the frame: what switch_stack pops for a fast-blocked thread,
- * six callee-saved registers and the return address fast_resume (or
- * unix_fast_resume). */
-#define FR_RESUME_KSP (FR_BASE - 56)
-#define FR_RESUME_RET (FR_BASE - 8)
+/* Below the frame: the switch frame (arch/frame.h) of a fast-blocked
+ * thread, whose return address is fast_resume (or unix_fast_resume). */
+#define FR_RESUME_KSP (FR_BASE - SF_SIZE)
+#define FR_RESUME_RET (FR_RESUME_KSP + SF_RET)
 
 /* The 32 bits at TCB_STATE: state, fast_blocked, halted, start_wait */
 #define STATE_FAST_RECV (TCB_TS_RECV_BLOCKED | TCB_FAST_X2 << 8)    /* !halted, !start_wait */
