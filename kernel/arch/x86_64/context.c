@@ -195,5 +195,5 @@ void arch_cpu_init(bool ipc_fast_path)
     /* SSE for user code: OSFXSR | OSXMMEXCPT; FPU native error reporting
      * (NE, MP, no EM), and TS: nobody owns the FPU yet (fpu.c). */
     write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));
-    write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 3) | (1UL << 5));
+    write_cr0((read_cr0() & ~(uint64_t)CR0_EM) | CR0_MP | CR0_TS | CR0_NE);
 }

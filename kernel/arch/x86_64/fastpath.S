@@ -128,9 +128,7 @@ syscall_fast_entry:
     sysretq
 
 fpu_leave:
-    mov %cr0, %rcx
-    or $8, %rcx                         /* CR0.TS */
-    mov %rcx, %cr0
+    SET_CR0_TS %rcx
     jmp 5b
 
 /* Not for the fast path: build the rest of the frame the general entry

@@ -163,9 +163,7 @@ unix_syscall_fast_entry:
     mov FR_RFLAGS(%r11), %r11
     sysretq
 
-8:  mov %cr0, %rcx
-    or $8, %rcx                                 /* CR0.TS */
-    mov %rcx, %cr0
+8:  SET_CR0_TS %rcx
     jmp 2b
 
 /* Not for the fast path: the general path takes the frame. */
@@ -232,9 +230,7 @@ unix_fast_answer:
     mov (TF_RSP - TF_VECTOR)(%rsp), %rsp        /* user RSP */
     sysretq
 
-8:  mov %cr0, %rcx
-    or $8, %rcx                                 /* CR0.TS */
-    mov %rcx, %cr0
+8:  SET_CR0_TS %rcx
     jmp 3b
 
 /*

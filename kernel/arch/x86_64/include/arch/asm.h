@@ -3,6 +3,7 @@
  * view of a thread's frame and state. */
 #pragma once
 #ifdef __ASSEMBLER__
+#include "arch/cpu.h"
 #include "arch/frame.h"
 #include "arch/gdt.h"
 #include "config.h"
@@ -31,6 +32,14 @@
     shr $32, %rdx
     mov $\msr, %ecx
     wrmsr
+.endm
+
+/* Set CR0.TS, through \scratch: the next FPU/SSE instruction raises #NM
+ * (leaving the FPU's owner, fpu.c). */
+.macro SET_CR0_TS scratch
+    mov %cr0, \scratch
+    or $CR0_TS, \scratch
+    mov \scratch, %cr0
 .endm
 
 /* The thread whose TCB is in \tcb becomes the running one: `current`,

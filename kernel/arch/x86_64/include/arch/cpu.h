@@ -25,6 +25,12 @@
 #define RFLAGS_NT   (1UL << 14)
 #define RFLAGS_AC   (1UL << 18)
 
+/* CR0's FPU bits (no UL: the fast paths set TS in assembly) */
+#define CR0_MP      (1 << 1)        /* wait/fwait heed TS */
+#define CR0_EM      (1 << 2)        /* x87 emulation: off */
+#define CR0_TS      (1 << 3)        /* FPU/SSE instructions raise #NM (fpu.c) */
+#define CR0_NE      (1 << 5)        /* native x87 error reporting */
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

@@ -6,8 +6,6 @@
 /* The thread whose registers the FPU holds, NULL if none. */
 extern struct tcb *fpu_owner;
 
-#define CR0_TS (1UL << 3)
-
 static inline void set_ts(void)   { write_cr0(read_cr0() | CR0_TS); }
 static inline void clear_ts(void) { __asm__ volatile("clts"); }
 
