@@ -8,6 +8,7 @@
 #include "kmem.h"
 #include "arch/context.h"
 #include "fault.h"
+#include "fpage.h"
 #include "map.h"
 #include "print.h"
 #include "sched.h"
@@ -558,11 +559,13 @@ static void ipc_outer_restore(struct tcb *t, const struct ipc_outer *o)
     t->rcv_timeout = o->rcv_timeout;
 }
 
+_Static_assert(KCALL_BR0 == FPAGE_COMPLETE, "KCALL_BR0");
+
 word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
 {
     struct tcb *self = current;
     struct ipc_outer outer = ipc_outer_save(self);
-    utcb_set(self, UTCB_BR(0), 0x10);           /* accept mappings anywhere */
+    utcb_set(self, UTCB_BR(0), KCALL_BR0);
     self->kcall_deadline = deadline;
     self->kcall_depth++;
     word_t id = dest->global_id;

@@ -14,7 +14,6 @@
  *   MR0 + 8 i    MR i (0..63)
  */
 #pragma once
-#include "types.h"
 
 #define UTCB_SIZE        1024
 #define UTCB_MR0_OFFSET  0x200
@@ -35,9 +34,17 @@
 #define UTCB_MY_GLOBAL_ID     (-15)
 #define UTCB_BR(i)            (-16 - (i))
 #define UTCB_MR(i)            (i)
+#define UTCB_WORD(index)      ((index) * 8)     /* its byte offset from MR0 */
 
 #define NUM_MRS 64
 #define NUM_BRS 33
+
+/* BR0 during a kernel-made IPC (ipc.c, unix_fastpath.S): mappings are
+ * accepted anywhere (the complete fpage), strings not. */
+#define KCALL_BR0 0x10
+
+#ifndef __ASSEMBLER__
+#include "types.h"
 
 /* Error codes of the non-IPC system calls (spec 2.9.2). */
 enum {
@@ -51,3 +58,4 @@ enum {
     ERR_INVALID_KIP_AREA = 7,
     ERR_NO_MEMORY = 8,
 };
+#endif

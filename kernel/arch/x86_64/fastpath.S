@@ -161,14 +161,14 @@ fast_resume:
     call ipc_fast_resumed               /* may serve string-copy faults */
     mov current(%rip), %rbp
     mov TCB_UTCB(%rbp), %rdi
-    mov 0(%rdi), %r9
-    mov 8(%rdi), %rax
-    mov 16(%rdi), %rbx
-    mov 24(%rdi), %r10
-    mov 32(%rdi), %r12
-    mov 40(%rdi), %r13
-    mov 48(%rdi), %r14
-    mov 56(%rdi), %r15
+    mov MR(0)(%rdi), %r9
+    mov MR(1)(%rdi), %rax
+    mov MR(2)(%rdi), %rbx
+    mov MR(3)(%rdi), %r10
+    mov MR(4)(%rdi), %r12
+    mov MR(5)(%rdi), %r13
+    mov MR(6)(%rdi), %r14
+    mov MR(7)(%rdi), %r15
     mov TCB_IPC_FROM(%rbp), %rsi
     mov TCB_LOCAL_ID(%rbp), %rdi
     mov TF_RIP(%rsp), %rcx

@@ -6,6 +6,7 @@
  * `ret` after it. The slots are 256 bytes apart in Pistachio's order.
  */
 #include "syscall.h"
+#include "utcb.h"
 
 .macro STUB offset, number
     .org \offset
@@ -19,7 +20,7 @@
 stubs_start:
 /* Ipc and Lipc: like Pistachio's stub (spec 4.5), turn a local To or
  * FromSpecifier (not nil, not anylocalthread) into the global id stored in
- * the named UTCB (MyGlobalId at MR0 - 0x78), so that the kernel's fast
+ * the named UTCB (MyGlobalId at MR0 - 0x78: utcb.h), so that the kernel's fast
  * path deals with global ids only. Global ids pass with four instructions. */
     .org STUB_IPC
     test $0x3F, %sil
@@ -31,13 +32,13 @@ stubs_start:
     ret
 3:  test %rsi, %rsi
     jz 1b
-    mov -0x78(%rsi), %rsi
+    mov UTCB_WORD(UTCB_MY_GLOBAL_ID)(%rsi), %rsi
     jmp 1b
 4:  test %rdx, %rdx
     jz 2b
     cmp $-64, %rdx                      /* anylocalthread */
     je 2b
-    mov -0x78(%rdx), %rdx
+    mov UTCB_WORD(UTCB_MY_GLOBAL_ID)(%rdx), %rdx
     jmp 2b
 
     STUB STUB_EXREGS,   SYS_EXCHANGE_REGISTERS

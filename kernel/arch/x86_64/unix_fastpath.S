@@ -49,10 +49,6 @@
 
 /* The running thread's TCB fields, with RSP at its frame (after SAVE_GPRS) */
 #define OWN(off)     ((off) - FR_BASE)(%rsp)
-/* Fields of its UTCB, relative to MR0 (utcb.h) */
-#define UTCB_EXCEPTION_HANDLER_OFF (-11 * 8)
-#define UTCB_BR0_OFF               (-16 * 8)
-#define MR(i)        ((i) * 8)
 /* UNIX_TAG (checked in unix.c) */
 #define UNIX_TAG_VALUE 0xFFFFFFFFFF900015
 
@@ -72,7 +68,7 @@ unix_syscall_fast_entry:
     /* From here on RCX and R11 are scratch (the frame has them). The
      * handler (in R11): the thread its UTCB names, by global id. */
     mov OWN(TCB_UTCB), %rcx
-    mov UTCB_EXCEPTION_HANDLER_OFF(%rcx), %rcx
+    mov UTCB_WORD(UTCB_EXCEPTION_HANDLER)(%rcx), %rcx
     mov %rcx, %r11
     shr $20, %r11
     and $(((1 << THREAD_BITS) - 1) << 12), %r11d
@@ -100,7 +96,7 @@ unix_syscall_fast_entry:
     mov %rcx, OWN(TCB_KSP)
     movq $unix_fast_resume, OWN(FR_RESUME_RET)
     mov OWN(TCB_UTCB), %rcx
-    movq $0x10, UTCB_BR0_OFF(%rcx)              /* accept mappings anywhere */
+    movq $KCALL_BR0, UTCB_WORD(UTCB_BR(0))(%rcx)
     movw $TCB_TS_READY, TCB_STATE(%r11)         /* it runs: ready, not fast-blocked */
 
     /* The message: MR8..MR21 into the handler's UTCB (pecan/unix_abi.h);

@@ -8,6 +8,7 @@
 #include "arch/gdt.h"
 #include "config.h"
 #include "tcb_offsets.h"
+#include "utcb.h"
 
 /* Trap-frame fields of a thread, relative to its TCB (frame at the top of
  * the KTCB_SIZE block). */
@@ -21,6 +22,9 @@
  * thread, whose return address is fast_resume (or unix_fast_resume). */
 #define FR_RESUME_KSP (FR_BASE - SF_SIZE)
 #define FR_RESUME_RET (FR_RESUME_KSP + SF_RET)
+
+/* MR i of a UTCB, relative to MR0, where tcb.utcb points */
+#define MR(i)        UTCB_WORD(UTCB_MR(i))
 
 /* The 32 bits at TCB_STATE: state, fast_blocked, halted, start_wait */
 #define STATE_FAST_RECV (TCB_TS_RECV_BLOCKED | TCB_FAST_X2 << 8)    /* !halted, !start_wait */
