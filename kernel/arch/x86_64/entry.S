@@ -160,30 +160,6 @@ switch_stack:
     ret
 
 /*
- * size_t copy_from_user_raw(void *dst, const void *src, size_t n)
- * Copy bytes from user memory; a page fault inside [copy_user_start,
- * copy_user_end) resumes at copy_user_fault, which returns the number of
- * bytes copied before the fault.
- */
-    .globl copy_from_user_raw, copy_user_start, copy_user_end, copy_user_fault
-copy_from_user_raw:
-    xor %eax, %eax
-    STAC
-copy_user_start:
-1:  cmp %rdx, %rax
-    je 2f
-    movb (%rsi, %rax), %cl
-    movb %cl, (%rdi, %rax)
-    inc %rax
-    jmp 1b
-copy_user_end:
-2:  CLAC
-    ret
-copy_user_fault:
-    CLAC
-    ret
-
-/*
  * rdmsr and wrmsr for emulate.c that survive a #GP (an MSR the CPU does
  * not have): a #GP at msr_safe_read or msr_safe_write resumes at
  * msr_safe_fault (emulate.c, msr_fixup), which returns false.

@@ -11,7 +11,7 @@
 #include "kdebug.h"
 #include "arch/console.h"
 #include "arch/cpu.h"
-#include "fault.h"
+#include "arch/usercopy.h"
 #include "print.h"
 
 /* PrintString prints up to the NUL, an unmapped byte or KDB_PRINT_MAX
