@@ -45,7 +45,11 @@ static void wake_readers(void)
 
 void kdb_poll(void)
 {
-    if (kernel_ticks % POLL_TICKS || kdb_input_to_user)
+    static unsigned ticks;              /* since the last look */
+    if (++ticks < POLL_TICKS)
+        return;
+    ticks = 0;
+    if (kdb_input_to_user)
         return;
     drain();
     if (pending_count)

@@ -3,7 +3,6 @@
 #include "sched.h"
 #include "arch/context.h"
 #include "arch/cpu.h"
-#include "kdebug.h"
 #include "print.h"
 #include "timeout.h"
 #include "utcb.h"
@@ -160,7 +159,6 @@ void sched_delay_end(struct tcb *t)
 void sched_tick(void)
 {
     kernel_ticks++;
-    kdb_poll();
     timeout_tick(kernel_ticks);
     struct tcb *t = current;
     if (t != idle && t->quantum_us && t->quantum_left && --t->quantum_left == 0)

@@ -103,19 +103,27 @@ static void user_exception(struct trap_frame *f)
     fault_exception(f);
 }
 
+/* The kernel's clock (the local APIC timer, else the PIT on line 0):
+ * the scheduler's tick, and a look at the console for the debugger's
+ * break-in key, which must work however busy the scheduler is. */
+static void timer_interrupt(void)
+{
+    timer_ack();
+    kdb_poll();
+    sched_tick();
+}
+
 static void interrupt(struct trap_frame *f)
 {
     unsigned v = f->vector;
     if (v == VEC_TIMER) {
-        timer_ack();
-        sched_tick();
+        timer_interrupt();
     } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
         unsigned irq = v - VEC_IRQ_BASE;
         if (intctl_spurious(irq))
             return;
         if (irq == 0 && !timer_uses_lapic()) {
-            timer_ack();
-            sched_tick();
+            timer_interrupt();
             return;
         }
         irq_fire(irq);                      /* an IPC to its handler */
