@@ -7,18 +7,20 @@
 #include "arch/asm.h"
 #include "arch/frame.h"
 #include "arch/gdt.h"
+#include "arch/idt.h"
 #include "arch/percpu.h"
 #include "arch/smap.h"
 #include "syscall.h"
 
-/* One stub per vector: push a zero error code where the CPU pushes none,
- * then the vector number. The stubs are 16 bytes apart. */
+/* One stub per vector of the IDT (arch/idt.h): push a zero error code
+ * where the CPU pushes none, then the vector number. The stubs are 16
+ * bytes apart. */
     .text
     .align 16
     .globl vector_stubs
 vector_stubs:
 vec = 0
-.rept 256
+.rept NUM_VECTORS
     .align 16
 .if vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30
     nop; nop

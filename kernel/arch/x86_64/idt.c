@@ -15,8 +15,10 @@ struct gate {
     uint32_t off_hi, reserved;
 } __attribute__((packed));
 
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct gate idt[NUM_VECTORS] __attribute__((aligned(16)));
 extern char vector_stubs[];
+
+_Static_assert(VEC_IRQ_BASE + 16 <= VEC_TIMER && VEC_SPURIOUS < NUM_VECTORS, "vectors");
 
 static void set_gate(int vec, int dpl, int ist)
 {
@@ -29,7 +31,7 @@ static void set_gate(int vec, int dpl, int ist)
 
 void idt_init(void)
 {
-    for (int v = 0; v < 256; v++)
+    for (int v = 0; v < NUM_VECTORS; v++)
         set_gate(v, 0, 0);
     set_gate(VEC_BP, 3, 0);     /* int3: the user kernel-debugger interface */
     set_gate(VEC_DF, 0, 1);     /* double fault on its own stack */
