@@ -53,8 +53,11 @@ $(BUILD)/common/format.c.o: common/format.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
 
-$(KERNEL_ELF): $(KOBJ) kernel/arch/x86_64/kernel.ld
+# Boot code and data go to the kernel pool after boot: no other section
+# may refer to them (kernel/include/section.h).
+$(KERNEL_ELF): $(KOBJ) kernel/arch/x86_64/kernel.ld tools/kernel_sections.py
 	@echo "  LD      $@"
+	$(Q)$(PYTHON) tools/kernel_sections.py check $(KOBJ)
 	$(Q)$(LD) -n -nostdlib -z noexecstack --no-warn-rwx-segments -z max-page-size=4096 -T kernel/arch/x86_64/kernel.ld -o $@ $(KOBJ)
 
 # QEMU's multiboot loader takes 32-bit ELF only; segments keep their

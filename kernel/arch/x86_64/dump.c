@@ -2,6 +2,7 @@
  * register dump that panics, the interactive debugger and the reports of
  * stopped threads print (fault.h). */
 #include "arch/cpu.h"
+#include "section.h"
 #include "fault.h"
 #include "print.h"
 
@@ -14,12 +15,12 @@ static const char *const names[32] = {
     "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
 };
 
-const char *exception_name(unsigned v)
+__kdb const char *exception_name(unsigned v)
 {
     return v < 32 && names[v] ? names[v] : "interrupt";
 }
 
-void dump_frame(const struct trap_frame *f)
+__kdb void dump_frame(const struct trap_frame *f)
 {
     kprintf("  rip %016lx  cs %lx  rflags %016lx  rsp %016lx  ss %lx\n",
             f->rip, f->cs, f->rflags, f->rsp, f->ss);

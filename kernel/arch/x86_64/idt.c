@@ -1,5 +1,6 @@
 /* Interrupt descriptor table: every vector goes to its stub in entry.S. */
 #include "arch/idt.h"
+#include "section.h"
 #include "arch/gdt.h"
 
 /*
@@ -20,7 +21,7 @@ extern char vector_stubs[];
 
 _Static_assert(VEC_IRQ_BASE + 16 <= VEC_TIMER && VEC_SPURIOUS < NUM_VECTORS, "vectors");
 
-static void set_gate(int vec, int dpl, int ist)
+__boot static void set_gate(int vec, int dpl, int ist)
 {
     uint64_t off = (uint64_t)vector_stubs + 16 * vec;
     idt[vec] = (struct gate){
@@ -29,7 +30,7 @@ static void set_gate(int vec, int dpl, int ist)
     };
 }
 
-void idt_init(void)
+__boot void idt_init(void)
 {
     for (int v = 0; v < NUM_VECTORS; v++)
         set_gate(v, 0, 0);
