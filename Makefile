@@ -6,6 +6,7 @@
 #   make fuzz     the hostile fuzzer alone (FUZZ_CALLS=N FUZZ_SEED=S FUZZ_OPS=M)
 #   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
+#   make size     the kernel's run-time, boot and debugger text in bytes
 #   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
 #                 function (TRACE="--general --words 8" for others; --unix:
 #                 unix_getpid's round trip)
@@ -210,7 +211,8 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench ipc-trace deps bench-deps clean
+.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench size ipc-trace deps \
+        bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)
@@ -280,6 +282,10 @@ bench-deps:
 bench: bench-deps all $(LINUX_INITRAMFS)
 	$(PYTHON) tools/bench.py --build $(BUILD) --mem $(QEMU_MEM) \
 	    --linux-initramfs $(LINUX_INITRAMFS) $(if $(LINUX_KERNEL),--linux-kernel $(LINUX_KERNEL))
+
+# the kernel's text apart: run-time, boot (released after boot), debugger
+size: $(KERNEL_ELF)
+	@$(PYTHON) tools/kernel_sections.py size $(KERNEL_ELF)
 
 ipc-trace: deps all
 	$(PYTHON) tools/ipc_trace.py --build $(BUILD) $(TRACE)

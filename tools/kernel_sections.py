@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """The kernel's sections apart (kernel/include/section.h, kernel.ld).
 
+  kernel_sections.py size ELF        make size: run-time, boot and debugger
+                                     text in bytes, from the section headers
   kernel_sections.py check OBJ...    make's kernel link: fail when a section
                                      other than the boot sections refers to
                                      boot code or data, which the kernel
@@ -98,7 +100,42 @@ def check(objects):
     return 1 if bad else 0
 
 
+def sizes(elf):
+    """The kernel's text in bytes: run-time, boot, debugger; and the rest."""
+    h = section_headers(elf)
+    size = lambda name: h.get(name, (0, 0, ""))[1]
+    syms = {name: value for name, value, _, _ in symbols(elf)}
+    released = syms["_boot_end"] - 0xFFFFFFFF80000000 - syms["_kernel_phys_start"]
+    return {
+        "runtime_text": size(".text"),
+        "boot_text": size(".boot.entry") + size(".boot.text"),
+        "debug_text": size(".kdb.text"),
+        "stub_page": size(".user_stubs"),
+        "rodata": size(".rodata"),
+        "data": size(".data"),
+        "bss": size(".bss"),
+        "released_after_boot": released,
+    }
+
+
+def print_sizes(elf):
+    s = sizes(elf)
+    print(f"kernel text in bytes ({elf}, from its section headers):")
+    print(f"  run-time  {s['runtime_text']:6}  .text: what runs after boot, the debugger apart")
+    print(f"  boot      {s['boot_text']:6}  .boot.entry .boot.text: start-up only, "
+          "released after boot")
+    print(f"  debugger  {s['debug_text']:6}  .kdb.text: kdb, the KDB interface (spec 11), "
+          "register dumps")
+    print(f"not counted: the system-call stub page {s['stub_page']} (user code), "
+          f"rodata {s['rodata']}, data {s['data']}, bss {s['bss']}")
+    print(f"after boot the kernel pool takes over {s['released_after_boot']} bytes "
+          f"({s['released_after_boot'] // 4096} pages: boot text, boot data, boot stack)")
+
+
 def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "size":
+        print_sizes(sys.argv[2])
+        return 0
     if len(sys.argv) >= 3 and sys.argv[1] == "check":
         return check(sys.argv[2:])
     print(__doc__, file=sys.stderr)
