@@ -6,6 +6,7 @@
 #   make fuzz     the hostile fuzzer alone (FUZZ_CALLS=N FUZZ_SEED=S FUZZ_OPS=M)
 #   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
+#   make size     the kernel's run-time, boot and debugger text in bytes
 #   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
 #                 function (TRACE="--general --words 8" for others; --unix:
 #                 unix_getpid's round trip)
@@ -53,8 +54,11 @@ $(BUILD)/common/format.c.o: common/format.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
 
-$(KERNEL_ELF): $(KOBJ) kernel/arch/x86_64/kernel.ld
+# Boot code and data go to the kernel pool after boot: no other section
+# may refer to them (kernel/include/section.h).
+$(KERNEL_ELF): $(KOBJ) kernel/arch/x86_64/kernel.ld tools/kernel_sections.py
 	@echo "  LD      $@"
+	$(Q)$(PYTHON) tools/kernel_sections.py check $(KOBJ)
 	$(Q)$(LD) -n -nostdlib -z noexecstack --no-warn-rwx-segments -z max-page-size=4096 -T kernel/arch/x86_64/kernel.ld -o $@ $(KOBJ)
 
 # QEMU's multiboot loader takes 32-bit ELF only; segments keep their
@@ -207,7 +211,8 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench ipc-trace deps bench-deps clean
+.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench size ipc-trace deps \
+        bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)
@@ -277,6 +282,10 @@ bench-deps:
 bench: bench-deps all $(LINUX_INITRAMFS)
 	$(PYTHON) tools/bench.py --build $(BUILD) --mem $(QEMU_MEM) \
 	    --linux-initramfs $(LINUX_INITRAMFS) $(if $(LINUX_KERNEL),--linux-kernel $(LINUX_KERNEL))
+
+# the kernel's text apart: run-time, boot (released after boot), debugger
+size: $(KERNEL_ELF)
+	@$(PYTHON) tools/kernel_sections.py size $(KERNEL_ELF)
 
 ipc-trace: deps all
 	$(PYTHON) tools/ipc_trace.py --build $(BUILD) $(TRACE)

@@ -13,7 +13,10 @@ ratio) and writes, under BUILD/bench/:
                   "pecan_unix": {...}} (instructions per operation, timing
                  overhead subtracted); "pecan_unix" holds lxbench's rows on
                  Pecan's Unix server, "linux" the same binary's on Linux
-                 (tools/linux-bench/lxbench.c, tools/lxbench_rows.py)
+                 (tools/linux-bench/lxbench.c, tools/lxbench_rows.py);
+                 "kernel_size": the kernel's text in bytes, run-time, boot
+                 and debugger apart, as make size prints it
+                 (tools/kernel_sections.py)
   details.json   median, min, overhead, iterations of every benchmark, and
                  what Linux kernel ran with which command line
   ipc_rtt.png    IPC round trip against message length (tools/bench_plot.py)
@@ -34,6 +37,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lxbench_rows import NAMES as LX_NAMES, ROWS as LX_ROWS, goal_met   # noqa: E402
+import kernel_sections                                                   # noqa: E402
 
 TIMEOUT = 600           # seconds per QEMU run (wall clock, TCG)
 
@@ -308,12 +312,18 @@ def main():
     lx_linux = {k: v for k, v in linux.items() if k in LX_NAMES}
     print_tables(pecan, {k: v for k, v in linux.items() if k not in LX_NAMES}, info)
     print_lxbench(pecan_unix, lx_linux)
+    kernel_elf = os.path.join(args.build, "kernel", "pecan.elf")
+    sizes = kernel_sections.sizes(kernel_elf)
+    print()
+    kernel_sections.print_sizes(kernel_elf)
 
     out = os.path.join(bench_dir, "results.json")
     with open(out, "w") as f:
         json.dump({"pecan": {k: v["median"] for k, v in pecan.items()},
                    "linux": {k: v["median"] for k, v in linux.items()},
-                   "pecan_unix": {k: v["median"] for k, v in pecan_unix.items()}}, f, indent=2)
+                   "pecan_unix": {k: v["median"] for k, v in pecan_unix.items()},
+                   "kernel_size": {k: sizes[k] for k in ("runtime_text", "boot_text",
+                                                         "debug_text")}}, f, indent=2)
         f.write("\n")
     details = os.path.join(bench_dir, "details.json")
     with open(details, "w") as f:

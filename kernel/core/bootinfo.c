@@ -4,6 +4,7 @@
  *   records: type, version 1, offset_next, fields..., command line
  */
 #include "bootinfo.h"
+#include "section.h"
 #include "config.h"
 #include "kmem.h"
 #include "print.h"
@@ -20,7 +21,7 @@ struct writer {
 };
 
 /* Start a record of `nwords` words plus a command line; returns its words. */
-static word_t *record(struct writer *w, word_t type, size_t nwords, const char *cmdline)
+__boot static word_t *record(struct writer *w, word_t type, size_t nwords, const char *cmdline)
 {
     size_t len = 0;
     while (cmdline && cmdline[len])
@@ -42,8 +43,8 @@ static word_t *record(struct writer *w, word_t type, size_t nwords, const char *
     return r;
 }
 
-void bootinfo_build(paddr_t phys, const struct boot_desc *bd, paddr_t mbi_phys,
-                    const struct elf_image *images, size_t nexec)
+__boot void bootinfo_build(paddr_t phys, const struct boot_desc *bd, paddr_t mbi_phys,
+                           const struct elf_image *images, size_t nexec)
 {
     word_t *h = phys_to_virt(phys);
     memset_words(h, 0, PAGE_SIZE / 8);

@@ -1,22 +1,26 @@
 /* Physical memory layout at boot. */
 #include "bootmem.h"
+#include "section.h"
 #include "frame.h"
 #include "kip.h"
 #include "kmem.h"
 #include "print.h"
 
-extern char _kernel_phys_start[], _kernel_phys_end[];
+extern char _kernel_phys_start[], _kernel_phys_end[], _boot_end[];
 
-static struct range_set usable, free_mem, kernel_mem;
-static paddr_t info_page;
+/* What RAM there is and what of it is still free: needed at boot only. */
+static struct range_set usable __bootdata, free_mem __bootdata;
+static paddr_t info_page __bootdata;
+/* The kernel's memory: user mappings must stay clear of it. */
+static struct range_set kernel_mem;
 
-static void reserve(paddr_t base, paddr_t end)
+__boot static void reserve(paddr_t base, paddr_t end)
 {
     if (!range_remove(&free_mem, ALIGN_DOWN(base, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)))
         panic("boot: too many memory ranges");
 }
 
-static void reserve_boot_data(const struct boot_desc *bd)
+__boot static void reserve_boot_data(const struct boot_desc *bd)
 {
     reserve(0, 0x100000);                       /* BIOS data, real-mode area, ROMs */
     reserve((paddr_t)_kernel_phys_start, (paddr_t)_kernel_phys_end);
@@ -30,7 +34,7 @@ static void reserve_boot_data(const struct boot_desc *bd)
     }
 }
 
-static void check_image(const struct boot_desc *bd, const struct boot_image *im, size_t idx)
+__boot static void check_image(const struct boot_desc *bd, const struct boot_image *im, size_t idx)
 {
     if (!range_contains(&usable, ALIGN_DOWN(im->low, PAGE_SIZE), ALIGN_UP(im->high, PAGE_SIZE)))
         panic("boot: module %zu loads at %lx-%lx, which is not usable RAM", idx, im->low, im->high);
@@ -48,8 +52,8 @@ static void check_image(const struct boot_desc *bd, const struct boot_image *im,
  * loaded (their link addresses, 0xF00000 and 0x1000000). Such a module
  * moves to the highest free memory below 1 GB (the early direct map)
  * before anything is loaded; the boot information then names it there. */
-static void move_modules_off_the_images(struct boot_desc *bd, const struct boot_image *images,
-                                        size_t nimages)
+__boot static void move_modules_off_the_images(struct boot_desc *bd,
+                                               const struct boot_image *images, size_t nimages)
 {
     for (size_t m = 0; m < bd->nmodules; m++) {
         struct boot_module *mod = &bd->modules[m];
@@ -73,7 +77,7 @@ static void move_modules_off_the_images(struct boot_desc *bd, const struct boot_
     }
 }
 
-void bootmem_init(struct boot_desc *bd, const struct boot_image *images, size_t nimages)
+__boot void bootmem_init(struct boot_desc *bd, const struct boot_image *images, size_t nimages)
 {
     for (size_t i = 0; i < bd->nregions; i++)
         if (bd->regions[i].type == 1)
@@ -110,7 +114,7 @@ void bootmem_init(struct boot_desc *bd, const struct boot_image *images, size_t 
             base + size, size >> 20);
 }
 
-paddr_t bootmem_take_info_page(void)
+__boot paddr_t bootmem_take_info_page(void)
 {
     info_page = range_find_top(&free_mem, PAGE_SIZE, PAGE_SIZE, 1UL << 30);
     if (!info_page)
@@ -119,7 +123,8 @@ paddr_t bootmem_take_info_page(void)
     return info_page;
 }
 
-void bootmem_describe(const struct boot_desc *bd, const struct boot_image *images, size_t nimages)
+__boot void bootmem_describe(const struct boot_desc *bd, const struct boot_image *images,
+                             size_t nimages)
 {
     /* Device memory by default, then what the firmware reports. */
     kip_add_memory(MEMDESC_SHARED, 0, false, 0, ~0UL);
@@ -155,7 +160,7 @@ bool bootmem_is_kernel(paddr_t base, paddr_t end)
     return range_overlaps(&kernel_mem, base, end);
 }
 
-void bootmem_reserve_kernel(paddr_t base, paddr_t end)
+__boot void bootmem_reserve_kernel(paddr_t base, paddr_t end)
 {
     if (!range_add(&kernel_mem, base, end))
         panic("boot: too many kernel memory ranges");
@@ -167,7 +172,19 @@ bool bootmem_user_frame(paddr_t pa, unsigned size_log2)
     return end <= phys_map_end && !bootmem_is_kernel(pa, end);
 }
 
-paddr_t bootmem_top(void)
+__boot paddr_t bootmem_top(void)
 {
     return usable.r[usable.n - 1].end;
+}
+
+/* The boot code and data (kernel.ld: the 32-bit entry, .boot.text and
+ * .bss.boot with the boot stack, the image's pages up to _boot_end) join
+ * the kernel pool; they stay the kernel's memory (bootmem_is_kernel, the
+ * KIP). kmain calls this last, still running on that code and stack: it
+ * may, because frame_add writes nothing into the pages and hands them out
+ * only after the rest of the pool, and the switch to the first thread,
+ * which leaves them for good, allocates nothing. */
+__boot void bootmem_release(void)
+{
+    frame_add((paddr_t)_kernel_phys_start, virt_to_phys(_boot_end));
 }

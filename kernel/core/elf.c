@@ -1,13 +1,14 @@
 /* ELF64 executable checks and segment placement. */
 #include "elf.h"
+#include "section.h"
 
-static const struct elf64_phdr *phdr(const void *image, size_t i)
+__boot static const struct elf64_phdr *phdr(const void *image, size_t i)
 {
     const struct elf64_ehdr *eh = image;
     return (const void *)((const uint8_t *)image + eh->e_phoff + i * eh->e_phentsize);
 }
 
-const char *elf_inspect(const void *image, size_t size, struct elf_image *out)
+__boot const char *elf_inspect(const void *image, size_t size, struct elf_image *out)
 {
     const struct elf64_ehdr *eh = image;
     if (size < sizeof *eh)
@@ -46,8 +47,8 @@ const char *elf_inspect(const void *image, size_t size, struct elf_image *out)
     return NULL;
 }
 
-const char *elf_load(const void *image, size_t size, elf_place_t place, void *ctx,
-                     struct elf_image *out)
+__boot const char *elf_load(const void *image, size_t size, elf_place_t place, void *ctx,
+                            struct elf_image *out)
 {
     const char *err = elf_inspect(image, size, out);
     if (err || !place)

@@ -1,28 +1,34 @@
-/* Physical frame allocator. Fresh frames come from the pool ranges in
- * address order (a bump pointer per range); freed frames go on a list
- * linked through their first word, and are reused first. */
+/* Physical frame allocator. Fresh frames come from the pool's ranges in
+ * order, a bump pointer per range: those of frame_init in address order,
+ * then any frame_add appends. Freed frames go on a list linked through
+ * their first word, and are reused first. */
 #include "frame.h"
+#include "section.h"
 #include "print.h"
 
-static struct range_set pool;
-static size_t next_range;            /* first range with unused frames */
+static struct range ranges[RANGE_SET_MAX];
+static size_t nranges, next_range;   /* next_range: first with unused frames */
 static paddr_t free_list;            /* 0 = empty */
 static size_t nfree_list, nfresh, ntotal;
 static frame_view_t view;
 
-void frame_init(const struct range_set *p, frame_view_t v)
+__boot void frame_init(const struct range_set *p, frame_view_t v)
 {
-    pool = *p;
     view = v;
-    next_range = 0;
+    nranges = next_range = 0;
     free_list = 0;
-    nfree_list = 0;
-    nfresh = 0;
-    for (size_t i = 0; i < pool.n; i++) {
-        ASSERT(pool.r[i].base % PAGE_SIZE == 0 && pool.r[i].end % PAGE_SIZE == 0);
-        nfresh += (pool.r[i].end - pool.r[i].base) / PAGE_SIZE;
-    }
-    ntotal = nfresh;
+    nfree_list = nfresh = ntotal = 0;
+    for (size_t i = 0; i < p->n; i++)
+        frame_add(p->r[i].base, p->r[i].end);
+}
+
+__boot void frame_add(paddr_t base, paddr_t end)
+{
+    ASSERT(base % PAGE_SIZE == 0 && end % PAGE_SIZE == 0 && base < end);
+    ASSERT(nranges < RANGE_SET_MAX);
+    ranges[nranges++] = (struct range){ base, end };
+    nfresh += (end - base) / PAGE_SIZE;
+    ntotal += (end - base) / PAGE_SIZE;
 }
 
 static void zero_frame(paddr_t f)
@@ -40,12 +46,12 @@ paddr_t frame_alloc(void)
         free_list = *(paddr_t *)view(f);
         nfree_list--;
     } else {
-        while (next_range < pool.n && pool.r[next_range].base == pool.r[next_range].end)
+        while (next_range < nranges && ranges[next_range].base == ranges[next_range].end)
             next_range++;
-        if (next_range == pool.n)
+        if (next_range == nranges)
             return 0;
-        f = pool.r[next_range].base;
-        pool.r[next_range].base += PAGE_SIZE;
+        f = ranges[next_range].base;
+        ranges[next_range].base += PAGE_SIZE;
         nfresh--;
     }
     zero_frame(f);

@@ -18,9 +18,10 @@
 #include "print.h"
 #include "roottasks.h"
 #include "sched.h"
+#include "section.h"
 #include "selftest.h"
 
-static const void *boot_view(paddr_t p)
+__boot static const void *boot_view(paddr_t p)
 {
     if (p >= (1UL << 30))
         panic("boot: boot data at %lx lies above the early 1 GB map", p);
@@ -28,7 +29,7 @@ static const void *boot_view(paddr_t p)
 }
 
 /* True if the command line contains `word` as a whole word. */
-static bool cmdline_has(const char *cmdline, const char *word)
+__boot static bool cmdline_has(const char *cmdline, const char *word)
 {
     for (const char *p = cmdline; *p;) {
         while (*p == ' ')
@@ -44,7 +45,7 @@ static bool cmdline_has(const char *cmdline, const char *word)
     return false;
 }
 
-NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
+__boot NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
 {
     console_init();
     kprintf("\nPecan L4 X.2 microkernel (x86-64), built " __DATE__ " " __TIME__ "\n");
@@ -52,7 +53,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
         panic("not started by a multiboot loader (eax = %x, expected %x)", magic,
               MULTIBOOT_BOOTLOADER_MAGIC);
 
-    static struct boot_desc bd;
+    static struct boot_desc bd __bootdata;
     const char *err = multiboot_parse(mbi_phys, boot_view, &bd);
     if (err)
         panic("boot: %s", err);
@@ -97,5 +98,6 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
                  root, images[1].entry);
     kprintf("boot: starting sigma0 at %lx and the root task at %lx\n", images[0].entry,
             images[1].entry);
+    bootmem_release();
     sched_start();
 }

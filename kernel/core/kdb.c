@@ -2,6 +2,7 @@
  * console (kdb_input.c) enters it; so does a KDB Enter where the kernel
  * option allows (kdebug.c). While it runs, the system stands still. */
 #include "kdebug.h"
+#include "section.h"
 #include "arch/console.h"
 #include "arch/cpu.h"
 #include "frame.h"
@@ -12,7 +13,7 @@
 #include "fault.h"
 #include "arch/context.h"
 
-static int getc_blocking(void)
+__kdb static int getc_blocking(void)
 {
     int c;
     while ((c = console_getc()) < 0)
@@ -20,7 +21,7 @@ static int getc_blocking(void)
     return c;
 }
 
-static const char *state_name(const struct tcb *t)
+__kdb static const char *state_name(const struct tcb *t)
 {
     if (t->halted)
         return "halted";
@@ -47,7 +48,7 @@ static const char *state_name(const struct tcb *t)
 /* A thread's name: the kernel's (sigma0, root, interrupt), else what its
  * UserDefinedHandle spells if that is 1 to 8 printable characters padded
  * with NULs (user/os names each task's thread so), else "-". */
-static const char *thread_name(const struct tcb *t, char buf[9])
+__kdb static const char *thread_name(const struct tcb *t, char buf[9])
 {
     if (t->name)
         return t->name;
@@ -62,7 +63,7 @@ static const char *thread_name(const struct tcb *t, char buf[9])
     return n && (n == 8 || !(h >> 8 * n)) ? buf : "-";
 }
 
-static void list_threads(void)
+__kdb static void list_threads(void)
 {
     char name[9];
     kprintf("  %-18s %-8s %-4s %-8s %s\n", "thread", "name", "prio", "state", "space");
@@ -71,7 +72,7 @@ static void list_threads(void)
                 t->priority, state_name(t), (void *)t->space);
 }
 
-static void list_spaces(void)
+__kdb static void list_spaces(void)
 {
     kprintf("  %-18s %-8s %-18s %-18s %s\n", "space", "threads", "kip area", "utcb area",
             "first thread");
@@ -86,7 +87,7 @@ static void list_spaces(void)
     }
 }
 
-static word_t read_hex(void)
+__kdb static word_t read_hex(void)
 {
     word_t v = 0;
     for (;;) {
@@ -101,7 +102,7 @@ static word_t read_hex(void)
     return v;
 }
 
-static void show_tcb(void)
+__kdb static void show_tcb(void)
 {
     kprintf("thread id (hex, end with Enter): ");
     word_t id = read_hex();
@@ -123,13 +124,13 @@ static void show_tcb(void)
         dump_frame(tcb_frame(t));
 }
 
-static void help(void)
+__kdb static void help(void)
 {
     kprintf("  t  list threads      s  list spaces      b  show a thread's TCB\n"
             "  i  kernel info       g  continue         h  this help\n");
 }
 
-void kdb_console(const char *why)
+__kdb void kdb_console(const char *why)
 {
     kprintf("\nkdb: %s; 'h' for help\n", why);
     for (;;) {

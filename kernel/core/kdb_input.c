@@ -5,6 +5,7 @@
  * receive interrupt while a thread waits in ReadChar_Blocked. Nothing
  * here waits with interrupts off: a reader sleeps until input arrives. */
 #include "kdebug.h"
+#include "section.h"
 #include "arch/console.h"
 #include "arch/intctl.h"
 #include "sched.h"
@@ -20,7 +21,7 @@ static unsigned pending_head, pending_count;
 
 /* Read what COM1 holds: ESC enters the debugger, the rest is kept (as
  * much as fits). */
-static void drain(void)
+__kdb static void drain(void)
 {
     int c;
     while ((c = console_getc()) >= 0) {
@@ -36,34 +37,38 @@ static void drain(void)
 }
 
 /* Threads waiting in ReadChar_Blocked try again. */
-static void wake_readers(void)
+__kdb static void wake_readers(void)
 {
     for (struct tcb *t = tcb_list; t; t = t->list_next)
         if (t->state == TS_KDB_READ)
             sched_make_ready(t);
 }
 
-void kdb_poll(void)
+__kdb void kdb_poll(void)
 {
-    if (kernel_ticks % POLL_TICKS || kdb_input_to_user)
+    static unsigned ticks;              /* since the last look */
+    if (++ticks < POLL_TICKS)
+        return;
+    ticks = 0;
+    if (kdb_input_to_user)
         return;
     drain();
     if (pending_count)
         wake_readers();
 }
 
-void kdb_console_interrupt(void)
+__kdb void kdb_console_interrupt(void)
 {
     drain();
     wake_readers();                     /* the line stays masked until one waits again */
 }
 
-void kdb_console_released(void)
+__kdb void kdb_console_released(void)
 {
     wake_readers();                     /* the kernel reads COM1 again: re-arm */
 }
 
-int kdb_getc(void)
+__kdb int kdb_getc(void)
 {
     if (pending_count) {
         char c = pending[pending_head];
@@ -74,7 +79,7 @@ int kdb_getc(void)
     return kdb_input_to_user ? -1 : console_getc();
 }
 
-int kdb_read_blocked(void)
+__kdb int kdb_read_blocked(void)
 {
     for (;;) {
         int c = kdb_getc();

@@ -4,13 +4,14 @@
  * "kdb=all"), Enter opens the interactive debugger instead, which stops
  * the system, and the thread continues afterwards. */
 #include "kdebug.h"
+#include "section.h"
 #include "print.h"
 #include "sched.h"
 #include "space.h"
 
 enum kdb_mode kdb_mode;
 
-void kdb_enter(const char *message)
+__kdb void kdb_enter(const char *message)
 {
     if (kdb_mode == KDB_ENTER_ALL ||
         (kdb_mode == KDB_ENTER_PRIVILEGED && current->space->privileged)) {

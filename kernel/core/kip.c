@@ -1,5 +1,6 @@
 /* The Kernel Interface Page: built once at boot (spec 8). */
 #include "kip.h"
+#include "section.h"
 #include "arch/timer.h"
 #include "config.h"
 #include "kmem.h"
@@ -13,7 +14,7 @@ static unsigned mem_first, mem_count;
 
 /* Build date from __DATE__ ("Nov 22 2026") in the descriptor's layout:
  * bits 0-4 day, 5-8 month, 9-15 year - 2000. */
-static word_t build_date(void)
+__boot static word_t build_date(void)
 {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     const char *d = __DATE__;
@@ -26,7 +27,7 @@ static word_t build_date(void)
     return day | (m + 1) << 5 | year << 9;
 }
 
-static unsigned put_string(unsigned off, const char *s)
+__boot static unsigned put_string(unsigned off, const char *s)
 {
     char *p = (char *)kip + off;
     do
@@ -35,7 +36,7 @@ static unsigned put_string(unsigned off, const char *s)
     return (unsigned)(p - (char *)kip);
 }
 
-void kip_init(void)
+__boot void kip_init(void)
 {
     W(0) = 0x4BE6344CUL;                     /* 'L' '4' 0xE6 'K', bytes 4-7 zero */
     W(KIP_API_VERSION) = API_VERSION_X2;
@@ -66,7 +67,7 @@ void kip_init(void)
     W(KIP_MEMORY_INFO) = (word_t)mem_first << 32;
 }
 
-void kip_add_memory(unsigned type, unsigned subtype, bool virt, word_t low, word_t high)
+__boot void kip_add_memory(unsigned type, unsigned subtype, bool virt, word_t low, word_t high)
 {
     unsigned off = mem_first + 16 * mem_count;
     if (off + 16 > PAGE_SIZE)
@@ -79,7 +80,7 @@ void kip_add_memory(unsigned type, unsigned subtype, bool virt, word_t low, word
     W(KIP_MEMORY_INFO) = (word_t)mem_first << 32 | mem_count;
 }
 
-void kip_set_word(unsigned offset, word_t value)
+__boot void kip_set_word(unsigned offset, word_t value)
 {
     W(offset) = value;
 }

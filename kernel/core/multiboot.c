@@ -1,12 +1,13 @@
 /* Multiboot information parser: memory map, modules and command lines. */
 #include "multiboot.h"
+#include "section.h"
 
-static const char *str_at(phys_view_t view, paddr_t p)
+__boot static const char *str_at(phys_view_t view, paddr_t p)
 {
     return p ? (const char *)view(p) : "";
 }
 
-static paddr_t str_end(phys_view_t view, paddr_t p)
+__boot static paddr_t str_end(phys_view_t view, paddr_t p)
 {
     if (!p)
         return 0;
@@ -17,7 +18,7 @@ static paddr_t str_end(phys_view_t view, paddr_t p)
     return p + n + 1;
 }
 
-const char *multiboot_parse(paddr_t info_phys, phys_view_t view, struct boot_desc *out)
+__boot const char *multiboot_parse(paddr_t info_phys, phys_view_t view, struct boot_desc *out)
 {
     const struct mb_info *mbi = view(info_phys);
     *out = (struct boot_desc){ 0 };

@@ -1,5 +1,6 @@
 /* Fatal kernel errors: reason, registers, backtrace, then stop. */
 #include "arch/cpu.h"
+#include "section.h"
 #include "config.h"
 #include "fault.h"
 #include "format.h"
@@ -11,8 +12,9 @@ static void sink(void *ctx, char c)
     kputc(c);
 }
 
-/* Walk the frame-pointer chain (the kernel keeps frame pointers). */
-static void backtrace(uint64_t rbp, uint64_t rip)
+/* Walk the frame-pointer chain (the kernel keeps frame pointers). Not
+ * inlined: it is debugger text (section.h), panic_frame is not. */
+__kdb __attribute__((noinline)) static void backtrace(uint64_t rbp, uint64_t rip)
 {
     kprintf("backtrace (resolve with: addr2line -e build/kernel/pecan.elf ADDR):\n");
     if (rip)

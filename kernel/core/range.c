@@ -1,14 +1,15 @@
 /* Sets of physical address ranges (sorted, merged). */
 #include "range.h"
+#include "section.h"
 
-static void delete_at(struct range_set *s, size_t i)
+__boot static void delete_at(struct range_set *s, size_t i)
 {
     for (; i + 1 < s->n; i++)
         s->r[i] = s->r[i + 1];
     s->n--;
 }
 
-static bool insert_at(struct range_set *s, size_t i, struct range r)
+__boot static bool insert_at(struct range_set *s, size_t i, struct range r)
 {
     if (s->n == RANGE_SET_MAX)
         return false;
@@ -19,7 +20,7 @@ static bool insert_at(struct range_set *s, size_t i, struct range r)
     return true;
 }
 
-bool range_add(struct range_set *s, paddr_t base, paddr_t end)
+__boot bool range_add(struct range_set *s, paddr_t base, paddr_t end)
 {
     if (base >= end)
         return true;
@@ -35,7 +36,7 @@ bool range_add(struct range_set *s, paddr_t base, paddr_t end)
     return insert_at(s, i, (struct range){ base, end });
 }
 
-bool range_remove(struct range_set *s, paddr_t base, paddr_t end)
+__boot bool range_remove(struct range_set *s, paddr_t base, paddr_t end)
 {
     if (base >= end)
         return true;
@@ -68,7 +69,7 @@ bool range_overlaps(const struct range_set *s, paddr_t base, paddr_t end)
     return false;
 }
 
-bool range_contains(const struct range_set *s, paddr_t base, paddr_t end)
+__boot bool range_contains(const struct range_set *s, paddr_t base, paddr_t end)
 {
     for (size_t i = 0; i < s->n; i++)
         if (s->r[i].base <= base && end <= s->r[i].end)
@@ -76,7 +77,7 @@ bool range_contains(const struct range_set *s, paddr_t base, paddr_t end)
     return false;
 }
 
-paddr_t range_find_top(const struct range_set *s, size_t size, size_t align, paddr_t limit)
+__boot paddr_t range_find_top(const struct range_set *s, size_t size, size_t align, paddr_t limit)
 {
     for (size_t i = s->n; i-- > 0;) {
         paddr_t end = MIN(s->r[i].end, limit);

@@ -1,6 +1,7 @@
 /* Starting the initial servers (spec 9.2): sigma0 and the root task, each
  * in a new privileged space with the root servers' KIP and UTCB areas. */
 #include "roottasks.h"
+#include "section.h"
 #include "arch/context.h"
 #include "arch/paging.h"
 #include "bootmem.h"
@@ -19,7 +20,8 @@
 #define ROOT_UTCB_AREA 0xBF000000UL
 #define ROOT_UTCB_LOG2 18
 
-static void place_segment(void *ctx, paddr_t pa, const void *src, uint64_t filesz, uint64_t memsz)
+__boot static void place_segment(void *ctx, paddr_t pa, const void *src, uint64_t filesz,
+                                 uint64_t memsz)
 {
     (void)ctx;
     uint8_t *dst = phys_to_virt(pa);
@@ -28,7 +30,7 @@ static void place_segment(void *ctx, paddr_t pa, const void *src, uint64_t files
         dst[i] = i < filesz ? s[i] : 0;
 }
 
-void roottasks_load(const struct boot_desc *bd, struct elf_image images[2])
+__boot void roottasks_load(const struct boot_desc *bd, struct elf_image images[2])
 {
     static const char *const what[2] = { "sigma0", "root task" };
     if (bd->nmodules < 2)
@@ -44,7 +46,7 @@ void roottasks_load(const struct boot_desc *bd, struct elf_image images[2])
     }
 }
 
-void roottasks_place(const struct boot_desc *bd, struct elf_image images[2])
+__boot void roottasks_place(const struct boot_desc *bd, struct elf_image images[2])
 {
     for (int i = 0; i < 2; i++) {
         const struct boot_module *m = &bd->modules[i];
@@ -58,8 +60,8 @@ void roottasks_place(const struct boot_desc *bd, struct elf_image images[2])
     kip_set_word(KIP_ROOT + 24, images[1].high);
 }
 
-static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_t scheduler,
-                               bool sigma0)
+__boot static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_t scheduler,
+                                       bool sigma0)
 {
     struct space *s = space_create(KMEM_UNLIMITED);
     if (!s)
@@ -85,8 +87,8 @@ static struct tcb *start_server(word_t number, word_t entry, word_t pager, word_
     return t;
 }
 
-static bool map_from_sigma0(struct tcb *s0, struct tcb *to, paddr_t base, paddr_t end,
-                            unsigned rights)
+__boot static bool map_from_sigma0(struct tcb *s0, struct tcb *to, paddr_t base, paddr_t end,
+                                   unsigned rights)
 {
     for (paddr_t p = ALIGN_DOWN(base, PAGE_SIZE); p < end; p += PAGE_SIZE)
         if (!mdb_map(&s0->space->mdb, p, &to->space->mdb, p, rights, false))
@@ -94,7 +96,7 @@ static bool map_from_sigma0(struct tcb *s0, struct tcb *to, paddr_t base, paddr_
     return true;
 }
 
-struct tcb *roottasks_start(const struct elf_image images[2], paddr_t bootinfo)
+__boot struct tcb *roottasks_start(const struct elf_image images[2], paddr_t bootinfo)
 {
     word_t root_id = tid_make(USER_BASE + 2, 1);
     struct tcb *s0 = start_server(USER_BASE, images[0].entry, NILTHREAD, root_id, true);

@@ -1,9 +1,9 @@
 /* Scheduler: one FIFO ready queue per priority, a bitmap of non-empty
  * queues for finding the highest, and an idle thread. */
 #include "sched.h"
+#include "section.h"
 #include "arch/context.h"
 #include "arch/cpu.h"
-#include "kdebug.h"
 #include "print.h"
 #include "timeout.h"
 #include "utcb.h"
@@ -28,7 +28,7 @@ static void idle_loop(void)
         cpu_idle();
 }
 
-void sched_init(void)
+__boot void sched_init(void)
 {
     *idle = (struct tcb){ .state = TS_READY, .name = "idle", .global_id = 0x1D1E1D1E1D1E1D1EUL };
     arch_thread_init_kernel(idle, idle_loop);
@@ -160,7 +160,6 @@ void sched_delay_end(struct tcb *t)
 void sched_tick(void)
 {
     kernel_ticks++;
-    kdb_poll();
     timeout_tick(kernel_ticks);
     struct tcb *t = current;
     if (t != idle && t->quantum_us && t->quantum_left && --t->quantum_left == 0)
@@ -270,7 +269,7 @@ void sched_yield(void)
     schedule();
 }
 
-void sched_start(void)
+__boot void sched_start(void)
 {
     current = highest_ready();
     arch_switch_first(current);

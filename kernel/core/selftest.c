@@ -8,13 +8,14 @@
  *
  * Without the protection the boot goes on, saying so, and the test fails. */
 #include "selftest.h"
+#include "section.h"
 #include "arch/paging.h"
 #include "kmem.h"
 #include "print.h"
 #include "space.h"
 #include "tcb.h"
 
-void selftest_run(bool smap, bool smep, const struct tcb *root, word_t entry)
+__boot void selftest_run(bool smap, bool smep, const struct tcb *root, word_t entry)
 {
     if (!smap && !smep)
         return;

@@ -1,5 +1,6 @@
 /* System-call helpers: stub addresses, the clock, error results. */
 #include "syscall.h"
+#include "section.h"
 #include "arch/cpu.h"
 #include "arch/timer.h"
 #include "config.h"
@@ -15,7 +16,7 @@ static const uint16_t stub_offset[SYS_COUNT] = {
     [SYS_SCHEDULE] = STUB_SCHEDULE,
 };
 
-word_t syscall_stub_address(unsigned n)
+__boot word_t syscall_stub_address(unsigned n)
 {
     return STUB_PAGE_VA + stub_offset[n];
 }

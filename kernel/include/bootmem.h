@@ -35,3 +35,7 @@ bool bootmem_user_frame(paddr_t pa, unsigned size_log2);
 
 /* End of the highest usable RAM range. */
 paddr_t bootmem_top(void);
+
+/* Give the kernel's boot code and data to the kernel pool: the last thing
+ * before the first thread runs. */
+void bootmem_release(void);

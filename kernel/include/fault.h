@@ -29,15 +29,13 @@ void fault_stop(struct trap_frame *f, const char *why);
 /* A CPU exception the kernel does not handle itself. */
 void fault_exception(struct trap_frame *f);
 
-/* Copy from the current space; returns the bytes copied before a fault
- * or the end of the user area stopped it. */
-size_t copy_from_user(void *dst, word_t src, size_t n);
-
-const char *exception_name(unsigned vector);
-
 /* The exception message: MR0..MR20 from the frame (MR20, the error code,
  * is written but not transferred: u = 19); the reply's MR1..MR18 back. */
 #define EXCEPTION_MSG_WORDS 21
 void arch_exception_message(const struct trap_frame *f, word_t *mr);
 void arch_exception_reply(const word_t *mr, struct trap_frame *f);
+
+/* For the console (arch dump.c): "#PF page fault" and the like; the
+ * registers of a frame. */
+const char *exception_name(unsigned vector);
 void dump_frame(const struct trap_frame *f);

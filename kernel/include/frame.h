@@ -10,6 +10,10 @@ typedef void *(*frame_view_t)(paddr_t p);
 /* Hand the allocator its pool (page-aligned ranges). */
 void frame_init(const struct range_set *pool, frame_view_t view);
 
+/* More frames for the pool: handed out after every fresh frame it has
+ * now. Nothing is written into them before. */
+void frame_add(paddr_t base, paddr_t end);
+
 /* A zero-filled frame, or 0 when the pool is exhausted. */
 paddr_t frame_alloc(void);
 

@@ -26,7 +26,8 @@ void kdb_console(const char *why);
  * attached): the kernel reads none of it. */
 extern bool kdb_input_to_user;
 
-/* Timer hook: enter the debugger when ESC arrives on the console. */
+/* Every timer tick (the arch timer interrupt, before the scheduler's
+ * tick): every tenth, enter the debugger if ESC arrived on the console. */
 void kdb_poll(void);
 
 /* KDB ReadChar: a character, -1 when none is waiting. */

@@ -93,3 +93,29 @@ CHECK_TEST(freeing_an_unaligned_frame_panics)
     EXPECT_PANIC(frame_free(PAGE_SIZE + 8));
     EXPECT_PANIC(frame_free(0));
 }
+
+/* frame_add (the boot memory the kernel releases): its frames count at
+ * once but come only after every fresh frame of the pool. */
+CHECK_TEST(added_frames_come_after_the_pool)
+{
+    init_pool();
+    paddr_t first = frame_alloc();
+    frame_add(5 * PAGE_SIZE, 7 * PAGE_SIZE);
+    EXPECT_EQ(frame_available(), 13);
+    EXPECT_EQ(frame_total(), 14);
+    EXPECT_EQ(((unsigned char *)view(5 * PAGE_SIZE))[0], 0xAB);     /* not touched */
+    for (int i = 0; i < 11; i++)
+        EXPECT(in_pool(frame_alloc()));
+    EXPECT_EQ(frame_alloc(), 5 * PAGE_SIZE);
+    EXPECT_EQ(frame_alloc(), 6 * PAGE_SIZE);
+    EXPECT_EQ(frame_alloc(), 0);
+    frame_free(first);
+    EXPECT_EQ(frame_alloc(), first);
+}
+
+CHECK_TEST(adding_an_unaligned_range_panics)
+{
+    init_pool();
+    EXPECT_PANIC(frame_add(5 * PAGE_SIZE + 8, 7 * PAGE_SIZE));
+    EXPECT_PANIC(frame_add(6 * PAGE_SIZE, 6 * PAGE_SIZE));
+}

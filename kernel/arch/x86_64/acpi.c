@@ -11,9 +11,10 @@
  *             flags: bits 0-1 polarity (3 = active low), 2-3 trigger (3 = level)
  * All of it lies below 4 GB, in the kernel's direct map. */
 #include "arch/acpi.h"
+#include "section.h"
 #include "kmem.h"
 
-static bool sig(const void *p, const char *s, unsigned n)
+__boot static bool sig(const void *p, const char *s, unsigned n)
 {
     const char *c = p;
     for (unsigned i = 0; i < n; i++)
@@ -22,9 +23,12 @@ static bool sig(const void *p, const char *s, unsigned n)
     return true;
 }
 
-static uint32_t u32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+__boot static uint32_t u32(const uint8_t *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
-static const uint8_t *find_rsdp(paddr_t from, paddr_t to)
+__boot static const uint8_t *find_rsdp(paddr_t from, paddr_t to)
 {
     for (paddr_t a = from; a + 20 <= to; a += 16) {
         const uint8_t *p = phys_to_virt(a);
@@ -37,7 +41,7 @@ static const uint8_t *find_rsdp(paddr_t from, paddr_t to)
     return NULL;
 }
 
-bool acpi_madt(struct madt_info *out)
+__boot bool acpi_madt(struct madt_info *out)
 {
     *out = (struct madt_info){ 0 };
     for (unsigned i = 0; i < 16; i++)

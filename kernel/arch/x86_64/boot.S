@@ -3,7 +3,9 @@
  * paging off, EAX = 0x2BADB002 and EBX = physical address of the multiboot
  * information. We build minimal page tables (identity and higher-half map
  * of the first 1 GB with 2 MB pages), enter long mode and jump to the
- * higher half, where C code builds the real tables.
+ * higher half, where C code builds the real tables. All of it is boot
+ * memory (kernel.ld), released after boot, except boot_pd: the kernel
+ * image window keeps it (paging.c).
  */
 #define MB_MAGIC   0x1BADB002
 #define MB_FLAGS   0x00000003        /* bit 0: align modules; bit 1: memory map */
@@ -14,20 +16,26 @@
 #define EFER_MSR   0xC0000080
 #define EFER_LME   (1 << 8)
 #define KERNEL_VMA 0xFFFFFFFF80000000
+#define PHYS(sym)  ((sym) - KERNEL_VMA)  /* higher-half data, for 32-bit code */
 
     .section .multiboot, "a"
     .align 4
     .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
 
-    .section .boot.pagetables, "aw"
+    .section .bss.boot, "aw", @nobits
     .align 4096
-boot_pml4:      .fill 512, 8, 0
-boot_pdpt_low:  .fill 512, 8, 0
-boot_pdpt_high: .fill 512, 8, 0
-    .globl boot_pd
-boot_pd:        .fill 512, 8, 0
+boot_pml4:      .skip 4096
+boot_pdpt_low:  .skip 4096
+boot_pdpt_high: .skip 4096
+boot_stack:     .skip 16384
+boot_stack_top:
 
-    .section .boot.data, "aw"
+    .section .bss.page_aligned, "aw", @nobits
+    .align 4096
+    .globl boot_pd
+boot_pd:        .skip 4096
+
+    .section .boot.entry.data, "aw"
     .align 16
 boot_gdt:
     .quad 0
@@ -38,7 +46,7 @@ boot_gdtr:
     .word boot_gdt_end - boot_gdt - 1
     .long boot_gdt
 
-    .section .boot.text, "ax"
+    .section .boot.entry.text, "ax"
     .code32
     .globl _start
 _start:
@@ -47,7 +55,7 @@ _start:
     mov %ebx, %esi                   /* multiboot info  -> kmain arg 2 */
 
     /* PD: 512 x 2 MB pages covering 0..1 GB (present, writable, large). */
-    mov $boot_pd, %ebx
+    mov $PHYS(boot_pd), %ebx
     xor %ecx, %ecx
 1:  mov %ecx, %eax
     shl $21, %eax
@@ -61,16 +69,16 @@ _start:
     /* identity: PML4[0] -> PDPT_low[0] -> PD; the same at PML4[256] is
      * the start of the direct physical map; the kernel image window:
      * PML4[511] -> PDPT_high[510] -> PD */
-    movl $boot_pd + 3, boot_pdpt_low
-    movl $boot_pd + 3, boot_pdpt_high + 510 * 8
-    movl $boot_pdpt_low + 3, boot_pml4
-    movl $boot_pdpt_low + 3, boot_pml4 + 256 * 8
-    movl $boot_pdpt_high + 3, boot_pml4 + 511 * 8
+    movl $PHYS(boot_pd) + 3, PHYS(boot_pdpt_low)
+    movl $PHYS(boot_pd) + 3, PHYS(boot_pdpt_high) + 510 * 8
+    movl $PHYS(boot_pdpt_low) + 3, PHYS(boot_pml4)
+    movl $PHYS(boot_pdpt_low) + 3, PHYS(boot_pml4) + 256 * 8
+    movl $PHYS(boot_pdpt_high) + 3, PHYS(boot_pml4) + 511 * 8
 
     mov %cr4, %eax
     or $CR4_PAE, %eax
     mov %eax, %cr4
-    mov $boot_pml4, %eax
+    mov $PHYS(boot_pml4), %eax
     mov %eax, %cr3
     mov $EFER_MSR, %ecx
     rdmsr
@@ -95,7 +103,7 @@ long_mode:
     movabs $higher_half, %rax
     jmp *%rax
 
-    .text
+    .section .boot.text, "ax"
 higher_half:
     movabs $boot_stack_top, %rsp
     xor %ebp, %ebp
@@ -103,10 +111,3 @@ higher_half:
 2:  cli
     hlt
     jmp 2b
-
-    .section .bss.page_aligned, "aw", @nobits
-    .align 4096
-    .globl boot_stack_top
-boot_stack:
-    .skip 16384
-boot_stack_top:

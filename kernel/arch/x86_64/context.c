@@ -1,5 +1,6 @@
 /* Thread contexts: initial frames, the thread switch, CPU set-up. */
 #include "arch/context.h"
+#include "section.h"
 #include "arch/cpu.h"
 #include "arch/fpu.h"
 #include "arch/io.h"
@@ -50,7 +51,7 @@ void arch_thread_init_unix(struct tcb *t)
     push_switch_frame(t, (uint64_t)f, (uint64_t)unix_thread_entry);
 }
 
-void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
+__boot void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
 {
     push_switch_frame(t, tcb_stack_top(t), (uint64_t)fn);
 }
@@ -154,7 +155,7 @@ void arch_resume_fast_blocked(struct tcb *from, struct tcb *to)
     fast_resume_at(tcb_frame(to));
 }
 
-void arch_switch_first(struct tcb *to)
+__boot void arch_switch_first(struct tcb *to)
 {
     static struct tcb boot;             /* no space: the first one is loaded */
     uint64_t dummy;
@@ -165,7 +166,7 @@ void arch_switch_first(struct tcb *to)
 
 /* syscall/sysret and the GS bases. In the kernel GS points at cpu0; in user
  * mode at the GS page, whose first word is the running thread's local id. */
-void arch_cpu_init(bool ipc_fast_path)
+__boot void arch_cpu_init(bool ipc_fast_path)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */

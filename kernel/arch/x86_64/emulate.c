@@ -1,8 +1,8 @@
 /* User instructions the kernel carries out (arch/emulate.h). */
 #include "arch/emulate.h"
 #include "arch/cpu.h"
+#include "arch/usercopy.h"
 #include "arch/segload.h"
-#include "fault.h"
 #include "fpage.h"
 #include "kip.h"
 #include "sched.h"

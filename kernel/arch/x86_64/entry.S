@@ -7,18 +7,20 @@
 #include "arch/asm.h"
 #include "arch/frame.h"
 #include "arch/gdt.h"
+#include "arch/idt.h"
 #include "arch/percpu.h"
 #include "arch/smap.h"
 #include "syscall.h"
 
-/* One stub per vector: push a zero error code where the CPU pushes none,
- * then the vector number. The stubs are 16 bytes apart. */
+/* One stub per vector of the IDT (arch/idt.h): push a zero error code
+ * where the CPU pushes none, then the vector number. The stubs are 16
+ * bytes apart. */
     .text
     .align 16
     .globl vector_stubs
 vector_stubs:
 vec = 0
-.rept 256
+.rept NUM_VECTORS
     .align 16
 .if vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30
     nop; nop
@@ -159,30 +161,6 @@ switch_stack:
 .irp reg, r15, r14, r13, r12, rbx, rbp
     pop %\reg
 .endr
-    ret
-
-/*
- * size_t copy_from_user_raw(void *dst, const void *src, size_t n)
- * Copy bytes from user memory; a page fault inside [copy_user_start,
- * copy_user_end) resumes at copy_user_fault, which returns the number of
- * bytes copied before the fault.
- */
-    .globl copy_from_user_raw, copy_user_start, copy_user_end, copy_user_fault
-copy_from_user_raw:
-    xor %eax, %eax
-    STAC
-copy_user_start:
-1:  cmp %rdx, %rax
-    je 2f
-    movb (%rsi, %rax), %cl
-    movb %cl, (%rdi, %rax)
-    inc %rax
-    jmp 1b
-copy_user_end:
-2:  CLAC
-    ret
-copy_user_fault:
-    CLAC
     ret
 
 /*

@@ -1,5 +1,6 @@
 /* Global descriptor table and task-state segment. */
 #include "arch/gdt.h"
+#include "section.h"
 #include "types.h"
 #include <stdbool.h>
 
@@ -49,20 +50,20 @@ static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
 /* TSS descriptor (16 bytes): base 0-63, limit 0-19, type 9 (available
  * 64-bit TSS; ltr sets it busy, 0xB), present. */
-static void set_tss_descriptor(uint64_t base, uint64_t limit)
+__boot static void set_tss_descriptor(uint64_t base, uint64_t limit)
 {
     gdt[6] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89UL << 40 |
              ((limit >> 16) & 0xF) << 48 | ((base >> 24) & 0xFF) << 56;
     gdt[7] = base >> 32;
 }
 
-void gdt_load_tss(uint64_t tss_va, bool with_bitmap)
+__boot void gdt_load_tss(uint64_t tss_va, bool with_bitmap)
 {
     set_tss_descriptor(tss_va, TSS_SIZE - 1 + (with_bitmap ? 8192 + 1 : 0));
     __asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
 }
 
-void gdt_init(void)
+__boot void gdt_init(void)
 {
     /* Until the I/O window exists: the TSS at its image address, no bitmap
      * (the bitmap offset lies beyond the limit, so no port is allowed). */

@@ -1,5 +1,6 @@
 /* Interrupt descriptor table: every vector goes to its stub in entry.S. */
 #include "arch/idt.h"
+#include "section.h"
 #include "arch/gdt.h"
 
 /*
@@ -15,10 +16,12 @@ struct gate {
     uint32_t off_hi, reserved;
 } __attribute__((packed));
 
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct gate idt[NUM_VECTORS] __attribute__((aligned(16)));
 extern char vector_stubs[];
 
-static void set_gate(int vec, int dpl, int ist)
+_Static_assert(VEC_IRQ_BASE + 16 <= VEC_TIMER && VEC_SPURIOUS < NUM_VECTORS, "vectors");
+
+__boot static void set_gate(int vec, int dpl, int ist)
 {
     uint64_t off = (uint64_t)vector_stubs + 16 * vec;
     idt[vec] = (struct gate){
@@ -27,9 +30,9 @@ static void set_gate(int vec, int dpl, int ist)
     };
 }
 
-void idt_init(void)
+__boot void idt_init(void)
 {
-    for (int v = 0; v < 256; v++)
+    for (int v = 0; v < NUM_VECTORS; v++)
         set_gate(v, 0, 0);
     set_gate(VEC_BP, 3, 0);     /* int3: the user kernel-debugger interface */
     set_gate(VEC_DF, 0, 1);     /* double fault on its own stack */

@@ -1,5 +1,6 @@
 /* Per-space I/O permission bitmaps behind the TSS (arch/io.h). */
 #include "arch/io.h"
+#include "section.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
 #include "account.h"
@@ -51,7 +52,7 @@ static void free_window(paddr_t pdpt, struct kmem_account *a)
     free_frames(a, pd, pdpt, 0);
 }
 
-void io_init(bool all)
+__boot void io_init(bool all)
 {
     all_ports = all;
     none_page = frame_alloc();

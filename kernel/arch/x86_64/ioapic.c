@@ -11,6 +11,7 @@
  * thread masks it at delivery and unmasks it at the handler's
  * acknowledgement, so both work. */
 #include "arch/intctl.h"
+#include "section.h"
 #include "arch/acpi.h"
 #include "arch/idt.h"
 #include "arch/paging.h"
@@ -43,7 +44,7 @@ static void route(unsigned irq, bool masked)
                                   (uint32_t)l->level << 15 | (uint32_t)masked << 16);
 }
 
-void intctl_init(void)
+__boot void intctl_init(void)
 {
     if (!timer_uses_lapic() || !acpi_madt(&madt))
         return;                                     /* the PIC serves */
@@ -89,7 +90,7 @@ bool intctl_spurious(unsigned irq)
     return !ioapic && pic_spurious(irq);
 }
 
-const char *intctl_name(void)
+__boot const char *intctl_name(void)
 {
     return ioapic ? "I/O APIC" : "8259 PIC";
 }

@@ -9,9 +9,10 @@
  *   90 before any of these  no debugger entry for Enter
  */
 #include "kdebug.h"
+#include "section.h"
 #include "arch/console.h"
 #include "arch/cpu.h"
-#include "fault.h"
+#include "arch/usercopy.h"
 #include "print.h"
 
 /* PrintString prints up to the NUL, an unmapped byte or KDB_PRINT_MAX
@@ -19,7 +20,7 @@
  * with interrupts off, and no thread may keep it from its ticks for long. */
 #define KDB_PRINT_MAX 256
 
-static void print_user_string(word_t addr)
+__kdb static void print_user_string(word_t addr)
 {
     char buf[64];
     for (size_t done = 0; done < KDB_PRINT_MAX; done += sizeof buf) {
@@ -34,13 +35,13 @@ static void print_user_string(word_t addr)
     }
 }
 
-static void user_string(word_t addr, char *out, size_t size)
+__kdb static void user_string(word_t addr, char *out, size_t size)
 {
     size_t n = copy_from_user(out, addr, size - 1);
     out[n] = '\0';
 }
 
-bool kdebug_trap(struct trap_frame *f)
+__kdb bool kdebug_trap(struct trap_frame *f)
 {
     uint8_t code[8];
     size_t n = copy_from_user(code, f->rip, sizeof code);

@@ -2,6 +2,7 @@
  * image and the user-visible kernel page (stubs, GS page); plus the
  * helpers that fill user page tables. */
 #include "arch/paging.h"
+#include "section.h"
 #include "arch/cpu.h"
 #include "account.h"
 #include "bootmem.h"
@@ -12,8 +13,7 @@
 #define IDX(va, level) (((va) >> (12 + 9 * (level))) & 0x1FF)
 #define CR4_PGE (1UL << 7)
 
-extern uint64_t boot_pd[];          /* boot.S: 2 MB pages over 0..1 GB; its
-                                       address is physical (boot section) */
+extern uint64_t boot_pd[];          /* boot.S: 2 MB pages over 0..1 GB */
 extern char _stub_page[];
 
 static paddr_t kernel_pml4;
@@ -26,7 +26,7 @@ static uint64_t *table(paddr_t p)
     return phys_to_virt(p & PTE_ADDR);
 }
 
-static paddr_t new_table(void)
+__boot static paddr_t new_table(void)
 {
     paddr_t p = frame_alloc();
     if (!p)
@@ -48,7 +48,7 @@ bool paging_nx_enabled(void)
     return nx;
 }
 
-void paging_init(paddr_t phys_top)
+__boot void paging_init(paddr_t phys_top)
 {
     uint32_t r[4];
     cpuid(0x80000001, 0, r);
@@ -102,10 +102,9 @@ void paging_init(paddr_t phys_top)
      * levels of this path only; the leaves decide. */
     paddr_t kpdpt = new_table();
     pml4[511] = kpdpt | PTE_P | PTE_W | PTE_U;
-    uint64_t *kpd = phys_to_virt((paddr_t)boot_pd);
     for (int i = 0; i < 512; i++)
-        kpd[i] |= PTE_G;
-    table(kpdpt)[510] = (paddr_t)boot_pd | PTE_P | PTE_W;
+        boot_pd[i] |= PTE_G;
+    table(kpdpt)[510] = virt_to_phys(boot_pd) | PTE_P | PTE_W;
     paddr_t upd = new_table(), upt = new_table();
     table(kpdpt)[511] = upd | PTE_P | PTE_W | PTE_U;
     table(upd)[IDX(USER_PAGE_BASE, 1)] = upt | PTE_P | PTE_W | PTE_U;
@@ -116,7 +115,7 @@ void paging_init(paddr_t phys_top)
     paging_switch(kernel_pml4);
 }
 
-void paging_set_kernel_slot(vaddr_t va, paddr_t pdpt)
+__boot void paging_set_kernel_slot(vaddr_t va, paddr_t pdpt)
 {
     table(kernel_pml4)[IDX(va, 3)] = pdpt | PTE_P | PTE_W;
 }
@@ -375,7 +374,7 @@ void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, voi
  * into the user page table slot reserved for it (kernel-only: no U bit on
  * the leaf). Its page is kernel memory from now on: never mapped to user
  * space, reserved in the KIP. */
-void *paging_map_device(vaddr_t va, paddr_t base)
+__boot void *paging_map_device(vaddr_t va, paddr_t base)
 {
     bootmem_reserve_kernel(ALIGN_DOWN(base, PAGE_SIZE), ALIGN_DOWN(base, PAGE_SIZE) + PAGE_SIZE);
     user_pt[IDX(va, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | (nx ? PTE_NX : 0);

@@ -1,6 +1,7 @@
 /* The legacy 8259 interrupt controllers: remapped to VEC_IRQ_BASE and
  * masked, so that stray legacy interrupts cannot land on exception vectors. */
 #include "arch/pic.h"
+#include "section.h"
 #include "arch/cpu.h"
 #include "arch/idt.h"
 
@@ -17,7 +18,7 @@ static void write_mask(void)
     outb(PIC2_DATA, mask >> 8);
 }
 
-void pic_init(void)
+__boot void pic_init(void)
 {
     /* ICW1: init + ICW4 needed; ICW2: vector base; ICW3: cascade on
      * line 2; ICW4: 8086 mode. */

@@ -3,6 +3,7 @@
  * sgdt, sidt, sldt, smsw and str raise #GP in user mode instead of
  * telling kernel addresses. */
 #include "arch/smap.h"
+#include "section.h"
 #include "arch/cpu.h"
 #include "types.h"
 
@@ -21,7 +22,7 @@ struct smap_site {
 } __attribute__((packed));
 extern const struct smap_site _smap_sites[], _smap_sites_end[];
 
-struct cpu_protection smap_smep_enable(void)
+__boot struct cpu_protection smap_smep_enable(void)
 {
     uint32_t r[4];
     cpuid(0, 0, r);

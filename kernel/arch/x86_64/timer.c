@@ -1,6 +1,7 @@
 /* Kernel timer: local APIC timer calibrated against the PIT (channel 2),
  * or the PIT alone when there is no local APIC. */
 #include "arch/timer.h"
+#include "section.h"
 #include "arch/cpu.h"
 #include "arch/idt.h"
 #include "arch/paging.h"
@@ -31,7 +32,7 @@ static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
 static void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
 
 /* Busy-wait CALIB_MS milliseconds on PIT channel 2 (mode 0, one shot). */
-static void pit_wait_calibration(void)
+__boot static void pit_wait_calibration(void)
 {
     uint16_t count = PIT_HZ / (1000 / CALIB_MS);
     outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01);
@@ -45,14 +46,14 @@ static void pit_wait_calibration(void)
         cpu_relax();
 }
 
-static bool have_lapic(void)
+__boot static bool have_lapic(void)
 {
     uint32_t r[4];
     cpuid(1, 0, r);
     return r[3] & (1u << 9);
 }
 
-void timer_init(void)
+__boot void timer_init(void)
 {
     if (have_lapic()) {
         paddr_t base = rdmsr(MSR_APIC_BASE) & 0xFFFFF000UL;

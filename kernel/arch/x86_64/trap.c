@@ -1,6 +1,6 @@
 /* Trap dispatch: CPU exceptions, interrupts, and the instructions the
- * kernel carries out for user threads (the int3 debugger interface here,
- * the rest in emulate.c). */
+ * kernel carries out for user threads (the int3 debugger interface in
+ * kdebug_trap.c, the rest in emulate.c). */
 #include "arch/cpu.h"
 #include "arch/frame.h"
 #include "arch/fpu.h"
@@ -11,6 +11,7 @@
 #include "arch/pic.h"
 #include "arch/emulate.h"
 #include "arch/timer.h"
+#include "arch/usercopy.h"
 #include "fault.h"
 #include "irq.h"
 #include "kdebug.h"
@@ -20,55 +21,17 @@
 #include "syscall.h"
 #include "unix.h"
 
-extern char copy_user_start[], copy_user_end[], copy_user_fault[];
-size_t copy_from_user_raw(void *dst, const void *src, size_t n);
-
-static const char *const names[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-    "#BR bound range", "#UD invalid opcode", "#NM device not available",
-    "#DF double fault", "coprocessor overrun", "#TS invalid TSS",
-    "#NP segment not present", "#SS stack fault", "#GP general protection",
-    "#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
-    "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
-};
-
-const char *exception_name(unsigned v)
-{
-    return v < 32 && names[v] ? names[v] : "interrupt";
-}
-
-size_t copy_from_user(void *dst, word_t src, size_t n)
-{
-    if (src >= USER_END)
-        return 0;
-    if (n > USER_END - src)
-        n = USER_END - src;
-    return copy_from_user_raw(dst, (const void *)src, n);
-}
-
-void dump_frame(const struct trap_frame *f)
-{
-    kprintf("  rip %016lx  cs %lx  rflags %016lx  rsp %016lx  ss %lx\n",
-            f->rip, f->cs, f->rflags, f->rsp, f->ss);
-    kprintf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
-    kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
-    kprintf("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", f->r9, f->r10, f->r11, f->r12);
-    kprintf("  r13 %016lx  r14 %016lx  r15 %016lx  cr2 %016lx\n", f->r13, f->r14, f->r15,
-            read_cr2());
-    kprintf("  vector %lu  error %lx  cr3 %016lx\n", f->vector, f->error, read_cr3());
-}
-
 /* Page-fault error code: bit 0 the page was present, 4 instruction fetch. */
 #define PF_PRESENT 1
 #define PF_FETCH   16
 
-static void kernel_trap(struct trap_frame *f)
+/* A trap in kernel mode: a fix-up, else a panic. Out of line, so that
+ * the traps from user mode do not save the registers this path needs. */
+static __attribute__((noinline)) void kernel_trap(struct trap_frame *f)
 {
     uint64_t rip = f->rip;
-    if (f->vector == VEC_PF && rip >= (uint64_t)copy_user_start && rip < (uint64_t)copy_user_end) {
-        f->rip = (uint64_t)copy_user_fault;     /* user copy hit a hole */
-        return;
-    }
+    if (usercopy_fixup(f))
+        return;                                 /* user copy hit a hole */
     if (f->vector == VEC_GP && msr_fixup(f))
         return;                                 /* an MSR the CPU lacks */
     uint64_t cr2 = read_cr2();
@@ -131,19 +94,27 @@ static void user_exception(struct trap_frame *f)
     fault_exception(f);
 }
 
+/* The kernel's clock (the local APIC timer, else the PIT on line 0):
+ * the scheduler's tick, and a look at the console for the debugger's
+ * break-in key, which must work however busy the scheduler is. */
+static void timer_interrupt(void)
+{
+    timer_ack();
+    kdb_poll();
+    sched_tick();
+}
+
 static void interrupt(struct trap_frame *f)
 {
     unsigned v = f->vector;
     if (v == VEC_TIMER) {
-        timer_ack();
-        sched_tick();
+        timer_interrupt();
     } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
         unsigned irq = v - VEC_IRQ_BASE;
         if (intctl_spurious(irq))
             return;
         if (irq == 0 && !timer_uses_lapic()) {
-            timer_ack();
-            sched_tick();
+            timer_interrupt();
             return;
         }
         irq_fire(irq);                      /* an IPC to its handler */

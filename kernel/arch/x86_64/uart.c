@@ -1,5 +1,6 @@
 /* Polled 16550 UART on COM1: the kernel console and debugger line. */
 #include "arch/console.h"
+#include "section.h"
 #include "arch/cpu.h"
 
 #define COM1 0x3F8
@@ -11,7 +12,7 @@
 #define UART_MCR  4    /* modem control: DTR, RTS, OUT2 */
 #define UART_LSR  5    /* line status: bit 0 = data ready, bit 5 = THR empty */
 
-void console_init(void)
+__boot void console_init(void)
 {
     outb(COM1 + UART_IER, 0x00);
     outb(COM1 + UART_LCR, 0x80);   /* DLAB on: program the divisor */

@@ -1,6 +1,8 @@
 /* Interrupt vectors and the IDT. */
 #pragma once
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #define VEC_DE   0     /* divide error */
 #define VEC_DB   1     /* debug */
@@ -12,8 +14,15 @@
 #define VEC_GP   13    /* general protection */
 #define VEC_PF   14    /* page fault */
 
-#define VEC_IRQ_BASE  0x20    /* legacy PIC lines 0-15 */
-#define VEC_TIMER     0xF0    /* local APIC timer */
-#define VEC_SPURIOUS  0xFF    /* local APIC spurious */
+/* Every interrupt the kernel programs lies below NUM_VECTORS, and the IDT
+ * ends there: a vector above it (only `int n` can raise one) is a #GP with
+ * the same error code as the DPL-0 gate it used to find, n * 8 + 2. The
+ * timer's priority class (vector >> 4) stays above the ISA lines'. */
+#define VEC_IRQ_BASE  0x20    /* ISA lines 0-15 (PIC or I/O APIC) */
+#define VEC_TIMER     0x30    /* local APIC timer */
+#define VEC_SPURIOUS  0x3F    /* local APIC spurious (P6 hard-wires bits 0-3 to 1) */
+#define NUM_VECTORS   64
 
+#ifndef __ASSEMBLER__
 void idt_init(void);
+#endif
