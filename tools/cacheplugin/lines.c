@@ -11,7 +11,8 @@
  * (nn = 01 begin, 02 end: user/bench/bench.h). With rdtsc=on (the default)
  * the stretch counted is the benchmark's timed one: from the first `rdtsc`
  * after the begin marker (not counted) to the next `rdtsc` (counted), the
- * instructions a TSC difference counts under -icount shift=0.
+ * instructions a TSC difference counts under -icount shift=0; with
+ * rdtsc=off, from marker to marker.
  *
  * Who touched a line decides its class: an access made by an instruction
  * that runs in the kernel is kernel data, whatever its address. The
