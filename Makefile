@@ -6,10 +6,13 @@
 #   make fuzz     the hostile fuzzer alone (FUZZ_CALLS=N FUZZ_SEED=S FUZZ_OPS=M)
 #   make bench    benchmarks under QEMU TCG with -icount shift=0, Pecan and
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
+#                 (CACHE_VERBOSE=1: list the cache lines of the IPC round trips)
 #   make size     the kernel's run-time, boot and debugger text in bytes
 #   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
 #                 function (TRACE="--general --words 8" for others; --unix:
 #                 unix_getpid's round trip)
+#   make cache-lines  the cache lines and pages of one IPC round trip, listed
+#                 (a QEMU plugin of ours, tools/cacheplugin/lines.c)
 #   make deps     install missing Debian packages (bench-deps: also make bench's)
 
 BUILD      ?= build
@@ -211,8 +214,8 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench size ipc-trace deps \
-        bench-deps clean
+.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench size ipc-trace \
+        cache-lines deps bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
 user: $(USER_ELFS)
@@ -279,9 +282,20 @@ $(LINUX_INITRAMFS): $(LINUX_INIT) $(LXBENCH_BINS) tools/linux-bench/mkinitramfs.
 bench-deps:
 	@tools/deps.sh bench $(BUILD)/linux-kernel
 
-bench: bench-deps all $(LINUX_INITRAMFS)
+# The cache-line counter (docs/benchmarking.md): a QEMU TCG plugin, a
+# host shared library that QEMU 7.2 loads with -plugin; it declares the
+# plugin API itself (Debian ships no qemu-plugin.h). Not part of `all`:
+# make test does not need it.
+CACHE_PLUGIN := $(BUILD)/tools/cacheplugin/lines.so
+$(CACHE_PLUGIN): tools/cacheplugin/lines.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) -shared -fPIC -O2 -g $(WARN) -o $@ $<
+
+bench: bench-deps all $(LINUX_INITRAMFS) $(CACHE_PLUGIN)
 	$(PYTHON) tools/bench.py --build $(BUILD) --mem $(QEMU_MEM) \
-	    --linux-initramfs $(LINUX_INITRAMFS) $(if $(LINUX_KERNEL),--linux-kernel $(LINUX_KERNEL))
+	    --linux-initramfs $(LINUX_INITRAMFS) $(if $(LINUX_KERNEL),--linux-kernel $(LINUX_KERNEL)) \
+	    --cache-plugin $(CACHE_PLUGIN) $(if $(CACHE_VERBOSE),--cache-verbose)
 
 # the kernel's text apart: run-time, boot (released after boot), debugger
 size: $(KERNEL_ELF)
@@ -289,6 +303,9 @@ size: $(KERNEL_ELF)
 
 ipc-trace: deps all
 	$(PYTHON) tools/ipc_trace.py --build $(BUILD) $(TRACE)
+
+cache-lines: deps all $(CACHE_PLUGIN)
+	$(PYTHON) tools/cachelines.py --build $(BUILD) --mem $(QEMU_MEM) --plugin $(CACHE_PLUGIN) --verbose
 
 clean:
 	rm -rf $(BUILD)

@@ -6,6 +6,9 @@ guest TSC advances by exactly one per executed instruction, so every figure
 is an exact, repeatable instruction count. Then boots Debian's stock Linux
 kernel on the same QEMU machine with a tiny initramfs whose /init
 (tools/linux-bench/init.c) measures the Linux equivalents the same way.
+One more Pecan boot, under our QEMU plugin tools/cacheplugin/lines.c,
+counts the cache lines and pages of one IPC round trip
+(tools/cachelines.py).
 
 Prints a table (each Pecan figure beside its Linux equivalent, with the
 ratio) and writes, under BUILD/bench/:
@@ -16,13 +19,19 @@ ratio) and writes, under BUILD/bench/:
                  (tools/linux-bench/lxbench.c, tools/lxbench_rows.py);
                  "kernel_size": the kernel's text in bytes, run-time, boot
                  and debugger apart, as make size prints it
-                 (tools/kernel_sections.py)
-  details.json   median, min, overhead, iterations of every benchmark, and
-                 what Linux kernel ran with which command line
+                 (tools/kernel_sections.py);
+                 "cache_lines": {"ipc_rtt_inter_0": {"kernel_insn_lines": n,
+                 "kernel_data_lines", "user_insn_lines", "user_data_lines",
+                 "kernel_pages", "user_pages", "lines", "pages",
+                 "instructions"}, ...} (one round trip, tools/cachelines.py)
+  details.json   median, min, overhead, iterations of every benchmark,
+                 what Linux kernel ran with which command line, and the
+                 lines each round trip touched ("cache_lines")
   ipc_rtt.png    IPC round trip against message length (tools/bench_plot.py)
   lxbench.png    lxbench, Pecan relative to Linux, as seed 001's figure 6
                  (tools/lxbench_plot.py)
-  serial.log, serial-os.log, serial-unix.log, linux-serial.log   the consoles
+  serial.log, serial-os.log, serial-unix.log, linux-serial.log,
+  serial-cache.log   the consoles; cachelines.log   the plugin's output
 """
 import argparse
 import glob
@@ -37,6 +46,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lxbench_rows import NAMES as LX_NAMES, ROWS as LX_ROWS, goal_met   # noqa: E402
+import cachelines                                                        # noqa: E402
 import kernel_sections                                                   # noqa: E402
 
 TIMEOUT = 600           # seconds per QEMU run (wall clock, TCG)
@@ -291,6 +301,10 @@ def main():
                     help="Linux kernel image (default: the newest /boot/vmlinuz-*)")
     ap.add_argument("--linux-initramfs", default="",
                     help="default: BUILD/bench/linux-initramfs.cpio.gz")
+    ap.add_argument("--cache-plugin", default="",
+                    help="default: BUILD/tools/cacheplugin/lines.so")
+    ap.add_argument("--cache-verbose", action="store_true",
+                    help="list the cache lines of each round trip")
     args = ap.parse_args()
     bench_dir = os.path.join(args.build, "bench")
     os.makedirs(bench_dir, exist_ok=True)
@@ -299,6 +313,9 @@ def main():
 
     pecan = run_pecan(args)
     pecan.update(run_pecan(args, general=True))
+    cache = cachelines.measure(qemu_machine(args), args.build, args.cache_plugin or
+                               os.path.join(args.build, "tools", "cacheplugin", "lines.so"))
+    print("bench: the cache-line run done", file=sys.stderr, flush=True)
     pecan.update(run_pecan_os(args))
     pecan_unix = run_pecan_unix(args)
     linux, info = run_linux(args)
@@ -312,6 +329,10 @@ def main():
     lx_linux = {k: v for k, v in linux.items() if k in LX_NAMES}
     print_tables(pecan, {k: v for k, v in linux.items() if k not in LX_NAMES}, info)
     print_lxbench(pecan_unix, lx_linux)
+    print()
+    cachelines.print_counts(cache)
+    if args.cache_verbose:
+        cachelines.print_lines(cache, args.build)
     kernel_elf = os.path.join(args.build, "kernel", "pecan.elf")
     sizes = kernel_sections.sizes(kernel_elf)
     print()
@@ -322,13 +343,15 @@ def main():
         json.dump({"pecan": {k: v["median"] for k, v in pecan.items()},
                    "linux": {k: v["median"] for k, v in linux.items()},
                    "pecan_unix": {k: v["median"] for k, v in pecan_unix.items()},
+                   "cache_lines": cachelines.json_counts(cache),
                    "kernel_size": {k: sizes[k] for k in ("runtime_text", "boot_text",
                                                          "debug_text")}}, f, indent=2)
         f.write("\n")
     details = os.path.join(bench_dir, "details.json")
     with open(details, "w") as f:
         json.dump({"pecan": pecan, "linux": linux, "pecan_unix": pecan_unix,
-                   "linux_kernel": info, "qemu": " ".join(qemu_machine(args))}, f, indent=2)
+                   "linux_kernel": info, "qemu": " ".join(qemu_machine(args)),
+                   "cache_lines": cachelines.json_lines(cache)}, f, indent=2)
         f.write("\n")
 
     png = os.path.join(bench_dir, "ipc_rtt.png")

@@ -16,6 +16,20 @@ static inline uint64_t bench_tsc(void)
 #define BENCH_WARMUP 100
 #define BENCH_ITERATIONS 1000
 
+/*
+ * Markers for the cache-line counter (tools/cacheplugin/lines.c, run by
+ * make bench): a multi-byte NOP whose displacement, 0x504543nn ("PEC" and
+ * nn = 1 for begin, 2 for end), no compiler or assembler padding has. The
+ * plugin counts what runs between a begin and an end; the guest sees a
+ * one-instruction NOP that touches no memory.
+ */
+#define BENCH_MARK_BEGIN() __asm__ volatile(".byte 0x0f, 0x1f, 0x80, 0x01, 0x43, 0x45, 0x50")
+#define BENCH_MARK_END()   __asm__ volatile(".byte 0x0f, 0x1f, 0x80, 0x02, 0x43, 0x45, 0x50")
+
+/* The iteration the round-trip benchmarks mark (never, but in the boot
+ * with "cache" on the command line). */
+extern unsigned bench_mark_at;
+
 struct bench_result {
     uint64_t median, min;
     unsigned samples;
@@ -32,6 +46,10 @@ uint64_t bench_timing_overhead(void);
 
 /* The IPC round trips through the general path (a nofastpath boot). */
 void bench_ipc_general(uint64_t overhead);
+
+/* One marked round trip of ipc_rtt_inter_0, _intra_0 and _inter_8, for
+ * the cache-line counter (a boot of its own, "cache"). */
+void bench_ipc_cache(uint64_t overhead);
 
 /* unix_getpid alone (unix.c). */
 void bench_unix(uint64_t overhead);

@@ -23,7 +23,9 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 
 /* Is `word` on this module's command line? "general" (tools/bench.py adds
  * it in a nofastpath boot): only the IPC round trips, named *_general;
- * "unix" (tools/ipc_trace.py --unix): only unix_getpid. */
+ * "unix" (tools/ipc_trace.py --unix): only unix_getpid; "cache"
+ * (tools/bench.py, under the cache-line counter): only the marked round
+ * trips. */
 static int on_cmdline(const char *word)
 {
     const L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
@@ -38,6 +40,8 @@ int main(void)
     unsigned failed = 0;
     if (on_cmdline(" unix"))
         bench_unix(bench_timing_overhead());
+    else if (on_cmdline(" cache"))
+        bench_ipc_cache(bench_timing_overhead());
     else if (on_cmdline(" general"))
         bench_ipc_general(bench_timing_overhead());     /* (FAILED lines stop make bench) */
     else
