@@ -34,14 +34,30 @@ def series(results, points):
     return [(x, results[name]) for x, name in points if name in results]
 
 
-def plot(results_json, png):
+def pyplot():
+    """matplotlib's pyplot, drawing to files (Agg), or exit saying what is
+    missing. (Shared with tools/lxbench_plot.py.)"""
     try:
         import matplotlib
     except ImportError:
         sys.exit("bench: python3-matplotlib is missing for the plot; `make bench-deps` installs it")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    return plt
 
+
+def command_line(plot, png_name):
+    """The plot scripts' arguments: [results.json [output.png]]."""
+    results_json = sys.argv[1] if len(sys.argv) > 1 else os.path.join("build", "bench",
+                                                                       "results.json")
+    png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(results_json),
+                                                             png_name)
+    plot(results_json, png)
+    print(png)
+
+
+def plot(results_json, png):
+    plt = pyplot()
     with open(results_json) as f:
         res = json.load(f)
     pecan, linux = res.get("pecan", {}), res.get("linux", {})
@@ -94,14 +110,5 @@ def plot(results_json, png):
     plt.close(fig)
 
 
-def main():
-    results_json = sys.argv[1] if len(sys.argv) > 1 else os.path.join("build", "bench",
-                                                                       "results.json")
-    png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(results_json),
-                                                             "ipc_rtt.png")
-    plot(results_json, png)
-    print(png)
-
-
 if __name__ == "__main__":
-    main()
+    command_line(plot, "ipc_rtt.png")

@@ -15,17 +15,12 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lxbench_rows import ROWS   # noqa: E402
+from bench_plot import command_line, pyplot   # noqa: E402
+from lxbench_rows import ROWS                   # noqa: E402
 
 
 def plot(results_json, png):
-    try:
-        import matplotlib
-    except ImportError:
-        sys.exit("bench: python3-matplotlib is missing for the plot; `make bench-deps` installs it")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     with open(results_json) as f:
         res = json.load(f)
     pecan, linux = res.get("pecan_unix", {}), res.get("linux", {})
@@ -59,14 +54,5 @@ def plot(results_json, png):
     plt.close(fig)
 
 
-def main():
-    results_json = sys.argv[1] if len(sys.argv) > 1 else os.path.join("build", "bench",
-                                                                       "results.json")
-    png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(results_json),
-                                                             "lxbench.png")
-    plot(results_json, png)
-    print(png)
-
-
 if __name__ == "__main__":
-    main()
+    command_line(plot, "lxbench.png")
