@@ -325,6 +325,8 @@ static char s_string[64] = "a string for a receiver that will not get it";
 static char r_buffer[64];
 static volatile int copier_faults;          /* the sender's string is unmapped, not R's buffer */
 static volatile L4_Word_t s_xfer;           /* the sender's XferTimeouts */
+static volatile int s_go;                   /* S may send */
+static volatile L4_Word_t s_to, r_from;     /* their partners' ids */
 
 static void string_receiver(L4_Word_t unused)
 {
@@ -334,22 +336,27 @@ static void string_receiver(L4_Word_t unused)
     L4_LoadBR(0, 1);                        /* strings accepted */
     L4_LoadBR(1, 64UL << 10);
     L4_LoadBR(2, copier_faults ? (L4_Word_t)r_buffer : UNMAPPED_BUFFER);
-    L4_ThreadId_t from;
     r_waits = 1;                            /* (no page fault from here on) */
-    L4_MsgTag_t tag = L4_Wait(&from);
+    /* from S only: a stray message must not take R out of its receive
+     * (R, the lowest of the three, would not get back to it in time) */
+    L4_MsgTag_t tag = L4_Receive((L4_ThreadId_t){ .raw = r_from });
     r_err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
     r_done = 1;
 }
 
-static void string_sender(L4_Word_t to)
+/* S exists before R waits for it (a receive from a thread that does not
+ * exist fails); it sends once the test says go, to s_to. */
+static void string_sender(L4_Word_t unused)
 {
+    (void)unused;
     L4_Set_XferTimeouts(s_xfer);
     (void)*(volatile char *)s_string;
+    tsup_wait_flag(&s_go, 5000);
     L4_Word_t *mr = __L4_Utcb();
     mr[0] = 2 << 6;
     mr[1] = sizeof s_string << 10;
     mr[2] = copier_faults ? UNMAPPED_BUFFER : (L4_Word_t)s_string;
-    L4_MsgTag_t tag = L4_Send((L4_ThreadId_t){ .raw = to });
+    L4_MsgTag_t tag = L4_Send((L4_ThreadId_t){ .raw = s_to });
     s_err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
     s_done = 1;
 }
@@ -360,16 +367,21 @@ static L4_Word_t state_of(L4_ThreadId_t t)
     return L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
 }
 
-static L4_ThreadId_t start_transfer(int sender_faults, L4_Time_t sender_xfer)
+/* S first, waiting for go, then R, receiving from S. */
+static L4_ThreadId_t start_transfer(int sender_faults, L4_Time_t sender_xfer, L4_ThreadId_t *s)
 {
     copier_faults = sender_faults;
     s_xfer = L4_Timeouts(sender_xfer, L4_Never);
-    r_err = s_err = r_done = s_done = r_waits = halt_now = resume_now = 0;
+    r_err = s_err = r_done = s_done = r_waits = halt_now = resume_now = s_go = 0;
+    *s = tsup_space(string_sender, 0);
+    r_from = s->raw;
+    L4_Set_Priority(*s, 100);
     L4_ThreadId_t r = tsup_space(string_receiver, 0);
     L4_Set_Priority(r, 50);
     for (int i = 0; i < 1000 && !r_waits; i++)
         tsup_sleep_ms(1);
     EXPECT(tsup_wait_blocked(r));
+    s_to = r.raw;
     return r;
 }
 
@@ -386,11 +398,10 @@ static void delete_when_copying(L4_Word_t s)
 
 TEST(security, deleting_a_string_copier_before_its_partner_serves_the_fault)
 {
-    L4_ThreadId_t r = start_transfer(0, L4_Never), s = tsup_new_id();
+    L4_ThreadId_t s, r = start_transfer(0, L4_Never, &s);
     L4_ThreadId_t x = tsup_thread(delete_when_copying, s.raw);
     L4_Set_Priority(x, 90);
-    tsup_space_as(s, string_sender, r.raw);
-    L4_Set_Priority(s, 100);
+    s_go = 1;
     for (int i = 0; i < 2000 && !r_done; i++)
         tsup_sleep_ms(1);
     int done = r_done;
@@ -421,11 +432,10 @@ static void halter(L4_Word_t r)
 
 TEST(security, halting_a_partner_that_must_serve_a_fault_keeps_the_transfer_timeout)
 {
-    L4_ThreadId_t r = start_transfer(0, L4_TimePeriod(10000));     /* send xfer: 10 ms */
+    L4_ThreadId_t s, r = start_transfer(0, L4_TimePeriod(10000), &s);   /* send xfer: 10 ms */
     L4_ThreadId_t y = tsup_space_thread(r, halter, r.raw);
     L4_Set_Priority(y, 90);
-    L4_ThreadId_t s = tsup_space(string_sender, r.raw);
-    L4_Set_Priority(s, 100);
+    s_go = 1;
     for (int i = 0; i < 2000 && state_of(s) != 5; i++)
         tsup_sleep_ms(1);
     halt_now = 1;
@@ -454,11 +464,10 @@ TEST(security, halting_a_partner_that_must_serve_a_fault_keeps_the_transfer_time
  * waited in the copy for ever.) */
 TEST(security, halting_a_string_copier_does_not_hold_its_partner)
 {
-    L4_ThreadId_t r = start_transfer(1, L4_Never);
-    L4_ThreadId_t s = tsup_space(string_sender, r.raw);
-    L4_Set_Priority(s, 100);
+    L4_ThreadId_t s, r = start_transfer(1, L4_Never, &s);
     L4_ThreadId_t z = tsup_space_thread(s, halter, s.raw);
     L4_Set_Priority(z, 90);
+    s_go = 1;
     for (int i = 0; i < 2000 && state_of(s) != 5; i++)
         tsup_sleep_ms(1);
     halt_now = 1;
