@@ -51,7 +51,8 @@
 
 static unsigned char chunk[CHUNK];
 
-/* Runs: warm-up operations and timed ones, by how long one takes. */
+/* Runs: warm-up operations and timed ones, by how long one takes. Each
+ * bench_ function returns 0, or -1 from failed() when its row failed. */
 enum { CHEAP_WARM = 100, CHEAP_N = 1000, PROC_WARM = 5, PROC_N = 60, MID_WARM = 10, MID_N = 200 };
 
 /* The byte at offset `off` of the test file. */
@@ -85,7 +86,7 @@ static inline long raw_getpid(void)
     return ret;
 }
 
-static void bench_getpid(uint64_t ovh)
+static int bench_getpid(uint64_t ovh)
 {
     long pid = getpid();
     for (unsigned i = 0; i < CHEAP_WARM + CHEAP_N; i++) {
@@ -97,10 +98,11 @@ static void bench_getpid(uint64_t ovh)
         record_after(CHEAP_WARM, i, t1 - t0);
     }
     report("lx_getpid", CHEAP_N, ovh);
+    return 0;
 }
 
 /* One byte read from /dev/zero or written to /dev/null per operation. */
-static void bench_null_io(const char *name, const char *path, int writing, uint64_t ovh)
+static int bench_null_io(const char *name, const char *path, int writing, uint64_t ovh)
 {
     int fd = open(path, writing ? O_WRONLY : O_RDONLY);
     if (fd < 0)
@@ -120,9 +122,10 @@ static void bench_null_io(const char *name, const char *path, int writing, uint6
     }
     close(fd);
     report(name, CHEAP_N, ovh);
+    return 0;
 }
 
-static void bench_stat(uint64_t ovh)
+static int bench_stat(uint64_t ovh)
 {
     struct stat st;
     for (unsigned i = 0; i < CHEAP_WARM + CHEAP_N; i++) {
@@ -135,9 +138,10 @@ static void bench_stat(uint64_t ovh)
         record_after(CHEAP_WARM, i, t1 - t0);
     }
     report("lx_stat", CHEAP_N, ovh);
+    return 0;
 }
 
-static void bench_open_close(uint64_t ovh)
+static int bench_open_close(uint64_t ovh)
 {
     for (unsigned i = 0; i < CHEAP_WARM + CHEAP_N; i++) {
         uint64_t t0 = tsc();
@@ -150,13 +154,14 @@ static void bench_open_close(uint64_t ovh)
         record_after(CHEAP_WARM, i, t1 - t0);
     }
     report("lx_open_close", CHEAP_N, ovh);
+    return 0;
 }
 
 /* ---- processes ------------------------------------------------------------ */
 
 /* fork, then in the child nothing (path NULL: _exit) or execv(path, argv),
  * and wait for its status 0. */
-static void bench_process(const char *name, const char *path, char *const argv[], uint64_t ovh)
+static int bench_process(const char *name, const char *path, char *const argv[], uint64_t ovh)
 {
     for (unsigned i = 0; i < PROC_WARM + PROC_N; i++) {
         uint64_t t0 = tsc();
@@ -174,11 +179,12 @@ static void bench_process(const char *name, const char *path, char *const argv[]
         record_after(PROC_WARM, i, t1 - t0);
     }
     report(name, PROC_N, ovh);
+    return 0;
 }
 
 /* ---- memory --------------------------------------------------------------- */
 
-static void bench_mmap(uint64_t ovh)
+static int bench_mmap(uint64_t ovh)
 {
     int fd = open(FILE_PATH, O_RDONLY);
     if (fd < 0)
@@ -205,9 +211,10 @@ static void bench_mmap(uint64_t ovh)
     }
     close(fd);
     report("lx_mmap_1m", MID_N, ovh);
+    return 0;
 }
 
-static void bench_pagefault(uint64_t ovh)
+static int bench_pagefault(uint64_t ovh)
 {
     size_t len = (size_t)(CHEAP_WARM + CHEAP_N) * PAGE;
     volatile unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -230,6 +237,7 @@ static void bench_pagefault(uint64_t ovh)
         }
     munmap((void *)p, len);
     report("lx_pagefault", CHEAP_N, ovh);
+    return 0;
 }
 
 /* ---- pipes and switches --------------------------------------------------- */
@@ -239,7 +247,7 @@ static void bench_pagefault(uint64_t ovh)
  * until its pipe closes. One sample: the token once round the ring; the
  * figure is a pass (a read, a write and a switch), the round over n. With
  * n = 2 this is the pipe round trip as well. */
-static void bench_ring(const char *name, unsigned n, int per_pass, uint64_t ovh)
+static int bench_ring(const char *name, unsigned n, int per_pass, uint64_t ovh)
 {
     int p[8][2];
     pid_t pid[8];
@@ -292,9 +300,10 @@ static void bench_ring(const char *name, unsigned n, int per_pass, uint64_t ovh)
         }
     if (ok)
         report(name, CHEAP_N, ovh);
+    return 0;
 }
 
-static void bench_pipe_bw(uint64_t ovh)
+static int bench_pipe_bw(uint64_t ovh)
 {
     int d[2];
     if (pipe(d))
@@ -332,11 +341,12 @@ static void bench_pipe_bw(uint64_t ovh)
     }
     if (ok)
         report("lx_pipe_bw_64k", MID_N, ovh);
+    return 0;
 }
 
 /* ---- files ---------------------------------------------------------------- */
 
-static void bench_file_reread(uint64_t ovh)
+static int bench_file_reread(uint64_t ovh)
 {
     int fd = open(FILE_PATH, O_RDONLY);
     if (fd < 0)
@@ -358,6 +368,7 @@ static void bench_file_reread(uint64_t ovh)
     }
     close(fd);
     report("lx_file_reread_1m", MID_N, ovh);
+    return 0;
 }
 
 /* ---- signals -------------------------------------------------------------- */
@@ -370,7 +381,7 @@ static void on_usr1(int sig)
         caught++;
 }
 
-static void bench_signals(uint64_t ovh)
+static int bench_signals(uint64_t ovh)
 {
     struct sigaction sa = { .sa_handler = on_usr1 };
     sigemptyset(&sa.sa_mask);
@@ -396,6 +407,7 @@ static void bench_signals(uint64_t ovh)
         record_after(CHEAP_WARM, i, t1 - t0);
     }
     report("lx_sig_deliver", CHEAP_N, ovh);
+    return 0;
 }
 
 int main(void)

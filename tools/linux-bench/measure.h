@@ -77,7 +77,8 @@ static void report(const char *name, unsigned n, uint64_t overhead)
         (unsigned long)overhead, n);
 }
 
-static void failed(const char *name, const char *fmt, ...)
+/* The row failed: says why, and returns -1 (`return failed(...)`). */
+static int failed(const char *name, const char *fmt, ...)
 {
     char msg[300];
     va_list ap;
@@ -85,6 +86,7 @@ static void failed(const char *name, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     out("BENCH %s FAILED: %s\n", name, msg);
+    return -1;
 }
 
 static uint64_t timing_overhead(void)
