@@ -257,6 +257,8 @@ FATAL_BOOTS = [
      r"PANIC: SMAP: the kernel touched user memory"),
     ("security.smep_stops_the_kernel_executing_user_memory", "selftest=smep",
      r"PANIC: SMEP: the kernel executed user memory"),
+    ("security.kernel_memory_is_not_code_in_the_image_window", "selftest=wx",
+     r"PANIC: kernel #PF page fault \(vector 14, error 0x10\)"),
 ]
 
 

@@ -95,6 +95,7 @@ __boot NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
     sched_init();
     struct tcb *root = roottasks_start(images, bootinfo);
     selftest_run(cmdline_has(bd.cmdline, "selftest=smap"), cmdline_has(bd.cmdline, "selftest=smep"),
+                 cmdline_has(bd.cmdline, "selftest=wx"),
                  root, images[1].entry);
     kprintf("boot: starting sigma0 at %lx and the root task at %lx\n", images[0].entry,
             images[1].entry);

@@ -5,18 +5,29 @@
  *   selftest=smap   read the root task's first instruction through its
  *                   user address, outside a stac window
  *   selftest=smep   call the root task's entry point in ring 0
+ *   selftest=wx     call a kernel-pool frame through the kernel image
+ *                   window (KERNEL_VMA + physical), where only the image's
+ *                   code may be executable (paging.c, image_window)
  *
  * Without the protection the boot goes on, saying so, and the test fails. */
 #include "selftest.h"
 #include "section.h"
 #include "arch/paging.h"
+#include "frame.h"
 #include "kmem.h"
 #include "print.h"
 #include "space.h"
 #include "tcb.h"
 
-__boot void selftest_run(bool smap, bool smep, const struct tcb *root, word_t entry)
+__boot void selftest_run(bool smap, bool smep, bool wx, const struct tcb *root, word_t entry)
 {
+    if (wx) {
+        paddr_t frame = frame_alloc();      /* a `ret`, written through the direct map */
+        *(volatile uint8_t *)phys_to_virt(frame) = 0xC3;
+        kprintf("selftest: executing kernel-pool frame %lx at %lx\n", frame, KERNEL_VMA + frame);
+        ((void (*)(void))(KERNEL_VMA + frame))();
+        kprintf("selftest: the kernel image window executed a pool frame\n");
+    }
     if (!smap && !smep)
         return;
     paging_switch(root->space->pml4);

@@ -4,4 +4,4 @@
 #include "tcb.h"
 
 /* With smap or smep, touch the root task's entry in the forbidden way. */
-void selftest_run(bool smap, bool smep, const struct tcb *root, word_t entry);
+void selftest_run(bool smap, bool smep, bool wx, const struct tcb *root, word_t entry);

@@ -13,8 +13,9 @@
 #define IDX(va, level) (((va) >> (12 + 9 * (level))) & 0x1FF)
 #define CR4_PGE (1UL << 7)
 
-extern uint64_t boot_pd[];          /* boot.S: 2 MB pages over 0..1 GB */
 extern char _stub_page[];
+/* kernel.ld: the image's code, page-aligned: boot code, then the rest */
+extern char _kernel_phys_start[], _kernel_phys_end[], _boot_text[], _boot_bss[], _text[], _etext[];
 
 static paddr_t kernel_pml4;
 paddr_t phys_map_end;
@@ -32,6 +33,28 @@ __boot static paddr_t new_table(void)
     if (!p)
         panic("out of kernel memory while building page tables");
     return p;
+}
+
+/* The kernel image window (KERNEL_VMA + physical): the image alone, in
+ * 4 KB pages, its code read-only and executable, everything else
+ * writable and not executable. (The boot tables mapped the whole first
+ * GB there, writable and executable: every kernel-pool frame, whatever
+ * it holds, would have been code.) The rest of memory is reached through
+ * the direct map, never executable. Returns the page directory. */
+__boot static paddr_t image_window(uint64_t knx)
+{
+    paddr_t pd = new_table();
+    for (paddr_t pa = (paddr_t)_kernel_phys_start & ~0xFFFUL; pa < (paddr_t)_kernel_phys_end;
+         pa += 4096) {
+        vaddr_t va = KERNEL_VMA + pa;
+        bool code = (va >= (vaddr_t)_boot_text && va < (vaddr_t)_boot_bss) ||
+                    (va >= (vaddr_t)_text && va < (vaddr_t)_etext);
+        uint64_t *pde = &table(pd)[IDX(va, 1)];
+        if (!*pde)
+            *pde = new_table() | PTE_P | PTE_W;
+        table(*pde)[IDX(va, 0)] = pa | PTE_P | PTE_G | (code ? 0 : PTE_W | knx);
+    }
+    return pd;
 }
 
 /* The GS page (paging.h): the kernel (and fastpath.S) writes it here. */
@@ -97,14 +120,12 @@ __boot void paging_init(paddr_t phys_top)
     table(tcb_pdpt)[IDX(TCB_AREA_BASE, 2)] = tcb_pd | PTE_P | PTE_W;
     pml4[IDX(TCB_AREA_BASE, 3)] = tcb_pdpt | PTE_P | PTE_W;
 
-    /* Top 2 GB: the kernel image window (the boot PD, made global) and,
-     * in the last 1 GB, the user-visible page table. U is set on the upper
-     * levels of this path only; the leaves decide. */
+    /* Top 2 GB: the kernel image window and, in the last 1 GB, the
+     * user-visible page table. U is set on the upper levels of this path
+     * only; the leaves decide. */
     paddr_t kpdpt = new_table();
     pml4[511] = kpdpt | PTE_P | PTE_W | PTE_U;
-    for (int i = 0; i < 512; i++)
-        boot_pd[i] |= PTE_G;
-    table(kpdpt)[510] = virt_to_phys(boot_pd) | PTE_P | PTE_W;
+    table(kpdpt)[510] = image_window(knx) | PTE_P | PTE_W;
     paddr_t upd = new_table(), upt = new_table();
     table(kpdpt)[511] = upd | PTE_P | PTE_W | PTE_U;
     table(upd)[IDX(USER_PAGE_BASE, 1)] = upt | PTE_P | PTE_W | PTE_U;
@@ -113,6 +134,8 @@ __boot void paging_init(paddr_t phys_top)
     user_pt[IDX(GS_PAGE_VA, 0)] = virt_to_phys(gs_page) | PTE_P | PTE_U | PTE_G | knx;
 
     paging_switch(kernel_pml4);
+    write_cr4(read_cr4() & ~CR4_PGE);   /* the boot tables' global entries go */
+    write_cr4(read_cr4() | CR4_PGE);
 }
 
 __boot void paging_set_kernel_slot(vaddr_t va, paddr_t pdpt)

@@ -5,6 +5,7 @@
 #include "arch/smap.h"
 #include "section.h"
 #include "arch/cpu.h"
+#include "kmem.h"
 #include "types.h"
 
 #define CPUID7_EBX_SMEP (1u << 7)
@@ -33,10 +34,11 @@ __boot struct cpu_protection smap_smep_enable(void)
         p.smap = r[1] & CPUID7_EBX_SMAP;
         p.umip = r[2] & CPUID7_ECX_UMIP;
     }
-    if (p.smap)
+    if (p.smap)                             /* (the code is read-only where it runs: */
         for (const struct smap_site *s = _smap_sites; s < _smap_sites_end; s++) {
-            s->at[1] = 0x01;
-            s->at[2] = s->last;
+            uint8_t *at = phys_to_virt(virt_to_phys(s->at));    /* written through the */
+            at[1] = 0x01;                                       /* direct map; write_cr4 */
+            at[2] = s->last;                                    /* below serialises) */
         }
     write_cr4(read_cr4() | (p.smep ? CR4_SMEP : 0) | (p.smap ? CR4_SMAP : 0) |
               (p.umip ? CR4_UMIP : 0));
