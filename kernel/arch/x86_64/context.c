@@ -155,13 +155,23 @@ void arch_resume_fast_blocked(struct tcb *from, struct tcb *to)
     fast_resume_at(tcb_frame(to));
 }
 
+/* Run-time code, on the boot stack: the boot code's pages leave the
+ * image window for good (they join the kernel pool, bootmem_release),
+ * then the first thread runs. Never inlined into the boot code that
+ * calls it, which is gone when it returns - and it does not return. */
+__attribute__((noinline)) static NORETURN void leave_boot(struct tcb *to)
+{
+    uint64_t dummy;
+    paging_drop_boot_code();
+    switch_stack(&dummy, to->ksp);
+    __builtin_unreachable();
+}
+
 __boot void arch_switch_first(struct tcb *to)
 {
     static struct tcb boot;             /* no space: the first one is loaded */
-    uint64_t dummy;
     load_context(&boot, to);
-    switch_stack(&dummy, to->ksp);
-    __builtin_unreachable();
+    leave_boot(to);
 }
 
 /* syscall/sysret and the GS bases. In the kernel GS points at cpu0; in user

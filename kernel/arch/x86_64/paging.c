@@ -41,9 +41,11 @@ __boot static paddr_t new_table(void)
  * GB there, writable and executable: every kernel-pool frame, whatever
  * it holds, would have been code.) The rest of memory is reached through
  * the direct map, never executable. Returns the page directory. */
+static paddr_t image_pd;            /* the image window's page directory */
+
 __boot static paddr_t image_window(uint64_t knx)
 {
-    paddr_t pd = new_table();
+    paddr_t pd = image_pd = new_table();
     for (paddr_t pa = (paddr_t)_kernel_phys_start & ~0xFFFUL; pa < (paddr_t)_kernel_phys_end;
          pa += 4096) {
         vaddr_t va = KERNEL_VMA + pa;
@@ -55,6 +57,14 @@ __boot static paddr_t image_window(uint64_t knx)
         table(*pde)[IDX(va, 0)] = pa | PTE_P | PTE_G | (code ? 0 : PTE_W | knx);
     }
     return pd;
+}
+
+void paging_drop_boot_code(void)
+{
+    for (vaddr_t va = (vaddr_t)_boot_text; va < (vaddr_t)_boot_bss; va += 4096) {
+        table(table(image_pd)[IDX(va, 1)])[IDX(va, 0)] = 0;
+        invlpg(va);                     /* (global entries too) */
+    }
 }
 
 /* The GS page (paging.h): the kernel (and fastpath.S) writes it here. */

@@ -23,6 +23,9 @@
 /* Build the kernel's page tables and switch to them. `phys_top` is the
  * end of the highest RAM range; everything below is direct-mapped. */
 void paging_init(paddr_t phys_top);
+/* At the first switch: the boot code's pages leave the kernel image
+ * window, which maps the image's code executable (paging.c). */
+void paging_drop_boot_code(void);
 
 /* The user half's page tables (and nothing else here) are charged to the
  * space's kernel-memory account `a` (account.h). */
