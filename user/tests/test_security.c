@@ -439,9 +439,15 @@ TEST(security, halting_a_partner_that_must_serve_a_fault_keeps_the_transfer_time
     for (int i = 0; i < 2000 && state_of(s) != 5; i++)
         tsup_sleep_ms(1);
     halt_now = 1;
-    for (int i = 0; i < 2000 && !s_done; i++)
+    /* (S's 10 ms normally end within a few ms. In the OS shell's third run
+     * of the suite S once needed more than 2 s, with the right error; the
+     * bound is generous, the time printed when long: docs/testing.md) */
+    int waited = 0;
+    for (; waited < 10000 && !s_done; waited++)
         tsup_sleep_ms(1);
     int sent = s_done;
+    if (waited > 100)
+        printf("note: S's send ended after %d ms\n", waited);
     L4_Word_t r_state = state_of(r);
     resume_now = 1;
     for (int i = 0; i < 2000 && !r_done; i++)
