@@ -91,11 +91,7 @@ syscall_fast_entry:
     jb slow
 
     /* Commit. We wait for the reply (or anyone), resumable by fast_resume. */
-    mov %rdx, TCB_RCV_FROM(%rdi)
-    movl $STATE_FAST_RECV, TCB_STATE(%rdi)
-    lea FR_RESUME_KSP(%rdi), %rcx
-    mov %rcx, TCB_KSP(%rdi)
-    movq $fast_resume, FR_RESUME_RET(%rdi)
+    FAST_RECV_BLOCK %rdi, %rdx, %rcx
     movw $TCB_TS_READY, TCB_STATE(%r11) /* it runs: ready, not fast-blocked */
 
     test $0x38, %r9b                    /* u > 7: MR8..MRu through the UTCBs */

@@ -197,11 +197,7 @@ unix_fast_answer:
 
     /* Commit. We wait for the next message (or anyone), resumable by
      * fast_resume, as in fastpath.S. */
-    mov %rdx, TCB_RCV_FROM(%rdi)
-    movl $STATE_FAST_RECV, TCB_STATE(%rdi)
-    lea FR_RESUME_KSP(%rdi), %rcx
-    mov %rcx, TCB_KSP(%rdi)
-    movq $fast_resume, FR_RESUME_RET(%rdi)
+    FAST_RECV_BLOCK %rdi, %rdx, %rcx
     movw $TCB_TS_READY, TCB_STATE(%r11)         /* it runs: ready, not fast-blocked */
     movb $0, TCB_KCALL_DEPTH(%r11)
     mov %rax, FR(TF_RAX)(%r11)                  /* the answer */
