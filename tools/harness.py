@@ -354,7 +354,7 @@ def main():
             session.run_soak(args, result, args.soak)
         else:
             run_fuzz(args, result)
-        print(f"{result.passed} passed, {result.failed} failed", flush=True)
+        result.summary()
         sys.exit(1 if result.failed or result.passed == 0 else 0)
     run_selected(args, only, result)
     if not only:
@@ -362,7 +362,7 @@ def main():
     if not result.passed and not result.failed:
         print(f"harness: no test matches ONLY={only} (a group, group.test, host[.file] or "
               "session)", flush=True)
-    print(f"{result.passed} passed, {result.failed} failed", flush=True)
+    result.summary()
     sys.exit(1 if result.failed or result.passed == 0 else 0)
 
 

@@ -13,6 +13,7 @@ class Result:
     def __init__(self, quiet=False):
         self.passed = 0
         self.failed = 0
+        self.failures = []          # (name, detail), repeated in the summary
         self.quiet = quiet
 
     def record(self, name, ok, detail=""):
@@ -20,8 +21,16 @@ class Result:
             self.passed += 1
         else:
             self.failed += 1
+            self.failures.append((name, detail))
         if not self.quiet:
             print(f"TEST {name} PASS" if ok else f"TEST {name} FAIL: {detail}", flush=True)
+
+    def summary(self):
+        """The closing line, after the failures again: a log's tail names them."""
+        for name, detail in self.failures:
+            first = str(detail).splitlines()[0] if detail else ""
+            print(f"FAILED {name}: {first[:300]}", flush=True)
+        print(f"{self.passed} passed, {self.failed} failed", flush=True)
 
 
 
