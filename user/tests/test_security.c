@@ -333,6 +333,11 @@ static void string_receiver(L4_Word_t unused)
     (void)unused;
     L4_Set_XferTimeouts(L4_Timeouts(L4_Never, L4_TimePeriod(10000)));   /* receive: 10 ms */
     (void)*(volatile char *)r_buffer;
+    /* Fault in what the receive touches (libl4's stub pointer, this stack)
+     * now: a page fault between r_waits and the receive left R ready
+     * below the spinning halter while S, told to go, found no receiver
+     * and waited for ever (seen in the OS shell's runs of the suite). */
+    (void)L4_Receive_Nonblocking((L4_ThreadId_t){ .raw = r_from });
     L4_LoadBR(0, 1);                        /* strings accepted */
     L4_LoadBR(1, 64UL << 10);
     L4_LoadBR(2, copier_faults ? (L4_Word_t)r_buffer : UNMAPPED_BUFFER);
@@ -439,16 +444,13 @@ TEST(security, halting_a_partner_that_must_serve_a_fault_keeps_the_transfer_time
     for (int i = 0; i < 2000 && state_of(s) != 5; i++)
         tsup_sleep_ms(1);
     halt_now = 1;
-    /* (S's 10 ms normally end within a few ms. In the OS shell's third run
-     * of the suite S once needed more than 2 s, with the right error; the
-     * bound is generous, the time printed when long: docs/testing.md) */
-    int waited = 0;
-    for (; waited < 10000 && !s_done; waited++)
+    for (int i = 0; i < 2000 && !s_done; i++)   /* (10 ms are enough) */
         tsup_sleep_ms(1);
     int sent = s_done;
-    if (waited > 100)
-        printf("note: S's send ended after %d ms\n", waited);
     L4_Word_t r_state = state_of(r);
+    if (!sent)
+        printf("note: S's send did not end (states: S %lu, R %lu, Y %lu; R done %lu)\n",
+               state_of(s), r_state, state_of(y), r_done);
     resume_now = 1;
     for (int i = 0; i < 2000 && !r_done; i++)
         tsup_sleep_ms(1);
