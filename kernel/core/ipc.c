@@ -82,7 +82,6 @@ static NORETURN void block_for_fast_resume(struct tcb *self, struct tcb *to)
 {
     self->state = TS_RECV_BLOCKED;
     self->fast_blocked = FAST_X2;
-    arch_prepare_fast_resume(self);
     sched_handoff(to);
     __builtin_unreachable();
 }
@@ -496,7 +495,6 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
     self->ipc_error = 0;
     self->state = TS_RECV_BLOCKED;
     self->fast_blocked = FAST_X2;
-    arch_prepare_fast_resume(self);
     sched_resume_direct(dest);
 }
 

@@ -8,7 +8,6 @@
 #include "timeout.h"
 #include "utcb.h"
 
-struct tcb *current;
 volatile uint64_t kernel_ticks;
 
 static struct tcb *queue_head[256];

@@ -14,9 +14,6 @@
 
 struct tcb *tcb_list;
 
-/* For fastpath.S: a 64-bit constant as a memory operand is one
- * instruction cheaper than loading it. */
-const uint64_t tcb_area_base = TCB_AREA_BASE;
 
 struct tcb *tcb_slot(word_t number)
 {
@@ -51,6 +48,7 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
     *t = (struct tcb){
         .global_id = global_id,
         .space = space,
+        .root = space->pml4,
         .state = TS_INACTIVE,
         .priority = prio,
         .timeslice_us = TIMESLICE_US,
@@ -118,6 +116,7 @@ bool tcb_move(struct tcb *t, struct space *to)
         to->active_threads++;
     }
     t->space = to;
+    t->root = to->pml4;
     t->no_fast_send = space_no_fast_send(to);
     to->nthreads++;
     if (--from->nthreads == 0)

@@ -42,7 +42,8 @@ struct tcb {
     word_t global_id;
     word_t local_id;           /* user address of the UTCB's MR0; 0 if inactive */
     word_t *utcb;              /* kernel pointer to MR0; NULL if inactive */
-    struct space *space;
+    uint64_t root;             /* space->pml4 (CR3), in this line for the fast paths;
+                                * set with space (thread.c) */
     uint64_t ksp;              /* saved kernel stack pointer while switched out */
     uint8_t state;
     int8_t fast_blocked;       /* FAST_*: (signed, so that GCC merges the store of
@@ -57,6 +58,7 @@ struct tcb {
     struct tcb *sendq;         /* threads blocked sending to us (FIFO ring) */
     word_t ipc_from;           /* result: sender id as the receiver sees it */
     word_t *utcb_mr8;          /* utcb + 8: where the fast path copies MR8.. */
+    struct space *space;
     struct tcb *rq_next, *rq_prev;
     uint32_t slice_left;       /* ticks left in the current time slice */
     uint32_t timeslice_ticks;
@@ -174,7 +176,7 @@ static inline word_t tcb_id_for(const struct tcb *t, const struct tcb *viewer)
 _Static_assert(__builtin_offsetof(struct tcb, global_id) == TCB_GLOBAL_ID, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, local_id) == TCB_LOCAL_ID, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, utcb) == TCB_UTCB, "tcb layout");
-_Static_assert(__builtin_offsetof(struct tcb, space) == TCB_SPACE, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, root) == TCB_ROOT, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, ksp) == TCB_KSP, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, state) == TCB_STATE, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, fast_blocked) == TCB_STATE + 1, "tcb layout");

@@ -1,7 +1,7 @@
 /* Offsets of the TCB fields the IPC fast path (fastpath.S) reads and
  * writes, checked against struct tcb by static asserts in tcb.h.
  *
- *   0x00 global_id  0x08 local_id  0x10 utcb  0x18 space  0x20 ksp
+ *   0x00 global_id  0x08 local_id  0x10 utcb  0x18 root (CR3)  0x20 ksp
  *   0x28 state | fast_blocked | halted | start_wait | priority | no_fast_send | queued | ...
  *   0x30 rcv_from   0x38 sendq     0x40 ipc_from   0x48 utcb_mr8
  */
@@ -10,7 +10,7 @@
 #define TCB_GLOBAL_ID  0x00
 #define TCB_LOCAL_ID   0x08
 #define TCB_UTCB       0x10
-#define TCB_SPACE      0x18
+#define TCB_ROOT       0x18     /* the space's page-table root: compared, loaded into CR3 */
 #define TCB_KSP        0x20
 #define TCB_STATE      0x28     /* 4 bytes: state, fast_blocked, halted, start_wait */
 #define TCB_PRIORITY   0x2C
@@ -19,10 +19,10 @@
 #define TCB_IPC_FROM   0x40
 #define TCB_UTCB_MR8   0x48
 /* and the Unix-ABI fast path (unix_fastpath.S) */
-#define TCB_KCALL_DEPTH     0xE8
-#define TCB_FS_BASE         0x140
-#define TCB_GS_BASE         0x148
-#define TCB_UNIX_INTERRUPT  0x150
+#define TCB_KCALL_DEPTH     0xF0
+#define TCB_FS_BASE         0x148
+#define TCB_GS_BASE         0x150
+#define TCB_UNIX_INTERRUPT  0x158
 
 #define TCB_TS_READY        2
 #define TCB_TS_RECV_BLOCKED 4

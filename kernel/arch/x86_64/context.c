@@ -120,8 +120,10 @@ void arch_switch(struct tcb *from, struct tcb *to)
     if (from == to)
         return;
     load_context(from, to);
+    if (to->fast_blocked)
+        arch_prepare_fast_resume(to);
     /* A thread blocked for fast_resume leaves its kernel stack for good:
-     * its ksp already points at the resume frame. */
+     * its ksp points at the resume frame (or will, when switched to). */
     uint64_t discard;
     switch_stack(from->fast_blocked ? &discard : &from->ksp, to->ksp);
 }
@@ -136,14 +138,15 @@ size_t arch_thread_kmem(const struct tcb *t)
     return fpu_kmem(t);
 }
 
-extern char fast_resume[];
+extern char fast_resume[], unix_fast_resume[];
 
-/* (The registers switch_stack pops on the way are not used: fast_resume
- * sets every user register itself.) */
+/* Written when a fast-blocked thread is switched to, not when it blocks:
+ * the fast paths touch no line of it. (The registers switch_stack pops on
+ * the way are not used: both resume points set every user register.) */
 void arch_prepare_fast_resume(struct tcb *t)
 {
     struct switch_frame *sf = (struct switch_frame *)tcb_frame(t) - 1;
-    sf->ret = (uint64_t)fast_resume;
+    sf->ret = (uint64_t)(t->fast_blocked == FAST_UNIX ? unix_fast_resume : fast_resume);
     t->ksp = (uint64_t)sf;
 }
 
@@ -152,6 +155,7 @@ NORETURN void fast_resume_at(struct trap_frame *f);
 void arch_resume_fast_blocked(struct tcb *from, struct tcb *to)
 {
     load_context(from, to);
+    arch_prepare_fast_resume(to);
     fast_resume_at(tcb_frame(to));
 }
 

@@ -42,6 +42,7 @@
 #include "tcb_offsets.h"
 
     .text
+    .balign 64                          /* from here to its sysretq: five cache lines */
     .globl syscall_fast_entry
 syscall_fast_entry:
     test %ebp, %ebp                     /* Ipc: call code 0 (and RBP stays 0) */
@@ -91,7 +92,7 @@ syscall_fast_entry:
     jb slow
 
     /* Commit. We wait for the reply (or anyone), resumable by fast_resume. */
-    FAST_RECV_BLOCK %rdi, %rdx, %rcx
+    FAST_RECV_BLOCK %rdi, %rdx
     movw $TCB_TS_READY, TCB_STATE(%r11) /* it runs: ready, not fast-blocked */
 
     test $0x38, %r9b                    /* u > 7: MR8..MRu through the UTCBs */
@@ -103,14 +104,13 @@ syscall_fast_entry:
     rep movsq
     mov current(%rip), %rdi
 3:
-    /* The sender as the receiver names it: the local id within a space. */
-    mov TCB_SPACE(%rdi), %rcx
+    /* The sender as the receiver names it: the local id within a space
+     * (one space, one page-table root). */
+    mov TCB_ROOT(%r11), %rcx
     mov TCB_GLOBAL_ID(%rdi), %rsi
-    cmp TCB_SPACE(%r11), %rcx
+    cmp TCB_ROOT(%rdi), %rcx
     cmove TCB_LOCAL_ID(%rdi), %rsi
     je 4f
-    mov TCB_SPACE(%r11), %rcx
-    mov (%rcx), %rcx                    /* space->pml4 */
     mov %rcx, %cr3
 4:
     cmp fpu_owner(%rip), %rdi           /* leaving the FPU's owner: the */

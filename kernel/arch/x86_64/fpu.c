@@ -21,7 +21,6 @@ struct fpu_state {
 };
 
 static struct slab states = SLAB_INIT(struct fpu_state);
-struct tcb *fpu_owner;                  /* fastpath.S reads it */
 
 
 

@@ -1,5 +1,6 @@
 /* Global descriptor table and task-state segment. */
 #include "arch/gdt.h"
+#include "config.h"
 #include "section.h"
 #include "types.h"
 #include <stdbool.h>
@@ -41,7 +42,17 @@ struct tss {
 _Static_assert(sizeof(struct tss) == TSS_SIZE, "TSS layout");
 
 uint8_t tss_page[4096] __attribute__((aligned(4096)));
-#define kernel_tss (*(struct tss *)(tss_page + 4096 - TSS_SIZE))
+#define kernel_tss (*(struct tss *)(tss_page + TSS_OFFSET))
+
+/* The fast paths' words in the line of TSS.RSP0 (gdt.h). */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+__asm__(".globl current, fpu_owner, tcb_area_base\n"
+        ".set current, tss_page + " STR(CPU_CURRENT) "\n"
+        ".set fpu_owner, tss_page + " STR(CPU_FPU_OWNER) "\n"
+        ".set tcb_area_base, tss_page + " STR(CPU_TCB_AREA_BASE) "\n");
+_Static_assert(CPU_CURRENT / 64 == (TSS_RSP0_OFFSET + 7) / 64 && CPU_CURRENT % 8 == 0,
+               "the fast paths' words and TSS.RSP0 share a cache line");
 
 /* A separate stack for double faults, so a kernel stack overflow still
  * produces a readable panic. */
@@ -70,6 +81,7 @@ __boot void gdt_init(void)
     set_tss_descriptor((uint64_t)&kernel_tss, TSS_SIZE - 1);
     kernel_tss.ist[0] = (uint64_t)df_stack + sizeof df_stack;
     kernel_tss.iomap_base = TSS_SIZE;
+    *(uint64_t *)(tss_page + CPU_TCB_AREA_BASE) = TCB_AREA_BASE;
 
     struct {
         uint16_t limit;

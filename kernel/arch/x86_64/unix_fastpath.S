@@ -92,9 +92,6 @@ unix_syscall_fast_entry:
     movl $STATE_UNIX_RECV, OWN(TCB_STATE)
     movb $1, OWN(TCB_KCALL_DEPTH)
     movb $0, OWN(TCB_UNIX_INTERRUPT)           /* the message serves a due interrupt */
-    lea OWN(FR_RESUME_KSP), %rcx                /* resume in unix_fast_resume */
-    mov %rcx, OWN(TCB_KSP)
-    movq $unix_fast_resume, OWN(FR_RESUME_RET)
     mov OWN(TCB_UTCB), %rcx
     movq $KCALL_BR0, UTCB_WORD(UTCB_BR(0))(%rcx)
     movw $TCB_TS_READY, TCB_STATE(%r11)         /* it runs: ready, not fast-blocked */
@@ -127,8 +124,7 @@ unix_syscall_fast_entry:
     /* The sender as the handler names it: globally (no X.2 thread, so no
      * handler, is in a Unix-ABI space), and its space. */
     mov OWN(TCB_GLOBAL_ID), %rsi
-    mov TCB_SPACE(%r11), %rcx
-    mov (%rcx), %rcx                            /* space->pml4 */
+    mov TCB_ROOT(%r11), %rcx                    /* its space's page tables */
     mov %rcx, %cr3
     lea -FR_BASE(%rsp), %rdi                    /* leaving the FPU's owner */
     cmp fpu_owner(%rip), %rdi
@@ -197,12 +193,11 @@ unix_fast_answer:
 
     /* Commit. We wait for the next message (or anyone), resumable by
      * fast_resume, as in fastpath.S. */
-    FAST_RECV_BLOCK %rdi, %rdx, %rcx
+    FAST_RECV_BLOCK %rdi, %rdx
     movw $TCB_TS_READY, TCB_STATE(%r11)         /* it runs: ready, not fast-blocked */
     movb $0, TCB_KCALL_DEPTH(%r11)
     mov %rax, FR(TF_RAX)(%r11)                  /* the answer */
-    mov TCB_SPACE(%r11), %rcx
-    mov (%rcx), %rcx                            /* space->pml4 (never ours) */
+    mov TCB_ROOT(%r11), %rcx                    /* its space's (never ours) */
     mov %rcx, %cr3
     cmp fpu_owner(%rip), %rdi                   /* leaving the FPU's owner */
     je 8f

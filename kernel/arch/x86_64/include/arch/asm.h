@@ -48,13 +48,11 @@
 
 /* The thread whose TCB is in \tcb waits in a receive from \from, blocked
  * by a fast path: the next fast IPC to it delivers into its registers,
- * and the general path resumes it in fast_resume (via \scratch). */
-.macro FAST_RECV_BLOCK tcb, from, scratch
+ * and the general path resumes it in fast_resume (the switch to it
+ * writes its resume frame, context.c: not a line of the fast path's). */
+.macro FAST_RECV_BLOCK tcb, from
     mov \from, TCB_RCV_FROM(\tcb)
     movl $STATE_FAST_RECV, TCB_STATE(\tcb)
-    lea FR_RESUME_KSP(\tcb), \scratch
-    mov \scratch, TCB_KSP(\tcb)
-    movq $fast_resume, FR_RESUME_RET(\tcb)
 .endm
 
 /* The thread whose TCB is in \tcb becomes the running one: `current`,

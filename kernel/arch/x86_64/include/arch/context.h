@@ -34,6 +34,12 @@ static inline bool arch_user_ip_canonical(struct tcb *t)
     return (word_t)((int64_t)tcb_frame(t)->rip >> 47) + 1 <= 1;
 }
 
+/* Make t, blocked for a fast resumption (tcb.fast_blocked), resume through
+ * fast_resume (fastpath.S) or unix_fast_resume (unix_fastpath.S), which
+ * return the outcome to user mode; its kernel stack is abandoned. Done
+ * when it is switched to (a fast path that blocks it writes nothing). */
+void arch_prepare_fast_resume(struct tcb *t);
+
 /* Set any of them; of the flags only the user-modifiable arithmetic bits
  * (CF PF AF ZF SF OF, mask 0x8D5) are taken. */
 static inline void arch_set_user_regs(struct tcb *t, const word_t *sp, const word_t *ip,
@@ -46,8 +52,10 @@ static inline void arch_set_user_regs(struct tcb *t, const word_t *sp, const wor
         f->rip = *ip;
         /* The fast path returns with sysret, which needs a canonical RIP;
          * fast_resume checks, the direct switch does not. */
-        if (!arch_user_ip_canonical(t))
+        if (!arch_user_ip_canonical(t) && t->fast_blocked) {
+            arch_prepare_fast_resume(t);    /* (it resumes there all the same) */
             t->fast_blocked = FAST_NONE;
+        }
     }
     if (flags)
         f->rflags = (f->rflags & ~0x8D5UL) | (*flags & 0x8D5UL);
@@ -75,11 +83,6 @@ void arch_thread_release(struct tcb *t);
 /* Kernel memory of a thread's architecture state (charged to its space:
  * a thread moving to another space takes the charge along). */
 size_t arch_thread_kmem(const struct tcb *t);
-
-/* Make t (blocked in a receive for its system call) resume through
- * fast_resume (fastpath.S), which returns the IPC's outcome from the UTCB
- * to user mode; its kernel stack is abandoned. */
-void arch_prepare_fast_resume(struct tcb *t);
 
 /* Switch from `from` to `to`, both blocked for a fast resumption: no
  * stack is saved, `to` enters fast_resume (or, a Unix-ABI thread blocked

@@ -9,10 +9,23 @@
 #define SEL_UCODE   0x2B
 #define SEL_TSS     0x30
 
-/* The TSS (104 bytes) ends the page `tss_page`; its RSP0 field, which the
- * entry paths write, is at this offset in the page. */
-#define TSS_SIZE        104
-#define TSS_RSP0_OFFSET (4096 - TSS_SIZE + 4)
+/* The CPU's page, tss_page. Its TSS (104 bytes) ends the page, so that
+ * the I/O permission bitmap follows it in the I/O window (io.c); the
+ * words every IPC fast path reads or writes lie just before the TSS, in
+ * the cache line of TSS.RSP0, which the fast paths write too:
+ *
+ *   0x000        0xf80     0xf88       0xf90          0xf98  0xf9c   0x1000
+ *   | (unused) ... | current | fpu_owner | tcb_area_base | TSS: | RSP0 ... |
+ *                  |<------ one 64-byte line: 0xf80..0xfbf ------------>|
+ *
+ * current, fpu_owner and tcb_area_base are names for these words (gdt.c),
+ * in C and in assembly. */
+#define TSS_SIZE          104
+#define TSS_OFFSET        (4096 - TSS_SIZE)
+#define TSS_RSP0_OFFSET   (TSS_OFFSET + 4)
+#define CPU_CURRENT       (TSS_OFFSET - 24)   /* struct tcb *: the running thread */
+#define CPU_FPU_OWNER     (TSS_OFFSET - 16)   /* struct tcb *: whose registers the FPU holds */
+#define CPU_TCB_AREA_BASE (TSS_OFFSET - 8)    /* TCB_AREA_BASE, a memory operand for the fast paths */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
