@@ -150,6 +150,48 @@ TEST(security, exchange_registers_to_a_noncanonical_ip_is_a_gp_exception)
     EXPECT_EQ(caught.rip, NONCANONICAL);
 }
 
+/* The same through a blocked thread: one waiting in a receive (blocked
+ * the fast path's way, resumed through fast_resume) gets a non-canonical
+ * IP from another thread and then its message; it must take the #GP at
+ * that IP, resuming as before, whichever path delivers. */
+static volatile L4_Word_t waker;
+static void receive_after_resume_point(L4_Word_t handler)
+{
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler });
+    __asm__ volatile(RESUME_AT("1f") : : : "rax", "memory");
+    L4_Receive((L4_ThreadId_t){ .raw = waker });
+    __asm__ volatile("1:");
+    attack_done = 1;
+}
+
+TEST(security, exchange_registers_to_a_noncanonical_ip_of_a_waiting_thread)
+{
+    caught.count = caught.vector = caught.rip = 0;
+    attack_done = 0;
+    waker = L4_MyGlobalId().raw;
+    L4_ThreadId_t h = tsup_thread(catcher, 0);
+    L4_Set_Priority(h, 200);
+    L4_ThreadId_t t = tsup_thread(receive_after_resume_point, h.raw);    /* (ours to exreg) */
+    int blocked = tsup_wait_blocked(t);
+    L4_Word_t c, sp, ip, fl, u;
+    L4_ThreadId_t pager;
+    L4_ThreadId_t set = L4_ExchangeRegisters(t, 1 << 4, 0, NONCANONICAL, 0, 0, L4_nilthread, &c,
+                                             &sp, &ip, &fl, &u, &pager);
+    L4_LoadMR(0, 0);
+    L4_MsgTag_t tag = L4_Send_Timeout(t, L4_TimePeriod(1000000));
+    tsup_wait_flag(&attack_done, 3000);
+    int done = attack_done;
+    tsup_kill(t);
+    tsup_kill(h);
+    EXPECT(blocked);
+    EXPECT(!L4_IsNilThread(set));
+    EXPECT(L4_IpcSucceeded(tag));
+    EXPECT(done);
+    EXPECT_EQ(caught.count, 1);
+    EXPECT_EQ(caught.vector, 13);
+    EXPECT_EQ(caught.rip, NONCANONICAL);
+}
+
 static void undefined_opcode(L4_Word_t handler)
 {
     L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler });
