@@ -212,6 +212,8 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
+	@mkdir -p $(BUILD)/host/deps
+	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -MM -MT $@ $< > $(BUILD)/host/deps/$*.d
 
 # ---- top-level targets -----------------------------------------------------
 .PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench size ipc-trace \
