@@ -59,7 +59,7 @@ static word_t pager_ipc(struct tcb *self, word_t label, word_t mr1, word_t ip, u
     struct tcb *pager = tcb_lookup(utcb_get(self, UTCB_PAGER), self);
     if (!pager || !tcb_is_active(pager))
         return IPC_NO_PARTNER << 1;
-    word_t msg[] = { label << 16 | 2, mr1, ip };
+    word_t msg[] = { MSGTAG(label, 0, 2), mr1, ip };
     return ipc_kernel_message(pager, deadline, ARRAY_SIZE(msg), NULL, NULL, msg);
 }
 

@@ -195,8 +195,8 @@ static void xfer_failed_for(struct tcb *t, unsigned phase, unsigned code, word_t
  * get the error, and whichever of them blocked wakes up. */
 static void transfer_failed(struct tcb *s, struct tcb *r, word_t tag, unsigned code, word_t offset)
 {
-    xfer_failed_for(s, IPC_SEND, code, offset, tag | TAG_E);
-    xfer_failed_for(r, IPC_RECV, partner_code(code), offset, (tag & ~TAG_FLAGS) | TAG_E);
+    xfer_failed_for(s, IPC_SEND, code, offset, tag | MSGTAG_E);
+    xfer_failed_for(r, IPC_RECV, partner_code(code), offset, (tag & ~MSGTAG_FLAGS) | MSGTAG_E);
     if (r->state == TS_RECV_BLOCKED)
         wake(r);
     if (s->state == TS_SEND_BLOCKED)
@@ -208,11 +208,11 @@ static void transfer_failed(struct tcb *s, struct tcb *r, word_t tag, unsigned c
  * view, with the bytes of strings copied before it in *offset. */
 static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *offset)
 {
-    unsigned u = TAG_U(tag), t = TAG_T(tag);
+    unsigned u = MSGTAG_U(tag), t = MSGTAG_T(tag);
     if (1 + u + t > NUM_MRS)
         return IPC_OVERFLOW;
     copy_words(&r->utcb[1], &s->utcb[1], u + t);
-    r->utcb[0] = (tag & ~(TAG_FLAGS & ~TAG_P)) | (s->ipc_intended ? TAG_R : 0);
+    r->utcb[0] = (tag & ~(MSGTAG_FLAGS & ~MSGTAG_P)) | (s->ipc_intended ? MSGTAG_R : 0);
     if (r->start_wait) {
         r->start_wait = false;
         if (u == 2 && t == 0)
@@ -331,13 +331,13 @@ static bool redirects_for(const struct tcb *r, const struct tcb *vs)
  * rules of 5.6, a redirector may speak for the threads of its clan. */
 static struct tcb *virtual_sender(struct tcb *self, struct tcb *dest)
 {
-    if (!(self->utcb[0] & TAG_P))
+    if (!(self->utcb[0] & MSGTAG_P))
         return NULL;
     struct tcb *vs = tcb_lookup_global(utcb_get(self, UTCB_VIRTUAL_SENDER));
     if (vs && !irq_is_thread(vs) &&
         (vs->space == self->space || self->space == dest->space || redirects_for(self, vs)))
         return vs;
-    self->utcb[0] &= ~TAG_P;
+    self->utcb[0] &= ~MSGTAG_P;
     return NULL;
 }
 
@@ -391,7 +391,7 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
 static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call, word_t timeouts)
 {
     /* propagation (a P tag) or redirection (the space has a redirector) */
-    if (dest && tcb_is_active(dest) && (self->no_fast_send || (self->utcb[0] & TAG_P)))
+    if (dest && tcb_is_active(dest) && (self->no_fast_send || (self->utcb[0] & MSGTAG_P)))
         dest = supervise(self, dest, &call->spec);
     if (dest && dest->space->sigma0 && !self->space->privileged)
         dest = NULL;                    /* sigma0 serves privileged spaces only */
@@ -474,7 +474,7 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     word_t tag = self->utcb[0];
-    if ((tag & (TAG_FLAGS | 0x3FUL << 6)) || (timeouts & 0xFFFF) || self->no_fast_send ||
+    if ((tag & (MSGTAG_FLAGS | MSGTAG_T_MASK)) || (timeouts & 0xFFFF) || self->no_fast_send ||
         self->delay_until || !arch_user_ip_canonical(self))
         return;
     struct tcb *dest = tcb_lookup(to, self);
@@ -486,7 +486,7 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
     if (spec != self->global_id && spec != ANYTHREAD &&
         !(spec == ANYLOCALTHREAD && dest->space == self->space))
         return;
-    copy_words(&dest->utcb[1], &self->utcb[1], TAG_U(tag));
+    copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
     dest->utcb[0] = tag;
     dest->ipc_from = tcb_id_for(self, dest);
     dest->ipc_error = 0;
@@ -697,7 +697,7 @@ static void serve_reflected_fault(struct tcb *self)
         self->ipc_error = self->xfer_end_error;
         self->ipc_from = NILTHREAD;
         utcb_set(self, UTCB_ERROR_CODE, self->ipc_error);
-        utcb_set(self, UTCB_MR(0), self->xfer_is_sender ? utcb_get(self, UTCB_MR(0)) | TAG_E
+        utcb_set(self, UTCB_MR(0), self->xfer_is_sender ? utcb_get(self, UTCB_MR(0)) | MSGTAG_E
                                                          : self->xfer_end_mr0);
         return;
     }
@@ -738,7 +738,7 @@ static bool cancel_blocked(struct tcb *t, unsigned code)
 {
     if (t->state == TS_SEND_BLOCKED) {
         sendq_remove(t);
-        set_error(t, IPC_SEND, code, 0, utcb_get(t, UTCB_MR(0)) | TAG_E);
+        set_error(t, IPC_SEND, code, 0, utcb_get(t, UTCB_MR(0)) | MSGTAG_E);
     } else if (t->state == TS_RECV_BLOCKED) {
         set_error(t, IPC_RECV, code, 0, TAG_ERROR_ONLY);
     } else {
@@ -804,7 +804,7 @@ static void detach_xfer(struct tcb *t, struct tcb *p)
     /* t was copying: p waits for the end, or serves (or was asked to
      * serve) a fault for t. */
     unsigned phase = p->xfer_is_sender ? IPC_SEND : IPC_RECV;
-    word_t mr0 = p->xfer_is_sender ? utcb_get(p, UTCB_MR(0)) | TAG_E : TAG_ERROR_ONLY;
+    word_t mr0 = p->xfer_is_sender ? utcb_get(p, UTCB_MR(0)) | MSGTAG_E : TAG_ERROR_ONLY;
     xfer_recall(p);
     xfer_failed_for(p, phase, IPC_ABORTED, t->xfer->offset, mr0);
     if (p->state == TS_XFER)
@@ -821,7 +821,7 @@ void ipc_detach(struct tcb *t)
     while (t->sendq) {
         struct tcb *s = t->sendq;
         sendq_remove(s);
-        set_error(s, IPC_SEND, IPC_NO_PARTNER, 0, utcb_get(s, UTCB_MR(0)) | TAG_E);
+        set_error(s, IPC_SEND, IPC_NO_PARTNER, 0, utcb_get(s, UTCB_MR(0)) | MSGTAG_E);
         wake(s);
     }
     for (struct tcb *r = tcb_list; r; r = r->list_next)

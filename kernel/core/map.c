@@ -161,7 +161,7 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
     word_t w0 = item[0], fp = item[1];
     unsigned type = ITEM_TYPE(w0);
     word_t tag = utcb_get(s, UTCB_MR(0));
-    if ((type != ITEM_MAP && type != ITEM_GRANT) || *i + 1 > TAG_U(tag) + TAG_T(tag))
+    if ((type != ITEM_MAP && type != ITEM_GRANT) || *i + 1 > MSGTAG_U(tag) + MSGTAG_T(tag))
         return IPC_OVERFLOW;            /* string items: not yet */
     *i += 2;
     word_t window = utcb_get(r, UTCB_BR(0)) & ~0xFUL;

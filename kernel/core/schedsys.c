@@ -87,7 +87,7 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
 
 /* The preemption message (spec 6.5): label 0xFFFF_FFFF_FFD0, u = 2, the
  * time in microseconds in MR1 (low 32 bits) and MR2 (high 32 bits). */
-#define PREEMPTION_TAG (PROTO_LABEL(PROTO_PREEMPTION) << 16 | 2)
+#define PREEMPTION_TAG MSGTAG(PROTO_LABEL(PROTO_PREEMPTION), 0, 2)
 
 void sched_quantum_expired(void)
 {

@@ -4,6 +4,7 @@
 #include "sched.h"
 #include "tcb.h"
 #include "utcb.h"
+#include "pecan/msgtag.h"
 
 /* IPC error codes (spec 2.9.1):
  *   ErrorCode = offset << 4 | code << 1 | phase (0 send, 1 receive) */
@@ -19,16 +20,7 @@ enum {
 #define IPC_SEND 0
 #define IPC_RECV 1
 
-/* Message tag (MR0):
- *   63            16 15 14 13 12 11    6 5     0
- *  [    label       | e| x| r| p|   t   |   u   ] */
-#define TAG_U(tag)  ((tag) & 0x3F)
-#define TAG_T(tag)  (((tag) >> 6) & 0x3F)
-#define TAG_P       (1UL << 12)
-#define TAG_R       (1UL << 13)
-#define TAG_E       (1UL << 15)
-#define TAG_FLAGS   (0xFUL << 12)
-#define TAG_ERROR_ONLY TAG_E          /* MR0 after failures before any transfer */
+#define TAG_ERROR_ONLY MSGTAG_E       /* MR0 after failures before any transfer */
 
 /* Typed items: word 0 bit 3 set for map/grant (and other non-string)
  * items, clear for string items (spec 2.5, 2.6). */

@@ -3,16 +3,10 @@
 #pragma once
 #include <l4/types.h>
 #include <l4/utcb.h>
+#include <pecan/msgtag.h>
 #include <pecan/protocol.h>
 
-/* ---- Message tag, MR0 (spec 2.2) ------------------------------------------
- *
- *    63                16 15 14 13 12 11     6 5      0
- *   [ label (48 bits)    | e | x | r | p | t     | u      ]
- *
- * u untyped words MR1..MRu, then t typed words; p propagated, r redirected,
- * x cross-processor, e error (details in the ErrorCode TCR).
- */
+/* ---- Message tag, MR0 (spec 2.2; pecan/msgtag.h draws it) -------------- */
 typedef union {
     L4_Word_t raw;
     struct {
@@ -25,34 +19,30 @@ typedef union {
 
 #define L4_Niltag ((L4_MsgTag_t){ .raw = 0 })
 
-#define __L4_TAG_P 0x1000UL
-#define __L4_TAG_R 0x2000UL
-#define __L4_TAG_X 0x4000UL
-#define __L4_TAG_E 0x8000UL
-
-static inline L4_Word_t L4_Label(L4_MsgTag_t t) { return t.raw >> 16; }
-static inline L4_Word_t L4_UntypedWords(L4_MsgTag_t t) { return t.raw & 0x3F; }
-static inline L4_Word_t L4_TypedWords(L4_MsgTag_t t) { return (t.raw >> 6) & 0x3F; }
+static inline L4_Word_t L4_Label(L4_MsgTag_t t) { return MSGTAG_LABEL(t.raw); }
+static inline L4_Word_t L4_UntypedWords(L4_MsgTag_t t) { return MSGTAG_U(t.raw); }
+static inline L4_Word_t L4_TypedWords(L4_MsgTag_t t) { return MSGTAG_T(t.raw); }
 static inline L4_Bool_t L4_IsMsgTagEqual(L4_MsgTag_t a, L4_MsgTag_t b) { return a.raw == b.raw; }
 static inline L4_Bool_t L4_IsMsgTagNotEqual(L4_MsgTag_t a, L4_MsgTag_t b) { return a.raw != b.raw; }
 
 /* Replace the label (X.2 calls this "adding" it). */
 static inline L4_MsgTag_t L4_MsgTagAddLabel(L4_MsgTag_t t, L4_Word_t label)
 {
-    return (L4_MsgTag_t){ .raw = (t.raw & 0xFFFF) | label << 16 };
+    L4_Word_t rest = t.raw & (MSGTAG_FLAGS | MSGTAG_T_MASK | MSGTAG_U_MASK);
+    return (L4_MsgTag_t){ .raw = MSGTAG(label, 0, 0) | rest };
 }
 static inline void L4_MsgTagAddLabelTo(L4_MsgTag_t *t, L4_Word_t label)
 {
     *t = L4_MsgTagAddLabel(*t, label);
 }
 static inline void L4_Set_Label(L4_MsgTag_t *t, L4_Word_t label) { L4_MsgTagAddLabelTo(t, label); }
-static inline void L4_Set_Propagation(L4_MsgTag_t *t) { t->raw |= __L4_TAG_P; }
+static inline void L4_Set_Propagation(L4_MsgTag_t *t) { t->raw |= MSGTAG_P; }
 
-static inline L4_Bool_t L4_IpcSucceeded(L4_MsgTag_t t) { return !(t.raw & __L4_TAG_E); }
-static inline L4_Bool_t L4_IpcFailed(L4_MsgTag_t t) { return (t.raw & __L4_TAG_E) != 0; }
-static inline L4_Bool_t L4_IpcPropagated(L4_MsgTag_t t) { return (t.raw & __L4_TAG_P) != 0; }
-static inline L4_Bool_t L4_IpcRedirected(L4_MsgTag_t t) { return (t.raw & __L4_TAG_R) != 0; }
-static inline L4_Bool_t L4_IpcXcpu(L4_MsgTag_t t) { return (t.raw & __L4_TAG_X) != 0; }
+static inline L4_Bool_t L4_IpcSucceeded(L4_MsgTag_t t) { return !(t.raw & MSGTAG_E); }
+static inline L4_Bool_t L4_IpcFailed(L4_MsgTag_t t) { return (t.raw & MSGTAG_E) != 0; }
+static inline L4_Bool_t L4_IpcPropagated(L4_MsgTag_t t) { return (t.raw & MSGTAG_P) != 0; }
+static inline L4_Bool_t L4_IpcRedirected(L4_MsgTag_t t) { return (t.raw & MSGTAG_R) != 0; }
+static inline L4_Bool_t L4_IpcXcpu(L4_MsgTag_t t) { return (t.raw & MSGTAG_X) != 0; }
 
 /* The tag in MR0. */
 static inline L4_MsgTag_t L4_MsgTag(void) { return (L4_MsgTag_t){ .raw = __L4_Utcb()[0] }; }
@@ -298,7 +288,7 @@ static inline void L4_MsgPut(L4_Msg_t *m, L4_Word_t label, int u, const L4_Word_
                              int t, const void *items)
 {
     const L4_Word_t *typed = items;
-    m->tag.raw = label << 16 | (L4_Word_t)(t & 0x3F) << 6 | (u & 0x3F);
+    m->tag.raw = MSGTAG(label, (L4_Word_t)(t & 0x3F), u & 0x3F);
     for (int i = 0; i < u; i++)
         m->raw[1 + i] = untyped[i];
     for (int i = 0; i < t; i++)
@@ -328,7 +318,7 @@ static inline void L4_MsgAppendWord(L4_Msg_t *m, L4_Word_t w)
     for (L4_Word_t i = n + 1; i > u + 1; i--)
         m->raw[i] = m->raw[i - 1];
     m->raw[u + 1] = w;
-    m->tag.raw++;
+    m->tag.raw += MSGTAG(0, 0, 1);
 }
 /* Append n typed words. */
 static inline void __L4_MsgAppendTyped(L4_Msg_t *m, const L4_Word_t *w, L4_Word_t n)
@@ -338,7 +328,7 @@ static inline void __L4_MsgAppendTyped(L4_Msg_t *m, const L4_Word_t *w, L4_Word_
         return;
     for (L4_Word_t i = 0; i < n; i++)
         m->raw[end + i] = w[i];
-    m->tag.raw += n << 6;
+    m->tag.raw += MSGTAG(0, n, 0);
 }
 static inline void L4_MsgAppendMapItem(L4_Msg_t *m, L4_MapItem_t i) { __L4_MsgAppendTyped(m, i.raw, 2); }
 static inline void L4_MsgAppendGrantItem(L4_Msg_t *m, L4_GrantItem_t i) { __L4_MsgAppendTyped(m, i.raw, 2); }
