@@ -24,7 +24,7 @@ static void set_error(struct tcb *t, unsigned phase, unsigned code, word_t offse
 {
     if (t->state == TS_FREE)
         return;                         /* deleted during a transfer */
-    t->ipc_error = offset << 4 | code << 1 | phase;
+    t->ipc_error = IPC_ERROR(offset, code, phase);
     utcb_set(t, UTCB_ERROR_CODE, t->ipc_error);
     utcb_set(t, UTCB_MR(0), mr0);
     t->ipc_from = NILTHREAD;
@@ -187,7 +187,7 @@ static void xfer_failed_for(struct tcb *t, unsigned phase, unsigned code, word_t
         set_error(t, phase, code, offset, mr0);
         return;
     }
-    t->xfer_end_error = offset << 4 | code << 1 | phase;
+    t->xfer_end_error = IPC_ERROR(offset, code, phase);
     t->xfer_end_mr0 = mr0;
 }
 
@@ -725,7 +725,7 @@ unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
         return IPC_ABORTED;
     if (!err)
         return 0;
-    if (((err >> 1) & 7) == IPC_TIMEOUT)
+    if (IPC_ERROR_CODE(err) == IPC_TIMEOUT)
         return x->receiver_first ? IPC_XFER_TIMEOUT_PARTNER : IPC_XFER_TIMEOUT_CURRENT;
     return IPC_ABORTED;
 }
@@ -751,7 +751,7 @@ static bool cancel_blocked(struct tcb *t, unsigned code)
 void ipc_timeout(struct tcb *t)
 {
     if (!cancel_blocked(t, IPC_TIMEOUT))
-        xfer_wake_copier(t, IPC_TIMEOUT << 1);  /* its partner's fault took too long */
+        xfer_wake_copier(t, IPC_ERROR(0, IPC_TIMEOUT, IPC_SEND)); /* partner's fault: too slow */
 }
 
 unsigned ipc_cancel(struct tcb *t, bool send, bool recv)

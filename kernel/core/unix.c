@@ -20,7 +20,7 @@ void unix_thread_activated(struct tcb *t, word_t pager)
 /* A message whose wait the handler cancelled or aborted is sent again. */
 static bool send_again(word_t err)
 {
-    unsigned code = (err >> 1) & 7;
+    unsigned code = IPC_ERROR_CODE(err);
     return code == IPC_CANCELED || code == IPC_ABORTED;
 }
 
@@ -33,7 +33,7 @@ static word_t message(struct trap_frame *f, word_t why)
     for (;;) {
         struct tcb *h = tcb_lookup(utcb_get(self, UTCB_EXCEPTION_HANDLER), self);
         if (!h || !tcb_is_active(h))
-            return IPC_NO_PARTNER << 1;
+            return IPC_ERROR(0, IPC_NO_PARTNER, IPC_SEND);
         self->unix_interrupt = false;
         arch_unix_message(self, f, why);
         word_t err = ipc_kernel_call(h, 0);

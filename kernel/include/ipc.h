@@ -4,21 +4,8 @@
 #include "sched.h"
 #include "tcb.h"
 #include "utcb.h"
+#include "pecan/ipcerror.h"
 #include "pecan/msgtag.h"
-
-/* IPC error codes (spec 2.9.1):
- *   ErrorCode = offset << 4 | code << 1 | phase (0 send, 1 receive) */
-enum {
-    IPC_TIMEOUT = 1,
-    IPC_NO_PARTNER = 2,
-    IPC_CANCELED = 3,
-    IPC_OVERFLOW = 4,
-    IPC_XFER_TIMEOUT_CURRENT = 5,
-    IPC_XFER_TIMEOUT_PARTNER = 6,
-    IPC_ABORTED = 7,
-};
-#define IPC_SEND 0
-#define IPC_RECV 1
 
 #define TAG_ERROR_ONLY MSGTAG_E       /* MR0 after failures before any transfer */
 

@@ -5,7 +5,9 @@
  * fails here. */
 #define CHECK_SUITE "abi"
 #include "check.h"
+#include <l4/ipc.h>
 #include <l4/message.h>
+#include "pecan/ipcerror.h"
 #include "pecan/msgtag.h"
 #include "pecan/protocol.h"
 #include "pecan/unix_abi.h"
@@ -57,4 +59,23 @@ CHECK_TEST(msgtag_libl4)
     EXPECT_EQ(m.raw[0], 0x770003UL);
     L4_MsgAppendMapItem(&m, L4_MapItem(L4_Nilpage, 0));
     EXPECT_EQ(m.raw[0], 0x770083UL);
+}
+
+/* spec 2.9.1's examples */
+CHECK_TEST(ipc_error_word)
+{
+    EXPECT_EQ(IPC_ERROR(128, IPC_OVERFLOW, IPC_RECV), 0x809);
+    EXPECT_EQ(IPC_ERROR(0, IPC_CANCELED, IPC_RECV), 0x7);
+    EXPECT_EQ(IPC_ERROR(0, IPC_TIMEOUT, IPC_SEND), 0x2);
+    EXPECT_EQ(IPC_ERROR(0x12345, IPC_ABORTED, IPC_SEND), 0x12345E);
+    EXPECT_EQ(IPC_ERROR_CODE(0x809), IPC_OVERFLOW);
+    EXPECT_EQ(IPC_ERROR_PHASE(0x809), IPC_RECV);
+    EXPECT_EQ(IPC_ERROR_OFFSET(0x809), 128);
+    EXPECT_EQ(IPC_ERROR_CODE(0x12345E), 7);
+    EXPECT_EQ(IPC_ERROR_PHASE(0x12345E), IPC_SEND);
+    EXPECT_EQ(L4_IpcErrorCode(0x809), L4_ErrMsgOverflow);
+    EXPECT(L4_IpcErrorInReceive(0x809) && !L4_IpcErrorInReceive(0x2));
+    EXPECT_EQ(L4_IpcErrorOffset(0x809), 128);
+    EXPECT_EQ(L4_ErrXferTimeoutInvoker, 5);
+    EXPECT_EQ(L4_ErrXferTimeoutPartner, 6);
 }
