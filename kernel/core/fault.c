@@ -77,7 +77,7 @@ void fault_io(struct trap_frame *f, word_t fpage)
     if (retry_after(err) && IPC_ERROR_CODE(err) != IPC_NO_PARTNER)
         return;                         /* the thread retries the access */
     kprintf("pecan: I/O fault on port %04lx (%u bytes) ip %016lx by thread %lx: "
-            "no pager handled it\n", (fpage >> 16) & 0xFFFF, 1u << ((fpage >> 10) & 0x3F),
+            "no pager handled it\n", IO_FPAGE_PORT(fpage), 1u << IO_FPAGE_LOG2(fpage),
             f->rip, current->global_id);
     fault_stop(f, "unhandled I/O fault");
 }

@@ -25,8 +25,8 @@
  * an area be the complete space (fpage_log2's special case). */
 static bool in_area(word_t area, vaddr_t va)
 {
-    word_t size = 1UL << ((area >> 4) & 0x3F);
-    return area && va - (area & ~0x3FFUL & ~(size - 1)) < size;
+    word_t size = 1UL << FPAGE_LOG2(area);
+    return area && va - (area & FPAGE_BASE_MASK & ~(size - 1)) < size;
 }
 
 /* Receiver-side pages the kernel owns: the KIP and UTCB areas. */
@@ -134,8 +134,8 @@ static unsigned unmap_range(struct work *w, struct space *sp, word_t base, word_
 
 void sys_unmap(struct tcb *self, word_t control)
 {
-    unsigned k = control & 0x3F;
-    bool flush = control & (1 << 6);
+    unsigned k = UNMAP_K(control);
+    bool flush = control & UNMAP_FLUSH;
     struct work w = { .preemptible = true };
     for (unsigned i = 0; i <= k; i++) {
         word_t fp = self->utcb[i];
@@ -149,8 +149,8 @@ void sys_unmap(struct tcb *self, word_t control)
             continue;
         word_t base = s < 12 ? ALIGN_DOWN(fp, PAGE_SIZE) : fpage_base(fp);
         word_t size = s < 12 ? PAGE_SIZE : fpage_size(fp);
-        unsigned status = unmap_range(&w, self->space, base, size, fp & 7, flush);
-        self->utcb[i] = (fp & ~7UL) | status;
+        unsigned status = unmap_range(&w, self->space, base, size, fp & FPAGE_RWX, flush);
+        self->utcb[i] = (fp & ~FPAGE_RWX) | status;
     }
 }
 
@@ -191,7 +191,7 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
         sbase += off;
     }
     word_t size = size_log2 >= 64 ? ~0UL : 1UL << size_log2;
-    unsigned rwx = fp & 7;
+    unsigned rwx = fp & FPAGE_RWX;
     if (!rwx)
         return 0;
     /* Sigma0's space is physical memory, 1:1: nothing of it lies beyond

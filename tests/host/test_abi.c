@@ -7,6 +7,9 @@
 #include "check.h"
 #include <l4/ipc.h>
 #include <l4/message.h>
+#include <l4/space.h>
+#include "fpage.h"
+#include "pecan/fpage.h"
 #include "pecan/ipcerror.h"
 #include "pecan/msgtag.h"
 #include "pecan/protocol.h"
@@ -78,4 +81,60 @@ CHECK_TEST(ipc_error_word)
     EXPECT_EQ(L4_IpcErrorOffset(0x809), 128);
     EXPECT_EQ(L4_ErrXferTimeoutInvoker, 5);
     EXPECT_EQ(L4_ErrXferTimeoutPartner, 6);
+}
+
+/* 0x12345000, 4 KB, rw: 0x12345 << 12 | 001100 (s = 12) << 4 | 0 110 */
+#define A_FPAGE 0x123450C6UL
+/* ports 0x3F8-0x3FF: 0x3F8 << 16 | 000011 (s = 3) << 10 | 000010 << 4 */
+#define A_IO_FPAGE 0x03F80C20UL
+
+CHECK_TEST(fpage_fields)
+{
+    EXPECT_EQ(FPAGE(0x12345000, 12, FPAGE_R | FPAGE_W), A_FPAGE);
+    EXPECT_EQ(FPAGE(0x12345678, 12, 0), 0x123454C0);      /* base bits 10-63 kept */
+    EXPECT_EQ(FPAGE_LOG2(A_FPAGE), 12);
+    EXPECT_EQ(A_FPAGE & FPAGE_RWX, 6);
+    EXPECT_EQ(A_FPAGE & FPAGE_BASE_MASK, 0x12345000);
+    EXPECT_EQ(FPAGE(0, 1, 0), FPAGE_COMPLETE);
+    EXPECT(!IS_IO_FPAGE(A_FPAGE));
+    /* the kernel's accessors: the complete space whatever its rights */
+    EXPECT_EQ(fpage_base(FPAGE(0x12345678, 12, 0)), 0x12345000);
+    EXPECT_EQ(fpage_size(A_FPAGE), 0x1000);
+    EXPECT_EQ(fpage_log2(FPAGE_COMPLETE | 7), 64);
+    EXPECT_EQ(fpage_base(FPAGE(0x40300000, 21, 0)), 0x40200000);
+}
+
+CHECK_TEST(io_fpage_fields)
+{
+    EXPECT_EQ(IO_FPAGE(0x3F8, 3), A_IO_FPAGE);
+    EXPECT(IS_IO_FPAGE(A_IO_FPAGE));
+    EXPECT_EQ(IO_FPAGE_PORT(A_IO_FPAGE | 0xABCD00000000UL), 0x3F8);
+    EXPECT_EQ(IO_FPAGE_LOG2(A_IO_FPAGE), 3);
+    EXPECT_EQ(L4_CompleteIoSpace.raw, 0x4020);
+    EXPECT_EQ(L4_IoFpage(0x3F8, 8).raw, A_IO_FPAGE);
+    EXPECT(L4_IsIoFpage(L4_IoFpageLog2(0x60, 0)));
+    EXPECT_EQ(L4_IoFpagePort((L4_Fpage_t){ .raw = A_IO_FPAGE }), 0x3F8);
+    EXPECT_EQ(L4_IoFpageSize((L4_Fpage_t){ .raw = A_IO_FPAGE }), 8);
+}
+
+CHECK_TEST(fpage_libl4)
+{
+    L4_Fpage_t f = { .raw = A_FPAGE };
+    EXPECT_EQ(f.X.rwx, 6);
+    EXPECT_EQ(f.X.s, 12);
+    EXPECT_EQ(f.X.b, 0x12345000 >> 10);
+    EXPECT_EQ(L4_FpageAddRights(L4_Fpage(0x12345000, 4096), L4_ReadWriteOnly).raw, A_FPAGE);
+    EXPECT_EQ(L4_Address(f), 0x12345000);
+    EXPECT_EQ(L4_Size(f), 4096);
+    EXPECT_EQ(L4_Rights(f), L4_Readable | L4_Writable);
+    EXPECT_EQ(L4_FpageRemoveRights(f, L4_Writable).raw, 0x123450C4);
+    EXPECT_EQ(L4_CompleteAddressSpace.raw, 0x10);
+}
+
+/* Unmap: fpages in MR0..MR5 (k = 5), flush (bit 6) */
+CHECK_TEST(unmap_control)
+{
+    EXPECT_EQ(UNMAP_FLUSH | 5, 0x45);
+    EXPECT_EQ(UNMAP_K(0x45), 5);
+    EXPECT_EQ(L4_UnmapFlush, 0x40);
 }

@@ -6,13 +6,12 @@
 #include <l4/utcb.h>
 #include <pecan/spacectl.h>
 
-/* Unmap control word:   63     7  6   5      0
- *                      [ ignored | f | k      ]
- * k + 1 fpages in MR0..MRk; f (flush): the caller's own mappings too. The
- * fpages' rwx bits are the rights to revoke; on return each MR holds the
- * fpage with bits 0-2 = access status since the last query (r referenced,
- * w written, x executed). */
-#define L4_UnmapFlush 0x40UL
+/* Unmap (pecan/fpage.h draws its control word): k + 1 fpages in MR0..MRk;
+ * f (flush): the caller's own mappings too. The fpages' rwx bits are the
+ * rights to revoke; on return each MR holds the fpage with bits 0-2 =
+ * access status since the last query (r referenced, w written, x
+ * executed). */
+#define L4_UnmapFlush UNMAP_FLUSH
 
 static inline L4_Fpage_t __L4_UnmapOne(L4_Fpage_t f, L4_Word_t control)
 {
