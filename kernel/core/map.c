@@ -13,14 +13,6 @@
 #include "utcb.h"
 #include "xfer.h"
 
-/*
- * Map item: word 0 = send base (bits 10-63) | type << 1 (4 map, 5 grant) | C
- *           word 1 = send fpage
- */
-#define ITEM_TYPE(w0) (((w0) >> 1) & 7)
-#define ITEM_MAP   4
-#define ITEM_GRANT 5
-
 /* On every page mapped: decoded directly, since SpaceControl never lets
  * an area be the complete space (fpage_log2's special case). */
 static bool in_area(word_t area, vaddr_t va)
@@ -164,7 +156,7 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
     if ((type != ITEM_MAP && type != ITEM_GRANT) || *i + 1 > MSGTAG_U(tag) + MSGTAG_T(tag))
         return IPC_OVERFLOW;            /* string items: not yet */
     *i += 2;
-    word_t window = utcb_get(r, UTCB_BR(0)) & ~0xFUL;
+    word_t window = ACCEPT_WINDOW(utcb_get(r, UTCB_BR(0)));
     if (!window)
         return IPC_OVERFLOW;
     if (fpage_is_io(fp))
@@ -177,7 +169,7 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
      * window R (2^r) is placed inside the larger at the send base offset. */
     unsigned sl = fpage_log2(fp), rl = fpage_log2(window);
     word_t sbase = fpage_base(fp), rbase = fpage_base(window), off;
-    word_t snd_base = w0 & ~0x3FFUL;
+    word_t snd_base = MAP_ITEM_SND_BASE(w0);
     unsigned size_log2;
     if (sl <= rl) {
         size_log2 = sl;

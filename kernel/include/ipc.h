@@ -5,13 +5,10 @@
 #include "tcb.h"
 #include "utcb.h"
 #include "pecan/ipcerror.h"
+#include "pecan/items.h"
 #include "pecan/msgtag.h"
 
 #define TAG_ERROR_ONLY MSGTAG_E       /* MR0 after failures before any transfer */
-
-/* Typed items: word 0 bit 3 set for map/grant (and other non-string)
- * items, clear for string items (spec 2.5, 2.6). */
-#define ITEM_NOT_STRING (1UL << 3)
 
 /* Ipc/Lipc for the current thread. MR0..MR63 are in its UTCB; returns the
  * id of the sender it received from (nil without receive phase or on

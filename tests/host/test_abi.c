@@ -11,6 +11,7 @@
 #include "fpage.h"
 #include "pecan/fpage.h"
 #include "pecan/ipcerror.h"
+#include "pecan/items.h"
 #include "pecan/msgtag.h"
 #include "pecan/protocol.h"
 #include "pecan/unix_abi.h"
@@ -137,4 +138,76 @@ CHECK_TEST(unmap_control)
     EXPECT_EQ(UNMAP_FLUSH | 5, 0x45);
     EXPECT_EQ(UNMAP_K(0x45), 5);
     EXPECT_EQ(L4_UnmapFlush, 0x40);
+}
+
+/* A grant item from send base 0x12345678, with C:
+ *   0x12345 << 12 | 01 0000 (bits 10-11 of the base, 4-9 zero) | 101 (grant) << 1 | 1 */
+#define A_GRANT_ITEM 0x1234540BUL
+
+CHECK_TEST(map_item)
+{
+    EXPECT_EQ(MAP_ITEM(0x12345678, ITEM_GRANT) | ITEM_MORE, A_GRANT_ITEM);
+    EXPECT_EQ(MAP_ITEM(0, ITEM_MAP), 0x8);          /* spec 2.5: | 0x8 map, | 0xA grant */
+    EXPECT_EQ(MAP_ITEM(0, ITEM_GRANT), 0xA);
+    EXPECT_EQ(ITEM_TYPE(A_GRANT_ITEM), ITEM_GRANT);
+    EXPECT_EQ(MAP_ITEM_SND_BASE(A_GRANT_ITEM), 0x12345400);
+    EXPECT(A_GRANT_ITEM & ITEM_NOT_STRING);
+
+    L4_GrantItem_t g = L4_GrantItem((L4_Fpage_t){ .raw = A_FPAGE }, 0x12345678);
+    EXPECT_EQ(g.raw[0], A_GRANT_ITEM & ~ITEM_MORE);
+    EXPECT_EQ(g.raw[1], A_FPAGE);
+    EXPECT_EQ(g.X.type, 5);
+    EXPECT_EQ(g.X.snd_base, 0x12345400 >> 10);
+    EXPECT(L4_IsGrantItem(g) && !L4_IsMapItem(g));
+    EXPECT_EQ(L4_GrantItemSndBase(g), 0x12345400);
+    L4_MapItem_t m = L4_MapItem(L4_Nilpage, 0);
+    EXPECT(L4_IsMapItem(m) && !L4_IsGrantItem(m) && m.raw[0] == 0x8);
+}
+
+/* Three substrings of 256 bytes, continued (c) and followed (C):
+ *   0x100 << 10 | 1 (c) << 9 | 00010 (j = 2) << 4 | 0 | 00 | 1 */
+#define A_STRING_HEADER 0x40221UL
+
+CHECK_TEST(string_item)
+{
+    EXPECT_EQ(STRING_HEADER(0x100, 2) | STRING_COMPOUND | ITEM_MORE, A_STRING_HEADER);
+    EXPECT_EQ(STRING_J(A_STRING_HEADER), 2);
+    EXPECT_EQ(STRING_LENGTH(A_STRING_HEADER), 0x100);
+    EXPECT_EQ(A_STRING_HEADER & STRING_J_MASK, 2 << 4);
+    EXPECT(!(A_STRING_HEADER & ITEM_NOT_STRING));
+    EXPECT(ITEM_TYPE(A_STRING_HEADER) < 4);
+
+    L4_Word_t w[8] = { 0 };
+    L4_StringItem_t *s = (L4_StringItem_t *)w;
+    *s = L4_StringItem(0x100, (void *)0x1000);
+    L4_AddSubstringAddressTo(s, (void *)0x2000);
+    L4_AddSubstringAddressTo(s, (void *)0x3000);
+    EXPECT_EQ(w[0], A_STRING_HEADER & ~(STRING_COMPOUND | ITEM_MORE));
+    EXPECT_EQ(s->X.string_length, 0x100);
+    EXPECT_EQ(s->X.j, 2);
+    EXPECT_EQ(L4_Substrings(s), 3);
+    EXPECT(L4_IsStringItem(s) && !L4_CompoundString(s));
+    EXPECT_EQ((L4_Word_t)L4_Substring(s, 3), 0x3000);
+    L4_StringItem_t more = L4_StringItem(0x80, (void *)0x4000);
+    L4_AddSubstringTo(s, &more);
+    EXPECT_EQ(w[0], A_STRING_HEADER);
+    EXPECT_EQ(w[4], 0x80UL << 10);
+    EXPECT_EQ(w[5], 0x4000);
+}
+
+/* BR0: the complete address space as window (0x10), strings (1), and the
+ * unsupported c bit (2), which is ignored */
+CHECK_TEST(acceptor)
+{
+    EXPECT_EQ(ACCEPT_WINDOW(0x13), FPAGE_COMPLETE);
+    EXPECT_EQ(0x13 & ACCEPT_STRINGS, 1);
+    L4_Acceptor_t a = L4_AddAcceptor(L4_MapGrantItems(L4_CompleteAddressSpace),
+                                     L4_StringItemsAcceptor);
+    EXPECT_EQ(a.raw, 0x11);
+    EXPECT_EQ(a.X.s, 1);
+    EXPECT_EQ(a.X.RcvWindow, 1);
+    EXPECT(L4_HasStringItems(a) && L4_HasMapGrantItems(a));
+    EXPECT_EQ(L4_RcvWindow(a).raw, 0x10);
+    EXPECT_EQ(L4_MapGrantItems((L4_Fpage_t){ .raw = FPAGE(0x40000000, 30, 7) }).raw, 0x400001E0);
+    EXPECT_EQ(L4_RemoveAcceptor(a, L4_StringItemsAcceptor).raw, 0x10);
 }
