@@ -10,6 +10,7 @@
 #include "fault.h"
 #include "fpage.h"
 #include "map.h"
+#include "pecan/exreg.h"
 #include "print.h"
 #include "sched.h"
 #include "space.h"
@@ -768,12 +769,12 @@ unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
             cancel_blocked(t->xfer_partner, IPC_CANCELED);
             xfer_wake_copier(copier, IPC_ABORTED);
         }
-        return sending ? 1 << 2 : 1 << 1;
+        return sending ? EXREG_SEND : EXREG_RECV;
     }
     if (t->state == TS_SEND_BLOCKED) {
         if (send)
             cancel_blocked(t, IPC_CANCELED);
-        return 1 << 2;
+        return EXREG_SEND;
     }
     if (t->state == TS_RECV_BLOCKED) {
         if (recv) {
@@ -784,7 +785,7 @@ unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
                 cancel_blocked(t, IPC_CANCELED);
             }
         }
-        return 1 << 1;
+        return EXREG_RECV;
     }
     return 0;
 }

@@ -59,7 +59,7 @@ static inline word_t ipc_kernel_message(struct tcb *dest, uint64_t deadline, uns
 void ipc_timeout(struct tcb *t);
 
 /* ExchangeRegisters r/s: cancel a receive and/or send phase. Returns the
- * phase bits the thread was in (1 << 1 receive, 1 << 2 send). */
+ * phase bits of the old control word (pecan/exreg.h) the thread was in. */
 unsigned ipc_cancel(struct tcb *t, bool send, bool recv);
 
 /* A thread is going away: fail everyone waiting on it, leave its queues. */

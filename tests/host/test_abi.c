@@ -8,7 +8,9 @@
 #include <l4/ipc.h>
 #include <l4/message.h>
 #include <l4/space.h>
+#include <l4/thread.h>
 #include "fpage.h"
+#include "pecan/exreg.h"
 #include "pecan/fpage.h"
 #include "pecan/ipcerror.h"
 #include "pecan/items.h"
@@ -210,4 +212,18 @@ CHECK_TEST(acceptor)
     EXPECT_EQ(L4_RcvWindow(a).raw, 0x10);
     EXPECT_EQ(L4_MapGrantItems((L4_Fpage_t){ .raw = FPAGE(0x40000000, 30, 7) }).raw, 0x400001E0);
     EXPECT_EQ(L4_RemoveAcceptor(a, L4_StringItemsAcceptor).raw, 0x10);
+}
+
+/* spec 4.6's examples: L4_Start_SpIp 0x11E = H S I s r; l4test's 0x19E
+ * (and p) and 0x9E (p S I s r, no H) */
+CHECK_TEST(exreg_control)
+{
+    EXPECT_EQ(EXREG_SET_HALT | EXREG_SET_IP | EXREG_SET_SP | EXREG_SEND | EXREG_RECV, 0x11E);
+    EXPECT_EQ(EXREG_SET_HALT | EXREG_SET_PAGER | EXREG_SET_IP | EXREG_SET_SP | EXREG_SEND |
+              EXREG_RECV, 0x19E);
+    EXPECT_EQ(EXREG_SET_PAGER | EXREG_SET_IP | EXREG_SET_SP | EXREG_SEND | EXREG_RECV, 0x9E);
+    EXPECT_EQ(EXREG_HALT | EXREG_SET_FLAGS | EXREG_SET_HANDLE | EXREG_DELIVER, 0x261);
+    EXPECT_EQ(L4_ExReg_Resume | L4_ExReg_AbortIpc | L4_ExReg_SetSp | L4_ExReg_SetIp, 0x11E);
+    EXPECT_EQ(L4_ExReg_Stop, 0x101);
+    EXPECT_EQ(UNIX_XR_INTERRUPT, 0x10000);
 }
