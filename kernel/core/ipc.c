@@ -407,7 +407,7 @@ static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call
         call->handoff = delivered(self, dest);
         return true;
     }
-    uint16_t snd_timeout = timeouts >> 16;
+    uint16_t snd_timeout = TIMEOUTS_SND(timeouts);
     if (time_is_zero(snd_timeout)) {
         set_error(self, IPC_SEND, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
         return false;
@@ -415,7 +415,7 @@ static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call
     sendq_append(dest, self);
     self->has_rcv_phase = call->spec != 0;
     self->rcv_from = call->spec;
-    self->rcv_timeout = timeouts & 0xFFFF;
+    self->rcv_timeout = TIMEOUTS_RCV(timeouts);
     block(self, TS_SEND_BLOCKED, time_deadline(snd_timeout), NULL);
     /* Our message was taken (or the send failed). The taker either moved
      * us into the receive phase, which has ended by now too, or left it
@@ -475,7 +475,7 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     word_t tag = self->utcb[0];
-    if ((tag & (MSGTAG_FLAGS | MSGTAG_T_MASK)) || (timeouts & 0xFFFF) || self->no_fast_send ||
+    if ((tag & (MSGTAG_FLAGS | MSGTAG_T_MASK)) || TIMEOUTS_RCV(timeouts) || self->no_fast_send ||
         self->delay_until || !arch_user_ip_canonical(self))
         return;
     struct tcb *dest = tcb_lookup(to, self);
@@ -527,7 +527,7 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
         set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
         return NILTHREAD;
     }
-    return receive_phase(self, &call, timeouts & 0xFFFF);
+    return receive_phase(self, &call, TIMEOUTS_RCV(timeouts));
 }
 
 /* ---- kernel-made messages --------------------------------------------- */
@@ -627,8 +627,8 @@ static uint64_t xfer_key(uint16_t t)
  * the sender's send-xfer and the receiver's receive-xfer timeout. */
 static void xfer_start_timeout(struct xfer *x)
 {
-    uint64_t snd = xfer_key(utcb_get(x->s, UTCB_XFER_TIMEOUTS) >> 16 & 0xFFFF);
-    uint64_t rcv = xfer_key(utcb_get(x->r, UTCB_XFER_TIMEOUTS) & 0xFFFF);
+    uint64_t snd = xfer_key(TIMEOUTS_SND(utcb_get(x->s, UTCB_XFER_TIMEOUTS)));
+    uint64_t rcv = xfer_key(TIMEOUTS_RCV(utcb_get(x->r, UTCB_XFER_TIMEOUTS)));
     x->faulted = true;
     x->receiver_first = rcv < snd;
     uint64_t first = MIN(snd, rcv);

@@ -31,13 +31,13 @@ static word_t state_code(const struct tcb *t)
 static uint16_t time_value(uint64_t us)
 {
     if (us == 0)
-        return 0x0400;                 /* zero */
+        return TIME_ZERO;
     unsigned e = 0;
     while (us >= 1024 && e < 31) {
         us >>= 1;
         e++;
     }
-    return (uint16_t)(e << 10 | us);
+    return (uint16_t)TIME_PERIOD(e, us);
 }
 
 word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,

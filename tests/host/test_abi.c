@@ -16,6 +16,7 @@
 #include "pecan/items.h"
 #include "pecan/msgtag.h"
 #include "pecan/protocol.h"
+#include "pecan/time.h"
 #include "pecan/unix_abi.h"
 
 /* label 0x1234, e and p set, t = 3, u = 5:
@@ -226,4 +227,41 @@ CHECK_TEST(exreg_control)
     EXPECT_EQ(L4_ExReg_Resume | L4_ExReg_AbortIpc | L4_ExReg_SetSp | L4_ExReg_SetIp, 0x11E);
     EXPECT_EQ(L4_ExReg_Stop, 0x101);
     EXPECT_EQ(UNIX_XR_INTERRUPT, 0x10000);
+}
+
+/* spec 2.8: 1 ms = 0x03E8 (e = 0, m = 1000), 1 s = 0x2BD0 (976 * 2^10 us:
+ * 0 01010 1111010000); the point c = 1, e = 3, m = 5: 1 0011 1 0000000101 */
+CHECK_TEST(time_values)
+{
+    EXPECT_EQ(TIME_PERIOD(0, 1000), 0x03E8);
+    EXPECT_EQ(TIME_PERIOD(10, 976), 0x2BD0);
+    EXPECT_EQ(TIME_PERIOD_E(0x2BD0), 10);
+    EXPECT_EQ(TIME_M(0x2BD0), 976);
+    EXPECT(!(0x2BD0 & TIME_POINT));
+    EXPECT_EQ(TIME_POINT_E(0x9C05), 3);
+    EXPECT_EQ(TIME_POINT_C(0x9C05), 1);
+    EXPECT_EQ(TIME_M(0x9C05), 5);
+    EXPECT_EQ(TIME_ZERO, TIME_PERIOD(1, 0));
+
+    L4_Time_t p = L4_TimePeriod(1000000), q = { .raw = 0x9C05 };
+    EXPECT_EQ(p.raw, 0x2BD0);
+    EXPECT_EQ(L4_TimePeriod(1000).raw, 0x03E8);
+    EXPECT_EQ(p.period.e, 10);
+    EXPECT_EQ(p.period.m, 976);
+    EXPECT(L4_IsTimePeriod(p) && L4_IsTimePoint(q));
+    EXPECT_EQ(q.point.a, 1);
+    EXPECT_EQ(q.point.e, 3);
+    EXPECT_EQ(q.point.c, 1);
+    EXPECT_EQ(q.point.m, 5);
+    EXPECT_EQ(L4_ZeroTime.raw, 0x0400);
+    EXPECT_EQ(L4_Never.raw, 0);
+}
+
+/* send 1 s, receive zero; bits 32-63 ignored */
+CHECK_TEST(timeouts_word)
+{
+    EXPECT_EQ(TIMEOUTS(0x2BD0, TIME_ZERO), 0x2BD00400);
+    EXPECT_EQ(TIMEOUTS_SND(0xDEAD00002BD00400UL), 0x2BD0);
+    EXPECT_EQ(TIMEOUTS_RCV(0xDEAD00002BD00400UL), 0x0400);
+    EXPECT_EQ(L4_Timeouts(L4_TimePeriod(1000000), L4_ZeroTime), 0x2BD00400);
 }

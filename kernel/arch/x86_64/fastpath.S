@@ -59,7 +59,7 @@ syscall_fast_entry:
 
     test $(MSGTAG_FLAGS | MSGTAG_T_MASK), %r9w /* tag flags or typed items */
     jnz slow
-    test %r8w, %r8w                     /* a receive timeout */
+    test %r8w, %r8w                     /* a receive timeout (pecan/time.h) */
     jnz slow
     cmp %rsi, %rdx                      /* Call: FromSpecifier = To */
     je 1f

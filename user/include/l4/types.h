@@ -3,6 +3,7 @@
 #pragma once
 #include <stdint.h>
 #include <pecan/fpage.h>
+#include <pecan/time.h>
 
 typedef uint64_t L4_Word_t;
 typedef uint8_t L4_Word8_t;
@@ -150,14 +151,7 @@ static inline L4_Word_t L4_IoFpagePort(L4_Fpage_t f) { return IO_FPAGE_PORT(f.ra
 static inline L4_Word_t L4_IoFpageSizeLog2(L4_Fpage_t f) { return IO_FPAGE_LOG2(f.raw); }
 static inline L4_Word_t L4_IoFpageSize(L4_Fpage_t f) { return 1UL << L4_IoFpageSizeLog2(f); }
 
-/* ---- Time values and timeouts (spec 2.8) ----------------------------------
- *
- *   period:  15  14      10 9        0        point:  15  14   11 10  9        0
- *           [ 0 | e (5 bit) | m        ]              [ 1 | e     | c | m        ]
- *
- * A period lasts m * 2^e microseconds. Never = 0 (m = 0, e = 0);
- * zero = 0x0400 (m = 0, e = 1).
- */
+/* ---- Time values and timeouts (spec 2.8; pecan/time.h) ------------------ */
 typedef union {
     L4_Word16_t raw;
     struct {
@@ -173,8 +167,8 @@ typedef union {
     } point;
 } L4_Time_t;
 
-#define L4_Never     ((L4_Time_t){ .raw = 0 })
-#define L4_ZeroTime  ((L4_Time_t){ .raw = 0x0400 })
+#define L4_Never     ((L4_Time_t){ .raw = TIME_NEVER })
+#define L4_ZeroTime  ((L4_Time_t){ .raw = TIME_ZERO })
 
 /* The smallest exponent whose mantissa fits 10 bits, the mantissa
  * truncated: 1000 us = 0x03E8, 1 s = 976 * 2^10 us = 0x2BD0. 0 gives
@@ -188,19 +182,16 @@ static inline L4_Time_t L4_TimePeriod(L4_Word64_t microseconds)
         e++;
     if (e > 31)
         return L4_Never;
-    return (L4_Time_t){ .raw = (L4_Word16_t)(e << 10 | microseconds >> e) };
+    return (L4_Time_t){ .raw = (L4_Word16_t)TIME_PERIOD(e, microseconds >> e) };
 }
-static inline L4_Bool_t L4_IsTimePeriod(L4_Time_t t) { return !(t.raw & 0x8000); }
-static inline L4_Bool_t L4_IsTimePoint(L4_Time_t t) { return (t.raw & 0x8000) != 0; }
+static inline L4_Bool_t L4_IsTimePeriod(L4_Time_t t) { return !(t.raw & TIME_POINT); }
+static inline L4_Bool_t L4_IsTimePoint(L4_Time_t t) { return (t.raw & TIME_POINT) != 0; }
 static inline L4_Bool_t L4_IsTimeEqual(L4_Time_t a, L4_Time_t b) { return a.raw == b.raw; }
 
-/*   Timeouts word (Ipc R8, XferTimeouts TCR):
- *    63     32 31           16 15            0
- *   [ ignored | send timeout  | receive timeout ]
- */
+/* The timeouts word (Ipc R8, XferTimeouts TCR). */
 static inline L4_Word_t L4_Timeouts(L4_Time_t snd, L4_Time_t rcv)
 {
-    return (L4_Word_t)snd.raw << 16 | rcv.raw;
+    return TIMEOUTS(snd.raw, rcv.raw);
 }
 
 /* SystemClock value: microseconds (spec 4.11). */
