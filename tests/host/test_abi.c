@@ -10,12 +10,14 @@
 #include <l4/space.h>
 #include <l4/thread.h>
 #include "fpage.h"
+#include "threadid.h"
 #include "pecan/exreg.h"
 #include "pecan/fpage.h"
 #include "pecan/ipcerror.h"
 #include "pecan/items.h"
 #include "pecan/msgtag.h"
 #include "pecan/protocol.h"
+#include "pecan/threadid.h"
 #include "pecan/time.h"
 #include "pecan/unix_abi.h"
 
@@ -264,4 +266,27 @@ CHECK_TEST(timeouts_word)
     EXPECT_EQ(TIMEOUTS_SND(0xDEAD00002BD00400UL), 0x2BD0);
     EXPECT_EQ(TIMEOUTS_RCV(0xDEAD00002BD00400UL), 0x0400);
     EXPECT_EQ(L4_Timeouts(L4_TimePeriod(1000000), L4_ZeroTime), 0x2BD00400);
+}
+
+/* thread 0x12345, version 0x67; a local id: a UTCB's MR0 address */
+CHECK_TEST(thread_ids)
+{
+    EXPECT_EQ(TID_GLOBAL(0x12345, 0x100000067UL), 0x0001234500000067UL);
+    EXPECT_EQ(TID_NUMBER(0x0001234500000067UL), 0x12345);
+    EXPECT_EQ(TID_VERSION(0x0001234500000067UL), 0x67);
+    EXPECT_EQ(ANYLOCALTHREAD, 0xFFFFFFFFFFFFFFC0UL);
+    EXPECT_EQ(ANYTHREAD, 0xFFFFFFFFFFFFFFFFUL);
+    EXPECT(tid_is_local(0x7F0000001200UL) && !tid_is_global(0x7F0000001200UL));
+    EXPECT(tid_is_global(0x0001234500000040UL + 1) && tid_is_local(0x0001234500000040UL));
+    EXPECT_EQ(tid_make(3, 1), 0x300000001UL);
+
+    L4_ThreadId_t t = L4_GlobalId(0x12345, 0x67);
+    EXPECT_EQ(t.raw, 0x0001234500000067UL);
+    EXPECT_EQ(t.global.X.thread_no, 0x12345);
+    EXPECT_EQ(t.global.X.version, 0x67);
+    EXPECT_EQ(L4_ThreadNo(t), 0x12345);
+    EXPECT_EQ(L4_Version(t), 0x67);
+    EXPECT(L4_IsGlobalId(t) && L4_IsLocalId((L4_ThreadId_t){ .raw = 0x7F0000001200UL }));
+    EXPECT_EQ(((L4_ThreadId_t){ .raw = 0x7F0000001200UL }).local.X.local_id, 0x7F0000001200UL >> 6);
+    EXPECT_EQ(L4_anylocalthread.raw, 0xFFFFFFFFFFFFFFC0UL);
 }

@@ -39,6 +39,7 @@
 #include "arch/percpu.h"
 #include "config.h"
 #include "pecan/msgtag.h"
+#include "pecan/threadid.h"
 #include "syscall.h"
 #include "tcb_offsets.h"
 
@@ -63,7 +64,7 @@ syscall_fast_entry:
     jnz slow
     cmp %rsi, %rdx                      /* Call: FromSpecifier = To */
     je 1f
-    cmp $-1, %rdx                       /* ReplyWait: anythread ... */
+    cmp $ANYTHREAD, %rdx                /* ReplyWait: anythread ... */
     jne slow
     cmpq $0, TCB_SENDQ(%rdi)            /* ... with nobody queued for us */
     jne slow

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdint.h>
 #include <pecan/fpage.h>
+#include <pecan/threadid.h>
 #include <pecan/time.h>
 
 typedef uint64_t L4_Word_t;
@@ -18,13 +19,7 @@ static inline int __L4_Msb(L4_Word_t w)
     return w ? 63 - __builtin_clzl(w) : 0;
 }
 
-/* ---- Thread ids (spec 2.1) ------------------------------------------------
- *
- *   global:  63            32 31             0
- *           [ thread number  |  version (!= 0 mod 64) ]
- *   local:   63                          6 5    0
- *           [ address of the thread's MR0 | 000000 ]
- */
+/* ---- Thread ids (spec 2.1; pecan/threadid.h) ----------------------------- */
 typedef union {
     L4_Word_t raw;
     struct {
@@ -51,19 +46,19 @@ typedef union {
     } X;
 } L4_ThreadId_t;
 
-#define L4_nilthread       ((L4_ThreadId_t){ .raw = 0 })
-#define L4_anythread       ((L4_ThreadId_t){ .raw = ~0UL })
-#define L4_anylocalthread  ((L4_ThreadId_t){ .raw = ~0UL << 6 })
+#define L4_nilthread       ((L4_ThreadId_t){ .raw = NILTHREAD })
+#define L4_anythread       ((L4_ThreadId_t){ .raw = ANYTHREAD })
+#define L4_anylocalthread  ((L4_ThreadId_t){ .raw = ANYLOCALTHREAD })
 
 static inline L4_ThreadId_t L4_GlobalId(L4_Word_t number, L4_Word_t version)
 {
-    return (L4_ThreadId_t){ .raw = number << 32 | (version & 0xFFFFFFFF) };
+    return (L4_ThreadId_t){ .raw = TID_GLOBAL(number, version) };
 }
-static inline L4_Word_t L4_ThreadNo(L4_ThreadId_t t) { return t.raw >> 32; }
-static inline L4_Word_t L4_Version(L4_ThreadId_t t) { return t.raw & 0xFFFFFFFF; }
+static inline L4_Word_t L4_ThreadNo(L4_ThreadId_t t) { return TID_NUMBER(t.raw); }
+static inline L4_Word_t L4_Version(L4_ThreadId_t t) { return TID_VERSION(t.raw); }
 /* Bits 0-5 clear marks a local id (nilthread passes this test too). */
-static inline int L4_IsLocalId(L4_ThreadId_t t) { return (t.raw & 0x3F) == 0; }
-static inline int L4_IsGlobalId(L4_ThreadId_t t) { return (t.raw & 0x3F) != 0; }
+static inline int L4_IsLocalId(L4_ThreadId_t t) { return (t.raw & TID_LOCAL_MASK) == 0; }
+static inline int L4_IsGlobalId(L4_ThreadId_t t) { return (t.raw & TID_LOCAL_MASK) != 0; }
 static inline int L4_IsNilThread(L4_ThreadId_t t) { return t.raw == 0; }
 static inline int L4_IsThreadEqual(L4_ThreadId_t a, L4_ThreadId_t b) { return a.raw == b.raw; }
 static inline int L4_IsThreadNotEqual(L4_ThreadId_t a, L4_ThreadId_t b) { return a.raw != b.raw; }
