@@ -7,6 +7,7 @@
 #include "check.h"
 #include <l4/ipc.h>
 #include <l4/message.h>
+#include <l4/schedule.h>
 #include <l4/space.h>
 #include <l4/thread.h>
 #include "fpage.h"
@@ -17,6 +18,7 @@
 #include "pecan/items.h"
 #include "pecan/msgtag.h"
 #include "pecan/protocol.h"
+#include "pecan/schedule.h"
 #include "pecan/threadid.h"
 #include "pecan/time.h"
 #include "pecan/unix_abi.h"
@@ -289,4 +291,18 @@ CHECK_TEST(thread_ids)
     EXPECT(L4_IsGlobalId(t) && L4_IsLocalId((L4_ThreadId_t){ .raw = 0x7F0000001200UL }));
     EXPECT_EQ(((L4_ThreadId_t){ .raw = 0x7F0000001200UL }).local.X.local_id, 0x7F0000001200UL >> 6);
     EXPECT_EQ(L4_anylocalthread.raw, 0xFFFFFFFFFFFFFFC0UL);
+}
+
+/* slice 1 s, quantum never; sensitive priority 200 (0xC8), 500 us (0x1F4) */
+CHECK_TEST(schedule_words)
+{
+    EXPECT_EQ(SCHED_TIME(0x2BD0, TIME_NEVER), 0x2BD00000);
+    EXPECT_EQ(SCHED_TIME_SLICE(0x2BD00400), 0x2BD0);
+    EXPECT_EQ(SCHED_TIME_QUANTUM(0x2BD00400), 0x0400);
+    EXPECT_EQ(SCHED_PREEMPTION(200, 500), 0xC801F4);
+    EXPECT_EQ(SCHED_SENSITIVE_PRIO(0xC801F4), 200);
+    EXPECT_EQ(SCHED_MAX_DELAY(0xC801F4), 500);
+    EXPECT_EQ(SCHED_PRIO(0x1FF), 0x1FF);
+    EXPECT_EQ(SCHED_PROCESSOR(0x10001), 1);
+    EXPECT_EQ(L4_TimeControl(L4_TimePeriod(1000000), L4_Never), 0x2BD00000);
 }
