@@ -19,6 +19,7 @@
 #include "pecan/msgtag.h"
 #include "pecan/protocol.h"
 #include "pecan/schedule.h"
+#include "pecan/spacectl.h"
 #include "pecan/threadid.h"
 #include "pecan/time.h"
 #include "pecan/unix_abi.h"
@@ -305,4 +306,16 @@ CHECK_TEST(schedule_words)
     EXPECT_EQ(SCHED_PRIO(0x1FF), 0x1FF);
     EXPECT_EQ(SCHED_PROCESSOR(0x10001), 1);
     EXPECT_EQ(L4_TimeControl(L4_TimePeriod(1000000), L4_Never), 0x2BD00000);
+}
+
+/* "KM": set the limit to 4096 KB: 0 | 0x4B4D | 1 (L) | 0 (Q) | 0 | 0x1000;
+ * old: 100 KB in use, no limit. "UX" on: 0x5558 << 48 | S | U. */
+CHECK_TEST(space_control_extensions)
+{
+    EXPECT_EQ(L4_KmemSetLimit | 4096, 0x4B4D800000001000UL);
+    EXPECT_EQ(L4_KmemQuery, 0x4B4D400000000000UL);
+    EXPECT_EQ(SC_KMEM_OLD(100UL, SC_KMEM_NONE), 0x00000064FFFFFFFFUL);
+    EXPECT_EQ(SC_KMEM_USED(0x00000064FFFFFFFFUL), 100);
+    EXPECT_EQ((0x4B4D800000001000UL & SC_EXT_MASK), SC_KMEM);
+    EXPECT_EQ(SC_UNIX | SC_UNIX_SET | SC_UNIX_ON, 0x5558800000000001UL);
 }

@@ -71,7 +71,7 @@ static inline L4_Word_t L4_KernelMemoryUsed(L4_ThreadId_t space)
     L4_Word_t old;
     if (!L4_SpaceControl(space, L4_KmemQuery, L4_Nilpage, L4_Nilpage, L4_nilthread, &old))
         return ~0UL;
-    return old >> 32;
+    return SC_KMEM_USED(old);
 }
 
 /* "UX": make `space` (none of its threads active yet) run Linux programs
