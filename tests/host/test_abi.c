@@ -6,6 +6,7 @@
 #define CHECK_SUITE "abi"
 #include "check.h"
 #include <l4/ipc.h>
+#include <l4/kip.h>
 #include <l4/message.h>
 #include <l4/schedule.h>
 #include <l4/space.h>
@@ -16,6 +17,7 @@
 #include "pecan/fpage.h"
 #include "pecan/ipcerror.h"
 #include "pecan/items.h"
+#include "pecan/kip.h"
 #include "pecan/msgtag.h"
 #include "pecan/protocol.h"
 #include "pecan/schedule.h"
@@ -318,4 +320,32 @@ CHECK_TEST(space_control_extensions)
     EXPECT_EQ(SC_KMEM_USED(0x00000064FFFFFFFFUL), 100);
     EXPECT_EQ((0x4B4D800000001000UL & SC_EXT_MASK), SC_KMEM);
     EXPECT_EQ(SC_UNIX | SC_UNIX_SET | SC_UNIX_ON, 0x5558800000000001UL);
+}
+
+/* spec 8.1: UtcbInfo 0xC2801 (m = 1, a = 10, s = 12); ThreadInfo t = 18,
+ * SystemBase 16, UserBase 48; a module's descriptor (boot-loader type 0xE,
+ * subtype 3) for 0x5DA000-0x5DAFFF and a virtual conventional one */
+CHECK_TEST(kip_words)
+{
+    EXPECT_EQ(UTCB_INFO(1, 10, 12), 0xC2801);
+    EXPECT_EQ(UTCB_INFO_SIZE(0xC2801), 1024);
+    EXPECT_EQ(THREAD_INFO(18, 16, 48), 0x3001012);
+    EXPECT_EQ(MEMORY_INFO(0x300, 5), 0x30000000005UL);
+    EXPECT_EQ(MEMORY_INFO_OFFSET(0x30000000005UL), 0x300);
+    EXPECT_EQ(MEMORY_INFO_COUNT(0x30000000005UL), 5);
+    EXPECT_EQ(MEMDESC_WORD0(0x5DA123, 0, MEMDESC_BOOTLOADER, 3), 0x5DA03E);
+    EXPECT_EQ(MEMDESC_WORD0(0, 1, MEMDESC_CONVENTIONAL, 0), MEMDESC_VIRTUAL | 1);
+    EXPECT(MEMDESC_IS_VIRTUAL(0x201) && !MEMDESC_IS_VIRTUAL(0x5DA03E));
+    EXPECT_EQ(MEMDESC_SUBTYPE(0x5DA03E), 3);
+
+    L4_KernelInterfacePage_t k = { .thread_info = 0x3001012, .utcb_info = 0xC2801 };
+    EXPECT_EQ(L4_ThreadIdBits(&k), 18);
+    EXPECT_EQ(L4_ThreadIdSystemBase(&k), 16);
+    EXPECT_EQ(L4_ThreadIdUserBase(&k), 48);
+    EXPECT_EQ(L4_UtcbSize(&k), 1024);
+    L4_MemoryDesc_t d = { 0x5DA03E, 0x5DAFFF & MEMDESC_ADDR_MASK };
+    EXPECT_EQ(L4_MemoryDescType(&d), 0xE + 3 * 16);
+    EXPECT_EQ(L4_MemoryDescLow(&d), 0x5DA000);
+    EXPECT_EQ(L4_MemoryDescHigh(&d), 0x5DAFFF);
+    EXPECT(!L4_IsMemoryDescVirtual(&d));
 }
