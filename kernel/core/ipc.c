@@ -558,8 +558,6 @@ static void ipc_outer_restore(struct tcb *t, const struct ipc_outer *o)
     t->rcv_timeout = o->rcv_timeout;
 }
 
-_Static_assert(KCALL_BR0 == FPAGE_COMPLETE, "KCALL_BR0");
-
 word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
 {
     struct tcb *self = current;
