@@ -1,8 +1,8 @@
 /* ExchangeRegisters' control word (spec 4.6): the one definition for the
  * kernel (exreg.c, ipc.c) and libl4 (l4/thread.h).
  *
- *    63   16  15  10   9   8   7   6   5   4   3   2   1   0
- *   [ .. | K | ..    | d | H | p | u | F | I | S | s | r | h ]
+ *    63    17  16  15    10   9   8   7   6   5   4   3   2   1   0
+ *   [ (zero)  | K | (zero)  | d | H | p | u | F | I | S | s | r | h ]
  *
  * In: h halt (1) or resume (0), done when H is set; r, s abort the
  * thread's receive or send phase; S, I, F, u, p set its SP, IP, FLAGS,

@@ -31,7 +31,7 @@
 
 #define ITEM_MORE               PECAN_UL(0x1)       /* C */
 #define ITEM_NOT_STRING         PECAN_UL(0x8)       /* type 4-7 */
-#define ITEM_TYPE_MASK          PECAN_UL(0xE)
+#define ITEM_TYPE_MASK          PECAN_UL(0xE)       /* the type, in place */
 #define ITEM_TYPE(w0)           (((w0) >> 1) & 7)
 #define ITEM_MAP                4
 #define ITEM_GRANT              5
