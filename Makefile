@@ -205,6 +205,8 @@ HOST_LIB   := kernel/core/range.c kernel/core/frame.c kernel/core/elf.c \
 # code only one test links (it provides the hooks that code needs)
 HOST_EXTRA_test_mdb := kernel/core/mdb.c
 HOST_EXTRA_test_segload := kernel/arch/x86_64/segload.c
+# the ABI formats, and libl4's view of them
+HOST_FLAGS_test_abi := -Iuser/include
 # the user C library and libos's malloc, under other names than the host's
 HOST_EXTRA_test_libc := user/lib/c/strtol.c user/lib/c/qsort.c user/os/lib/malloc.c
 HOST_FLAGS_test_libc := -Iuser/include -Iuser/os/include -Dstrtol=libc_strtol \
@@ -216,6 +218,8 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)
+	@mkdir -p $(BUILD)/host/deps
+	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -MM -MT $@ $< > $(BUILD)/host/deps/$*.d
 
 # ---- top-level targets -----------------------------------------------------
 .PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench size ipc-trace \

@@ -6,19 +6,9 @@
 #include "space.h"
 #include "syscall.h"
 #include "threadid.h"
+#include "pecan/exreg.h"
 #include "pecan/unix_abi.h"
 #include "utcb.h"
-
-/* Control word bits (input meaning). */
-#define XR_HALT_VALUE (1 << 0)   /* h */
-#define XR_CANCEL_RCV (1 << 1)   /* r */
-#define XR_CANCEL_SND (1 << 2)   /* s */
-#define XR_SET_SP     (1 << 3)   /* S */
-#define XR_SET_IP     (1 << 4)   /* I */
-#define XR_SET_FLAGS  (1 << 5)   /* F */
-#define XR_SET_HANDLE (1 << 6)   /* u */
-#define XR_SET_PAGER  (1 << 7)   /* p */
-#define XR_HALT       (1 << 8)   /* H */
 
 /* May the current thread exchange t's registers? A thread of its own
  * space; a thread of a Unix-ABI space also its exception handler, from
@@ -47,15 +37,16 @@ void sys_exchange_registers(struct exreg *r)
     };
     arch_get_user_regs(t, &old.sp, &old.ip, &old.flags);
 
-    if (ctl & (XR_SET_SP | XR_SET_IP | XR_SET_FLAGS))
-        arch_set_user_regs(t, ctl & XR_SET_SP ? &r->sp : NULL, ctl & XR_SET_IP ? &r->ip : NULL,
-                           ctl & XR_SET_FLAGS ? &r->flags : NULL);
-    if (ctl & XR_SET_HANDLE)
+    if (ctl & (EXREG_SET_SP | EXREG_SET_IP | EXREG_SET_FLAGS))
+        arch_set_user_regs(t, ctl & EXREG_SET_SP ? &r->sp : NULL,
+                           ctl & EXREG_SET_IP ? &r->ip : NULL,
+                           ctl & EXREG_SET_FLAGS ? &r->flags : NULL);
+    if (ctl & EXREG_SET_HANDLE)
         utcb_set(t, UTCB_USER_HANDLE, r->user_handle);
-    if (ctl & XR_SET_PAGER)
+    if (ctl & EXREG_SET_PAGER)
         utcb_set(t, UTCB_PAGER, r->pager);
 
-    old.control = ipc_cancel(t, ctl & XR_CANCEL_SND, ctl & XR_CANCEL_RCV);
+    old.control = ipc_cancel(t, ctl & EXREG_SEND, ctl & EXREG_RECV);
     if (t->space->unix_abi) {
         if (t->unix_interrupt)
             old.control |= UNIX_XR_INTERRUPT;
@@ -63,10 +54,10 @@ void sys_exchange_registers(struct exreg *r)
             t->unix_interrupt = true;
     }
     if (t->halted) {
-        old.control |= XR_HALT_VALUE;
-        if ((ctl & XR_HALT) && !(ctl & XR_HALT_VALUE))
+        old.control |= EXREG_HALT;
+        if ((ctl & EXREG_SET_HALT) && !(ctl & EXREG_HALT))
             thread_resume(t);
-    } else if ((ctl & XR_HALT) && (ctl & XR_HALT_VALUE)) {
+    } else if ((ctl & EXREG_SET_HALT) && (ctl & EXREG_HALT)) {
         thread_halt(t);
     }
     *r = old;

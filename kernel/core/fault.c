@@ -47,9 +47,9 @@ void fault_stop(struct trap_frame *f, const char *why)
  * a cancelled or aborted IPC. Only a missing or timed-out handler is none. */
 static bool retry_after(word_t err)
 {
-    unsigned code = (err >> 1) & 7;
+    unsigned code = IPC_ERROR_CODE(err);
     return !err || code == IPC_CANCELED || code == IPC_ABORTED ||
-           ((err & 1) && code >= IPC_OVERFLOW);
+           (IPC_ERROR_PHASE(err) == IPC_RECV && code >= IPC_OVERFLOW);
 }
 
 /* A two-word fault message (page fault, I/O fault) to the pager, nested
@@ -58,8 +58,8 @@ static word_t pager_ipc(struct tcb *self, word_t label, word_t mr1, word_t ip, u
 {
     struct tcb *pager = tcb_lookup(utcb_get(self, UTCB_PAGER), self);
     if (!pager || !tcb_is_active(pager))
-        return IPC_NO_PARTNER << 1;
-    word_t msg[] = { label << 16 | 2, mr1, ip };
+        return IPC_ERROR(0, IPC_NO_PARTNER, IPC_SEND);
+    word_t msg[] = { MSGTAG(label, 0, 2), mr1, ip };
     return ipc_kernel_message(pager, deadline, ARRAY_SIZE(msg), NULL, NULL, msg);
 }
 
@@ -67,17 +67,17 @@ word_t fault_nested_ipc(struct tcb *self, word_t addr, unsigned access, word_t i
                         uint64_t deadline)
 {
     if (self->space->sigma0)
-        return sigma0_map(self->space, addr) ? 0 : IPC_NO_PARTNER << 1;
+        return sigma0_map(self->space, addr) ? 0 : IPC_ERROR(0, IPC_NO_PARTNER, IPC_SEND);
     return pager_ipc(self, PAGEFAULT_LABEL | access, addr, ip, deadline);
 }
 
 void fault_io(struct trap_frame *f, word_t fpage)
 {
     word_t err = pager_ipc(current, IOFAULT_LABEL, fpage, f->rip, 0);
-    if (retry_after(err) && ((err >> 1) & 7) != IPC_NO_PARTNER)
+    if (retry_after(err) && IPC_ERROR_CODE(err) != IPC_NO_PARTNER)
         return;                         /* the thread retries the access */
     kprintf("pecan: I/O fault on port %04lx (%u bytes) ip %016lx by thread %lx: "
-            "no pager handled it\n", (fpage >> 16) & 0xFFFF, 1u << ((fpage >> 10) & 0x3F),
+            "no pager handled it\n", IO_FPAGE_PORT(fpage), 1u << IO_FPAGE_LOG2(fpage),
             f->rip, current->global_id);
     fault_stop(f, "unhandled I/O fault");
 }
@@ -86,7 +86,7 @@ void fault_io(struct trap_frame *f, word_t fpage)
 static bool pagefault_ipc(word_t addr, unsigned access, word_t ip)
 {
     word_t err = fault_nested_ipc(current, addr, access, ip, 0);
-    return retry_after(err) && ((err >> 1) & 7) != IPC_NO_PARTNER;
+    return retry_after(err) && IPC_ERROR_CODE(err) != IPC_NO_PARTNER;
 }
 
 void fault_page(struct trap_frame *f, word_t addr, unsigned access)

@@ -10,6 +10,7 @@
 #include "fault.h"
 #include "fpage.h"
 #include "map.h"
+#include "pecan/exreg.h"
 #include "print.h"
 #include "sched.h"
 #include "space.h"
@@ -24,7 +25,7 @@ static void set_error(struct tcb *t, unsigned phase, unsigned code, word_t offse
 {
     if (t->state == TS_FREE)
         return;                         /* deleted during a transfer */
-    t->ipc_error = offset << 4 | code << 1 | phase;
+    t->ipc_error = IPC_ERROR(offset, code, phase);
     utcb_set(t, UTCB_ERROR_CODE, t->ipc_error);
     utcb_set(t, UTCB_MR(0), mr0);
     t->ipc_from = NILTHREAD;
@@ -187,7 +188,7 @@ static void xfer_failed_for(struct tcb *t, unsigned phase, unsigned code, word_t
         set_error(t, phase, code, offset, mr0);
         return;
     }
-    t->xfer_end_error = offset << 4 | code << 1 | phase;
+    t->xfer_end_error = IPC_ERROR(offset, code, phase);
     t->xfer_end_mr0 = mr0;
 }
 
@@ -195,8 +196,8 @@ static void xfer_failed_for(struct tcb *t, unsigned phase, unsigned code, word_t
  * get the error, and whichever of them blocked wakes up. */
 static void transfer_failed(struct tcb *s, struct tcb *r, word_t tag, unsigned code, word_t offset)
 {
-    xfer_failed_for(s, IPC_SEND, code, offset, tag | TAG_E);
-    xfer_failed_for(r, IPC_RECV, partner_code(code), offset, (tag & ~TAG_FLAGS) | TAG_E);
+    xfer_failed_for(s, IPC_SEND, code, offset, tag | MSGTAG_E);
+    xfer_failed_for(r, IPC_RECV, partner_code(code), offset, (tag & ~MSGTAG_FLAGS) | MSGTAG_E);
     if (r->state == TS_RECV_BLOCKED)
         wake(r);
     if (s->state == TS_SEND_BLOCKED)
@@ -208,11 +209,11 @@ static void transfer_failed(struct tcb *s, struct tcb *r, word_t tag, unsigned c
  * view, with the bytes of strings copied before it in *offset. */
 static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *offset)
 {
-    unsigned u = TAG_U(tag), t = TAG_T(tag);
+    unsigned u = MSGTAG_U(tag), t = MSGTAG_T(tag);
     if (1 + u + t > NUM_MRS)
         return IPC_OVERFLOW;
     copy_words(&r->utcb[1], &s->utcb[1], u + t);
-    r->utcb[0] = (tag & ~(TAG_FLAGS & ~TAG_P)) | (s->ipc_intended ? TAG_R : 0);
+    r->utcb[0] = (tag & ~(MSGTAG_FLAGS & ~MSGTAG_P)) | (s->ipc_intended ? MSGTAG_R : 0);
     if (r->start_wait) {
         r->start_wait = false;
         if (u == 2 && t == 0)
@@ -331,13 +332,13 @@ static bool redirects_for(const struct tcb *r, const struct tcb *vs)
  * rules of 5.6, a redirector may speak for the threads of its clan. */
 static struct tcb *virtual_sender(struct tcb *self, struct tcb *dest)
 {
-    if (!(self->utcb[0] & TAG_P))
+    if (!(self->utcb[0] & MSGTAG_P))
         return NULL;
     struct tcb *vs = tcb_lookup_global(utcb_get(self, UTCB_VIRTUAL_SENDER));
     if (vs && !irq_is_thread(vs) &&
         (vs->space == self->space || self->space == dest->space || redirects_for(self, vs)))
         return vs;
-    self->utcb[0] &= ~TAG_P;
+    self->utcb[0] &= ~MSGTAG_P;
     return NULL;
 }
 
@@ -391,7 +392,7 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
 static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call, word_t timeouts)
 {
     /* propagation (a P tag) or redirection (the space has a redirector) */
-    if (dest && tcb_is_active(dest) && (self->no_fast_send || (self->utcb[0] & TAG_P)))
+    if (dest && tcb_is_active(dest) && (self->no_fast_send || (self->utcb[0] & MSGTAG_P)))
         dest = supervise(self, dest, &call->spec);
     if (dest && dest->space->sigma0 && !self->space->privileged)
         dest = NULL;                    /* sigma0 serves privileged spaces only */
@@ -406,7 +407,7 @@ static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call
         call->handoff = delivered(self, dest);
         return true;
     }
-    uint16_t snd_timeout = timeouts >> 16;
+    uint16_t snd_timeout = TIMEOUTS_SND(timeouts);
     if (time_is_zero(snd_timeout)) {
         set_error(self, IPC_SEND, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
         return false;
@@ -414,7 +415,7 @@ static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call
     sendq_append(dest, self);
     self->has_rcv_phase = call->spec != 0;
     self->rcv_from = call->spec;
-    self->rcv_timeout = timeouts & 0xFFFF;
+    self->rcv_timeout = TIMEOUTS_RCV(timeouts);
     block(self, TS_SEND_BLOCKED, time_deadline(snd_timeout), NULL);
     /* Our message was taken (or the send failed). The taker either moved
      * us into the receive phase, which has ended by now too, or left it
@@ -474,7 +475,7 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     word_t tag = self->utcb[0];
-    if ((tag & (TAG_FLAGS | 0x3FUL << 6)) || (timeouts & 0xFFFF) || self->no_fast_send ||
+    if ((tag & (MSGTAG_FLAGS | MSGTAG_T_MASK)) || TIMEOUTS_RCV(timeouts) || self->no_fast_send ||
         self->delay_until || !arch_user_ip_canonical(self))
         return;
     struct tcb *dest = tcb_lookup(to, self);
@@ -486,7 +487,7 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
     if (spec != self->global_id && spec != ANYTHREAD &&
         !(spec == ANYLOCALTHREAD && dest->space == self->space))
         return;
-    copy_words(&dest->utcb[1], &self->utcb[1], TAG_U(tag));
+    copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
     dest->utcb[0] = tag;
     dest->ipc_from = tcb_id_for(self, dest);
     dest->ipc_error = 0;
@@ -526,7 +527,7 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
         set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
         return NILTHREAD;
     }
-    return receive_phase(self, &call, timeouts & 0xFFFF);
+    return receive_phase(self, &call, TIMEOUTS_RCV(timeouts));
 }
 
 /* ---- kernel-made messages --------------------------------------------- */
@@ -556,8 +557,6 @@ static void ipc_outer_restore(struct tcb *t, const struct ipc_outer *o)
     t->has_rcv_phase = o->rcv_phase;
     t->rcv_timeout = o->rcv_timeout;
 }
-
-_Static_assert(KCALL_BR0 == FPAGE_COMPLETE, "KCALL_BR0");
 
 word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
 {
@@ -626,8 +625,8 @@ static uint64_t xfer_key(uint16_t t)
  * the sender's send-xfer and the receiver's receive-xfer timeout. */
 static void xfer_start_timeout(struct xfer *x)
 {
-    uint64_t snd = xfer_key(utcb_get(x->s, UTCB_XFER_TIMEOUTS) >> 16 & 0xFFFF);
-    uint64_t rcv = xfer_key(utcb_get(x->r, UTCB_XFER_TIMEOUTS) & 0xFFFF);
+    uint64_t snd = xfer_key(TIMEOUTS_SND(utcb_get(x->s, UTCB_XFER_TIMEOUTS)));
+    uint64_t rcv = xfer_key(TIMEOUTS_RCV(utcb_get(x->r, UTCB_XFER_TIMEOUTS)));
     x->faulted = true;
     x->receiver_first = rcv < snd;
     uint64_t first = MIN(snd, rcv);
@@ -697,7 +696,7 @@ static void serve_reflected_fault(struct tcb *self)
         self->ipc_error = self->xfer_end_error;
         self->ipc_from = NILTHREAD;
         utcb_set(self, UTCB_ERROR_CODE, self->ipc_error);
-        utcb_set(self, UTCB_MR(0), self->xfer_is_sender ? utcb_get(self, UTCB_MR(0)) | TAG_E
+        utcb_set(self, UTCB_MR(0), self->xfer_is_sender ? utcb_get(self, UTCB_MR(0)) | MSGTAG_E
                                                          : self->xfer_end_mr0);
         return;
     }
@@ -725,7 +724,7 @@ unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
         return IPC_ABORTED;
     if (!err)
         return 0;
-    if (((err >> 1) & 7) == IPC_TIMEOUT)
+    if (IPC_ERROR_CODE(err) == IPC_TIMEOUT)
         return x->receiver_first ? IPC_XFER_TIMEOUT_PARTNER : IPC_XFER_TIMEOUT_CURRENT;
     return IPC_ABORTED;
 }
@@ -738,7 +737,7 @@ static bool cancel_blocked(struct tcb *t, unsigned code)
 {
     if (t->state == TS_SEND_BLOCKED) {
         sendq_remove(t);
-        set_error(t, IPC_SEND, code, 0, utcb_get(t, UTCB_MR(0)) | TAG_E);
+        set_error(t, IPC_SEND, code, 0, utcb_get(t, UTCB_MR(0)) | MSGTAG_E);
     } else if (t->state == TS_RECV_BLOCKED) {
         set_error(t, IPC_RECV, code, 0, TAG_ERROR_ONLY);
     } else {
@@ -751,7 +750,7 @@ static bool cancel_blocked(struct tcb *t, unsigned code)
 void ipc_timeout(struct tcb *t)
 {
     if (!cancel_blocked(t, IPC_TIMEOUT))
-        xfer_wake_copier(t, IPC_TIMEOUT << 1);  /* its partner's fault took too long */
+        xfer_wake_copier(t, IPC_ERROR(0, IPC_TIMEOUT, IPC_SEND)); /* partner's fault: too slow */
 }
 
 unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
@@ -768,12 +767,12 @@ unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
             cancel_blocked(t->xfer_partner, IPC_CANCELED);
             xfer_wake_copier(copier, IPC_ABORTED);
         }
-        return sending ? 1 << 2 : 1 << 1;
+        return sending ? EXREG_SEND : EXREG_RECV;
     }
     if (t->state == TS_SEND_BLOCKED) {
         if (send)
             cancel_blocked(t, IPC_CANCELED);
-        return 1 << 2;
+        return EXREG_SEND;
     }
     if (t->state == TS_RECV_BLOCKED) {
         if (recv) {
@@ -784,7 +783,7 @@ unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
                 cancel_blocked(t, IPC_CANCELED);
             }
         }
-        return 1 << 1;
+        return EXREG_RECV;
     }
     return 0;
 }
@@ -804,7 +803,7 @@ static void detach_xfer(struct tcb *t, struct tcb *p)
     /* t was copying: p waits for the end, or serves (or was asked to
      * serve) a fault for t. */
     unsigned phase = p->xfer_is_sender ? IPC_SEND : IPC_RECV;
-    word_t mr0 = p->xfer_is_sender ? utcb_get(p, UTCB_MR(0)) | TAG_E : TAG_ERROR_ONLY;
+    word_t mr0 = p->xfer_is_sender ? utcb_get(p, UTCB_MR(0)) | MSGTAG_E : TAG_ERROR_ONLY;
     xfer_recall(p);
     xfer_failed_for(p, phase, IPC_ABORTED, t->xfer->offset, mr0);
     if (p->state == TS_XFER)
@@ -821,7 +820,7 @@ void ipc_detach(struct tcb *t)
     while (t->sendq) {
         struct tcb *s = t->sendq;
         sendq_remove(s);
-        set_error(s, IPC_SEND, IPC_NO_PARTNER, 0, utcb_get(s, UTCB_MR(0)) | TAG_E);
+        set_error(s, IPC_SEND, IPC_NO_PARTNER, 0, utcb_get(s, UTCB_MR(0)) | MSGTAG_E);
         wake(s);
     }
     for (struct tcb *r = tcb_list; r; r = r->list_next)

@@ -42,11 +42,11 @@ __boot void kip_init(void)
     W(KIP_API_VERSION) = API_VERSION_X2;
     W(KIP_API_FLAGS) = API_FLAGS_LE64;
     W(KIP_KERNEL_DESC) = KIP_KDESC_OFFSET;
-    W(KIP_UTCB_INFO) = 1 | 10 << 10 | 12 << 16;   /* m = 1, a = 2^10, s = 2^12 */
+    W(KIP_UTCB_INFO) = UTCB_INFO(1, 10, 12);      /* 1 KB UTCBs, 4 KB areas at least */
     W(KIP_KIP_AREA_INFO) = 12;
     W(KIP_PROC_DESC) = KIP_PROC_DESC_ARRAY;
     W(KIP_CLOCK_INFO) = 1 | (1000000 / TIMER_HZ) << 16;   /* read / schedule precision µs */
-    W(KIP_THREAD_INFO) = THREAD_BITS | SYSTEM_BASE << 8 | USER_BASE << 20;
+    W(KIP_THREAD_INFO) = THREAD_INFO(THREAD_BITS, SYSTEM_BASE, USER_BASE);
     W(KIP_PAGE_INFO) = (1UL << 12 | 1UL << 21) | 7;       /* 4 KB and 2 MB, rwx */
     W(KIP_PROC_INFO) = 0 | 5UL << 60;                     /* one CPU, 32-byte descriptors */
     for (unsigned i = 0; i < SYS_COUNT; i++)
@@ -64,7 +64,7 @@ __boot void kip_init(void)
     end = put_string(end, "");                           /* no features */
     mem_first = ALIGN_UP(end, 16);
     mem_count = 0;
-    W(KIP_MEMORY_INFO) = (word_t)mem_first << 32;
+    W(KIP_MEMORY_INFO) = MEMORY_INFO(mem_first, 0);
 }
 
 __boot void kip_add_memory(unsigned type, unsigned subtype, bool virt, word_t low, word_t high)
@@ -72,12 +72,10 @@ __boot void kip_add_memory(unsigned type, unsigned subtype, bool virt, word_t lo
     unsigned off = mem_first + 16 * mem_count;
     if (off + 16 > PAGE_SIZE)
         panic("KIP memory descriptor array is full (%u entries)", mem_count);
-    /* word 0: low >> 10 in bits 10-63, v bit 9, subtype 4-7, type 0-3;
-     * word 1: (inclusive high) >> 10 in bits 10-63 */
-    W(off) = (low & ~0x3FFUL) | (virt ? 1UL << 9 : 0) | (subtype & 0xF) << 4 | (type & 0xF);
-    W(off + 8) = (high - 1) & ~0x3FFUL;
+    W(off) = MEMDESC_WORD0(low, virt, type, subtype);
+    W(off + 8) = (high - 1) & MEMDESC_ADDR_MASK;
     mem_count++;
-    W(KIP_MEMORY_INFO) = (word_t)mem_first << 32 | mem_count;
+    W(KIP_MEMORY_INFO) = MEMORY_INFO(mem_first, mem_count);
 }
 
 __boot void kip_set_word(unsigned offset, word_t value)

@@ -13,20 +13,12 @@
 #include "utcb.h"
 #include "xfer.h"
 
-/*
- * Map item: word 0 = send base (bits 10-63) | type << 1 (4 map, 5 grant) | C
- *           word 1 = send fpage
- */
-#define ITEM_TYPE(w0) (((w0) >> 1) & 7)
-#define ITEM_MAP   4
-#define ITEM_GRANT 5
-
 /* On every page mapped: decoded directly, since SpaceControl never lets
  * an area be the complete space (fpage_log2's special case). */
 static bool in_area(word_t area, vaddr_t va)
 {
-    word_t size = 1UL << ((area >> 4) & 0x3F);
-    return area && va - (area & ~0x3FFUL & ~(size - 1)) < size;
+    word_t size = 1UL << FPAGE_LOG2(area);
+    return area && va - (area & FPAGE_BASE_MASK & ~(size - 1)) < size;
 }
 
 /* Receiver-side pages the kernel owns: the KIP and UTCB areas. */
@@ -134,8 +126,8 @@ static unsigned unmap_range(struct work *w, struct space *sp, word_t base, word_
 
 void sys_unmap(struct tcb *self, word_t control)
 {
-    unsigned k = control & 0x3F;
-    bool flush = control & (1 << 6);
+    unsigned k = UNMAP_K(control);
+    bool flush = control & UNMAP_FLUSH;
     struct work w = { .preemptible = true };
     for (unsigned i = 0; i <= k; i++) {
         word_t fp = self->utcb[i];
@@ -149,8 +141,8 @@ void sys_unmap(struct tcb *self, word_t control)
             continue;
         word_t base = s < 12 ? ALIGN_DOWN(fp, PAGE_SIZE) : fpage_base(fp);
         word_t size = s < 12 ? PAGE_SIZE : fpage_size(fp);
-        unsigned status = unmap_range(&w, self->space, base, size, fp & 7, flush);
-        self->utcb[i] = (fp & ~7UL) | status;
+        unsigned status = unmap_range(&w, self->space, base, size, fp & FPAGE_RWX, flush);
+        self->utcb[i] = (fp & ~FPAGE_RWX) | status;
     }
 }
 
@@ -161,10 +153,10 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
     word_t w0 = item[0], fp = item[1];
     unsigned type = ITEM_TYPE(w0);
     word_t tag = utcb_get(s, UTCB_MR(0));
-    if ((type != ITEM_MAP && type != ITEM_GRANT) || *i + 1 > TAG_U(tag) + TAG_T(tag))
+    if ((type != ITEM_MAP && type != ITEM_GRANT) || *i + 1 > MSGTAG_U(tag) + MSGTAG_T(tag))
         return IPC_OVERFLOW;            /* string items: not yet */
     *i += 2;
-    word_t window = utcb_get(r, UTCB_BR(0)) & ~0xFUL;
+    word_t window = ACCEPT_WINDOW(utcb_get(r, UTCB_BR(0)));
     if (!window)
         return IPC_OVERFLOW;
     if (fpage_is_io(fp))
@@ -177,7 +169,7 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
      * window R (2^r) is placed inside the larger at the send base offset. */
     unsigned sl = fpage_log2(fp), rl = fpage_log2(window);
     word_t sbase = fpage_base(fp), rbase = fpage_base(window), off;
-    word_t snd_base = w0 & ~0x3FFUL;
+    word_t snd_base = MAP_ITEM_SND_BASE(w0);
     unsigned size_log2;
     if (sl <= rl) {
         size_log2 = sl;
@@ -191,7 +183,7 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
         sbase += off;
     }
     word_t size = size_log2 >= 64 ? ~0UL : 1UL << size_log2;
-    unsigned rwx = fp & 7;
+    unsigned rwx = fp & FPAGE_RWX;
     if (!rwx)
         return 0;
     /* Sigma0's space is physical memory, 1:1: nothing of it lies beyond

@@ -6,6 +6,7 @@
 #include "timeout.h"
 #include "utcb.h"
 #include "pecan/protocol.h"
+#include "pecan/schedule.h"
 
 /* Schedule's result: the thread's state (spec 4.9 table). */
 static word_t state_code(const struct tcb *t)
@@ -31,13 +32,13 @@ static word_t state_code(const struct tcb *t)
 static uint16_t time_value(uint64_t us)
 {
     if (us == 0)
-        return 0x0400;                 /* zero */
+        return TIME_ZERO;
     unsigned e = 0;
     while (us >= 1024 && e < 31) {
         us >>= 1;
         e++;
     }
-    return (uint16_t)(e << 10 | us);
+    return (uint16_t)TIME_PERIOD(e, us);
 }
 
 word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
@@ -55,24 +56,26 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
     if (!privileged && current->global_id != t->scheduler)
         return syscall_fail(ERR_NO_PRIVILEGE);
 
-    word_t new_prio = prio & 0x1FF;
+    word_t new_prio = SCHED_PRIO(prio);
     bool set_prio = prio != ~0UL && new_prio <= 255;
     if (set_prio && !privileged && new_prio > current->priority)
         return syscall_fail(ERR_NO_PRIVILEGE);
-    if (preemption != ~0UL && !privileged && ((preemption >> 16) & 0xFF) > current->priority)
+    if (preemption != ~0UL && !privileged && SCHED_SENSITIVE_PRIO(preemption) > current->priority)
         return syscall_fail(ERR_NO_PRIVILEGE);  /* the sensitive priority, likewise */
     uint64_t slice = 0, quantum = 0;
     if (time_control != ~0UL &&
-        (!time_period_us(time_control >> 16, &slice) || !time_period_us(time_control, &quantum)))
+        (!time_period_us(SCHED_TIME_SLICE(time_control), &slice) ||
+         !time_period_us(SCHED_TIME_QUANTUM(time_control), &quantum)))
         return syscall_fail(ERR_INVALID_THREAD);
-    if (processor != ~0UL && (processor & 0xFFFF) != 0)
+    if (processor != ~0UL && SCHED_PROCESSOR(processor) != 0)
         return syscall_fail(ERR_INVALID_PARAM);  /* one processor */
 
     word_t result = state_code(t);
-    *old_time = (word_t)time_value(t->timeslice_us) << 16 |
-                (t->quantum_us ? time_value(t->quantum_us) : 0);
-    if (preemption != ~0UL)        /* bits 0-15 maximum delay (µs), 16-23 sensitive priority */
-        sched_set_preemption(t, (uint8_t)(preemption >> 16), preemption & 0xFFFF);
+    *old_time = SCHED_TIME(time_value(t->timeslice_us),
+                           t->quantum_us ? time_value(t->quantum_us) : 0);
+    if (preemption != ~0UL)
+        sched_set_preemption(t, (uint8_t)SCHED_SENSITIVE_PRIO(preemption),
+                             SCHED_MAX_DELAY(preemption));
     if (set_prio)
         sched_set_priority(t, (uint8_t)new_prio);
     if (time_control != ~0UL) {
@@ -87,7 +90,7 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
 
 /* The preemption message (spec 6.5): label 0xFFFF_FFFF_FFD0, u = 2, the
  * time in microseconds in MR1 (low 32 bits) and MR2 (high 32 bits). */
-#define PREEMPTION_TAG (PROTO_LABEL(PROTO_PREEMPTION) << 16 | 2)
+#define PREEMPTION_TAG MSGTAG(PROTO_LABEL(PROTO_PREEMPTION), 0, 2)
 
 void sched_quantum_expired(void)
 {

@@ -136,8 +136,9 @@ static word_t kb_up(size_t bytes)
 /* The old control word for L or Q, and the new limit for L. */
 static word_t kmem_control(struct kmem_account *a, word_t control)
 {
-    word_t old = MIN(kb_up(a->used), (1UL << 31) - 1) << 32 |
-                 (a->limit == KMEM_UNLIMITED ? SC_KMEM_NONE : MIN(a->limit / 1024, SC_KMEM_NONE - 1));
+    word_t old = SC_KMEM_OLD(MIN(kb_up(a->used), SC_KMEM_USED_MAX),
+                             a->limit == KMEM_UNLIMITED ? SC_KMEM_NONE
+                                                        : MIN(a->limit / 1024, SC_KMEM_NONE - 1));
     if (control & SC_KMEM_SET) {
         word_t kb = control & SC_KMEM_NONE;
         a->limit = kb == SC_KMEM_NONE ? KMEM_UNLIMITED : kb * 1024;

@@ -11,13 +11,13 @@ static struct tcb *head;        /* earliest deadline first */
 
 bool time_period_us(uint16_t t, uint64_t *us)
 {
-    if (t & 0x8000)
+    if (t & TIME_POINT)
         return false;
     if (t == TIME_NEVER) {
         *us = ~0UL;
         return true;
     }
-    unsigned e = (t >> 10) & 0x1F, m = t & 0x3FF;
+    unsigned e = TIME_PERIOD_E(t), m = TIME_M(t);
     *us = (uint64_t)m << e;
     return true;
 }
@@ -26,7 +26,7 @@ bool time_period_us(uint16_t t, uint64_t *us)
  * equal c and m (X.2 absolute timeouts). */
 static uint64_t point_us(uint16_t t, uint64_t now)
 {
-    unsigned e = (t >> 11) & 0xF, c = (t >> 10) & 1, m = t & 0x3FF;
+    unsigned e = TIME_POINT_E(t), c = TIME_POINT_C(t), m = TIME_M(t);
     uint64_t period = 1UL << (e + 11);
     uint64_t target = (now & ~(period - 1)) | (uint64_t)c << (e + 10) | (uint64_t)m << e;
     return target < now ? target + period : target;
@@ -35,7 +35,7 @@ static uint64_t point_us(uint16_t t, uint64_t now)
 uint64_t time_deadline_slow(uint16_t t)
 {
     uint64_t us;
-    if (t & 0x8000) {
+    if (t & TIME_POINT) {
         uint64_t now = system_clock_us();
         us = point_us(t, now) - now;
     } else {

@@ -17,12 +17,10 @@ void unix_thread_activated(struct tcb *t, word_t pager)
     sched_make_ready(t);
 }
 
-_Static_assert(UNIX_TAG == 0xFFFFFFFFFF900015UL, "UNIX_TAG_VALUE in unix_fastpath.S");
-
 /* A message whose wait the handler cancelled or aborted is sent again. */
 static bool send_again(word_t err)
 {
-    unsigned code = (err >> 1) & 7;
+    unsigned code = IPC_ERROR_CODE(err);
     return code == IPC_CANCELED || code == IPC_ABORTED;
 }
 
@@ -35,12 +33,12 @@ static word_t message(struct trap_frame *f, word_t why)
     for (;;) {
         struct tcb *h = tcb_lookup(utcb_get(self, UTCB_EXCEPTION_HANDLER), self);
         if (!h || !tcb_is_active(h))
-            return IPC_NO_PARTNER << 1;
+            return IPC_ERROR(0, IPC_NO_PARTNER, IPC_SEND);
         self->unix_interrupt = false;
         arch_unix_message(self, f, why);
         word_t err = ipc_kernel_call(h, 0);
         if (!err) {
-            arch_unix_reply(self, f, MIN(TAG_U(self->utcb[0]), UNIX_MSG_WORDS));
+            arch_unix_reply(self, f, MIN(MSGTAG_U(self->utcb[0]), UNIX_MSG_WORDS));
             return 0;
         }
         if (!send_again(err))
@@ -73,7 +71,7 @@ bool unix_syscall_resumed(struct trap_frame *f)
     self->kcall_depth = 0;
     word_t err = self->ipc_error;
     if (!err)
-        arch_unix_reply(self, f, MIN(TAG_U(self->utcb[0]), UNIX_MSG_WORDS));
+        arch_unix_reply(self, f, MIN(MSGTAG_U(self->utcb[0]), UNIX_MSG_WORDS));
     else if (!send_again(err) || message(f, UNIX_SYSCALL))
         fault_stop(f, "no handler answered its system call");
     unix_user_return(f);

@@ -18,9 +18,6 @@
 #include "timeout.h"
 #include "utcb.h"
 
-#define STR_MORE     (1UL << 0)     /* C: another string (buffer) follows */
-#define STR_NOT      (1UL << 3)     /* set: not a string item */
-#define STR_COMPOUND (1UL << 9)     /* c: continued by the next item */
 #define BR_END       NUM_BRS        /* buffer registers BR1..BR32 */
 #define MAX_SUBSTRINGS 32
 
@@ -46,10 +43,10 @@ static bool load(const word_t *w, long step, unsigned i, unsigned end, struct ru
     if (i == 0 || i >= end)
         return false;
     word_t h = w[step * i];
-    unsigned j = (h >> 4) & 0x1F;
-    if ((h & STR_NOT) || i + 2 + j > end)
+    unsigned j = STRING_J(h);
+    if ((h & ITEM_NOT_STRING) || i + 2 + j > end)
         return false;
-    *r = (struct run){ .len = h >> 10, .hdr = h, .n = j + 1, .next = i + 2 + j };
+    *r = (struct run){ .len = STRING_LENGTH(h), .hdr = h, .n = j + 1, .next = i + 2 + j };
     for (unsigned k = 0; k <= j; k++)
         r->addr[k] = w[step * (i + 1 + k)];
     return true;
@@ -78,7 +75,7 @@ static uint8_t *reach(struct tcb *t, word_t va, bool write)
 
 void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
 {
-    bool accepts = utcb_get(r, UTCB_BR(0)) & 1;
+    bool accepts = utcb_get(r, UTCB_BR(0)) & ACCEPT_STRINGS;
     *x = (struct xfer){ .s = s, .r = r, .next_buffer = accepts ? 1 : 0 };
 }
 
@@ -96,7 +93,7 @@ unsigned xfer_string(struct xfer *x, unsigned *i, unsigned end)
         return IPC_OVERFLOW;            /* (no buffer left: even an empty string is cut) */
     for (unsigned chunks = 0;;) {
         if (!bytes_left(&src)) {
-            if (!(src.hdr & STR_COMPOUND))
+            if (!(src.hdr & STRING_COMPOUND))
                 break;                  /* the send string is placed */
             if (!load(mrs, 1, src.next, end, &src))
                 return IPC_OVERFLOW;
@@ -104,7 +101,8 @@ unsigned xfer_string(struct xfer *x, unsigned *i, unsigned end)
         }
         if (!bytes_left(&dst)) {
             /* this buffer item is full: on into the next one, if linked */
-            if (!(dst.hdr & (STR_MORE | STR_COMPOUND)) || !load(brs, -1, dst.next, BR_END, &dst))
+            if (!(dst.hdr & (ITEM_MORE | STRING_COMPOUND)) ||
+                !load(brs, -1, dst.next, BR_END, &dst))
                 return IPC_OVERFLOW;
             continue;
         }
@@ -129,6 +127,6 @@ unsigned xfer_string(struct xfer *x, unsigned *i, unsigned end)
     }
     *i = src.next;
     /* The next send string starts at the buffer item after this one. */
-    x->next_buffer = dst.hdr & (STR_MORE | STR_COMPOUND) ? dst.next : 0;
+    x->next_buffer = dst.hdr & (ITEM_MORE | STRING_COMPOUND) ? dst.next : 0;
     return 0;
 }

@@ -2,11 +2,12 @@
 #pragma once
 #include "arch/frame.h"
 #include "tcb.h"
+#include "pecan/fpage.h"
 
-/* Access bits as X.2 reports them in page-fault labels (r = 4, w = 2, x = 1). */
-#define ACCESS_R 4
-#define ACCESS_W 2
-#define ACCESS_X 1
+/* Access bits as X.2 reports them in page-fault labels: an fpage's rights. */
+#define ACCESS_R FPAGE_R
+#define ACCESS_W FPAGE_W
+#define ACCESS_X FPAGE_X
 
 /* A user page fault at `addr` by the current thread. */
 void fault_page(struct trap_frame *f, word_t addr, unsigned access);

@@ -4,35 +4,11 @@
 #include "sched.h"
 #include "tcb.h"
 #include "utcb.h"
+#include "pecan/ipcerror.h"
+#include "pecan/items.h"
+#include "pecan/msgtag.h"
 
-/* IPC error codes (spec 2.9.1):
- *   ErrorCode = offset << 4 | code << 1 | phase (0 send, 1 receive) */
-enum {
-    IPC_TIMEOUT = 1,
-    IPC_NO_PARTNER = 2,
-    IPC_CANCELED = 3,
-    IPC_OVERFLOW = 4,
-    IPC_XFER_TIMEOUT_CURRENT = 5,
-    IPC_XFER_TIMEOUT_PARTNER = 6,
-    IPC_ABORTED = 7,
-};
-#define IPC_SEND 0
-#define IPC_RECV 1
-
-/* Message tag (MR0):
- *   63            16 15 14 13 12 11    6 5     0
- *  [    label       | e| x| r| p|   t   |   u   ] */
-#define TAG_U(tag)  ((tag) & 0x3F)
-#define TAG_T(tag)  (((tag) >> 6) & 0x3F)
-#define TAG_P       (1UL << 12)
-#define TAG_R       (1UL << 13)
-#define TAG_E       (1UL << 15)
-#define TAG_FLAGS   (0xFUL << 12)
-#define TAG_ERROR_ONLY TAG_E          /* MR0 after failures before any transfer */
-
-/* Typed items: word 0 bit 3 set for map/grant (and other non-string)
- * items, clear for string items (spec 2.5, 2.6). */
-#define ITEM_NOT_STRING (1UL << 3)
+#define TAG_ERROR_ONLY MSGTAG_E       /* MR0 after failures before any transfer */
 
 /* Ipc/Lipc for the current thread. MR0..MR63 are in its UTCB; returns the
  * id of the sender it received from (nil without receive phase or on
@@ -83,7 +59,7 @@ static inline word_t ipc_kernel_message(struct tcb *dest, uint64_t deadline, uns
 void ipc_timeout(struct tcb *t);
 
 /* ExchangeRegisters r/s: cancel a receive and/or send phase. Returns the
- * phase bits the thread was in (1 << 1 receive, 1 << 2 send). */
+ * phase bits of the old control word (pecan/exreg.h) the thread was in. */
 unsigned ipc_cancel(struct tcb *t, bool send, bool recv);
 
 /* A thread is going away: fail everyone waiting on it, leave its queues. */

@@ -12,9 +12,10 @@
  * Pager TCR. */
 #pragma once
 #include "tcb.h"
+#include "pecan/msgtag.h"
 #include "pecan/protocol.h"
 
-#define IRQ_TAG (PROTO_LABEL(PROTO_INTERRUPT) << 16)
+#define IRQ_TAG MSGTAG(PROTO_LABEL(PROTO_INTERRUPT), 0, 0)
 
 /* ThreadControl on an interrupt thread id: attach `pager` as the handler,
  * or detach with pager = dest. Returns the ThreadControl result. */

@@ -1,17 +1,7 @@
 /* The Kernel Interface Page (spec 8): one page, read-only in every space. */
 #pragma once
 #include "types.h"
-
-/* Memory descriptor types (spec 8.2). */
-enum {
-    MEMDESC_UNDEFINED = 0,
-    MEMDESC_CONVENTIONAL = 1,
-    MEMDESC_RESERVED = 2,
-    MEMDESC_DEDICATED = 3,
-    MEMDESC_SHARED = 4,
-    MEMDESC_BOOTLOADER = 0xE,
-    MEMDESC_ARCH = 0xF,
-};
+#include "pecan/kip.h"
 
 /* Boot-loader descriptor subtypes (as kickstart uses them). */
 enum {

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "tcb_offsets.h"
 #include "types.h"
+#include "pecan/threadid.h"
 
 enum thread_state {
     TS_FREE = 0,          /* no thread in this slot */
@@ -132,9 +133,9 @@ static inline word_t utcb_get(const struct tcb *t, int index) { return t->utcb[i
  * thread reads as zeros: its global id is 0, which no global id is.) */
 static inline struct tcb *tcb_lookup_global(word_t id)
 {
-    if (!(id & 0x3F) || id >> (32 + THREAD_BITS))
+    if (!(id & TID_LOCAL_MASK) || TID_NUMBER(id) >> THREAD_BITS)
         return NULL;
-    struct tcb *t = tcb_of_number(id >> 32);
+    struct tcb *t = tcb_of_number(TID_NUMBER(id));
     return t->global_id == id ? t : NULL;
 }
 
@@ -145,7 +146,7 @@ struct tcb *tcb_lookup_local(word_t id, const struct tcb *from);
  * local id of a thread in that space. NULL if there is none. */
 static inline struct tcb *tcb_lookup(word_t id, const struct tcb *from)
 {
-    return id & 0x3F ? tcb_lookup_global(id) : tcb_lookup_local(id, from);
+    return id & TID_LOCAL_MASK ? tcb_lookup_global(id) : tcb_lookup_local(id, from);
 }
 
 /* The thread in a slot, whatever its version (may be TS_FREE). */

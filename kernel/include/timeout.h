@@ -1,14 +1,8 @@
-/* Time values (spec 2.8) and the list of threads waiting with a timeout.
- *
- *   period: [15]=0 [14:10] e [9:0] m   -> m * 2^e microseconds
- *   point:  [15]=1 [14:11] e [10] c [9:0] m
- *   never = 0x0000, zero = 0x0400
- */
+/* Time values (spec 2.8; pecan/time.h draws them) and the list of
+ * threads waiting with a timeout. */
 #pragma once
 #include "tcb.h"
-
-#define TIME_NEVER 0x0000
-#define TIME_ZERO  0x0400
+#include "pecan/time.h"
 
 /* True for the exact zero encoding (fail at once). */
 static inline bool time_is_zero(uint16_t t) { return t == TIME_ZERO; }

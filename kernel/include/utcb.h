@@ -14,6 +14,7 @@
  *   MR0 + 8 i    MR i (0..63)
  */
 #pragma once
+#include "pecan/fpage.h"
 
 #define UTCB_SIZE        1024
 #define UTCB_MR0_OFFSET  0x200
@@ -40,8 +41,8 @@
 #define NUM_BRS 33
 
 /* BR0 during a kernel-made IPC (ipc.c, unix_fastpath.S): mappings are
- * accepted anywhere (the complete fpage), strings not. */
-#define KCALL_BR0 0x10
+ * accepted anywhere (the complete fpage), strings not (pecan/items.h). */
+#define KCALL_BR0 FPAGE_COMPLETE
 
 #ifndef __ASSEMBLER__
 #include "types.h"

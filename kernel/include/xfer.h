@@ -2,13 +2,8 @@
  * buffers, page by page through both page tables, with page faults on
  * either side resolved by the faulting side's pager. A send string starts
  * at a fresh buffer item and flows on through the following buffer items
- * (xfer.c); a long copy is a preemption point every 64 KB.
- *
- * String item / receive buffer, word 0:
- *   63                  10  9  8      4  3  2 1  0
- *  [ length of each substr | c |   j    | 0 | hh | C ]
- * then j+1 substring addresses. c: the string continues in the next item
- * (compound); C: another string (buffer) follows. */
+ * (xfer.c); a long copy is a preemption point every 64 KB. String items
+ * and buffers: pecan/items.h. */
 #pragma once
 #include "tcb.h"
 

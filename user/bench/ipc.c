@@ -61,7 +61,7 @@ static void measure_rtt(const char *name, L4_ThreadId_t srv, unsigned u, uint64_
             BENCH_MARK_END();
             marked_sample = t1 - t0;
         }
-        if (tag & 0x8000) {
+        if (tag & MSGTAG_E) {
             bench_failed(name, "IPC error 0x%lx", L4_ErrorCode());
             return;
         }

@@ -16,7 +16,7 @@
 static uint64_t samples[BENCH_ITERATIONS];
 
 #define COM2 0x2F8
-#define IRQ_TAG 0xFFFFFFFFFFF00000UL
+#define IRQ_TAG MSGTAG(PROTO_LABEL(PROTO_INTERRUPT), 0, 0)
 static volatile uint64_t irq_sent, irq_seen;
 static volatile unsigned irq_count;
 

@@ -68,7 +68,7 @@ static void mapper(L4_Word_t log2)
         L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2((L4_Word_t)map_source, (int)log2),
                                           L4_FullyAccessible);
         L4_MapItem_t m = L4_MapItem(fp, WINDOW);
-        mr[0] = 2 << 6;
+        mr[0] = MSGTAG(0, 2, 0);
         mr[1] = m.raw[0];
         mr[2] = m.raw[1];
         L4_ReplyWait(from, &from);
@@ -129,8 +129,8 @@ static void string_server(L4_Word_t unused)
     (void)unused;
     for (unsigned o = 0; o < sizeof string_dst; o += 4096)
         string_dst[o] = 0;
-    L4_LoadBR(0, 1);
-    L4_LoadBR(1, (L4_Word_t)sizeof string_dst << 10);
+    L4_LoadBR(0, ACCEPT_STRINGS);
+    L4_LoadBR(1, STRING_HEADER(sizeof string_dst, 0));
     L4_LoadBR(2, (L4_Word_t)string_dst);
     L4_Word_t *mr = __L4_Utcb();
     L4_ThreadId_t from;
@@ -152,8 +152,8 @@ void bench_string(uint64_t overhead)
     L4_Word_t *mr = __L4_Utcb();
     const unsigned n = BENCH_ITERATIONS / 10;      /* each copies 64 KB */
     for (unsigned i = 0; i < BENCH_WARMUP / 10 + n; i++) {
-        mr[0] = 2 << 6;
-        mr[1] = (L4_Word_t)sizeof string_src << 10;
+        mr[0] = MSGTAG(0, 2, 0);
+        mr[1] = STRING_HEADER(sizeof string_src, 0);
         mr[2] = (L4_Word_t)string_src;
         uint64_t t0 = bench_tsc();
         L4_MsgTag_t tag = L4_Call(srv);

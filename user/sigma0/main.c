@@ -85,14 +85,14 @@ static void ports(L4_ThreadId_t from, L4_Fpage_t want, int any)
 static void request(L4_ThreadId_t from, L4_Fpage_t want, L4_Word_t attributes)
 {
     if (L4_IsIoFpage(want)) {               /* "any" I/O page is refused */
-        ports(from, want, (want.raw & ~0x3FFUL) == (~0UL & ~0x3FFUL));
+        ports(from, want, (want.raw & FPAGE_BASE_MASK) == FPAGE_BASE_MASK);
         return;
     }
     unsigned s = (unsigned)L4_SizeLog2(want);
-    L4_Word_t base = want.raw & ~0x3FFUL, got = ~0UL;
+    L4_Word_t base = want.raw & FPAGE_BASE_MASK, got = ~0UL;
     if (attributes != 0 || s < 12 || s > 63) {
         got = ~0UL;                     /* MemoryControl: not supported (spec 4.14) */
-    } else if (base == (~0UL & ~0x3FFUL)) {
+    } else if (base == FPAGE_BASE_MASK) {  /* base bits all set: any page */
         got = pool_claim_any(1UL << s, from.raw);
     } else {
         base &= ~((1UL << s) - 1);

@@ -30,7 +30,7 @@ L4_ThreadId_t kthread_id_alloc(void)
         used[i] = true;
         next_free = i + 1;
         version[i]++;
-        if (!(version[i] & 0x3F))           /* low six bits 0 would be a local id */
+        if (!(version[i] & TID_LOCAL_MASK)) /* low six bits 0 would be a local id */
             version[i]++;
         return L4_GlobalId(kthread_first + i, version[i]);
     }
@@ -53,7 +53,7 @@ void kthread_id_free(L4_ThreadId_t id)
 static int root_call(L4_Word_t label, L4_Word_t w1, L4_Word_t w2, L4_Word_t w3)
 {
     L4_Word_t *mr = __L4_Utcb();
-    mr[0] = label << 16 | 3;
+    mr[0] = MSGTAG(label, 0, 3);
     mr[1] = w1;
     mr[2] = w2;
     mr[3] = w3;

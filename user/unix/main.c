@@ -79,9 +79,9 @@ static void thread_message(struct thread *t, L4_MsgTag_t tag, L4_ThreadId_t *rep
 #ifdef UNIX_TRACE
         uint64_t ip = mr[2];
 #endif
-        int r = t->proc->mm ? mm_fault(t->proc->mm, addr, label & 7) : -EFAULT;
+        int r = t->proc->mm ? mm_fault(t->proc->mm, addr, label & L4_FullyAccessible) : -EFAULT;
 #ifdef UNIX_TRACE
-        ulog("%d: fault %lx (%lx) at %lx: %d", t->tid, addr, label & 7, ip, r);
+        ulog("%d: fault %lx (%lx) at %lx: %d", t->tid, addr, label & L4_FullyAccessible, ip, r);
 #endif
         if (!r) {
             *reply = t->id;
@@ -187,7 +187,7 @@ int app_main(int argc, char **argv)
             } else if (label >= OS_REQUEST) {
                 int r = session_request(from, label);
                 if (r >= 0) {
-                    __L4_Utcb()[0] = (L4_Word_t)r << 16;
+                    __L4_Utcb()[0] = MSGTAG(r, 0, 0);
                     reply = from;
                 }
             }

@@ -512,8 +512,8 @@ int mm_fault(struct mm *mm, uint64_t va, unsigned access)
     unsigned rights = L4_Readable | (v->prot & PROT_EXEC ? L4_eXecutable : 0) |
                       (writable ? L4_Writable : 0);
     L4_Word_t *mr = __L4_Utcb();
-    mr[0] = 2 << 6;                         /* one map item */
-    mr[1] = PAGE_DOWN(va) | 0x8;
+    mr[0] = MSGTAG(0, 2, 0);                /* one map item */
+    mr[1] = MAP_ITEM(PAGE_DOWN(va), ITEM_MAP);
     mr[2] = L4_FpageLog2((L4_Word_t)page_addr(p), 12).raw | rights;
 #ifdef UNIX_TRACE
     ulog("map %lx <- page %u at %p rights %x (vma %lx-%lx prot %x)", va, p, page_addr(p), rights,

@@ -177,7 +177,7 @@ void session_process_ended(struct proc *p)
     /* end the client's read of the console: it then asks for the status */
     L4_Word_t *mr = __L4_Utcb();
     L4_Word_t saved[3] = { mr[0], mr[1], mr[2] };
-    mr[0] = (L4_Word_t)OS_CLOSE << 16 | 1;
+    mr[0] = MSGTAG(OS_CLOSE, 0, 1);
     mr[1] = OS_STREAM_RAW;
     L4_Call(console_id());
     mr[0] = saved[0], mr[1] = saved[1], mr[2] = saved[2];

@@ -35,6 +35,9 @@
 #define SC_KMEM_SET   (1UL << 47)           /* L */
 #define SC_KMEM_QUERY (1UL << 46)           /* Q */
 #define SC_KMEM_NONE  0xFFFFFFFFUL          /* limit: none */
+#define SC_KMEM_OLD(used_kb, limit_kb)  ((used_kb) << 32 | (limit_kb))
+#define SC_KMEM_USED(old)               ((old) >> 32)
+#define SC_KMEM_USED_MAX                ((1UL << 31) - 1)
 
 #define SC_UNIX       (0x5558UL << 48)      /* "UX" */
 #define SC_UNIX_SET   (1UL << 47)           /* S */

@@ -30,10 +30,11 @@
  * applied.
  */
 #pragma once
+#include "pecan/msgtag.h"
 
-#define UNIX_LABEL      0xFFFFFFFFFF90UL
+#define UNIX_LABEL      PECAN_UL(0xFFFFFFFFFF90)
 #define UNIX_MSG_WORDS  21                  /* u */
-#define UNIX_TAG        (UNIX_LABEL << 16 | UNIX_MSG_WORDS)
+#define UNIX_TAG        MSGTAG(UNIX_LABEL, 0, UNIX_MSG_WORDS)
 
 /* MR indices */
 #define UNIX_MR_RAX     1

@@ -8,9 +8,10 @@
  */
 #include "arch/frame.h"
 #include "fault.h"
+#include "pecan/msgtag.h"
 #include "pecan/protocol.h"
 
-#define EXCEPTION_TAG (PROTO_LABEL(PROTO_EXCEPTION) << 16 | 19)
+#define EXCEPTION_TAG MSGTAG(PROTO_LABEL(PROTO_EXCEPTION), 0, 19)
 #define USER_FLAGS 0x8D5UL              /* CF PF AF ZF SF OF */
 
 void arch_exception_message(const struct trap_frame *f, word_t *mr)

@@ -38,6 +38,8 @@
 #include "arch/gdt.h"
 #include "arch/percpu.h"
 #include "config.h"
+#include "pecan/msgtag.h"
+#include "pecan/threadid.h"
 #include "syscall.h"
 #include "tcb_offsets.h"
 
@@ -56,13 +58,13 @@ syscall_fast_entry:
     mov %rsp, FR_RSP(%rdi)
     lea FR_VECTOR(%rdi), %rsp           /* kernel stack, below our frame */
 
-    test $0xFFC0, %r9w                  /* typed items or tag flags */
+    test $(MSGTAG_FLAGS | MSGTAG_T_MASK), %r9w /* tag flags or typed items */
     jnz slow
-    test %r8w, %r8w                     /* a receive timeout */
+    test %r8w, %r8w                     /* a receive timeout (pecan/time.h) */
     jnz slow
     cmp %rsi, %rdx                      /* Call: FromSpecifier = To */
     je 1f
-    cmp $-1, %rdx                       /* ReplyWait: anythread ... */
+    cmp $ANYTHREAD, %rdx                /* ReplyWait: anythread ... */
     jne slow
     cmpq $0, TCB_SENDQ(%rdi)            /* ... with nobody queued for us */
     jne slow
@@ -95,10 +97,10 @@ syscall_fast_entry:
     FAST_RECV_BLOCK %rdi, %rdx
     movw $TCB_TS_READY, TCB_STATE(%r11) /* it runs: ready, not fast-blocked */
 
-    test $0x38, %r9b                    /* u > 7: MR8..MRu through the UTCBs */
+    test $(MSGTAG_U_MASK & ~7), %r9b     /* u > 7: MR8..MRu through the UTCBs */
     jz 3f
     lea -7(%r9), %ecx                   /* u - 7 words (u >= 8: no borrow) */
-    and $0x3F, %ecx
+    and $MSGTAG_U_MASK, %ecx
     mov TCB_UTCB_MR8(%rdi), %rsi
     mov TCB_UTCB_MR8(%r11), %rdi
     rep movsq

@@ -7,6 +7,7 @@
  */
 #include "syscall.h"
 #include "utcb.h"
+#include "pecan/threadid.h"
 
 .macro STUB offset, number
     .org \offset
@@ -23,9 +24,9 @@ stubs_start:
  * the named UTCB (MyGlobalId at MR0 - 0x78: utcb.h), so that the kernel's fast
  * path deals with global ids only. Global ids pass with four instructions. */
     .org STUB_IPC
-    test $0x3F, %sil
+    test $TID_LOCAL_MASK, %sil
     jz 3f
-1:  test $0x3F, %dl
+1:  test $TID_LOCAL_MASK, %dl
     jz 4f
 2:  xor %ebp, %ebp                      /* SYSCALL_CODE(SYS_IPC) */
     syscall
@@ -36,7 +37,7 @@ stubs_start:
     jmp 1b
 4:  test %rdx, %rdx
     jz 2b
-    cmp $-64, %rdx                      /* anylocalthread */
+    cmp $ANYLOCALTHREAD, %rdx
     je 2b
     mov UTCB_WORD(UTCB_MY_GLOBAL_ID)(%rdx), %rdx
     jmp 2b

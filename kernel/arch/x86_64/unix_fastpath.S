@@ -49,8 +49,6 @@
 
 /* The running thread's TCB fields, with RSP at its frame (after SAVE_GPRS) */
 #define OWN(off)     ((off) - FR_BASE)(%rsp)
-/* UNIX_TAG (checked in unix.c) */
-#define UNIX_TAG_VALUE 0xFFFFFFFFFF900015
 
     .text
     .globl unix_syscall_fast_entry
@@ -120,7 +118,7 @@ unix_syscall_fast_entry:
     mov %rdx, MR(UNIX_MR_FS_BASE)(%rcx)
     mov OWN(TCB_GS_BASE), %rdx
     mov %rdx, MR(UNIX_MR_GS_BASE)(%rcx)
-    mov $UNIX_TAG_VALUE, %r9
+    mov $UNIX_TAG, %r9
     /* The sender as the handler names it: globally (no X.2 thread, so no
      * handler, is in a Unix-ABI space), and its space. */
     mov OWN(TCB_GLOBAL_ID), %rsi

@@ -45,7 +45,7 @@ static void serve(const char *name, int map)
         L4_Word_t *mr = __L4_Utcb();
         if (map) {
             L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)area, 16), 7), 0);
-            mr[0] = 2 << 6;
+            mr[0] = MSGTAG(0, 2, 0);
             mr[1] = m.raw[0];
             mr[2] = m.raw[1];
         } else {

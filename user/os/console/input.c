@@ -27,7 +27,7 @@ static int raw;                             /* the reader takes bytes as typed *
 /* A deferred answer to the reader; false if it is gone. */
 static int answer(int label, unsigned words)
 {
-    __L4_Utcb()[0] = (L4_Word_t)label << 16 | words;
+    __L4_Utcb()[0] = MSGTAG(label, 0, words);
     int ok = L4_IpcSucceeded(L4_Send_Timeout(reader, L4_ZeroTime));
     reader = L4_nilthread;
     return ok;

@@ -61,7 +61,7 @@ int app_main(int argc, char **argv)
                 input_end();
             mr[0] = 0;
         } else if (label >= OS_REQUEST) {
-            mr[0] = (L4_Word_t)OS_EINVAL << 16;
+            mr[0] = MSGTAG(OS_EINVAL, 0, 0);
         } else {
             reply = 0;                      /* not a request: an answer */
         }

@@ -32,7 +32,7 @@ long os_get_string(unsigned first, char *buf, size_t size)
 
 L4_MsgTag_t os_call(L4_ThreadId_t server, L4_Word_t label, unsigned u)
 {
-    __L4_Utcb()[0] = label << 16 | u;
+    __L4_Utcb()[0] = MSGTAG(label, 0, u);
     return L4_Call(server);
 }
 

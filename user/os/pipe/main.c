@@ -51,7 +51,7 @@ static struct pipe *pipe_of(L4_Word_t h)
 /* A deferred answer: label, then n words. */
 static void answer(L4_ThreadId_t to, int label, unsigned n)
 {
-    __L4_Utcb()[0] = (L4_Word_t)label << 16 | n;
+    __L4_Utcb()[0] = MSGTAG(label, 0, n);
     L4_Send_Timeout(to, L4_ZeroTime);
 }
 
@@ -194,7 +194,7 @@ int app_main(int argc, char **argv)
             tag = L4_Wait(&from);
             continue;
         }
-        mr[0] = (L4_Word_t)r << 16 | u;
+        mr[0] = MSGTAG(r, 0, u);
         tag = L4_ReplyWait(from, &from);
     }
 }

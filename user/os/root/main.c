@@ -35,7 +35,7 @@ static int spawn(L4_ThreadId_t from, L4_Word_t *mr)
  * server's own (numbers below the first task's). */
 static int untouchable(L4_Word_t id)
 {
-    return id >> 32 < L4_ThreadNo(task_service_id(0));
+    return TID_NUMBER(id) < L4_ThreadNo(task_service_id(0));
 }
 
 static int kill(L4_Word_t id)
@@ -125,14 +125,14 @@ static int kernel_message(struct task *t, L4_MsgTag_t tag, L4_Word_t *mr)
 {
     L4_Word_t label = L4_Label(tag);
     if (L4_Protocol(tag) == L4_PAGEFAULT_PROTOCOL) {
-        enum fault_verdict v = pager_fault(t, mr[1], label & 7);
+        enum fault_verdict v = pager_fault(t, mr[1], label & L4_FullyAccessible);
         if (v == FAULT_MAPPED)
             return 1;
-        report_page_fault(t, v, mr[1], label & 7, mr[2]);
+        report_page_fault(t, v, mr[1], label & L4_FullyAccessible, mr[2]);
     } else if (L4_Protocol(tag) == L4_IO_PAGEFAULT_PROTOCOL) {
         if (pager_io_fault(t, mr[1]))
             return 1;
-        report_io_fault(t, mr[1] >> 16 & 0xFFFF, mr[2]);
+        report_io_fault(t, IO_FPAGE_PORT(mr[1]), mr[2]);
     } else {
         report_exception(t, mr);
     }
@@ -235,7 +235,7 @@ int main(void)
             tag = L4_Wait(&from);
             continue;
         }
-        mr[0] = (L4_Word_t)r << 16 | u;
+        mr[0] = MSGTAG(r, 0, u);
         tag = L4_ReplyWait(from, &from);
     }
 }

@@ -20,8 +20,8 @@
 static void reply_map(L4_Word_t page, L4_Word_t fault_page, unsigned rights)
 {
     L4_Word_t *mr = __L4_Utcb();
-    mr[0] = 2 << 6;                          /* one map item */
-    mr[1] = (fault_page & ~0x3FFUL) | 0x8;
+    mr[0] = MSGTAG(0, 2, 0);                 /* one map item */
+    mr[1] = MAP_ITEM(fault_page, ITEM_MAP);
     mr[2] = L4_FpageLog2(page, 12).raw | rights;
 }
 
@@ -87,7 +87,7 @@ enum fault_verdict pager_fault(struct task *t, L4_Word_t addr, unsigned access)
 
 int pager_io_fault(struct task *t, L4_Word_t io_fpage)
 {
-    L4_Word_t port = io_fpage >> 16 & 0xFFFF, n = 1UL << (io_fpage >> 10 & 0x3F);
+    L4_Word_t port = IO_FPAGE_PORT(io_fpage), n = 1UL << IO_FPAGE_LOG2(io_fpage);
     const struct service *svc = t->svc;
     if (!svc || port < svc->port || port + n > svc->port + svc->nports)
         return 0;
@@ -96,8 +96,8 @@ int pager_io_fault(struct task *t, L4_Word_t io_fpage)
     if (L4_IsNilFpage(got))
         return 0;
     L4_Word_t *mr = __L4_Utcb();
-    mr[0] = 2 << 6;
-    mr[1] = 0x8;
+    mr[0] = MSGTAG(0, 2, 0);
+    mr[1] = MAP_ITEM(0, ITEM_MAP);
     mr[2] = got.raw;
     return 1;
 }

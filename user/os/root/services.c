@@ -103,7 +103,7 @@ static int notify(L4_ThreadId_t server, L4_ThreadId_t task, L4_Word_t in_handle,
                   L4_Word_t out_handle)
 {
     L4_Word_t *mr = __L4_Utcb();
-    mr[0] = (L4_Word_t)OS_RELEASE << 16 | 3;
+    mr[0] = MSGTAG(OS_RELEASE, 0, 3);
     mr[1] = task.raw;
     mr[2] = in_handle;
     mr[3] = out_handle;

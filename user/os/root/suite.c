@@ -54,7 +54,7 @@ static void runner_main(void)
     else
         failed = bench_run();
     L4_Word_t *mr = __L4_Utcb();
-    mr[0] = (L4_Word_t)OS_SUITE_DONE << 16 | 2;
+    mr[0] = MSGTAG(OS_SUITE_DONE, 0, 2);
     mr[1] = passed;
     mr[2] = failed;
     L4_Send(server);

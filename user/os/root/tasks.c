@@ -51,7 +51,7 @@ struct task *task_named(L4_Word_t id)
     for (int i = 0; i < MAX_TASKS; i++) {
         struct task *t = &tasks[i];
         if (t->used && !t->ended &&
-            (t->id.raw == id || (!(id & 0xFFFFFFFF) && L4_ThreadNo(t->id) == id >> 32)))
+            (t->id.raw == id || (!TID_VERSION(id) && L4_ThreadNo(t->id) == TID_NUMBER(id))))
             return t;
     }
     return NULL;
@@ -153,7 +153,7 @@ struct task *task_spawn(const struct spawn *how, int *err)
     L4_Word_t version = 1;
     if (!svc) {
         version = versions[slot] + 1;
-        if (!(version & 0x3F))              /* low six bits 0 would make a local id */
+        if (!(version & TID_LOCAL_MASK))    /* low six bits 0 would make a local id */
             version++;
         versions[slot] = version;
     }

@@ -42,7 +42,7 @@ static void ps(void)
     printf("  TASK              THREAD            STATE      PRIO  NAME\n");
     for (L4_Word_t i = 0; task_info(i, name, sizeof name); i++) {
         L4_Word_t *mr = __L4_Utcb();
-        printf("  %-16lx  %-16lx  %-9s  %4lu  %s\n", mr[1] >> 32, mr[1], state_name(mr[2]),
+        printf("  %-16lx  %-16lx  %-9s  %4lu  %s\n", TID_NUMBER(mr[1]), mr[1], state_name(mr[2]),
                mr[3], name);
     }
 }
@@ -72,7 +72,7 @@ static L4_ThreadId_t parse_task(const char *s)
             return L4_nilthread;
         v = v * 16 + (L4_Word_t)d;
     }
-    return (L4_ThreadId_t){ .raw = v >> 32 ? v : v << 32 };   /* a number: version 0 */
+    return (L4_ThreadId_t){ .raw = TID_NUMBER(v) ? v : TID_GLOBAL(v, 0) }; /* a number: version 0 */
 }
 
 static void kill(const char *args)

@@ -15,11 +15,12 @@
  *                  + 0x2000   bitmap, ports 0x8000-0xFFFF
  *                  + 0x3000   0xFF page (the CPU may read one byte more)
  *
- * I/O fpage:  63..32 ignored | 31..16 port | 15..10 log2 size | 9..4 = 2 | 3..0
+ * I/O fpages: pecan/fpage.h.
  */
 #pragma once
 #include "space.h"
 #include "arch/frame.h"
+#include "pecan/fpage.h"
 
 #define IO_PORTS 65536
 
@@ -28,21 +29,21 @@
 #define IO_PORT_VA(p) ((vaddr_t)(p) << 12)
 #define IO_PORT_OF(va) ((unsigned)((va) >> 12))
 
-static inline bool fpage_is_io(word_t f) { return ((f >> 4) & 0x3F) == 2; }
+static inline bool fpage_is_io(word_t f) { return IS_IO_FPAGE(f); }
 /* How many ports (2^s, at most all 65536) and the first, aligned down:
  * port + count never passes IO_PORTS. */
 static inline unsigned io_fpage_count(word_t f)
 {
-    unsigned s = (f >> 10) & 0x3F;
+    unsigned s = IO_FPAGE_LOG2(f);
     return 1u << (s > 16 ? 16 : s);
 }
 static inline unsigned io_fpage_port(word_t f)
 {
-    return ((f >> 16) & 0xFFFF) & ~(io_fpage_count(f) - 1);
+    return IO_FPAGE_PORT(f) & ~(io_fpage_count(f) - 1);
 }
 static inline word_t io_fpage(unsigned port, unsigned log2)
 {
-    return (word_t)port << 16 | (word_t)log2 << 10 | 2 << 4;
+    return IO_FPAGE(port, log2);
 }
 
 /* Set up the I/O window and the TSS; `all_ports` is the kernel option. */
