@@ -3,6 +3,7 @@
  * carrying u untyped words each way, both written like Pistachio's
  * pingpong (user stubs included, no library around them). The server runs
  * in another address space (inter) or in the root task's space (intra). */
+#include <pecan/abi.h>
 #include <stdio.h>
 #include <l4/ipc.h>
 #include <l4/schedule.h>

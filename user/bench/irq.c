@@ -5,6 +5,7 @@
  *   exception_ipc_rtt  a thread executes ud2; the exception message goes to
  *                      its handler, whose reply (MR1 = RIP + 2) resumes the
  *                      thread after the instruction; timed in the thread. */
+#include <pecan/abi.h>
 #include <sys/io.h>
 #include <stdio.h>
 #include <l4/ipc.h>

@@ -8,6 +8,7 @@
  *                         maps 4 KB / 64 KB into the caller's window, plus
  *                         the caller's L4_Flush of it afterwards (seed 001,
  *                         table 4: map + unmap). */
+#include <pecan/abi.h>
 #include <stdio.h>
 #include <l4/ipc.h>
 #include <l4/message.h>

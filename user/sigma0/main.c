@@ -2,6 +2,7 @@
  * kernel maps it 1:1 into sigma0's space on demand) and hands pages out
  * by mapping them: for page faults of the threads it pages, and for
  * explicit requests of the sigma0 protocol. */
+#include <pecan/abi.h>
 #include <stdio.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>

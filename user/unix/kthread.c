@@ -1,4 +1,5 @@
 /* Kernel threads through the root server (kthread.h). */
+#include <pecan/abi.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/thread.h>

@@ -1,6 +1,7 @@
 /* A process's memory (mm.h). The pages it has touched are kept in a
  * four-level table like the hardware's (pmap), each entry a pool page and
  * whether it is shared copy-on-write. */
+#include <pecan/abi.h>
 #include <stdlib.h>
 #include <string.h>
 #include <l4/space.h>

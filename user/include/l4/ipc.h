@@ -5,21 +5,23 @@
 #include <l4/syscalls.h>
 #include <l4/types.h>
 #include <l4/utcb.h>
-#include <pecan/ipcerror.h>
 
-/* ---- IPC error codes (spec 2.9.1; pecan/ipcerror.h draws the word), in
- * the ErrorCode TCR when e = 1 ---- */
-#define L4_ErrTimeout            IPC_TIMEOUT
-#define L4_ErrNonExist           IPC_NO_PARTNER
-#define L4_ErrCanceled           IPC_CANCELED
-#define L4_ErrMsgOverflow        IPC_OVERFLOW
-#define L4_ErrXferTimeoutInvoker IPC_XFER_TIMEOUT_CURRENT
-#define L4_ErrXferTimeoutPartner IPC_XFER_TIMEOUT_PARTNER
-#define L4_ErrAborted            IPC_ABORTED
+/* ---- IPC error codes (spec 2.9.1), in the ErrorCode TCR when e = 1 ----
+ *
+ *    63                          4 3    1   0
+ *   [ offset: string bytes copied  | code | phase (1 = receive) ]
+ */
+#define L4_ErrTimeout            1
+#define L4_ErrNonExist           2
+#define L4_ErrCanceled           3
+#define L4_ErrMsgOverflow        4
+#define L4_ErrXferTimeoutInvoker 5
+#define L4_ErrXferTimeoutPartner 6
+#define L4_ErrAborted            7
 
-static inline L4_Word_t L4_IpcErrorCode(L4_Word_t err) { return IPC_ERROR_CODE(err); }
-static inline L4_Bool_t L4_IpcErrorInReceive(L4_Word_t err) { return IPC_ERROR_PHASE(err); }
-static inline L4_Word_t L4_IpcErrorOffset(L4_Word_t err) { return IPC_ERROR_OFFSET(err); }
+static inline L4_Word_t L4_IpcErrorCode(L4_Word_t err) { return (err >> 1) & 7; }
+static inline L4_Bool_t L4_IpcErrorInReceive(L4_Word_t err) { return err & 1; }
+static inline L4_Word_t L4_IpcErrorOffset(L4_Word_t err) { return err >> 4; }
 
 /* ---- Combinations (spec 5.1) ---- */
 static inline L4_MsgTag_t L4_Call_Timeouts(L4_ThreadId_t to, L4_Time_t snd, L4_Time_t rcv)

@@ -1,7 +1,6 @@
 /* The Kernel Interface Page (spec 8) and the KernelInterface call (4.3). */
 #pragma once
 #include <l4/types.h>
-#include <pecan/kip.h>
 
 typedef struct {
     L4_Word_t magic;                 /* 'L' '4' 0xE6 'K' */
@@ -9,7 +8,7 @@ typedef struct {
     L4_Word_t kdebug[4];
     L4_Word_t sigma0[4], sigma1[4], root[4];   /* SP, IP, low, high */
     L4_Word_t reserved0;
-    L4_Word_t memory_info;           /* (pecan/kip.h draws the packed words) */
+    L4_Word_t memory_info;           /* n in bits 0-31, offset in bits 32-63 */
     L4_Word_t kdebug_config[2];
     L4_Word_t main_mem[2], reserved_mem[4], dedicated_mem[10];
     L4_Word_t reserved1[2];
@@ -40,22 +39,11 @@ static inline void *L4_GetKernelInterface(void)
 }
 
 /* ThreadInfo fields. */
-static inline L4_Word_t L4_ThreadIdBits(const L4_KernelInterfacePage_t *k)
-{
-    return THREAD_INFO_T(k->thread_info);
-}
-static inline L4_Word_t L4_ThreadIdSystemBase(const L4_KernelInterfacePage_t *k)
-{
-    return THREAD_INFO_SYSTEM_BASE(k->thread_info);
-}
-static inline L4_Word_t L4_ThreadIdUserBase(const L4_KernelInterfacePage_t *k)
-{
-    return THREAD_INFO_USER_BASE(k->thread_info);
-}
-static inline L4_Word_t L4_UtcbSize(const L4_KernelInterfacePage_t *k)
-{
-    return UTCB_INFO_SIZE(k->utcb_info);
-}
+static inline L4_Word_t L4_ThreadIdBits(const L4_KernelInterfacePage_t *k) { return k->thread_info & 0xFF; }
+static inline L4_Word_t L4_ThreadIdSystemBase(const L4_KernelInterfacePage_t *k) { return (k->thread_info >> 8) & 0xFFF; }
+static inline L4_Word_t L4_ThreadIdUserBase(const L4_KernelInterfacePage_t *k) { return (k->thread_info >> 20) & 0xFFF; }
+/* UtcbInfo: bits 0-9 m, 10-15 a: a UTCB is m * 2^a bytes */
+static inline L4_Word_t L4_UtcbSize(const L4_KernelInterfacePage_t *k) { return (k->utcb_info & 0x3FF) << (k->utcb_info >> 10 & 0x3F); }
 
 /* Memory descriptors (spec 8.2). */
 typedef struct {
@@ -64,25 +52,25 @@ typedef struct {
 
 static inline L4_Word_t L4_NumMemoryDescriptors(const L4_KernelInterfacePage_t *k)
 {
-    return MEMORY_INFO_COUNT(k->memory_info);
+    return k->memory_info & 0xFFFFFFFF;
 }
 static inline const L4_MemoryDesc_t *L4_MemoryDesc(const L4_KernelInterfacePage_t *k, L4_Word_t n)
 {
-    return (const L4_MemoryDesc_t *)((const char *)k + MEMORY_INFO_OFFSET(k->memory_info)) + n;
+    return (const L4_MemoryDesc_t *)((const char *)k + (k->memory_info >> 32)) + n;
 }
 static inline L4_Word_t L4_MemoryDescType(const L4_MemoryDesc_t *m)
 {
-    L4_Word_t t = MEMDESC_TYPE(m->x);
-    return t >= MEMDESC_BOOTLOADER ? t + MEMDESC_SUBTYPE(m->x) * 16 : t;
+    L4_Word_t t = m->x & 0xF;
+    return t >= 0xE ? t + ((m->x >> 4) & 0xF) * 16 : t;
 }
-static inline int L4_IsMemoryDescVirtual(const L4_MemoryDesc_t *m) { return MEMDESC_IS_VIRTUAL(m->x); }
-static inline L4_Word_t L4_MemoryDescLow(const L4_MemoryDesc_t *m) { return m->x & MEMDESC_ADDR_MASK; }
-static inline L4_Word_t L4_MemoryDescHigh(const L4_MemoryDesc_t *m) { return m->y | ~MEMDESC_ADDR_MASK; }
+static inline int L4_IsMemoryDescVirtual(const L4_MemoryDesc_t *m) { return (m->x >> 9) & 1; }
+static inline L4_Word_t L4_MemoryDescLow(const L4_MemoryDesc_t *m) { return m->x & ~0x3FFUL; }
+static inline L4_Word_t L4_MemoryDescHigh(const L4_MemoryDesc_t *m) { return m->y | 0x3FF; }
 
-#define L4_UndefinedMemoryType    MEMDESC_UNDEFINED
-#define L4_ConventionalMemoryType MEMDESC_CONVENTIONAL
-#define L4_ReservedMemoryType     MEMDESC_RESERVED
-#define L4_DedicatedMemoryType    MEMDESC_DEDICATED
-#define L4_SharedMemoryType       MEMDESC_SHARED
-#define L4_BootLoaderSpecificMemoryType MEMDESC_BOOTLOADER
-#define L4_ArchitectureSpecificMemoryType MEMDESC_ARCH
+#define L4_UndefinedMemoryType    0
+#define L4_ConventionalMemoryType 1
+#define L4_ReservedMemoryType     2
+#define L4_DedicatedMemoryType    3
+#define L4_SharedMemoryType       4
+#define L4_BootLoaderSpecificMemoryType 0xE
+#define L4_ArchitectureSpecificMemoryType 0xF

@@ -3,11 +3,16 @@
 #pragma once
 #include <l4/types.h>
 #include <l4/utcb.h>
-#include <pecan/items.h>
-#include <pecan/msgtag.h>
 #include <pecan/protocol.h>
 
-/* ---- Message tag, MR0 (spec 2.2; pecan/msgtag.h draws it) -------------- */
+/* ---- Message tag, MR0 (spec 2.2) ------------------------------------------
+ *
+ *    63                16 15 14 13 12 11     6 5      0
+ *   [ label (48 bits)    | e | x | r | p | t     | u      ]
+ *
+ * u untyped words MR1..MRu, then t typed words; p propagated, r redirected,
+ * x cross-processor, e error (details in the ErrorCode TCR).
+ */
 typedef union {
     L4_Word_t raw;
     struct {
@@ -20,30 +25,34 @@ typedef union {
 
 #define L4_Niltag ((L4_MsgTag_t){ .raw = 0 })
 
-static inline L4_Word_t L4_Label(L4_MsgTag_t t) { return MSGTAG_LABEL(t.raw); }
-static inline L4_Word_t L4_UntypedWords(L4_MsgTag_t t) { return MSGTAG_U(t.raw); }
-static inline L4_Word_t L4_TypedWords(L4_MsgTag_t t) { return MSGTAG_T(t.raw); }
+#define __L4_TAG_P 0x1000UL
+#define __L4_TAG_R 0x2000UL
+#define __L4_TAG_X 0x4000UL
+#define __L4_TAG_E 0x8000UL
+
+static inline L4_Word_t L4_Label(L4_MsgTag_t t) { return t.raw >> 16; }
+static inline L4_Word_t L4_UntypedWords(L4_MsgTag_t t) { return t.raw & 0x3F; }
+static inline L4_Word_t L4_TypedWords(L4_MsgTag_t t) { return (t.raw >> 6) & 0x3F; }
 static inline L4_Bool_t L4_IsMsgTagEqual(L4_MsgTag_t a, L4_MsgTag_t b) { return a.raw == b.raw; }
 static inline L4_Bool_t L4_IsMsgTagNotEqual(L4_MsgTag_t a, L4_MsgTag_t b) { return a.raw != b.raw; }
 
 /* Replace the label (X.2 calls this "adding" it). */
 static inline L4_MsgTag_t L4_MsgTagAddLabel(L4_MsgTag_t t, L4_Word_t label)
 {
-    L4_Word_t rest = t.raw & (MSGTAG_FLAGS | MSGTAG_T_MASK | MSGTAG_U_MASK);
-    return (L4_MsgTag_t){ .raw = MSGTAG(label, 0, 0) | rest };
+    return (L4_MsgTag_t){ .raw = (t.raw & 0xFFFF) | label << 16 };
 }
 static inline void L4_MsgTagAddLabelTo(L4_MsgTag_t *t, L4_Word_t label)
 {
     *t = L4_MsgTagAddLabel(*t, label);
 }
 static inline void L4_Set_Label(L4_MsgTag_t *t, L4_Word_t label) { L4_MsgTagAddLabelTo(t, label); }
-static inline void L4_Set_Propagation(L4_MsgTag_t *t) { t->raw |= MSGTAG_P; }
+static inline void L4_Set_Propagation(L4_MsgTag_t *t) { t->raw |= __L4_TAG_P; }
 
-static inline L4_Bool_t L4_IpcSucceeded(L4_MsgTag_t t) { return !(t.raw & MSGTAG_E); }
-static inline L4_Bool_t L4_IpcFailed(L4_MsgTag_t t) { return (t.raw & MSGTAG_E) != 0; }
-static inline L4_Bool_t L4_IpcPropagated(L4_MsgTag_t t) { return (t.raw & MSGTAG_P) != 0; }
-static inline L4_Bool_t L4_IpcRedirected(L4_MsgTag_t t) { return (t.raw & MSGTAG_R) != 0; }
-static inline L4_Bool_t L4_IpcXcpu(L4_MsgTag_t t) { return (t.raw & MSGTAG_X) != 0; }
+static inline L4_Bool_t L4_IpcSucceeded(L4_MsgTag_t t) { return !(t.raw & __L4_TAG_E); }
+static inline L4_Bool_t L4_IpcFailed(L4_MsgTag_t t) { return (t.raw & __L4_TAG_E) != 0; }
+static inline L4_Bool_t L4_IpcPropagated(L4_MsgTag_t t) { return (t.raw & __L4_TAG_P) != 0; }
+static inline L4_Bool_t L4_IpcRedirected(L4_MsgTag_t t) { return (t.raw & __L4_TAG_R) != 0; }
+static inline L4_Bool_t L4_IpcXcpu(L4_MsgTag_t t) { return (t.raw & __L4_TAG_X) != 0; }
 
 /* The tag in MR0. */
 static inline L4_MsgTag_t L4_MsgTag(void) { return (L4_MsgTag_t){ .raw = __L4_Utcb()[0] }; }
@@ -65,7 +74,13 @@ static inline long L4_Protocol(L4_MsgTag_t t) { return (long)t.raw >> 20; }
 /* The 48-bit label that starts protocol N, to be passed to L4_MsgTagAddLabel. */
 static inline L4_Word_t L4_ProtocolLabel(long n) { return PROTO_LABEL(n); }
 
-/* ---- Map and grant items (spec 2.5; pecan/items.h): two words ---------- */
+/* ---- Map and grant items (spec 2.5): two words ----------------------------
+ *
+ *   word 0:  63               10 9    4 3   1  0      word 1: send fpage
+ *           [ send base 10-63   | 0000 | type | C ]      (rwx = rights given)
+ *
+ * type 100 = map (word 0 low bits 0x8), 101 = grant (0xA).
+ */
 typedef union {
     L4_Word_t raw[2];
     struct {
@@ -81,30 +96,23 @@ typedef L4_MapItem_t L4_GrantItem_t;
 
 static inline L4_MapItem_t L4_MapItem(L4_Fpage_t f, L4_Word_t snd_base)
 {
-    return (L4_MapItem_t){ .raw = { MAP_ITEM(snd_base, ITEM_MAP), f.raw } };
+    return (L4_MapItem_t){ .raw = { (snd_base & ~0x3FFUL) | 0x8, f.raw } };
 }
 static inline L4_GrantItem_t L4_GrantItem(L4_Fpage_t f, L4_Word_t snd_base)
 {
-    return (L4_GrantItem_t){ .raw = { MAP_ITEM(snd_base, ITEM_GRANT), f.raw } };
+    return (L4_GrantItem_t){ .raw = { (snd_base & ~0x3FFUL) | 0xA, f.raw } };
 }
-static inline L4_Bool_t L4_IsMapItem(L4_MapItem_t m)
-{
-    return (m.raw[0] & ITEM_TYPE_MASK) == MAP_ITEM(0, ITEM_MAP);
-}
-static inline L4_Bool_t L4_IsGrantItem(L4_GrantItem_t g)
-{
-    return (g.raw[0] & ITEM_TYPE_MASK) == MAP_ITEM(0, ITEM_GRANT);
-}
+static inline L4_Bool_t L4_IsMapItem(L4_MapItem_t m) { return (m.raw[0] & 0xE) == 0x8; }
+static inline L4_Bool_t L4_IsGrantItem(L4_GrantItem_t g) { return (g.raw[0] & 0xE) == 0xA; }
 static inline L4_Fpage_t L4_MapItemSndFpage(L4_MapItem_t m) { return (L4_Fpage_t){ .raw = m.raw[1] }; }
-static inline L4_Word_t L4_MapItemSndBase(L4_MapItem_t m) { return MAP_ITEM_SND_BASE(m.raw[0]); }
+static inline L4_Word_t L4_MapItemSndBase(L4_MapItem_t m) { return m.raw[0] & ~0x3FFUL; }
 static inline L4_Fpage_t L4_GrantItemSndFpage(L4_GrantItem_t g) { return (L4_Fpage_t){ .raw = g.raw[1] }; }
-static inline L4_Word_t L4_GrantItemSndBase(L4_GrantItem_t g)
-{
-    return MAP_ITEM_SND_BASE(g.raw[0]);
-}
+static inline L4_Word_t L4_GrantItemSndBase(L4_GrantItem_t g) { return g.raw[0] & ~0x3FFUL; }
 
-/* ---- String items (spec 2.6; pecan/items.h): header + j+1 substring
- * addresses ----
+/* ---- String items (spec 2.6): header + j+1 substring addresses ------------
+ *
+ *   header:  63                      10  9   8   4   3   2   1   0
+ *           [ length of each substring | c | j     | 0 | hints | C ]
  *
  * j + 1 substrings of `length` bytes each; c: the string continues in the
  * next string item (a compound string); C: another item/buffer follows.
@@ -124,27 +132,23 @@ typedef union {
     } X;
 } L4_StringItem_t;
 
+#define __L4_STR_C 0x1UL
+#define __L4_STR_c 0x200UL
 /* An item with its substrings and compound parts, as the words it spans. */
 #define __L4_STR_W(s)  ((L4_Word_t *)(s))
 #define __L4_STR_CW(s) ((const L4_Word_t *)(s))
 
 static inline L4_StringItem_t L4_StringItem(L4_Word_t size, void *address)
 {
-    return (L4_StringItem_t){ .raw = { STRING_HEADER(size, 0), (L4_Word_t)address } };
+    return (L4_StringItem_t){ .raw = { size << 10, (L4_Word_t)address } };
 }
-static inline L4_Bool_t L4_IsStringItem(const L4_StringItem_t *s)
-{
-    return !(s->raw[0] & ITEM_NOT_STRING);
-}
-static inline L4_Bool_t L4_CompoundString(const L4_StringItem_t *s)
-{
-    return (s->raw[0] & STRING_COMPOUND) != 0;
-}
-static inline L4_Word_t L4_Substrings(const L4_StringItem_t *s) { return STRING_J(s->raw[0]) + 1; }
+static inline L4_Bool_t L4_IsStringItem(const L4_StringItem_t *s) { return !(s->raw[0] & 0x8); }
+static inline L4_Bool_t L4_CompoundString(const L4_StringItem_t *s) { return (s->raw[0] & __L4_STR_c) != 0; }
+static inline L4_Word_t L4_Substrings(const L4_StringItem_t *s) { return ((s->raw[0] >> 4) & 0x1F) + 1; }
 /* Address of substring n, counted from 1. */
 static inline void *L4_Substring(const L4_StringItem_t *s, L4_Word_t n) { return (void *)__L4_STR_CW(s)[n]; }
 /* Words of one item (header and addresses). */
-static inline L4_Word_t __L4_StringWords(L4_Word_t header) { return 2 + STRING_J(header); }
+static inline L4_Word_t __L4_StringWords(L4_Word_t header) { return 2 + ((header >> 4) & 0x1F); }
 
 /* Append a substring address to item s (at most 32); the words after s
  * must be free. */
@@ -152,7 +156,7 @@ static inline void L4_AddSubstringAddressTo(L4_StringItem_t *s, void *address)
 {
     L4_Word_t n = L4_Substrings(s), *w = __L4_STR_W(s);
     if (n < 32) {
-        w[0] += STRING_HEADER(0, 1);           /* j + 1 */
+        w[0] += 1 << 4;
         w[n + 1] = (L4_Word_t)address;
     }
 }
@@ -161,9 +165,9 @@ static inline void L4_AddSubstringAddressTo(L4_StringItem_t *s, void *address)
 static inline void L4_AddSubstringTo(L4_StringItem_t *dest, const L4_StringItem_t *sub)
 {
     L4_Word_t *w = __L4_STR_W(dest);
-    while (*w & STRING_COMPOUND)
+    while (*w & __L4_STR_c)
         w += __L4_StringWords(*w);
-    *w |= STRING_COMPOUND | ITEM_MORE;
+    *w |= __L4_STR_c | __L4_STR_C;
     w += __L4_StringWords(*w);
     const L4_Word_t *from = __L4_STR_CW(sub);
     L4_Word_t h;
@@ -171,10 +175,13 @@ static inline void L4_AddSubstringTo(L4_StringItem_t *dest, const L4_StringItem_
         h = *from;
         for (L4_Word_t i = 0, n = __L4_StringWords(h); i < n; i++)
             *w++ = *from++;
-    } while (h & STRING_COMPOUND);
+    } while (h & __L4_STR_c);
 }
 
-/* ---- Acceptor, BR0 (spec 2.7; pecan/items.h) ------------------------------
+/* ---- Acceptor, BR0 (spec 2.7) ---------------------------------------------
+ *
+ *    63                          4 3 2  1  0
+ *   [ receive window (fpage 4-63) | 0 0 | c | s ]
  *
  * s: accept string items into the buffers from BR1; window 0: no map or
  * grant items; window 0x1 (raw 0x10): anywhere.
@@ -190,32 +197,29 @@ typedef union {
 } L4_Acceptor_t;
 
 #define L4_UntypedWordsAcceptor  ((L4_Acceptor_t){ .raw = 0 })
-#define L4_StringItemsAcceptor   ((L4_Acceptor_t){ .raw = ACCEPT_STRINGS })
+#define L4_StringItemsAcceptor   ((L4_Acceptor_t){ .raw = 1 })
 
 static inline L4_Acceptor_t L4_MapGrantItems(L4_Fpage_t window)
 {
-    return (L4_Acceptor_t){ .raw = ACCEPT_WINDOW(window.raw) };
+    return (L4_Acceptor_t){ .raw = window.raw & ~0xFUL };
 }
 /* Strings if either accepts them; r's window if it has one, else l's. */
 static inline L4_Acceptor_t L4_AddAcceptor(L4_Acceptor_t l, L4_Acceptor_t r)
 {
-    L4_Word_t w = ACCEPT_WINDOW(r.raw) ? ACCEPT_WINDOW(r.raw) : ACCEPT_WINDOW(l.raw);
-    return (L4_Acceptor_t){ .raw = w | ((l.raw | r.raw) & ACCEPT_STRINGS) };
+    L4_Word_t w = r.raw & ~0xFUL ? r.raw & ~0xFUL : l.raw & ~0xFUL;
+    return (L4_Acceptor_t){ .raw = w | ((l.raw | r.raw) & 1) };
 }
 static inline void L4_AddAcceptorTo(L4_Acceptor_t *l, L4_Acceptor_t r) { *l = L4_AddAcceptor(*l, r); }
 /* Drop strings if r accepts them, the window if r has one. */
 static inline L4_Acceptor_t L4_RemoveAcceptor(L4_Acceptor_t l, L4_Acceptor_t r)
 {
-    L4_Word_t w = ACCEPT_WINDOW(r.raw) ? 0 : ACCEPT_WINDOW(l.raw);
-    return (L4_Acceptor_t){ .raw = w | (l.raw & ~r.raw & ACCEPT_STRINGS) };
+    L4_Word_t w = r.raw & ~0xFUL ? 0 : l.raw & ~0xFUL;
+    return (L4_Acceptor_t){ .raw = w | (l.raw & ~r.raw & 1) };
 }
 static inline void L4_RemoveAcceptorFrom(L4_Acceptor_t *l, L4_Acceptor_t r) { *l = L4_RemoveAcceptor(*l, r); }
-static inline L4_Bool_t L4_HasStringItems(L4_Acceptor_t a) { return a.raw & ACCEPT_STRINGS; }
-static inline L4_Bool_t L4_HasMapGrantItems(L4_Acceptor_t a) { return ACCEPT_WINDOW(a.raw) != 0; }
-static inline L4_Fpage_t L4_RcvWindow(L4_Acceptor_t a)
-{
-    return (L4_Fpage_t){ .raw = ACCEPT_WINDOW(a.raw) };
-}
+static inline L4_Bool_t L4_HasStringItems(L4_Acceptor_t a) { return a.raw & 1; }
+static inline L4_Bool_t L4_HasMapGrantItems(L4_Acceptor_t a) { return (a.raw & ~0xFUL) != 0; }
+static inline L4_Fpage_t L4_RcvWindow(L4_Acceptor_t a) { return (L4_Fpage_t){ .raw = a.raw & ~0xFUL }; }
 
 static inline void L4_Accept(L4_Acceptor_t a) { L4_LoadBR(0, a.raw); }
 static inline L4_Acceptor_t L4_Accepted(void)
@@ -241,17 +245,17 @@ static inline void __L4_MsgBufferAppend(L4_MsgBuffer_t *b, const L4_Word_t *w, L
     if (b->words + n > __L4_NUM_BRS - 1)
         return;
     for (L4_Word_t i = 0; i < b->words; i += __L4_StringWords(b->raw[i]))
-        b->raw[i] |= ITEM_MORE;
+        b->raw[i] |= __L4_STR_C;
     for (L4_Word_t i = 0; i < n; i++)
         b->raw[b->words + i] = w[i];
     for (L4_Word_t i = b->words; i < b->words + n; i += __L4_StringWords(b->raw[i]))
-        b->raw[i] = i + __L4_StringWords(b->raw[i]) < b->words + n ? b->raw[i] | ITEM_MORE
-                                                                    : b->raw[i] & ~ITEM_MORE;
+        b->raw[i] = i + __L4_StringWords(b->raw[i]) < b->words + n ? b->raw[i] | __L4_STR_C
+                                                                    : b->raw[i] & ~__L4_STR_C;
     b->words += n;
 }
 static inline void L4_MsgBufferAppendSimpleRcvString(L4_MsgBuffer_t *b, L4_StringItem_t s)
 {
-    s.raw[0] &= ~(STRING_COMPOUND | STRING_J_MASK);    /* a simple string: j = 0, c = 0 */
+    s.raw[0] &= ~(__L4_STR_c | 0x1F0UL);          /* a simple string: j = 0, c = 0 */
     __L4_MsgBufferAppend(b, s.raw, 2);
 }
 /* `s`: a string item with its substrings and compound parts. */
@@ -259,7 +263,7 @@ static inline void L4_MsgBufferAppendRcvString(L4_MsgBuffer_t *b, const L4_Strin
 {
     const L4_Word_t *w = __L4_STR_CW(s);
     L4_Word_t n = 0;
-    while (w[n] & STRING_COMPOUND)
+    while (w[n] & __L4_STR_c)
         n += __L4_StringWords(w[n]);
     __L4_MsgBufferAppend(b, w, n + __L4_StringWords(w[n]));
 }
@@ -294,7 +298,7 @@ static inline void L4_MsgPut(L4_Msg_t *m, L4_Word_t label, int u, const L4_Word_
                              int t, const void *items)
 {
     const L4_Word_t *typed = items;
-    m->tag.raw = MSGTAG(label, (L4_Word_t)(t & 0x3F), u & 0x3F);
+    m->tag.raw = label << 16 | (L4_Word_t)(t & 0x3F) << 6 | (u & 0x3F);
     for (int i = 0; i < u; i++)
         m->raw[1 + i] = untyped[i];
     for (int i = 0; i < t; i++)
@@ -324,7 +328,7 @@ static inline void L4_MsgAppendWord(L4_Msg_t *m, L4_Word_t w)
     for (L4_Word_t i = n + 1; i > u + 1; i--)
         m->raw[i] = m->raw[i - 1];
     m->raw[u + 1] = w;
-    m->tag.raw += MSGTAG(0, 0, 1);
+    m->tag.raw++;
 }
 /* Append n typed words. */
 static inline void __L4_MsgAppendTyped(L4_Msg_t *m, const L4_Word_t *w, L4_Word_t n)
@@ -334,7 +338,7 @@ static inline void __L4_MsgAppendTyped(L4_Msg_t *m, const L4_Word_t *w, L4_Word_
         return;
     for (L4_Word_t i = 0; i < n; i++)
         m->raw[end + i] = w[i];
-    m->tag.raw += MSGTAG(0, n, 0);
+    m->tag.raw += n << 6;
 }
 static inline void L4_MsgAppendMapItem(L4_Msg_t *m, L4_MapItem_t i) { __L4_MsgAppendTyped(m, i.raw, 2); }
 static inline void L4_MsgAppendGrantItem(L4_Msg_t *m, L4_GrantItem_t i) { __L4_MsgAppendTyped(m, i.raw, 2); }
@@ -347,7 +351,7 @@ static inline void L4_MsgAppendStringItem(L4_Msg_t *m, const L4_StringItem_t *s)
 {
     const L4_Word_t *w = __L4_STR_CW(s);
     L4_Word_t n = 0;
-    while (w[n] & STRING_COMPOUND)
+    while (w[n] & __L4_STR_c)
         n += __L4_StringWords(w[n]);
     __L4_MsgAppendTyped(m, w, n + __L4_StringWords(w[n]));
 }
@@ -381,7 +385,7 @@ static inline L4_Word_t L4_MsgGetStringItem(const L4_Msg_t *m, L4_Word_t t, L4_S
         h = from[n];
         for (L4_Word_t k = __L4_StringWords(h); k > 0 && from + n < end; k--, n++)
             w[n] = from[n];
-    } while ((h & STRING_COMPOUND) && from + n < end);
+    } while ((h & __L4_STR_c) && from + n < end);
     return n;
 }
 

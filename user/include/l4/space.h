@@ -6,12 +6,13 @@
 #include <l4/utcb.h>
 #include <pecan/spacectl.h>
 
-/* Unmap (pecan/fpage.h draws its control word): k + 1 fpages in MR0..MRk;
- * f (flush): the caller's own mappings too. The fpages' rwx bits are the
- * rights to revoke; on return each MR holds the fpage with bits 0-2 =
- * access status since the last query (r referenced, w written, x
- * executed). */
-#define L4_UnmapFlush UNMAP_FLUSH
+/* Unmap control word:   63     7  6   5      0
+ *                      [ ignored | f | k      ]
+ * k + 1 fpages in MR0..MRk; f (flush): the caller's own mappings too. The
+ * fpages' rwx bits are the rights to revoke; on return each MR holds the
+ * fpage with bits 0-2 = access status since the last query (r referenced,
+ * w written, x executed). */
+#define L4_UnmapFlush 0x40UL
 
 static inline L4_Fpage_t __L4_UnmapOne(L4_Fpage_t f, L4_Word_t control)
 {
@@ -71,7 +72,7 @@ static inline L4_Word_t L4_KernelMemoryUsed(L4_ThreadId_t space)
     L4_Word_t old;
     if (!L4_SpaceControl(space, L4_KmemQuery, L4_Nilpage, L4_Nilpage, L4_nilthread, &old))
         return ~0UL;
-    return SC_KMEM_USED(old);
+    return old >> 32;
 }
 
 /* "UX": make `space` (none of its threads active yet) run Linux programs

@@ -4,20 +4,28 @@
 #include <l4/syscalls.h>
 #include <l4/types.h>
 #include <l4/utcb.h>
-#include <pecan/exreg.h>
 
-/* ---- ExchangeRegisters control word (spec 4.6; pecan/exreg.h) ---------- */
-#define L4_ExReg_Halt        EXREG_HALT
-#define L4_ExReg_AbortRecv   EXREG_RECV
-#define L4_ExReg_AbortSend   EXREG_SEND
+/* ---- ExchangeRegisters control word (spec 4.6) ----------------------------
+ *
+ *    9   8   7   6   5   4   3   2   1   0
+ *   [ d | H | p | u | F | I | S | s | r | h ]
+ *
+ * h: halt (1) or resume (0), applied when H is set; r/s: abort a receive/
+ * send phase; S I F u p: set SP, IP, FLAGS, UserDefinedHandle, pager;
+ * d: deliver the old values (the kernel always does). On return the low
+ * three bits report: h halted, r in a receive phase, s in a send phase.
+ */
+#define L4_ExReg_Halt        0x001UL
+#define L4_ExReg_AbortRecv   0x002UL
+#define L4_ExReg_AbortSend   0x004UL
 #define L4_ExReg_AbortIpc    (L4_ExReg_AbortRecv | L4_ExReg_AbortSend)
-#define L4_ExReg_SetSp       EXREG_SET_SP
-#define L4_ExReg_SetIp       EXREG_SET_IP
-#define L4_ExReg_SetFlags    EXREG_SET_FLAGS
-#define L4_ExReg_SetHandle   EXREG_SET_HANDLE
-#define L4_ExReg_SetPager    EXREG_SET_PAGER
-#define L4_ExReg_SetHalt     EXREG_SET_HALT
-#define L4_ExReg_Deliver     EXREG_DELIVER
+#define L4_ExReg_SetSp       0x008UL
+#define L4_ExReg_SetIp       0x010UL
+#define L4_ExReg_SetFlags    0x020UL
+#define L4_ExReg_SetHandle   0x040UL
+#define L4_ExReg_SetPager    0x080UL
+#define L4_ExReg_SetHalt     0x100UL
+#define L4_ExReg_Deliver     0x200UL
 #define L4_ExReg_Resume      L4_ExReg_SetHalt
 #define L4_ExReg_Stop        (L4_ExReg_SetHalt | L4_ExReg_Halt)
 

@@ -2,9 +2,6 @@
  * values and the error codes of the non-IPC system calls. Written for Pecan. */
 #pragma once
 #include <stdint.h>
-#include <pecan/fpage.h>
-#include <pecan/threadid.h>
-#include <pecan/time.h>
 
 typedef uint64_t L4_Word_t;
 typedef uint8_t L4_Word8_t;
@@ -19,7 +16,13 @@ static inline int __L4_Msb(L4_Word_t w)
     return w ? 63 - __builtin_clzl(w) : 0;
 }
 
-/* ---- Thread ids (spec 2.1; pecan/threadid.h) ----------------------------- */
+/* ---- Thread ids (spec 2.1) ------------------------------------------------
+ *
+ *   global:  63            32 31             0
+ *           [ thread number  |  version (!= 0 mod 64) ]
+ *   local:   63                          6 5    0
+ *           [ address of the thread's MR0 | 000000 ]
+ */
 typedef union {
     L4_Word_t raw;
     struct {
@@ -46,27 +49,31 @@ typedef union {
     } X;
 } L4_ThreadId_t;
 
-#define L4_nilthread       ((L4_ThreadId_t){ .raw = NILTHREAD })
-#define L4_anythread       ((L4_ThreadId_t){ .raw = ANYTHREAD })
-#define L4_anylocalthread  ((L4_ThreadId_t){ .raw = ANYLOCALTHREAD })
+#define L4_nilthread       ((L4_ThreadId_t){ .raw = 0 })
+#define L4_anythread       ((L4_ThreadId_t){ .raw = ~0UL })
+#define L4_anylocalthread  ((L4_ThreadId_t){ .raw = ~0UL << 6 })
 
 static inline L4_ThreadId_t L4_GlobalId(L4_Word_t number, L4_Word_t version)
 {
-    return (L4_ThreadId_t){ .raw = TID_GLOBAL(number, version) };
+    return (L4_ThreadId_t){ .raw = number << 32 | (version & 0xFFFFFFFF) };
 }
-static inline L4_Word_t L4_ThreadNo(L4_ThreadId_t t) { return TID_NUMBER(t.raw); }
-static inline L4_Word_t L4_Version(L4_ThreadId_t t) { return TID_VERSION(t.raw); }
+static inline L4_Word_t L4_ThreadNo(L4_ThreadId_t t) { return t.raw >> 32; }
+static inline L4_Word_t L4_Version(L4_ThreadId_t t) { return t.raw & 0xFFFFFFFF; }
 /* Bits 0-5 clear marks a local id (nilthread passes this test too). */
-static inline int L4_IsLocalId(L4_ThreadId_t t) { return (t.raw & TID_LOCAL_MASK) == 0; }
-static inline int L4_IsGlobalId(L4_ThreadId_t t) { return (t.raw & TID_LOCAL_MASK) != 0; }
+static inline int L4_IsLocalId(L4_ThreadId_t t) { return (t.raw & 0x3F) == 0; }
+static inline int L4_IsGlobalId(L4_ThreadId_t t) { return (t.raw & 0x3F) != 0; }
 static inline int L4_IsNilThread(L4_ThreadId_t t) { return t.raw == 0; }
 static inline int L4_IsThreadEqual(L4_ThreadId_t a, L4_ThreadId_t b) { return a.raw == b.raw; }
 static inline int L4_IsThreadNotEqual(L4_ThreadId_t a, L4_ThreadId_t b) { return a.raw != b.raw; }
 
-/* ---- Flexpages (spec 2.3; pecan/fpage.h draws them) ----------------------
+/* ---- Flexpages (spec 2.3) -------------------------------------------------
+ *
+ *    63                      10 9        4   3    2 1 0
+ *   [ base bits 10-63          | s (log2) | ext | r w x ]
  *
  * The effective base is aligned down to 2^s; L4_FpageLog2 stores the base
  * as given (sigma0 reads base bits 10-63 all set as "any page", spec 10.2).
+ * Nil fpage = 0; the complete address space = 0x10 (s = 1, base 0).
  */
 typedef union {
     L4_Word_t raw;
@@ -79,19 +86,19 @@ typedef union {
 } L4_Fpage_t;
 
 #define L4_NoAccess        0
-#define L4_eXecutable      FPAGE_X
-#define L4_Writable        FPAGE_W
-#define L4_Readable        FPAGE_R
-#define L4_ReadeXecOnly    (FPAGE_R | FPAGE_X)
-#define L4_ReadWriteOnly   (FPAGE_R | FPAGE_W)
-#define L4_FullyAccessible FPAGE_RWX
+#define L4_eXecutable      1
+#define L4_Writable        2
+#define L4_Readable        4
+#define L4_ReadeXecOnly    5
+#define L4_ReadWriteOnly   6
+#define L4_FullyAccessible 7
 
 #define L4_Nilpage               ((L4_Fpage_t){ .raw = 0 })
-#define L4_CompleteAddressSpace  ((L4_Fpage_t){ .raw = FPAGE_COMPLETE })
+#define L4_CompleteAddressSpace  ((L4_Fpage_t){ .raw = 0x10 })
 
 static inline L4_Fpage_t L4_FpageLog2(L4_Word_t base, int log2)
 {
-    return (L4_Fpage_t){ .raw = FPAGE(base, log2 & 0x3F, 0) };
+    return (L4_Fpage_t){ .raw = (base & ~0x3FFUL) | (L4_Word_t)(log2 & 0x3F) << 4 };
 }
 /* `size` in bytes, rounded down to a power of two. */
 static inline L4_Fpage_t L4_Fpage(L4_Word_t base, L4_Word_t size)
@@ -99,7 +106,7 @@ static inline L4_Fpage_t L4_Fpage(L4_Word_t base, L4_Word_t size)
     return L4_FpageLog2(base, __L4_Msb(size));
 }
 static inline L4_Bool_t L4_IsNilFpage(L4_Fpage_t f) { return f.raw == 0; }
-static inline L4_Word_t L4_SizeLog2(L4_Fpage_t f) { return FPAGE_LOG2(f.raw); }
+static inline L4_Word_t L4_SizeLog2(L4_Fpage_t f) { return (f.raw >> 4) & 0x3F; }
 /* Size in bytes; 0 for the nil fpage and for sizes of 2^64. */
 static inline L4_Word_t L4_Size(L4_Fpage_t f)
 {
@@ -109,31 +116,32 @@ static inline L4_Word_t L4_Size(L4_Fpage_t f)
 static inline L4_Word_t L4_Address(L4_Fpage_t f)
 {
     L4_Word_t s = L4_SizeLog2(f);
-    return s >= 64 ? 0 : f.raw & FPAGE_BASE_MASK & ~((1UL << s) - 1);
+    return s >= 64 ? 0 : f.raw & ~0x3FFUL & ~((1UL << s) - 1);
 }
-static inline L4_Word_t L4_Rights(L4_Fpage_t f) { return f.raw & FPAGE_RWX; }
+static inline L4_Word_t L4_Rights(L4_Fpage_t f) { return f.raw & 7; }
 static inline void L4_Set_Rights(L4_Fpage_t *f, L4_Word_t rwx)
 {
-    f->raw = (f->raw & ~FPAGE_RWX) | (rwx & FPAGE_RWX);
+    f->raw = (f->raw & ~7UL) | (rwx & 7);
 }
 static inline L4_Fpage_t L4_FpageAddRights(L4_Fpage_t f, L4_Word_t rwx)
 {
-    return (L4_Fpage_t){ .raw = f.raw | (rwx & FPAGE_RWX) };
+    return (L4_Fpage_t){ .raw = f.raw | (rwx & 7) };
 }
-static inline void L4_FpageAddRightsTo(L4_Fpage_t *f, L4_Word_t rwx) { f->raw |= rwx & FPAGE_RWX; }
+static inline void L4_FpageAddRightsTo(L4_Fpage_t *f, L4_Word_t rwx) { f->raw |= rwx & 7; }
 static inline L4_Fpage_t L4_FpageRemoveRights(L4_Fpage_t f, L4_Word_t rwx)
 {
-    return (L4_Fpage_t){ .raw = f.raw & ~(rwx & FPAGE_RWX) };
+    return (L4_Fpage_t){ .raw = f.raw & ~(rwx & 7) };
 }
-static inline void L4_FpageRemoveRightsFrom(L4_Fpage_t *f, L4_Word_t rwx)
-{
-    f->raw &= ~(rwx & FPAGE_RWX);
-}
+static inline void L4_FpageRemoveRightsFrom(L4_Fpage_t *f, L4_Word_t rwx) { f->raw &= ~(rwx & 7); }
 
-/* ---- IO fpages: x86 port ranges (spec 2.4; pecan/fpage.h) ---------------- */
+/* ---- IO fpages: x86 port ranges (spec 2.4) --------------------------------
+ *
+ *    63     32 31          16 15       10 9         4 3    0
+ *   [ ignored | base port p  | s (log2)  | marker = 2 | rwx=0 ]
+ */
 static inline L4_Fpage_t L4_IoFpageLog2(L4_Word_t port, int log2)
 {
-    return (L4_Fpage_t){ .raw = IO_FPAGE(port & 0xFFFF, log2 & 0x3F) };
+    return (L4_Fpage_t){ .raw = (port & 0xFFFF) << 16 | (L4_Word_t)(log2 & 0x3F) << 10 | 2 << 4 };
 }
 /* `size` in ports, rounded down to a power of two. */
 static inline L4_Fpage_t L4_IoFpage(L4_Word_t port, L4_Word_t size)
@@ -141,12 +149,19 @@ static inline L4_Fpage_t L4_IoFpage(L4_Word_t port, L4_Word_t size)
     return L4_IoFpageLog2(port, __L4_Msb(size));
 }
 #define L4_CompleteIoSpace  L4_IoFpageLog2(0, 16)
-static inline L4_Bool_t L4_IsIoFpage(L4_Fpage_t f) { return IS_IO_FPAGE(f.raw); }
-static inline L4_Word_t L4_IoFpagePort(L4_Fpage_t f) { return IO_FPAGE_PORT(f.raw); }
-static inline L4_Word_t L4_IoFpageSizeLog2(L4_Fpage_t f) { return IO_FPAGE_LOG2(f.raw); }
+static inline L4_Bool_t L4_IsIoFpage(L4_Fpage_t f) { return ((f.raw >> 4) & 0x3F) == 2; }
+static inline L4_Word_t L4_IoFpagePort(L4_Fpage_t f) { return (f.raw >> 16) & 0xFFFF; }
+static inline L4_Word_t L4_IoFpageSizeLog2(L4_Fpage_t f) { return (f.raw >> 10) & 0x3F; }
 static inline L4_Word_t L4_IoFpageSize(L4_Fpage_t f) { return 1UL << L4_IoFpageSizeLog2(f); }
 
-/* ---- Time values and timeouts (spec 2.8; pecan/time.h) ------------------ */
+/* ---- Time values and timeouts (spec 2.8) ----------------------------------
+ *
+ *   period:  15  14      10 9        0        point:  15  14   11 10  9        0
+ *           [ 0 | e (5 bit) | m        ]              [ 1 | e     | c | m        ]
+ *
+ * A period lasts m * 2^e microseconds. Never = 0 (m = 0, e = 0);
+ * zero = 0x0400 (m = 0, e = 1).
+ */
 typedef union {
     L4_Word16_t raw;
     struct {
@@ -162,8 +177,8 @@ typedef union {
     } point;
 } L4_Time_t;
 
-#define L4_Never     ((L4_Time_t){ .raw = TIME_NEVER })
-#define L4_ZeroTime  ((L4_Time_t){ .raw = TIME_ZERO })
+#define L4_Never     ((L4_Time_t){ .raw = 0 })
+#define L4_ZeroTime  ((L4_Time_t){ .raw = 0x0400 })
 
 /* The smallest exponent whose mantissa fits 10 bits, the mantissa
  * truncated: 1000 us = 0x03E8, 1 s = 976 * 2^10 us = 0x2BD0. 0 gives
@@ -177,16 +192,19 @@ static inline L4_Time_t L4_TimePeriod(L4_Word64_t microseconds)
         e++;
     if (e > 31)
         return L4_Never;
-    return (L4_Time_t){ .raw = (L4_Word16_t)TIME_PERIOD(e, microseconds >> e) };
+    return (L4_Time_t){ .raw = (L4_Word16_t)(e << 10 | microseconds >> e) };
 }
-static inline L4_Bool_t L4_IsTimePeriod(L4_Time_t t) { return !(t.raw & TIME_POINT); }
-static inline L4_Bool_t L4_IsTimePoint(L4_Time_t t) { return (t.raw & TIME_POINT) != 0; }
+static inline L4_Bool_t L4_IsTimePeriod(L4_Time_t t) { return !(t.raw & 0x8000); }
+static inline L4_Bool_t L4_IsTimePoint(L4_Time_t t) { return (t.raw & 0x8000) != 0; }
 static inline L4_Bool_t L4_IsTimeEqual(L4_Time_t a, L4_Time_t b) { return a.raw == b.raw; }
 
-/* The timeouts word (Ipc R8, XferTimeouts TCR). */
+/*   Timeouts word (Ipc R8, XferTimeouts TCR):
+ *    63     32 31           16 15            0
+ *   [ ignored | send timeout  | receive timeout ]
+ */
 static inline L4_Word_t L4_Timeouts(L4_Time_t snd, L4_Time_t rcv)
 {
-    return TIMEOUTS(snd.raw, rcv.raw);
+    return (L4_Word_t)snd.raw << 16 | rcv.raw;
 }
 
 /* SystemClock value: microseconds (spec 4.11). */

@@ -4,6 +4,7 @@
  *              the input ended sooner)
  *   rpc        answer calls (registered as "benchrpc") with the same words
  *   map        answer calls (as "benchmap") with a map item of 64 KB */
+#include <pecan/abi.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/message.h>

@@ -7,6 +7,7 @@
  * simply does not get it), and a line that cannot be handed over stays
  * for the next. Ctrl-C ends the foreground group and gives the waiting
  * reader OS_EINTR (the shell then prompts again). */
+#include <pecan/abi.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/utcb.h>

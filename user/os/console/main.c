@@ -3,6 +3,7 @@
  * output from many tasks multiplexed so that lines never mix
  * (console.h). The root server restarts it if it ends; what it had not
  * printed yet survives in the pages it keeps (kept.h). */
+#include <pecan/abi.h>
 #include <l4/ipc.h>
 #include <l4/utcb.h>
 #include <os/os.h>

@@ -1,4 +1,5 @@
 /* libos: message helpers, shared with the root server. */
+#include <pecan/abi.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/utcb.h>

@@ -12,6 +12,7 @@
  * A handle is (generation << 8 | index << 1 | end); every pipe gets a new
  * generation, and every incarnation of this server new ones, so an old
  * handle never reaches a newer pipe. */
+#include <pecan/abi.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/utcb.h>

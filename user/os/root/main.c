@@ -1,5 +1,6 @@
 /* The root server: start the system's servers, then serve names,
  * processes, memory and page faults forever (root.h). */
+#include <pecan/abi.h>
 #include <string.h>
 #include <stdio.h>
 #include <l4/ipc.h>

@@ -3,6 +3,7 @@
  * argument page, its stack, zero-filled heap pages up to its break, and
  * a supervised server's kept pages. An access anywhere else, or one its
  * region does not allow, ends the task. */
+#include <pecan/abi.h>
 #include <string.h>
 #include <stdio.h>
 #include <l4/ipc.h>

@@ -4,6 +4,7 @@
  * an error for the request in flight; its next request reaches the new
  * incarnation. What a server may do (I/O ports, an interrupt, pages that
  * outlive it) comes from this table, never from a program's name. */
+#include <pecan/abi.h>
 #include <stdio.h>
 #include <string.h>
 #include <l4/ipc.h>

@@ -1,6 +1,7 @@
 /* The shell's `test` and `bench`: the in-system test suite and the
  * benchmarks, linked into the root server, run in a thread of the root
  * task's space, the only privileged one (they create threads and spaces). */
+#include <pecan/abi.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>

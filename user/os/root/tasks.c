@@ -5,6 +5,7 @@
  * version 1 in every incarnation, so their ids never change. A program's
  * slot takes the next version each time it is reused, so an old id never
  * names a new task. */
+#include <pecan/abi.h>
 #include <string.h>
 #include <stdio.h>
 #include <l4/ipc.h>

@@ -1,4 +1,5 @@
 /* The shell's own commands: help, ps, mem, kill, test, bench, kdb. */
+#include <pecan/abi.h>
 #include <string.h>
 #include <stdio.h>
 #include <l4/ipc.h>
