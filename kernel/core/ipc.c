@@ -823,7 +823,8 @@ void ipc_detach(struct tcb *t)
         set_error(s, IPC_SEND, IPC_NO_PARTNER, 0, utcb_get(s, UTCB_MR(0)) | MSGTAG_E);
         wake(s);
     }
-    for (struct tcb *r = tcb_list; r; r = r->list_next)
+    struct tcb *r;
+    tcb_for_each(r)
         if (r != t && r->state == TS_RECV_BLOCKED && r->rcv_from == t->global_id) {
             set_error(r, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
             wake(r);

@@ -67,7 +67,8 @@ __kdb static void list_threads(void)
 {
     char name[9];
     kprintf("  %-18s %-8s %-4s %-8s %s\n", "thread", "name", "prio", "state", "space");
-    for (struct tcb *t = tcb_list; t; t = t->list_next)
+    struct tcb *t;
+    tcb_for_each(t)
         kprintf("  %016lx   %-8s %4u %-8s %p\n", t->global_id, thread_name(t, name),
                 t->priority, state_name(t), (void *)t->space);
 }
@@ -76,12 +77,15 @@ __kdb static void list_spaces(void)
 {
     kprintf("  %-18s %-8s %-18s %-18s %s\n", "space", "threads", "kip area", "utcb area",
             "first thread");
-    for (struct tcb *t = tcb_list; t; t = t->list_next) {
-        struct tcb *first = t;
-        for (struct tcb *u = tcb_list; u != t; u = u->list_next)
-            if (u->space == t->space)
-                first = u;
-        if (first == t)                 /* print each space once */
+    struct tcb *t, *u;
+    tcb_for_each(t) {
+        bool first = true;              /* print each space once */
+        tcb_for_each(u) {
+            if (u == t)
+                break;
+            first &= u->space != t->space;
+        }
+        if (first)
             kprintf("  %016lx   %-8u %016lx   %016lx   %016lx\n", (word_t)t->space,
                     t->space->nthreads, t->space->kip_area, t->space->utcb_area, t->global_id);
     }

@@ -39,7 +39,8 @@ __kdb static void drain(void)
 /* Threads waiting in ReadChar_Blocked try again. */
 __kdb static void wake_readers(void)
 {
-    for (struct tcb *t = tcb_list; t; t = t->list_next)
+    struct tcb *t;
+    tcb_for_each(t)
         if (t->state == TS_KDB_READ)
             sched_make_ready(t);
 }

@@ -94,7 +94,8 @@ void space_destroy(struct space *s)
 void space_set_redirector(struct space *s, word_t id)
 {
     s->redirector = id;
-    for (struct tcb *t = tcb_list; t; t = t->list_next)
+    struct tcb *t;
+    tcb_for_each(t)
         if (t->space == s)
             t->no_fast_send = space_no_fast_send(s);
 }

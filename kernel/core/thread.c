@@ -12,7 +12,7 @@
 #include "unix.h"
 #include "utcb.h"
 
-struct tcb *tcb_list;
+struct list tcb_list;
 
 
 struct tcb *tcb_slot(word_t number)
@@ -58,10 +58,7 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
     t->slice_left = t->timeslice_ticks;
     t->no_fast_send = space_no_fast_send(space);
     space->nthreads++;
-    t->list_next = tcb_list;
-    if (tcb_list)
-        tcb_list->list_prev = t;
-    tcb_list = t;
+    list_append(&tcb_list, &t->all_link);
     return t;
 }
 
@@ -130,12 +127,7 @@ void tcb_delete(struct tcb *t)
     arch_thread_release(t);
     sched_remove(t);
     t->state = TS_FREE;
-    if (t->list_prev)
-        t->list_prev->list_next = t->list_next;
-    else
-        tcb_list = t->list_next;
-    if (t->list_next)
-        t->list_next->list_prev = t->list_prev;
+    list_remove(&tcb_list, &t->all_link);
     if (t->utcb)
         memset_words(t->utcb - UTCB_MR0_OFFSET / 8, 0, UTCB_SIZE / 8);
     struct space *s = t->space;

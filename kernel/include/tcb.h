@@ -12,6 +12,7 @@
  */
 #pragma once
 #include "config.h"
+#include "list.h"
 #include "tcb_offsets.h"
 #include "types.h"
 #include "pecan/threadid.h"
@@ -105,10 +106,18 @@ struct tcb {
     struct fpu_state *fpu_state;  /* saved FPU/SSE registers (arch), NULL until used */
     word_t utcb_location;      /* requested UTCB start (inactive threads: ~0 if none) */
     const char *name;
-    struct tcb *list_next, *list_prev;   /* all threads, for the debugger */
+    struct list_node all_link;           /* on tcb_list */
 };
 
-extern struct tcb *tcb_list;
+/* Every thread but idle, interrupt threads included, oldest first: for
+ * the debugger, for KDB ReadChar_Blocked's readers when input arrives,
+ * and for a space's threads when SpaceControl sets its redirector. IPC
+ * and thread deletion do not walk it: the lists of the threads each
+ * operation concerns are in the TCBs. */
+extern struct list tcb_list;
+
+/* Each thread of tcb_list, in `t`. */
+#define tcb_for_each(t) list_for_each(t, &tcb_list, struct tcb, all_link)
 
 static inline struct tcb *tcb_of_number(word_t number)
 {
