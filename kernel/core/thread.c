@@ -58,7 +58,7 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
     t->slice_left = t->timeslice_ticks;
     t->no_fast_send = space_no_fast_send(space);
     space->nthreads++;
-    list_append(&tcb_list, &t->all_link);
+    list_append(&tcb_list, t, all_link);
     return t;
 }
 
@@ -127,7 +127,7 @@ void tcb_delete(struct tcb *t)
     arch_thread_release(t);
     sched_remove(t);
     t->state = TS_FREE;
-    list_remove(&tcb_list, &t->all_link);
+    list_remove(&tcb_list, t, all_link);
     if (t->utcb)
         memset_words(t->utcb - UTCB_MR0_OFFSET / 8, 0, UTCB_SIZE / 8);
     struct space *s = t->space;

@@ -5,9 +5,7 @@
 #include "sched.h"
 #include "syscall.h"
 
-
-
-static struct tcb *head;        /* earliest deadline first */
+static struct list waiting;     /* by tcb.timeout_link, earliest deadline first */
 
 bool time_period_us(uint16_t t, uint64_t *us)
 {
@@ -47,39 +45,32 @@ uint64_t time_deadline_slow(uint16_t t)
     return kernel_ticks + (us + US_PER_TICK - 1) / US_PER_TICK + (us == 0);
 }
 
+/* The first waiting thread due after `deadline`, NULL if none. */
+static struct tcb *first_due_after(uint64_t deadline)
+{
+    struct tcb *t = waiting.first;
+    while (t && t->wakeup <= deadline)
+        t = list_next(&waiting, t, timeout_link);
+    return t;
+}
+
 void timeout_arm(struct tcb *t, uint64_t deadline)
 {
     t->wakeup = deadline;
-    if (!deadline)
-        return;
-    struct tcb **p = &head, *prev = NULL;
-    while (*p && (*p)->wakeup <= deadline) {
-        prev = *p;
-        p = &(*p)->to_next;
-    }
-    t->to_next = *p;
-    t->to_prev = prev;
-    if (*p)
-        (*p)->to_prev = t;
-    *p = t;
+    if (deadline)
+        list_insert_before(&waiting, t, first_due_after(deadline), timeout_link);
 }
 
 void timeout_remove(struct tcb *t)
 {
-    if (t->to_prev)
-        t->to_prev->to_next = t->to_next;
-    else
-        head = t->to_next;
-    if (t->to_next)
-        t->to_next->to_prev = t->to_prev;
-    t->to_next = t->to_prev = NULL;
+    list_remove(&waiting, t, timeout_link);
     t->wakeup = 0;
 }
 
 void timeout_tick(uint64_t now)
 {
-    while (head && head->wakeup <= now) {
-        struct tcb *t = head;
+    struct tcb *t;
+    while ((t = waiting.first) && t->wakeup <= now) {
         timeout_cancel(t);
         ipc_timeout(t);
     }

@@ -96,7 +96,7 @@ struct tcb {
     unsigned xfer_result;      /* copier: the outcome of that request */
     word_t xfer_end_error;     /* partner given up on while it served: */
     word_t xfer_end_mr0;       /*   the transfer's outcome for it */
-    struct tcb *to_next, *to_prev;
+    struct list_node timeout_link;  /* waiting with a timeout (timeout.c) */
 
     /* Threads of Unix-ABI spaces (unix.h) */
     bool unix_abi;             /* one of them (from its space, when activated) */
@@ -117,7 +117,7 @@ struct tcb {
 extern struct list tcb_list;
 
 /* Each thread of tcb_list, in `t`. */
-#define tcb_for_each(t) list_for_each(t, &tcb_list, struct tcb, all_link)
+#define tcb_for_each(t) list_for_each(t, &tcb_list, all_link)
 
 static inline struct tcb *tcb_of_number(word_t number)
 {
