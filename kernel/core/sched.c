@@ -10,7 +10,7 @@
 
 volatile uint64_t kernel_ticks;
 
-static struct tcb *queue_head[256];
+static struct list ready[256];          /* by tcb.ready_link, one per priority */
 static uint64_t queue_bitmap[4];        /* bit p set: queue p non-empty */
 
 /* The idle thread's block: TCB at the bottom, kernel stack above it, the
@@ -33,24 +33,20 @@ __boot void sched_init(void)
     arch_thread_init_kernel(idle, idle_loop);
 }
 
-/* Put t at the tail of its priority's queue (if it is not queued). */
-static void enqueue(struct tcb *t)
+static bool queued(const struct tcb *t)
 {
-    if (t->queued)
+    return list_linked(t, ready_link);
+}
+
+/* Put t at the tail of its priority's queue (if it is not queued). */
+static inline void enqueue(struct tcb *t)
+{
+    if (queued(t))
         return;
     unsigned p = t->priority;
-    struct tcb *h = queue_head[p];
-    if (!h) {
-        t->rq_next = t->rq_prev = t;
-        queue_head[p] = t;
+    if (list_empty(&ready[p]))
         queue_bitmap[p / 64] |= 1UL << (p % 64);
-    } else {                            /* append at the tail */
-        t->rq_next = h;
-        t->rq_prev = h->rq_prev;
-        h->rq_prev->rq_next = t;
-        h->rq_prev = t;
-    }
-    t->queued = true;
+    list_append(&ready[p], t, ready_link);
 }
 
 void sched_make_ready(struct tcb *t)
@@ -61,19 +57,11 @@ void sched_make_ready(struct tcb *t)
 
 void sched_remove(struct tcb *t)
 {
-    if (!t->queued)
+    if (!queued(t))
         return;
     unsigned p = t->priority;
-    if (t->rq_next == t) {
-        queue_head[p] = NULL;
+    if (list_remove(&ready[p], t, ready_link))
         queue_bitmap[p / 64] &= ~(1UL << (p % 64));
-    } else {
-        t->rq_prev->rq_next = t->rq_next;
-        t->rq_next->rq_prev = t->rq_prev;
-        if (queue_head[p] == t)
-            queue_head[p] = t->rq_next;
-    }
-    t->queued = false;
 }
 
 /* A halted thread does not run, unless it takes part in a string
@@ -91,7 +79,7 @@ static struct tcb *highest_ready(void)
 {
     for (int w = 3; w >= 0; w--)
         while (queue_bitmap[w]) {
-            struct tcb *h = queue_head[w * 64 + 63 - __builtin_clzl(queue_bitmap[w])];
+            struct tcb *h = ready[w * 64 + 63 - __builtin_clzl(queue_bitmap[w])].first;
             if (runnable(h))
                 return h;
             sched_remove(h);
@@ -101,7 +89,7 @@ static struct tcb *highest_ready(void)
 
 static void requeue_current(void)
 {
-    if (current != idle && runnable(current) && !current->queued)
+    if (current != idle && runnable(current) && !queued(current))
         sched_make_ready(current);
 }
 
@@ -236,10 +224,10 @@ void thread_resume(struct tcb *t)
 
 void sched_set_priority(struct tcb *t, uint8_t prio)
 {
-    bool queued = t->queued;            /* (a blocked thread may be: lazy queues) */
+    bool was_queued = queued(t);        /* (a blocked thread may be: lazy queues) */
     sched_remove(t);
     t->priority = prio;
-    if (queued)
+    if (was_queued)
         enqueue(t);
     sched_check_preempt();          /* a higher priority may be ready now */
 }

@@ -54,14 +54,13 @@ struct tcb {
     bool start_wait;           /* waiting for its start message (spec 4.7) */
     uint8_t priority;
     uint8_t no_fast_send;      /* its space has a redirector: sends take the general path */
-    bool queued;               /* on a ready queue */
     bool has_rcv_phase;        /* blocked in a send phase of a send+receive IPC */
     word_t rcv_from;           /* receive specifier: global id, ANYTHREAD or ANYLOCALTHREAD */
     struct tcb *sendq;         /* threads blocked sending to us (FIFO ring) */
     word_t ipc_from;           /* result: sender id as the receiver sees it */
     word_t *utcb_mr8;          /* utcb + 8: where the fast path copies MR8.. */
     struct space *space;
-    struct tcb *rq_next, *rq_prev;
+    struct list_node ready_link;  /* on its priority's ready queue (sched.c) */
     uint32_t slice_left;       /* ticks left in the current time slice */
     uint32_t timeslice_ticks;
     uint64_t timeslice_us;

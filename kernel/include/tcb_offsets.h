@@ -2,7 +2,7 @@
  * writes, checked against struct tcb by static asserts in tcb.h.
  *
  *   0x00 global_id  0x08 local_id  0x10 utcb  0x18 root (CR3)  0x20 ksp
- *   0x28 state | fast_blocked | halted | start_wait | priority | no_fast_send | queued | ...
+ *   0x28 state | fast_blocked | halted | start_wait | priority | no_fast_send | ...
  *   0x30 rcv_from   0x38 sendq     0x40 ipc_from   0x48 utcb_mr8
  */
 #pragma once
