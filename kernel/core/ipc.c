@@ -91,30 +91,13 @@ static NORETURN void block_for_fast_resume(struct tcb *self, struct tcb *to)
 
 static void sendq_append(struct tcb *dest, struct tcb *s)
 {
-    struct tcb *h = dest->sendq;
-    if (!h) {
-        s->sq_next = s->sq_prev = s;
-        dest->sendq = s;
-    } else {
-        s->sq_next = h;
-        s->sq_prev = h->sq_prev;
-        h->sq_prev->sq_next = s;
-        h->sq_prev = s;
-    }
+    list_append(&dest->sendq, s, send_link);
     s->send_dest = dest;
 }
 
 static void sendq_remove(struct tcb *s)
 {
-    struct tcb *dest = s->send_dest;
-    if (s->sq_next == s)
-        dest->sendq = NULL;
-    else {
-        s->sq_prev->sq_next = s->sq_next;
-        s->sq_next->sq_prev = s->sq_prev;
-        if (dest->sendq == s)
-            dest->sendq = s->sq_next;
-    }
+    list_remove(&s->send_dest->sendq, s, send_link);
     s->send_dest = NULL;
 }
 
@@ -132,13 +115,10 @@ static bool accepts(const struct tcb *rcv, word_t spec, const struct tcb *sender
 /* The first thread queued to send to `rcv` that its specifier accepts. */
 static struct tcb *first_sender(struct tcb *rcv, word_t spec)
 {
-    struct tcb *s = rcv->sendq;
-    if (s)
-        do {
-            if (accepts(rcv, spec, s))
-                return s;
-            s = s->sq_next;
-        } while (s != rcv->sendq);
+    struct tcb *s;
+    list_for_each(s, &rcv->sendq, send_link)
+        if (accepts(rcv, spec, s))
+            return s;
     return NULL;
 }
 
@@ -481,7 +461,7 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
     struct tcb *dest = tcb_lookup(to, self);
     if (!dest || dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
         dest->priority < self->priority ||
-        (from_spec != dest->global_id && (from_spec != ANYTHREAD || self->sendq)))
+        (from_spec != dest->global_id && (from_spec != ANYTHREAD || !list_empty(&self->sendq))))
         return;
     word_t spec = dest->rcv_from;
     if (spec != self->global_id && spec != ANYTHREAD &&
@@ -817,8 +797,8 @@ void ipc_detach(struct tcb *t)
     if (t->state == TS_SEND_BLOCKED)
         sendq_remove(t);
     timeout_cancel(t);
-    while (t->sendq) {
-        struct tcb *s = t->sendq;
+    while (!list_empty(&t->sendq)) {
+        struct tcb *s = t->sendq.first;
         sendq_remove(s);
         set_error(s, IPC_SEND, IPC_NO_PARTNER, 0, utcb_get(s, UTCB_MR(0)) | MSGTAG_E);
         wake(s);

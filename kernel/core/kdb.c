@@ -123,7 +123,7 @@ __kdb static void show_tcb(void)
             t->utcb ? utcb_get(t, UTCB_PAGER) : 0, t->scheduler);
     kprintf("  ipc: send to %016lx, receive from %016lx, wakeup tick %lu, senders queued: %s\n",
             t->send_dest ? t->send_dest->global_id : 0, t->rcv_from, t->wakeup,
-            t->sendq ? "yes" : "no");
+            list_empty(&t->sendq) ? "no" : "yes");
     if (t != current && t->state != TS_INACTIVE)
         dump_frame(tcb_frame(t));
 }

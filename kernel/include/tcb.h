@@ -56,7 +56,7 @@ struct tcb {
     uint8_t no_fast_send;      /* its space has a redirector: sends take the general path */
     bool has_rcv_phase;        /* blocked in a send phase of a send+receive IPC */
     word_t rcv_from;           /* receive specifier: global id, ANYTHREAD or ANYLOCALTHREAD */
-    struct tcb *sendq;         /* threads blocked sending to us (FIFO ring) */
+    struct list sendq;         /* threads blocked sending to us, by send_link, FIFO */
     word_t ipc_from;           /* result: sender id as the receiver sees it */
     word_t *utcb_mr8;          /* utcb + 8: where the fast path copies MR8.. */
     struct space *space;
@@ -74,7 +74,7 @@ struct tcb {
 
     /* IPC */
     struct tcb *send_dest;     /* TS_SEND_BLOCKED: the destination */
-    struct tcb *sq_next, *sq_prev;
+    struct list_node send_link;  /* on send_dest's sendq */
     uint16_t rcv_timeout;      /* receive timeout for after the send phase */
     word_t ipc_vsender;        /* send phase: the virtual sender (5.6), 0 if none */
     word_t ipc_intended;       /* send phase redirected: the intended receiver (app. C) */
