@@ -37,9 +37,10 @@ USER_PAGE_BASE = 0xFFFFFFFFFFE00000     # system-call stub page, then the GS pag
 STUB_PAGE = USER_PAGE_BASE
 GS_PAGE = USER_PAGE_BASE + 0x1000
 # struct tcb's first lines (kernel/include/tcb_offsets.h)
-TCB_FIELDS = [(0x00, "global_id"), (0x08, "local_id"), (0x10, "utcb"), (0x18, "space"),
+TCB_FIELDS = [(0x00, "global_id"), (0x08, "local_id"), (0x10, "listed_with"), (0x18, "root"),
               (0x20, "ksp"), (0x28, "state"), (0x2C, "priority"), (0x30, "rcv_from"),
-              (0x38, "sendq"), (0x40, "ipc_from"), (0x48, "utcb_mr8")]
+              (0x38, "sendq"), (0x40, "ipc_from"), (0x48, "utcb_mr8"), (0x50, "utcb"),
+              (0x58, "space"), (0x60, "kcall_depth")]
 
 COUNTS = ("kernel_insn_lines", "kernel_data_lines", "user_insn_lines", "user_data_lines",
           "kernel_pages", "user_pages", "lines", "pages")

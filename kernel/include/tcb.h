@@ -43,7 +43,7 @@ struct fpu_state;
 struct tcb {
     word_t global_id;
     word_t local_id;           /* user address of the UTCB's MR0; 0 if inactive */
-    word_t *utcb;              /* kernel pointer to MR0; NULL if inactive */
+    word_t listed_with;        /* waiters.h: global id of the thread whose waiters we are on */
     uint64_t root;             /* space->pml4 (CR3), in this line for the fast paths;
                                 * set with space (thread.c) */
     uint64_t ksp;              /* saved kernel stack pointer while switched out */
@@ -59,7 +59,9 @@ struct tcb {
     struct list sendq;         /* threads blocked sending to us, by send_link, FIFO */
     word_t ipc_from;           /* result: sender id as the receiver sees it */
     word_t *utcb_mr8;          /* utcb + 8: where the fast path copies MR8.. */
+    word_t *utcb;              /* kernel pointer to MR0; NULL if inactive */
     struct space *space;
+    uint8_t kcall_depth;       /* kernel-made IPCs in progress (page faults, ...) */
     struct list_node ready_link;  /* on its priority's ready queue (sched.c) */
     uint32_t slice_left;       /* ticks left in the current time slice */
     uint32_t timeslice_ticks;
@@ -75,13 +77,14 @@ struct tcb {
     /* IPC */
     struct tcb *send_dest;     /* TS_SEND_BLOCKED: the destination */
     struct list_node send_link;  /* on send_dest's sendq */
+    struct list waiters;       /* threads listed with us (waiters.h), by waiter_link */
+    struct list_node waiter_link;
     uint16_t rcv_timeout;      /* receive timeout for after the send phase */
     word_t ipc_vsender;        /* send phase: the virtual sender (5.6), 0 if none */
     word_t ipc_intended;       /* send phase redirected: the intended receiver (app. C) */
     word_t ipc_error;          /* result: ErrorCode value, 0 = success */
     uint64_t wakeup;           /* tick at which the current wait times out; 0 = never */
     uint64_t kcall_deadline;   /* limit for a kernel-made IPC (xfer timeout); 0 = none */
-    uint8_t kcall_depth;       /* kernel-made IPCs in progress (page faults, ...) */
 
     /* String transfer in progress (see xfer.h); both partners point at
      * each other, the one copying also at its transfer record. The other
@@ -184,7 +187,7 @@ static inline word_t tcb_id_for(const struct tcb *t, const struct tcb *viewer)
 /* The fast path's view of the layout must match. */
 _Static_assert(__builtin_offsetof(struct tcb, global_id) == TCB_GLOBAL_ID, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, local_id) == TCB_LOCAL_ID, "tcb layout");
-_Static_assert(__builtin_offsetof(struct tcb, utcb) == TCB_UTCB, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, listed_with) == TCB_LISTED_WITH, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, root) == TCB_ROOT, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, ksp) == TCB_KSP, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, state) == TCB_STATE, "tcb layout");
@@ -197,6 +200,7 @@ _Static_assert(__builtin_offsetof(struct tcb, rcv_from) == TCB_RCV_FROM, "tcb la
 _Static_assert(__builtin_offsetof(struct tcb, sendq) == TCB_SENDQ, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, ipc_from) == TCB_IPC_FROM, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, utcb_mr8) == TCB_UTCB_MR8, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, utcb) == TCB_UTCB, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, kcall_depth) == TCB_KCALL_DEPTH, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, fs_base) == TCB_FS_BASE, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, gs_base) == TCB_GS_BASE, "tcb layout");

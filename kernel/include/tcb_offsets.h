@@ -1,15 +1,20 @@
 /* Offsets of the TCB fields the IPC fast path (fastpath.S) reads and
  * writes, checked against struct tcb by static asserts in tcb.h.
  *
- *   0x00 global_id  0x08 local_id  0x10 utcb  0x18 root (CR3)  0x20 ksp
+ *   0x00 global_id  0x08 local_id  0x10 listed_with  0x18 root (CR3)  0x20 ksp
  *   0x28 state | fast_blocked | halted | start_wait | priority | no_fast_send | ...
- *   0x30 rcv_from   0x38 sendq     0x40 ipc_from   0x48 utcb_mr8
+ *   0x30 rcv_from   0x38 sendq     0x40 ipc_from     0x48 utcb_mr8
+ *   0x50 utcb       0x58 space        0x60 kcall_depth
+ *
+ * The first line (0x00-0x3F) is all a round trip of short messages reads
+ * of each TCB; the second has what longer messages, the general path's
+ * resumption and the Unix-ABI paths need.
  */
 #pragma once
 
 #define TCB_GLOBAL_ID  0x00
 #define TCB_LOCAL_ID   0x08
-#define TCB_UTCB       0x10
+#define TCB_LISTED_WITH 0x10
 #define TCB_ROOT       0x18     /* the space's page-table root: compared, loaded into CR3 */
 #define TCB_KSP        0x20
 #define TCB_STATE      0x28     /* 4 bytes: state, fast_blocked, halted, start_wait */
@@ -18,11 +23,12 @@
 #define TCB_SENDQ      0x38
 #define TCB_IPC_FROM   0x40
 #define TCB_UTCB_MR8   0x48
+#define TCB_UTCB       0x50
 /* and the Unix-ABI fast path (unix_fastpath.S) */
-#define TCB_KCALL_DEPTH     0xF0
-#define TCB_FS_BASE         0x148
-#define TCB_GS_BASE         0x150
-#define TCB_UNIX_INTERRUPT  0x158
+#define TCB_KCALL_DEPTH     0x60
+#define TCB_FS_BASE         0x168
+#define TCB_GS_BASE         0x170
+#define TCB_UNIX_INTERRUPT  0x178
 
 #define TCB_TS_READY        2
 #define TCB_TS_RECV_BLOCKED 4
