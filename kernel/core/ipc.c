@@ -17,6 +17,7 @@
 #include "threadid.h"
 #include "timeout.h"
 #include "utcb.h"
+#include "waiters.h"
 #include "xfer.h"
 
 /* ---- outcomes --------------------------------------------------------- */
@@ -286,6 +287,7 @@ static void send_phase_done(struct tcb *s)
         return;
     }
     s->has_rcv_phase = false;
+    waiters_note(s, s->rcv_from);
     s->state = TS_RECV_BLOCKED;
     timeout_cancel(s);
     timeout_arm(s, time_deadline(s->rcv_timeout));
@@ -346,8 +348,10 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
 {
     struct tcb *vs = virtual_sender(self, dest);
     self->ipc_vsender = vs ? vs->global_id : 0;
-    if (vs && vs->state == TS_RECV_BLOCKED && vs->rcv_from == self->global_id)
+    if (vs && vs->state == TS_RECV_BLOCKED && vs->rcv_from == self->global_id) {
         vs->rcv_from = dest->global_id;     /* its Call is answered by dest */
+        waiters_note(vs, vs->rcv_from);
+    }
     struct space *sp = self->space;
     word_t rid = sp->redirector;
     if (!rid || self->kcall_depth || dest->space == sp || dest->global_id == rid ||
@@ -421,6 +425,7 @@ static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint1
         return NILTHREAD;
     }
     self->rcv_from = spec;
+    waiters_note(self, spec);
     self->ipc_error = 0;
     uint64_t deadline = time_deadline(rcv_timeout);
     /* (Not sigma0: the fast path would not check who sends. Not with a
@@ -460,9 +465,14 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
         return;
     struct tcb *dest = tcb_lookup(to, self);
     if (!dest || dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
-        dest->priority < self->priority ||
-        (from_spec != dest->global_id && (from_spec != ANYTHREAD || !list_empty(&self->sendq))))
+        dest->priority < self->priority)
         return;
+    if (from_spec == dest->global_id) {     /* a Call: we will wait for dest */
+        if (self->listed_with != from_spec)
+            waiters_join(self, dest);       /* (harmless if we return below) */
+    } else if (from_spec != ANYTHREAD || !list_empty(&self->sendq)) {
+        return;
+    }
     word_t spec = dest->rcv_from;
     if (spec != self->global_id && spec != ANYTHREAD &&
         !(spec == ANYLOCALTHREAD && dest->space == self->space))
@@ -564,6 +574,7 @@ void ipc_irq_send(struct tcb *irq, struct tcb *h)
         timeout_cancel(h);
         transfer(irq, h);
         delivered(irq, h);
+        waiters_note(irq, h->global_id);
         irq->state = TS_RECV_BLOCKED;
     } else {
         sendq_append(h, irq);
@@ -803,9 +814,12 @@ void ipc_detach(struct tcb *t)
         set_error(s, IPC_SEND, IPC_NO_PARTNER, 0, utcb_get(s, UTCB_MR(0)) | MSGTAG_E);
         wake(s);
     }
+    /* Those waiting to receive from t specifically: all are listed
+     * with t (waiters.h), t itself not any more. */
+    waiters_leave(t);
     struct tcb *r;
-    tcb_for_each(r)
-        if (r != t && r->state == TS_RECV_BLOCKED && r->rcv_from == t->global_id) {
+    while ((r = waiters_take(t)))
+        if (r->state == TS_RECV_BLOCKED && r->rcv_from == t->global_id) {
             set_error(r, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
             wake(r);
         }

@@ -9,6 +9,7 @@
 #include "syscall.h"
 #include "threadid.h"
 #include "utcb.h"
+#include "waiters.h"
 
 #define DEFAULT_PRIORITY 100
 
@@ -60,6 +61,7 @@ static word_t modify(struct tcb *t, word_t dest, word_t space_spec, word_t sched
         t->scheduler = scheduler;
     if (dest != t->global_id) {                     /* new version */
         t->global_id = dest;
+        waiters_renamed(t);
         if (t->utcb)
             utcb_set(t, UTCB_MY_GLOBAL_ID, dest);
     }

@@ -11,6 +11,7 @@
 #include "threadid.h"
 #include "unix.h"
 #include "utcb.h"
+#include "waiters.h"
 
 struct list tcb_list;
 
@@ -84,6 +85,7 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
     arch_thread_init_user(t, 0, 0);
     t->start_wait = true;
     t->rcv_from = pager;
+    waiters_note(t, pager);
     t->state = TS_RECV_BLOCKED;
     return true;
 }

@@ -1539,6 +1539,87 @@ TEST(ipc, callee_deleted_before_it_answers)
     EXPECT_EQ(rec[0].err, IPC_ERR(2, RECV_PHASE));
 }
 
+/* h_call, after a sleep: a thread's first system calls after it started
+ * take the general path (its GS selector, nulled by the iretq of its
+ * start, is put right when it is next switched to). */
+static void h_call_after_sleep(L4_Word_t i)
+{
+    warm_up();
+    tsup_sleep_ms(2);
+    h_call(i);
+}
+
+/* Receive from target[i] for 1 ms (nothing comes: t0 = that error), then
+ * wait for anyone. */
+static void h_receive_then_wait(L4_Word_t i)
+{
+    L4_ThreadId_t from = L4_nilthread;
+    warm_up();
+    L4_Ipc(L4_nilthread, tid(target[i]), L4_Timeouts(L4_Never, ms(1)), &from);
+    rec[i].t0 = L4_ErrorCode();
+    rec[i].ready = 1;
+    L4_MsgTag_t tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+    rec_result(&rec[i], tag, from);
+}
+
+/* Every thread waiting to receive from a thread that is deleted fails at
+ * once with error 2, however it came to wait for it: a Call the thread
+ * took (by the fast path, when there is one: both run at 255, so that
+ * nothing preempts the caller, whose return by iretq would send its Call
+ * the general path) and never answered, closed receives from the same
+ * space and from another. One that received from it before and now
+ * waits for anyone waits on. The kernel finds them on the deleted
+ * thread's list of closed receivers (waiters.h): one it missed would
+ * wait for ever. */
+TEST(ipc, every_receiver_of_a_deleted_thread_fails_at_once)
+{
+    rec_reset();
+    L4_ThreadId_t srv, r[5];
+    target[1] = L4_anythread.raw;
+    srv = tsup_space(h_receive, 1);
+    L4_Set_Priority(srv, 255);
+    int b = helper_blocked(srv, &rec[1]);
+    target[0] = srv.raw;
+    r[0] = tsup_thread(h_call_after_sleep, 0);
+    L4_Set_Priority(r[0], 255);
+    for (int i = 0; i < 1000 && !rec[1].done; i++)
+        tsup_sleep_ms(1);
+    b &= tsup_wait_blocked(r[0]);
+    for (int i = 2; i <= 5; i++)
+        target[i] = srv.raw;
+    r[1] = tsup_thread(h_receive, 2);
+    r[2] = tsup_thread(h_receive, 3);
+    r[3] = tsup_space(h_receive, 4);
+    r[4] = tsup_thread(h_receive_then_wait, 5);
+    for (int i = 1; i < 5; i++)
+        b &= helper_blocked(r[i], &rec[i + 1]);
+    tsup_kill(srv);
+    int j = 1;
+    for (int i = 0; i < 4; i++)
+        j &= tsup_join(r[i], 1000);
+    tsup_sleep_ms(20);
+    int waited_on = !rec[5].done;
+    L4_Word_t w[1] = { 5 };
+    tsup_load(0x300, 1, w);
+    L4_MsgTag_t sent = L4_Send_Timeout(r[4], ms(1000));
+    int j5 = tsup_join(r[4], 1000);
+    for (int i = 0; i < 5; i++)
+        tsup_kill(r[i]);
+    EXPECT(b);
+    EXPECT(j);
+    for (int i = 0; i <= 4; i++) {
+        if (i == 1)
+            continue;                               /* srv's own */
+        EXPECT_EQ(rec[i].tag, TAG_E);
+        EXPECT_EQ(rec[i].err, IPC_ERR(2, RECV_PHASE));
+    }
+    EXPECT_EQ(rec[5].t0, IPC_ERR(1, RECV_PHASE));  /* it did receive from srv */
+    EXPECT(waited_on);
+    EXPECT(L4_IpcSucceeded(sent));
+    EXPECT(j5);
+    EXPECT_EQ(rec[5].from, root_lid);       /* the same space: local id */
+}
+
 /* Senders blocked on one receiver are served in arrival order (5.1: the
  * sender queue is FIFO), whatever their priorities. */
 TEST(ipc, queued_senders_are_served_first_come_first_served)

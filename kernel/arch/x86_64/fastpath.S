@@ -62,22 +62,29 @@ syscall_fast_entry:
     jnz slow
     test %r8w, %r8w                     /* a receive timeout (pecan/time.h) */
     jnz slow
-    cmp %rsi, %rdx                      /* Call: FromSpecifier = To */
-    je 1f
-    cmp $ANYTHREAD, %rdx                /* ReplyWait: anythread ... */
-    jne slow
-    cmpq $0, TCB_SENDQ(%rdi)            /* ... with nobody queued for us */
-    jne slow
-1:
     /* The destination (kept in R11, RCX is scratch): the TCB of To's
-     * thread number (bits 32-49), if its id matches. A slot without a
-     * thread reads as zeros. */
+     * thread number (bits 32-49), if To is its global id. A slot without
+     * a thread reads as zeros. */
     mov %rsi, %r11
     shr $20, %r11
     and $(((1 << THREAD_BITS) - 1) << 12), %r11d
     add tcb_area_base(%rip), %r11
-    cmp TCB_GLOBAL_ID(%r11), %rsi
+    cmp %rsi, %rdx                      /* Call: FromSpecifier = To */
+    je .Lcall
+    cmp $ANYTHREAD, %rdx                /* ReplyWait: anythread ... */
     jne slow
+    cmpq $0, TCB_SENDQ(%rdi)            /* ... with nobody queued for us */
+    jne slow
+    cmp TCB_GLOBAL_ID(%r11), %rsi
+    je .Ldest
+    jmp slow
+.Lcall:
+    /* We will wait for To's reply, so we must be listed with To
+     * (waiters.h). We are if our listed_with is To, which also proves
+     * that To is the global id of R11's thread. */
+    cmp %rsi, TCB_LISTED_WITH(%rdi)
+    jne .Ljoin
+.Ldest:
     cmpl $STATE_FAST_RECV, TCB_STATE(%r11)
     jne unix_fast_answer                /* or a Unix-ABI thread's handler answers */
     mov TCB_RCV_FROM(%r11), %rcx        /* does it wait for us, */
@@ -128,6 +135,43 @@ syscall_fast_entry:
 fpu_leave:
     SET_CR0_TS %rcx
     jmp 5b
+
+/* A Call to a thread we are not listed with: if To exists, list us with
+ * it and go on. */
+.Ljoin:
+    cmp TCB_GLOBAL_ID(%r11), %rsi
+    jne slow
+    mov %rdi, %rcx
+    call fast_waiters_join
+    jmp .Ldest
+
+/* waiters_join(RCX, R11) for the fast paths, which call it when a closed
+ * receive names a thread the receiver is not listed with, keeping every
+ * register but RCX (the message is in them). Interrupts stay off; the
+ * kernel's C needs neither the kernel's GS base nor a 16-byte aligned
+ * stack (-mgeneral-regs-only). */
+    .globl fast_waiters_join
+fast_waiters_join:
+    push %rax
+    push %rdx
+    push %rsi
+    push %rdi
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    mov %rcx, %rdi
+    mov %r11, %rsi
+    call waiters_join
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rax
+    ret
 
 /* Not for the fast path: build the rest of the frame the general entry
  * builds and continue there. RIP, RFLAGS and RSP are saved already.

@@ -71,8 +71,9 @@ unix_syscall_fast_entry:
     shr $20, %r11
     and $(((1 << THREAD_BITS) - 1) << 12), %r11d
     add tcb_area_base(%rip), %r11
-    cmp TCB_GLOBAL_ID(%r11), %rcx
-    jne 9f
+    cmp OWN(TCB_LISTED_WITH), %rcx             /* we are listed with it (waiters.h), */
+    jne .Lux_join                               /* so it exists */
+.Lux_handler:
     cmpl $STATE_FAST_RECV, TCB_STATE(%r11)     /* waits, blocked by a fast path */
     jne 9f
     mov TCB_RCV_FROM(%r11), %rcx               /* for us, */
@@ -159,6 +160,15 @@ unix_syscall_fast_entry:
 /* Not for the fast path: the general path takes the frame. */
 9:  swapgs
     jmp unix_syscall_entry_frame
+
+/* We are not listed with the handler: if it exists, list us (we will
+ * wait for its answer) and go on. */
+.Lux_join:
+    cmp TCB_GLOBAL_ID(%r11), %rcx
+    jne 9b
+    lea -FR_BASE(%rsp), %rcx
+    call fast_waiters_join
+    jmp .Lux_handler
 
 /*
  * From the IPC fast path (fastpath.S): its destination, in R11, is not

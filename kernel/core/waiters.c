@@ -1,0 +1,48 @@
+/* Closed receives listed with their partner (waiters.h). */
+#include "waiters.h"
+#include "print.h"
+
+/* The thread whose list t is on (by the invariant, it exists). */
+static struct tcb *listed_with(const struct tcb *t)
+{
+    struct tcb *p = tcb_of_number(tid_number(t->listed_with));
+    ASSERT(p->global_id == t->listed_with);
+    return p;
+}
+
+void waiters_leave(struct tcb *t)
+{
+    if (!t->listed_with)
+        return;
+    list_remove(&listed_with(t)->waiters, t, waiter_link);
+    t->listed_with = 0;
+}
+
+void waiters_join(struct tcb *t, struct tcb *partner)
+{
+    waiters_leave(t);
+    list_append(&partner->waiters, t, waiter_link);
+    t->listed_with = partner->global_id;
+}
+
+void waiters_join_id(struct tcb *t, word_t from)
+{
+    struct tcb *partner = tcb_lookup_global(from);
+    if (partner)
+        waiters_join(t, partner);
+}
+
+void waiters_renamed(struct tcb *t)
+{
+    struct tcb *w;
+    list_for_each(w, &t->waiters, waiter_link)
+        w->listed_with = t->global_id;
+}
+
+struct tcb *waiters_take(struct tcb *t)
+{
+    struct tcb *w = t->waiters.first;
+    if (w)
+        waiters_leave(w);
+    return w;
+}
