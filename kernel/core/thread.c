@@ -59,7 +59,7 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
     t->slice_left = t->timeslice_ticks;
     t->no_fast_send = space_no_fast_send(space);
     space->nthreads++;
-    list_append(&tcb_list, t, all_link);
+    list_insert_before(&tcb_list, t, tcb_list.first, all_link);  /* newest first */
     return t;
 }
 

@@ -111,7 +111,7 @@ struct tcb {
     struct list_node all_link;           /* on tcb_list */
 };
 
-/* Every thread but idle, interrupt threads included, oldest first: for
+/* Every thread but idle, interrupt threads included, newest first: for
  * the debugger, for KDB ReadChar_Blocked's readers when input arrives,
  * and for a space's threads when SpaceControl sets its redirector. IPC
  * and thread deletion do not walk it: the lists of the threads each
