@@ -72,11 +72,12 @@ syscall_fast_entry:
     cmp %rsi, %rdx                      /* Call: FromSpecifier = To */
     je .Lcall
     cmp $ANYTHREAD, %rdx                /* ReplyWait: anythread ... */
-    jne slow
+    jne .Lslow                          /* (short jumps: five cache lines) */
     cmpq $0, TCB_SENDQ(%rdi)            /* ... with nobody queued for us */
-    jne slow
+    jne .Lslow
     cmp TCB_GLOBAL_ID(%r11), %rsi
     je .Ldest
+.Lslow:
     jmp slow
 .Lcall:
     /* We will wait for To's reply, so we must be listed with To
