@@ -564,6 +564,19 @@ TEST(ipc, nil_to_nil_from_is_a_no_op)
         EXPECT_EQ(mr[j], 0xA5A5000000000000UL + (L4_Word_t)j);
 }
 
+/* The same without timeouts and with an empty tag, so that the fast path
+ * looks at it: To = FromSpecifier, like a Call, from a thread listed with
+ * a partner (waiters.h; our sleep received from ourselves) once took the
+ * empty slot of thread number 0 for a partner to list us with. */
+TEST(ipc, nil_to_nil_from_of_a_listed_thread_is_a_no_op)
+{
+    tsup_sleep_ms(1);
+    __L4_Utcb()[0] = 0;
+    L4_ThreadId_t from = L4_anythread;
+    L4_MsgTag_t tag = L4_Ipc(L4_nilthread, L4_nilthread, L4_Timeouts(L4_Never, L4_Never), &from);
+    EXPECT_EQ(tag.raw, 0);
+}
+
 /* ======================================================================
  * Spec 2.2, 5.3, 5.5: message contents - all 64 MRs each way, the label,
  * flags 13-15 cleared on delivery, the From id (local in the same space,

@@ -82,7 +82,9 @@ syscall_fast_entry:
 .Lcall:
     /* We will wait for To's reply, so we must be listed with To
      * (waiters.h). We are if our listed_with is To, which also proves
-     * that To is the global id of R11's thread. */
+     * that To is the global id of R11's thread. (Or both are 0, nil/nil
+     * from an unlisted thread: R11 is slot 0 then, empty or interrupt
+     * line 0's thread, always halted, which the next check refuses.) */
     cmp %rsi, TCB_LISTED_WITH(%rdi)
     jne .Ljoin
 .Ldest:
@@ -137,9 +139,11 @@ fpu_leave:
     SET_CR0_TS %rcx
     jmp 5b
 
-/* A Call to a thread we are not listed with: if To exists, list us with
- * it and go on. */
+/* A Call to a thread we are not listed with: if To exists (not nilthread,
+ * which an empty slot's id would match), list us with it and go on. */
 .Ljoin:
+    test %rsi, %rsi
+    jz slow
     cmp TCB_GLOBAL_ID(%r11), %rsi
     jne slow
     mov %rdi, %rcx

@@ -161,9 +161,12 @@ unix_syscall_fast_entry:
 9:  swapgs
     jmp unix_syscall_entry_frame
 
-/* We are not listed with the handler: if it exists, list us (we will
- * wait for its answer) and go on. */
+/* We are not listed with the handler: if it exists (not nilthread, which
+ * an empty slot's id would match), list us (we will wait for its answer)
+ * and go on. */
 .Lux_join:
+    test %rcx, %rcx
+    jz 9b
     cmp TCB_GLOBAL_ID(%r11), %rcx
     jne 9b
     lea -FR_BASE(%rsp), %rcx
