@@ -39,7 +39,7 @@ static bool queued(const struct tcb *t)
 }
 
 /* Put t at the tail of its priority's queue (if it is not queued). */
-static inline void enqueue(struct tcb *t)
+static void enqueue(struct tcb *t)
 {
     if (queued(t))
         return;

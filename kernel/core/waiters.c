@@ -2,20 +2,19 @@
 #include "waiters.h"
 #include "print.h"
 
-/* The thread whose list t is on (by the invariant, it exists). */
-static struct tcb *listed_with(const struct tcb *t)
+/* Take t off the list it is on. */
+static __attribute__((noinline)) void unlink(struct tcb *t)
 {
     struct tcb *p = tcb_of_number(tid_number(t->listed_with));
-    ASSERT(p->global_id == t->listed_with);
-    return p;
+    ASSERT(p->global_id == t->listed_with);     /* the invariant (waiters.h) */
+    list_remove(&p->waiters, t, waiter_link);
+    t->listed_with = 0;
 }
 
 void waiters_leave(struct tcb *t)
 {
-    if (!t->listed_with)
-        return;
-    list_remove(&listed_with(t)->waiters, t, waiter_link);
-    t->listed_with = 0;
+    if (t->listed_with)
+        unlink(t);
 }
 
 void waiters_join(struct tcb *t, struct tcb *partner)
@@ -43,6 +42,6 @@ struct tcb *waiters_take(struct tcb *t)
 {
     struct tcb *w = t->waiters.first;
     if (w)
-        waiters_leave(w);
+        unlink(w);
     return w;
 }
