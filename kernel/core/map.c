@@ -48,7 +48,9 @@ static int piece_level(const struct space *from, const struct space *to, vaddr_t
  * every PAUSE_STEPS steps: the kernel runs with interrupts off, and no
  * system call may keep the machine from its ticks for long. Work in an
  * IPC (x) stops when the transfer ended meanwhile; an unbound transfer
- * (ipc.c) is not preempted but maps MAP_UNBOUND_PAGES at most.
+ * (ipc.c) is not preempted but maps MAP_UNBOUND_PAGES at most. A step is
+ * one mapping, or a bounded part of the work on one (the database stops
+ * half-way through a large revocation: mdb.h).
  */
 #define PAUSE_STEPS 64
 
@@ -56,6 +58,7 @@ struct work {
     struct xfer *x;             /* the transfer it belongs to; NULL: a system call's own */
     bool preemptible;
     unsigned steps;
+    struct mdb_cursor cursor;   /* where an unmap cut short goes on */
 };
 
 /* One more step: true when the work must stop. */
@@ -83,7 +86,10 @@ static bool map_ports(struct work *w, struct space *from, struct space *to, word
         return false;
     for (unsigned p = io_next_allowed(from, port, end); p < end;
          p = io_next_allowed(from, p + 1, end)) {
-        mdb_map(&from->io_mdb, IO_PORT_VA(p), &to->io_mdb, IO_PORT_VA(p), 0, 7, grant);
+        while (mdb_map(&from->io_mdb, IO_PORT_VA(p), &to->io_mdb, IO_PORT_VA(p), 0, 7, grant) ==
+               MDB_AGAIN)
+            if (step(w))
+                return true;
         if (step(w))
             return true;
     }
@@ -97,7 +103,10 @@ static void unmap_ports(struct work *w, struct space *sp, word_t fp, bool flush)
     unsigned port = io_fpage_port(fp), end = port + io_fpage_count(fp);
     for (unsigned p = io_next_allowed(sp, port, end); p < end; p = io_next_allowed(sp, p + 1, end)) {
         unsigned status = 0;
-        mdb_unmap(&sp->io_mdb, IO_PORT_VA(p), IO_PORT_VA(p) + PAGE_SIZE, 7, flush, &status);
+        vaddr_t va = IO_PORT_VA(p);
+        while (mdb_unmap(&sp->io_mdb, va, va + PAGE_SIZE, 7, flush, &status, &w->cursor) == va)
+            if (step(w))
+                return;
         if (step(w))
             return;
     }
@@ -113,7 +122,7 @@ static unsigned unmap_range(struct work *w, struct space *sp, word_t base, word_
     unsigned status = 0;
     word_t end = size > USER_END - MIN(base, USER_END) ? USER_END : base + size;
     for (vaddr_t va = base; (va = mdb_next(&sp->mdb, va, end)) < end;) {
-        va = mdb_unmap(&sp->mdb, va, end, rwx, flush, &status);
+        va = mdb_unmap(&sp->mdb, va, end, rwx, flush, &status, &w->cursor);
         if (step(w))
             break;
     }
@@ -200,7 +209,8 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
          * again), and no more time goes into failing page by page. */
         if (!done)
             break;
-        src += done;
+        if (done != MDB_AGAIN)
+            src += done;
         if (step(&w))
             return preemptible ? IPC_ABORTED : 0;
     }

@@ -243,56 +243,82 @@ static unsigned delete_leaf(struct mnode *n)
     return status;
 }
 
+/* Node operations (deletions, rights changes, splits) one call of
+ * mdb_map or mdb_unmap makes at most: then it stops, with the trees
+ * whole, for its caller to pass a preemption point and call again. */
+#define BUDGET 64
+#define UNLIMITED (~0u)
+
+/* Bumped by every call that may change the database: a walk cut short
+ * may go on where it stopped only if nothing changed meanwhile. */
+static unsigned long generation;
+
 /* Delete top and its subtree, leaves first: the first leaf below, then
- * its parent's next child or the parent itself, and so on up. */
-static unsigned delete_subtree(struct mnode *top)
+ * its parent's next child or the parent itself, and so on up; the trees
+ * are whole after each step. True when top is gone; false when the
+ * budget ran out before. */
+static bool delete_subtree(struct mnode *top, unsigned *budget, unsigned *status)
 {
-    unsigned status = 0;
-    for (struct mnode *n = top;;) {
+    for (struct mnode *n = top;; (*budget)--) {
+        if (!*budget)
+            return false;
         while (n->next && depth_of(n->next) > depth_of(n))
             n = n->next;                /* (a first child: n->prev is its parent) */
         struct mnode *parent = n->prev;
-        status |= delete_leaf(n);
-        if (n == top)
-            return status;
+        bool last = n == top;
+        *status |= delete_leaf(n);
+        if (last)
+            return true;
         n = parent;
     }
 }
 
-/* Take `rights` away from `top` (if `self`) and from all below it. A
- * child never has rights its parent lacks, so a node left with none takes
- * its subtree with it. *after gets the node that follows what is left of
- * top's subtree. */
-static unsigned revoke(struct mnode *top, unsigned rights, bool self, struct mnode **after)
+static bool split(struct mnode *x);
+static entry_t *make_pieces(struct mnode *n);
+
+/* Take `rights` from the nodes of top's subtree (top too, if n is top)
+ * from n on that map frames in [lo, hi): nodes that reach beyond the part
+ * are split first, nodes left without rights go with their subtrees (a
+ * child never has rights its parent lacks). Returns NULL when done, else
+ * the node to go on with after the budget ran out. */
+static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, paddr_t hi,
+                            unsigned rights, unsigned *budget, unsigned *status)
 {
-    unsigned status = 0, d = depth_of(top);
-    struct mnode *n = self ? top : top->next;
-    if (!self && (!n || depth_of(n) <= d)) {
-        *after = n;
-        return 0;
-    }
-    for (;;) {
-        unsigned left = rights_of(n) & ~rights;
-        struct mnode *next;
-        if (left == 0) {
-            struct mnode *p = n->prev;
-            status |= delete_subtree(n);
-            next = p ? p->next : NULL;
-            if (n == top) {
-                *after = next;
-                return status;
+    unsigned d = depth_of(top);
+    while (n && (n == top || depth_of(n) > d)) {
+        if (!*budget)
+            return n;
+        paddr_t nlo = pa_of(n), nhi = nlo + size_of(n);
+        if (nhi <= lo || nlo >= hi) {
+            n = subtree_last(n)->next;          /* none of the part below */
+            continue;
+        }
+        struct mnode *p = n->prev;
+        if (nlo < lo || nhi > hi) {             /* larger: split, look again */
+            (*budget)--;
+            if (!split(n)) {
+                if (!delete_subtree(n, budget, status))
+                    return n;
+                n = p->next;                    /* (never less revoked than asked) */
             }
-        } else {
-            set_rights(n, left);
-            status |= hw_protect(n, left);
-            next = n->next;
+            continue;
         }
-        if (!next || depth_of(next) <= d) {
-            *after = next;
-            return status;
+        unsigned left = rights_of(n) & ~rights;
+        if (left == 0) {
+            bool was_top = n == top;
+            if (!delete_subtree(n, budget, status))
+                return n;
+            if (was_top)
+                return NULL;
+            n = p->next;
+            continue;
         }
-        n = next;
+        set_rights(n, left);
+        *status |= hw_protect(n, left);
+        (*budget)--;
+        n = n->next;
     }
+    return NULL;
 }
 
 /*
@@ -310,8 +336,6 @@ static unsigned revoke(struct mnode *top, unsigned rights, bool self, struct mno
  * i. Each ring is a preorder list: leaving subtrees out of a preorder
  * list leaves one.
  */
-static entry_t *make_pieces(struct mnode *n);
-
 static bool split(struct mnode *x)
 {
     unsigned level = level_of(x), d = depth_of(x);
@@ -325,7 +349,8 @@ static bool split(struct mnode *x)
             entry_t *nt = make_pieces(n);
             if (!nt) {
                 struct mnode *p = n->prev;
-                delete_subtree(n);
+                unsigned budget = UNLIMITED, status = 0;
+                delete_subtree(n, &budget, &status);
                 n = p->next;
                 continue;
             }
@@ -393,64 +418,42 @@ static entry_t *make_pieces(struct mnode *n)
     return t;
 }
 
-/* Take `rights` from the part [lo, hi) of top's frames (an aligned block
- * smaller than top) in top (if `self`) and in all below it: what is
- * larger than the part is split first. */
-static unsigned revoke_part(struct mnode *top, paddr_t lo, paddr_t hi, unsigned rights, bool self)
-{
-    unsigned status = 0;
-    struct mnode *after;
-    if (self) {
-        struct mdb_space *s = space_of(top);
-        vaddr_t va = va_of(top) + (lo - pa_of(top)), end = va + (hi - lo);
-        struct mnode *n = top;
-        for (; size_of(n) > hi - lo; n = mdb_lookup(s, va))
-            if (!split(n))
-                return revoke(n, rights, true, &after);     /* all of it, then */
-        for (word_t step = size_of(n); va < end; va += step)
-            status |= revoke(mdb_lookup(s, va), rights, true, &after);
-        return status;
-    }
-    unsigned d = depth_of(top);
-    for (struct mnode *n = top->next; n && depth_of(n) > d;) {
-        paddr_t nlo = pa_of(n), nhi = nlo + size_of(n);
-        if (nhi <= lo || nlo >= hi) {
-            n = subtree_last(n)->next;              /* none of the part */
-        } else if (lo <= nlo && nhi <= hi) {
-            status |= revoke(n, rights, true, &n);  /* all in the part */
-        } else if (!split(n)) {                     /* larger: split, look again */
-            struct mnode *p = n->prev;
-            status |= delete_subtree(n);
-            n = p->next;
-        }
-    }
-    return status;
-}
-
 vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights, bool flush,
-                  unsigned *status)
+                  unsigned *status, struct mdb_cursor *c)
 {
-    struct mnode *n = mdb_lookup(s, va), *after;
+    struct mnode *n = mdb_lookup(s, va);
+    bool resume = c->top && c->top == n && c->generation == generation;
+    generation++;
+    c->top = NULL;
     if (!n)
         return va + mdb_level_size(0);
-    vaddr_t nend = va_of(n) + size_of(n), upto = MIN(end, nend);
-    unsigned st = flush ? 0 : hw_protect(n, rights_of(n));     /* its own status */
-    if (va == va_of(n) && upto == nend) {
-        st |= revoke(n, rights, flush, &after);
-    } else {
-        paddr_t lo = pa_of(n) + (va - va_of(n));
-        st |= revoke_part(n, lo, lo + (upto - va), rights, flush);
-    }
-    *status |= st;
-    return upto;
+    /* Part of the unmapper's own mapping: split it down to the part, and
+     * on with the piece at va (the next calls take the others). Without
+     * memory for that, all of it goes. */
+    while (flush && !resume && size_of(n) > MIN(end, va_of(n) + size_of(n)) - va && split(n))
+        n = mdb_lookup(s, va);
+    vaddr_t upto = MIN(end, va_of(n) + size_of(n));
+    paddr_t lo = flush ? pa_of(n) : pa_of(n) + (va - va_of(n));
+    paddr_t hi = flush ? lo + size_of(n) : lo + (upto - va);
+    if (!flush && !resume)
+        *status |= hw_protect(n, rights_of(n));     /* its own status */
+    unsigned budget = BUDGET;
+    struct mnode *stop = revoke(n, resume ? c->next : flush ? n : n->next, lo, hi, rights,
+                                &budget, status);
+    if (!stop)
+        return upto;
+    *c = (struct mdb_cursor){ .top = n, .next = stop, .generation = generation };
+    return va;
 }
 
 void mdb_space_clear(struct mdb_space *s)
 {
+    generation++;
     for (vaddr_t va = 0; (va = mdb_next(s, va, MDB_END)) < MDB_END;) {
         struct mnode *n = mdb_lookup(s, va);
         va = va_of(n) + size_of(n);
-        delete_subtree(n);
+        unsigned budget = UNLIMITED, status = 0;
+        delete_subtree(n, &budget, &status);
     }
     if (s->top)
         free_tables(s, &s->top, 4);
@@ -462,8 +465,9 @@ void mdb_space_clear(struct mdb_space *s)
  * derived from it. */
 static void drop_unmapped(struct mnode *n)
 {
+    unsigned budget = UNLIMITED, status = 0;
     while (n->next && depth_of(n->next) > depth_of(n))
-        delete_subtree(n->next);
+        delete_subtree(n->next, &budget, &status);
     *entry_of(n) = 0;
     unlink(n, n);
     mdb_node_free(n);
@@ -508,6 +512,7 @@ static struct mnode *cut_to(struct mdb_space *s, vaddr_t va, struct mnode *n, un
 word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vaddr_t to_va,
                unsigned level, unsigned rights, bool grant)
 {
+    generation++;
     struct mnode *src = from->sigma0 ? sigma0_root(from, from_va, &level)
                                      : mdb_lookup(from, from_va);
     if (!src)
@@ -548,8 +553,9 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
         splice_out(src);
         return size;
     }
-    if (old)
-        delete_subtree(old);
+    unsigned budget = BUDGET, status = 0;
+    if (old && !delete_subtree(old, &budget, &status))
+        return MDB_AGAIN;                           /* (what was there is not gone yet) */
 
     if (grant) {
         /* The node moves with its subtree; rights shrink on the way. */
@@ -568,10 +574,9 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
             drop_unmapped(src);                     /* no node without its mapping */
             return 0;
         }
-        if (drop) {
-            struct mnode *after;
-            revoke(src, drop, true, &after);
-        }
+        budget = UNLIMITED;
+        if (drop)
+            revoke(src, src, pa, pa + size, drop, &budget, &status);
         return size;
     }
     if (depth_of(src) == MDB_MAX_DEPTH)

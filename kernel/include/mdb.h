@@ -122,19 +122,34 @@ struct mnode *mdb_parent(const struct mnode *n);
  * is the physical address. What was mapped there before is replaced
  * (with everything derived from it) unless it is the same frame, which
  * only gains rights. Returns the bytes dealt with from `from_va` on
- * (nothing happens for a page the sender does not have), or 0 when
- * memory ran out.
+ * (nothing happens for a page the sender does not have), 0 when memory
+ * ran out, or MDB_AGAIN: the call stopped half-way (see mdb_unmap) and
+ * must be made again.
  */
+#define MDB_AGAIN ((word_t)1)
 word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vaddr_t to_va,
                unsigned level, unsigned rights, bool grant);
 
-/* Revoke `rights` from every mapping derived from the part of [va, end)
+/* Where a long revocation stopped (mdb_unmap): zero at first. */
+struct mdb_cursor {
+    const struct mnode *top;
+    struct mnode *next;
+    unsigned long generation;
+};
+
+/*
+ * Revoke `rights` from every mapping derived from the part of [va, end)
  * that the mapping at `va` of `s` covers, and with `flush` from that
  * mapping too; mappings left without rights disappear. Or-s the access
  * status of that mapping and all derived from it (see mdb_hw_protect)
- * into *status and returns the address where the work goes on. */
+ * into *status and returns the address where the work goes on: `va`
+ * again when the call stopped half-way, after a bounded number of node
+ * operations, so that the caller may pass a preemption point first. The
+ * next call goes on where `c` says, unless the database changed
+ * meanwhile: then it walks again from the top (what is done stays done).
+ */
 vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights, bool flush,
-                  unsigned *status);
+                  unsigned *status, struct mdb_cursor *c);
 
 /* Remove every mapping of a space that is going away, and everything
  * derived from them; its node tables go too. */

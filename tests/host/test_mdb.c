@@ -465,19 +465,26 @@ static word_t map_range(struct mdb_space *from, vaddr_t from_va, struct mdb_spac
         word_t done = mdb_map(from, from_va + o, to, to_va + o, level, rights, grant);
         if (!done)
             return o;
-        o += done;
+        if (done != MDB_AGAIN)
+            o += done;
     }
     return o;
 }
 
-/* Unmap [va, va + size) of s as map.c does: mapping by mapping. */
+/* Unmap [va, va + size) of s as map.c does: mapping by mapping, again
+ * where a call stopped half-way (counted in `calls`). */
+static long calls;
+
 static unsigned unmap_range(struct mdb_space *s, vaddr_t va, word_t size, unsigned rights,
                             bool flush)
 {
     unsigned status = 0;
     vaddr_t end = va + size;
-    while ((va = mdb_next(s, va, end)) < end)
-        va = mdb_unmap(s, va, end, rights, flush, &status);
+    struct mdb_cursor c = { 0 };
+    while ((va = mdb_next(s, va, end)) < end) {
+        va = mdb_unmap(s, va, end, rights, flush, &status, &c);
+        calls++;
+    }
     return status;
 }
 
@@ -807,6 +814,76 @@ CHECK_TEST(no_memory_for_a_split)
     EXPECT(node(1, 0) == NULL && node(1, PG(6)) == NULL);
     EXPECT_EQ(live_nodes, 1);
     EXPECT(check_structure("own"));
+}
+
+/* ---- long work in bounded steps ------------------------------------------ */
+
+/* 2 MB mapped to space 2 (one node), whose pages it maps on, each, to
+ * space 3. */
+static void wide_tree(void)
+{
+    reset();
+    map_range(&spaces[0], 0, &spaces[1], 0, MB2, 7, false);
+    map_range(&spaces[1], 0, &spaces[2], 0, MB2, 7, false);
+    for (int p = 0; p < 512; p++)
+        mdb_map(&spaces[2], PG(p), &spaces[3], PG(p), 0, 7, false);
+}
+
+/* An unmap with much to do stops after a bounded number of node
+ * operations (for a preemption point) and goes on where it stopped. */
+CHECK_TEST(a_long_revocation_goes_in_bounded_steps)
+{
+    wide_tree();
+    EXPECT_EQ(live_nodes, 3 + 512);
+    calls = 0;
+    unmap_range(&spaces[1], 0, MB2, MDB_W, false);     /* 513 rights changes */
+    EXPECT(calls >= 513 / 64 && calls <= 513 / 64 + 2);
+    EXPECT_EQ(view_of(3, PG(300)).rights, MDB_R | MDB_X);
+    calls = 0;
+    unmap_range(&spaces[1], 0, MB2, 7, false);         /* 513 deletions */
+    EXPECT(calls >= 513 / 64 && calls <= 513 / 64 + 2);
+    EXPECT_EQ(live_nodes, 2);
+    EXPECT(check_structure("end"));
+}
+
+/* A change in between (another thread, at the preemption point): the
+ * walk starts again from the top, and what was done stays done. */
+CHECK_TEST(a_revocation_cut_short_survives_changes_in_between)
+{
+    wide_tree();
+    struct mdb_cursor c = { 0 };
+    unsigned status = 0;
+    EXPECT_EQ(mdb_unmap(&spaces[1], 0, MB2, MDB_X, false, &status, &c), 0);
+    EXPECT(c.top != NULL);
+    mdb_unmap(&spaces[2], PG(0), PG(1), 7, true, &status, &(struct mdb_cursor){ 0 });
+    mdb_map(&spaces[2], PG(511), &spaces[3], PG(600), 0, 7, false);
+    vaddr_t va = 0;
+    for (int i = 0; i < 100 && va == 0; i++)
+        va = mdb_unmap(&spaces[1], 0, MB2, MDB_X, false, &status, &c);
+    EXPECT_EQ(va, MB2);
+    for (int p = 1; p < 512; p++)
+        if (view_of(3, PG(p)).rights != (MDB_R | MDB_W) || view_of(2, PG(p)).rights != 6) {
+            check_fail("page %d keeps x", p);
+            return;
+        }
+    EXPECT_EQ(view_of(3, PG(600)).rights, MDB_R | MDB_W);
+    EXPECT(check_structure("end"));
+}
+
+/* A map that replaces a mapping with much derived from it stops likewise
+ * (MDB_AGAIN) until that is gone. */
+CHECK_TEST(a_map_over_a_wide_tree_goes_in_bounded_steps)
+{
+    wide_tree();
+    long again = 0;
+    word_t done;
+    while ((done = mdb_map(&spaces[0], MB2, &spaces[2], 0, 1, 7, false)) == MDB_AGAIN)
+        again++;
+    EXPECT_EQ(done, MB2);
+    EXPECT(again >= 512 / 64);
+    EXPECT_EQ(view_of(2, PG(3)).pa, MB2 + PG(3));
+    EXPECT_EQ(charged[3], 0);
+    EXPECT(check_structure("end"));
 }
 
 /* ---- random steps ---------------------------------------------------------- */
