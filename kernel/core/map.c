@@ -31,9 +31,10 @@ static bool touches_area(word_t area, vaddr_t va, word_t size)
 static int piece_level(const struct space *from, const struct space *to, vaddr_t src, vaddr_t dst,
                        word_t left)
 {
-    for (int level = paging_max_level(); level >= 0; level--) {
+    unsigned aligned = (src | dst) ? __builtin_ctzl(src | dst) : 63;
+    for (int level = MIN((int)paging_max_level(), ((int)aligned - 12) / 9); level >= 0; level--) {
         word_t size = mdb_level_size(level);
-        if (((src | dst) & (size - 1)) || size > left || dst >= USER_MAP_END ||
+        if (size > left || dst >= USER_MAP_END ||
             size > USER_MAP_END - dst || touches_area(to->kip_area, dst, size) ||
             touches_area(to->utcb_area, dst, size) ||
             (from->sigma0 && !bootmem_user_frame(src, mdb_level_shift(level))))

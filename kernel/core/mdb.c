@@ -55,21 +55,28 @@ static void set_depth(struct mnode *n, unsigned depth)
 
 /* ---- node tables ---------------------------------------------------------- */
 
-/* The entry for `va` at `level` in s's node table. Where the way there
- * ends early (an empty entry, or a node of a higher level) NULL, unless
- * `alloc`: then missing tables are made (charged to s), and NULL means
- * memory ran out. s->top counts as the entry of level 4. */
-static entry_t *entry_at(struct mdb_space *s, vaddr_t va, unsigned level, bool alloc)
+/* The entry of level k - 1 for va in the table that the entry e (of
+ * level k) leads to. */
+static inline entry_t *below(entry_t e, vaddr_t va, unsigned k)
 {
-    entry_t *e = &s->top;
-    for (unsigned k = 4; k > level; k--) {
-        if (!(*e & TABLE)) {
-            entry_t *t = *e || !alloc ? NULL : mdb_table_alloc(s, false);
+    return &table(e)[idx(va, k - 1)];
+}
+
+/* From the entry e of level k on, the entry of `level` for va: the tables
+ * on the way are made where missing (charged to s; nothing else may be in
+ * the way), NULL if memory ran out. s->top counts as the entry of level 4. */
+static inline entry_t *extend(struct mdb_space *s, entry_t *e, unsigned k, vaddr_t va,
+                              unsigned level)
+{
+    for (; k > level; k--) {
+        ASSERT(!*e || (*e & TABLE));
+        if (!*e) {
+            entry_t *t = mdb_table_alloc(s, false);
             if (!t)
                 return NULL;
             *e = (entry_t)t | TABLE;
         }
-        e = &table(*e)[idx(va, k - 1)];
+        e = below(*e, va, k);
     }
     return e;
 }
@@ -77,21 +84,31 @@ static entry_t *entry_at(struct mdb_space *s, vaddr_t va, unsigned level, bool a
 /* The entry that holds node n. */
 static entry_t *entry_of(const struct mnode *n)
 {
-    entry_t *e = entry_at(space_of(n), va_of(n), level_of(n), false);
-    ASSERT(e && *e == (entry_t)n);
+    vaddr_t va = va_of(n);
+    unsigned level = level_of(n);
+    entry_t *e = &space_of(n)->top;
+#pragma GCC unroll 4
+    for (unsigned k = 4; k > 0; k--)
+        if (k > level)
+            e = below(*e, va, k);
+    ASSERT(*e == (entry_t)n);
     return e;
 }
 
 struct mnode *mdb_lookup(const struct mdb_space *s, vaddr_t va)
 {
     entry_t e = s->top;
-    for (unsigned k = 4; e & TABLE; k--)
-        e = table(e)[idx(va, k - 1)];
+#pragma GCC unroll 4
+    for (int k = 4; k > 0; k--)
+        if (e & TABLE)
+            e = *below(e, va, (unsigned)k);
     return (struct mnode *)e;
 }
 
 vaddr_t mdb_next(const struct mdb_space *s, vaddr_t va, vaddr_t end)
 {
+    if (va < end && mdb_lookup(s, va))
+        return va;                      /* (the usual case) */
     while (va < end) {
         const entry_t *t = NULL;
         entry_t e = s->top;
@@ -118,7 +135,7 @@ vaddr_t mdb_next(const struct mdb_space *s, vaddr_t va, vaddr_t end)
 
 /* Free the table behind entry e (of level `level`) if nothing is mapped
  * through it: true if the entry is empty now. */
-static bool prune(struct mdb_space *s, entry_t *e, unsigned level)
+static __attribute__((cold)) bool prune(struct mdb_space *s, entry_t *e, unsigned level)
 {
     entry_t *t = table(*e);
     for (unsigned i = 0; i < FANOUT; i++)
@@ -142,22 +159,30 @@ static void free_tables(struct mdb_space *s, entry_t *e, unsigned level)
 }
 
 /* What s has at [va, va + size of *level): the node that maps va if it is
- * at least that large, else NULL; where smaller nodes lie in the way,
+ * at least that large. Else NULL; where smaller nodes lie in the way,
  * *level comes down to where there are none (empty tables in the way are
- * freed). */
-static struct mnode *at(struct mdb_space *s, vaddr_t va, unsigned *level)
+ * freed), and *e and *k tell the entry (of level *k, at least *level)
+ * where the walk found nothing. */
+static struct mnode *at(struct mdb_space *s, vaddr_t va, unsigned *level, entry_t **where,
+                        unsigned *where_level)
 {
     entry_t *e = &s->top;
-    for (unsigned k = 4;; k--) {
+    unsigned k, want = *level;
+#pragma GCC unroll 4
+    for (k = 4; k > 0; k--) {
         if (!(*e & TABLE))
-            return (struct mnode *)*e;
-        if (k == *level) {
+            break;
+        if (unlikely(k == want)) {
             if (prune(s, e, k))
-                return NULL;
-            (*level)--;
+                break;
+            want--;
         }
-        e = &table(*e)[idx(va, k - 1)];
+        e = below(*e, va, k);
     }
+    *level = want;
+    *where = e;
+    *where_level = k;
+    return (struct mnode *)*e;
 }
 
 /* ---- the trees ------------------------------------------------------------- */
@@ -418,6 +443,17 @@ static entry_t *make_pieces(struct mnode *n)
     return t;
 }
 
+/* Part [va, upto) of the unmapper's own mapping n goes: n is split down to
+ * the part, and the piece at va is the one to go on with (the next calls
+ * take the others). Without memory for that, all of n goes. */
+static __attribute__((noinline)) struct mnode *cut_down(struct mdb_space *s, vaddr_t va,
+                                                       vaddr_t upto, struct mnode *n)
+{
+    while (size_of(n) > upto - va && split(n))
+        n = mdb_lookup(s, va);
+    return n;
+}
+
 vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights, bool flush,
                   unsigned *status, struct mdb_cursor *c)
 {
@@ -427,12 +463,11 @@ vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights,
     c->top = NULL;
     if (!n)
         return va + mdb_level_size(0);
-    /* Part of the unmapper's own mapping: split it down to the part, and
-     * on with the piece at va (the next calls take the others). Without
-     * memory for that, all of it goes. */
-    while (flush && !resume && size_of(n) > MIN(end, va_of(n) + size_of(n)) - va && split(n))
-        n = mdb_lookup(s, va);
     vaddr_t upto = MIN(end, va_of(n) + size_of(n));
+    if (flush && !resume && size_of(n) > upto - va) {
+        n = cut_down(s, va, upto, n);
+        upto = MIN(end, va_of(n) + size_of(n));
+    }
     paddr_t lo = flush ? pa_of(n) : pa_of(n) + (va - va_of(n));
     paddr_t hi = flush ? lo + size_of(n) : lo + (upto - va);
     if (!flush && !resume)
@@ -486,11 +521,13 @@ static void splice_out(struct mnode *n)
  * the way). NULL when memory ran out. */
 static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa, unsigned *level)
 {
-    struct mnode *n = at(s0, pa, level);
+    entry_t *e;
+    unsigned k;
+    struct mnode *n = at(s0, pa, level, &e, &k);
     if (n)
         return n;
     pa = ALIGN_DOWN(pa, mdb_level_size(*level));
-    entry_t *e = entry_at(s0, pa, *level, true);
+    e = extend(s0, e, k, pa, *level);
     n = e ? mdb_node_alloc(s0, false) : NULL;
     if (!n)
         return NULL;
@@ -525,7 +562,9 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
     if (from->sigma0)
         grant = false;                              /* sigma0 keeps what it owns */
 
-    struct mnode *old = at(to, to_va, &level);
+    entry_t *e;
+    unsigned k;
+    struct mnode *old = at(to, to_va, &level, &e, &k);
     word_t size = mdb_level_size(level);
     if (old && level_of(old) > level) {
         /* a larger mapping there: nothing to do if it has this already,
@@ -554,13 +593,17 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
         return size;
     }
     unsigned budget = BUDGET, status = 0;
-    if (old && !delete_subtree(old, &budget, &status))
-        return MDB_AGAIN;                           /* (what was there is not gone yet) */
+    if (old) {
+        if (!delete_subtree(old, &budget, &status))
+            return MDB_AGAIN;                       /* (what was there is not gone yet) */
+        e = &to->top;
+        k = 4;
+    }
 
     if (grant) {
         /* The node moves with its subtree; rights shrink on the way. */
         src = cut_to(from, from_va, src, level);
-        entry_t *e = src ? entry_at(to, to_va, level, true) : NULL;
+        e = src ? extend(to, e, k, to_va, level) : NULL;
         if (!e)
             return 0;
         unsigned drop = rights_of(src) & ~rights;
@@ -581,7 +624,7 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
     }
     if (depth_of(src) == MDB_MAX_DEPTH)
         return 0;
-    entry_t *e = entry_at(to, to_va, level, true);
+    e = extend(to, e, k, to_va, level);
     struct mnode *n = e ? mdb_node_alloc(to, false) : NULL;
     if (!n)
         return 0;

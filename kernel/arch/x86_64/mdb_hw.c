@@ -77,9 +77,14 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned level, uns
     struct space *s = space_of(m);
     if (m->io)
         return io_allow(s, IO_PORT_OF(va), 1);
-    uint64_t *e = paging_entry(s->pml4, va, level);
+    uint64_t *e = paging_entry(s->pml4, va, level), big = level ? PTE_PS : 0;
     if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa) {   /* rights change only */
         *e = (*e & (PTE_ADDR | PTE_PS | PTE_A | PTE_D)) | pte_rights(rights);
+        invlpg(va);
+        return true;
+    }
+    if (e && !(*e & PTE_P)) {                           /* the tables are there */
+        *e = pa | big | pte_rights(rights);
         invlpg(va);
         return true;
     }

@@ -280,14 +280,16 @@ bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, u
 
 uint64_t *paging_entry(paddr_t pml4, vaddr_t va, unsigned level)
 {
-    uint64_t *t = table(pml4);
-    for (unsigned k = 3; k > level; k--) {
-        uint64_t e = t[IDX(va, k)];
-        if (!(e & PTE_P) || (e & PTE_PS))
+    uint64_t *e = &table(pml4)[IDX(va, 3)];
+#pragma GCC unroll 3
+    for (int k = 2; k >= 0; k--) {
+        if (k < (int)level)
+            break;
+        if ((*e & (PTE_P | PTE_PS)) != PTE_P)
             return NULL;
-        t = table(e);
+        e = &table(*e)[IDX(va, k)];
     }
-    return &t[IDX(va, level)];
+    return e;
 }
 
 bool paging_split(paddr_t pml4, vaddr_t va, unsigned level, struct kmem_account *a)
