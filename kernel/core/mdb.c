@@ -356,10 +356,10 @@ static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, padd
  * with nothing changed, when x itself cannot.
  *
  * The list becomes: x's piece 0 with what stays below it (in place), then
- * for i = 1..511 (in lists of their own if x is a root) the ring of piece i: x's piece i, then, in their old
- * order, the pieces i of the large nodes and the small subtrees of piece
- * i. Each ring is a preorder list: leaving subtrees out of a preorder
- * list leaves one.
+ * for i = 1..511 (in lists of their own if x is a root) the ring of piece
+ * i: x's piece i, then, in their old order, the pieces i of the large
+ * nodes and the small subtrees of piece i. Each ring is a preorder list:
+ * leaving subtrees out of a preorder list leaves one.
  */
 static bool split(struct mnode *x)
 {

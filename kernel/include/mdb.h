@@ -62,6 +62,7 @@ struct mnode {
 };
 
 _Static_assert(sizeof(struct mnode) <= 32, "a mapping node takes at most 32 bytes");
+_Static_assert(_Alignof(struct mdb_space) >= 8, "rights go in the space pointer's low bits");
 
 #define MDB_R 4
 #define MDB_W 2
@@ -81,7 +82,10 @@ static inline struct mdb_space *mdb_node_space(const struct mnode *n)
 static inline unsigned mdb_node_depth(const struct mnode *n) { return (unsigned)(n->owner >> 48); }
 static inline unsigned mdb_node_rights(const struct mnode *n) { return n->owner & 7; }
 static inline vaddr_t mdb_node_va(const struct mnode *n) { return n->where >> 29 << 12; }
-static inline paddr_t mdb_node_pa(const struct mnode *n) { return (n->where >> 2 & ((1UL << 27) - 1)) << 12; }
+static inline paddr_t mdb_node_pa(const struct mnode *n)
+{
+    return (n->where >> 2 & ((1UL << 27) - 1)) << 12;
+}
 static inline unsigned mdb_node_level(const struct mnode *n) { return n->where & 3; }
 
 /* ---- hooks the user of the database provides ------------------------- */
