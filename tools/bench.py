@@ -20,6 +20,10 @@ ratio) and writes, under BUILD/bench/:
                  "kernel_size": the kernel's text in bytes, run-time, boot
                  and debugger apart, as make size prints it
                  (tools/kernel_sections.py);
+                 "kernel_memory": {"bytes_per_4k_page": x,
+                 "bytes_per_1g_mapping": y}, the kernel memory a space is
+                 charged for receiving 4 KB mappings (per page) and one
+                 1 GB mapping: nodes, page tables and all (user/bench/memory.c);
                  "cache_lines": {"ipc_rtt_inter_0": {"kernel_insn_lines": n,
                  "kernel_data_lines", "user_insn_lines", "user_data_lines",
                  "kernel_pages", "user_pages", "lines", "pages",
@@ -78,6 +82,7 @@ EQUIVALENTS = [
 ]
 
 BENCH_RE = re.compile(r"BENCH (\S+) median=(\d+) min=(\d+) overhead=(\d+)(?: iterations=(\d+))?")
+KMEM_RE = re.compile(r"KMEM (\S+) bytes=(\d+) mappings=(\d+)")
 
 
 def qemu_machine(args):
@@ -114,6 +119,10 @@ def run(label, cmd, log_path, stop_on, type_after=None, done_line="BENCH DONE"):
                         "overhead": int(m.group(4)),
                         "iterations": int(m.group(5)) if m.group(5) else None}
                     print(f"bench: {label} {m.group(1)} done", file=sys.stderr, flush=True)
+                elif KMEM_RE.search(line):
+                    k = KMEM_RE.search(line)
+                    info.setdefault("kmem", {})[k.group(1)] = {
+                        "bytes": int(k.group(2)), "mappings": int(k.group(3))}
                 elif line.startswith("BENCH") and "FAILED" in line:
                     failed.append(line)
                 elif line == done_line or line.endswith(" " + done_line):   # (a prompt before)
@@ -151,7 +160,9 @@ def run_pecan(args, general=False):
         cmd += ["-append", "nofastpath"]
     label = "Pecan (nofastpath)" if general else "Pecan"
     log = "serial-general.log" if general else "serial.log"
-    results, _ = run(label, cmd, os.path.join(build, "bench", log), ["PANIC"])
+    results, info = run(label, cmd, os.path.join(build, "bench", log), ["PANIC"])
+    if not general:
+        results["kmem"] = info.get("kmem", {})
     return results
 
 
@@ -280,6 +291,27 @@ def print_lxbench(pecan_unix, linux):
           "seed 001's Tables 2 and 4.)")
 
 
+def kernel_memory(kmem):
+    """The KMEM lines of the benchmark run: kernel bytes a space is charged
+    per 4 KB mapping it receives and for one 1 GB mapping."""
+    out = {}
+    for name, key in (("kmem_4k_pages", "bytes_per_4k_page"),
+                      ("kmem_1g_mappings", "bytes_per_1g_mapping")):
+        if name in kmem:
+            out[key] = round(kmem[name]["bytes"] / kmem[name]["mappings"], 1)
+    if "bytes_per_4k_page" not in out:
+        sys.exit("bench: the Pecan run reported no kmem_4k_pages")
+    return out
+
+
+def print_kernel_memory(kmem):
+    print("Kernel memory a space is charged for the mappings it receives (nodes, node "
+          "tables, page tables):")
+    print(f"  per 4 KB page mapped          {kmem['bytes_per_4k_page']:>12} bytes")
+    giga = kmem.get("bytes_per_1g_mapping")
+    print(f"  per 1 GB mapping              {giga if giga is not None else '-':>12} bytes")
+
+
 def make_plot(results_json, png, script_name="bench_plot.py"):
     """A plot script of tools/ with a Python that has matplotlib: this one,
     or Debian's (python3-matplotlib), if python3 is another installation."""
@@ -312,6 +344,7 @@ def main():
         args.linux_initramfs = os.path.join(bench_dir, "linux-initramfs.cpio.gz")
 
     pecan = run_pecan(args)
+    kmem = kernel_memory(pecan.pop("kmem"))
     pecan.update(run_pecan(args, general=True))
     cache = cachelines.measure(qemu_machine(args), args.build, args.cache_plugin or
                                os.path.join(args.build, "tools", "cacheplugin", "lines.so"))
@@ -337,6 +370,8 @@ def main():
     sizes = kernel_sections.sizes(kernel_elf)
     print()
     kernel_sections.print_sizes(kernel_elf)
+    print()
+    print_kernel_memory(kmem)
 
     out = os.path.join(bench_dir, "results.json")
     with open(out, "w") as f:
@@ -345,7 +380,8 @@ def main():
                    "pecan_unix": {k: v["median"] for k, v in pecan_unix.items()},
                    "cache_lines": cachelines.json_counts(cache),
                    "kernel_size": {k: sizes[k] for k in ("runtime_text", "boot_text",
-                                                         "debug_text")}}, f, indent=2)
+                                                         "debug_text")},
+                   "kernel_memory": kmem}, f, indent=2)
         f.write("\n")
     details = os.path.join(bench_dir, "details.json")
     with open(details, "w") as f:

@@ -38,6 +38,14 @@ void *kmem_object(struct kmem_account *a, struct slab *s)
     return obj;
 }
 
+void *kmem_object_anyway(struct kmem_account *a, struct slab *s)
+{
+    void *obj = slab_alloc(s);
+    if (obj)
+        kmem_charge_anyway(a, s->size);
+    return obj;
+}
+
 void kmem_object_free(struct kmem_account *a, struct slab *s, void *obj)
 {
     kmem_uncharge(a, s->size);

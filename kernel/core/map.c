@@ -1,5 +1,6 @@
 /* Map and grant items (spec 5.7) and Unmap (spec 4.12), on top of the
- * mapping database. Mappings are 4 KB pages. */
+ * mapping database. Mappings are 4 KB, 2 MB or 1 GB pages: each piece of
+ * an item as large as both sides allow. */
 #include "map.h"
 #include "arch/cpu.h"
 #include "arch/io.h"
@@ -13,32 +14,34 @@
 #include "utcb.h"
 #include "xfer.h"
 
-/* On every page mapped: decoded directly, since SpaceControl never lets
- * an area be the complete space (fpage_log2's special case). */
-static bool in_area(word_t area, vaddr_t va)
+/* Does [va, va + size) reach into the KIP or UTCB area `area`, pages the
+ * kernel owns? On every piece mapped: decoded directly, since SpaceControl
+ * never lets an area be the complete space (fpage_log2's special case). */
+static bool touches_area(word_t area, vaddr_t va, word_t size)
 {
-    word_t size = 1UL << FPAGE_LOG2(area);
-    return area && va - (area & FPAGE_BASE_MASK & ~(size - 1)) < size;
+    word_t asize = 1UL << FPAGE_LOG2(area), abase = area & FPAGE_BASE_MASK & ~(asize - 1);
+    return area && va < abase + asize && abase < va + size;
 }
 
-/* Receiver-side pages the kernel owns: the KIP and UTCB areas. */
-static bool protected_page(const struct space *sp, vaddr_t va)
+/* The level of the largest mapping that may carry the piece src -> dst
+ * (at most `left` bytes): both addresses aligned to its size; receivers
+ * never get pages in their KIP and UTCB areas or at USER_MAP_END; sigma0
+ * never hands out kernel memory, nor memory beyond the direct map. -1:
+ * not even the page at dst may go. */
+static int piece_level(const struct space *from, const struct space *to, vaddr_t src, vaddr_t dst,
+                       word_t left)
 {
-    return in_area(sp->kip_area, va) || in_area(sp->utcb_area, va);
-}
-
-/* One page of a map or grant item. Receivers never get pages in their
- * KIP and UTCB areas or in sigma0's space (the kernel maps sigma0);
- * sigma0 never hands out kernel memory, nor memory beyond the direct map.
- * False when kernel memory ran out (or the receiver's limit: account.h). */
-static bool map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, unsigned rwx,
-                     bool grant)
-{
-    if (dst >= USER_MAP_END || protected_page(r->space, dst) || r->space->sigma0)
-        return true;
-    if (s->space->sigma0 ? !bootmem_user_frame(src, 12) : protected_page(s->space, src))
-        return true;
-    return mdb_map(&s->space->mdb, src, &r->space->mdb, dst, rwx, grant);
+    unsigned aligned = (src | dst) ? __builtin_ctzl(src | dst) : 63;
+    for (int level = MIN((int)paging_max_level(), ((int)aligned - 12) / 9); level >= 0; level--) {
+        word_t size = mdb_level_size(level);
+        if (size > left || dst >= USER_MAP_END ||
+            size > USER_MAP_END - dst || touches_area(to->kip_area, dst, size) ||
+            touches_area(to->utcb_area, dst, size) ||
+            (from->sigma0 && !bootmem_user_frame(src, mdb_level_shift(level))))
+            continue;
+        return level;
+    }
+    return -1;
 }
 
 /*
@@ -46,7 +49,9 @@ static bool map_page(struct tcb *s, struct tcb *r, vaddr_t src, vaddr_t dst, uns
  * every PAUSE_STEPS steps: the kernel runs with interrupts off, and no
  * system call may keep the machine from its ticks for long. Work in an
  * IPC (x) stops when the transfer ended meanwhile; an unbound transfer
- * (ipc.c) is not preempted but maps MAP_UNBOUND_PAGES at most.
+ * (ipc.c) is not preempted but maps MAP_UNBOUND_PAGES at most. A step is
+ * one mapping, or a bounded part of the work on one (the database stops
+ * half-way through a large revocation: mdb.h).
  */
 #define PAUSE_STEPS 64
 
@@ -54,6 +59,7 @@ struct work {
     struct xfer *x;             /* the transfer it belongs to; NULL: a system call's own */
     bool preemptible;
     unsigned steps;
+    struct mdb_cursor cursor;   /* where an unmap cut short goes on */
 };
 
 /* One more step: true when the work must stop. */
@@ -81,7 +87,10 @@ static bool map_ports(struct work *w, struct space *from, struct space *to, word
         return false;
     for (unsigned p = io_next_allowed(from, port, end); p < end;
          p = io_next_allowed(from, p + 1, end)) {
-        mdb_map(&from->io_mdb, IO_PORT_VA(p), &to->io_mdb, IO_PORT_VA(p), 7, grant);
+        while (mdb_map(&from->io_mdb, IO_PORT_VA(p), &to->io_mdb, IO_PORT_VA(p), 0, 7, grant) ==
+               MDB_AGAIN)
+            if (step(w))
+                return true;
         if (step(w))
             return true;
     }
@@ -94,30 +103,27 @@ static void unmap_ports(struct work *w, struct space *sp, word_t fp, bool flush)
 {
     unsigned port = io_fpage_port(fp), end = port + io_fpage_count(fp);
     for (unsigned p = io_next_allowed(sp, port, end); p < end; p = io_next_allowed(sp, p + 1, end)) {
-        mdb_unmap(&sp->io_mdb, IO_PORT_VA(p), 7, flush);
+        unsigned status = 0;
+        vaddr_t va = IO_PORT_VA(p);
+        while (mdb_unmap(&sp->io_mdb, va, va + PAGE_SIZE, 7, flush, &status, &w->cursor) == va)
+            if (step(w))
+                return;
         if (step(w))
             return;
     }
 }
 
 /* Unmap (or with `flush` also restrict) every page of the caller's part
- * of [base, base + size); the access status of all of them, or-ed. */
+ * of [base, base + size), mapping by mapping (sigma0's are the roots of
+ * the physical memory it gave out); the access status of all of them,
+ * or-ed. */
 static unsigned unmap_range(struct work *w, struct space *sp, word_t base, word_t size,
                             unsigned rwx, bool flush)
 {
     unsigned status = 0;
     word_t end = size > USER_END - MIN(base, USER_END) ? USER_END : base + size;
-    if (sp->sigma0) {               /* its pages are tree roots, not in its page table */
-        for (struct mnode *n = sp->mdb.nodes, *next; n; n = next) {
-            next = n->sp_next;
-            if (n->va >= base && n->va < end)
-                status |= mdb_unmap(&sp->mdb, n->va, rwx, flush);
-        }
-        return status;
-    }
-    for (vaddr_t va = base; (va = paging_next_mapped(sp->pml4, va, end)) < end; va += PAGE_SIZE) {
-        if (!protected_page(sp, va))
-            status |= mdb_unmap(&sp->mdb, va, rwx, flush);
+    for (vaddr_t va = base; (va = mdb_next(&sp->mdb, va, end)) < end;) {
+        va = mdb_unmap(&sp->mdb, va, end, rwx, flush, &status, &w->cursor);
         if (step(w))
             break;
     }
@@ -189,21 +195,23 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
     /* Sigma0's space is physical memory, 1:1: nothing of it lies beyond
      * the direct map (a walk over a window of terabytes ends there). */
     word_t limit = s->space->sigma0 ? MIN(phys_map_end, USER_END) : USER_END;
-    for (word_t o = 0; o < size && sbase + o < limit; o += PAGE_SIZE) {
-        if (!s->space->sigma0) {
-            vaddr_t next = paging_next_mapped(s->space->pml4, sbase + o, sbase + size);
-            if (next >= USER_END || next - sbase >= size)
-                break;
-            o = next - sbase;
-        }
+    word_t end = size > limit - MIN(sbase, limit) ? limit : sbase + size;
+    for (vaddr_t src = sbase; src < end;) {
+        if (!s->space->sigma0 && (src = mdb_next(&s->space->mdb, src, end)) >= end)
+            break;                      /* only what the sender has */
+        vaddr_t dst = rbase + (src - sbase);
+        if (dst >= USER_MAP_END)
+            break;                      /* (and all after it) */
+        int level = piece_level(s->space, r->space, src, dst, end - src);
+        word_t done = level < 0 || r->space->sigma0 ? PAGE_SIZE
+                      : mdb_map(&s->space->mdb, src, &r->space->mdb, dst, (unsigned)level, rwx,
+                                type == ITEM_GRANT);
         /* Out of kernel memory: the rest is not mapped (its faults ask
          * again), and no more time goes into failing page by page. */
-        if (!map_page(s, r, sbase + o, rbase + o, rwx, type == ITEM_GRANT))
+        if (!done)
             break;
-        /* A whole 2 MB block of the window arrived: large pages may serve it. */
-        vaddr_t end = rbase + o + PAGE_SIZE;
-        if (end % SUPERPAGE_SIZE == 0 && end - SUPERPAGE_SIZE >= rbase)
-            paging_promote(r->space->pml4, end - SUPERPAGE_SIZE, &r->space->kmem);
+        if (done != MDB_AGAIN)
+            src += done;
         if (step(&w))
             return preemptible ? IPC_ABORTED : 0;
     }

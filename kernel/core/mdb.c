@@ -1,273 +1,640 @@
-/* The mapping database: trees of derived mappings per frame (mdb.h).
- * Nodes are found by (space, page) through a chained hash table; trees
- * are walked iteratively through parent links, so the depth of a
- * derivation chain never grows the kernel stack. */
+/* The mapping database: trees of derived mappings as preorder lists with
+ * depths, nodes found through each space's node table (mdb.h). Every walk
+ * is iterative, so the depth of a derivation chain never grows the
+ * kernel stack. */
 #include "mdb.h"
+#include "print.h"
 
-#define HASH_BITS 14
-static struct mnode *buckets[1 << HASH_BITS];
+#define TABLE 1UL                       /* a node-table entry that is a table */
+#define FANOUT 512
 
-static struct mnode **bucket(const struct mdb_space *s, vaddr_t va)
+typedef uintptr_t entry_t;
+
+static inline unsigned idx(vaddr_t va, unsigned level)
 {
-    uint64_t k = (uint64_t)(uintptr_t)s ^ (va >> 12) * 0x9E3779B97F4A7C15UL;
-    return &buckets[(k ^ k >> 29) & ((1 << HASH_BITS) - 1)];
+    return (va >> mdb_level_shift(level)) & (FANOUT - 1);
+}
+
+static inline entry_t *table(entry_t e)
+{
+    return (entry_t *)(e & ~TABLE);
+}
+
+/* ---- node fields ---------------------------------------------------------- */
+
+static inline struct mdb_space *space_of(const struct mnode *n) { return mdb_node_space(n); }
+static inline unsigned depth_of(const struct mnode *n) { return mdb_node_depth(n); }
+static inline unsigned rights_of(const struct mnode *n) { return mdb_node_rights(n); }
+static inline vaddr_t va_of(const struct mnode *n) { return mdb_node_va(n); }
+static inline paddr_t pa_of(const struct mnode *n) { return mdb_node_pa(n); }
+static inline unsigned level_of(const struct mnode *n) { return mdb_node_level(n); }
+static inline word_t size_of(const struct mnode *n) { return mdb_level_size(level_of(n)); }
+
+#define SPACE_BITS (((1UL << 48) - 1) & ~7UL)
+
+static uintptr_t owner(const struct mdb_space *s, unsigned depth, unsigned rights)
+{
+    return (uintptr_t)depth << 48 | ((uintptr_t)s & SPACE_BITS) | rights;
+}
+
+static uint64_t where(vaddr_t va, paddr_t pa, unsigned level)
+{
+    ASSERT(va < (1UL << 47) && pa < (1UL << 39));
+    return va >> 12 << 29 | pa >> 12 << 2 | level;
+}
+
+static void set_rights(struct mnode *n, unsigned rights)
+{
+    n->owner = (n->owner & ~7UL) | rights;
+}
+
+static void set_depth(struct mnode *n, unsigned depth)
+{
+    n->owner = (n->owner & ((1UL << 48) - 1)) | (uintptr_t)depth << 48;
+}
+
+/* ---- node tables ---------------------------------------------------------- */
+
+/* The entry of level k - 1 for va in the table that the entry e (of
+ * level k) leads to. */
+static inline entry_t *below(entry_t e, vaddr_t va, unsigned k)
+{
+    return &table(e)[idx(va, k - 1)];
+}
+
+/* From the entry e of level k on, the entry of `level` for va: the tables
+ * on the way are made where missing (charged to s; nothing else may be in
+ * the way), NULL if memory ran out. s->top counts as the entry of level 4. */
+static inline entry_t *extend(struct mdb_space *s, entry_t *e, unsigned k, vaddr_t va,
+                              unsigned level)
+{
+    for (; k > level; k--) {
+        ASSERT(!*e || (*e & TABLE));
+        if (!*e) {
+            entry_t *t = mdb_table_alloc(s, false);
+            if (!t)
+                return NULL;
+            *e = (entry_t)t | TABLE;
+        }
+        e = below(*e, va, k);
+    }
+    return e;
+}
+
+/* The entry that holds node n. */
+static entry_t *entry_of(const struct mnode *n)
+{
+    vaddr_t va = va_of(n);
+    unsigned level = level_of(n);
+    entry_t *e = &space_of(n)->top;
+#pragma GCC unroll 4
+    for (unsigned k = 4; k > 0; k--)
+        if (k > level)
+            e = below(*e, va, k);
+    ASSERT(*e == (entry_t)n);
+    return e;
 }
 
 struct mnode *mdb_lookup(const struct mdb_space *s, vaddr_t va)
 {
-    va = ALIGN_DOWN(va, 4096);
-    for (struct mnode *n = *bucket(s, va); n; n = n->hash_next)
-        if (n->space == s && n->va == va)
-            return n;
-    return NULL;
+    entry_t e = s->top;
+#pragma GCC unroll 4
+    for (int k = 4; k > 0; k--)
+        if (e & TABLE)
+            e = *below(e, va, (unsigned)k);
+    return (struct mnode *)e;
 }
 
-/* ---- linking ------------------------------------------------------------ */
-
-static void index_add(struct mnode *n)
+vaddr_t mdb_next(const struct mdb_space *s, vaddr_t va, vaddr_t end)
 {
-    struct mnode **b = bucket(n->space, n->va);
-    n->hash_next = *b;
-    *b = n;
-    struct mdb_space *s = n->space;
-    n->sp_prev = NULL;
-    n->sp_next = s->nodes;
-    if (s->nodes)
-        s->nodes->sp_prev = n;
-    s->nodes = n;
-    s->count++;
-}
-
-static void index_remove(struct mnode *n)
-{
-    struct mnode **p = bucket(n->space, n->va);
-    while (*p != n)
-        p = &(*p)->hash_next;
-    *p = n->hash_next;
-    struct mdb_space *s = n->space;
-    if (n->sp_prev)
-        n->sp_prev->sp_next = n->sp_next;
-    else
-        s->nodes = n->sp_next;
-    if (n->sp_next)
-        n->sp_next->sp_prev = n->sp_prev;
-    s->count--;
-}
-
-static void tree_add(struct mnode *parent, struct mnode *n)
-{
-    n->parent = parent;
-    n->child = NULL;
-    n->prev = NULL;
-    n->next = parent ? parent->child : NULL;
-    if (n->next)
-        n->next->prev = n;
-    if (parent)
-        parent->child = n;
-}
-
-static void tree_remove(struct mnode *n)
-{
-    if (n->prev)
-        n->prev->next = n->next;
-    else if (n->parent)
-        n->parent->child = n->next;
-    if (n->next)
-        n->next->prev = n->prev;
-    n->parent = n->prev = n->next = NULL;
-}
-
-/* ---- removal and revocation -------------------------------------------- */
-
-static unsigned hw_unmap(struct mnode *n)
-{
-    return n->space->sigma0 ? 0 : mdb_hw_unmap(n->space, n->va);
-}
-
-/* Delete n and its whole subtree, leaves first. */
-static unsigned delete_subtree(struct mnode *n)
-{
-    unsigned status = 0;
-    tree_remove(n);
-    struct mnode *cur = n;
-    for (;;) {
-        while (cur->child)
-            cur = cur->child;
-        struct mnode *up = cur->parent;
-        if (cur != n)
-            tree_remove(cur);
-        status |= hw_unmap(cur);
-        index_remove(cur);
-        mdb_node_free(cur);
-        if (cur == n)
-            return status;
-        cur = up;
-    }
-}
-
-/* The next node after n in a pre-order walk of top's subtree, skipping
- * n's children unless `descend`. */
-static struct mnode *walk_next(struct mnode *n, const struct mnode *top, bool descend)
-{
-    if (descend && n->child)
-        return n->child;
-    while (n != top) {
-        if (n->next)
-            return n->next;
-        n = n->parent;
-    }
-    return NULL;
-}
-
-/* Take `rights` away from `top` (if `self`) and from all below it. A
- * child never has rights its parent lacks, so a node left with none takes
- * its subtree with it. */
-static unsigned revoke(struct mnode *top, unsigned rights, bool self)
-{
-    unsigned status = 0;
-    struct mnode *n = self ? top : top->child;
-    while (n) {
-        unsigned left = n->rights & ~rights;
-        struct mnode *next;
-        if (left == 0) {
-            next = n == top ? NULL : walk_next(n, top, false);
-            status |= delete_subtree(n);
-        } else {
-            n->rights = left;
-            if (!n->space->sigma0)
-                status |= mdb_hw_protect(n->space, n->va, left);
-            next = walk_next(n, top, true);
+    if (va < end && mdb_lookup(s, va))
+        return va;                      /* (the usual case) */
+    while (va < end) {
+        const entry_t *t = NULL;
+        entry_t e = s->top;
+        unsigned k = 4;
+        while (e & TABLE) {
+            t = table(e);
+            e = t[idx(va, --k)];
         }
-        n = next;
+        if (e)
+            return va;                  /* a node maps it */
+        if (!t)
+            break;                      /* no table at all */
+        /* on to the next entry of this table that holds something */
+        unsigned i = idx(va, k);
+        while (++i < FANOUT && !t[i])
+            ;
+        vaddr_t next = ALIGN_DOWN(va, mdb_level_size(k) * FANOUT) + i * mdb_level_size(k);
+        if (next <= va)
+            break;                      /* (past the top) */
+        va = next;
     }
-    return status;
+    return end;
 }
 
-unsigned mdb_unmap(struct mdb_space *s, vaddr_t va, unsigned rights, bool flush)
+/* Free the table behind entry e (of level `level`) if nothing is mapped
+ * through it: true if the entry is empty now. */
+static __attribute__((cold)) bool prune(struct mdb_space *s, entry_t *e, unsigned level)
 {
-    struct mnode *n = mdb_lookup(s, va);
-    if (!n)
-        return 0;
-    if (flush)
-        return revoke(n, rights, true);
-    unsigned status = n->space->sigma0 ? 0 : mdb_hw_protect(s, n->va, n->rights);
-    return status | revoke(n, rights, false);
+    entry_t *t = table(*e);
+    for (unsigned i = 0; i < FANOUT; i++)
+        if (t[i] && (!(t[i] & TABLE) || !prune(s, &t[i], level - 1)))
+            return false;
+    mdb_table_free(s, t);
+    *e = 0;
+    return true;
 }
 
-void mdb_space_clear(struct mdb_space *s)
+static void free_tables(struct mdb_space *s, entry_t *e, unsigned level)
 {
-    while (s->nodes)
-        delete_subtree(s->nodes);
+    entry_t *t = table(*e);
+    for (unsigned i = 0; i < FANOUT; i++) {
+        ASSERT(!t[i] || (t[i] & TABLE));
+        if (t[i])
+            free_tables(s, &t[i], level - 1);
+    }
+    mdb_table_free(s, t);
+    *e = 0;
 }
 
-/* ---- map and grant ------------------------------------------------------ */
-
-static struct mnode *new_node(struct mdb_space *s, vaddr_t va, paddr_t pa, unsigned rights,
-                              struct mnode *parent)
+/* What s has at [va, va + size of *level): the node that maps va if it is
+ * at least that large. Else NULL; where smaller nodes lie in the way,
+ * *level comes down to where there are none (empty tables in the way are
+ * freed), and *e and *k tell the entry (of level *k, at least *level)
+ * where the walk found nothing. */
+static struct mnode *at(struct mdb_space *s, vaddr_t va, unsigned *level, entry_t **where,
+                        unsigned *where_level)
 {
-    struct mnode *n = mdb_node_alloc(s);
-    if (!n)
-        return NULL;
-    *n = (struct mnode){ .space = s, .va = va, .pa = pa, .rights = rights };
-    tree_add(parent, n);
-    index_add(n);
+    entry_t *e = &s->top;
+    unsigned k, want = *level;
+#pragma GCC unroll 4
+    for (k = 4; k > 0; k--) {
+        if (!(*e & TABLE))
+            break;
+        if (unlikely(k == want)) {
+            if (prune(s, e, k))
+                break;
+            want--;
+        }
+        e = below(*e, va, k);
+    }
+    *level = want;
+    *where = e;
+    *where_level = k;
+    return (struct mnode *)*e;
+}
+
+/* ---- the trees ------------------------------------------------------------- */
+
+/* The last node of n's subtree (n itself if it has no children). */
+static struct mnode *subtree_last(struct mnode *n)
+{
+    unsigned d = depth_of(n);
+    while (n->next && depth_of(n->next) > d)
+        n = n->next;
     return n;
+}
+
+struct mnode *mdb_parent(const struct mnode *n)
+{
+    struct mnode *p = n->prev;
+    while (p && depth_of(p) >= depth_of(n))
+        p = p->prev;
+    return p;
 }
 
 static bool is_ancestor(const struct mnode *a, const struct mnode *n)
 {
-    for (n = n->parent; n; n = n->parent)
-        if (n == a)
-            return true;
-    return false;
+    if (depth_of(a) >= depth_of(n))
+        return false;
+    const struct mnode *p = n->prev;
+    while (p && depth_of(p) > depth_of(a))
+        p = p->prev;
+    return p == a;
 }
 
-/* Remove n alone; its children move up to its parent. */
-static void splice_out(struct mnode *n)
+/* Put the list first..last right after pos. */
+static void link_after(struct mnode *pos, struct mnode *first, struct mnode *last)
 {
-    while (n->child) {
-        struct mnode *c = n->child;
-        tree_remove(c);
-        tree_add(n->parent, c);
-    }
-    tree_remove(n);
-    hw_unmap(n);
-    index_remove(n);
-    mdb_node_free(n);
+    last->next = pos->next;
+    if (last->next)
+        last->next->prev = last;
+    pos->next = first;
+    first->prev = pos;
 }
+
+/* Take first..last out of their list. */
+static void unlink(struct mnode *first, struct mnode *last)
+{
+    if (first->prev)
+        first->prev->next = last->next;
+    if (last->next)
+        last->next->prev = first->prev;
+    first->prev = last->next = NULL;
+}
+
+/* Append first..last to the ring whose first node is head (split()). */
+static void ring_append(struct mnode *head, struct mnode *first, struct mnode *last)
+{
+    struct mnode *tail = head->prev;
+    tail->next = first;
+    first->prev = tail;
+    last->next = head;
+    head->prev = last;
+}
+
+/* ---- removal and revocation -------------------------------------------- */
+
+static unsigned hw_unmap(const struct mnode *n)
+{
+    struct mdb_space *s = space_of(n);
+    return s->sigma0 ? 0 : mdb_hw_unmap(s, va_of(n), level_of(n));
+}
+
+static unsigned hw_protect(const struct mnode *n, unsigned rights)
+{
+    struct mdb_space *s = space_of(n);
+    return s->sigma0 ? 0 : mdb_hw_protect(s, va_of(n), level_of(n), rights);
+}
+
+/* Remove n, which has no children: its mapping, its entry, the node. */
+static unsigned delete_leaf(struct mnode *n)
+{
+    unsigned status = hw_unmap(n);
+    *entry_of(n) = 0;
+    unlink(n, n);
+    mdb_node_free(n);
+    return status;
+}
+
+/* Node operations (deletions, rights changes, splits) one call of
+ * mdb_map or mdb_unmap makes at most: then it stops, with the trees
+ * whole, for its caller to pass a preemption point and call again. */
+#define BUDGET 64
+#define UNLIMITED (~0u)
+
+/* Bumped by every call that may change the database: a walk cut short
+ * may go on where it stopped only if nothing changed meanwhile. */
+static unsigned long generation;
+
+/* Delete top and its subtree, leaves first: the first leaf below, then
+ * its parent's next child or the parent itself, and so on up; the trees
+ * are whole after each step. True when top is gone; false when the
+ * budget ran out before. */
+static bool delete_subtree(struct mnode *top, unsigned *budget, unsigned *status)
+{
+    for (struct mnode *n = top;; (*budget)--) {
+        if (!*budget)
+            return false;
+        while (n->next && depth_of(n->next) > depth_of(n))
+            n = n->next;                /* (a first child: n->prev is its parent) */
+        struct mnode *parent = n->prev;
+        bool last = n == top;
+        *status |= delete_leaf(n);
+        if (last)
+            return true;
+        n = parent;
+    }
+}
+
+static bool split(struct mnode *x);
+static entry_t *make_pieces(struct mnode *n);
+
+/* Take `rights` from the nodes of top's subtree (top too, if n is top)
+ * from n on that map frames in [lo, hi): nodes that reach beyond the part
+ * are split first, nodes left without rights go with their subtrees (a
+ * child never has rights its parent lacks). Returns NULL when done, else
+ * the node to go on with after the budget ran out. */
+static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, paddr_t hi,
+                            unsigned rights, unsigned *budget, unsigned *status)
+{
+    unsigned d = depth_of(top);
+    while (n && (n == top || depth_of(n) > d)) {
+        if (!*budget)
+            return n;
+        paddr_t nlo = pa_of(n), nhi = nlo + size_of(n);
+        if (nhi <= lo || nlo >= hi) {
+            n = subtree_last(n)->next;          /* none of the part below */
+            continue;
+        }
+        struct mnode *p = n->prev;
+        if (nlo < lo || nhi > hi) {             /* larger: split, look again */
+            (*budget)--;
+            if (!split(n)) {
+                if (!delete_subtree(n, budget, status))
+                    return n;
+                n = p->next;                    /* (never less revoked than asked) */
+            }
+            continue;
+        }
+        unsigned left = rights_of(n) & ~rights;
+        if (left == 0) {
+            bool was_top = n == top;
+            if (!delete_subtree(n, budget, status))
+                return n;
+            if (was_top)
+                return NULL;
+            n = p->next;
+            continue;
+        }
+        set_rights(n, left);
+        *status |= hw_protect(n, left);
+        (*budget)--;
+        n = n->next;
+    }
+    return NULL;
+}
+
+/*
+ * Replace x (level 1 or 2) by the 512 nodes of the next level down that
+ * map the same frames with the same rights, in the same space at the same
+ * depth; and so every node of its size below it (it maps the same frames
+ * too). Smaller nodes below go, with their subtrees, below the piece
+ * whose frames they map. A node below that cannot be split for want of
+ * memory goes with its subtree (never less revoked than asked); false,
+ * with nothing changed, when x itself cannot.
+ *
+ * The list becomes: x's piece 0 with what stays below it (in place), then
+ * for i = 1..511 (in lists of their own if x is a root) the ring of piece
+ * i: x's piece i, then, in their old order, the pieces i of the large
+ * nodes and the small subtrees of piece i. Each ring is a preorder list:
+ * leaving subtrees out of a preorder list leaves one.
+ */
+static bool split(struct mnode *x)
+{
+    unsigned level = level_of(x), d = depth_of(x);
+    paddr_t base = pa_of(x);
+    entry_t *xt = make_pieces(x);
+    if (!xt)
+        return false;
+    struct mnode *last0 = x, *n = x->next;
+    while (n && depth_of(n) > d) {
+        if (level_of(n) == level) {
+            entry_t *nt = make_pieces(n);
+            if (!nt) {
+                struct mnode *p = n->prev;
+                unsigned budget = UNLIMITED, status = 0;
+                delete_subtree(n, &budget, &status);
+                n = p->next;
+                continue;
+            }
+            for (unsigned i = 1; i < FANOUT; i++)
+                ring_append((struct mnode *)xt[i], (struct mnode *)nt[i], (struct mnode *)nt[i]);
+            last0 = n;
+            n = n->next;
+        } else {
+            struct mnode *last = subtree_last(n), *after = last->next;
+            unsigned i = (pa_of(n) - base) >> mdb_level_shift(level - 1);
+            if (i) {
+                unlink(n, last);
+                ring_append((struct mnode *)xt[i], n, last);
+            } else {
+                last0 = last;
+            }
+            n = after;
+        }
+    }
+    for (unsigned i = 1; i < FANOUT; i++) {
+        struct mnode *head = (struct mnode *)xt[i], *tail = head->prev;
+        last0->next = d ? head : NULL;          /* (a root's pieces are trees of their own) */
+        head->prev = d ? last0 : NULL;
+        last0 = tail;
+    }
+    last0->next = n;
+    if (n)
+        n->prev = last0;
+    return true;
+}
+
+/* n's 512 pieces: a new table in its space with them in its entries,
+ * piece 0 being n itself; the others, new nodes, each a ring of its own.
+ * Charged past the space's limit: a split must not fail for it. NULL,
+ * with nothing changed, when kernel memory ran out. */
+static entry_t *make_pieces(struct mnode *n)
+{
+    struct mdb_space *s = space_of(n);
+    unsigned level = level_of(n) - 1;
+    vaddr_t va = va_of(n);
+    paddr_t pa = pa_of(n);
+    entry_t *e = entry_of(n);
+    entry_t *t = mdb_table_alloc(s, true);
+    if (!t)
+        return NULL;
+    unsigned i;
+    for (i = 1; i < FANOUT; i++) {
+        struct mnode *p = mdb_node_alloc(s, true);
+        if (!p)
+            break;
+        word_t off = (word_t)i << mdb_level_shift(level);
+        *p = (struct mnode){ .next = p, .prev = p, .owner = n->owner,
+                             .where = where(va + off, pa + off, level) };
+        t[i] = (entry_t)p;
+    }
+    if (i < FANOUT || (!s->sigma0 && !mdb_hw_split(s, va, level + 1))) {
+        while (--i > 0)
+            mdb_node_free((struct mnode *)t[i]);
+        mdb_table_free(s, t);
+        return NULL;
+    }
+    n->where = where(va, pa, level);
+    t[0] = (entry_t)n;
+    *e = (entry_t)t | TABLE;
+    return t;
+}
+
+/* Part [va, upto) of the unmapper's own mapping n goes: n is split down to
+ * the part, and the piece at va is the one to go on with (the next calls
+ * take the others). Without memory for that, all of n goes. */
+static __attribute__((noinline)) struct mnode *cut_down(struct mdb_space *s, vaddr_t va,
+                                                       vaddr_t upto, struct mnode *n)
+{
+    while (size_of(n) > upto - va && split(n))
+        n = mdb_lookup(s, va);
+    return n;
+}
+
+vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights, bool flush,
+                  unsigned *status, struct mdb_cursor *c)
+{
+    struct mnode *n = mdb_lookup(s, va);
+    bool resume = c->top && c->top == n && c->generation == generation;
+    generation++;
+    c->top = NULL;
+    if (!n)
+        return va + mdb_level_size(0);
+    vaddr_t upto = MIN(end, va_of(n) + size_of(n));
+    if (flush && !resume && size_of(n) > upto - va) {
+        n = cut_down(s, va, upto, n);
+        upto = MIN(end, va_of(n) + size_of(n));
+    }
+    paddr_t lo = flush ? pa_of(n) : pa_of(n) + (va - va_of(n));
+    paddr_t hi = flush ? lo + size_of(n) : lo + (upto - va);
+    if (!flush && !resume)
+        *status |= hw_protect(n, rights_of(n));     /* its own status */
+    unsigned budget = BUDGET;
+    struct mnode *stop = revoke(n, resume ? c->next : flush ? n : n->next, lo, hi, rights,
+                                &budget, status);
+    if (!stop)
+        return upto;
+    *c = (struct mdb_cursor){ .top = n, .next = stop, .generation = generation };
+    return va;
+}
+
+void mdb_space_clear(struct mdb_space *s)
+{
+    generation++;
+    for (vaddr_t va = 0; (va = mdb_next(s, va, MDB_END)) < MDB_END;) {
+        struct mnode *n = mdb_lookup(s, va);
+        va = va_of(n) + size_of(n);
+        unsigned budget = UNLIMITED, status = 0;
+        delete_subtree(n, &budget, &status);
+    }
+    if (s->top)
+        free_tables(s, &s->top, 4);
+}
+
+/* ---- map and grant ------------------------------------------------------ */
 
 /* Remove n, whose own mapping the hardware could not take, and what was
  * derived from it. */
 static void drop_unmapped(struct mnode *n)
 {
-    while (n->child)
-        delete_subtree(n->child);
-    tree_remove(n);
-    index_remove(n);
+    unsigned budget = UNLIMITED, status = 0;
+    while (n->next && depth_of(n->next) > depth_of(n))
+        delete_subtree(n->next, &budget, &status);
+    *entry_of(n) = 0;
+    unlink(n, n);
     mdb_node_free(n);
 }
 
-/* sigma0's node for frame pa: the root of its tree, made on first use. */
-static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa)
+/* Remove n alone; its children move up to its parent. */
+static void splice_out(struct mnode *n)
 {
-    struct mnode *n = mdb_lookup(s0, pa);
-    return n ? n : new_node(s0, pa, pa, MDB_R | MDB_W | MDB_X, NULL);
+    for (struct mnode *c = n->next; c && depth_of(c) > depth_of(n); c = c->next)
+        set_depth(c, depth_of(c) - 1);
+    delete_leaf(n);
 }
 
-bool mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vaddr_t to_va,
-             unsigned rights, bool grant)
+/* sigma0's node for the frames at pa: the root of their tree, made on
+ * first use as large as *level allows (smaller where smaller roots are in
+ * the way). NULL when memory ran out. */
+static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa, unsigned *level)
 {
-    from_va = ALIGN_DOWN(from_va, 4096);
-    to_va = ALIGN_DOWN(to_va, 4096);
-    struct mnode *src = from->sigma0 ? sigma0_root(from, from_va) : mdb_lookup(from, from_va);
-    if (!src)
-        return !from->sigma0;           /* no page to send: nothing happens */
-    rights &= src->rights;
-    if (!rights || (from == to && from_va == to_va))
-        return true;
-    if (from->sigma0)
-        grant = false;                  /* sigma0 keeps what it owns */
+    entry_t *e;
+    unsigned k;
+    struct mnode *n = at(s0, pa, level, &e, &k);
+    if (n)
+        return n;
+    pa = ALIGN_DOWN(pa, mdb_level_size(*level));
+    e = extend(s0, e, k, pa, *level);
+    n = e ? mdb_node_alloc(s0, false) : NULL;
+    if (!n)
+        return NULL;
+    *n = (struct mnode){ .owner = owner(s0, 0, MDB_R | MDB_W | MDB_X),
+                         .where = where(pa, pa, *level) };
+    *e = (entry_t)n;
+    return n;
+}
 
-    struct mnode *old = mdb_lookup(to, to_va);
-    if (old && old->pa == src->pa && !grant) {
-        /* The same frame already: it only gains rights, as far as its
-         * own parent has them. */
-        unsigned more = rights & (old->parent ? old->parent->rights : 7) & ~old->rights;
-        if (!more)
-            return true;
-        old->rights |= more;
-        return mdb_hw_map(to, to_va, old->pa, old->rights);
+/* Make the receiver's node at va exactly `level` large, splitting a larger
+ * one: the node then, NULL if memory ran out. */
+static struct mnode *cut_to(struct mdb_space *s, vaddr_t va, struct mnode *n, unsigned level)
+{
+    while (n && level_of(n) > level)
+        n = split(n) ? mdb_lookup(s, va) : NULL;
+    return n;
+}
+
+word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vaddr_t to_va,
+               unsigned level, unsigned rights, bool grant)
+{
+    generation++;
+    struct mnode *src = from->sigma0 ? sigma0_root(from, from_va, &level)
+                                     : mdb_lookup(from, from_va);
+    if (!src)
+        return from->sigma0 ? 0 : mdb_level_size(0);       /* no page to send: nothing happens */
+    level = MIN(level, level_of(src));
+    paddr_t pa = pa_of(src) + (from_va - va_of(src));
+    rights &= rights_of(src);
+    if (!rights || (from == to && from_va == to_va))
+        return mdb_level_size(level);
+    if (from->sigma0)
+        grant = false;                              /* sigma0 keeps what it owns */
+
+    entry_t *e;
+    unsigned k;
+    struct mnode *old = at(to, to_va, &level, &e, &k);
+    word_t size = mdb_level_size(level);
+    if (old && level_of(old) > level) {
+        /* a larger mapping there: nothing to do if it has this already,
+         * else it is split to make room */
+        if (pa_of(old) + (to_va - va_of(old)) == pa && !grant && !(rights & ~rights_of(old)))
+            return size;
+        old = cut_to(to, to_va, old, level);
+        src = mdb_lookup(from, from_va);            /* (it may have been split too) */
+        if (!old || !src)
+            return 0;
     }
-    if (old && is_ancestor(old, src)) {
-        /* Granting a page back onto a mapping it derives from: the
+    if (old && pa_of(old) == pa && !grant) {
+        /* The same frames already: they only gain rights, as far as their
+         * own parent has them. */
+        struct mnode *parent = mdb_parent(old);
+        unsigned more = rights & ~rights_of(old) & (parent ? rights_of(parent) : 7);
+        if (!more)
+            return size;
+        set_rights(old, rights_of(old) | more);
+        return mdb_hw_map(to, to_va, pa, level, rights_of(old)) ? size : 0;
+    }
+    if (old && pa_of(old) == pa && is_ancestor(old, src)) {
+        /* Granting pages back onto a mapping they derive from: the
          * sender's mapping goes, what was derived from it stays. */
         splice_out(src);
-        return true;
+        return size;
     }
-    if (old)
-        delete_subtree(old);
+    unsigned budget = BUDGET, status = 0;
+    if (old) {
+        if (!delete_subtree(old, &budget, &status))
+            return MDB_AGAIN;                       /* (what was there is not gone yet) */
+        e = &to->top;
+        k = 4;
+    }
 
     if (grant) {
         /* The node moves with its subtree; rights shrink on the way. */
-        unsigned drop = src->rights & ~rights;
+        src = cut_to(from, from_va, src, level);
+        e = src ? extend(to, e, k, to_va, level) : NULL;
+        if (!e)
+            return 0;
+        unsigned drop = rights_of(src) & ~rights;
         hw_unmap(src);
-        index_remove(src);
-        src->space = to;
-        src->va = to_va;
-        index_add(src);
+        *entry_of(src) = 0;
+        src->owner = owner(to, depth_of(src), rights_of(src));
+        src->where = where(to_va, pa, level);
+        *e = (entry_t)src;
         mdb_node_moved(src, from);
-        if (!mdb_hw_map(to, to_va, src->pa, src->rights)) {
-            drop_unmapped(src);         /* no node without its mapping */
-            return false;
+        if (!mdb_hw_map(to, to_va, pa, level, rights_of(src))) {
+            drop_unmapped(src);                     /* no node without its mapping */
+            return 0;
         }
+        budget = UNLIMITED;
         if (drop)
-            revoke(src, drop, true);
-        return true;
+            revoke(src, src, pa, pa + size, drop, &budget, &status);
+        return size;
     }
-    struct mnode *n = new_node(to, to_va, src->pa, rights, src);
-    if (n && !mdb_hw_map(to, to_va, n->pa, rights)) {
-        drop_unmapped(n);               /* out of memory for page tables: */
-        return false;                   /* the next fault asks again */
+    if (depth_of(src) == MDB_MAX_DEPTH)
+        return 0;
+    e = extend(to, e, k, to_va, level);
+    struct mnode *n = e ? mdb_node_alloc(to, false) : NULL;
+    if (!n)
+        return 0;
+    *n = (struct mnode){ .owner = owner(to, depth_of(src) + 1, rights),
+                         .where = where(to_va, pa, level) };
+    *e = (entry_t)n;
+    link_after(src, n, n);
+    if (!mdb_hw_map(to, to_va, pa, level, rights)) {
+        drop_unmapped(n);                           /* out of memory for page tables: */
+        return 0;                                   /* the next fault asks again */
     }
-    return n != NULL;
+    return size;
 }

@@ -91,7 +91,7 @@ __boot static bool map_from_sigma0(struct tcb *s0, struct tcb *to, paddr_t base,
                                    unsigned rights)
 {
     for (paddr_t p = ALIGN_DOWN(base, PAGE_SIZE); p < end; p += PAGE_SIZE)
-        if (!mdb_map(&s0->space->mdb, p, &to->space->mdb, p, rights, false))
+        if (!mdb_map(&s0->space->mdb, p, &to->space->mdb, p, 0, rights, false))
             return false;
     return true;
 }

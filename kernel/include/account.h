@@ -53,4 +53,7 @@ void kmem_frame_free(struct kmem_account *a, paddr_t f);
 /* A slab object charged to `a` (NULL if over the limit or out of memory). */
 struct slab;
 void *kmem_object(struct kmem_account *a, struct slab *s);
+/* The same charged past the limit if need be (NULL only when the pool is
+ * empty). */
+void *kmem_object_anyway(struct kmem_account *a, struct slab *s);
 void kmem_object_free(struct kmem_account *a, struct slab *s, void *obj);

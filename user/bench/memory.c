@@ -7,11 +7,16 @@
  *   map_rpc_4k / _64k     L4_Call to a server in another space whose reply
  *                         maps 4 KB / 64 KB into the caller's window, plus
  *                         the caller's L4_Flush of it afterwards (seed 001,
- *                         table 4: map + unmap). */
+ *                         table 4: map + unmap).
+ * And in bytes, the kernel memory a space is charged for the mappings it
+ * receives (issue 16; "KMEM" lines):
+ *   kmem_4k_pages         4096 pages, each a 4 KB mapping
+ *   kmem_1g_mappings      512 mappings of 1 GB */
 #include <pecan/abi.h>
 #include <stdio.h>
 #include <l4/ipc.h>
 #include <l4/message.h>
+#include <l4/sigma0.h>
 #include <l4/space.h>
 #include <l4/utcb.h>
 #include "bench.h"
@@ -116,6 +121,98 @@ void bench_map(uint64_t overhead)
 {
     map_rpc("map_rpc_4k", 12, overhead);
     map_rpc("map_rpc_64k", 16, overhead);
+}
+
+/* ---- kernel memory per mapping ------------------------------------------------
+ * The kernel reports a space's use in KB: so many mappings that it counts
+ * to a few bytes each, into a region of the receiver where nothing was,
+ * so that they pay for their page and node tables too. */
+
+#define KMEM_PAGES  4096                    /* 16 MB of 4 KB mappings */
+#define KMEM_GIGAS  512                     /* 512 GB of 1 GB mappings */
+static volatile int kmem_ready;
+static volatile L4_Word_t kmem_window;
+
+/* In a space of its own: take map items into kmem_window, then wait on
+ * without touching anything new (a fault would charge the space for more
+ * than the mappings). */
+static void kmem_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Accept(L4_MapGrantItems((L4_Fpage_t){ .raw = kmem_window }));
+    L4_ThreadId_t from;
+    kmem_ready = 1;
+    for (;;)
+        L4_Wait(&from);
+}
+
+/* Map `what` `copies` times, side by side, into a new space's `window`
+ * and print the kernel memory that space was charged for it. */
+static void kmem_measure(const char *name, L4_Fpage_t what, unsigned mappings, unsigned copies,
+                         L4_Fpage_t window)
+{
+    kmem_ready = 0;
+    kmem_window = window.raw;
+    L4_ThreadId_t c = tsup_space(kmem_receiver, 0);
+    L4_SetKernelMemoryLimit(c, L4_KmemUnlimited);
+    for (int i = 0; i < 10000 && !kmem_ready; i++)
+        tsup_sleep_ms(1);
+    if (!kmem_ready || !tsup_wait_blocked(c)) {
+        tsup_kill(c);
+        bench_failed(name, "the receiving space did not start");
+        return;
+    }
+    L4_Word_t before = L4_KernelMemoryUsed(c);
+    L4_Word_t *mr = __L4_Utcb();
+    for (unsigned i = 0; i < copies;) {
+        unsigned n = copies - i < 31 ? copies - i : 31;     /* items a message holds */
+        mr[0] = MSGTAG(0, 2 * n, 0);
+        for (unsigned k = 0; k < n; k++, i++) {
+            L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(what, L4_FullyAccessible),
+                                        i * L4_Size(what));
+            mr[1 + 2 * k] = m.raw[0];
+            mr[2 + 2 * k] = m.raw[1];
+        }
+        if (L4_IpcFailed(L4_Send(c))) {
+            tsup_kill(c);
+            bench_failed(name, "a map IPC failed, error %lx", L4_ErrorCode());
+            return;
+        }
+    }
+    L4_Word_t after = L4_KernelMemoryUsed(c);
+    tsup_kill(c);
+    printf("KMEM %s bytes=%lu mappings=%u\n", name, (after - before) * 1024, mappings * copies);
+}
+
+void bench_kmem(uint64_t overhead)
+{
+    (void)overhead;
+    /* 16 MB whose pages we have as 4 KB mappings: from sigma0 whole, given
+     * back, then faulted in page by page (sigma0 maps a page again to its
+     * owner). To 1 GB in the receiver. */
+    L4_Fpage_t block = tsup_sigma0_any(24);
+    if (L4_IsNilFpage(block)) {
+        bench_failed("kmem_4k_pages", "no 16 MB from sigma0");
+        return;
+    }
+    L4_Flush(L4_FpageAddRights(block, L4_FullyAccessible));
+    for (L4_Word_t a = L4_Address(block); a < L4_Address(block) + L4_Size(block); a += 4096)
+        *(volatile L4_Word_t *)a = a;
+    kmem_measure("kmem_4k_pages", block, KMEM_PAGES, 1, L4_FpageLog2(1UL << 30, 24));
+
+    /* 1 GB: a gigabyte of physical addresses sigma0 gives out whole (on
+     * the benchmark machine, 256 MB of RAM, one without RAM: never
+     * touched), 512 times to 512 GB in the receiver. */
+    for (L4_Word_t gb = 1; gb < 8; gb++) {
+        L4_Fpage_t giga = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(gb << 30, 30));
+        L4_Accept(L4_UntypedWordsAcceptor);
+        if (L4_IsNilFpage(giga))
+            continue;
+        kmem_measure("kmem_1g_mappings", giga, 1, KMEM_GIGAS, L4_FpageLog2(1UL << 39, 39));
+        L4_Flush(L4_FpageAddRights(giga, L4_FullyAccessible));
+        return;
+    }
+    printf("KMEM kmem_1g_mappings skipped: no gigabyte from sigma0\n");
 }
 
 /* ---- string IPC -------------------------------------------------------------- */

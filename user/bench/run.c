@@ -1,7 +1,8 @@
 /* Running the benchmarks: used by the benchmark root task (main.c) and by
  * the operating system's `bench` command (user/os/root). Each prints a
  * "BENCH <name> median=<n> min=<n> overhead=<n>" line (tools/bench.py
- * reads them); bench_run ends with a table of all. */
+ * reads them; figures in bytes, "KMEM <name> bytes=<n> mappings=<n>");
+ * bench_run ends with a table of all. */
 #include <stdarg.h>
 #include <stdio.h>
 #include "bench.h"
@@ -12,6 +13,7 @@ void bench_ipc(uint64_t overhead);
 void bench_thread_switch(uint64_t overhead);
 void bench_pagefault(uint64_t overhead);
 void bench_map(uint64_t overhead);
+void bench_kmem(uint64_t overhead);
 void bench_string(uint64_t overhead);
 void bench_irq(uint64_t overhead);
 void bench_exception(uint64_t overhead);
@@ -86,7 +88,7 @@ unsigned bench_run(void)
     uint64_t overhead = bench_timing_overhead();
     void (*const benchmarks[])(uint64_t) = {
         bench_null_syscall, bench_ipc, bench_thread_switch, bench_pagefault,
-        bench_map, bench_string, bench_irq, bench_exception, bench_unix,
+        bench_map, bench_kmem, bench_string, bench_irq, bench_exception, bench_unix,
     };
     for (unsigned i = 0; i < sizeof benchmarks / sizeof benchmarks[0]; i++) {
         benchmarks[i](overhead);

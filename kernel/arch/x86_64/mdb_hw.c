@@ -1,13 +1,15 @@
-/* The mapping database's hooks on x86-64: nodes from a slab, mappings as
- * 4 KB page-table entries. Rights to PTE bits: any right makes the page
- * present (x86 cannot map write-only or execute-only), w sets W, no x
- * sets NX when the CPU has it. Access status from the PTE: A (accessed)
+/* The mapping database's hooks on x86-64: nodes from a slab, node tables
+ * from frames, mappings as page-table entries of the node's level (4 KB,
+ * 2 MB, 1 GB). Rights to PTE bits: any right makes the page present (x86
+ * cannot map write-only or execute-only), w sets W, no x sets NX when the
+ * CPU has it. Access status from the PTE: A (accessed)
  * reads as r|x, D (dirty) as r|w (spec 4.12). I/O ports: a node allows
  * its port in the space's bitmap (arch/io.h). */
 #include "mdb.h"
 #include "arch/cpu.h"
 #include "arch/io.h"
 #include "arch/paging.h"
+#include "kmem.h"
 #include "slab.h"
 #include "space.h"
 
@@ -20,15 +22,17 @@ static struct space *space_of(struct mdb_space *m)
     return (struct space *)((char *)m - off);
 }
 
-/* A node is charged to the space whose mapping it is. */
-struct mnode *mdb_node_alloc(struct mdb_space *s)
+/* A node, and a node table, is charged to the space whose mapping it
+ * serves. */
+struct mnode *mdb_node_alloc(struct mdb_space *s, bool must)
 {
-    return kmem_object(&space_of(s)->kmem, &nodes);
+    struct kmem_account *a = &space_of(s)->kmem;
+    return must ? kmem_object_anyway(a, &nodes) : kmem_object(a, &nodes);
 }
 
 void mdb_node_free(struct mnode *n)
 {
-    kmem_object_free(&space_of(n->space)->kmem, &nodes, n);
+    kmem_object_free(&space_of(mdb_node_space(n))->kmem, &nodes, n);
 }
 
 /* (A grant moves memory the sender had: the receiver takes it over even
@@ -36,7 +40,19 @@ void mdb_node_free(struct mnode *n)
 void mdb_node_moved(struct mnode *n, struct mdb_space *from)
 {
     kmem_uncharge(&space_of(from)->kmem, nodes.size);
-    kmem_charge_anyway(&space_of(n->space)->kmem, nodes.size);
+    kmem_charge_anyway(&space_of(mdb_node_space(n))->kmem, nodes.size);
+}
+
+void *mdb_table_alloc(struct mdb_space *s, bool must)
+{
+    struct kmem_account *a = &space_of(s)->kmem;
+    paddr_t f = must ? kmem_frame_anyway(a) : kmem_frame(a);
+    return f ? phys_to_virt(f) : NULL;
+}
+
+void mdb_table_free(struct mdb_space *s, void *table)
+{
+    kmem_frame_free(&space_of(s)->kmem, virt_to_phys(table));
 }
 
 static uint64_t pte_rights(unsigned rights)
@@ -56,46 +72,56 @@ static unsigned take_status(uint64_t *e)
     return st;
 }
 
-bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned rights)
+bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned level, unsigned rights)
 {
     struct space *s = space_of(m);
     if (m->io)
         return io_allow(s, IO_PORT_OF(va), 1);
-    uint64_t *e = paging_leaf(s->pml4, va, &s->kmem, false);
+    uint64_t *e = paging_entry(s->pml4, va, level), big = level ? PTE_PS : 0;
     if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa) {   /* rights change only */
-        *e = (*e & (PTE_ADDR | PTE_A | PTE_D)) | pte_rights(rights);
+        *e = (*e & (PTE_ADDR | PTE_PS | PTE_A | PTE_D)) | pte_rights(rights);
         invlpg(va);
         return true;
     }
-    return paging_map_user(s->pml4, va, pa, 12, pte_rights(rights) & ~(PTE_P | PTE_U), &s->kmem);
+    if (e && !(*e & PTE_P)) {                           /* the tables are there */
+        *e = pa | big | pte_rights(rights);
+        invlpg(va);
+        return true;
+    }
+    return paging_map_user(s->pml4, va, pa, mdb_level_shift(level),
+                           pte_rights(rights) & ~(PTE_P | PTE_U), &s->kmem);
 }
 
-unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned rights)
+unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned level, unsigned rights)
 {
     if (m->io)
         return 0;                       /* a port has no rights but "there" */
-    struct space *s = space_of(m);
-    uint64_t *e = paging_leaf(s->pml4, va, &s->kmem, true);
+    uint64_t *e = paging_entry(space_of(m)->pml4, va, level);
     if (!e || !(*e & PTE_P))
         return 0;
     unsigned st = take_status(e);
-    *e = (*e & PTE_ADDR) | pte_rights(rights);
+    *e = (*e & (PTE_ADDR | PTE_PS)) | pte_rights(rights);
     invlpg(va);
     return st;
 }
 
-unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va)
+unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va, unsigned level)
 {
     if (m->io) {
         io_deny(space_of(m), IO_PORT_OF(va), 1);
         return 0;
     }
-    struct space *s = space_of(m);
-    uint64_t *e = paging_leaf(s->pml4, va, &s->kmem, true);
+    uint64_t *e = paging_entry(space_of(m)->pml4, va, level);
     if (!e || !(*e & PTE_P))
         return 0;
     unsigned st = take_status(e);
     *e = 0;
     invlpg(va);
     return st;
+}
+
+bool mdb_hw_split(struct mdb_space *m, vaddr_t va, unsigned level)
+{
+    struct space *s = space_of(m);
+    return paging_split(s->pml4, va, level, &s->kmem);
 }

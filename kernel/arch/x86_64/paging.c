@@ -217,36 +217,41 @@ paddr_t paging_new_space(struct kmem_account *a)
 }
 
 /*
- * Large user pages are an optimisation the mapping database does not see:
- * it keeps 4 KB mappings, and paging_promote turns 512 of them that map an
- * aligned, contiguous 2 MB frame range with equal rights into one 2 MB
- * entry (and 512 such into a 1 GB entry, where the CPU has them). Whoever
- * then touches a single page splits the large entry again first.
+ * User mappings are 4 KB, 2 MB or 1 GB entries (level 0, 1, 2), each the
+ * hardware side of one mapping-database node (mdb_hw.c): a large one is
+ * split into the 512 of the next level down when part of it changes.
  */
 #define ENTRY_FLAGS(e) ((e) & ~PTE_ADDR & ~PTE_PS)
 
-/* Replace the large entry *e of `level` (1: 2 MB, 2: 1 GB) by a table of
- * the next level down with the same translations. `must`: to revoke part
- * of it, which must not fail for a limit (charged past it). */
-static bool split_large(uint64_t *e, int level, struct kmem_account *a, bool must)
+unsigned paging_max_level(void)
 {
-    paddr_t t = must ? kmem_frame_anyway(a) : kmem_frame(a);
-    if (!t)
-        return false;
-    uint64_t step = 1UL << (12 + 9 * (level - 1));
-    paddr_t base = *e & PTE_ADDR & ~(step * 512 - 1);
-    uint64_t flags = ENTRY_FLAGS(*e) | (level > 1 ? PTE_PS : 0);
-    for (int i = 0; i < 512; i++)
-        table(t)[i] = (base + i * step) | flags;
-    *e = t | PTE_P | PTE_W | PTE_U;
+    return gb_pages ? 2 : 1;
+}
+
+/* Is nothing mapped through the table of level `level` at `t`? */
+static bool table_unused(paddr_t t, int level)
+{
+    for (int i = 0; i < 512; i++) {
+        uint64_t e = table(t)[i];
+        if ((e & PTE_P) && (level == 0 || (e & PTE_PS) || !table_unused(e & PTE_ADDR, level - 1)))
+            return false;
+    }
     return true;
+}
+
+static void free_tables(paddr_t t, int level, struct kmem_account *a)
+{
+    for (int i = 0; level > 0 && i < 512; i++)
+        if (table(t)[i] & PTE_P)
+            free_tables(table(t)[i] & PTE_ADDR, level - 1, a);
+    kmem_frame_free(a, t);
 }
 
 bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags,
                      struct kmem_account *a)
 {
-    ASSERT(va < USER_MAP_END && (size_log2 == 12 || size_log2 == 21));
-    int leaf = size_log2 == 12 ? 0 : 1;
+    ASSERT(va < USER_MAP_END && (size_log2 == 12 || size_log2 == 21 || size_log2 == 30));
+    int leaf = (size_log2 - 12) / 9;
     uint64_t *t = table(pml4);
     for (int level = 3; level > leaf; level--) {
         uint64_t *e = &t[IDX(va, level)];
@@ -255,12 +260,51 @@ bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, u
             if (!p)
                 return false;
             *e = p | PTE_P | PTE_W | PTE_U;
-        } else if ((*e & PTE_PS) && !split_large(e, level, a, false)) {
-            return false;
+        } else if (*e & PTE_PS) {
+            return false;               /* a larger page is in the way */
         }
         t = table(*e);
     }
-    t[IDX(va, leaf)] = pa | flags | PTE_P | PTE_U | (leaf ? PTE_PS : 0);
+    uint64_t *e = &t[IDX(va, leaf)];
+    if (leaf && (*e & PTE_P) && !(*e & PTE_PS)) {
+        /* a table that maps nothing any more makes way; one that does not
+         * is in the way */
+        if (!table_unused(*e & PTE_ADDR, leaf - 1))
+            return false;
+        free_tables(*e & PTE_ADDR, leaf - 1, a);
+    }
+    *e = pa | flags | PTE_P | PTE_U | (leaf ? PTE_PS : 0);
+    invlpg(va);
+    return true;
+}
+
+uint64_t *paging_entry(paddr_t pml4, vaddr_t va, unsigned level)
+{
+    uint64_t *e = &table(pml4)[IDX(va, 3)];
+#pragma GCC unroll 3
+    for (int k = 2; k >= 0; k--) {
+        if (k < (int)level)
+            break;
+        if ((*e & (PTE_P | PTE_PS)) != PTE_P)
+            return NULL;
+        e = &table(*e)[IDX(va, k)];
+    }
+    return e;
+}
+
+bool paging_split(paddr_t pml4, vaddr_t va, unsigned level, struct kmem_account *a)
+{
+    uint64_t *e = paging_entry(pml4, va, level);
+    ASSERT(level > 0 && e && (*e & PTE_P) && (*e & PTE_PS));
+    paddr_t t = kmem_frame_anyway(a);
+    if (!t)
+        return false;
+    uint64_t step = 1UL << (12 + 9 * (level - 1));
+    paddr_t base = *e & PTE_ADDR;
+    uint64_t flags = ENTRY_FLAGS(*e) | (level > 1 ? PTE_PS : 0);
+    for (int i = 0; i < 512; i++)
+        table(t)[i] = (base + i * step) | flags;
+    *e = t | PTE_P | PTE_W | PTE_U;
     invlpg(va);
     return true;
 }
@@ -285,94 +329,6 @@ bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte)
         t = table(e);
     }
     return false;
-}
-
-uint64_t *paging_leaf(paddr_t pml4, vaddr_t va, struct kmem_account *a, bool must)
-{
-    uint64_t *t = table(pml4);
-    for (int level = 3; level > 0; level--) {
-        uint64_t *e = &t[IDX(va, level)];
-        if (!(*e & PTE_P))
-            return NULL;
-        if ((*e & PTE_PS) && !split_large(e, level, a, must)) {
-            if (must) {                 /* the pool is empty: revoke all of it */
-                *e = 0;
-                invlpg(va);
-            }
-            return NULL;
-        }
-        t = table(*e);
-    }
-    return &t[IDX(va, 0)];
-}
-
-/* If the 512 entries of table `t` map `step`-sized pieces of one aligned
- * range with equal flags, the large entry for all of them (A and D or-ed
- * together); else 0. */
-static uint64_t mergeable(const uint64_t *t, uint64_t step, bool large_leaves)
-{
-    uint64_t first = t[0], ad = 0;
-    paddr_t base = first & PTE_ADDR;
-    if (!(first & PTE_P) || base % (step * 512) || !(first & PTE_PS) != !large_leaves)
-        return 0;
-    for (int i = 0; i < 512; i++) {
-        if ((t[i] & PTE_ADDR) != base + i * step ||
-            (ENTRY_FLAGS(t[i]) & ~(PTE_A | PTE_D)) != (ENTRY_FLAGS(first) & ~(PTE_A | PTE_D)) ||
-            !(t[i] & PTE_P) || !(t[i] & PTE_PS) != !large_leaves)
-            return 0;
-        ad |= t[i] & (PTE_A | PTE_D);
-    }
-    return base | (ENTRY_FLAGS(first) & ~(PTE_A | PTE_D)) | ad | PTE_PS;
-}
-
-void paging_promote(paddr_t pml4, vaddr_t va, struct kmem_account *a)
-{
-    uint64_t *pdpte = &table(pml4)[IDX(va, 3)];
-    if (!(*pdpte & PTE_P))
-        return;
-    pdpte = &table(*pdpte)[IDX(va, 2)];
-    if (!(*pdpte & PTE_P) || (*pdpte & PTE_PS))
-        return;
-    uint64_t *pde = &table(*pdpte)[IDX(va, 1)];
-    if ((*pde & PTE_P) && !(*pde & PTE_PS)) {
-        uint64_t big = mergeable(table(*pde), PAGE_SIZE, false);
-        if (big) {
-            paddr_t pt = *pde & PTE_ADDR;
-            *pde = big;
-            kmem_frame_free(a, pt);
-        }
-    }
-    if (gb_pages && IDX(va, 1) == 511) {    /* the 1 GB block is complete */
-        uint64_t huge = mergeable(table(*pdpte), 2UL << 20, true);
-        if (huge) {
-            paddr_t pd = *pdpte & PTE_ADDR;
-            *pdpte = huge;
-            kmem_frame_free(a, pd);
-        }
-    }
-    write_cr3(read_cr3());              /* no stale small entries beside the large one */
-}
-
-vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end)
-{
-    while (va < end && va < USER_END) {
-        uint64_t *t = table(pml4);
-        int level = 3;
-        for (;; level--) {
-            uint64_t e = t[IDX(va, level)];
-            if (!(e & PTE_P))
-                break;                  /* skip this whole absent region */
-            if (level == 0 || (e & PTE_PS))
-                return va;
-            t = table(e);
-        }
-        vaddr_t span = 1UL << (12 + 9 * level);
-        vaddr_t next = ALIGN_DOWN(va, span) + span;
-        if (next <= va)
-            break;
-        va = next;
-    }
-    return end;
 }
 
 /* Free a space's page tables (not the frames they map; UTCB and other

@@ -34,11 +34,25 @@ struct kmem_account;
 /* A new top-level table sharing the kernel half; 0 when out of memory. */
 paddr_t paging_new_space(struct kmem_account *a);
 
-/* Map one page of 2^size_log2 bytes (12 or 21) in the lower half of
- * `pml4`. Returns false when a table could not be allocated or a larger
- * page is in the way. */
+/* Map one page of 2^size_log2 bytes (12, 21 or 30) in the lower half of
+ * `pml4`; a table in its place that maps nothing is freed. Returns false
+ * when a table could not be allocated or a larger page, or a table that
+ * maps something, is in the way. */
 bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags,
                      struct kmem_account *a);
+
+/* The largest user page: level 1 (2 MB), or 2 (1 GB) where the CPU has
+ * 1 GB pages. */
+unsigned paging_max_level(void);
+
+/* The entry of `level` (0: 4 KB, 1: 2 MB, 2: 1 GB) for `va`, present or
+ * not; NULL if no table reaches it (or a larger page covers it). */
+uint64_t *paging_entry(paddr_t pml4, vaddr_t va, unsigned level);
+
+/* Replace the large entry of `level` at `va` by a table of the 512 entries
+ * of the next level down with the same translations; the table is charged
+ * to `a` even past its limit (false: the pool is empty). */
+bool paging_split(paddr_t pml4, vaddr_t va, unsigned level, struct kmem_account *a);
 
 /* Translate a user address: the physical address and the leaf entry. */
 bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte);
@@ -57,22 +71,6 @@ paddr_t paging_unmap_kernel(vaddr_t va);
 /* Free a space's page tables, calling `release` for every leaf mapping. */
 void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, void *ctx),
                        void *ctx, struct kmem_account *a);
-
-/* The 4 KB leaf entry for `va` (present or not), NULL when no page
- * table reaches it. A large page covering it is split first; `must`: to
- * take rights away, past the account's limit, and with the pool empty
- * by removing the whole large page (never less than asked). */
-uint64_t *paging_leaf(paddr_t pml4, vaddr_t va, struct kmem_account *a, bool must);
-
-/* Merge the 4 KB entries of the 2 MB block at `va` into one large entry
- * where they map an aligned contiguous range with equal rights, and the
- * 1 GB block likewise (large pages stay invisible to the mapping
- * database; paging_leaf splits them again). */
-void paging_promote(paddr_t pml4, vaddr_t va, struct kmem_account *a);
-
-/* The first mapped address in [va, end), skipping absent tables; `end`
- * if none. */
-vaddr_t paging_next_mapped(paddr_t pml4, vaddr_t va, vaddr_t end);
 
 static inline void paging_switch(paddr_t pml4)
 {
