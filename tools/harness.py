@@ -144,18 +144,20 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
              machine or ())
     prefix = f"{label.strip('-')}:" if label else ""
     fatal = []
+    heard = [time.monotonic()]
 
     def note_fatal(line):
+        heard[0] = time.monotonic()     # the limit is on silence, not on the whole suite
         if line.startswith("FATALTEST "):
             fatal.append(line.split()[1])
     try:
-        done, trouble = follow(q, result, time.monotonic() + BOOT_TIMEOUT, prefix, note_fatal)
+        done, trouble = follow(q, result, lambda: heard[0] + BOOT_TIMEOUT, prefix, note_fatal)
     finally:
         q.close()
     if not done:
         not_done(q, build, result, prefix + "suite.completed", trouble,
                  "QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
-                 and q.proc.returncode not in (-9,) else f"timeout after {BOOT_TIMEOUT} s")
+                 and q.proc.returncode not in (-9,) else f"no output for {BOOT_TIMEOUT} s")
     if not label:
         for name in fatal:
             run_fatal(args, name, result)
