@@ -44,8 +44,9 @@
  *           63                        12 11      1 0
  *   entry  |   the table (4 KB aligned)   |  count  | 1 |
  *
- * Tables come from 4 KB frames charged to the space and go when their
- * count comes to 0; the database needs no table of its own.
+ * Tables come from 4 KB frames charged to the space; one left empty stays
+ * until a larger node needs its place or the space goes. The database
+ * needs no table of its own.
  *
  * The database is pure bookkeeping; it drives the page tables through
  * the mdb_hw_* hooks its user provides (the kernel: mdb_hw.c; the host
