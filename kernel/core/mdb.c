@@ -536,17 +536,18 @@ vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights,
     if (!n)
         return va + mdb_level_size(0);
     vaddr_t upto = MIN(end, va_of(n) + size_of(n));
+    bool whole = va == va_of(n) && upto == va_of(n) + size_of(n);
     /* Part of n: with flush, n itself loses it, so n is split down to the
      * part; so too when smaller mappings derive from it (its latest child
      * is smaller), so that each is found below the piece it maps from and
      * the revocation of a part looks at what derives from that part only. */
     struct mnode *child = n->next && depth_of(n->next) > depth_of(n) ? n->next : NULL;
-    if (!resume && size_of(n) > upto - va &&
-        (flush || (child && level_of(child) < level_of(n)))) {
+    if (!whole && !resume && (flush || (child && level_of(child) < level_of(n)))) {
         n = cut_down(s, va, upto, n);
         upto = MIN(end, va_of(n) + size_of(n));
+        whole = va == va_of(n) && upto == va_of(n) + size_of(n);
     }
-    bool whole = flush || (va == va_of(n) && upto == va_of(n) + size_of(n));
+    whole |= flush;                                 /* (all of n if it could not be split) */
     paddr_t lo = whole ? pa_of(n) : pa_of(n) + (va - va_of(n));
     paddr_t hi = whole ? pa_of(n) + size_of(n) : lo + (upto - va);
     if (!flush && !resume)
@@ -729,7 +730,10 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
                          .where = where(to_va, pa, level) };
     if (old)
         slot = (struct slot){ &to->top, NULL, 4 };  /* (where old was: the way may have changed) */
-    if (!fill(to, slot.e, slot.above, slot.k, to_va, level, (entry_t)n)) {
+    if (slot.k == level) {                          /* (the usual case: the tables are there) */
+        *slot.e = (entry_t)n;
+        *slot.above += COUNT_ONE;
+    } else if (!fill(to, slot.e, slot.above, slot.k, to_va, level, (entry_t)n)) {
         mdb_node_free(n);
         return 0;
     }
