@@ -31,11 +31,12 @@ __boot void frame_add(paddr_t base, paddr_t end)
     ntotal += (end - base) / PAGE_SIZE;
 }
 
+/* (rep stosq: one instruction a word, as copy_words) */
 static void zero_frame(paddr_t f)
 {
-    uint64_t *w = view(f);
-    for (size_t i = 0; i < PAGE_SIZE / sizeof *w; i++)
-        w[i] = 0;
+    void *w = view(f);
+    size_t n = PAGE_SIZE / 8;
+    __asm__ volatile("rep stosq" : "+D"(w), "+c"(n) : "a"(0UL) : "memory");
 }
 
 paddr_t frame_alloc(void)

@@ -5,8 +5,9 @@
 #include "mdb.h"
 #include "print.h"
 
-#define TABLE 1UL                       /* a node-table entry that is a table */
 #define FANOUT 512
+#define TABLE MDB_TABLE
+#define COUNT_ONE (1UL << MDB_COUNT_SHIFT)
 
 typedef uintptr_t entry_t;
 
@@ -17,7 +18,7 @@ static inline unsigned idx(vaddr_t va, unsigned level)
 
 static inline entry_t *table(entry_t e)
 {
-    return (entry_t *)(e & ~TABLE);
+    return (entry_t *)(e & MDB_TABLE_ADDR);
 }
 
 /* ---- node fields ---------------------------------------------------------- */
@@ -37,9 +38,10 @@ static uintptr_t owner(const struct mdb_space *s, unsigned depth, unsigned right
     return (uintptr_t)depth << 48 | ((uintptr_t)s & SPACE_BITS) | rights;
 }
 
+/* (va lies below 2^47, the user area; pa below 2^39, the end of the
+ * direct map, which sigma0_root checks.) */
 static uint64_t where(vaddr_t va, paddr_t pa, unsigned level)
 {
-    ASSERT(va < (1UL << 47) && pa < (1UL << 39));
     return va >> 12 << 29 | pa >> 12 << 2 | level;
 }
 
@@ -62,23 +64,64 @@ static inline entry_t *below(entry_t e, vaddr_t va, unsigned k)
     return &table(e)[idx(va, k - 1)];
 }
 
-/* From the entry e of level k on, the entry of `level` for va: the tables
- * on the way are made where missing (charged to s; nothing else may be in
- * the way), NULL if memory ran out. s->top counts as the entry of level 4. */
-static inline entry_t *extend(struct mdb_space *s, entry_t *e, unsigned k, vaddr_t va,
-                              unsigned level)
+static inline unsigned count(entry_t e)
+{
+    return (e & MDB_COUNT_MASK) >> MDB_COUNT_SHIFT;
+}
+
+/* Is nothing behind entry e: empty, or a table with no entries? */
+static inline bool vacant(entry_t e)
+{
+    return !e || (e & (MDB_COUNT_MASK | TABLE)) == TABLE;
+}
+
+/* Put `value`, a node of `level`, into the entry for va that is e (of
+ * level k, empty; `above` the entry before it on the way) or below it,
+ * making the tables on the way (charged to s). False when memory ran out. */
+static bool fill(struct mdb_space *s, entry_t *e, entry_t *above, unsigned k, vaddr_t va,
+                 unsigned level, entry_t value)
 {
     for (; k > level; k--) {
-        ASSERT(!*e || (*e & TABLE));
         if (!*e) {
             entry_t *t = mdb_table_alloc(s, false);
             if (!t)
-                return NULL;
+                return false;           /* (a table made on the way stays, empty) */
             *e = (entry_t)t | TABLE;
+            if (above)
+                *above += COUNT_ONE;
         }
+        above = e;
         e = below(*e, va, k);
     }
-    return e;
+    ASSERT(!*e);
+    *e = value;
+    *above += COUNT_ONE;
+    return true;
+}
+
+/* The same from the top. */
+static bool place(struct mdb_space *s, vaddr_t va, unsigned level, entry_t value)
+{
+    return fill(s, &s->top, NULL, 4, va, level, value);
+}
+
+/* Take node n out of its space's node table. Tables left empty stay until
+ * a larger node needs their place or the space goes: mapping and
+ * unmapping a page again and again should not make and free them. */
+static void drop_entry(const struct mnode *n)
+{
+    vaddr_t va = va_of(n);
+    unsigned level = level_of(n);
+    entry_t *e = &space_of(n)->top, *above = NULL;
+#pragma GCC unroll 4
+    for (unsigned k = 4; k > 0; k--)
+        if (k > level) {
+            above = e;
+            e = below(*e, va, k);
+        }
+    ASSERT(*e == (entry_t)n);
+    *e = 0;
+    *above -= COUNT_ONE;
 }
 
 /* The entry that holds node n. */
@@ -95,7 +138,8 @@ static entry_t *entry_of(const struct mnode *n)
     return e;
 }
 
-struct mnode *mdb_lookup(const struct mdb_space *s, vaddr_t va)
+/* mdb_lookup, written out where time counts */
+static inline struct mnode *lookup(const struct mdb_space *s, vaddr_t va)
 {
     entry_t e = s->top;
 #pragma GCC unroll 4
@@ -105,83 +149,110 @@ struct mnode *mdb_lookup(const struct mdb_space *s, vaddr_t va)
     return (struct mnode *)e;
 }
 
-vaddr_t mdb_next(const struct mdb_space *s, vaddr_t va, vaddr_t end)
+__attribute__((noinline)) struct mnode *mdb_lookup(const struct mdb_space *s, vaddr_t va)
 {
-    if (va < end && mdb_lookup(s, va))
-        return va;                      /* (the usual case) */
-    while (va < end) {
-        const entry_t *t = NULL;
-        entry_t e = s->top;
-        unsigned k = 4;
-        while (e & TABLE) {
-            t = table(e);
-            e = t[idx(va, --k)];
-        }
-        if (e)
-            return va;                  /* a node maps it */
-        if (!t)
-            break;                      /* no table at all */
-        /* on to the next entry of this table that holds something */
-        unsigned i = idx(va, k);
-        while (++i < FANOUT && !t[i])
-            ;
-        vaddr_t next = ALIGN_DOWN(va, mdb_level_size(k) * FANOUT) + i * mdb_level_size(k);
-        if (next <= va)
-            break;                      /* (past the top) */
-        va = next;
-    }
-    return end;
+    return lookup(s, va);
 }
 
-/* Free the table behind entry e (of level `level`) if nothing is mapped
- * through it: true if the entry is empty now. */
-static __attribute__((cold)) bool prune(struct mdb_space *s, entry_t *e, unsigned level)
+/* The first entry of table t from i on that is not 0 (FANOUT: none);
+ * eight at a time where it can. */
+static unsigned next_set(const entry_t *t, unsigned i)
+{
+    for (; i < FANOUT; i++) {
+        while (!(i & 7) && !(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
+                             t[i + 6] | t[i + 7]))
+            if ((i += 8) == FANOUT)
+                return FANOUT;
+        if (t[i])
+            return i;
+    }
+    return FANOUT;
+}
+
+vaddr_t mdb_next(const struct mdb_space *s, vaddr_t va, vaddr_t end)
+{
+    if (va >= end || lookup(s, va))
+        return MIN(va, end);            /* (the usual case) */
+    /* down to the empty entry for va, then on through the tables */
+    const entry_t *t[4];
+    entry_t e = s->top;
+    unsigned k = 4;
+    while (e & TABLE) {
+        t[--k] = table(e);
+        e = t[k][idx(va, k)];
+    }
+    if (k == 4)
+        return end;                     /* no table at all */
+    vaddr_t base = ALIGN_DOWN(va, mdb_level_size(k + 1));      /* t[k]'s first address */
+    for (unsigned i = idx(va, k) + 1;;) {
+        while ((i = next_set(t[k], i)) < FANOUT && vacant(t[k][i]))
+            i++;
+        if (i == FANOUT) {              /* this table is done: on in the one above */
+            if (k == 3)
+                return end;
+            i = idx(base, ++k) + 1;
+            base = ALIGN_DOWN(base, mdb_level_size(k + 1));
+            continue;
+        }
+        va = base + (vaddr_t)i * mdb_level_size(k);
+        if (va >= end)
+            return end;
+        if (!(t[k][i] & TABLE))
+            return va;                  /* a node */
+        t[k - 1] = table(t[k][i]);
+        k--;
+        base = va;
+        i = 0;
+    }
+}
+
+/* If nothing is mapped through the table behind entry e, free it (and
+ * the tables below) and empty e: true then. */
+static __attribute__((cold)) bool prune(struct mdb_space *s, entry_t *e)
 {
     entry_t *t = table(*e);
-    for (unsigned i = 0; i < FANOUT; i++)
-        if (t[i] && (!(t[i] & TABLE) || !prune(s, &t[i], level - 1)))
-            return false;
+    for (unsigned i = 0; i < FANOUT && count(*e); i++)
+        if (t[i]) {
+            if (!(t[i] & TABLE) || !prune(s, &t[i]))
+                return false;
+            *e -= COUNT_ONE;
+        }
     mdb_table_free(s, t);
     *e = 0;
     return true;
 }
 
-static void free_tables(struct mdb_space *s, entry_t *e, unsigned level)
-{
-    entry_t *t = table(*e);
-    for (unsigned i = 0; i < FANOUT; i++) {
-        ASSERT(!t[i] || (t[i] & TABLE));
-        if (t[i])
-            free_tables(s, &t[i], level - 1);
-    }
-    mdb_table_free(s, t);
-    *e = 0;
-}
+/* Where a node of s goes: an empty entry, of level k, and the entry
+ * before it on the way (at(), fill()). */
+struct slot {
+    entry_t *e, *above;
+    unsigned k;
+};
 
 /* What s has at [va, va + size of *level): the node that maps va if it is
  * at least that large. Else NULL; where smaller nodes lie in the way,
- * *level comes down to where there are none (empty tables in the way are
- * freed), and *e and *k tell the entry (of level *k, at least *level)
- * where the walk found nothing. */
-static struct mnode *at(struct mdb_space *s, vaddr_t va, unsigned *level, entry_t **where,
-                        unsigned *where_level)
+ * *level comes down to where there are none (empty tables in the way
+ * go), and *where is the empty entry the walk ended at. */
+static struct mnode *at(struct mdb_space *s, vaddr_t va, unsigned *level, struct slot *where)
 {
-    entry_t *e = &s->top;
+    entry_t *e = &s->top, *above = NULL;
     unsigned k, want = *level;
 #pragma GCC unroll 4
     for (k = 4; k > 0; k--) {
         if (!(*e & TABLE))
             break;
         if (unlikely(k == want)) {
-            if (prune(s, e, k))
+            if (prune(s, e)) {
+                *above -= COUNT_ONE;
                 break;
+            }
             want--;
         }
+        above = e;
         e = below(*e, va, k);
     }
     *level = want;
-    *where = e;
-    *where_level = k;
+    *where = (struct slot){ e, above, k };
     return (struct mnode *)*e;
 }
 
@@ -262,7 +333,7 @@ static unsigned hw_protect(const struct mnode *n, unsigned rights)
 static unsigned delete_leaf(struct mnode *n)
 {
     unsigned status = hw_unmap(n);
-    *entry_of(n) = 0;
+    drop_entry(n);
     unlink(n, n);
     mdb_node_free(n);
     return status;
@@ -439,13 +510,14 @@ static entry_t *make_pieces(struct mnode *n)
     }
     n->where = where(va, pa, level);
     t[0] = (entry_t)n;
-    *e = (entry_t)t | TABLE;
+    *e = (entry_t)t | (entry_t)FANOUT << MDB_COUNT_SHIFT | TABLE;
     return t;
 }
 
-/* Part [va, upto) of the unmapper's own mapping n goes: n is split down to
- * the part, and the piece at va is the one to go on with (the next calls
- * take the others). Without memory for that, all of n goes. */
+/* Part [va, upto) of the unmapper's own mapping n is revoked: n is split
+ * down to the part, and the piece at va is the one to go on with (the next
+ * calls take the others). Without memory for that, n stays whole (and with
+ * flush goes whole). */
 static __attribute__((noinline)) struct mnode *cut_down(struct mdb_space *s, vaddr_t va,
                                                        vaddr_t upto, struct mnode *n)
 {
@@ -457,19 +529,27 @@ static __attribute__((noinline)) struct mnode *cut_down(struct mdb_space *s, vad
 vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights, bool flush,
                   unsigned *status, struct mdb_cursor *c)
 {
-    struct mnode *n = mdb_lookup(s, va);
+    struct mnode *n = lookup(s, va);
     bool resume = c->top && c->top == n && c->generation == generation;
     generation++;
     c->top = NULL;
     if (!n)
         return va + mdb_level_size(0);
     vaddr_t upto = MIN(end, va_of(n) + size_of(n));
-    if (flush && !resume && size_of(n) > upto - va) {
+    bool whole = va == va_of(n) && upto == va_of(n) + size_of(n);
+    /* Part of n: with flush, n itself loses it, so n is split down to the
+     * part; so too when smaller mappings derive from it (its latest child
+     * is smaller), so that each is found below the piece it maps from and
+     * the revocation of a part looks at what derives from that part only. */
+    struct mnode *child = n->next && depth_of(n->next) > depth_of(n) ? n->next : NULL;
+    if (!whole && !resume && (flush || (child && level_of(child) < level_of(n)))) {
         n = cut_down(s, va, upto, n);
         upto = MIN(end, va_of(n) + size_of(n));
+        whole = va == va_of(n) && upto == va_of(n) + size_of(n);
     }
-    paddr_t lo = flush ? pa_of(n) : pa_of(n) + (va - va_of(n));
-    paddr_t hi = flush ? lo + size_of(n) : lo + (upto - va);
+    whole |= flush;                                 /* (all of n if it could not be split) */
+    paddr_t lo = whole ? pa_of(n) : pa_of(n) + (va - va_of(n));
+    paddr_t hi = whole ? pa_of(n) + size_of(n) : lo + (upto - va);
     if (!flush && !resume)
         *status |= hw_protect(n, rights_of(n));     /* its own status */
     unsigned budget = BUDGET;
@@ -481,17 +561,31 @@ vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights,
     return va;
 }
 
+/* Delete the nodes behind entry e (a table) with their subtrees, table by
+ * table, freeing each when done. (A subtree may take nodes of s in tables
+ * not yet done along: it leaves their entries empty. None goes from one
+ * done: it was deleted there, with its subtree.) */
+static void clear_tables(struct mdb_space *s, entry_t *e)
+{
+    entry_t *t = table(*e);
+    for (unsigned i = 0; (i = next_set(t, i)) < FANOUT; i++) {
+        if (t[i] & TABLE) {
+            clear_tables(s, &t[i]);
+            *e -= COUNT_ONE;
+        } else {
+            unsigned budget = UNLIMITED, status = 0;
+            delete_subtree((struct mnode *)t[i], &budget, &status);
+        }
+    }
+    mdb_table_free(s, t);
+    *e = 0;
+}
+
 void mdb_space_clear(struct mdb_space *s)
 {
     generation++;
-    for (vaddr_t va = 0; (va = mdb_next(s, va, MDB_END)) < MDB_END;) {
-        struct mnode *n = mdb_lookup(s, va);
-        va = va_of(n) + size_of(n);
-        unsigned budget = UNLIMITED, status = 0;
-        delete_subtree(n, &budget, &status);
-    }
     if (s->top)
-        free_tables(s, &s->top, 4);
+        clear_tables(s, &s->top);
 }
 
 /* ---- map and grant ------------------------------------------------------ */
@@ -503,7 +597,7 @@ static void drop_unmapped(struct mnode *n)
     unsigned budget = UNLIMITED, status = 0;
     while (n->next && depth_of(n->next) > depth_of(n))
         delete_subtree(n->next, &budget, &status);
-    *entry_of(n) = 0;
+    drop_entry(n);
     unlink(n, n);
     mdb_node_free(n);
 }
@@ -521,29 +615,59 @@ static void splice_out(struct mnode *n)
  * the way). NULL when memory ran out. */
 static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa, unsigned *level)
 {
-    entry_t *e;
-    unsigned k;
-    struct mnode *n = at(s0, pa, level, &e, &k);
+    struct slot slot;
+    struct mnode *n = at(s0, pa, level, &slot);
     if (n)
         return n;
     pa = ALIGN_DOWN(pa, mdb_level_size(*level));
-    e = extend(s0, e, k, pa, *level);
-    n = e ? mdb_node_alloc(s0, false) : NULL;
+    ASSERT(pa < (1UL << 39));                       /* (all frames come from here) */
+    n = mdb_node_alloc(s0, false);
     if (!n)
         return NULL;
     *n = (struct mnode){ .owner = owner(s0, 0, MDB_R | MDB_W | MDB_X),
                          .where = where(pa, pa, *level) };
-    *e = (entry_t)n;
+    if (!fill(s0, slot.e, slot.above, slot.k, pa, *level, (entry_t)n)) {
+        mdb_node_free(n);
+        return NULL;
+    }
     return n;
 }
 
 /* Make the receiver's node at va exactly `level` large, splitting a larger
  * one: the node then, NULL if memory ran out. */
-static struct mnode *cut_to(struct mdb_space *s, vaddr_t va, struct mnode *n, unsigned level)
+static __attribute__((noinline)) struct mnode *cut_to(struct mdb_space *s, vaddr_t va,
+                                                     struct mnode *n, unsigned level)
 {
     while (n && level_of(n) > level)
         n = split(n) ? mdb_lookup(s, va) : NULL;
     return n;
+}
+
+/* The grant of the sender's mapping at from_va (cut down to `level`) to
+ * to_va, where nothing is: the node moves with its subtree, rights shrink
+ * on the way. False when memory ran out. */
+static __attribute__((noinline)) bool move(struct mdb_space *from, vaddr_t from_va,
+                                           struct mdb_space *to, vaddr_t to_va, unsigned level,
+                                           unsigned rights)
+{
+    struct mnode *src = cut_to(from, from_va, mdb_lookup(from, from_va), level);
+    if (!src || !place(to, to_va, level, (entry_t)src))
+        return false;
+    paddr_t pa = pa_of(src) + (from_va - va_of(src));
+    unsigned drop = rights_of(src) & ~rights;
+    hw_unmap(src);
+    drop_entry(src);
+    src->owner = owner(to, depth_of(src), rights_of(src));
+    src->where = where(to_va, pa, level);
+    mdb_node_moved(src, from);
+    if (!mdb_hw_map(to, to_va, pa, level, rights_of(src))) {
+        drop_unmapped(src);                         /* no node without its mapping */
+        return false;
+    }
+    unsigned budget = UNLIMITED, status = 0;
+    if (drop)
+        revoke(src, src, pa, pa + mdb_level_size(level), drop, &budget, &status);
+    return true;
 }
 
 word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, vaddr_t to_va,
@@ -551,7 +675,7 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
 {
     generation++;
     struct mnode *src = from->sigma0 ? sigma0_root(from, from_va, &level)
-                                     : mdb_lookup(from, from_va);
+                                     : lookup(from, from_va);
     if (!src)
         return from->sigma0 ? 0 : mdb_level_size(0);       /* no page to send: nothing happens */
     level = MIN(level, level_of(src));
@@ -562,9 +686,8 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
     if (from->sigma0)
         grant = false;                              /* sigma0 keeps what it owns */
 
-    entry_t *e;
-    unsigned k;
-    struct mnode *old = at(to, to_va, &level, &e, &k);
+    struct slot slot;
+    struct mnode *old = at(to, to_va, &level, &slot);
     word_t size = mdb_level_size(level);
     if (old && level_of(old) > level) {
         /* a larger mapping there: nothing to do if it has this already,
@@ -593,44 +716,27 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
         return size;
     }
     unsigned budget = BUDGET, status = 0;
-    if (old) {
-        if (!delete_subtree(old, &budget, &status))
-            return MDB_AGAIN;                       /* (what was there is not gone yet) */
-        e = &to->top;
-        k = 4;
-    }
+    if (old && !delete_subtree(old, &budget, &status))
+        return MDB_AGAIN;                           /* (what was there is not gone yet) */
 
-    if (grant) {
-        /* The node moves with its subtree; rights shrink on the way. */
-        src = cut_to(from, from_va, src, level);
-        e = src ? extend(to, e, k, to_va, level) : NULL;
-        if (!e)
-            return 0;
-        unsigned drop = rights_of(src) & ~rights;
-        hw_unmap(src);
-        *entry_of(src) = 0;
-        src->owner = owner(to, depth_of(src), rights_of(src));
-        src->where = where(to_va, pa, level);
-        *e = (entry_t)src;
-        mdb_node_moved(src, from);
-        if (!mdb_hw_map(to, to_va, pa, level, rights_of(src))) {
-            drop_unmapped(src);                     /* no node without its mapping */
-            return 0;
-        }
-        budget = UNLIMITED;
-        if (drop)
-            revoke(src, src, pa, pa + size, drop, &budget, &status);
-        return size;
-    }
+    if (grant)
+        return move(from, from_va, to, to_va, level, rights) ? size : 0;
     if (depth_of(src) == MDB_MAX_DEPTH)
         return 0;
-    e = extend(to, e, k, to_va, level);
-    struct mnode *n = e ? mdb_node_alloc(to, false) : NULL;
+    struct mnode *n = mdb_node_alloc(to, false);
     if (!n)
         return 0;
     *n = (struct mnode){ .owner = owner(to, depth_of(src) + 1, rights),
                          .where = where(to_va, pa, level) };
-    *e = (entry_t)n;
+    if (old)
+        slot = (struct slot){ &to->top, NULL, 4 };  /* (where old was: the way may have changed) */
+    if (slot.k == level) {                          /* (the usual case: the tables are there) */
+        *slot.e = (entry_t)n;
+        *slot.above += COUNT_ONE;
+    } else if (!fill(to, slot.e, slot.above, slot.k, to_va, level, (entry_t)n)) {
+        mdb_node_free(n);
+        return 0;
+    }
     link_after(src, n, n);
     if (!mdb_hw_map(to, to_va, pa, level, rights)) {
         drop_unmapped(n);                           /* out of memory for page tables: */

@@ -55,7 +55,7 @@
 
 /* Kernel memory pool carved from RAM at boot and reported as reserved. */
 #define KMEM_MIN         (UL(8) << 20)
-#define KMEM_MAX         (UL(256) << 20)  /* 1 GB mapped twice: 2 x 262144 nodes */
+#define KMEM_MAX         (UL(256) << 20)  /* (it lies below 1 GB, with the root servers) */
 /* A space ThreadControl creates may cause this share of the pool in
  * kernel memory until its creator sets another limit (account.h). */
 #define KMEM_DEFAULT_SHARE 16

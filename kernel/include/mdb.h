@@ -38,9 +38,15 @@
  *
  * Each space finds its nodes by address in a node table of its own, four
  * levels like the x86-64 page tables: an entry of level k (va bits
- * 12 + 9k to 20 + 9k) is empty, the node of a level-k mapping, or (bit 0
- * set) the next table down. Tables come from 4 KB frames charged to the
- * space; the database needs no table of its own.
+ * 12 + 9k to 20 + 9k) is empty, the node of a level-k mapping, or the next
+ * table down, with the number of entries in it that are not empty:
+ *
+ *           63                        12 11      1 0
+ *   entry  |   the table (4 KB aligned)   |  count  | 1 |
+ *
+ * Tables come from 4 KB frames charged to the space; one left empty stays
+ * until a larger node needs its place or the space goes. The database
+ * needs no table of its own.
  *
  * The database is pure bookkeeping; it drives the page tables through
  * the mdb_hw_* hooks its user provides (the kernel: mdb_hw.c; the host
@@ -48,9 +54,14 @@
 #pragma once
 #include "types.h"
 
+#define MDB_TABLE       1UL         /* a node-table entry that is a table */
+#define MDB_COUNT_SHIFT 1
+#define MDB_COUNT_MASK  (0x3FFUL << MDB_COUNT_SHIFT)
+#define MDB_TABLE_ADDR  (~0xFFFUL)
+
 /* Per-space part of the database. */
 struct mdb_space {
-    uintptr_t top;              /* the node table: level 3, tagged as a table; 0 while empty */
+    uintptr_t top;              /* the node table: the entry for its level 3; 0 while empty */
     bool sigma0;                /* nodes here are tree roots, not mapped by us */
     bool io;                    /* I/O ports: "page" n << 12 is port n */
 };

@@ -247,17 +247,37 @@ static long count_nodes(int s, long per_level[MDB_LEVELS])
     return n;
 }
 
+/* The node tables below entry e (of level k): how many, each with the
+ * count of its entries that are not empty; -1 if a count is wrong. */
+static long count_tables(uintptr_t e, unsigned k)
+{
+    if (!(e & MDB_TABLE))
+        return 0;
+    const uintptr_t *t = (const uintptr_t *)(e & MDB_TABLE_ADDR);
+    long n = 1, used = 0;
+    for (int i = 0; i < 512; i++) {
+        used += t[i] != 0;
+        long below = k > 1 ? count_tables(t[i], k - 1) : 0;
+        if (below < 0 || (k == 1 && (t[i] & MDB_TABLE)))
+            return -1;
+        n += below;
+    }
+    return (unsigned long)used == (e & MDB_COUNT_MASK) >> MDB_COUNT_SHIFT ? n : -1;
+}
+
 /* The structure: every node in its tree's list once, deeper than its
  * parent by one, inside its parent's frames with no more rights; the
- * hardware has exactly the nodes' mappings; the charges add up. */
+ * hardware has exactly the nodes' mappings; the charges add up, node
+ * tables counted right. */
 static int check_structure(const char *step)
 {
     long total = 0, listed = 0, hw_nodes = 0;
     for (int s = 0; s < SPACES; s++) {
-        long n = count_nodes(s, NULL);
+        long n = count_nodes(s, NULL), t = count_tables(spaces[s].top, 4);
         total += n;
-        if (n != charged[s]) {
-            check_fail("%s: space %d has %ld nodes, %ld charged to it", step, s, n, charged[s]);
+        if (n != charged[s] || t != tables[s]) {
+            check_fail("%s: space %d has %ld nodes and %ld node tables, %ld and %ld charged "
+                       "to it", step, s, n, t, charged[s], tables[s]);
             return 0;
         }
         for (vaddr_t va = 0; (va = mdb_next(&spaces[s], va, MDB_END)) < MDB_END;) {
@@ -603,6 +623,30 @@ CHECK_TEST(clear_space_removes_derived_mappings)
     EXPECT_EQ(tables[2], 0);                           /* its node tables went too */
 }
 
+/* mdb_next over a sparse table: past empty entries and tables left
+ * empty, into tables at every level, to the end. */
+CHECK_TEST(next_walks_a_sparse_node_table)
+{
+    reset();
+    static const vaddr_t at[] = { PG(5), 3 * GB1 + PG(511), 3 * GB1 + MB2, 700 * GB1,
+                                  (1UL << 46) + PG(2) };
+    for (unsigned i = 0; i < 5; i++)
+        EXPECT(mdb_map(&spaces[0], PG(i), &spaces[1], at[i], 0, 7, false));
+    mdb_map(&spaces[0], PG(9), &spaces[1], 5 * GB1, 0, 7, false);
+    unmap_range(&spaces[0], PG(9), PG(1), 7, false);   /* its tables stay, empty */
+    vaddr_t va = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        va = mdb_next(&spaces[1], va, MDB_END);
+        EXPECT_EQ(va, at[i]);
+        va += PG(1);
+    }
+    EXPECT_EQ(mdb_next(&spaces[1], va, MDB_END), MDB_END);
+    EXPECT_EQ(mdb_next(&spaces[1], PG(6), 3 * GB1 + PG(511)), 3 * GB1 + PG(511));
+    EXPECT_EQ(mdb_next(&spaces[1], 4 * GB1, 700 * GB1), 700 * GB1);
+    EXPECT_EQ(mdb_next(&spaces[1], 3 * GB1 + PG(512), 700 * GB1), 3 * GB1 + MB2);
+    EXPECT(check_structure("end"));
+}
+
 /* ---- large mappings ------------------------------------------------------- */
 
 /* One node for 2 MB, below it a 4 KB and a 2 MB child; a partial flush
@@ -652,6 +696,32 @@ CHECK_TEST(unmap_of_a_page_splits_only_what_derives)
     EXPECT_EQ(charged[2], 512);
     EXPECT_EQ(hw_splits, 1);
     EXPECT(check_structure("unmapped"));
+    /* the first page likewise */
+    map_range(&spaces[1], 0, &spaces[3], 0, MB2, 7, false);
+    unmap_range(&spaces[1], 0, PG(1), 7, false);
+    EXPECT(node(3, 0) == NULL && node(3, PG(1)) != NULL && node(2, MB2) == NULL);
+    EXPECT(node(2, MB2 + PG(1)) != NULL);
+    EXPECT_EQ(mdb_node_level(node(1, 0)), 1);
+    EXPECT(check_structure("first page"));
+}
+
+/* A large node whose frames are mapped on in smaller parts is split when
+ * a part of it is revoked, so that each revocation looks at what derives
+ * from that part only (the unmapper pays for the pieces). */
+CHECK_TEST(partial_unmap_splits_a_node_with_smaller_children)
+{
+    reset();
+    map_range(&spaces[0], 0, &spaces[1], 0, MB2, 7, false);
+    for (int p = 0; p < 512; p += 2)
+        mdb_map(&spaces[1], PG(p), &spaces[2], PG(p), 0, 7, false);
+    unmap_range(&spaces[1], PG(4), PG(1), MDB_W, false);
+    EXPECT_EQ(charged[1], 512);
+    EXPECT_EQ(view_of(2, PG(4)).rights, MDB_R | MDB_X);
+    EXPECT_EQ(view_of(2, PG(6)).rights, 7);
+    EXPECT_EQ(view_of(1, PG(4)).rights, 7);
+    struct mnode *c = node(2, PG(300));
+    EXPECT(c && mdb_parent(c) == node(1, PG(300)));
+    EXPECT(check_structure("end"));
 }
 
 /* 1 GB: one node a level, however many pages; revoking one page splits
@@ -746,7 +816,7 @@ CHECK_TEST(smaller_mappings_make_smaller_pieces)
     EXPECT_EQ(map_range(&spaces[1], 0, &spaces[2], 0, MB2, 7, false), MB2);
     EXPECT_EQ(charged[2], 512);
     EXPECT(node(3, PG(4)) != NULL);                    /* identical: kept, with its child */
-    /* an emptied table makes way for a large node again */
+    /* empty tables make way for a large node again */
     mdb_space_clear(&spaces[3]);
     unmap_range(&spaces[1], 0, MB2, 7, false);
     EXPECT_EQ(charged[2], 0);
