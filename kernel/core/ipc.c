@@ -446,6 +446,45 @@ static word_t resolve_from(struct tcb *self, word_t from)
     return t ? t->global_id : 0;
 }
 
+/* A reply with typed items in short (a pager's map item, say), to a
+ * partner waiting for us in a receive the fast path or a kernel-made IPC
+ * (page fault, exception) left it in, neither partner in a string copy;
+ * then our wait for anyone, without timeout, with nobody queued for us.
+ * It is ipc()'s send and receive phase for just this case: the transfer
+ * (the partners bound while items are mapped; one page into a fault's
+ * window by map_item_short), the delivery, and a fast-path wait handing
+ * the processor to the partner if the scheduler lets it. (Not to sigma0,
+ * which unprivileged spaces may not send to, nor to an interrupt
+ * thread, which neither kind of wait is.)
+ * Returns false if it does not apply, with nothing done; true if the
+ * transfer failed, which ends our IPC (both partners have their errors). */
+static bool reply_short(struct tcb *self, struct tcb *dest, word_t from_spec)
+{
+    self->ipc_vsender = self->ipc_intended = 0;
+    if (from_spec != ANYTHREAD || !list_empty(&self->sendq) || self->space->sigma0 ||
+        self->xfer_partner || dest->state != TS_RECV_BLOCKED ||
+        !(dest->fast_blocked || dest->kcall_depth) || dest->space->sigma0 || dest->xfer_partner ||
+        !accepts(dest, dest->rcv_from, self))
+        return false;
+    self->ipc_from = NILTHREAD;
+    self->has_rcv_phase = false;
+    timeout_cancel(dest);
+    word_t tag = self->utcb[0];
+    unsigned u = MSGTAG_U(tag);
+    if (MSGTAG_T(tag) == 2 && u + 3 <= NUM_MRS && map_item_short(self, dest, &self->utcb[u + 1])) {
+        copy_words(&dest->utcb[1], &self->utcb[1], u + 2);
+        dest->utcb[0] = tag;            /* (no flags: ipc_short checked) */
+    } else if (transfer(self, dest)) {
+        return true;
+    }
+    dest->ipc_from = tcb_id_for(self, dest);    /* delivered(), for this case */
+    dest->ipc_error = 0;
+    wake(dest);
+    self->ipc_error = 0;
+    self->rcv_from = ANYTHREAD;
+    block_for_fast_resume(self, dest);
+}
+
 /* The common case in short, as the fast path (fastpath.S) does it in
  * assembly: an untyped Call, or ReplyWait with nobody queued for us, to a
  * partner blocked for fast_resume in a receive that takes us, our own
@@ -455,28 +494,32 @@ static word_t resolve_from(struct tcb *self, word_t from)
  * thread and none waiting for its start message is ever fast-blocked. A
  * Unix-ABI thread blocked by unix_fastpath.S for its handler's answer
  * resumes in unix_fast_resume, which applies the answer as unix.c does.)
- * Returns only if it does not apply. */
-void ipc_short(word_t to, word_t from_spec, word_t timeouts)
+ * Returns false if it does not apply, with nothing done; true if the
+ * IPC is over (failed; see reply_short). */
+bool ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     word_t tag = self->utcb[0];
-    if ((tag & (MSGTAG_FLAGS | MSGTAG_T_MASK)) || TIMEOUTS_RCV(timeouts) || self->no_fast_send ||
+    if ((tag & MSGTAG_FLAGS) || TIMEOUTS_RCV(timeouts) || self->no_fast_send ||
         self->delay_until || !arch_user_ip_canonical(self))
-        return;
+        return false;
     struct tcb *dest = tcb_lookup(to, self);
-    if (!dest || dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
-        dest->priority < self->priority)
-        return;
+    if (!dest || dest->halted)
+        return false;
+    if (MSGTAG_T(tag))
+        return reply_short(self, dest, from_spec);
+    if (dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->priority < self->priority)
+        return false;
     if (from_spec == dest->global_id) {     /* a Call: we will wait for dest */
         if (self->listed_with != from_spec)
             waiters_join(self, dest);       /* (harmless if we return below) */
     } else if (from_spec != ANYTHREAD || !list_empty(&self->sendq)) {
-        return;
+        return false;
     }
     word_t spec = dest->rcv_from;
     if (spec != self->global_id && spec != ANYTHREAD &&
         !(spec == ANYLOCALTHREAD && dest->space == self->space))
-        return;
+        return false;
     copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
     dest->utcb[0] = tag;
     dest->ipc_from = tcb_id_for(self, dest);
@@ -548,6 +591,34 @@ static void ipc_outer_restore(struct tcb *t, const struct ipc_outer *o)
     t->rcv_timeout = o->rcv_timeout;
 }
 
+/* A kernel-made message (untyped, in self's MRs) to a partner blocked
+ * for fast_resume in a receive that takes it, as ipc_short delivers:
+ * no queue, no trip through the general send phase. Then self waits for
+ * the answer as ipc()'s receive phase would, handing the partner the
+ * processor. (Supervision never applies to kernel-made IPC, and sigma0
+ * is never fast-blocked.) False, with nothing done, if it does not apply. */
+static bool kernel_call_short(struct tcb *self, struct tcb *dest)
+{
+    word_t tag = self->utcb[0];
+    self->ipc_vsender = self->ipc_intended = 0;
+    if (dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
+        dest->priority < self->priority || self->delay_until || MSGTAG_T(tag) ||
+        !accepts(dest, dest->rcv_from, self))
+        return false;
+    copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
+    dest->utcb[0] = tag;
+    dest->ipc_from = tcb_id_for(self, dest);
+    dest->ipc_error = 0;
+    dest->state = TS_READY;
+    self->ipc_from = NILTHREAD;
+    self->ipc_error = 0;
+    self->has_rcv_phase = false;
+    self->rcv_from = dest->global_id;
+    waiters_note(self, self->rcv_from);
+    block(self, TS_RECV_BLOCKED, 0, dest);
+    return true;
+}
+
 word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
 {
     struct tcb *self = current;
@@ -556,7 +627,8 @@ word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
     self->kcall_deadline = deadline;
     self->kcall_depth++;
     word_t id = dest->global_id;
-    ipc(id, id, 0);
+    if (!kernel_call_short(self, dest))
+        ipc(id, id, 0);
     word_t result = self->ipc_error;
     self->kcall_depth--;
     self->kcall_deadline = 0;

@@ -23,6 +23,13 @@ static bool touches_area(word_t area, vaddr_t va, word_t size)
     return area && va < abase + asize && abase < va + size;
 }
 
+/* The same for the page at va: its bits above the area's size (or the
+ * page's, for an area inside one page) are the area's. */
+static bool page_in_area(word_t area, vaddr_t va)
+{
+    return area && !(((va ^ area) & FPAGE_BASE_MASK) >> MAX(FPAGE_LOG2(area), 12));
+}
+
 /* The level of the largest mapping that may carry the piece src -> dst
  * (at most `left` bytes): both addresses aligned to its size; receivers
  * never get pages in their KIP and UTCB areas or at USER_MAP_END; sigma0
@@ -150,6 +157,23 @@ void sys_unmap(struct tcb *self, word_t control)
         unsigned status = unmap_range(&w, self->space, base, size, fp & FPAGE_RWX, flush);
         self->utcb[i] = (fp & ~FPAGE_RWX) | status;
     }
+}
+
+bool map_item_short(struct tcb *s, struct tcb *r, const word_t *item)
+{
+    word_t w0 = item[0], fp = item[1];
+    struct space *from = s->space, *to = r->space;
+    /* (log2 12: neither nil, nor the complete space, nor an I/O fpage) */
+    if (ITEM_TYPE(w0) != ITEM_MAP || FPAGE_LOG2(fp) != 12 || from->sigma0 ||
+        ACCEPT_WINDOW(utcb_get(r, UTCB_BR(0))) != FPAGE_COMPLETE)
+        return false;
+    unsigned rwx = fp & FPAGE_RWX;
+    vaddr_t src = fp & FPAGE_BASE_MASK & ~(PAGE_SIZE - 1);
+    vaddr_t dst = ALIGN_DOWN(MAP_ITEM_SND_BASE(w0), PAGE_SIZE);     /* (window: everything) */
+    if (!rwx || src >= USER_END || dst >= USER_MAP_END || to->sigma0 ||
+        page_in_area(to->kip_area, dst) || page_in_area(to->utcb_area, dst))
+        return true;                    /* nothing to map (piece_level's rules for a page) */
+    return mdb_map(&from->mdb, src, &to->mdb, dst, 0, rwx, false) != MDB_AGAIN;
 }
 
 unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i)

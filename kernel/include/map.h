@@ -10,6 +10,13 @@ struct xfer;
  * preempted; else at most MAP_UNBOUND_PAGES pages are mapped. */
 unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i);
 
+/* The usual map item in short: the one 4 KB page a pager answers a page
+ * fault with, from a sender not sigma0 into the complete window of a
+ * kernel-made IPC, mapped (or not) as map_item_transfer would. False,
+ * with nothing changed that the general path would not redo, if it is
+ * not that case or the database needs more steps. */
+bool map_item_short(struct tcb *s, struct tcb *r, const word_t *item);
+
 /* Pages of one item an unbound transfer maps at most: 2 MB. */
 #define MAP_UNBOUND_PAGES 512
 

@@ -373,3 +373,93 @@ TEST(pagers, nonsense_answers_to_a_fault)
     EXPECT_EQ(touched, 1);
     EXPECT_EQ(nonsense_given, 4);                        /* three faults in vain, then mapped */
 }
+
+/* Answers to a fault that map nothing (spec 5.7, 6.2; the kernel's short
+ * path for a pager's one-page answer, ipc.c reply_short, decides these
+ * itself): a page onto the faulting space's KIP, onto its UTCB, onto the
+ * last user page, from beyond the user area, without rights; and a
+ * string item, which the fault's acceptor refuses: the pager's send
+ * fails with an overflow and the thread faults again. Then a real page:
+ * the thread completes with its KIP and UTCB as they were. */
+static volatile L4_Word_t victim_kip, victim_utcb, victim_id, victim_ok;
+static volatile L4_Word_t string_answer_error;
+static volatile int refusals;
+
+static void refused_pager(L4_Word_t unused)
+{
+    (void)unused;
+    static char buf[8];
+    L4_Fpage_t page = tsup_any_page();
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        if (tsup_image_fault_reply(tag)) {
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        L4_Word_t addr = mr[1] & ~0xFFFUL;
+        L4_Fpage_t fp = L4_FpageAddRights(page, L4_FullyAccessible);
+        L4_Word_t dst = addr;
+        int step = refusals++;
+        switch (step) {
+        case 0: dst = victim_kip & ~0xFFFUL; break;                     /* onto its KIP */
+        case 1: dst = victim_utcb & ~0xFFFUL; break;                    /* onto its UTCB */
+        case 2: dst = 0x00007FFFFFFFF000UL; break;                      /* the last user page */
+        case 3: fp = L4_FpageAddRights(L4_FpageLog2(0xFFFF800000000000UL, 12), 7); break;
+        case 4: fp = L4_FpageLog2(L4_Address(page), 12); break;         /* no rights */
+        default: break;
+        }
+        mr[0] = 2 << 6;
+        if (step == 5) {                                                /* a string item */
+            L4_StringItem_t s = L4_StringItem(sizeof buf, buf);
+            mr[1] = s.raw[0];
+            mr[2] = s.raw[1];
+        } else {
+            L4_MapItem_t m = L4_MapItem(fp, dst);
+            mr[1] = m.raw[0];
+            mr[2] = m.raw[1];
+        }
+        tag = L4_ReplyWait(from, &from);
+        if (step == 5 && L4_IpcFailed(tag))
+            string_answer_error = L4_ErrorCode();
+    }
+}
+
+static void victim(L4_Word_t unused)
+{
+    (void)unused;
+    victim_kip = (L4_Word_t)L4_GetKernelInterface();
+    victim_utcb = (L4_Word_t)__L4_Utcb();
+    victim_id = L4_MyGlobalId().raw;
+    touched = 0;
+    while (!go_heap)
+        tsup_sleep_ms(1);
+    *(volatile L4_Word_t *)0x68000000UL = 1;
+    const char *kip = (const char *)victim_kip;
+    victim_ok = kip[0] == 'L' && kip[1] == '4' && kip[3] == 'K' && L4_MyGlobalId().raw == victim_id;
+    touched = 1;
+}
+
+TEST(pagers, answers_the_kernel_keeps_from_mapping)
+{
+    refusals = 0;
+    go_heap = 0;
+    victim_ok = 0;
+    string_answer_error = 0;
+    L4_ThreadId_t pager = tsup_space(refused_pager, 0);
+    L4_ThreadId_t t = tsup_space(victim, 0);
+    tsup_go_paged_by(t, pager, &go_heap);
+    int ok = tsup_join(t, 2000);
+    tsup_kill(t);
+    tsup_kill(pager);
+    EXPECT(ok);
+    EXPECT_EQ(touched, 1);
+    EXPECT_EQ(refusals, 7);                     /* six answers in vain, then mapped */
+    EXPECT_EQ(victim_ok, 1);                    /* its KIP and UTCB are still its own */
+    EXPECT_EQ(string_answer_error & 0xF, 4 << 1);   /* overflow, send phase */
+}
