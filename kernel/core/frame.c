@@ -3,6 +3,7 @@
  * then any frame_add appends. Freed frames go on a list linked through
  * their first word, and are reused first. */
 #include "frame.h"
+#include "kmem.h"
 #include "section.h"
 #include "print.h"
 
@@ -31,12 +32,9 @@ __boot void frame_add(paddr_t base, paddr_t end)
     ntotal += (end - base) / PAGE_SIZE;
 }
 
-/* (rep stosq: one instruction a word, as copy_words) */
 static void zero_frame(paddr_t f)
 {
-    void *w = view(f);
-    size_t n = PAGE_SIZE / 8;
-    __asm__ volatile("rep stosq" : "+D"(w), "+c"(n) : "a"(0UL) : "memory");
+    memset_words(view(f), 0, PAGE_SIZE / 8);
 }
 
 paddr_t frame_alloc(void)

@@ -233,7 +233,8 @@ struct slot {
  * at least that large. Else NULL; where smaller nodes lie in the way,
  * *level comes down to where there are none (empty tables in the way
  * go), and *where is the empty entry the walk ended at. */
-static struct mnode *at(struct mdb_space *s, vaddr_t va, unsigned *level, struct slot *where)
+static inline __attribute__((always_inline)) struct mnode *at(struct mdb_space *s, vaddr_t va,
+                                                             unsigned *level, struct slot *where)
 {
     entry_t *e = &s->top, *above = NULL;
     unsigned k, want = *level;

@@ -87,7 +87,7 @@ static struct tcb *highest_ready(void)
     return idle;
 }
 
-static void requeue_current(void)
+static inline void requeue_current(void)
 {
     if (current != idle && runnable(current) && !queued(current))
         sched_make_ready(current);

@@ -3,22 +3,17 @@
 #include "frame.h"
 #include "kmem.h"
 
-void *slab_alloc(struct slab *s)
+bool slab_grow(struct slab *s)
 {
-    if (!s->free) {
-        paddr_t f = frame_alloc();
-        if (!f)
-            return NULL;
-        char *page = phys_to_virt(f);
-        for (size_t off = 0; off + s->size <= PAGE_SIZE; off += s->size) {
-            *(void **)(page + off) = s->free;
-            s->free = page + off;
-        }
+    paddr_t f = frame_alloc();
+    if (!f)
+        return false;
+    char *page = phys_to_virt(f);
+    for (size_t off = 0; off + s->size <= PAGE_SIZE; off += s->size) {
+        *(void **)(page + off) = s->free;
+        s->free = page + off;
     }
-    void *obj = s->free;
-    s->free = *(void **)obj;
-    memset_words(obj, 0, s->size / 8);
-    return obj;
+    return true;
 }
 
 void slab_free(struct slab *s, void *obj)

@@ -14,7 +14,7 @@
 
 /* One stub per vector of the IDT (arch/idt.h): push a zero error code
  * where the CPU pushes none, then the vector number. The stubs are 16
- * bytes apart. */
+ * bytes apart (.align pads after the jmp, where nothing runs). */
     .text
     .align 16
     .globl vector_stubs
@@ -22,9 +22,7 @@ vector_stubs:
 vec = 0
 .rept NUM_VECTORS
     .align 16
-.if vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30
-    nop; nop
-.else
+.if !(vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30)
     pushq $0
 .endif
     pushq $vec

@@ -19,7 +19,7 @@ extern char _kernel_phys_start[], _kernel_phys_end[], _boot_text[], _boot_bss[],
 
 static paddr_t kernel_pml4;
 paddr_t phys_map_end;
-static bool nx;
+bool paging_nx;
 static uint64_t *user_pt;           /* the page table behind USER_PAGE_BASE */
 
 static uint64_t *table(paddr_t p)
@@ -76,21 +76,16 @@ static bool gb_pages;                   /* the CPU has 1 GB pages */
  * the page table that shows it in all of its 512 entries. */
 static paddr_t zero_frame, zero_pt;
 
-bool paging_nx_enabled(void)
-{
-    return nx;
-}
-
 __boot void paging_init(paddr_t phys_top)
 {
     uint32_t r[4];
     cpuid(0x80000001, 0, r);
     gb_pages = r[3] & (1u << 26);
-    nx = r[3] & (1u << 20);
-    if (nx)
+    paging_nx = r[3] & (1u << 20);
+    if (paging_nx)
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
     write_cr4(read_cr4() | CR4_PGE);
-    uint64_t knx = nx ? PTE_NX : 0;
+    uint64_t knx = paging_nx ? PTE_NX : 0;
 
     kernel_pml4 = new_table();
     uint64_t *pml4 = table(kernel_pml4);
@@ -176,7 +171,7 @@ bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
         }
         t = table(*e);
     }
-    t[IDX(va, 0)] = pa | flags | PTE_P | PTE_G | (nx ? PTE_NX : 0);
+    t[IDX(va, 0)] = pa | flags | PTE_P | PTE_G | (paging_nx ? PTE_NX : 0);
     invlpg(va);
     return true;
 }
@@ -199,7 +194,7 @@ paddr_t paging_unmap_kernel(vaddr_t va)
     ASSERT(!e || ALIGN_DOWN(virt_to_phys(e), PAGE_SIZE) != zero_pt);
     paddr_t pa = e ? *e & PTE_ADDR : 0;
     if (e) {
-        *e = zero_frame | PTE_P | PTE_G | (nx ? PTE_NX : 0);   /* back to zeros */
+        *e = zero_frame | PTE_P | PTE_G | (paging_nx ? PTE_NX : 0);   /* back to zeros */
         invlpg(va);
     }
     return pa;
@@ -366,7 +361,7 @@ void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, voi
 __boot void *paging_map_device(vaddr_t va, paddr_t base)
 {
     bootmem_reserve_kernel(ALIGN_DOWN(base, PAGE_SIZE), ALIGN_DOWN(base, PAGE_SIZE) + PAGE_SIZE);
-    user_pt[IDX(va, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | (nx ? PTE_NX : 0);
+    user_pt[IDX(va, 0)] = base | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | (paging_nx ? PTE_NX : 0);
     invlpg(va);
     return (void *)va;
 }

@@ -76,7 +76,12 @@ static inline void paging_switch(paddr_t pml4)
 {
     __asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
 }
-bool paging_nx_enabled(void);
+/* Does the CPU have NX (EFER.NXE set at boot)? Read on every user mapping. */
+extern bool paging_nx;
+static inline bool paging_nx_enabled(void)
+{
+    return paging_nx;
+}
 /* Map a page of device registers (uncached, kernel only) at one of the
  * kernel's device slots (LAPIC_VA, IOAPIC_VA). */
 void *paging_map_device(vaddr_t va, paddr_t base);
