@@ -10,7 +10,7 @@
 #   make size     the kernel's run-time, boot and debugger text in bytes
 #   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
 #                 function (TRACE="--general --words 8" for others; --unix:
-#                 unix_getpid's round trip)
+#                 unix_getpid's round trip; --pagefault: pagefault_user_pager)
 #   make cache-lines  the cache lines and pages of one IPC round trip, listed
 #                 (a QEMU plugin of ours, tools/cacheplugin/lines.c)
 #   make deps     install missing Debian packages (bench-deps: also make bench's)

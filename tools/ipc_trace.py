@@ -10,12 +10,16 @@ user code of the function `rtt`) to its next one. Its instructions are
 counted per function, in the order they run, for the call (client to
 server) and the reply (server to client) separately.
 
-    tools/ipc_trace.py [--general] [--words 0|8|63 | --unix]   (make ipc-trace)
+    tools/ipc_trace.py [--general] [--words 0|8|63 | --unix | --pagefault]
+                                                                (make ipc-trace)
 
 --general traces the nofastpath boot (the general path). --unix traces
 unix_getpid instead (user/bench/unix.c, alone: bench.elf's "unix"): from
 the Linux thread's `syscall` to its next one, the message to its handler
-and the answer; with --general, through the general path.
+and the answer; with --general, through the general path. --pagefault
+traces pagefault_user_pager (user/bench/memory.c): from the faulting
+thread's page fault (its entry at the #PF stub) to its return, the fault
+message to the pager and the pager's answer.
 The counts are of instructions executed, as -icount counts them; the
 benchmark's own figure is the same round trip less the timing overhead.
 """
@@ -31,6 +35,7 @@ KERNEL_START = 0xFFFF800000000000
 ENTRIES = ("syscall_entry", "syscall_fast_entry")
 UNIX_ENTRIES = ("unix_syscall_entry", "unix_syscall_fast_entry")
 WARMUP, ITERATIONS = 100, 1000         # user/bench/bench.h
+PF_VECTOR, STUB_SIZE = 14, 16          # kernel/arch/x86_64/entry.S
 # The round-trip benchmarks in the order bench.elf runs them (user/bench/ipc.c)
 ORDER = {False: [0, "intra", 8, 63], True: [0, 8, 63]}
 
@@ -64,6 +69,8 @@ def trace(args, namer):
     """The pcs of one round trip: the skip-th client entry to the next."""
     if args.unix:                       # the Linux thread's system calls
         client, entries, skip = "user: linux_getpid_loop", UNIX_ENTRIES, WARMUP + ITERATIONS // 2
+    elif args.pagefault:                # memory.c's faulter, at the #PF stub
+        client, entries, skip = "user: faulter", (), WARMUP + ITERATIONS // 2
     else:
         index = ORDER[args.general].index(args.words)
         client, entries = "user: rtt", ENTRIES
@@ -83,6 +90,8 @@ def trace(args, namer):
         cmd += ["-append", "nofastpath"]
     q = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     entry_pcs = {a for a, n in zip(*namer.k) if n in entries}
+    if args.pagefault:
+        entry_pcs = {a + PF_VECTOR * STUB_SIZE for a, n in zip(*namer.k) if n == "vector_stubs"}
     seen, last_user, pcs, recording = 0, "", [], False
     try:
         with open(fifo) as log:
@@ -97,10 +106,12 @@ def trace(args, namer):
                     if recording:
                         return pcs
                     recording = seen == skip
-                if recording:
-                    pcs.append(pc)
                 if pc < KERNEL_START:
                     last_user = namer(pc)
+                    if recording and args.pagefault and last_user == client:
+                        return pcs              # back at the faulting instruction
+                if recording:
+                    pcs.append(pc)
     finally:
         q.kill()
         q.wait()
@@ -109,7 +120,7 @@ def trace(args, namer):
     sys.exit(f"ipc_trace: QEMU ended after {seen} client IPCs, expected more than {skip}")
 
 
-def report(pcs, namer, unix):
+def report(pcs, namer, unix, pagefault):
     runs = []                           # [name, count] in execution order
     for pc in pcs:
         n = namer(pc)
@@ -119,17 +130,18 @@ def report(pcs, namer, unix):
             runs.append([n, 1])
     # The call ends where the server's kernel entry begins.
     client, server = ("user: linux_getpid_loop", "user: bench_unix") if unix \
-        else ("user: rtt", "user: server")
+        else ("user: faulter", "user: pager_loop") if pagefault else ("user: rtt", "user: server")
     half = next(i for i in range(1, len(runs))
                 if runs[i][0] in ENTRIES and runs[i - 1][0] != client
                 and any(r[0] == server for r in runs[:i]))
-    for title, part in (("call (client to server)", runs[:half]),
-                        ("reply (server to client)", runs[half:])):
+    titles = ("fault (thread to pager)", "answer (pager to thread)") if pagefault \
+        else ("call (client to server)", "reply (server to client)")
+    for title, part in zip(titles, (runs[:half], runs[half:])):
         kernel = sum(c for n, c in part if not n.startswith("user"))
         print(f"{title}: {sum(c for _, c in part)} instructions, {kernel} in the kernel")
         for n, c in part:
             print(f"  {c:5d}  {n}")
-    print(f"round trip: {len(pcs)} instructions")
+    print(f"{'fault' if pagefault else 'round trip'}: {len(pcs)} instructions")
 
 
 def main():
@@ -139,9 +151,10 @@ def main():
     ap.add_argument("--general", action="store_true", help="the nofastpath boot")
     ap.add_argument("--words", type=int, default=0, choices=(0, 8, 63))
     ap.add_argument("--unix", action="store_true", help="unix_getpid instead")
+    ap.add_argument("--pagefault", action="store_true", help="pagefault_user_pager instead")
     args = ap.parse_args()
     namer = Namer(args.build)
-    report(trace(args, namer), namer, args.unix)
+    report(trace(args, namer), namer, args.unix, args.pagefault)
 
 
 if __name__ == "__main__":
