@@ -207,6 +207,17 @@ HOST_EXTRA_test_mdb := kernel/core/mdb.c
 HOST_EXTRA_test_segload := kernel/arch/x86_64/segload.c
 # the ABI formats, and libl4's view of them
 HOST_FLAGS_test_abi := -Iuser/include
+# every macro libl4's public headers define, less the compiler's and the C
+# headers' they include (test_l4names: only L4 names)
+L4_HEADERS := $(sort $(wildcard user/include/l4/*.h))
+$(BUILD)/host/l4_macros.h: $(L4_HEADERS) $(wildcard common/include/pecan/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)printf '#include <l4/%s>\n' $(notdir $(L4_HEADERS)) | \
+	    $(CC) -E -dM -Iuser/include -Icommon/include - | sort > $@.all
+	$(Q)printf '#include <stdint.h>\n#include <stddef.h>\n' | $(CC) -E -dM - | sort > $@.compiler
+	$(Q)comm -23 $@.all $@.compiler | awk '{ n = $$2; sub(/\(.*/, "", n); print "\"" n "\"," }' > $@
+HOST_DEPS_test_l4names := $(BUILD)/host/l4_macros.h
+HOST_FLAGS_test_l4names := -I$(BUILD)/host
 # the user C library and libos's malloc, under other names than the host's
 HOST_EXTRA_test_libc := user/lib/c/strtol.c user/lib/c/qsort.c user/os/lib/malloc.c
 HOST_FLAGS_test_libc := -Iuser/include -Iuser/os/include -Dstrtol=libc_strtol \
@@ -214,7 +225,7 @@ HOST_FLAGS_test_libc := -Iuser/include -Iuser/os/include -Dstrtol=libc_strtol \
     -Dcalloc=os_calloc -Drealloc=os_realloc
 
 .SECONDEXPANSION:
-$(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*)
+$(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*) $$(HOST_DEPS_$$*)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -o $@ $< $(HOST_LIB) $(HOST_EXTRA_$*)

@@ -320,6 +320,27 @@ CHECK_TEST(space_control_extensions)
     EXPECT_EQ(SC_KMEM_USED(0x00000064FFFFFFFFUL), 100);
     EXPECT_EQ((0x4B4D800000001000UL & SC_EXT_MASK), SC_KMEM);
     EXPECT_EQ(SC_UNIX | SC_UNIX_SET | SC_UNIX_ON, 0x5558800000000001UL);
+    /* libl4 spells them out (its headers include no pecan/ header) */
+    EXPECT_EQ(L4_KmemQuery, SC_KMEM | SC_KMEM_QUERY);
+    EXPECT_EQ(L4_KmemSetLimit, SC_KMEM | SC_KMEM_SET);
+    EXPECT_EQ(L4_KmemUnlimited, SC_KMEM_NONE);
+    EXPECT_EQ(__L4_UNIX_ABI_SET | __L4_UNIX_ABI_ON, SC_UNIX | SC_UNIX_SET | SC_UNIX_ON);
+}
+
+/* libl4's protocol numbers and labels are the kernel's (pecan/protocol.h). */
+CHECK_TEST(protocols_libl4)
+{
+    static const long n[] = { PROTO_INTERRUPT, PROTO_PAGEFAULT, PROTO_PREEMPTION,
+                              PROTO_EXCEPTION, PROTO_SIGMA0, PROTO_IO_PAGEFAULT,
+                              PROTO_SIGMA0_EXT };
+    static const long l4[] = { L4_INTERRUPT_PROTOCOL, L4_PAGEFAULT_PROTOCOL,
+                               L4_PREEMPTION_PROTOCOL, L4_EXCEPTION_PROTOCOL,
+                               L4_SIGMA0_PROTOCOL, L4_IO_PAGEFAULT_PROTOCOL,
+                               L4_SIGMA0_EXT_PROTOCOL };
+    for (unsigned i = 0; i < sizeof n / sizeof n[0]; i++) {
+        EXPECT_EQ(l4[i], n[i]);
+        EXPECT_EQ(L4_ProtocolLabel(n[i]), PROTO_LABEL(n[i]));
+    }
 }
 
 /* spec 8.1: UtcbInfo 0xC2801 (m = 1, a = 10, s = 12); ThreadInfo t = 18,

@@ -10,6 +10,8 @@
 #include "pecan/items.h"
 #include "pecan/kip.h"
 #include "pecan/msgtag.h"
+#include "pecan/protocol.h"
 #include "pecan/schedule.h"
+#include "pecan/spacectl.h"
 #include "pecan/threadid.h"
 #include "pecan/time.h"

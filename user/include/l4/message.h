@@ -3,7 +3,6 @@
 #pragma once
 #include <l4/types.h>
 #include <l4/utcb.h>
-#include <pecan/protocol.h>
 
 /* ---- Message tag, MR0 (spec 2.2) ------------------------------------------
  *
@@ -59,20 +58,21 @@ static inline L4_MsgTag_t L4_MsgTag(void) { return (L4_MsgTag_t){ .raw = __L4_Ut
 static inline void L4_Set_MsgTag(L4_MsgTag_t t) { __L4_Utcb()[0] = t.raw; }
 
 /* Protocols of kernel and sigma0 messages (spec 2.2; pecan/protocol.h
- * draws the format): the label is N << 4, its low 4 bits carry details
+ * draws the format and has the kernel's names for them, which host.abi
+ * checks against these): the label is N << 4, its low 4 bits carry details
  * (e.g. the fault access), so receivers compare label >> 4, i.e. MR0
  * bits 20-63 read as a signed number (L4_Protocol), with N. */
-#define L4_PAGEFAULT_PROTOCOL     ((long)PROTO_PAGEFAULT)
-#define L4_INTERRUPT_PROTOCOL     ((long)PROTO_INTERRUPT)
-#define L4_PREEMPTION_PROTOCOL    ((long)PROTO_PREEMPTION)
-#define L4_EXCEPTION_PROTOCOL     ((long)PROTO_EXCEPTION)
-#define L4_SIGMA0_PROTOCOL        ((long)PROTO_SIGMA0)
-#define L4_IO_PAGEFAULT_PROTOCOL  ((long)PROTO_IO_PAGEFAULT)
-#define L4_SIGMA0_EXT_PROTOCOL    ((long)PROTO_SIGMA0_EXT)
+#define L4_PAGEFAULT_PROTOCOL     (-2L)
+#define L4_INTERRUPT_PROTOCOL     (-1L)
+#define L4_PREEMPTION_PROTOCOL    (-3L)
+#define L4_EXCEPTION_PROTOCOL     (-5L)
+#define L4_SIGMA0_PROTOCOL        (-6L)
+#define L4_IO_PAGEFAULT_PROTOCOL  (-8L)
+#define L4_SIGMA0_EXT_PROTOCOL    (-1001L)
 
 static inline long L4_Protocol(L4_MsgTag_t t) { return (long)t.raw >> 20; }
 /* The 48-bit label that starts protocol N, to be passed to L4_MsgTagAddLabel. */
-static inline L4_Word_t L4_ProtocolLabel(long n) { return PROTO_LABEL(n); }
+static inline L4_Word_t L4_ProtocolLabel(long n) { return ((L4_Word_t)n << 4) & 0xFFFFFFFFFFFFUL; }
 
 /* ---- Map and grant items (spec 2.5): two words ----------------------------
  *

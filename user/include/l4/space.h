@@ -4,7 +4,6 @@
 #include <l4/syscalls.h>
 #include <l4/types.h>
 #include <l4/utcb.h>
-#include <pecan/spacectl.h>
 
 /* Unmap control word:   63     7  6   5      0
  *                      [ ignored | f | k      ]
@@ -46,13 +45,14 @@ static inline L4_Bool_t L4_WasWritten(L4_Fpage_t f) { return (f.raw & L4_Writabl
 static inline L4_Bool_t L4_WasExecuted(L4_Fpage_t f) { return (f.raw & L4_eXecutable) != 0; }
 
 /* Pecan extensions of SpaceControl's control word (pecan/spacectl.h has
- * their formats). "KM": the kernel memory a space may cause (its page
+ * their formats and the kernel's names, which host.abi checks these
+ * against). "KM": the kernel memory a space may cause (its page
  * tables, mapping-database nodes, TCBs, UTCB pages, I/O bitmaps), set and
  * read by a privileged thread (docs/security.md). A space ThreadControl
  * creates starts with a sixteenth of the kernel pool. */
-#define L4_KmemQuery      (SC_KMEM | SC_KMEM_QUERY)
-#define L4_KmemSetLimit   (SC_KMEM | SC_KMEM_SET)
-#define L4_KmemUnlimited  SC_KMEM_NONE
+#define L4_KmemQuery      (0x4B4DUL << 48 | 1UL << 46)  /* "KM", Q */
+#define L4_KmemSetLimit   (0x4B4DUL << 48 | 1UL << 47)  /* "KM", L */
+#define L4_KmemUnlimited  0xFFFFFFFFUL
 
 /* Set the limit of `space`, an initialised one (the call that
  * initialises a space must pass its areas), to `kb`; returns the old
@@ -75,12 +75,15 @@ static inline L4_Word_t L4_KernelMemoryUsed(L4_ThreadId_t space)
     return old >> 32;
 }
 
+#define __L4_UNIX_ABI_SET (0x5558UL << 48 | 1UL << 47)  /* "UX", S */
+#define __L4_UNIX_ABI_ON  1UL                            /* U */
+
 /* "UX": make `space` (none of its threads active yet) run Linux programs
  * (docs/unix.md, pecan/unix_abi.h), or not. Returns 1 or 0 (error). */
 static inline L4_Word_t L4_SetUnixAbi(L4_ThreadId_t space, int on)
 {
     L4_Word_t old;
-    return L4_SpaceControl(space, SC_UNIX | SC_UNIX_SET | (on ? SC_UNIX_ON : 0), L4_Nilpage,
+    return L4_SpaceControl(space, __L4_UNIX_ABI_SET | (on ? __L4_UNIX_ABI_ON : 0), L4_Nilpage,
                            L4_Nilpage, L4_nilthread, &old);
 }
 
