@@ -287,7 +287,11 @@ static void send_phase_done(struct tcb *s)
         return;
     }
     s->has_rcv_phase = false;
-    waiters_note(s, s->rcv_from);
+    if (!waiters_note(s, s->rcv_from)) {       /* deleted while s was sending */
+        set_error(s, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
+        wake(s);
+        return;
+    }
     s->state = TS_RECV_BLOCKED;
     timeout_cancel(s);
     timeout_arm(s, time_deadline(s->rcv_timeout));
@@ -420,12 +424,15 @@ static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint1
         send_phase_done(s);
         return self->ipc_from;
     }
+    if (!waiters_note(self, spec)) {            /* deleted while we were sending */
+        set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
+        return NILTHREAD;
+    }
     if (time_is_zero(rcv_timeout)) {
         set_error(self, IPC_RECV, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
         return NILTHREAD;
     }
     self->rcv_from = spec;
-    waiters_note(self, spec);
     self->ipc_error = 0;
     uint64_t deadline = time_deadline(rcv_timeout);
     /* (Not sigma0: the fast path would not check who sends. Not with a

@@ -24,11 +24,12 @@ void waiters_join(struct tcb *t, struct tcb *partner)
     t->listed_with = partner->global_id;
 }
 
-void waiters_join_id(struct tcb *t, word_t from)
+bool waiters_join_id(struct tcb *t, word_t from)
 {
     struct tcb *partner = tcb_lookup_global(from);
     if (partner)
         waiters_join(t, partner);
+    return partner != NULL;
 }
 
 void waiters_renamed(struct tcb *t)

@@ -30,15 +30,18 @@
  * is not listed with. */
 void waiters_join(struct tcb *t, struct tcb *partner);
 
-/* List t with the thread that global id `from` names, if one does. */
-void waiters_join_id(struct tcb *t, word_t from);
+/* List t with the thread that global id `from` names; false if none
+ * does. */
+bool waiters_join_id(struct tcb *t, word_t from);
 
 /* t is about to wait, or waits, in a receive from `from` (a receive
- * specifier: a global id, anythread or anylocalthread). */
-static inline void waiters_note(struct tcb *t, word_t from)
+ * specifier: a global id, anythread or anylocalthread). False if `from`
+ * names a thread that does not exist (any more: it may have been deleted
+ * while t's send phase waited). */
+static inline bool waiters_note(struct tcb *t, word_t from)
 {
-    if (from != t->listed_with && from != ANYTHREAD)
-        waiters_join_id(t, from);
+    return from == t->listed_with || from == ANYTHREAD || from == ANYLOCALTHREAD ||
+           waiters_join_id(t, from);
 }
 
 /* t leaves the list it is on (it is being deleted). */

@@ -2091,3 +2091,38 @@ TEST(ipc, page_fault_leaves_all_64_mrs_unchanged)
         EXPECT_EQ(rec[0].mr[3 * k + 2], FAULT_BR0 + k);
     }
 }
+
+/* Send to target[i], then receive from the thread param[i] names. */
+static void h_send_then_receive_from(L4_Word_t i)
+{
+    L4_ThreadId_t from = L4_nilthread;
+    warm_up();
+    rec[i].ready = 1;
+    tsup_load(0x100 + i, 0, NULL);
+    L4_MsgTag_t tag = L4_Ipc(tid(target[i]), tid(param[i]), L4_Timeouts(L4_Never, L4_Never), &from);
+    rec_result(&rec[i], tag, from);
+}
+
+/* The thread a receive phase names is deleted while the send phase before
+ * it still waits: once the message is taken, the receive phase fails at
+ * once with "no partner" (spec 5: FromSpecifier names no thread), as it
+ * would had the thread been gone when the IPC began, instead of waiting
+ * for ever for a thread that no longer exists. */
+TEST(ipc, a_receive_from_a_thread_deleted_during_the_send_phase_fails)
+{
+    rec_reset();
+    L4_ThreadId_t gone = tsup_thread(tsup_fn_sleeper, 0);
+    target[1] = root_gid;
+    param[1] = gone.raw;
+    L4_ThreadId_t b = tsup_thread(h_send_then_receive_from, 1);
+    int blocked = helper_blocked(b, &rec[1]);           /* in its send phase, to us */
+    tsup_kill(gone);
+    L4_MsgTag_t got = L4_Receive_Timeout(b, ms(1000));
+    int ended = tsup_join(b, 1000);
+    tsup_kill(b);
+    EXPECT(blocked);
+    EXPECT(L4_IpcSucceeded(got));
+    EXPECT(ended);
+    EXPECT_EQ(rec[1].tag & TAG_E, TAG_E);
+    EXPECT_EQ(rec[1].err & 0xF, IPC_ERR(2, RECV_PHASE));
+}
