@@ -704,12 +704,13 @@ static void xfer_start_timeout(struct xfer *x)
     x->deadline = first == ~0UL ? 0 : first;
 }
 
-/* The copier c waits in reflect_fault: wake it with `result`. */
-static void xfer_wake_copier(struct tcb *c, unsigned result)
+/* The copier c waits in reflect_fault: wake it with `err`, the outcome
+ * of the page-fault IPC it waited for (an IPC error word; 0: answered). */
+static void xfer_wake_copier(struct tcb *c, word_t err)
 {
     if (c->state != TS_XFER || !c->xfer)
         return;
-    c->xfer_result = result;
+    c->xfer_result = err;
     wake(c);
 }
 
@@ -729,7 +730,7 @@ static void xfer_recall(struct tcb *p)
 /* The partner p asks its pager about `addr` on our behalf: wake it to do
  * so (its block() loop serves the request) and wait for the outcome, the
  * transfer's timeout, an abort or p's deletion. */
-static unsigned reflect_fault(struct xfer *x, struct tcb *p, word_t addr, bool write)
+static word_t reflect_fault(struct xfer *x, struct tcb *p, word_t addr, bool write)
 {
     struct tcb *self = current;
     p->xfer_fault_addr = addr;
@@ -771,7 +772,7 @@ static void serve_reflected_fault(struct tcb *self)
         return;
     }
     self->xfer_serve = SERVE_NONE;
-    copier->xfer_result = (unsigned)err;
+    copier->xfer_result = err;
     self->state = TS_XFER;
     wake(copier);
     sched_remove(self);
@@ -835,7 +836,7 @@ unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
             copier->xfer->aborted = true;
             cancel_blocked(t, IPC_CANCELED);
             cancel_blocked(t->xfer_partner, IPC_CANCELED);
-            xfer_wake_copier(copier, IPC_ABORTED);
+            xfer_wake_copier(copier, IPC_ERROR(0, IPC_ABORTED, IPC_SEND));
         }
         return sending ? EXREG_SEND : EXREG_RECV;
     }
@@ -866,7 +867,7 @@ static void detach_xfer(struct tcb *t, struct tcb *p)
     if (p->xfer) {                      /* p copies: let it fail the transfer */
         p->xfer->partner_gone = true;
         p->xfer->aborted = true;
-        xfer_wake_copier(p, IPC_ABORTED);
+        xfer_wake_copier(p, IPC_ERROR(0, IPC_ABORTED, IPC_SEND));
         cancel_blocked(p, IPC_CANCELED);    /* or its own page-fault IPC */
         return;
     }

@@ -95,7 +95,7 @@ struct tcb {
     uint8_t xfer_serve;        /* partner: where it is with such a request */
     bool xfer_fault_write;
     word_t xfer_fault_addr;
-    unsigned xfer_result;      /* copier: the outcome of that request */
+    word_t xfer_result;        /* copier: the outcome of that request (IPC error word) */
     word_t xfer_end_error;     /* partner given up on while it served: */
     word_t xfer_end_mr0;       /*   the transfer's outcome for it */
     struct list_node timeout_link;  /* waiting with a timeout (timeout.c) */
