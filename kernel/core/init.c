@@ -7,6 +7,7 @@
 #include "arch/idt.h"
 #include "arch/paging.h"
 #include "arch/pic.h"
+#include "arch/smp.h"
 #include "arch/timer.h"
 #include "bootinfo.h"
 #include "arch/gdt.h"
@@ -84,6 +85,7 @@ __boot NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
     timer_init();
     intctl_init();
     kprintf("interrupts: ISA lines through the %s\n", intctl_name());
+    smp_boot();
 
     kip_init();
     paddr_t bootinfo = bootmem_take_info_page();

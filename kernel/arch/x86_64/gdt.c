@@ -61,11 +61,31 @@ static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
 /* TSS descriptor (16 bytes): base 0-63, limit 0-19, type 9 (available
  * 64-bit TSS; ltr sets it busy, 0xB), present. */
+__boot static void tss_descriptor(uint64_t *g, uint64_t base, uint64_t limit)
+{
+    g[6] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89UL << 40 |
+           ((limit >> 16) & 0xF) << 48 | ((base >> 24) & 0xFF) << 56;
+    g[7] = base >> 32;
+}
+
 __boot static void set_tss_descriptor(uint64_t base, uint64_t limit)
 {
-    gdt[6] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89UL << 40 |
-             ((limit >> 16) & 0xF) << 48 | ((base >> 24) & 0xFF) << 56;
-    gdt[7] = base >> 32;
+    tss_descriptor(gdt, base, limit);
+}
+
+/* Load the GDT at g (its TSS selector SEL_TSS) and the kernel's segments. */
+__boot static void load_gdt(const uint64_t *g, uint16_t size)
+{
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) gdtr = { size - 1, (uint64_t)g };
+    __asm__ volatile(
+        "lgdt %0\n"
+        "mov %1, %%ds\n mov %1, %%es\n mov %1, %%ss\n"
+        "pushq %2\n leaq 1f(%%rip), %%rax\n pushq %%rax\n lretq\n"
+        "1: ltr %w3\n"
+        : : "m"(gdtr), "r"(SEL_KDATA), "i"(SEL_KCODE), "r"(SEL_TSS) : "rax", "memory");
 }
 
 __boot void gdt_load_tss(uint64_t tss_va, bool with_bitmap)
@@ -83,14 +103,16 @@ __boot void gdt_init(void)
     kernel_tss.iomap_base = TSS_SIZE;
     *(uint64_t *)(tss_page + CPU_TCB_AREA_BASE) = TCB_AREA_BASE;
 
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) gdtr = { sizeof gdt - 1, (uint64_t)gdt };
-    __asm__ volatile(
-        "lgdt %0\n"
-        "mov %1, %%ds\n mov %1, %%es\n mov %1, %%ss\n"
-        "pushq %2\n leaq 1f(%%rip), %%rax\n pushq %%rax\n lretq\n"
-        "1: ltr %w3\n"
-        : : "m"(gdtr), "r"(SEL_KDATA), "i"(SEL_KCODE), "r"(SEL_TSS) : "rax", "memory");
+    load_gdt(gdt, sizeof gdt);
+}
+
+__boot void gdt_init_ap(uint8_t *page, uint64_t df_stack_top)
+{
+    uint64_t *g = (uint64_t *)page;
+    for (unsigned i = 0; i < sizeof gdt / sizeof gdt[0]; i++)
+        g[i] = gdt[i];
+    struct tss *tss = (struct tss *)(page + TSS_OFFSET);
+    *tss = (struct tss){ .ist = { df_stack_top }, .iomap_base = TSS_SIZE };
+    tss_descriptor(g, (uint64_t)tss, TSS_SIZE - 1);
+    load_gdt(g, sizeof gdt);
 }

@@ -36,6 +36,11 @@ __boot void idt_init(void)
         set_gate(v, 0, 0);
     set_gate(VEC_BP, 3, 0);     /* int3: the user kernel-debugger interface */
     set_gate(VEC_DF, 0, 1);     /* double fault on its own stack */
+    idt_load();
+}
+
+__boot void idt_load(void)
+{
     struct {
         uint16_t limit;
         uint64_t base;

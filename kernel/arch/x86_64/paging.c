@@ -200,6 +200,31 @@ paddr_t paging_unmap_kernel(vaddr_t va)
     return pa;
 }
 
+__boot paddr_t paging_ap_start_root(void)
+{
+    paddr_t root = new_table(), pdpt = new_table(), pd = new_table();
+    uint64_t *dst = table(root), *src = table(kernel_pml4);
+    for (int i = 256; i < 512; i++)
+        dst[i] = src[i];
+    dst[0] = pdpt | PTE_P | PTE_W;
+    table(pdpt)[0] = pd | PTE_P | PTE_W;
+    table(pd)[0] = 0 | PTE_P | PTE_W | PTE_PS;         /* 0..2 MB, identity */
+    return root;
+}
+
+__boot void paging_ap_start_root_free(paddr_t root)
+{
+    paddr_t pdpt = table(root)[0] & PTE_ADDR;
+    frame_free(table(pdpt)[0] & PTE_ADDR);
+    frame_free(pdpt);
+    frame_free(root);
+}
+
+paddr_t paging_kernel_root(void)
+{
+    return kernel_pml4;
+}
+
 paddr_t paging_new_space(struct kmem_account *a)
 {
     paddr_t p = kmem_frame(a);

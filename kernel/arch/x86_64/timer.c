@@ -16,12 +16,15 @@
 #define PIT_GATE    0x61     /* bit 0: channel 2 gate, bit 1: speaker, bit 5: OUT2 */
 
 /* Local APIC registers (byte offsets) */
+#define LAPIC_ID        0x020    /* bits 24-31 */
 #define LAPIC_EOI       0x0B0
 #define LAPIC_SVR       0x0F0    /* spurious vector; bit 8 = APIC enable */
 #define LAPIC_LVT_TIMER 0x320    /* bit 17 = periodic, bit 16 = masked */
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR  0x390
 #define LAPIC_TIMER_DIV  0x3E0   /* 0x3 = divide by 16 */
+#define LAPIC_ICR_LOW   0x300    /* writing it sends; bit 12: not yet delivered */
+#define LAPIC_ICR_HIGH  0x310    /* bits 24-31: destination APIC id */
 
 #define CALIB_MS 10
 
@@ -108,4 +111,32 @@ bool timer_uses_lapic(void)
 uint64_t tsc_khz(void)
 {
     return tsc_rate_khz;
+}
+
+/* ---- the local APIC for smp.c -------------------------------------------- */
+
+__boot unsigned lapic_id(void)
+{
+    return lapic ? lapic_read(LAPIC_ID) >> 24 : 0;
+}
+
+__boot void lapic_ipi(unsigned apic_id, uint32_t command)
+{
+    lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+    lapic_write(LAPIC_ICR_LOW, command);
+    while (lapic_read(LAPIC_ICR_LOW) & (1u << 12))
+        cpu_relax();
+}
+
+__boot void lapic_enable_here(void)
+{
+    lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
+    lapic_write(LAPIC_LVT_TIMER, 1u << 16);        /* masked: no tick here yet */
+}
+
+__boot void tsc_delay_us(uint64_t us)
+{
+    uint64_t end = rdtsc() + us * tsc_rate_khz / 1000;
+    while (rdtsc() < end)
+        cpu_relax();
 }

@@ -1,5 +1,5 @@
 /* What the kernel takes from ACPI: the MADT's I/O APIC and its ISA
- * interrupt source overrides. */
+ * interrupt source overrides, and its processors. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,3 +18,7 @@ struct madt_info {
 /* Find the RSDP in the BIOS area, the RSDT, the MADT. False when there
  * is no ACPI MADT with an I/O APIC. */
 bool acpi_madt(struct madt_info *out);
+
+/* The local APIC ids of the enabled processors in the MADT (at most
+ * max); their number, 0 without a MADT. */
+unsigned acpi_cpus(uint8_t *apic_ids, unsigned max);

@@ -32,6 +32,11 @@
 #include <stdint.h>
 void gdt_init(void);
 
+/* An application processor's GDT and TSS, in its page (smp.c): the boot
+ * processor's descriptors, a TSS of its own (no I/O bitmap: it runs no
+ * thread yet), double faults on df_stack_top; loaded. */
+void gdt_init_ap(uint8_t *page, uint64_t df_stack_top);
+
 /* Point TR at the TSS as seen through the I/O window, with the I/O
  * permission bitmap (8 KB and one byte) behind it. */
 void gdt_load_tss(uint64_t tss_va, bool with_bitmap);

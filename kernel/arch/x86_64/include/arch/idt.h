@@ -25,4 +25,6 @@
 
 #ifndef __ASSEMBLER__
 void idt_init(void);
+/* Load the IDT on this processor (idt_init does on the boot one). */
+void idt_load(void);
 #endif

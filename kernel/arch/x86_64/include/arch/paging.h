@@ -76,6 +76,15 @@ static inline void paging_switch(paddr_t pml4)
 {
     __asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
 }
+/* The application processors' way into long mode (smp.c, boot only): a
+ * root with the kernel's half and the low 2 MB identity-mapped (where
+ * ap_boot.S runs when paging comes on); and its freeing. */
+paddr_t paging_ap_start_root(void);
+void paging_ap_start_root_free(paddr_t root);
+
+/* The kernel's own root (the kernel half every space shares). */
+paddr_t paging_kernel_root(void);
+
 /* Does the CPU have NX (EFER.NXE set at boot)? Read on every user mapping. */
 extern bool paging_nx;
 static inline bool paging_nx_enabled(void)

@@ -18,3 +18,14 @@ void lapic_eoi(void);
 
 /* TSC frequency measured at boot, in kHz. */
 uint64_t tsc_khz(void);
+
+/* The local APIC, for starting processors (smp.c; boot only, after
+ * timer_init): this processor's APIC id (0 without a local APIC); send
+ * an IPI (ICR low word `command`) to apic_id and wait until it is
+ * delivered; enable this processor's local APIC, its timer masked. */
+unsigned lapic_id(void);
+void lapic_ipi(unsigned apic_id, uint32_t command);
+void lapic_enable_here(void);
+
+/* Busy-wait us microseconds by the TSC (after timer_init). */
+void tsc_delay_us(uint64_t us);
