@@ -453,6 +453,17 @@ static word_t resolve_from(struct tcb *self, word_t from)
     return t ? t->global_id : 0;
 }
 
+/* An untyped message (tagged `tag`, in self's MRs) to dest, which waits
+ * for it blocked for fast_resume: into its UTCB, and it is ready. */
+static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t tag)
+{
+    copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
+    dest->utcb[0] = tag;
+    dest->ipc_from = tcb_id_for(self, dest);
+    dest->ipc_error = 0;
+    dest->state = TS_READY;
+}
+
 /* A reply with typed items in short (a pager's map item, say), to a
  * partner waiting for us in a receive the fast path or a kernel-made IPC
  * (page fault, exception) left it in, neither partner in a string copy;
@@ -527,11 +538,7 @@ bool ipc_short(word_t to, word_t from_spec, word_t timeouts)
     if (spec != self->global_id && spec != ANYTHREAD &&
         !(spec == ANYLOCALTHREAD && dest->space == self->space))
         return false;
-    copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
-    dest->utcb[0] = tag;
-    dest->ipc_from = tcb_id_for(self, dest);
-    dest->ipc_error = 0;
-    dest->state = TS_READY;
+    deliver_untyped(self, dest, tag);
     self->rcv_from = from_spec;
     self->ipc_error = 0;
     self->state = TS_RECV_BLOCKED;
@@ -612,11 +619,7 @@ static bool kernel_call_short(struct tcb *self, struct tcb *dest)
         dest->priority < self->priority || self->delay_until || MSGTAG_T(tag) ||
         !accepts(dest, dest->rcv_from, self))
         return false;
-    copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
-    dest->utcb[0] = tag;
-    dest->ipc_from = tcb_id_for(self, dest);
-    dest->ipc_error = 0;
-    dest->state = TS_READY;
+    deliver_untyped(self, dest, tag);
     self->ipc_from = NILTHREAD;
     self->ipc_error = 0;
     self->has_rcv_phase = false;

@@ -359,17 +359,24 @@ static void touch_far_page(L4_Word_t unused)
     touched = 1;
 }
 
-TEST(pagers, nonsense_answers_to_a_fault)
+/* Run thread_fn in a space of its own, paged by pager_fn in another;
+ * true if it completed within two seconds. Both are gone afterwards. */
+static int run_paged_by(tsup_fn_t pager_fn, tsup_fn_t thread_fn)
 {
-    nonsense_given = 0;
     go_heap = 0;
-    L4_ThreadId_t pager = tsup_space(nonsense_pager, 0);
-    L4_ThreadId_t t = tsup_space(touch_far_page, 0);
+    L4_ThreadId_t pager = tsup_space(pager_fn, 0);
+    L4_ThreadId_t t = tsup_space(thread_fn, 0);
     tsup_go_paged_by(t, pager, &go_heap);
     int ok = tsup_join(t, 2000);
     tsup_kill(t);
     tsup_kill(pager);
-    EXPECT(ok);
+    return ok;
+}
+
+TEST(pagers, nonsense_answers_to_a_fault)
+{
+    nonsense_given = 0;
+    EXPECT(run_paged_by(nonsense_pager, touch_far_page));
     EXPECT_EQ(touched, 1);
     EXPECT_EQ(nonsense_given, 4);                        /* three faults in vain, then mapped */
 }
@@ -448,16 +455,9 @@ static void victim(L4_Word_t unused)
 TEST(pagers, answers_the_kernel_keeps_from_mapping)
 {
     refusals = 0;
-    go_heap = 0;
     victim_ok = 0;
     string_answer_error = 0;
-    L4_ThreadId_t pager = tsup_space(refused_pager, 0);
-    L4_ThreadId_t t = tsup_space(victim, 0);
-    tsup_go_paged_by(t, pager, &go_heap);
-    int ok = tsup_join(t, 2000);
-    tsup_kill(t);
-    tsup_kill(pager);
-    EXPECT(ok);
+    EXPECT(run_paged_by(refused_pager, victim));
     EXPECT_EQ(touched, 1);
     EXPECT_EQ(refusals, 7);                     /* six answers in vain, then mapped */
     EXPECT_EQ(victim_ok, 1);                    /* its KIP and UTCB are still its own */
