@@ -83,7 +83,7 @@ static bool fill(struct mdb_space *s, entry_t *e, entry_t *above, unsigned k, va
 {
     for (; k > level; k--) {
         if (!*e) {
-            entry_t *t = mdb_table_alloc(s, false);
+            entry_t *t = mdb_table_alloc(s);
             if (!t)
                 return false;           /* (a table made on the way stays, empty) */
             *e = (entry_t)t | TABLE;
@@ -481,8 +481,11 @@ static bool split(struct mnode *x)
 
 /* n's 512 pieces: a new table in its space with them in its entries,
  * piece 0 being n itself; the others, new nodes, each a ring of its own.
- * Charged past the space's limit: a split must not fail for it. NULL,
- * with nothing changed, when kernel memory ran out. */
+ * Charged to the space within its limit, like its other mappings (were
+ * splits charged past it, a space could map one large page of its own
+ * on to many addresses, a node each, and have every one split: some 24
+ * KB each). NULL, with nothing changed, when the space's limit or kernel
+ * memory ran out: the caller removes the node whole instead. */
 static entry_t *make_pieces(struct mnode *n)
 {
     struct mdb_space *s = space_of(n);
@@ -490,12 +493,12 @@ static entry_t *make_pieces(struct mnode *n)
     vaddr_t va = va_of(n);
     paddr_t pa = pa_of(n);
     entry_t *e = entry_of(n);
-    entry_t *t = mdb_table_alloc(s, true);
+    entry_t *t = mdb_table_alloc(s);
     if (!t)
         return NULL;
     unsigned i;
     for (i = 1; i < FANOUT; i++) {
-        struct mnode *p = mdb_node_alloc(s, true);
+        struct mnode *p = mdb_node_alloc(s);
         if (!p)
             break;
         word_t off = (word_t)i << mdb_level_shift(level);
@@ -622,7 +625,7 @@ static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa, unsigned *lev
         return n;
     pa = ALIGN_DOWN(pa, mdb_level_size(*level));
     ASSERT(pa < (1UL << 39));                       /* (all frames come from here) */
-    n = mdb_node_alloc(s0, false);
+    n = mdb_node_alloc(s0);
     if (!n)
         return NULL;
     *n = (struct mnode){ .owner = owner(s0, 0, MDB_R | MDB_W | MDB_X),
@@ -724,7 +727,7 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
         return move(from, from_va, to, to_va, level, rights) ? size : 0;
     if (depth_of(src) == MDB_MAX_DEPTH)
         return 0;
-    struct mnode *n = mdb_node_alloc(to, false);
+    struct mnode *n = mdb_node_alloc(to);
     if (!n)
         return 0;
     *n = (struct mnode){ .owner = owner(to, depth_of(src) + 1, rights),

@@ -125,3 +125,95 @@ TEST(largepage, gigabyte_block_then_one_page_revoked)
     EXPECT(!L4_IsNilFpage(block));
     whole_block_then_one_page_revoked(block, 16);
 }
+
+/* A space's kernel-memory limit holds when splits of large mappings it
+ * made itself come due. The holder H gets one 2 MB mapping and maps it
+ * on to AL_N addresses of its own space (a node each, within its limit);
+ * a flush of one 4 KB page of it splits every one of those into 512
+ * (511 nodes, a node table and a page table each: some 24 KB per 32-byte
+ * node). Charged past the limit, that made a limit of some 100 KB good
+ * for 6 MB; the kernel pool would go the same way with more aliases. */
+#define AL_WINDOW  0x40000000UL
+#define AL_ALIASES 0x80000000UL                /* 1 GB of aliases */
+#define AL_N       (31 * 8)
+static volatile int al_waiting, al_stage, al_read_ok;
+static volatile L4_Word_t al_receiver;
+
+static void al_alias_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_Accept(L4_MapGrantItems(L4_FpageLog2(AL_ALIASES, 30)));
+        L4_Wait(&from);
+    }
+}
+
+static void al_holder(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Accept(L4_MapGrantItems(L4_FpageLog2(AL_WINDOW, 21)));
+    L4_ThreadId_t from;
+    al_waiting = 1;
+    L4_Wait(&from);                                 /* the 2 MB mapping */
+    while (al_stage < 1)
+        tsup_sleep_ms(1);
+    L4_Word_t *mr = __L4_Utcb();
+    for (L4_Word_t m = 0; m < AL_N / 31; m++) {
+        mr[0] = 62 << 6;                            /* 31 map items */
+        for (L4_Word_t i = 0; i < 31; i++) {
+            mr[1 + 2 * i] = (m * 31 + i) << 21 | 0x8;
+            mr[2 + 2 * i] = L4_FpageLog2(AL_WINDOW, 21).raw | 7;
+        }
+        L4_Send((L4_ThreadId_t){ .raw = al_receiver });
+    }
+    L4_Word_t first = *(volatile L4_Word_t *)AL_ALIASES;
+    L4_Word_t last = *(volatile L4_Word_t *)(AL_ALIASES + (AL_N - 1) * (1UL << 21));
+    al_read_ok = first == 0xA11A5 && last == 0xA11A5;
+    al_stage = 2;
+    while (al_stage < 3)
+        tsup_sleep_ms(1);
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2(AL_WINDOW + 4096, 12), L4_FullyAccessible));
+    al_stage = 4;
+}
+
+TEST(largepage, splits_of_a_spaces_own_aliases_keep_its_limit)
+{
+    al_waiting = al_stage = al_read_ok = 0;
+    L4_Fpage_t block = tsup_sigma0_any(21);
+    EXPECT(!L4_IsNilFpage(block));
+    if (L4_IsNilFpage(block))
+        return;
+    *(volatile L4_Word_t *)L4_Address(block) = 0xA11A5;
+    L4_ThreadId_t h = tsup_space(al_holder, 0);
+    tsup_wait_flag(&al_waiting, 5000);
+    tsup_wait_blocked(h);
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(block, L4_FullyAccessible), 0);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    L4_MsgTag_t tag = L4_Send(h);
+    L4_ThreadId_t r = tsup_space_thread(h, al_alias_receiver, 0);
+    al_receiver = r.raw;
+    tsup_wait_blocked(r);
+    tsup_sleep_ms(10);
+    L4_Word_t limit = L4_KernelMemoryUsed(h) + 64;  /* KB */
+    L4_SetKernelMemoryLimit(h, limit);
+    al_stage = 1;
+    for (int i = 0; i < 10000 && al_stage < 2; i++)
+        tsup_sleep_ms(1);
+    L4_Word_t used_aliased = L4_KernelMemoryUsed(h);
+    al_stage = 3;
+    for (int i = 0; i < 10000 && al_stage < 4; i++)
+        tsup_sleep_ms(1);
+    int stage = al_stage;
+    L4_Word_t used_split = L4_KernelMemoryUsed(h);
+    tsup_kill(r);
+    tsup_kill(h);
+    EXPECT(L4_IpcSucceeded(tag));
+    EXPECT_EQ(stage, 4);
+    EXPECT(al_read_ok);                             /* the aliases were there */
+    EXPECT(used_aliased <= limit);
+    EXPECT(used_split <= limit);
+}
