@@ -373,6 +373,14 @@ static bool delete_subtree(struct mnode *top, unsigned *budget, unsigned *status
 static bool split(struct mnode *x);
 static entry_t *make_pieces(struct mnode *n);
 
+/* A split makes the pieces of every node of its size below it at once
+ * (512 nodes, a node table and a page table each), so it is refused when
+ * more than SPLIT_SAME such nodes lie below: the callers remove the node
+ * whole then, in bounded steps (never less revoked than asked). Else a
+ * space could map one large page of its own on to thousands of addresses
+ * and have all of them split in one step, with interrupts off. */
+#define SPLIT_SAME 8
+
 /* Take `rights` from the nodes of top's subtree (top too, if n is top)
  * from n on that map frames in [lo, hi): nodes that reach beyond the part
  * are split first, nodes left without rights go with their subtrees (a
@@ -425,7 +433,8 @@ static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, padd
  * too). Smaller nodes below go, with their subtrees, below the piece
  * whose frames they map. A node below that cannot be split for want of
  * memory goes with its subtree (never less revoked than asked); false,
- * with nothing changed, when x itself cannot.
+ * with nothing changed, when x itself cannot, or when more than
+ * SPLIT_SAME nodes of its size lie below it.
  *
  * The list becomes: x's piece 0 with what stays below it (in place), then
  * for i = 1..511 (in lists of their own if x is a root) the ring of piece
@@ -435,7 +444,10 @@ static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, padd
  */
 static bool split(struct mnode *x)
 {
-    unsigned level = level_of(x), d = depth_of(x);
+    unsigned level = level_of(x), d = depth_of(x), same = 0;
+    for (struct mnode *n = x->next; n && depth_of(n) > d; n = n->next)
+        if (level_of(n) == level && ++same > SPLIT_SAME)
+            return false;
     paddr_t base = pa_of(x);
     entry_t *xt = make_pieces(x);
     if (!xt)
@@ -520,8 +532,8 @@ static entry_t *make_pieces(struct mnode *n)
 
 /* Part [va, upto) of the unmapper's own mapping n is revoked: n is split
  * down to the part, and the piece at va is the one to go on with (the next
- * calls take the others). Without memory for that, n stays whole (and with
- * flush goes whole). */
+ * calls take the others). Where it cannot be split (memory, SPLIT_SAME), n
+ * stays whole (and with flush goes whole). */
 static __attribute__((noinline)) struct mnode *cut_down(struct mdb_space *s, vaddr_t va,
                                                        vaddr_t upto, struct mnode *n)
 {
@@ -638,7 +650,7 @@ static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa, unsigned *lev
 }
 
 /* Make the receiver's node at va exactly `level` large, splitting a larger
- * one: the node then, NULL if memory ran out. */
+ * one: the node then, NULL if it cannot be split (memory, SPLIT_SAME). */
 static __attribute__((noinline)) struct mnode *cut_to(struct mdb_space *s, vaddr_t va,
                                                      struct mnode *n, unsigned level)
 {
