@@ -14,14 +14,6 @@ paddr_t kmem_frame(struct kmem_account *a)
     return f;
 }
 
-paddr_t kmem_frame_anyway(struct kmem_account *a)
-{
-    paddr_t f = frame_alloc();
-    if (f)
-        kmem_charge_anyway(a, PAGE_SIZE);
-    return f;
-}
-
 void kmem_frame_free(struct kmem_account *a, paddr_t f)
 {
     kmem_uncharge(a, PAGE_SIZE);
@@ -35,14 +27,6 @@ void *kmem_object(struct kmem_account *a, struct slab *s)
     void *obj = slab_alloc(s);
     if (!obj)
         kmem_uncharge(a, s->size);
-    return obj;
-}
-
-void *kmem_object_anyway(struct kmem_account *a, struct slab *s)
-{
-    void *obj = slab_alloc(s);
-    if (obj)
-        kmem_charge_anyway(a, s->size);
     return obj;
 }
 

@@ -475,7 +475,9 @@ static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t ta
  * which unprivileged spaces may not send to, nor to an interrupt
  * thread, which neither kind of wait is.)
  * Returns false if it does not apply, with nothing done; true if the
- * transfer failed, which ends our IPC (both partners have their errors). */
+ * IPC is over, its result in self->ipc_from: the transfer failed (both
+ * partners have their errors), or it went through transfer() and then
+ * the general receive phase. */
 static bool reply_short(struct tcb *self, struct tcb *dest, word_t from_spec)
 {
     self->ipc_vsender = self->ipc_intended = 0;
@@ -492,7 +494,14 @@ static bool reply_short(struct tcb *self, struct tcb *dest, word_t from_spec)
     if (MSGTAG_T(tag) == 2 && u + 3 <= NUM_MRS && map_item_short(self, dest, &self->utcb[u + 1])) {
         copy_words(&dest->utcb[1], &self->utcb[1], u + 2);
         dest->utcb[0] = tag;            /* (no flags: ipc_short checked) */
-    } else if (transfer(self, dest)) {
+    } else {
+        if (transfer(self, dest))
+            return true;
+        /* transfer() may have blocked (a fault in a string copy) or been
+         * preempted: senders may have queued for us meanwhile, and
+         * ExchangeRegisters may have set our IP. The rest as ipc() does it. */
+        struct ipc_call call = { .spec = ANYTHREAD, .handoff = delivered(self, dest) };
+        self->ipc_from = receive_phase(self, &call, 0);
         return true;
     }
     dest->ipc_from = tcb_id_for(self, dest);    /* delivered(), for this case */
@@ -513,7 +522,7 @@ static bool reply_short(struct tcb *self, struct tcb *dest, word_t from_spec)
  * Unix-ABI thread blocked by unix_fastpath.S for its handler's answer
  * resumes in unix_fast_resume, which applies the answer as unix.c does.)
  * Returns false if it does not apply, with nothing done; true if the
- * IPC is over (failed; see reply_short). */
+ * IPC is over, its result in current->ipc_from (see reply_short). */
 bool ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;

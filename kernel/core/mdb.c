@@ -83,7 +83,7 @@ static bool fill(struct mdb_space *s, entry_t *e, entry_t *above, unsigned k, va
 {
     for (; k > level; k--) {
         if (!*e) {
-            entry_t *t = mdb_table_alloc(s, false);
+            entry_t *t = mdb_table_alloc(s);
             if (!t)
                 return false;           /* (a table made on the way stays, empty) */
             *e = (entry_t)t | TABLE;
@@ -373,6 +373,14 @@ static bool delete_subtree(struct mnode *top, unsigned *budget, unsigned *status
 static bool split(struct mnode *x);
 static entry_t *make_pieces(struct mnode *n);
 
+/* A split makes the pieces of every node of its size below it at once
+ * (512 nodes, a node table and a page table each), so it is refused when
+ * more than SPLIT_SAME such nodes lie below: the callers remove the node
+ * whole then, in bounded steps (never less revoked than asked). Else a
+ * space could map one large page of its own on to thousands of addresses
+ * and have all of them split in one step, with interrupts off. */
+#define SPLIT_SAME 8
+
 /* Take `rights` from the nodes of top's subtree (top too, if n is top)
  * from n on that map frames in [lo, hi): nodes that reach beyond the part
  * are split first, nodes left without rights go with their subtrees (a
@@ -425,7 +433,8 @@ static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, padd
  * too). Smaller nodes below go, with their subtrees, below the piece
  * whose frames they map. A node below that cannot be split for want of
  * memory goes with its subtree (never less revoked than asked); false,
- * with nothing changed, when x itself cannot.
+ * with nothing changed, when x itself cannot, or when more than
+ * SPLIT_SAME nodes of its size lie below it.
  *
  * The list becomes: x's piece 0 with what stays below it (in place), then
  * for i = 1..511 (in lists of their own if x is a root) the ring of piece
@@ -435,7 +444,10 @@ static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, padd
  */
 static bool split(struct mnode *x)
 {
-    unsigned level = level_of(x), d = depth_of(x);
+    unsigned level = level_of(x), d = depth_of(x), same = 0;
+    for (struct mnode *n = x->next; n && depth_of(n) > d; n = n->next)
+        if (level_of(n) == level && ++same > SPLIT_SAME)
+            return false;
     paddr_t base = pa_of(x);
     entry_t *xt = make_pieces(x);
     if (!xt)
@@ -481,8 +493,11 @@ static bool split(struct mnode *x)
 
 /* n's 512 pieces: a new table in its space with them in its entries,
  * piece 0 being n itself; the others, new nodes, each a ring of its own.
- * Charged past the space's limit: a split must not fail for it. NULL,
- * with nothing changed, when kernel memory ran out. */
+ * Charged to the space within its limit, like its other mappings (were
+ * splits charged past it, a space could map one large page of its own
+ * on to many addresses, a node each, and have every one split: some 24
+ * KB each). NULL, with nothing changed, when the space's limit or kernel
+ * memory ran out: the caller removes the node whole instead. */
 static entry_t *make_pieces(struct mnode *n)
 {
     struct mdb_space *s = space_of(n);
@@ -490,12 +505,12 @@ static entry_t *make_pieces(struct mnode *n)
     vaddr_t va = va_of(n);
     paddr_t pa = pa_of(n);
     entry_t *e = entry_of(n);
-    entry_t *t = mdb_table_alloc(s, true);
+    entry_t *t = mdb_table_alloc(s);
     if (!t)
         return NULL;
     unsigned i;
     for (i = 1; i < FANOUT; i++) {
-        struct mnode *p = mdb_node_alloc(s, true);
+        struct mnode *p = mdb_node_alloc(s);
         if (!p)
             break;
         word_t off = (word_t)i << mdb_level_shift(level);
@@ -517,8 +532,8 @@ static entry_t *make_pieces(struct mnode *n)
 
 /* Part [va, upto) of the unmapper's own mapping n is revoked: n is split
  * down to the part, and the piece at va is the one to go on with (the next
- * calls take the others). Without memory for that, n stays whole (and with
- * flush goes whole). */
+ * calls take the others). Where it cannot be split (memory, SPLIT_SAME), n
+ * stays whole (and with flush goes whole). */
 static __attribute__((noinline)) struct mnode *cut_down(struct mdb_space *s, vaddr_t va,
                                                        vaddr_t upto, struct mnode *n)
 {
@@ -622,7 +637,7 @@ static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa, unsigned *lev
         return n;
     pa = ALIGN_DOWN(pa, mdb_level_size(*level));
     ASSERT(pa < (1UL << 39));                       /* (all frames come from here) */
-    n = mdb_node_alloc(s0, false);
+    n = mdb_node_alloc(s0);
     if (!n)
         return NULL;
     *n = (struct mnode){ .owner = owner(s0, 0, MDB_R | MDB_W | MDB_X),
@@ -635,7 +650,7 @@ static struct mnode *sigma0_root(struct mdb_space *s0, paddr_t pa, unsigned *lev
 }
 
 /* Make the receiver's node at va exactly `level` large, splitting a larger
- * one: the node then, NULL if memory ran out. */
+ * one: the node then, NULL if it cannot be split (memory, SPLIT_SAME). */
 static __attribute__((noinline)) struct mnode *cut_to(struct mdb_space *s, vaddr_t va,
                                                      struct mnode *n, unsigned level)
 {
@@ -724,7 +739,7 @@ word_t mdb_map(struct mdb_space *from, vaddr_t from_va, struct mdb_space *to, va
         return move(from, from_va, to, to_va, level, rights) ? size : 0;
     if (depth_of(src) == MDB_MAX_DEPTH)
         return 0;
-    struct mnode *n = mdb_node_alloc(to, false);
+    struct mnode *n = mdb_node_alloc(to);
     if (!n)
         return 0;
     *n = (struct mnode){ .owner = owner(to, depth_of(src) + 1, rights),

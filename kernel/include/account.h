@@ -27,8 +27,8 @@ static inline bool kmem_charge(struct kmem_account *a, size_t bytes)
     return true;
 }
 
-/* Charge `bytes` even past the limit: for work that must not fail, such
- * as splitting a large page to revoke part of it. */
+/* Charge `bytes` even past the limit: for what a space has no choice
+ * about (its own record; a granted mapping's node, which its sender had). */
 static inline void kmem_charge_anyway(struct kmem_account *a, size_t bytes)
 {
     if (a)
@@ -45,15 +45,9 @@ static inline void kmem_uncharge(struct kmem_account *a, size_t bytes)
  * empty. */
 paddr_t kmem_frame(struct kmem_account *a);
 
-/* A frame charged past the limit if need be; 0 only if the pool is empty. */
-paddr_t kmem_frame_anyway(struct kmem_account *a);
-
 void kmem_frame_free(struct kmem_account *a, paddr_t f);
 
 /* A slab object charged to `a` (NULL if over the limit or out of memory). */
 struct slab;
 void *kmem_object(struct kmem_account *a, struct slab *s);
-/* The same charged past the limit if need be (NULL only when the pool is
- * empty). */
-void *kmem_object_anyway(struct kmem_account *a, struct slab *s);
 void kmem_object_free(struct kmem_account *a, struct slab *s, void *obj);

@@ -100,13 +100,13 @@ static inline paddr_t mdb_node_pa(const struct mnode *n)
 static inline unsigned mdb_node_level(const struct mnode *n) { return n->where & 3; }
 
 /* ---- hooks the user of the database provides ------------------------- */
-/* A node for space s (charged to it: NULL when it may have no more, or,
- * with `must`, only when kernel memory is exhausted), and back; a granted
- * node changes space. Node tables likewise: 4 KB, zero-filled. */
-struct mnode *mdb_node_alloc(struct mdb_space *s, bool must);
+/* A node for space s (charged to it: NULL when it may have no more),
+ * and back; a granted node changes space. Node tables likewise: 4 KB,
+ * zero-filled. */
+struct mnode *mdb_node_alloc(struct mdb_space *s);
 void mdb_node_free(struct mnode *n);
 void mdb_node_moved(struct mnode *n, struct mdb_space *from);
-void *mdb_table_alloc(struct mdb_space *s, bool must);
+void *mdb_table_alloc(struct mdb_space *s);
 void mdb_table_free(struct mdb_space *s, void *table);
 /* Enter, change or remove the hardware mapping of a node (2^(12 + 9 *
  * level) bytes at va). The two latter return the access status gathered

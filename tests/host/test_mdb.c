@@ -75,12 +75,11 @@ static long live_nodes, live_tables;
 static int hw_splits, hw_split_fails;
 static long charged[SPACES];        /* nodes charged to each space (kernel memory) */
 static long tables[SPACES];         /* node tables charged to each space */
-static int out_of_memory;           /* the next so many node allocations fail, `must` or not */
+static int out_of_memory;           /* the next so many node allocations fail */
 static int hw_out_of_memory;        /* the next mdb_hw_map fails */
 
-struct mnode *mdb_node_alloc(struct mdb_space *s, bool must)
+struct mnode *mdb_node_alloc(struct mdb_space *s)
 {
-    (void)must;
     if (out_of_memory) {
         out_of_memory--;
         return NULL;
@@ -104,9 +103,8 @@ void mdb_node_moved(struct mnode *n, struct mdb_space *from)
     charged[sidx(mdb_node_space(n))]++;
 }
 
-void *mdb_table_alloc(struct mdb_space *s, bool must)
+void *mdb_table_alloc(struct mdb_space *s)
 {
-    (void)must;
     void *t = aligned_alloc(4096, 4096);
     memset(t, 0, 4096);
     live_tables++;

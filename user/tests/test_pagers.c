@@ -463,3 +463,100 @@ TEST(pagers, answers_the_kernel_keeps_from_mapping)
     EXPECT_EQ(victim_ok, 1);                    /* its KIP and UTCB are still its own */
     EXPECT_EQ(string_answer_error & 0xF, 4 << 1);   /* overflow, send phase */
 }
+
+/* ---- a ReplyWait whose string copy faults: who queued meanwhile ---------- */
+
+/* The server P (a space of its own, paged by the test pager G) answers
+ * its client C with a string from sq_src, which P's space has not touched:
+ * the copy faults to G. While G holds the fault, S calls P and is queued
+ * (P receives from G only). P's ReplyWait then receives from anyone: S's
+ * message, which is waiting (spec 5.1), not a wait that ends only when
+ * S's send times out. */
+#define SQ_STR(len) ((L4_Word_t)(len) << 10)
+static uint8_t sq_src[4096] __attribute__((aligned(4096)));
+static uint8_t sq_dst[4096] __attribute__((aligned(4096)));
+static volatile int sq_go, sq_p_waiting, sq_fault_seen, sq_s_ok;
+static volatile L4_Word_t sq_p_from, sq_c_tag;
+
+static void sq_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb(), addr = mr[1], ip = mr[2];
+        if ((L4_Label(tag) >> 4) == 0xFFFFFFFFFFEUL && addr >> 12 == (L4_Word_t)sq_src >> 12) {
+            sq_fault_seen = 1;
+            tsup_sleep_ms(100);                 /* S calls P meanwhile */
+            mr[0] = tag.raw;
+            mr[1] = addr;
+            mr[2] = ip;
+        }
+        if (!tsup_image_fault_reply(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void sq_server(L4_Word_t unused)
+{
+    (void)unused;
+    while (!sq_go)
+        tsup_sleep_ms(1);
+    L4_ThreadId_t from;
+    sq_p_waiting = 1;
+    L4_MsgTag_t tag = L4_Wait(&from);            /* C's call */
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = SQ_STR(64);
+    mr[2] = (L4_Word_t)sq_src;
+    tag = L4_ReplyWait(from, &from);
+    sq_p_from = from.raw;
+    if (L4_IpcSucceeded(tag)) {
+        mr[0] = 0;
+        L4_Reply(from);
+    }
+}
+
+static void sq_caller(L4_Word_t server)
+{
+    L4_ThreadId_t p = { .raw = server };
+    tsup_wait_flag(&sq_fault_seen, 3000);
+    L4_ThreadId_t from;
+    L4_LoadMR(0, 0);
+    L4_MsgTag_t tag = L4_Ipc(p, p, L4_Timeouts(L4_TimePeriod(1000000), L4_Never), &from);
+    sq_s_ok = L4_IpcSucceeded(tag) ? 1 : 2;
+}
+
+static void sq_client(L4_Word_t server)
+{
+    L4_LoadBR(0, 1);                            /* strings, into sq_dst */
+    L4_LoadBR(1, SQ_STR(64));
+    L4_LoadBR(2, (L4_Word_t)sq_dst);
+    L4_LoadMR(0, 0);
+    sq_c_tag = L4_Call((L4_ThreadId_t){ .raw = server }).raw;
+}
+
+TEST(pagers, replywait_after_faulting_string_takes_queued_sender)
+{
+    sq_go = sq_p_waiting = sq_fault_seen = sq_s_ok = 0;
+    sq_p_from = sq_c_tag = 0;
+    L4_ThreadId_t g = tsup_thread(sq_pager, 0);
+    L4_ThreadId_t p = tsup_space(sq_server, 0);
+    tsup_go_paged_by(p, g, &sq_go);
+    EXPECT(tsup_wait_flag(&sq_p_waiting, 2000));
+    tsup_sleep_ms(20);                          /* P waits (for fast_resume) */
+    L4_ThreadId_t s = tsup_thread(sq_caller, p.raw);
+    L4_ThreadId_t c = tsup_thread(sq_client, p.raw);
+    int ok = tsup_join(s, 3000);
+    tsup_kill(c);
+    tsup_kill(s);
+    tsup_kill(p);
+    tsup_kill(g);
+    EXPECT(ok);
+    EXPECT(L4_IpcSucceeded((L4_MsgTag_t){ .raw = sq_c_tag }));
+    EXPECT_EQ(sq_s_ok, 1);                      /* P took S's message and answered */
+    EXPECT_EQ(sq_p_from, s.raw);
+}

@@ -1030,6 +1030,101 @@ TEST(security, fast_path_never_returns_to_a_noncanonical_rip)
     EXPECT_NE(fp_rcx, NONCANONICAL);            /* RCX = RIP: sysret was handed it */
 }
 
+/* The same for a ReplyWait with a string (ipc.c reply_short): its
+ * replier P, whose IP its pager set during a fault of the copy, waited
+ * for anyone on the fast path's terms after the transfer, and the next
+ * fast-path Call to it returned to it by sysret. */
+static volatile L4_Word_t rs_h, rs_faults;
+static uint8_t rs_page[4096] __attribute__((aligned(4096)));
+
+static void rs_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t *mr = __L4_Utcb();
+    rs_page[0] = 'x';
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        if (tsup_image_fault_reply(tag)) {
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        if (L4_IpcSucceeded(tag) && (mr[1] & ~0xFFFUL) == NEST_SRC) {
+            rs_faults++;
+            L4_Word_t c, sp, ip, fl, h;
+            L4_ThreadId_t pg;
+            L4_ExchangeRegisters(from, 1 << 4, 0, NONCANONICAL, 0, 0, L4_nilthread, &c, &sp, &ip,
+                                 &fl, &h, &pg);
+            mr[0] = 2 << 6;
+            mr[1] = NEST_SRC | 0x8;
+            mr[2] = L4_FpageLog2((L4_Word_t)rs_page, 12).raw | 7;
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        tag = L4_Wait(&from);
+    }
+}
+
+static void rs_server(L4_Word_t catcher)
+{
+    while (!rs_h)
+        tsup_sleep_ms(1);
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = catcher });
+    L4_Set_Pager((L4_ThreadId_t){ .raw = rs_h });
+    L4_ThreadId_t from;
+    L4_Wait(&from);                             /* the client's Call */
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = 16UL << 10;
+    mr[2] = NEST_SRC;
+    L4_ReplyWait(from, &from);                  /* the string faults to rs_pager */
+}
+
+static void rs_client(L4_Word_t server)
+{
+    L4_LoadBR(0, 1);
+    L4_LoadBR(1, sizeof fp_buf << 10);
+    L4_LoadBR(2, (L4_Word_t)fp_buf);
+    __L4_Utcb()[0] = 0;
+    L4_Call((L4_ThreadId_t){ .raw = server });
+}
+
+static void rs_caller(L4_Word_t server)
+{
+    while (!rs_faults)
+        tsup_sleep_ms(1);
+    tsup_sleep_ms(20);                          /* the server waits for anyone */
+    __L4_Utcb()[0] = 0;
+    L4_Call((L4_ThreadId_t){ .raw = server });  /* untyped, no timeout: the fast path */
+}
+
+TEST(security, replywait_with_a_string_never_returns_to_a_noncanonical_rip)
+{
+    rs_h = rs_faults = fp_caught = fp_rip = 0;
+    fp_rcx = NONCANONICAL;
+    L4_ThreadId_t c = tsup_thread(fp_catcher, 0);
+    L4_Set_Priority(c, 200);
+    L4_ThreadId_t p = tsup_space(rs_server, c.raw);
+    L4_ThreadId_t h = tsup_space_thread(p, rs_pager, 0);
+    EXPECT(tsup_wait_blocked(h));
+    rs_h = h.raw;
+    EXPECT(tsup_wait_blocked(p));
+    tsup_sleep_ms(20);
+    L4_ThreadId_t cl = tsup_thread(rs_client, p.raw);
+    L4_ThreadId_t t = tsup_thread(rs_caller, p.raw);
+    for (int i = 0; i < 2000 && !fp_caught; i++)
+        tsup_sleep_ms(1);
+    tsup_kill(t);
+    tsup_kill(cl);
+    tsup_kill(h);
+    tsup_kill(p);
+    tsup_kill(c);
+    EXPECT_EQ(rs_faults, 1);
+    EXPECT_EQ(fp_caught, 1);
+    EXPECT_EQ(fp_rip, NONCANONICAL);            /* the #GP at that RIP */
+    EXPECT_NE(fp_rcx, NONCANONICAL);            /* RCX = RIP: sysret was handed it */
+}
+
 /* RFLAGS.NT set by popfq survived `syscall` (SFMASK did not clear it):
  * the kernel's next iretq raised #GP in ring 0. */
 static void nt_flag(L4_Word_t unused)

@@ -24,10 +24,9 @@ static struct space *space_of(struct mdb_space *m)
 
 /* A node, and a node table, is charged to the space whose mapping it
  * serves. */
-struct mnode *mdb_node_alloc(struct mdb_space *s, bool must)
+struct mnode *mdb_node_alloc(struct mdb_space *s)
 {
-    struct kmem_account *a = &space_of(s)->kmem;
-    return must ? kmem_object_anyway(a, &nodes) : kmem_object(a, &nodes);
+    return kmem_object(&space_of(s)->kmem, &nodes);
 }
 
 void mdb_node_free(struct mnode *n)
@@ -43,10 +42,9 @@ void mdb_node_moved(struct mnode *n, struct mdb_space *from)
     kmem_charge_anyway(&space_of(mdb_node_space(n))->kmem, nodes.size);
 }
 
-void *mdb_table_alloc(struct mdb_space *s, bool must)
+void *mdb_table_alloc(struct mdb_space *s)
 {
-    struct kmem_account *a = &space_of(s)->kmem;
-    paddr_t f = must ? kmem_frame_anyway(a) : kmem_frame(a);
+    paddr_t f = kmem_frame(&space_of(s)->kmem);
     return f ? phys_to_virt(f) : NULL;
 }
 

@@ -316,7 +316,7 @@ bool paging_split(paddr_t pml4, vaddr_t va, unsigned level, struct kmem_account 
 {
     uint64_t *e = paging_entry(pml4, va, level);
     ASSERT(level > 0 && e && (*e & PTE_P) && (*e & PTE_PS));
-    paddr_t t = kmem_frame_anyway(a);
+    paddr_t t = kmem_frame(a);
     if (!t)
         return false;
     uint64_t step = 1UL << (12 + 9 * (level - 1));

@@ -51,7 +51,7 @@ uint64_t *paging_entry(paddr_t pml4, vaddr_t va, unsigned level);
 
 /* Replace the large entry of `level` at `va` by a table of the 512 entries
  * of the next level down with the same translations; the table is charged
- * to `a` even past its limit (false: the pool is empty). */
+ * to `a` (false: over its limit, or the pool is empty). */
 bool paging_split(paddr_t pml4, vaddr_t va, unsigned level, struct kmem_account *a);
 
 /* Translate a user address: the physical address and the leaf entry. */
