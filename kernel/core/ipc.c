@@ -464,49 +464,36 @@ static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t ta
     dest->state = TS_READY;
 }
 
-/* A reply with typed items in short (a pager's map item, say), to a
- * partner waiting for us in a receive the fast path or a kernel-made IPC
- * (page fault, exception) left it in, neither partner in a string copy;
- * then our wait for anyone, without timeout, with nobody queued for us.
- * It is ipc()'s send and receive phase for just this case: the transfer
- * (the partners bound while items are mapped; one page into a fault's
- * window by map_item_short), the delivery, and a fast-path wait handing
- * the processor to the partner if the scheduler lets it. (Not to sigma0,
- * which unprivileged spaces may not send to, nor to an interrupt
- * thread, which neither kind of wait is.)
- * Returns false if it does not apply, with nothing done; true if the
- * IPC is over, its result in self->ipc_from: the transfer failed (both
- * partners have their errors), or it went through transfer() and then
- * the general receive phase. */
-static bool reply_short(struct tcb *self, struct tcb *dest, word_t from_spec)
+/* A pager's answer to a page fault in short: a ReplyWait whose one typed
+ * item maps one 4 KB page into the complete window of a kernel-made IPC
+ * (map_item_short), to the partner waiting for us in that IPC, neither
+ * partner in a string copy, then our wait for anyone,
+ * without timeout, with nobody queued for us. It is ipc()'s send and
+ * receive phase for just this case: the mapping (it cannot block), the
+ * delivery, and a fast-path wait handing the processor to the partner if
+ * the scheduler lets it. Everything else, a transfer that may block or be
+ * preempted among it, goes through ipc(). (Not to sigma0, which
+ * unprivileged spaces may not send to; an interrupt thread is never in a
+ * kernel-made IPC.) Returns only if it does not apply, with nothing done
+ * that ipc() would not redo. */
+static void reply_short(struct tcb *self, struct tcb *dest, word_t from_spec)
 {
-    self->ipc_vsender = self->ipc_intended = 0;
-    if (from_spec != ANYTHREAD || !list_empty(&self->sendq) || self->space->sigma0 ||
-        self->xfer_partner || dest->state != TS_RECV_BLOCKED ||
-        !(dest->fast_blocked || dest->kcall_depth) || dest->space->sigma0 || dest->xfer_partner ||
-        !accepts(dest, dest->rcv_from, self))
-        return false;
-    self->ipc_from = NILTHREAD;
-    self->has_rcv_phase = false;
-    timeout_cancel(dest);
     word_t tag = self->utcb[0];
     unsigned u = MSGTAG_U(tag);
-    if (MSGTAG_T(tag) == 2 && u + 3 <= NUM_MRS && map_item_short(self, dest, &self->utcb[u + 1])) {
-        copy_words(&dest->utcb[1], &self->utcb[1], u + 2);
-        dest->utcb[0] = tag;            /* (no flags: ipc_short checked) */
-    } else {
-        if (transfer(self, dest))
-            return true;
-        /* transfer() may have blocked (a fault in a string copy) or been
-         * preempted: senders may have queued for us meanwhile, and
-         * ExchangeRegisters may have set our IP. The rest as ipc() does it. */
-        struct ipc_call call = { .spec = ANYTHREAD, .handoff = delivered(self, dest) };
-        self->ipc_from = receive_phase(self, &call, 0);
-        return true;
-    }
+    self->ipc_vsender = self->ipc_intended = 0;
+    if (MSGTAG_T(tag) != 2 || u + 3 > NUM_MRS || from_spec != ANYTHREAD ||
+        !list_empty(&self->sendq) || self->space->sigma0 || self->xfer_partner ||
+        dest->state != TS_RECV_BLOCKED || !dest->kcall_depth || dest->fast_blocked ||
+        dest->space->sigma0 || dest->xfer_partner || !accepts(dest, dest->rcv_from, self) ||
+        !map_item_short(self, dest, &self->utcb[u + 1]))
+        return;
+    copy_words(&dest->utcb[1], &self->utcb[1], u + 2);
+    dest->utcb[0] = tag;                /* (no flags: ipc_short checked) */
     dest->ipc_from = tcb_id_for(self, dest);    /* delivered(), for this case */
     dest->ipc_error = 0;
     wake(dest);
+    self->ipc_from = NILTHREAD;
+    self->has_rcv_phase = false;
     self->ipc_error = 0;
     self->rcv_from = ANYTHREAD;
     block_for_fast_resume(self, dest);
@@ -521,32 +508,33 @@ static bool reply_short(struct tcb *self, struct tcb *dest, word_t from_spec)
  * thread and none waiting for its start message is ever fast-blocked. A
  * Unix-ABI thread blocked by unix_fastpath.S for its handler's answer
  * resumes in unix_fast_resume, which applies the answer as unix.c does.)
- * Returns false if it does not apply, with nothing done; true if the
- * IPC is over, its result in current->ipc_from (see reply_short). */
-bool ipc_short(word_t to, word_t from_spec, word_t timeouts)
+ * Returns only if it does not apply. */
+void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     word_t tag = self->utcb[0];
     if ((tag & MSGTAG_FLAGS) || TIMEOUTS_RCV(timeouts) || self->no_fast_send ||
         self->delay_until || !arch_user_ip_canonical(self))
-        return false;
+        return;
     struct tcb *dest = tcb_lookup(to, self);
     if (!dest || dest->halted)
-        return false;
-    if (MSGTAG_T(tag))
-        return reply_short(self, dest, from_spec);
+        return;
+    if (MSGTAG_T(tag)) {
+        reply_short(self, dest, from_spec);
+        return;
+    }
     if (dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->priority < self->priority)
-        return false;
+        return;
     if (from_spec == dest->global_id) {     /* a Call: we will wait for dest */
         if (self->listed_with != from_spec)
             waiters_join(self, dest);       /* (harmless if we return below) */
     } else if (from_spec != ANYTHREAD || !list_empty(&self->sendq)) {
-        return false;
+        return;
     }
     word_t spec = dest->rcv_from;
     if (spec != self->global_id && spec != ANYTHREAD &&
         !(spec == ANYLOCALTHREAD && dest->space == self->space))
-        return false;
+        return;
     deliver_untyped(self, dest, tag);
     self->rcv_from = from_spec;
     self->ipc_error = 0;

@@ -16,10 +16,8 @@
 word_t ipc(word_t to, word_t from_spec, word_t timeouts);
 
 /* The same for the common cases of a Call or ReplyWait, which it completes
- * without returning (ipc.c says which). Returns false if they do not
- * apply, true if the IPC is over: the result ipc() would return is then
- * in current->ipc_from. */
-bool ipc_short(word_t to, word_t from_spec, word_t timeouts);
+ * without returning (ipc.c says which). Returns if they do not apply. */
+void ipc_short(word_t to, word_t from_spec, word_t timeouts);
 
 /* A Call on behalf of the current thread (page-fault and exception
  * messages, spec 6.1), with no timeout but `deadline` (tick; 0 = none).

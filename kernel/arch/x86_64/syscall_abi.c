@@ -40,7 +40,8 @@ bool syscall_dispatch(struct trap_frame *f)
     case SYS_IPC:
     case SYS_LIPC:
         store_mrs(f, current->utcb);
-        f->rsi = ipc_short(f->rsi, f->rdx, f->r8) ? current->ipc_from : ipc(f->rsi, f->rdx, f->r8);
+        ipc_short(f->rsi, f->rdx, f->r8);
+        f->rsi = ipc(f->rsi, f->rdx, f->r8);
         ipc_user_return(current);
         load_mrs(f, current->utcb);
         f->rdi = current->local_id;
