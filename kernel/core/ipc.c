@@ -55,7 +55,8 @@ static bool cancel_blocked(struct tcb *t, unsigned code);
  * fault in its own space (spec 5.8): tcb.xfer_serve says how far it is. */
 enum {
     SERVE_NONE,
-    SERVE_REQUESTED,        /* made ready to ask its pager */
+    SERVE_REQUESTED = TCB_SERVE_REQUESTED,  /* made ready to ask its pager
+                                             * (fast_resume checks for it) */
     SERVE_BUSY,             /* in that page-fault IPC */
     SERVE_ABANDONED,        /* still in it, but the copier went on without it */
 };
@@ -476,12 +477,13 @@ static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t ta
  * unprivileged spaces may not send to; an interrupt thread is never in a
  * kernel-made IPC.) Returns only if it does not apply, with nothing done
  * that ipc() would not redo. */
-static void reply_short(struct tcb *self, struct tcb *dest, word_t from_spec)
+static __attribute__((noinline)) void reply_short(struct tcb *self, word_t tag, word_t to,
+                                                  word_t from_spec)
 {
-    word_t tag = self->utcb[0];
     unsigned u = MSGTAG_U(tag);
+    struct tcb *dest = tcb_lookup(to, self);
     self->ipc_vsender = self->ipc_intended = 0;
-    if (MSGTAG_T(tag) != 2 || u + 3 > NUM_MRS || from_spec != ANYTHREAD ||
+    if (!dest || dest->halted || MSGTAG_T(tag) != 2 || u + 3 > NUM_MRS || from_spec != ANYTHREAD ||
         !list_empty(&self->sendq) || self->space->sigma0 || self->xfer_partner ||
         dest->state != TS_RECV_BLOCKED || !dest->kcall_depth || dest->fast_blocked ||
         dest->space->sigma0 || dest->xfer_partner || !accepts(dest, dest->rcv_from, self) ||
@@ -516,14 +518,13 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
     if ((tag & MSGTAG_FLAGS) || TIMEOUTS_RCV(timeouts) || self->no_fast_send ||
         self->delay_until || !arch_user_ip_canonical(self))
         return;
-    struct tcb *dest = tcb_lookup(to, self);
-    if (!dest || dest->halted)
-        return;
     if (MSGTAG_T(tag)) {
-        reply_short(self, dest, from_spec);
-        return;
+        reply_short(self, tag, to, from_spec);  /* (out of line: the untyped */
+        return;                                 /* case keeps its registers) */
     }
-    if (dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->priority < self->priority)
+    struct tcb *dest = tcb_lookup(to, self);
+    if (!dest || dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
+        dest->priority < self->priority)
         return;
     if (from_spec == dest->global_id) {     /* a Call: we will wait for dest */
         if (self->listed_with != from_spec)
@@ -673,7 +674,8 @@ void ipc_irq_withdraw(struct tcb *irq)
 
 /* A thread the fast path put to sleep runs again (fastpath.S): like the
  * end of block(), it may first have to serve faults of a string copy; a
- * thread halted meanwhile stops before it returns to user mode. */
+ * thread halted meanwhile stops before it returns to user mode.
+ * (fast_resume calls this only when one of the two is so.) */
 void ipc_fast_resumed(struct tcb *self)
 {
     self->fast_blocked = FAST_NONE;

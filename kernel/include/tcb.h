@@ -191,7 +191,9 @@ _Static_assert(__builtin_offsetof(struct tcb, listed_with) == TCB_LISTED_WITH, "
 _Static_assert(__builtin_offsetof(struct tcb, root) == TCB_ROOT, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, ksp) == TCB_KSP, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, state) == TCB_STATE, "tcb layout");
-_Static_assert(__builtin_offsetof(struct tcb, fast_blocked) == TCB_STATE + 1, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, fast_blocked) == TCB_FAST_BLOCKED, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, halted) == TCB_HALTED, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, xfer_serve) == TCB_XFER_SERVE, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, halted) == TCB_STATE + 2, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, start_wait) == TCB_STATE + 3, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, priority) == TCB_PRIORITY, "tcb layout");

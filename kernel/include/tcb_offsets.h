@@ -18,6 +18,8 @@
 #define TCB_ROOT       0x18     /* the space's page-table root: compared, loaded into CR3 */
 #define TCB_KSP        0x20
 #define TCB_STATE      0x28     /* 4 bytes: state, fast_blocked, halted, start_wait */
+#define TCB_FAST_BLOCKED (TCB_STATE + 1)
+#define TCB_HALTED     (TCB_STATE + 2)
 #define TCB_PRIORITY   0x2C
 #define TCB_RCV_FROM   0x30
 #define TCB_SENDQ      0x38
@@ -29,6 +31,9 @@
 #define TCB_FS_BASE         0x168
 #define TCB_GS_BASE         0x170
 #define TCB_UNIX_INTERRUPT  0x178
+/* and fast_resume: a string copy's fault to serve (ipc.c) */
+#define TCB_XFER_SERVE      0x129
+#define TCB_SERVE_REQUESTED 1
 
 #define TCB_TS_READY        2
 #define TCB_TS_RECV_BLOCKED 4

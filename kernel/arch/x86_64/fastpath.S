@@ -204,10 +204,13 @@ fast_resume_at:
  * sender's id). Entered from switch_stack with RSP = its trap frame. */
     .globl fast_resume
 fast_resume:
-    mov current(%rip), %rdi
-    call ipc_fast_resumed               /* may serve string-copy faults */
     mov current(%rip), %rbp
-    mov TCB_UTCB(%rbp), %rdi
+    movb $0, TCB_FAST_BLOCKED(%rbp)
+    cmpb $TCB_SERVE_REQUESTED, TCB_XFER_SERVE(%rbp)
+    je 7f                               /* string-copy faults to serve, */
+    cmpb $0, TCB_HALTED(%rbp)
+    jne 7f                              /* or halted meanwhile: ipc_fast_resumed */
+8:  mov TCB_UTCB(%rbp), %rdi
     mov MR(0)(%rdi), %r9
     mov MR(1)(%rdi), %rax
     mov MR(2)(%rdi), %rbx
@@ -254,3 +257,7 @@ fast_resume:
     mov %rbx, TF_RBX(%rsp)
     mov %rax, TF_RAX(%rsp)
     jmp trap_exit
+7:  mov %rbp, %rdi
+    call ipc_fast_resumed               /* serves them; a halted thread stops */
+    mov current(%rip), %rbp             /* (it runs again: resumed) */
+    jmp 8b
