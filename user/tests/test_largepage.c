@@ -139,19 +139,22 @@ TEST(largepage, gigabyte_block_then_one_page_revoked)
 static volatile int al_waiting, al_stage, al_read_ok;
 static volatile L4_Word_t al_receiver;
 
-static void al_alias_receiver(L4_Word_t unused)
+/* In the holder's space: takes the aliases into the window `window` (an
+ * fpage's raw word), message after message. */
+static void al_alias_receiver(L4_Word_t window)
 {
-    (void)unused;
     L4_ThreadId_t from;
     for (;;) {
-        L4_Accept(L4_MapGrantItems(L4_FpageLog2(AL_ALIASES, 30)));
+        L4_Accept(L4_MapGrantItems((L4_Fpage_t){ .raw = window }));
         L4_Wait(&from);
     }
 }
 
-static void al_holder(L4_Word_t unused)
+/* The holder's start: its 2 MB page at AL_WINDOW, then, told so
+ * (al_stage 1), `msgs` messages of 31 map items of it to al_receiver,
+ * which places the aliases 2 MB apart from the start of its window. */
+static void al_hold_and_alias(L4_Word_t msgs)
 {
-    (void)unused;
     L4_Accept(L4_MapGrantItems(L4_FpageLog2(AL_WINDOW, 21)));
     L4_ThreadId_t from;
     al_waiting = 1;
@@ -159,7 +162,7 @@ static void al_holder(L4_Word_t unused)
     while (al_stage < 1)
         tsup_sleep_ms(1);
     L4_Word_t *mr = __L4_Utcb();
-    for (L4_Word_t m = 0; m < AL_N / 31; m++) {
+    for (L4_Word_t m = 0; m < msgs; m++) {
         mr[0] = 62 << 6;                            /* 31 map items */
         for (L4_Word_t i = 0; i < 31; i++) {
             mr[1 + 2 * i] = (m * 31 + i) << 21 | 0x8;
@@ -167,6 +170,12 @@ static void al_holder(L4_Word_t unused)
         }
         L4_Send((L4_ThreadId_t){ .raw = al_receiver });
     }
+}
+
+static void al_holder(L4_Word_t unused)
+{
+    (void)unused;
+    al_hold_and_alias(AL_N / 31);
     L4_Word_t first = *(volatile L4_Word_t *)AL_ALIASES;
     L4_Word_t last = *(volatile L4_Word_t *)(AL_ALIASES + (AL_N - 1) * (1UL << 21));
     al_read_ok = first == 0xA11A5 && last == 0xA11A5;
@@ -178,26 +187,41 @@ static void al_holder(L4_Word_t unused)
     al_stage = 4;
 }
 
-TEST(largepage, splits_of_a_spaces_own_aliases_keep_its_limit)
+/* Both tests' start: a 2 MB page from sigma0 (its first word 0xA11A5)
+ * to a holder in a space of its own (holder_fn, which then makes the
+ * aliases), and a receiver of them in its space with window `window`.
+ * *tag: the mapping's send; false if sigma0 had no such page. */
+static int al_start(tsup_fn_t holder_fn, L4_Fpage_t window, L4_ThreadId_t *h, L4_ThreadId_t *r,
+                    L4_MsgTag_t *tag)
 {
     al_waiting = al_stage = al_read_ok = 0;
     L4_Fpage_t block = tsup_sigma0_any(21);
-    EXPECT(!L4_IsNilFpage(block));
     if (L4_IsNilFpage(block))
-        return;
+        return 0;
     *(volatile L4_Word_t *)L4_Address(block) = 0xA11A5;
-    L4_ThreadId_t h = tsup_space(al_holder, 0);
+    *h = tsup_space(holder_fn, 0);
     tsup_wait_flag(&al_waiting, 5000);
-    tsup_wait_blocked(h);
+    tsup_wait_blocked(*h);
     L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(block, L4_FullyAccessible), 0);
     L4_Word_t *mr = __L4_Utcb();
     mr[0] = 2 << 6;
     mr[1] = m.raw[0];
     mr[2] = m.raw[1];
-    L4_MsgTag_t tag = L4_Send(h);
-    L4_ThreadId_t r = tsup_space_thread(h, al_alias_receiver, 0);
-    al_receiver = r.raw;
-    tsup_wait_blocked(r);
+    *tag = L4_Send(*h);
+    *r = tsup_space_thread(*h, al_alias_receiver, window.raw);
+    al_receiver = r->raw;
+    tsup_wait_blocked(*r);
+    return 1;
+}
+
+TEST(largepage, splits_of_a_spaces_own_aliases_keep_its_limit)
+{
+    L4_ThreadId_t h, r;
+    L4_MsgTag_t tag;
+    int started = al_start(al_holder, L4_FpageLog2(AL_ALIASES, 30), &h, &r, &tag);
+    EXPECT(started);
+    if (!started)
+        return;
     tsup_sleep_ms(10);
     L4_Word_t limit = L4_KernelMemoryUsed(h) + 64;  /* KB */
     L4_SetKernelMemoryLimit(h, limit);
@@ -231,34 +255,10 @@ TEST(largepage, splits_of_a_spaces_own_aliases_keep_its_limit)
 #define BX_ALIASES 0x400000000UL               /* 16 GB of aliases */
 #define BX_MSGS    264                         /* of 31 map items */
 
-static void bx_alias_receiver(L4_Word_t unused)
-{
-    (void)unused;
-    L4_ThreadId_t from;
-    for (;;) {
-        L4_Accept(L4_MapGrantItems(L4_FpageLog2(BX_ALIASES, 34)));
-        L4_Wait(&from);
-    }
-}
-
 static void bx_holder(L4_Word_t unused)
 {
     (void)unused;
-    L4_Accept(L4_MapGrantItems(L4_FpageLog2(AL_WINDOW, 21)));
-    L4_ThreadId_t from;
-    al_waiting = 1;
-    L4_Wait(&from);                                 /* the 2 MB mapping */
-    while (al_stage < 1)
-        tsup_sleep_ms(1);
-    L4_Word_t *mr = __L4_Utcb();
-    for (L4_Word_t m = 0; m < BX_MSGS; m++) {
-        mr[0] = 62 << 6;
-        for (L4_Word_t i = 0; i < 31; i++) {
-            mr[1 + 2 * i] = (m * 31 + i) << 21 | 0x8;
-            mr[2 + 2 * i] = L4_FpageLog2(AL_WINDOW, 21).raw | 7;
-        }
-        L4_Send((L4_ThreadId_t){ .raw = al_receiver });
-    }
+    al_hold_and_alias(BX_MSGS);
     L4_Word_t last = *(volatile L4_Word_t *)(BX_ALIASES + (BX_MSGS * 31 - 1) * (1UL << 21));
     al_read_ok = last == 0xA11A5;
     al_stage = 2;
@@ -270,24 +270,12 @@ static void bx_holder(L4_Word_t unused)
 
 TEST(largepage, flush_of_a_much_aliased_large_page_lets_the_system_run)
 {
-    al_waiting = al_stage = al_read_ok = 0;
-    L4_Fpage_t block = tsup_sigma0_any(21);
-    EXPECT(!L4_IsNilFpage(block));
-    if (L4_IsNilFpage(block))
+    L4_ThreadId_t h, r;
+    L4_MsgTag_t tag;
+    int started = al_start(bx_holder, L4_FpageLog2(BX_ALIASES, 34), &h, &r, &tag);
+    EXPECT(started);
+    if (!started)
         return;
-    *(volatile L4_Word_t *)L4_Address(block) = 0xA11A5;
-    L4_ThreadId_t h = tsup_space(bx_holder, 0);
-    tsup_wait_flag(&al_waiting, 5000);
-    tsup_wait_blocked(h);
-    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(block, L4_FullyAccessible), 0);
-    L4_Word_t *mr = __L4_Utcb();
-    mr[0] = 2 << 6;
-    mr[1] = m.raw[0];
-    mr[2] = m.raw[1];
-    L4_MsgTag_t tag = L4_Send(h);
-    L4_ThreadId_t r = tsup_space_thread(h, bx_alias_receiver, 0);
-    al_receiver = r.raw;
-    tsup_wait_blocked(r);
     al_stage = 1;
     for (int i = 0; i < 30000 && al_stage < 2; i++)
         tsup_sleep_ms(1);

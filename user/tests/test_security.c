@@ -959,6 +959,19 @@ static void fp_catcher(L4_Word_t unused)
     }
 }
 
+/* A pager's answer to a fault at NEST_SRC: the faulting thread's IP set
+ * to NONCANONICAL first (ExchangeRegisters), then `page` mapped there. */
+static void noncanonical_ip_and_page(L4_ThreadId_t from, const uint8_t *page)
+{
+    L4_Word_t c, sp, ip, fl, h, *mr = __L4_Utcb();
+    L4_ThreadId_t pg;
+    L4_ExchangeRegisters(from, 1 << 4, 0, NONCANONICAL, 0, 0, L4_nilthread, &c, &sp, &ip, &fl, &h,
+                         &pg);
+    mr[0] = 2 << 6;
+    mr[1] = NEST_SRC | 0x8;
+    mr[2] = L4_FpageLog2((L4_Word_t)page, 12).raw | 7;
+}
+
 static void fp_pager(L4_Word_t unused)
 {
     (void)unused;
@@ -970,13 +983,7 @@ static void fp_pager(L4_Word_t unused)
         if (!L4_IpcSucceeded(tag) || (mr[1] & ~0xFFFUL) != NEST_SRC)
             continue;
         fp_faults++;
-        L4_Word_t c, sp, ip, fl, h;
-        L4_ThreadId_t pg;
-        L4_ExchangeRegisters(from, 1 << 4, 0, NONCANONICAL, 0, 0, L4_nilthread, &c, &sp, &ip,
-                             &fl, &h, &pg);
-        mr[0] = 2 << 6;
-        mr[1] = NEST_SRC | 0x8;
-        mr[2] = L4_FpageLog2((L4_Word_t)fp_page, 12).raw | 7;
+        noncanonical_ip_and_page(from, fp_page);
         L4_Reply(from);
     }
 }
@@ -1051,13 +1058,7 @@ static void rs_pager(L4_Word_t unused)
         }
         if (L4_IpcSucceeded(tag) && (mr[1] & ~0xFFFUL) == NEST_SRC) {
             rs_faults++;
-            L4_Word_t c, sp, ip, fl, h;
-            L4_ThreadId_t pg;
-            L4_ExchangeRegisters(from, 1 << 4, 0, NONCANONICAL, 0, 0, L4_nilthread, &c, &sp, &ip,
-                                 &fl, &h, &pg);
-            mr[0] = 2 << 6;
-            mr[1] = NEST_SRC | 0x8;
-            mr[2] = L4_FpageLog2((L4_Word_t)rs_page, 12).raw | 7;
+            noncanonical_ip_and_page(from, rs_page);
             tag = L4_ReplyWait(from, &from);
             continue;
         }
