@@ -468,8 +468,8 @@ static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t ta
 /* A pager's answer to a page fault in short: a ReplyWait whose one typed
  * item maps one 4 KB page into the complete window of a kernel-made IPC
  * (map_item_short), to the partner waiting for us in that IPC, neither
- * partner in a string copy, then our wait for anyone,
- * without timeout, with nobody queued for us. It is ipc()'s send and
+ * partner in a string copy, then our wait for anyone, without timeout,
+ * with nobody queued for us. It is ipc()'s send and
  * receive phase for just this case: the mapping (it cannot block), the
  * delivery, and a fast-path wait handing the processor to the partner if
  * the scheduler lets it. Everything else, a transfer that may block or be
