@@ -43,20 +43,21 @@ HCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-
 .DEFAULT_GOAL := all
 
 # ---- kernel ----------------------------------------------------------------
+# (Every object depends on this Makefile too: its flags change what is built.)
 KSRC := $(wildcard kernel/core/*.c kernel/arch/x86_64/*.c kernel/arch/x86_64/*.S) common/format.c
 KOBJ := $(patsubst %,$(BUILD)/%.o,$(KSRC))
 KERNEL_ELF := $(BUILD)/kernel/pecan.elf
 KERNEL_IMG := $(BUILD)/kernel/pecan.elf32
 
-$(BUILD)/kernel/%.c.o: kernel/%.c
+$(BUILD)/kernel/%.c.o: kernel/%.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
-$(BUILD)/kernel/%.S.o: kernel/%.S
+$(BUILD)/kernel/%.S.o: kernel/%.S Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLER__ -MMD -c $< -o $@
-$(BUILD)/common/format.c.o: common/format.c
+$(BUILD)/common/format.c.o: common/format.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
@@ -77,15 +78,15 @@ $(KERNEL_IMG): $(KERNEL_ELF)
 ULIB_SRC := $(wildcard user/lib/l4/*.c user/lib/l4/*.S user/lib/c/*.c user/lib/c/*.S)
 ULIB_OBJ := $(patsubst %,$(BUILD)/%.o,$(ULIB_SRC)) $(BUILD)/user/format.c.o
 
-$(BUILD)/user/%.c.o: user/%.c
+$(BUILD)/user/%.c.o: user/%.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(UCFLAGS) -MMD -c $< -o $@
-$(BUILD)/user/%.S.o: user/%.S
+$(BUILD)/user/%.S.o: user/%.S Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLER__ -MMD -c $< -o $@
-$(BUILD)/user/format.c.o: common/format.c
+$(BUILD)/user/format.c.o: common/format.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(UCFLAGS) -MMD -c $< -o $@
@@ -141,7 +142,7 @@ $(foreach p,$(OS_SERVERS),$(eval $(call os_program,$(p),$(wildcard user/os/$(p)/
 UNIX_CFLAGS := $(UCFLAGS) $(UNIX_DEBUG) -idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
 UNIX_IMAGE  := $(BUILD)/unix/rootfs.cpio
 BUSYBOX     ?= /bin/busybox
-$(BUILD)/user/unix/%.c.o: user/unix/%.c
+$(BUILD)/user/unix/%.c.o: user/unix/%.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(UNIX_CFLAGS) -MMD -c $< -o $@
