@@ -977,6 +977,26 @@ static void random_unmap_status_reset(int k)
         }
 }
 
+/* The random tests' third kind of step: a space (not sigma0's) cleared,
+ * in the model and in the database. */
+static void clear_random_space(int step, char *what, size_t size)
+{
+    int s = 1 + (int)rnd(SPACES - 1);
+    snprintf(what, size, "step %d: clear space %d", step, s);
+    for (int p = 0; p < PAGES; p++)
+        if (model[s][p].used)
+            model_delete(KEY(s, p));
+    mdb_space_clear(&spaces[s]);
+}
+
+/* After a random test: nothing left behind once every space is cleared. */
+static void expect_all_freed(void)
+{
+    reset();
+    EXPECT_EQ(live_nodes, 0);
+    EXPECT_EQ(live_tables, 0);
+}
+
 /* 4 KB mappings only, over 8 pages a space, with access status. */
 CHECK_TEST(random_steps_match_the_model)
 {
@@ -1012,19 +1032,12 @@ CHECK_TEST(random_steps_match_the_model)
                 check_fail("%s: status %u, model says %u", what, got, want);
             random_unmap_status_reset(got == want ? k : -1);
         } else {
-            int s = 1 + (int)rnd(SPACES - 1);
-            snprintf(what, sizeof what, "step %d: clear space %d", step, s);
-            for (int p = 0; p < PAGES; p++)
-                if (model[s][p].used)
-                    model_delete(KEY(s, p));
-            mdb_space_clear(&spaces[s]);
+            clear_random_space(step, what, sizeof what);
         }
         if (check_failed_now || !compare(what))
             return;
     }
-    reset();
-    EXPECT_EQ(live_nodes, 0);
-    EXPECT_EQ(live_tables, 0);
+    expect_all_freed();
 }
 
 /* Pieces of 4 KB and 2 MB, unmaps of a page, 16 KB, 2 MB or everything:
@@ -1063,17 +1076,10 @@ CHECK_TEST(random_large_steps_match_the_model)
             if (unmap_range(&spaces[s], PG(p), PG(n), rights, flush) != 0)
                 check_fail("%s: status without accesses", what);
         } else {
-            int s = 1 + (int)rnd(SPACES - 1);
-            snprintf(what, sizeof what, "step %d: clear space %d", step, s);
-            for (int p = 0; p < PAGES; p++)
-                if (model[s][p].used)
-                    model_delete(KEY(s, p));
-            mdb_space_clear(&spaces[s]);
+            clear_random_space(step, what, sizeof what);
         }
         if (check_failed_now || !compare(what))
             return;
     }
-    reset();
-    EXPECT_EQ(live_nodes, 0);
-    EXPECT_EQ(live_tables, 0);
+    expect_all_freed();
 }

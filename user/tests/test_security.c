@@ -1037,10 +1037,11 @@ TEST(security, fast_path_never_returns_to_a_noncanonical_rip)
     EXPECT_NE(fp_rcx, NONCANONICAL);            /* RCX = RIP: sysret was handed it */
 }
 
-/* The same for a ReplyWait with a string (ipc.c reply_short): its
- * replier P, whose IP its pager set during a fault of the copy, waited
- * for anyone on the fast path's terms after the transfer, and the next
- * fast-path Call to it returned to it by sysret. */
+/* The same for a ReplyWait with a string: a first version of ipc.c's
+ * reply_short let its replier P, whose IP its pager set during a fault of
+ * the copy, wait for anyone on the fast path's terms after the transfer,
+ * and the next fast-path Call to it returned to it by sysret. (Strings
+ * now always go through ipc().) */
 static volatile L4_Word_t rs_h, rs_faults;
 static uint8_t rs_page[4096] __attribute__((aligned(4096)));
 
