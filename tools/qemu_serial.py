@@ -26,10 +26,12 @@ class Result:
             print(f"TEST {name} PASS" if ok else f"TEST {name} FAIL: {detail}", flush=True)
 
     def summary(self):
-        """The closing line, after the failures again: a log's tail names them."""
+        """The closing line, after the failures again, so that a log's tail
+        (all CI shows) names them; a failure's detail up to 60 lines (a
+        panic's reason, registers and backtrace)."""
         for name, detail in self.failures:
-            first = str(detail).splitlines()[0] if detail else ""
-            print(f"FAILED {name}: {first[:300]}", flush=True)
+            lines = str(detail).splitlines() or [""]
+            print(f"FAILED {name}: " + "\n".join(line[:300] for line in lines[:60]), flush=True)
         print(f"{self.passed} passed, {self.failed} failed", flush=True)
 
 
