@@ -175,21 +175,28 @@ static void xfer_failed_for(struct tcb *t, unsigned phase, unsigned code, word_t
 }
 
 /* The transfer of s's message (tagged `tag`) to r failed: both partners
- * get the error, and whichever of them blocked wakes up. */
+ * get the error, and whichever of them blocked wakes up. NULL for a
+ * partner deleted during the transfer: its slot may hold another thread
+ * by now, which the transfer must not touch. */
 static void transfer_failed(struct tcb *s, struct tcb *r, word_t tag, unsigned code, word_t offset)
 {
-    xfer_failed_for(s, IPC_SEND, code, offset, tag | MSGTAG_E);
-    xfer_failed_for(r, IPC_RECV, partner_code(code), offset, (tag & ~MSGTAG_FLAGS) | MSGTAG_E);
-    if (r->state == TS_RECV_BLOCKED)
+    if (s)
+        xfer_failed_for(s, IPC_SEND, code, offset, tag | MSGTAG_E);
+    if (r)
+        xfer_failed_for(r, IPC_RECV, partner_code(code), offset,
+                        (tag & ~MSGTAG_FLAGS) | MSGTAG_E);
+    if (r && r->state == TS_RECV_BLOCKED)
         wake(r);
-    if (s->state == TS_SEND_BLOCKED)
+    if (s && s->state == TS_SEND_BLOCKED)
         wake(s);
 }
 
 /* Copy the message (tagged `tag`) from `s` to `r`: the words, then the
  * typed items. Returns 0 or an error code from the sender's point of
- * view, with the bytes of strings copied before it in *offset. */
-static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *offset)
+ * view, with the bytes of strings copied before it in *offset; *gone is
+ * the partner if it was deleted meanwhile (then the error is 7). */
+static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *offset,
+                             struct tcb **gone)
 {
     unsigned u = MSGTAG_U(tag), t = MSGTAG_T(tag);
     if (1 + u + t > NUM_MRS)
@@ -224,6 +231,10 @@ static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *o
             err = bind ? xfer_string(&x, &i, u + t + 1) : IPC_OVERFLOW;
     }
     *offset = x.offset;
+    if (bind && x.partner_gone) {
+        *gone = x.partner;
+        err = IPC_ABORTED;
+    }
     if (bind)
         xfer_leave(&x);
     return err;
@@ -236,9 +247,10 @@ static unsigned transfer(struct tcb *s, struct tcb *r)
     if (irq_is_thread(r))
         return 0;                       /* an acknowledgement: any message */
     word_t tag = utcb_get(s, UTCB_MR(0)), offset = 0;   /* (read before any fault) */
-    unsigned err = copy_message(s, r, tag, &offset);
+    struct tcb *gone = NULL;
+    unsigned err = copy_message(s, r, tag, &offset, &gone);
     if (err)
-        transfer_failed(s, r, tag, err, offset);
+        transfer_failed(s == gone ? NULL : s, r == gone ? NULL : r, tag, err, offset);
     return err;
 }
 

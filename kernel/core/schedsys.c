@@ -76,8 +76,6 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
     if (preemption != ~0UL)
         sched_set_preemption(t, (uint8_t)SCHED_SENSITIVE_PRIO(preemption),
                              SCHED_MAX_DELAY(preemption));
-    if (set_prio)
-        sched_set_priority(t, (uint8_t)new_prio);
     if (time_control != ~0UL) {
         if (slice != ~0UL)
             sched_set_timeslice(t, slice);
@@ -85,6 +83,10 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
         t->quantum_left = (t->quantum_us + US_PER_TICK - 1) / US_PER_TICK;
         t->quantum_expired = false;
     }
+    /* Last: a higher priority may run at once, and by the time we run
+     * again t may have been deleted, its slot even given to another. */
+    if (set_prio)
+        sched_set_priority(t, (uint8_t)new_prio);
     return result;
 }
 
