@@ -175,10 +175,14 @@ def run_smp_suite(args, result, only):
     if only and not only.startswith("smp"):
         return                          # (a selection: its tests only)
     with open(log, errors="replace") as f:
-        m = re.search(r"smp: (\d+) processors, (\d+) running", f.read())
+        m = re.search(r"smp: (\d+) processors, (\d+) running(, each on its own pages)?", f.read())
     got = f"{m.group(1)} found, {m.group(2)} running" if m else "no 'smp:' line"
     result.record("smp.every_processor_starts", bool(m) and m.group(1) == m.group(2) == "4",
                   f"expected 'smp: 4 processors, 4 running' in {log}, got {got}")
+    # each reads its own index at the address of cpu_pages (percpu.h)
+    result.record("smp.every_processor_has_its_own_pages", bool(m) and bool(m.group(3)),
+                  f"expected 'smp: 4 processors, 4 running, each on its own pages' in {log}, "
+                  f"got {m.group(0) if m else 'no smp: line'}")
 
 
 def run_fuzz(args, result):

@@ -15,14 +15,8 @@
  * Pistachio's default; Pecan's strict default is 0x0202, arch/io.h). */
 #define USER_RFLAGS (RFLAGS_IF | (io_all_ports() ? RFLAGS_IOPL : 0) | 0x2)
 
-struct cpu_local cpu0;
 extern char trap_exit[], syscall_entry[], syscall_fast_entry[], unix_syscall_entry[],
     unix_syscall_fast_entry[], unix_thread_entry[];
-_Static_assert(__builtin_offsetof(struct cpu_local, user_rsp) == CPU_USER_RSP, "cpu layout");
-_Static_assert(__builtin_offsetof(struct cpu_local, x2_entry) == CPU_X2_ENTRY, "cpu layout");
-_Static_assert(__builtin_offsetof(struct cpu_local, unix_entry) == CPU_UNIX_ENTRY, "cpu layout");
-_Static_assert(__builtin_offsetof(struct cpu_local, unix_abi_loaded) == CPU_UNIX_ABI_LOADED,
-               "cpu layout");
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
 
 static void push_switch_frame(struct tcb *t, uint64_t below, uint64_t ret)
@@ -67,7 +61,7 @@ __boot void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
 static void gs_reset(void)
 {
     load_gs_selector(SEL_KDATA);
-    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    wrmsr(MSR_GS_BASE, (uint64_t)&cpu_pages);
     wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
 }
 
@@ -80,19 +74,19 @@ static void gs_reset(void)
  * unix_fastpath.S, does what this does for its two cases.) */
 static void load_abi(struct tcb *to)
 {
-    if (!(to->unix_abi | cpu0.unix_abi_loaded))
+    if (!(to->unix_abi | this_cpu.unix_abi_loaded))
         return;
     if (to->unix_abi) {
         wrmsr(MSR_FS_BASE, to->fs_base);
         wrmsr(MSR_KERNEL_GS_BASE, to->gs_base);
-        if (!cpu0.unix_abi_loaded)
-            wrmsr(MSR_LSTAR, cpu0.unix_entry);
-        cpu0.unix_abi_loaded = true;
-    } else if (cpu0.unix_abi_loaded) {
+        if (!this_cpu.unix_abi_loaded)
+            wrmsr(MSR_LSTAR, this_cpu.unix_entry);
+        this_cpu.unix_abi_loaded = true;
+    } else if (this_cpu.unix_abi_loaded) {
         wrmsr(MSR_FS_BASE, 0);
         wrmsr(MSR_KERNEL_GS_BASE, GS_PAGE_VA);
-        wrmsr(MSR_LSTAR, cpu0.x2_entry);
-        cpu0.unix_abi_loaded = false;
+        wrmsr(MSR_LSTAR, this_cpu.x2_entry);
+        this_cpu.unix_abi_loaded = false;
     }
 }
 
@@ -178,16 +172,17 @@ __boot void arch_switch_first(struct tcb *to)
     leave_boot(to);
 }
 
-/* syscall/sysret and the GS bases. In the kernel GS points at cpu0; in user
- * mode at the GS page, whose first word is the running thread's local id. */
+/* syscall/sysret and the GS bases. In the kernel GS points at this
+ * processor's pages (percpu.h); in user mode at its GS page, whose first
+ * word is the running thread's local id. */
 __boot void arch_cpu_init(bool ipc_fast_path)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */
     wrmsr(MSR_STAR, (uint64_t)SEL_SYSRET << 48 | (uint64_t)SEL_KCODE << 32);
-    cpu0.x2_entry = (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry);
-    cpu0.unix_entry = (uint64_t)(ipc_fast_path ? unix_syscall_fast_entry : unix_syscall_entry);
-    wrmsr(MSR_LSTAR, cpu0.x2_entry);
+    this_cpu.x2_entry = (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry);
+    this_cpu.unix_entry = (uint64_t)(ipc_fast_path ? unix_syscall_fast_entry : unix_syscall_entry);
+    wrmsr(MSR_LSTAR, this_cpu.x2_entry);
     /* No thread runs in compatibility mode (gdt.c has no 32-bit code
      * segment). Should one ever, its `syscall` enters here as an ordinary
      * 64-bit system call and sysret returns it in 64-bit mode; CSTAR must

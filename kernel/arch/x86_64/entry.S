@@ -71,7 +71,7 @@ bad_user_rip:
 .macro SYSCALL_FRAME
     swapgs
     mov %rsp, %gs:CPU_USER_RSP
-    mov tss_page+TSS_RSP0_OFFSET(%rip), %rsp   /* TSS.RSP0: this thread's stack top */
+    mov cpu_pages+TSS_RSP0_OFFSET(%rip), %rsp   /* TSS.RSP0: this thread's stack top */
     pushq $SEL_UDATA
     pushq %gs:CPU_USER_RSP
     push %r11

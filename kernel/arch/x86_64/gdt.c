@@ -41,18 +41,8 @@ struct tss {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss) == TSS_SIZE, "TSS layout");
 
-uint8_t tss_page[4096] __attribute__((aligned(4096)));
-#define kernel_tss (*(struct tss *)(tss_page + TSS_OFFSET))
-
-/* The fast paths' words in the line of TSS.RSP0 (gdt.h). */
-#define STR_(x) #x
-#define STR(x) STR_(x)
-__asm__(".globl current, fpu_owner, tcb_area_base\n"
-        ".set current, tss_page + " STR(CPU_CURRENT) "\n"
-        ".set fpu_owner, tss_page + " STR(CPU_FPU_OWNER) "\n"
-        ".set tcb_area_base, tss_page + " STR(CPU_TCB_AREA_BASE) "\n");
-_Static_assert(CPU_CURRENT / 64 == (TSS_RSP0_OFFSET + 7) / 64 && CPU_CURRENT % 8 == 0,
-               "the fast paths' words and TSS.RSP0 share a cache line");
+/* This processor's TSS, ending its kernel page (percpu.h). */
+#define kernel_tss (*(struct tss *)(cpu_pages.kernel + TSS_OFFSET))
 
 /* A separate stack for double faults, so a kernel stack overflow still
  * produces a readable panic. */
@@ -101,18 +91,18 @@ __boot void gdt_init(void)
     set_tss_descriptor((uint64_t)&kernel_tss, TSS_SIZE - 1);
     kernel_tss.ist[0] = (uint64_t)df_stack + sizeof df_stack;
     kernel_tss.iomap_base = TSS_SIZE;
-    *(uint64_t *)(tss_page + CPU_TCB_AREA_BASE) = TCB_AREA_BASE;
+    *(uint64_t *)(cpu_pages.kernel + CPU_TCB_AREA_BASE) = TCB_AREA_BASE;
 
     load_gdt(gdt, sizeof gdt);
 }
 
-__boot void gdt_init_ap(uint8_t *page, uint64_t df_stack_top)
+__boot void gdt_init_ap(uint64_t df_stack_top)
 {
-    uint64_t *g = (uint64_t *)page;
+    uint64_t *g = (uint64_t *)(cpu_pages.kernel + CPU_AP_GDT);
     for (unsigned i = 0; i < sizeof gdt / sizeof gdt[0]; i++)
         g[i] = gdt[i];
-    struct tss *tss = (struct tss *)(page + TSS_OFFSET);
-    *tss = (struct tss){ .ist = { df_stack_top }, .iomap_base = TSS_SIZE };
-    tss_descriptor(g, (uint64_t)tss, TSS_SIZE - 1);
+    kernel_tss = (struct tss){ .ist = { df_stack_top }, .iomap_base = TSS_SIZE };
+    tss_descriptor(g, (uint64_t)&kernel_tss, TSS_SIZE - 1);
+    *(uint64_t *)(cpu_pages.kernel + CPU_TCB_AREA_BASE) = TCB_AREA_BASE;
     load_gdt(g, sizeof gdt);
 }

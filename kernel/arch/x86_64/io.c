@@ -3,6 +3,7 @@
 #include "section.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
+#include "arch/percpu.h"
 #include "account.h"
 #include "frame.h"
 #include "kmem.h"
@@ -13,7 +14,6 @@
 static bool all_ports;
 static paddr_t none_page;              /* all ones: no port */
 static paddr_t default_pdpt;           /* the window for spaces without ports */
-extern uint8_t tss_page[];             /* gdt.c: the TSS at the end of this page */
 
 static uint64_t *tbl(paddr_t p) { return phys_to_virt(p); }
 
@@ -26,8 +26,9 @@ static void free_frames(struct kmem_account *a, paddr_t f0, paddr_t f1, paddr_t 
             kmem_frame_free(a, f[i]);
 }
 
-/* A window subtree: PDPT -> PD -> PT with the TSS page, two bitmap pages
- * and the trailing none page; its tables charged to `a`. */
+/* A window subtree: PDPT -> PD -> PT with the TSS page (the boot
+ * processor's kernel page, percpu.h: threads run there only so far), two
+ * bitmap pages and the trailing none page; its tables charged to `a`. */
 static paddr_t new_window(paddr_t bm0, paddr_t bm1, struct kmem_account *a)
 {
     paddr_t pdpt = kmem_frame(a), pd = kmem_frame(a), pt = kmem_frame(a);
@@ -38,7 +39,7 @@ static paddr_t new_window(paddr_t bm0, paddr_t bm1, struct kmem_account *a)
     uint64_t nx = paging_nx_enabled() ? PTE_NX : 0;
     tbl(pdpt)[0] = pd | PTE_P | PTE_W;
     tbl(pd)[0] = pt | PTE_P | PTE_W;
-    tbl(pt)[0] = virt_to_phys(tss_page) | PTE_P | PTE_W | nx;
+    tbl(pt)[0] = virt_to_phys(cpu_pages.kernel) | PTE_P | PTE_W | nx;
     tbl(pt)[1] = bm0 | PTE_P | nx;
     tbl(pt)[2] = bm1 | PTE_P | nx;
     tbl(pt)[3] = none_page | PTE_P | nx;

@@ -4,6 +4,7 @@
 #include "arch/paging.h"
 #include "section.h"
 #include "arch/cpu.h"
+#include "arch/smp.h"
 #include "account.h"
 #include "bootmem.h"
 #include "frame.h"
@@ -11,7 +12,6 @@
 #include "print.h"
 
 #define IDX(va, level) (((va) >> (12 + 9 * (level))) & 0x1FF)
-#define CR4_PGE (1UL << 7)
 
 extern char _stub_page[];
 /* kernel.ld: the image's code, page-aligned: boot code, then the rest */
@@ -59,16 +59,19 @@ __boot static paddr_t image_window(uint64_t knx)
     return pd;
 }
 
+/* The other processors' copies of image_pd (paging_cpu_root). */
+static paddr_t cpu_image_pds[MAX_CPUS];
+static unsigned cpu_image_pd_count;
+
 void paging_drop_boot_code(void)
 {
     for (vaddr_t va = (vaddr_t)_boot_text; va < (vaddr_t)_boot_bss; va += 4096) {
         table(table(image_pd)[IDX(va, 1)])[IDX(va, 0)] = 0;
+        for (unsigned i = 0; i < cpu_image_pd_count; i++)   /* (their own table of */
+            table(table(cpu_image_pds[i])[IDX(va, 1)])[IDX(va, 0)] = 0;   /* cpu_pages) */
         invlpg(va);                     /* (global entries too) */
     }
 }
-
-/* The GS page (paging.h): the kernel (and fastpath.S) writes it here. */
-uint64_t gs_page[512] __attribute__((aligned(4096)));
 
 static bool gb_pages;                   /* the CPU has 1 GB pages */
 
@@ -136,7 +139,7 @@ __boot void paging_init(paddr_t phys_top)
     table(upd)[IDX(USER_PAGE_BASE, 1)] = upt | PTE_P | PTE_W | PTE_U;
     user_pt = table(upt);
     user_pt[IDX(STUB_PAGE_VA, 0)] = virt_to_phys(_stub_page) | PTE_P | PTE_U | PTE_G;
-    user_pt[IDX(GS_PAGE_VA, 0)] = virt_to_phys(gs_page) | PTE_P | PTE_U | PTE_G | knx;
+    user_pt[IDX(GS_PAGE_VA, 0)] = virt_to_phys(cpu_pages.user) | PTE_P | PTE_U | PTE_G | knx;
 
     paging_switch(kernel_pml4);
     write_cr4(read_cr4() & ~CR4_PGE);   /* the boot tables' global entries go */
@@ -223,6 +226,46 @@ __boot void paging_ap_start_root_free(paddr_t root)
 paddr_t paging_kernel_root(void)
 {
     return kernel_pml4;
+}
+
+/* A copy of the table at `from` with entry `i` replaced by `to` (its
+ * flags kept), or 0 (the pool is empty). */
+__boot static paddr_t table_with(paddr_t from, unsigned i, paddr_t to)
+{
+    paddr_t p = frame_alloc();
+    if (p) {
+        copy_bytes(table(p), table(from), PAGE_SIZE);
+        table(p)[i] = to | (table(from)[i] & ~PTE_ADDR);
+    }
+    return p;
+}
+
+__boot paddr_t paging_cpu_root(paddr_t kernel, paddr_t user)
+{
+    vaddr_t k = (vaddr_t)cpu_pages.kernel, u = (vaddr_t)cpu_pages.user;
+    paddr_t kpdpt = table(kernel_pml4)[511] & PTE_ADDR;
+    paddr_t upd = table(kpdpt)[511] & PTE_ADDR;
+    paddr_t upt = table(upd)[IDX(USER_PAGE_BASE, 1)] & PTE_ADDR;
+    paddr_t pt = table(image_pd)[IDX(k, 1)] & PTE_ADDR;
+    paddr_t new[6] = { 0 };             /* bottom up: each new table is the next one's entry */
+    new[0] = table_with(upt, IDX(GS_PAGE_VA, 0), user);
+    new[1] = new[0] ? table_with(upd, IDX(USER_PAGE_BASE, 1), new[0]) : 0;
+    new[2] = table_with(pt, IDX(k, 0), kernel);
+    if (new[2])
+        table(new[2])[IDX(u, 0)] = user | (table(pt)[IDX(u, 0)] & ~PTE_ADDR);
+    new[3] = new[2] ? table_with(image_pd, IDX(k, 1), new[2]) : 0;
+    new[4] = new[1] && new[3] ? table_with(kpdpt, 511, new[1]) : 0;
+    if (new[4])
+        table(new[4])[510] = new[3] | (table(kpdpt)[510] & ~PTE_ADDR);
+    new[5] = new[4] ? table_with(kernel_pml4, 511, new[4]) : 0;
+    if (!new[5] || cpu_image_pd_count == MAX_CPUS) {
+        for (int i = 0; i < 6; i++)
+            if (new[i])
+                frame_free(new[i]);
+        return 0;
+    }
+    cpu_image_pds[cpu_image_pd_count++] = new[3];
+    return new[5];
 }
 
 paddr_t paging_new_space(struct kmem_account *a)

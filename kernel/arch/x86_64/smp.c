@@ -1,8 +1,9 @@
 /* The processors: found in the MADT; the application processors (APs)
  * started one by one with INIT, SIPI, SIPI (Intel SDM vol. 3, 8.4.4)
  * through ap_boot.S, which brings each into long mode on a stack of its
- * own and into ap_main. There it takes the kernel's root, a GDT and TSS
- * of its own, the IDT and its local APIC, counts itself running and
+ * own and into ap_main. There it takes page tables of its own, which show
+ * it its own cpu_pages (percpu.h), a GDT and TSS there, the IDT and its
+ * local APIC, counts itself running and
  * waits, interrupts off, for work that does not exist yet (issue 15:
  * threads on every processor). Until then the KIP reports one processor
  * and no thread runs anywhere but on the boot processor. */
@@ -26,42 +27,54 @@ extern char ap_trampoline[], ap_trampoline_end[], ap_trampoline_params[];
 
 static unsigned cpus_found = 1;
 static volatile unsigned cpus_running = 1;
+static volatile unsigned own_pages_seen;    /* bit n: processor n saw index n in its pages */
 
 /* The AP's waiting place, in run-time text: the boot code it came
  * through is released after boot. It counts itself in from here, so
  * that it has left the boot code when the boot processor sees it. */
 static NORETURN __attribute__((noinline)) void ap_wait(void)
 {
+    __atomic_fetch_or(&own_pages_seen, 1u << this_cpu.index, __ATOMIC_RELAXED);
     __atomic_fetch_add(&cpus_running, 1, __ATOMIC_RELEASE);
     for (;;)
         __asm__ volatile("cli; hlt");
 }
 
-/* Each AP's one page: its GDT at the start, the double-fault stack up to
- * AP_DF_TOP, its stack up to the TSS, which ends the page (gdt.h). */
-static uint8_t *ap_page;
+/* Each AP's kernel page (percpu.h) holds, besides its struct cpu_local,
+ * GDT and TSS, its double-fault stack up to AP_DF_TOP and the stack it
+ * starts on up to the fast paths' words. It starts on that stack through
+ * the direct map, the same under the start root and its own. */
+static paddr_t ap_root;                 /* of the AP being started */
 #define AP_DF_TOP    0x800
-#define AP_STACK_TOP (TSS_OFFSET & ~15)
+#define AP_STACK_TOP (CPU_CURRENT & ~15)
 
 __boot static NORETURN void ap_main(void)
 {
-    paging_switch(paging_kernel_root());
-    gdt_init_ap(ap_page, (uint64_t)ap_page + AP_DF_TOP);
+    paging_switch(ap_root);
+    uint64_t cr4 = read_cr4();          /* no global entry of the start root */
+    write_cr4(cr4 & ~CR4_PGE);          /* survives: it showed the boot */
+    write_cr4(cr4 | CR4_PGE);           /* processor's cpu_pages */
+    wrmsr(MSR_GS_BASE, (uint64_t)&cpu_pages);
+    gdt_init_ap((uint64_t)cpu_pages.kernel + AP_DF_TOP);
     idt_load();
     lapic_enable_here();
     ap_wait();
 }
 
-/* Start the AP with local APIC id `id`; true if it came up. */
-__boot static bool start_ap(unsigned id, paddr_t root)
+/* Start the AP with local APIC id `id` as processor `index`; true if it
+ * came up. (Its pages and tables stay its own even if it does not: it
+ * might still come up later.) */
+__boot static bool start_ap(unsigned id, unsigned index, paddr_t root)
 {
-    paddr_t f = frame_alloc();
-    if (!f)
+    paddr_t kernel = frame_alloc(), user = frame_alloc();
+    ap_root = kernel && user ? paging_cpu_root(kernel, user) : 0;
+    if (!ap_root)
         return false;
-    ap_page = phys_to_virt(f);
+    struct cpu_local *local = phys_to_virt(kernel);
+    *local = (struct cpu_local){ .index = (uint8_t)index };
     struct ap_start *p = phys_to_virt(AP_TRAMPOLINE + (ap_trampoline_params - ap_trampoline));
     *p = (struct ap_start){ .root = root, .efer = rdmsr(MSR_EFER), .entry = (uint64_t)ap_main,
-                            .stack = (uint64_t)ap_page + AP_STACK_TOP };
+                            .stack = (uint64_t)phys_to_virt(kernel) + AP_STACK_TOP };
     unsigned before = cpus_running;
     lapic_ipi(id, ICR_INIT);
     tsc_delay_us(10000);
@@ -71,10 +84,7 @@ __boot static bool start_ap(unsigned id, paddr_t root)
     }
     for (int ms = 0; ms < 100 && cpus_running == before; ms++)
         tsc_delay_us(1000);
-    if (cpus_running != before)
-        return true;
-    frame_free(f);          /* (should it come up later, it finds no page: */
-    return false;           /* never, it was sent no more start-ups) */
+    return cpus_running != before;
 }
 
 __boot void smp_boot(void)
@@ -87,12 +97,21 @@ __boot void smp_boot(void)
     size_t size = ap_trampoline_end - ap_trampoline;
     copy_bytes(phys_to_virt(AP_TRAMPOLINE), ap_trampoline, size);
     paddr_t root = paging_ap_start_root();
-    for (unsigned i = 0; i < n; i++)
-        if (ids[i] != self && !start_ap(ids[i], root))
+    unsigned started = 0;               /* bit n: processor n came up */
+    for (unsigned i = 0, index = 1; i < n; i++) {
+        if (ids[i] == self)
+            continue;
+        if (start_ap(ids[i], index, root))
+            started |= 1u << index;
+        else
             kprintf("smp: the processor with APIC id %u did not start\n", ids[i]);
+        index++;
+    }
     paging_ap_start_root_free(root);
-    kprintf("smp: %u processors, %u running; the others wait (threads run on the first)\n",
-            cpus_found, cpus_running);
+    /* Each saw its own index through cpu_pages, and ours is still 0. */
+    bool own = own_pages_seen == started && this_cpu.index == 0;
+    kprintf("smp: %u processors, %u running%s; the others wait (threads run on the first)\n",
+            cpus_found, cpus_running, own ? ", each on its own pages" : ", SHARING their pages");
 }
 
 unsigned smp_cpus_found(void)

@@ -53,10 +53,10 @@
     .text
     .globl unix_syscall_fast_entry
 unix_syscall_fast_entry:
-    mov %rsp, cpu0+CPU_USER_RSP(%rip)
-    mov tss_page+TSS_RSP0_OFFSET(%rip), %rsp   /* this thread's stack top */
+    mov %rsp, cpu_pages+CPU_USER_RSP(%rip)
+    mov cpu_pages+TSS_RSP0_OFFSET(%rip), %rsp   /* this thread's stack top */
     pushq $SEL_UDATA
-    pushq cpu0+CPU_USER_RSP(%rip)
+    pushq cpu_pages+CPU_USER_RSP(%rip)
     push %r11
     pushq $SEL_UCODE
     push %rcx
@@ -142,9 +142,9 @@ unix_syscall_fast_entry:
     mov $(GS_PAGE_VA >> 32), %edx
     mov $MSR_GS_BASE, %ecx
     wrmsr
-    mov cpu0+CPU_X2_ENTRY(%rip), %rax
+    mov cpu_pages+CPU_X2_ENTRY(%rip), %rax
     WRMSR_RAX MSR_LSTAR
-    movb $0, cpu0+CPU_UNIX_ABI_LOADED(%rip)
+    movb $0, cpu_pages+CPU_UNIX_ABI_LOADED(%rip)
     /* The handler becomes the running thread. */
     BECOME_CURRENT %r11, %rcx, %rdi
     mov TF_RAX(%rsp), %rax                      /* MR1, which wrmsr took */
@@ -218,9 +218,9 @@ unix_fast_answer:
     WRMSR_RAX MSR_FS_BASE
     mov TCB_GS_BASE(%r11), %rax
     WRMSR_RAX MSR_GS_BASE
-    mov cpu0+CPU_UNIX_ENTRY(%rip), %rax
+    mov cpu_pages+CPU_UNIX_ENTRY(%rip), %rax
     WRMSR_RAX MSR_LSTAR
-    movb $1, cpu0+CPU_UNIX_ABI_LOADED(%rip)
+    movb $1, cpu_pages+CPU_UNIX_ABI_LOADED(%rip)
     /* The thread becomes the running thread, with its own registers. */
     BECOME_CURRENT %r11, %rcx, %rcx
     lea FR_BASE(%r11), %rsp

@@ -61,9 +61,9 @@
 .macro BECOME_CURRENT tcb, scratch, id
     mov \tcb, current(%rip)
     lea KTCB_SIZE(\tcb), \scratch
-    mov \scratch, tss_page+TSS_RSP0_OFFSET(%rip)
+    mov \scratch, cpu_pages+TSS_RSP0_OFFSET(%rip)
     mov TCB_LOCAL_ID(\tcb), \id
-    mov \id, gs_page(%rip)
+    mov \id, cpu_pages+CPU_USER_PAGE(%rip)
 .endm
 
 .macro SAVE_GPRS

@@ -30,6 +30,7 @@
 #define CR0_EM      (1 << 2)        /* x87 emulation: off */
 #define CR0_TS      (1 << 3)        /* FPU/SSE instructions raise #NM (fpu.c) */
 #define CR0_NE      (1 << 5)        /* native x87 error reporting */
+#define CR4_PGE     (1UL << 7)      /* global pages: kept in the TLB across CR3 loads */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

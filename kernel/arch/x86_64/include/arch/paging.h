@@ -1,6 +1,7 @@
 /* x86-64 4-level page tables. */
 #pragma once
 #include "types.h"
+#include "arch/percpu.h"
 
 /*
  * Page-table entry (all four levels):
@@ -85,6 +86,14 @@ void paging_ap_start_root_free(paddr_t root);
 /* The kernel's own root (the kernel half every space shares). */
 paddr_t paging_kernel_root(void);
 
+/* An application processor's own root (percpu.h): the kernel's, but
+ * cpu_pages' two pages are the frames `kernel` and `user`, and so is
+ * the GS page. Five tables copied on the way (PML4[511]'s directory
+ * pointer table, the image's directory and the table holding cpu_pages,
+ * the user-visible directory and table) and the root: 0 if the pool
+ * has not that much. Boot only. */
+paddr_t paging_cpu_root(paddr_t kernel, paddr_t user);
+
 /* Does the CPU have NX (EFER.NXE set at boot)? Read on every user mapping. */
 extern bool paging_nx;
 static inline bool paging_nx_enabled(void)
@@ -94,10 +103,10 @@ static inline bool paging_nx_enabled(void)
 /* Map a page of device registers (uncached, kernel only) at one of the
  * kernel's device slots (LAPIC_VA, IOAPIC_VA). */
 void *paging_map_device(vaddr_t va, paddr_t base);
-/* The GS page: %gs:0 in user mode is the running thread's local id. The
- * user mapping is read-only; the kernel writes it through its own. */
-extern uint64_t gs_page[512];
+/* This processor's GS page (percpu.h): %gs:0 in user mode is the running
+ * thread's local id. The user mapping is read-only; the kernel writes it
+ * through its own. */
 static inline void paging_set_gs_word(uint64_t local_id)
 {
-    gs_page[0] = local_id;
+    cpu_pages.user[0] = local_id;
 }

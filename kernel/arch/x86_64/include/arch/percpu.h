@@ -1,20 +1,64 @@
-/* Per-CPU data, reached through the kernel GS base while in the kernel.
- * Offsets are used by entry.S. */
+/* Each processor's own two pages, struct cpu_pages: the one definition of
+ * their layout, for C and assembly.
+ *
+ * They are at the same address on every processor, `cpu_pages` in the
+ * kernel image, and hold different frames there: each processor's page
+ * tables map that address to its own (paging_cpu_root), so `current` and
+ * the other words the fast paths use are plain RIP-relative operands and
+ * need no swapgs and no processor number. The boot processor's frames
+ * are the image's own. The GS base in the kernel is cpu_pages too (the
+ * general entry's scratch), and GS_PAGE_VA shows user mode the user page
+ * of the processor it runs on.
+ *
+ *   kernel page                                            user page (+0x1000)
+ *   0x000 struct cpu_local                                 0x000 local id of the
+ *   0x040 an application processor's GDT                         running thread
+ *   0xf80 current | fpu_owner | tcb_area_base | TSS (104 bytes) ... 0x1000
+ *         |<------- one 64-byte line: 0xf80..0xfbf, RSP0 at 0xf9c ------->|
+ *
+ * The words every IPC fast path reads or writes share the line of
+ * TSS.RSP0, which the fast paths write too. The TSS ends the page, so
+ * that through the I/O window the I/O permission bitmap follows it
+ * (io.c, gdt.c).
+ */
 #pragma once
 
-#define CPU_USER_RSP    0     /* scratch: user rsp during syscall entry */
-#define CPU_X2_ENTRY    8
-#define CPU_UNIX_ENTRY  16
-#define CPU_UNIX_ABI_LOADED 24
+#define TSS_SIZE          104
+#define TSS_OFFSET        (4096 - TSS_SIZE)
+#define TSS_RSP0_OFFSET   (TSS_OFFSET + 4)
+#define CPU_CURRENT       (TSS_OFFSET - 24)   /* struct tcb *: the running thread */
+#define CPU_FPU_OWNER     (TSS_OFFSET - 16)   /* struct tcb *: whose registers the FPU holds */
+#define CPU_TCB_AREA_BASE (TSS_OFFSET - 8)    /* TCB_AREA_BASE, a memory operand for the fast paths */
+#define CPU_USER_PAGE     4096                /* the user page: its word 0, the local id */
+#define CPU_AP_GDT        0x40                /* an AP's GDT (the boot processor's is gdt.c's) */
+
+/* struct cpu_local, at the start of the kernel page */
+#define CPU_USER_RSP        0   /* scratch: user RSP during syscall entry */
+#define CPU_X2_ENTRY        8   /* LSTAR for X.2 threads (fast path or not) */
+#define CPU_UNIX_ENTRY      16  /* LSTAR for Unix-ABI threads (fast path or not) */
+#define CPU_UNIX_ABI_LOADED 24  /* LSTAR and the user bases are a Unix-ABI thread's */
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
+
 struct cpu_local {
     uint64_t user_rsp;
-    uint64_t x2_entry;        /* LSTAR for X.2 threads (fast path or not) */
-    uint64_t unix_entry;      /* LSTAR for Unix-ABI threads (fast path or not) */
-    bool unix_abi_loaded;     /* LSTAR and the user bases are a Unix-ABI thread's */
+    uint64_t x2_entry;
+    uint64_t unix_entry;
+    bool unix_abi_loaded;
+    uint8_t index;              /* 0 for the boot processor */
 };
 
-extern struct cpu_local cpu0;
+struct cpu_pages {
+    union {
+        struct cpu_local local;
+        uint8_t kernel[4096];
+    };
+    uint64_t user[512];
+} __attribute__((aligned(8192)));       /* both in one page table (paging.c) */
+
+/* This processor's pages (each sees its own here). */
+extern struct cpu_pages cpu_pages;
+#define this_cpu (cpu_pages.local)
 #endif
