@@ -64,6 +64,8 @@ static int piece_level(const struct space *from, const struct space *to, vaddr_t
 
 struct work {
     struct xfer *x;             /* the transfer it belongs to; NULL: a system call's own */
+    struct tcb *self;           /* a system call's: its caller, and the space it */
+    struct space *space;        /*   works on (the caller's when it began) */
     bool preemptible;
     unsigned steps;
     struct mdb_cursor cursor;   /* where an unmap cut short goes on */
@@ -77,8 +79,11 @@ static bool step(struct work *w)
     if (++w->steps % PAUSE_STEPS)
         return false;
     if (!w->x) {
+        /* The caller may have been moved to another space meanwhile
+         * (ThreadControl), its old space gone with it, its memory even
+         * another space's by now: the work ends. */
         arch_interrupt_window();
-        return false;
+        return w->self->space != w->space;
     }
     return xfer_preempted_out(w->x);
 }
@@ -141,11 +146,11 @@ void sys_unmap(struct tcb *self, word_t control)
 {
     unsigned k = UNMAP_K(control);
     bool flush = control & UNMAP_FLUSH;
-    struct work w = { .preemptible = true };
-    for (unsigned i = 0; i <= k; i++) {
+    struct work w = { .preemptible = true, .self = self, .space = self->space };
+    for (unsigned i = 0; i <= k && self->space == w.space; i++) {
         word_t fp = self->utcb[i];
         if (fpage_is_io(fp)) {
-            unmap_ports(&w, self->space, fp, flush);
+            unmap_ports(&w, w.space, fp, flush);
             continue;
         }
         /* s < 12 is rounded up to the page around the base (spec 2.3) */
@@ -154,7 +159,7 @@ void sys_unmap(struct tcb *self, word_t control)
             continue;
         word_t base = s < 12 ? ALIGN_DOWN(fp, PAGE_SIZE) : fpage_base(fp);
         word_t size = s < 12 ? PAGE_SIZE : fpage_size(fp);
-        unsigned status = unmap_range(&w, self->space, base, size, fp & FPAGE_RWX, flush);
+        unsigned status = unmap_range(&w, w.space, base, size, fp & FPAGE_RWX, flush);
         self->utcb[i] = (fp & ~FPAGE_RWX) | status;
     }
 }
