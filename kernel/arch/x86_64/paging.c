@@ -228,44 +228,39 @@ paddr_t paging_kernel_root(void)
     return kernel_pml4;
 }
 
-/* A copy of the table at `from` with entry `i` replaced by `to` (its
- * flags kept), or 0 (the pool is empty). */
-__boot static paddr_t table_with(paddr_t from, unsigned i, paddr_t to)
+/* Table `to` becomes a copy of table `from` with entry `i` pointing at
+ * `target` (its flags kept). */
+__boot static void copy_table_with(paddr_t to, paddr_t from, unsigned i, paddr_t target)
 {
-    paddr_t p = frame_alloc();
-    if (p) {
-        copy_bytes(table(p), table(from), PAGE_SIZE);
-        table(p)[i] = to | (table(from)[i] & ~PTE_ADDR);
-    }
-    return p;
+    copy_bytes(table(to), table(from), PAGE_SIZE);
+    table(to)[i] = target | (table(from)[i] & ~PTE_ADDR);
 }
 
 __boot paddr_t paging_cpu_root(paddr_t kernel, paddr_t user)
 {
+    enum { UPT, UPD, PT, PD, KPDPT, ROOT, TABLES };
+    paddr_t t[TABLES];
+    for (int i = 0; i < TABLES; i++)
+        if (cpu_image_pd_count == MAX_CPUS || !(t[i] = frame_alloc())) {
+            while (i--)
+                frame_free(t[i]);
+            return 0;
+        }
     vaddr_t k = (vaddr_t)cpu_pages.kernel, u = (vaddr_t)cpu_pages.user;
     paddr_t kpdpt = table(kernel_pml4)[511] & PTE_ADDR;
     paddr_t upd = table(kpdpt)[511] & PTE_ADDR;
     paddr_t upt = table(upd)[IDX(USER_PAGE_BASE, 1)] & PTE_ADDR;
     paddr_t pt = table(image_pd)[IDX(k, 1)] & PTE_ADDR;
-    paddr_t new[6] = { 0 };             /* bottom up: each new table is the next one's entry */
-    new[0] = table_with(upt, IDX(GS_PAGE_VA, 0), user);
-    new[1] = new[0] ? table_with(upd, IDX(USER_PAGE_BASE, 1), new[0]) : 0;
-    new[2] = table_with(pt, IDX(k, 0), kernel);
-    if (new[2])
-        table(new[2])[IDX(u, 0)] = user | (table(pt)[IDX(u, 0)] & ~PTE_ADDR);
-    new[3] = new[2] ? table_with(image_pd, IDX(k, 1), new[2]) : 0;
-    new[4] = new[1] && new[3] ? table_with(kpdpt, 511, new[1]) : 0;
-    if (new[4])
-        table(new[4])[510] = new[3] | (table(kpdpt)[510] & ~PTE_ADDR);
-    new[5] = new[4] ? table_with(kernel_pml4, 511, new[4]) : 0;
-    if (!new[5] || cpu_image_pd_count == MAX_CPUS) {
-        for (int i = 0; i < 6; i++)
-            if (new[i])
-                frame_free(new[i]);
-        return 0;
-    }
-    cpu_image_pds[cpu_image_pd_count++] = new[3];
-    return new[5];
+    copy_table_with(t[UPT], upt, IDX(GS_PAGE_VA, 0), user);
+    copy_table_with(t[UPD], upd, IDX(USER_PAGE_BASE, 1), t[UPT]);
+    copy_table_with(t[PT], pt, IDX(k, 0), kernel);
+    table(t[PT])[IDX(u, 0)] = user | (table(pt)[IDX(u, 0)] & ~PTE_ADDR);
+    copy_table_with(t[PD], image_pd, IDX(k, 1), t[PT]);
+    copy_table_with(t[KPDPT], kpdpt, 511, t[UPD]);
+    table(t[KPDPT])[510] = t[PD] | (table(kpdpt)[510] & ~PTE_ADDR);
+    copy_table_with(t[ROOT], kernel_pml4, 511, t[KPDPT]);
+    cpu_image_pds[cpu_image_pd_count++] = t[PD];
+    return t[ROOT];
 }
 
 paddr_t paging_new_space(struct kmem_account *a)
