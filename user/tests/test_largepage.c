@@ -150,6 +150,16 @@ static void al_alias_receiver(L4_Word_t window)
     }
 }
 
+/* The root thread's side of the alias tests' stages: the next one is
+ * `stage`; wait (up to `ms`) until the holder says it is there. */
+static int al_next_stage(int stage, int ms)
+{
+    al_stage = stage - 1;
+    for (int i = 0; i < ms && al_stage < stage; i++)
+        tsup_sleep_ms(1);
+    return al_stage;
+}
+
 /* The holder's start: its 2 MB page at AL_WINDOW, then, told so
  * (al_stage 1), `msgs` messages of 31 map items of it to al_receiver,
  * which places the aliases 2 MB apart from the start of its window. */
@@ -225,14 +235,9 @@ TEST(largepage, splits_of_a_spaces_own_aliases_keep_its_limit)
     tsup_sleep_ms(10);
     L4_Word_t limit = L4_KernelMemoryUsed(h) + 64;  /* KB */
     L4_SetKernelMemoryLimit(h, limit);
-    al_stage = 1;
-    for (int i = 0; i < 10000 && al_stage < 2; i++)
-        tsup_sleep_ms(1);
+    al_next_stage(2, 10000);
     L4_Word_t used_aliased = L4_KernelMemoryUsed(h);
-    al_stage = 3;
-    for (int i = 0; i < 10000 && al_stage < 4; i++)
-        tsup_sleep_ms(1);
-    int stage = al_stage;
+    int stage = al_next_stage(4, 10000);
     L4_Word_t used_split = L4_KernelMemoryUsed(h);
     tsup_kill(r);
     tsup_kill(h);
@@ -276,15 +281,9 @@ TEST(largepage, flush_of_a_much_aliased_large_page_lets_the_system_run)
     EXPECT(started);
     if (!started)
         return;
-    al_stage = 1;
-    for (int i = 0; i < 30000 && al_stage < 2; i++)
-        tsup_sleep_ms(1);
-    int aliased = al_stage == 2 && al_read_ok;
+    int aliased = al_next_stage(2, 30000) == 2 && al_read_ok;
     L4_Word_t used_aliased = L4_KernelMemoryUsed(h);
-    al_stage = 3;
-    for (int i = 0; i < 20000 && al_stage < 4; i++)
-        tsup_sleep_ms(1);
-    int stage = al_stage;
+    int stage = al_next_stage(4, 20000);
     L4_Word_t used_flushed = L4_KernelMemoryUsed(h);
     tsup_kill(r);
     tsup_kill(h);

@@ -886,39 +886,33 @@ static struct {
     volatile L4_Word_t faults, first_tag, first_addr, first_ip, pool_arrived;
 } pp;
 
+static int pool_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from;
+    if (L4_IpcSucceeded(tag) && L4_TypedWords(tag) == 2 && L4_Label(tag) == 0) {
+        pp.pool_arrived = 1;                    /* the pool, from above */
+        return 0;
+    }
+    if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL || pp.faults >= 16)
+        return 0;
+    if (pp.faults == 0) {
+        pp.first_tag = tag.raw;
+        pp.first_addr = mr[1];
+        pp.first_ip = mr[2];
+    }
+    L4_Word_t page = POOL + pp.faults++ * 4096;
+    L4_Word_t at = mr[1] & ~0xFFFUL;
+    mr[0] = 2 << 6;
+    mr[1] = map_w0(at);
+    mr[2] = fp(page, 12, 6);
+    return 1;
+}
+
 static void pool_pager(L4_Word_t unused)
 {
     (void)unused;
-    L4_ThreadId_t from;
     L4_Accept(L4_MapGrantItems(L4_FpageLog2(POOL, 16)));
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        L4_Word_t *mr = __L4_Utcb();
-        if (L4_IpcSucceeded(tag) && L4_TypedWords(tag) == 2 && L4_Label(tag) == 0) {
-            pp.pool_arrived = 1;                /* the pool, from above */
-            tag = L4_Wait(&from);
-            continue;
-        }
-        if (tsup_image_fault_reply(tag)) {
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL || pp.faults >= 16) {
-            tag = L4_Wait(&from);
-            continue;
-        }
-        if (pp.faults == 0) {
-            pp.first_tag = tag.raw;
-            pp.first_addr = mr[1];
-            pp.first_ip = mr[2];
-        }
-        L4_Word_t page = POOL + pp.faults++ * 4096;
-        L4_Word_t at = mr[1] & ~0xFFFUL;
-        mr[0] = 2 << 6;
-        mr[1] = map_w0(at);
-        mr[2] = fp(page, 12, 6);
-        tag = L4_ReplyWait(from, &from);
-    }
+    tsup_pager_loop(pool_answer);
 }
 
 static volatile int go_client;
@@ -991,36 +985,30 @@ static struct {
     volatile L4_Word_t faults, refused, pa[8];
 } dz;
 
+static int demand_zero_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from;
+    if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL || dz.faults >= 8)
+        return 0;
+    L4_Word_t at = mr[1] & ~0xFFFUL;
+    L4_Fpage_t page = tsup_any_page();
+    if (L4_IsNilFpage(page)) {
+        dz.refused++;
+        return 0;
+    }
+    for (L4_Word_t o = 0; o < 4096; o += 8)
+        *(volatile L4_Word_t *)(L4_Address(page) + o) = 0;
+    dz.pa[dz.faults++] = L4_Address(page);
+    mr[0] = 2 << 6;
+    mr[1] = map_w0(at);
+    mr[2] = fp(L4_Address(page), 12, 6);
+    return 1;
+}
+
 static void demand_zero_pager(L4_Word_t unused)
 {
     (void)unused;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        L4_Word_t *mr = __L4_Utcb();
-        if (tsup_image_fault_reply(tag)) {
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL || dz.faults >= 8) {
-            tag = L4_Wait(&from);
-            continue;
-        }
-        L4_Word_t at = mr[1] & ~0xFFFUL;
-        L4_Fpage_t page = tsup_any_page();
-        if (L4_IsNilFpage(page)) {
-            dz.refused++;
-            tag = L4_Wait(&from);
-            continue;
-        }
-        for (L4_Word_t o = 0; o < 4096; o += 8)
-            *(volatile L4_Word_t *)(L4_Address(page) + o) = 0;
-        dz.pa[dz.faults++] = L4_Address(page);
-        mr[0] = 2 << 6;
-        mr[1] = map_w0(at);
-        mr[2] = fp(L4_Address(page), 12, 6);
-        tag = L4_ReplyWait(from, &from);
-    }
+    tsup_pager_loop(demand_zero_answer);
 }
 
 TEST(memory, demand_pager_hands_out_zeroed_pages)

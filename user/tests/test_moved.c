@@ -29,31 +29,25 @@ static volatile int s_spin;
 
 /* The region pager: maps au_page wherever a thread faults in the region;
  * counts C's faults there. */
+static int region_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    if (!L4_IpcSucceeded(tag) || L4_UntypedWords(tag) != 2 || mr[1] < AU_REGION ||
+        mr[1] >= AU_REGION + AU_PAGES * 4096)
+        return 0;
+    if (from.raw == c_id)
+        c_faults++;
+    L4_Word_t a = mr[1] & ~0xFFFUL;
+    mr[0] = 2 << 6;
+    mr[1] = a | 0x8;
+    mr[2] = L4_FpageLog2((L4_Word_t)au_page, 12).raw | L4_FullyAccessible;
+    return 1;
+}
+
 static void region_pager(L4_Word_t unused)
 {
     (void)unused;
     au_page[0] = 1;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        L4_Word_t *mr = __L4_Utcb();
-        if (tsup_image_fault_reply(tag)) {
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        if (L4_IpcSucceeded(tag) && L4_UntypedWords(tag) == 2 && mr[1] >= AU_REGION &&
-            mr[1] < AU_REGION + AU_PAGES * 4096) {
-            if (from.raw == c_id)
-                c_faults++;
-            L4_Word_t a = mr[1] & ~0xFFFUL;
-            mr[0] = 2 << 6;
-            mr[1] = a | 0x8;
-            mr[2] = L4_FpageLog2((L4_Word_t)au_page, 12).raw | L4_FullyAccessible;
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        tag = L4_Wait(&from);
-    }
+    tsup_pager_loop(region_answer);
 }
 
 /* T (space A, its only thread, lowest priority): maps the region page

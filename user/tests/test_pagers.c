@@ -141,32 +141,27 @@ TEST(pagers, granting_example_of_the_paper)
  * (through the support pager: sigma0 serves privileged spaces only),
  * zeroed here, mapped at the fault address. */
 static volatile L4_Word_t demand_faults;
+static int demand_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from;
+    if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL)
+        return 0;
+    L4_Word_t addr = mr[1];
+    L4_Fpage_t page = tsup_any_page();
+    for (L4_Word_t o = 0; o < 4096; o += 8)
+        *(volatile L4_Word_t *)(L4_Address(page) + o) = 0;
+    demand_faults++;
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, L4_FullyAccessible), addr);
+    mr[0] = 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    return 1;
+}
+
 static void demand_pager(L4_Word_t unused)
 {
     (void)unused;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        L4_Word_t *mr = __L4_Utcb();
-        if (tsup_image_fault_reply(tag)) {  /* its client's code and data */
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL) {
-            tag = L4_Wait(&from);
-            continue;
-        }
-        L4_Word_t addr = mr[1];
-        L4_Fpage_t page = tsup_any_page();
-        for (L4_Word_t o = 0; o < 4096; o += 8)
-            *(volatile L4_Word_t *)(L4_Address(page) + o) = 0;
-        demand_faults++;
-        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, L4_FullyAccessible), addr);
-        mr[0] = 2 << 6;
-        mr[1] = m.raw[0];
-        mr[2] = m.raw[1];
-        tag = L4_ReplyWait(from, &from);
-    }
+    tsup_pager_loop(demand_answer);     /* (its client's code and data too) */
 }
 
 static volatile int heap_ok, heap_done;
@@ -189,20 +184,27 @@ static void heap_user(L4_Word_t unused)
     heap_done = 1;
 }
 
+/* Run thread_fn in a space of its own, paged by pager_fn in another;
+ * true if it completed within two seconds. Both are gone afterwards. */
+static int run_paged_by(tsup_fn_t pager_fn, tsup_fn_t thread_fn)
+{
+    go_heap = 0;
+    L4_ThreadId_t pager = tsup_space(pager_fn, 0);
+    L4_ThreadId_t t = tsup_space(thread_fn, 0);
+    tsup_go_paged_by(t, pager, &go_heap);
+    int ok = tsup_join(t, 2000);
+    tsup_kill(t);
+    tsup_kill(pager);
+    return ok;
+}
+
 TEST(pagers, stacked_pagers_and_demand_zero)
 {
     demand_faults = 0;
     heap_ok = 0;
-    go_heap = 0;
     /* the demand pager lives in space P1, paged by the support pager (in
      * the root task, paged by sigma0): three pagers stacked */
-    L4_ThreadId_t pager = tsup_space(demand_pager, 0);
-    L4_ThreadId_t user = tsup_space(heap_user, 0);
-    tsup_go_paged_by(user, pager, &go_heap);
-    int ok = tsup_join(user, 2000);
-    tsup_kill(user);
-    tsup_kill(pager);
-    EXPECT(ok);
+    EXPECT(run_paged_by(demand_pager, heap_user));
     EXPECT(heap_ok);
     EXPECT_EQ(demand_faults, 8);
 }
@@ -311,42 +313,39 @@ TEST(pagers, flushing_everything_spares_the_kernel)
  * maps the page and the thread completes (spec 6.2: any reply ends the
  * fault). */
 static volatile int nonsense_given, touched;
+static int nonsense_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from, (void)tag;
+    L4_Word_t addr = mr[1] & ~0xFFFUL;
+    switch (nonsense_given++) {
+    case 0:                                         /* untyped words only */
+        mr[0] = 5;
+        break;
+    case 1:                                         /* a typed item of no known type */
+        mr[0] = 2 << 6;
+        mr[1] = 0xE;
+        mr[2] = 0x1234;
+        break;
+    case 2:                                         /* a page we do not have */
+        mr[0] = 2 << 6;
+        mr[1] = addr | 0x8;
+        mr[2] = L4_FpageLog2(0x7F000000, 12).raw | 7;
+        break;
+    default: {                                      /* at last: a real page */
+        L4_Fpage_t page = tsup_any_page();
+        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, 7), addr);
+        mr[0] = 2 << 6;
+        mr[1] = m.raw[0];
+        mr[2] = m.raw[1];
+    }
+    }
+    return 1;
+}
+
 static void nonsense_pager(L4_Word_t unused)
 {
     (void)unused;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        L4_Word_t *mr = __L4_Utcb();
-        if (tsup_image_fault_reply(tag)) {
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        L4_Word_t addr = mr[1] & ~0xFFFUL;
-        switch (nonsense_given++) {
-        case 0:                                         /* untyped words only */
-            mr[0] = 5;
-            break;
-        case 1:                                         /* a typed item of no known type */
-            mr[0] = 2 << 6;
-            mr[1] = 0xE;
-            mr[2] = 0x1234;
-            break;
-        case 2:                                         /* a page we do not have */
-            mr[0] = 2 << 6;
-            mr[1] = addr | 0x8;
-            mr[2] = L4_FpageLog2(0x7F000000, 12).raw | 7;
-            break;
-        default: {                                      /* at last: a real page */
-            L4_Fpage_t page = tsup_any_page();
-            L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(page, 7), addr);
-            mr[0] = 2 << 6;
-            mr[1] = m.raw[0];
-            mr[2] = m.raw[1];
-        }
-        }
-        tag = L4_ReplyWait(from, &from);
-    }
+    tsup_pager_loop(nonsense_answer);
 }
 
 static void touch_far_page(L4_Word_t unused)
@@ -357,20 +356,6 @@ static void touch_far_page(L4_Word_t unused)
         tsup_sleep_ms(1);
     *(volatile L4_Word_t *)0x68000000UL = 1;
     touched = 1;
-}
-
-/* Run thread_fn in a space of its own, paged by pager_fn in another;
- * true if it completed within two seconds. Both are gone afterwards. */
-static int run_paged_by(tsup_fn_t pager_fn, tsup_fn_t thread_fn)
-{
-    go_heap = 0;
-    L4_ThreadId_t pager = tsup_space(pager_fn, 0);
-    L4_ThreadId_t t = tsup_space(thread_fn, 0);
-    tsup_go_paged_by(t, pager, &go_heap);
-    int ok = tsup_join(t, 2000);
-    tsup_kill(t);
-    tsup_kill(pager);
-    return ok;
 }
 
 TEST(pagers, nonsense_answers_to_a_fault)

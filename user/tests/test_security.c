@@ -1045,26 +1045,20 @@ TEST(security, fast_path_never_returns_to_a_noncanonical_rip)
 static volatile L4_Word_t rs_h, rs_faults;
 static uint8_t rs_page[4096] __attribute__((aligned(4096)));
 
+static int rs_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    if (!L4_IpcSucceeded(tag) || (mr[1] & ~0xFFFUL) != NEST_SRC)
+        return 0;
+    rs_faults++;
+    noncanonical_ip_and_page(from, rs_page);
+    return 1;
+}
+
 static void rs_pager(L4_Word_t unused)
 {
     (void)unused;
-    L4_Word_t *mr = __L4_Utcb();
     rs_page[0] = 'x';
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        if (tsup_image_fault_reply(tag)) {
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        if (L4_IpcSucceeded(tag) && (mr[1] & ~0xFFFUL) == NEST_SRC) {
-            rs_faults++;
-            noncanonical_ip_and_page(from, rs_page);
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        tag = L4_Wait(&from);
-    }
+    tsup_pager_loop(rs_answer);
 }
 
 static void rs_server(L4_Word_t catcher)

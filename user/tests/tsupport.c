@@ -347,24 +347,32 @@ int tsup_image_fault_reply(L4_MsgTag_t tag)
     return 1;
 }
 
+void tsup_pager_loop(tsup_answer_t answer)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;)
+        tag = tsup_image_fault_reply(tag) || answer(from, tag, __L4_Utcb())
+                  ? L4_ReplyWait(from, &from)
+                  : L4_Wait(&from);
+}
+
 struct tsup_record tsup_rec;
+
+static int record(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from;
+    tsup_rec.tag = tag.raw;
+    tsup_rec.mr1 = mr[1];
+    tsup_rec.mr2 = mr[2];
+    tsup_rec.count++;
+    return 0;
+}
 
 void tsup_recording_pager(L4_Word_t unused)
 {
     (void)unused;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        if (tsup_image_fault_reply(tag)) {
-            tag = L4_ReplyWait(from, &from);
-            continue;
-        }
-        tsup_rec.tag = tag.raw;
-        tsup_rec.mr1 = __L4_Utcb()[1];
-        tsup_rec.mr2 = __L4_Utcb()[2];
-        tsup_rec.count++;
-        tag = L4_Wait(&from);
-    }
+    tsup_pager_loop(record);
 }
 
 struct tsup_stray tsup_stray;

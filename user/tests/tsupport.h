@@ -101,6 +101,13 @@ int tsup_wait_flag(volatile int *flag, unsigned ms);
  * and data of the threads they page, whenever those fault. */
 int tsup_image_fault_reply(L4_MsgTag_t tag);
 
+/* The loop of a pager written by a test: waits, answers faults in the
+ * test image (as above), and gives every other message, a failed receive
+ * too, to `answer`, which returns true with a reply loaded in the MRs
+ * (sent by ReplyWait) or false to answer nothing. Never returns. */
+typedef int (*tsup_answer_t)(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr);
+void tsup_pager_loop(tsup_answer_t answer) __attribute__((noreturn));
+
 /* A pager for tests: serves faults in the test image (as above), records
  * every other message in tsup_rec and never answers it. */
 struct tsup_record {
