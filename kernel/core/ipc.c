@@ -786,9 +786,8 @@ static void serve_reflected_fault(struct tcb *self)
         return;
     }
     self->xfer_serve = SERVE_NONE;
-    copier->xfer_result = err;
     self->state = TS_XFER;
-    wake(copier);
+    xfer_wake_copier(copier, err);      /* (unless its timeout woke it first) */
     sched_remove(self);
     sched_handoff(copier);
 }

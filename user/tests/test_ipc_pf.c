@@ -320,3 +320,102 @@ ENDS_EARLY(deleting_the_sender_that_copies_for_a_faulting_receiver, 0, 1, KILL_P
 ENDS_EARLY(xfer_timeout_of_a_sender_fault_the_receiver_reflected, 1, 1, SILENT)
 ENDS_EARLY(xfer_timeout_of_a_receiver_fault_in_its_own_copy, 0, 0, SILENT)
 ENDS_EARLY(xfer_timeout_of_a_receiver_fault_the_sender_reflected, 0, 1, SILENT)
+
+/* ---- the timeout fires between the pager's answer and the partner's run --
+ * C receives a string from P (another space) with a receive xfer timeout
+ * of 20 ms. The source page is missing, so P serves the fault; its pager
+ * G answers at once, but B, above P, keeps P from running for 60 ms, in
+ * which C's timeout fires. When P runs it must not hand C the fault's
+ * outcome over the timeout's: the transfer fails with the timeout (spec
+ * 5.4), rather than C copying on as if nothing had expired. */
+#define LT_SRC 0x50000000UL                     /* in P's space: never mapped before */
+
+static uint8_t lt_page[PAGE] __attribute__((aligned(PAGE)));
+static volatile L4_Word_t lt_t0, lt_c_tag, lt_c_err, lt_b_id, lt_c_id;
+static volatile int lt_p_go, lt_c_done;
+
+static void lt_receiver(L4_Word_t unused)       /* C, priority 10 */
+{
+    (void)unused;
+    (void)*(volatile uint8_t *)rbuf;
+    L4_Set_XferTimeouts(L4_Timeouts(L4_Never, MS(20)));
+    L4_LoadBR(0, 1);
+    L4_LoadBR(1, STRING_ITEM(64));
+    L4_LoadBR(2, (L4_Word_t)rbuf);
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    lt_c_tag = tag.raw;
+    lt_c_err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    lt_c_done = 1;
+}
+
+static void lt_sender(L4_Word_t unused)         /* P, priority 20, its own space */
+{
+    (void)unused;
+    L4_Set_XferTimeouts(L4_Timeouts(L4_Never, L4_Never));
+    while (!lt_p_go)
+        L4_ThreadSwitch(L4_nilthread);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = STRING_ITEM(64);
+    mr[2] = LT_SRC;
+    L4_Send((L4_ThreadId_t){ .raw = lt_c_id });
+}
+
+static void lt_blocker(L4_Word_t unused)        /* B, priority 30 */
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_Wait(&from);                             /* G's go */
+    while (L4_SystemClock().raw < lt_t0 + 60000)
+        ;
+}
+
+static int lt_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from;
+    if (L4_IpcFailed(tag) || (mr[1] & ~0xFFFUL) != LT_SRC)
+        return 0;
+    lt_t0 = L4_SystemClock().raw;
+    L4_LoadMR(0, 0);
+    L4_Send_Timeout((L4_ThreadId_t){ .raw = lt_b_id }, L4_ZeroTime);    /* B runs next */
+    mr[0] = 2 << 6;
+    mr[1] = LT_SRC | 0x8;
+    mr[2] = L4_FpageLog2((L4_Word_t)lt_page, 12).raw | L4_FullyAccessible;
+    return 1;
+}
+
+static void lt_pager(L4_Word_t unused)          /* G, priority 200 */
+{
+    (void)unused;
+    lt_page[0] = 1;
+    tsup_pager_loop(lt_answer);
+}
+
+TEST(ipc_pf, xfer_timeout_holds_when_the_partner_runs_after_it)
+{
+    lt_p_go = lt_c_done = 0;
+    lt_c_tag = lt_c_err = 0;
+    L4_ThreadId_t g = tsup_thread(lt_pager, 0);
+    L4_Set_Priority(g, 200);
+    L4_ThreadId_t b = tsup_thread(lt_blocker, 0);
+    lt_b_id = b.raw;
+    L4_Set_Priority(b, 30);
+    EXPECT(tsup_wait_blocked(b));
+    L4_ThreadId_t c = tsup_thread(lt_receiver, 0);
+    lt_c_id = c.raw;
+    L4_Set_Priority(c, 10);
+    L4_ThreadId_t p = tsup_space(lt_sender, 0);
+    L4_Set_Priority(p, 20);
+    tsup_go_paged_by(p, g, &lt_p_go);
+    int done = tsup_wait_flag(&lt_c_done, 2000);
+    tsup_kill(p);
+    tsup_kill(c);
+    tsup_kill(b);
+    tsup_kill(g);
+    EXPECT(done);
+    L4_Word_t code = (lt_c_err >> 1) & 7;       /* 5, 6: xfer timeout (spec 5.4) */
+    if (!(lt_c_tag & (1 << 15)) || (code != 5 && code != 6))
+        test_fail(__FILE__, __LINE__, "expected C's receive to fail with an xfer timeout "
+                  "(code 5 or 6), got tag 0x%lx, error 0x%lx", lt_c_tag, lt_c_err);
+}
