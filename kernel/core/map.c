@@ -64,28 +64,34 @@ static int piece_level(const struct space *from, const struct space *to, vaddr_t
 
 struct work {
     struct xfer *x;             /* the transfer it belongs to; NULL: a system call's own */
-    struct tcb *self;           /* a system call's: its caller, and the space it */
-    struct space *space;        /*   works on (the caller's when it began) */
+    struct space *space;        /* a system call's: the space it works on, its
+                                 * caller's (current's) when it began */
     bool preemptible;
     unsigned steps;
     struct mdb_cursor cursor;   /* where an unmap cut short goes on */
 };
 
-/* One more step: true when the work must stop. */
-static bool step(struct work *w)
+/* Every PAUSE_STEPS steps of preemptible work: the pause. True when the
+ * work must stop. */
+static __attribute__((noinline)) bool pause(struct work *w)
 {
-    if (!w->preemptible)
-        return ++w->steps >= MAP_UNBOUND_PAGES;
-    if (++w->steps % PAUSE_STEPS)
-        return false;
     if (!w->x) {
         /* The caller may have been moved to another space meanwhile
          * (ThreadControl), its old space gone with it, its memory even
          * another space's by now: the work ends. */
         arch_interrupt_window();
-        return w->self->space != w->space;
+        return current->space != w->space;
     }
     return xfer_preempted_out(w->x);
+}
+
+/* One more step: true when the work must stop. (Inline: a step is taken
+ * per page and node; the pause is rare.) */
+static inline bool step(struct work *w)
+{
+    if (!w->preemptible)
+        return ++w->steps >= MAP_UNBOUND_PAGES;
+    return ++w->steps % PAUSE_STEPS == 0 && pause(w);
 }
 
 /* I/O fpages (spec 2.4, 5.7): any window accepts them (the complete I/O
@@ -146,7 +152,7 @@ void sys_unmap(struct tcb *self, word_t control)
 {
     unsigned k = UNMAP_K(control);
     bool flush = control & UNMAP_FLUSH;
-    struct work w = { .preemptible = true, .self = self, .space = self->space };
+    struct work w = { .preemptible = true, .space = self->space };
     for (unsigned i = 0; i <= k && self->space == w.space; i++) {
         word_t fp = self->utcb[i];
         if (fpage_is_io(fp)) {
