@@ -153,10 +153,14 @@ void sys_unmap(struct tcb *self, word_t control)
     unsigned k = UNMAP_K(control);
     bool flush = control & UNMAP_FLUSH;
     struct work w = { .preemptible = true, .space = self->space };
-    for (unsigned i = 0; i <= k && self->space == w.space; i++) {
+    for (unsigned i = 0; i <= k; i++) {
         word_t fp = self->utcb[i];
+        /* Moved to another space meanwhile (`pause`), the caller's request
+         * ends there: its other fpages report no access. */
+        bool moved = self->space != w.space;
         if (fpage_is_io(fp)) {
-            unmap_ports(&w, w.space, fp, flush);
+            if (!moved)
+                unmap_ports(&w, w.space, fp, flush);
             continue;
         }
         /* s < 12 is rounded up to the page around the base (spec 2.3) */
@@ -165,7 +169,7 @@ void sys_unmap(struct tcb *self, word_t control)
             continue;
         word_t base = s < 12 ? ALIGN_DOWN(fp, PAGE_SIZE) : fpage_base(fp);
         word_t size = s < 12 ? PAGE_SIZE : fpage_size(fp);
-        unsigned status = unmap_range(&w, w.space, base, size, fp & FPAGE_RWX, flush);
+        unsigned status = moved ? 0 : unmap_range(&w, w.space, base, size, fp & FPAGE_RWX, flush);
         self->utcb[i] = (fp & ~FPAGE_RWX) | status;
     }
 }

@@ -257,7 +257,7 @@ __boot paddr_t paging_cpu_root(paddr_t kernel, paddr_t user)
     table(t[PT])[IDX(u, 0)] = user | (table(pt)[IDX(u, 0)] & ~PTE_ADDR);
     copy_table_with(t[PD], image_pd, IDX(k, 1), t[PT]);
     copy_table_with(t[KPDPT], kpdpt, 511, t[UPD]);
-    table(t[KPDPT])[510] = t[PD] | (table(kpdpt)[510] & ~PTE_ADDR);
+    table(t[KPDPT])[IDX(k, 2)] = t[PD] | (table(kpdpt)[IDX(k, 2)] & ~PTE_ADDR);
     copy_table_with(t[ROOT], kernel_pml4, 511, t[KPDPT]);
     cpu_image_pds[cpu_image_pd_count++] = t[PD];
     return t[ROOT];

@@ -62,14 +62,19 @@ __boot static NORETURN void ap_main(void)
 }
 
 /* Start the AP with local APIC id `id` as processor `index`; true if it
- * came up. (Its pages and tables stay its own even if it does not: it
- * might still come up later.) */
+ * came up. (One that came up later than we waited would take the next
+ * one's root: the check in smp_boot would say so.) */
 __boot static bool start_ap(unsigned id, unsigned index, paddr_t root)
 {
     paddr_t kernel = frame_alloc(), user = frame_alloc();
     ap_root = kernel && user ? paging_cpu_root(kernel, user) : 0;
-    if (!ap_root)
+    if (!ap_root) {
+        if (kernel)
+            frame_free(kernel);
+        if (user)
+            frame_free(user);
         return false;
+    }
     struct cpu_local *local = phys_to_virt(kernel);
     *local = (struct cpu_local){ .index = (uint8_t)index };
     struct ap_start *p = phys_to_virt(AP_TRAMPOLINE + (ap_trampoline_params - ap_trampoline));
