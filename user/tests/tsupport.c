@@ -417,6 +417,36 @@ int tsup_wait_flag(volatile int *flag, unsigned ms)
     return *flag;
 }
 
+unsigned tsup_processors(void)
+{
+    const L4_KernelInterfacePage_t *k = L4_GetKernelInterface();
+    return (unsigned)(k->processor_info & 0xFFFF) + 1;
+}
+
+L4_Word_t tsup_processor_of(L4_ThreadId_t t)
+{
+    L4_ThreadId_t local = L4_LocalIdOf(t);      /* nil: not in this space */
+    return L4_IsNilThread(local) ? ~0UL : ((const L4_Word_t *)local.raw)[__L4_TCR_PROCESSOR_NO];
+}
+
+void tsup_move(L4_ThreadId_t t, L4_Word_t cpu)
+{
+    L4_Word_t old;
+    if (!L4_Schedule(t, ~0UL, cpu, ~0UL, ~0UL, &old))
+        test_fail(__FILE__, __LINE__, "moving thread %lx to processor %lu of %u: expected "
+                  "Schedule to succeed, got result 0, ErrorCode %lu", t.raw, cpu,
+                  tsup_processors(), L4_ErrorCode());
+    L4_Word_t on = tsup_processor_of(t);
+    for (int i = 0; i < 2000 && on != ~0UL && on != cpu; i++) {
+        tsup_sleep_ms(1);
+        on = tsup_processor_of(t);
+    }
+    if (on != ~0UL && on != cpu)
+        test_fail(__FILE__, __LINE__, "moving thread %lx to processor %lu: expected its UTCB's "
+                  "ProcessorNo to show %lu after Schedule succeeded, it shows %lu", t.raw, cpu,
+                  cpu, on);
+}
+
 int tsup_wait_blocked(L4_ThreadId_t t)
 {
     for (int i = 0; i < 1000; i++) {

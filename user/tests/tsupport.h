@@ -92,6 +92,21 @@ int tsup_wait_blocked(L4_ThreadId_t t);
  * to pager (the set-up of every test of a pager of its own). */
 void tsup_go_paged_by(L4_ThreadId_t t, L4_ThreadId_t pager, volatile int *go);
 
+/* Processors (spec 4.9 ProcessorControl, 8.1 ProcessorInfo, 3.2
+ * ProcessorNo). How many the KIP reports (ProcessorInfo bits 0-15, + 1). */
+unsigned tsup_processors(void);
+
+/* The ProcessorNo word of t's UTCB, for a thread of the caller's space
+ * (the processor it is on); ~0 if t is not one. */
+L4_Word_t tsup_processor_of(L4_ThreadId_t t);
+
+/* Move t to processor `cpu` with Schedule; the test fails, with
+ * Schedule's ErrorCode, if it refuses. For a thread of the caller's space,
+ * wait (polling, up to about two seconds) until its UTCB shows `cpu`: the
+ * kernel may complete the move of a thread running on another processor
+ * shortly after Schedule returned. Of other threads, only they can tell. */
+void tsup_move(L4_ThreadId_t t, L4_Word_t cpu);
+
 /* Sleep in 1 ms steps until *flag is set, at most ms; its value then. */
 int tsup_wait_flag(volatile int *flag, unsigned ms);
 
