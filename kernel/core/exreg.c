@@ -1,6 +1,7 @@
 /* ExchangeRegisters (spec 4.6): read and set a thread's user registers,
  * pager and handle; cancel its IPC; halt or resume it. */
 #include "arch/context.h"
+#include "arch/mp.h"
 #include "ipc.h"
 #include "sched.h"
 #include "space.h"
@@ -28,6 +29,7 @@ void sys_exchange_registers(struct exreg *r)
         syscall_fail(ERR_INVALID_THREAD);
         return;
     }
+    mp_stop(t);                         /* its registers in its frame */
     word_t ctl = r->control;
     struct exreg old = {
         /* (a thread of another space is named by its global id only) */

@@ -28,10 +28,10 @@ static bool sigma0_map(struct space *s, word_t addr)
 {
     uint64_t flags = PTE_W;
     paddr_t big = ALIGN_DOWN(addr, SUPERPAGE_SIZE);
-    if (bootmem_user_frame(big, 21) && paging_map_user(s->pml4, big, big, 21, flags, &s->kmem))
+    if (bootmem_user_frame(big, 21) && space_map(s, big, big, 21, flags))
         return true;
     paddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-    return bootmem_user_frame(page, 12) && paging_map_user(s->pml4, page, page, 12, flags, &s->kmem);
+    return bootmem_user_frame(page, 12) && space_map(s, page, page, 12, flags);
 }
 
 void fault_stop(struct trap_frame *f, const char *why)

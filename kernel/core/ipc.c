@@ -202,7 +202,8 @@ static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *o
     if (1 + u + t > NUM_MRS)
         return IPC_OVERFLOW;
     copy_words(&r->utcb[1], &s->utcb[1], u + t);
-    r->utcb[0] = (tag & ~(MSGTAG_FLAGS & ~MSGTAG_P)) | (s->ipc_intended ? MSGTAG_R : 0);
+    r->utcb[0] = (tag & ~(MSGTAG_FLAGS & ~MSGTAG_P)) | (s->ipc_intended ? MSGTAG_R : 0) |
+                 (s->cpu != r->cpu ? MSGTAG_X : 0);     /* across processors (spec 2.2) */
     if (r->start_wait) {
         r->start_wait = false;
         if (u == 2 && t == 0)
@@ -495,7 +496,7 @@ static __attribute__((noinline)) void reply_short(struct tcb *self, word_t tag, 
     unsigned u = MSGTAG_U(tag);
     struct tcb *dest = tcb_lookup(to, self);
     self->ipc_vsender = self->ipc_intended = 0;
-    if (!dest || dest->halted || MSGTAG_T(tag) != 2 || u + 3 > NUM_MRS || from_spec != ANYTHREAD ||
+    if (!dest || dest->halted || dest->cpu != self->cpu || MSGTAG_T(tag) != 2 || u + 3 > NUM_MRS || from_spec != ANYTHREAD ||
         !list_empty(&self->sendq) || self->space->sigma0 || self->xfer_partner ||
         dest->state != TS_RECV_BLOCKED || !dest->kcall_depth || dest->fast_blocked ||
         dest->space->sigma0 || dest->xfer_partner || !accepts(dest, dest->rcv_from, self) ||
@@ -536,7 +537,7 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
     }
     struct tcb *dest = tcb_lookup(to, self);
     if (!dest || dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
-        dest->priority < self->priority)
+        dest->priority < self->priority || dest->cpu != self->cpu)
         return;
     if (from_spec == dest->global_id) {     /* a Call: we will wait for dest */
         if (self->listed_with != from_spec)
@@ -627,6 +628,7 @@ static bool kernel_call_short(struct tcb *self, struct tcb *dest)
     self->ipc_vsender = self->ipc_intended = 0;
     if (dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
         dest->priority < self->priority || self->delay_until || MSGTAG_T(tag) ||
+        dest->cpu != self->cpu ||
         !accepts(dest, dest->rcv_from, self))
         return false;
     deliver_untyped(self, dest, tag);

@@ -81,8 +81,6 @@ word_t irq_control(word_t dest, word_t pager)
 
 void irq_fire(unsigned irq)
 {
-    intctl_mask(irq);
-    intctl_eoi(irq);
     if (irq == CONSOLE_IRQ && !kdb_input_to_user) {
         kdb_console_interrupt();            /* no driver: input for KDB ReadChar */
         return;

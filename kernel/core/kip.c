@@ -1,6 +1,7 @@
 /* The Kernel Interface Page: built once at boot (spec 8). */
 #include "kip.h"
 #include "section.h"
+#include "arch/mp.h"
 #include "arch/timer.h"
 #include "config.h"
 #include "kmem.h"
@@ -48,11 +49,12 @@ __boot void kip_init(void)
     W(KIP_CLOCK_INFO) = 1 | (1000000 / TIMER_HZ) << 16;   /* read / schedule precision µs */
     W(KIP_THREAD_INFO) = THREAD_INFO(THREAD_BITS, SYSTEM_BASE, USER_BASE);
     W(KIP_PAGE_INFO) = (1UL << 12 | 1UL << 21) | 7;       /* 4 KB and 2 MB, rwx */
-    W(KIP_PROC_INFO) = 0 | 5UL << 60;                     /* one CPU, 32-byte descriptors */
+    W(KIP_PROC_INFO) = (mp_cpus - 1) | 5UL << 60;         /* 32-byte descriptors */
     for (unsigned i = 0; i < SYS_COUNT; i++)
         W(KIP_SYSCALLS + 8 * i) = syscall_stub_address(i);
 
-    W(KIP_PROC_DESC_ARRAY + 8) = tsc_khz();               /* internal frequency */
+    for (unsigned c = 0; c < mp_cpus; c++)
+        W(KIP_PROC_DESC_ARRAY + 32 * c + 8) = tsc_khz();  /* internal frequency */
 
     /* Kernel descriptor: id, generation date, version, supplier, strings. */
     unsigned kd = KIP_KDESC_OFFSET;

@@ -1,6 +1,7 @@
 /* Map and grant items (spec 5.7) and Unmap (spec 4.12), on top of the
  * mapping database. Mappings are 4 KB, 2 MB or 1 GB pages: each piece of
  * an item as large as both sides allow. */
+#include "arch/mp.h"
 #include "map.h"
 #include "arch/cpu.h"
 #include "arch/io.h"
@@ -79,7 +80,7 @@ static __attribute__((noinline)) bool pause(struct work *w)
         /* The caller may have been moved to another space meanwhile
          * (ThreadControl), its old space gone with it, its memory even
          * another space's by now: the work ends. */
-        arch_interrupt_window();
+        mp_preemption_point();
         return current->space != w->space;
     }
     return xfer_preempted_out(w->x);

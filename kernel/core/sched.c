@@ -1,36 +1,73 @@
-/* Scheduler: one FIFO ready queue per priority, a bitmap of non-empty
- * queues for finding the highest, and an idle thread. */
+/* Scheduler: on each processor one FIFO ready queue per priority, a
+ * bitmap of non-empty queues for finding the highest, and an idle
+ * thread. A thread is on the queues of its processor (tcb.cpu) only;
+ * all of them are the kernel lock's (arch/mp.h). */
 #include "sched.h"
 #include "section.h"
 #include "arch/context.h"
 #include "arch/cpu.h"
+#include "arch/fpu.h"
+#include "arch/mp.h"
+#include "frame.h"
+#include "kmem.h"
 #include "print.h"
+#include "space.h"
 #include "timeout.h"
 #include "utcb.h"
 
 volatile uint64_t kernel_ticks;
 
-static struct list ready[256];          /* by tcb.ready_link, one per priority */
-static uint64_t queue_bitmap[4];        /* bit p set: queue p non-empty */
+struct runqueue {
+    struct list ready[256];             /* by tcb.ready_link, one per priority */
+    uint64_t bitmap[4];                 /* bit p set: queue p non-empty */
+    struct tcb *idle;
+};
+static struct runqueue queues[MAX_CPUS];
 
-/* The idle thread's block: TCB at the bottom, kernel stack above it, the
- * whole KTCB_SIZE like every other thread's block. */
+static struct runqueue *here(void)
+{
+    return &queues[cpu_index()];
+}
+
+/* The boot processor's idle thread's block: TCB at the bottom, kernel
+ * stack above it, the whole KTCB_SIZE like every other thread's block
+ * (the other processors' are frames of the kernel pool). */
 static union {
     struct tcb tcb;
     uint8_t block[KTCB_SIZE];
 } idle_block __attribute__((aligned(KTCB_SIZE)));
-static struct tcb *const idle = &idle_block.tcb;
 
 static void idle_loop(void)
 {
-    for (;;)
+    for (;;) {
+        kernel_unlock();
         cpu_idle();
+    }
+}
+
+/* An evicted thread's processor starts its idle thread afresh (arch/mp.h). */
+static void idle_restart(void)
+{
+    mp_evicted_here();
+    idle_loop();
+}
+
+struct tcb *sched_idle_of(unsigned cpu)
+{
+    return queues[cpu].idle;
 }
 
 __boot void sched_init(void)
 {
-    *idle = (struct tcb){ .state = TS_READY, .name = "idle", .global_id = 0x1D1E1D1E1D1E1D1EUL };
-    arch_thread_init_kernel(idle, idle_loop);
+    for (unsigned c = 0; c < mp_cpus; c++) {
+        struct tcb *t = c ? phys_to_virt(frame_alloc()) : &idle_block.tcb;
+        if (t == phys_to_virt(0))
+            panic("boot: no memory for processor %u's idle thread", c);
+        *t = (struct tcb){ .state = TS_READY, .name = "idle", .cpu = (uint8_t)c,
+                           .global_id = 0x1D1E1D1E1D1E1D1EUL };
+        arch_thread_init_kernel(t, idle_loop);
+        queues[c].idle = t;
+    }
 }
 
 static bool queued(const struct tcb *t)
@@ -43,10 +80,13 @@ static void enqueue(struct tcb *t)
 {
     if (queued(t))
         return;
+    struct runqueue *q = &queues[t->cpu];
     unsigned p = t->priority;
-    if (list_empty(&ready[p]))
-        queue_bitmap[p / 64] |= 1UL << (p % 64);
-    list_append(&ready[p], t, ready_link);
+    if (list_empty(&q->ready[p]))
+        q->bitmap[p / 64] |= 1UL << (p % 64);
+    list_append(&q->ready[p], t, ready_link);
+    if (t->cpu != cpu_index())
+        mp_resched(t->cpu);
 }
 
 void sched_make_ready(struct tcb *t)
@@ -59,9 +99,10 @@ void sched_remove(struct tcb *t)
 {
     if (!queued(t))
         return;
+    struct runqueue *q = &queues[t->cpu];
     unsigned p = t->priority;
-    if (list_remove(&ready[p], t, ready_link))
-        queue_bitmap[p / 64] &= ~(1UL << (p % 64));
+    if (list_remove(&q->ready[p], t, ready_link))
+        q->bitmap[p / 64] &= ~(1UL << (p % 64));
 }
 
 /* A halted thread does not run, unless it takes part in a string
@@ -77,19 +118,20 @@ static bool runnable(const struct tcb *t)
  * thread need not be queued and is queued when it is switched away from. */
 static struct tcb *highest_ready(void)
 {
+    struct runqueue *q = here();
     for (int w = 3; w >= 0; w--)
-        while (queue_bitmap[w]) {
-            struct tcb *h = ready[w * 64 + 63 - __builtin_clzl(queue_bitmap[w])].first;
+        while (q->bitmap[w]) {
+            struct tcb *h = q->ready[w * 64 + 63 - __builtin_clzl(q->bitmap[w])].first;
             if (runnable(h))
                 return h;
             sched_remove(h);
         }
-    return idle;
+    return here()->idle;
 }
 
 static inline void requeue_current(void)
 {
-    if (current != idle && runnable(current) && !queued(current))
+    if (current != here()->idle && runnable(current) && !queued(current))
         sched_make_ready(current);
 }
 
@@ -104,6 +146,43 @@ void schedule(void)
 {
     requeue_current();
     switch_to(highest_ready());
+}
+
+void sched_evicted(struct tcb *t)
+{
+    if (!runnable(t))
+        return;
+    enqueue(t);                         /* it was running: it is ready, */
+    mp_resched(t->cpu);                 /* (and may be queued already: lazy queues) */
+}
+
+void sched_evict_current(void)
+{
+    arch_thread_init_kernel(here()->idle, idle_restart);
+    switch_to(here()->idle);
+}
+
+bool sched_migrate(struct tcb *t, unsigned cpu)
+{
+    if (t->cpu == cpu)
+        return true;
+    paddr_t root = space_root(t->space, cpu);
+    if (!root)
+        return false;
+    if (t->cpu == cpu_index())          /* not running elsewhere, its FPU */
+        fpu_save(t);                    /* registers saved */
+    else
+        mp_stop(t);
+    sched_remove(t);
+    t->cpu = (uint8_t)cpu;
+    t->root = root;
+    if (t->utcb)
+        utcb_set(t, UTCB_PROCESSOR_NO, cpu);
+    if (runnable(t))
+        enqueue(t);
+    if (t == current)
+        schedule();                     /* it goes on over there */
+    return true;
 }
 
 /*
@@ -144,16 +223,47 @@ void sched_delay_end(struct tcb *t)
     utcb_set(t, UTCB_FLAGS, utcb_get(t, UTCB_FLAGS) & ~(word_t)PREEMPT_I);
 }
 
+/* On a multiprocessor most ticks only count, without the kernel lock, so
+ * that no processor parks the others a thousand times a second: an idle
+ * processor has nothing to count; a busy one counts its thread's slice
+ * and quantum down, which nobody else touches while it runs here (a
+ * holder of the lock parks this processor first, arch/mp.h). A tick that
+ * ends either, or finds a preemption delay granted, or the boot
+ * processor's tick that has a timeout due or is every 16th (the
+ * debugger's look at the console, the check for preemption), is a whole
+ * one: sched_tick, under the lock. (The timeouts' list is read without
+ * it: a glance that may miss a change for one tick.) */
+bool sched_tick_quiet(void)
+{
+    unsigned cpu = cpu_index();
+    struct tcb *t = current;
+    bool idle = t == queues[cpu].idle;
+    if (mp_cpus == 1 || (cpu == 0 && (timeout_due(kernel_ticks + 1) || kernel_ticks % 16 == 15)))
+        return false;
+    if (!idle && (t->slice_left <= 1 || t->delay_until || (t->quantum_us && t->quantum_left == 1)))
+        return false;
+    if (cpu == 0)
+        kernel_ticks++;
+    if (!idle) {
+        t->slice_left--;
+        if (t->quantum_us && t->quantum_left)
+            t->quantum_left--;
+    }
+    return true;
+}
+
 void sched_tick(void)
 {
-    kernel_ticks++;
-    timeout_tick(kernel_ticks);
+    if (cpu_index() == 0) {             /* the clock and the timeouts */
+        kernel_ticks++;
+        timeout_tick(kernel_ticks);
+    }
     struct tcb *t = current;
-    if (t != idle && t->quantum_us && t->quantum_left && --t->quantum_left == 0)
+    if (t != here()->idle && t->quantum_us && t->quantum_left && --t->quantum_left == 0)
         t->quantum_expired = true;
-    if (t != idle && --t->slice_left == 0) {
+    if (t != here()->idle && --t->slice_left == 0) {
         struct tcb *h = highest_ready();
-        if (h != idle && h != t && runnable(t) && preemption_delayed(t, h)) {
+        if (h != here()->idle && h != t && runnable(t) && preemption_delayed(t, h)) {
             t->slice_left = 1;              /* asked again next tick */
             return;
         }
@@ -170,12 +280,12 @@ void sched_tick(void)
 
 void sched_check_preempt(void)
 {
-    if (current == idle || !runnable(current)) {
+    if (current == here()->idle || !runnable(current)) {
         schedule();
         return;
     }
     struct tcb *h = highest_ready();
-    if (h != idle && h->priority > current->priority &&
+    if (h != here()->idle && h->priority > current->priority &&
         !(current->max_delay_ticks && preemption_delayed(current, h)))
         schedule();
 }
@@ -185,6 +295,11 @@ void sched_check_preempt(void)
  * preemption delay: a partner of at least its priority may run at once. */
 void sched_handoff(struct tcb *to)
 {
+    if (to && to->cpu != cpu_index()) { /* it runs over there */
+        if (runnable(to))
+            enqueue(to);
+        to = NULL;
+    }
     if (to && runnable(to) && to->priority >= current->priority && !current->delay_until) {
         requeue_current();
         switch_to(to);
@@ -213,6 +328,8 @@ void thread_halt(struct tcb *t)
     t->halted = true;
     if (t == current)
         schedule();
+    else if (t->cpu != cpu_index() && mp_current(t->cpu) == t)
+        mp_resched(t->cpu);
 }
 
 void thread_resume(struct tcb *t)
@@ -229,6 +346,8 @@ void sched_set_priority(struct tcb *t, uint8_t prio)
     t->priority = prio;
     if (was_queued)
         enqueue(t);
+    if (t->cpu != cpu_index())
+        mp_resched(t->cpu);
     sched_check_preempt();          /* a higher priority may be ready now */
 }
 
@@ -242,6 +361,10 @@ void sched_set_timeslice(struct tcb *t, uint64_t us)
 
 void sched_switch_to(struct tcb *t)
 {
+    if (t->cpu != cpu_index()) {
+        sched_yield();
+        return;
+    }
     requeue_current();
     switch_to(t);
 }
@@ -260,4 +383,10 @@ __boot void sched_start(void)
 {
     current = highest_ready();
     arch_switch_first(current);
+}
+
+NORETURN void sched_start_here(void)
+{
+    current = here()->idle;
+    arch_enter_idle(current);
 }

@@ -1,4 +1,5 @@
 /* Schedule (spec 4.9) and ThreadSwitch (spec 4.10). */
+#include "arch/mp.h"
 #include "ipc.h"
 #include "sched.h"
 #include "space.h"
@@ -67,8 +68,8 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
         (!time_period_us(SCHED_TIME_SLICE(time_control), &slice) ||
          !time_period_us(SCHED_TIME_QUANTUM(time_control), &quantum)))
         return syscall_fail(ERR_INVALID_THREAD);
-    if (processor != ~0UL && SCHED_PROCESSOR(processor) != 0)
-        return syscall_fail(ERR_INVALID_PARAM);  /* one processor */
+    if (processor != ~0UL && SCHED_PROCESSOR(processor) >= mp_cpus)
+        return syscall_fail(ERR_INVALID_PARAM);  /* no such processor */
 
     word_t result = state_code(t);
     *old_time = SCHED_TIME(time_value(t->timeslice_us),
@@ -83,8 +84,11 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
         t->quantum_left = (t->quantum_us + US_PER_TICK - 1) / US_PER_TICK;
         t->quantum_expired = false;
     }
-    /* Last: a higher priority may run at once, and by the time we run
-     * again t may have been deleted, its slot even given to another. */
+    /* Last: a higher priority, or another processor, may run it at once
+     * (and us elsewhere), and by the time we run again t may have been
+     * deleted, its slot even given to another. */
+    if (processor != ~0UL && t->space && !sched_migrate(t, SCHED_PROCESSOR(processor)))
+        return syscall_fail(ERR_NO_MEMORY);
     if (set_prio)
         sched_set_priority(t, (uint8_t)new_prio);
     return result;

@@ -1,6 +1,7 @@
 /* Address spaces: creation, KIP and UTCB areas. */
 #include "space.h"
 #include "arch/io.h"
+#include "arch/mp.h"
 #include "tcb.h"
 #include "arch/paging.h"
 #include "fpage.h"
@@ -47,11 +48,35 @@ int space_init_areas(struct space *s, word_t kip, word_t utcb)
         return ERR_INVALID_UTCB;
     if (fpage_log2(kip) < 12 || !in_user_area(kb, ks) || (kb < ub + us && ub < kb + ks))
         return ERR_INVALID_KIP_AREA;
-    if (!paging_map_user(s->pml4, kb, kip_phys(), 12, paging_nx_enabled() ? PTE_NX : 0, &s->kmem))
+    if (!space_map(s, kb, kip_phys(), 12, paging_nx_enabled() ? PTE_NX : 0))
         return ERR_NO_MEMORY;
     s->kip_area = kip;
     s->utcb_area = utcb;
     return ERR_OK;
+}
+
+paddr_t space_root(struct space *s, unsigned cpu)
+{
+    if (cpu == 0 || !s->pml4)           /* (the interrupt threads' has none) */
+        return s->pml4;
+    if (!s->cpu_root[cpu])
+        s->cpu_root[cpu] = paging_new_cpu_root(s->pml4, mp_kernel_root(cpu), &s->kmem);
+    return s->cpu_root[cpu];
+}
+
+void space_sync_roots(struct space *s, vaddr_t va)
+{
+    for (unsigned c = 1; c < mp_cpus; c++)
+        if (s->cpu_root[c])
+            paging_copy_slot(s->cpu_root[c], s->pml4, va);
+}
+
+bool space_map(struct space *s, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags)
+{
+    if (!paging_map_user(s->pml4, va, pa, size_log2, flags, &s->kmem))
+        return false;
+    space_sync_roots(s, va);
+    return true;
 }
 
 void *space_utcb(struct space *s, vaddr_t loc)
@@ -62,7 +87,7 @@ void *space_utcb(struct space *s, vaddr_t loc)
         if (!f)
             return NULL;
         uint64_t flags = PTE_W | (paging_nx_enabled() ? PTE_NX : 0);
-        if (!paging_map_user(s->pml4, ALIGN_DOWN(loc, PAGE_SIZE), f, 12, flags, &s->kmem)) {
+        if (!space_map(s, ALIGN_DOWN(loc, PAGE_SIZE), f, 12, flags)) {
             kmem_frame_free(&s->kmem, f);
             return NULL;
         }
@@ -86,6 +111,9 @@ void space_destroy(struct space *s)
     mdb_space_clear(&s->io_mdb);
     io_release(s);
     paging_free_space(s->pml4, release_page, s, &s->kmem);
+    for (unsigned c = 1; c < MAX_CPUS; c++)
+        if (s->cpu_root[c])
+            kmem_frame_free(&s->kmem, s->cpu_root[c]);
     kmem_uncharge(&s->kmem, spaces.size);
     ASSERT(s->kmem.used == 0);
     slab_free(&spaces, s);

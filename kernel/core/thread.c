@@ -2,6 +2,7 @@
  * activation and deletion. */
 #include "tcb.h"
 #include "arch/context.h"
+#include "arch/mp.h"
 #include "arch/paging.h"
 #include "account.h"
 #include "ipc.h"
@@ -36,10 +37,13 @@ struct tcb *tcb_lookup_local(word_t id, const struct tcb *from)
     return t && t->space == from->space && t->local_id == id ? t : NULL;
 }
 
+/* A new thread runs on its creator's processor. */
 struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
 {
     struct tcb *t = tcb_slot(tid_number(global_id));
-    paddr_t block = kmem_frame(&space->kmem);
+    unsigned cpu = cpu_index();
+    paddr_t root = space_root(space, cpu);
+    paddr_t block = root || !space->pml4 ? kmem_frame(&space->kmem) : 0;
     if (!block)
         return NULL;
     if (!paging_map_kernel((vaddr_t)t, block, PTE_W)) {
@@ -49,7 +53,8 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
     *t = (struct tcb){
         .global_id = global_id,
         .space = space,
-        .root = space->pml4,
+        .root = root,
+        .cpu = (uint8_t)cpu,
         .state = TS_INACTIVE,
         .priority = prio,
         .timeslice_us = TIMESLICE_US,
@@ -75,6 +80,7 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
     t->utcb_location = utcb_loc;
     utcb_set(t, UTCB_MY_GLOBAL_ID, t->global_id);
     utcb_set(t, UTCB_PAGER, pager);
+    utcb_set(t, UTCB_PROCESSOR_NO, t->cpu);
     t->space->active_threads++;
     t->unix_abi = t->space->unix_abi;
     if (t->unix_abi) {
@@ -93,8 +99,10 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
 bool tcb_move(struct tcb *t, struct space *to)
 {
     size_t charge = KTCB_SIZE + arch_thread_kmem(t);
-    if (!kmem_charge(&to->kmem, charge))
+    paddr_t root = space_root(to, t->cpu);
+    if (!root || !kmem_charge(&to->kmem, charge))
         return false;
+    mp_stop(t);                         /* not running on the old root */
     if (t->utcb) {                      /* active: the UTCB comes along */
         word_t *u = space_utcb(to, t->utcb_location);
         if (!u) {
@@ -115,7 +123,7 @@ bool tcb_move(struct tcb *t, struct space *to)
         to->active_threads++;
     }
     t->space = to;
-    t->root = to->pml4;
+    t->root = root;
     t->no_fast_send = space_no_fast_send(to);
     to->nthreads++;
     if (--from->nthreads == 0)
@@ -125,6 +133,7 @@ bool tcb_move(struct tcb *t, struct space *to)
 
 void tcb_delete(struct tcb *t)
 {
+    mp_stop(t);                         /* not running anywhere */
     ipc_detach(t);
     arch_thread_release(t);
     sched_remove(t);

@@ -67,6 +67,12 @@ void timeout_remove(struct tcb *t)
     t->wakeup = 0;
 }
 
+bool timeout_due(uint64_t now)
+{
+    struct tcb *t = waiting.first;
+    return t && t->wakeup <= now;
+}
+
 void timeout_tick(uint64_t now)
 {
     struct tcb *t;

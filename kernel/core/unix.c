@@ -1,6 +1,7 @@
 /* Threads of Unix-ABI spaces (unix.h): every reason they have to leave
  * user mode other than a page fault becomes one message to their
  * exception handler, which answers with their registers. */
+#include "arch/mp.h"
 #include "unix.h"
 #include "arch/context.h"
 #include "fault.h"
@@ -55,6 +56,7 @@ void unix_thread_start(struct trap_frame *f)
 
 bool unix_syscall(struct trap_frame *f)
 {
+    kernel_lock();
     if (message(f, UNIX_SYSCALL))
         fault_stop(f, "no handler answered its system call");
     unix_user_return(f);

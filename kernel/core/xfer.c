@@ -9,6 +9,7 @@
  * order, going on into the following items while the string lasts; when
  * it ends, the rest of the item it ended in stays unused. The message is
  * cut (overflow) only when the buffers run out. */
+#include "arch/mp.h"
 #include "xfer.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
@@ -81,7 +82,7 @@ void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
 
 bool xfer_preempted_out(struct xfer *x)
 {
-    arch_interrupt_window();
+    mp_preemption_point();
     return x->aborted || x->partner_gone;
 }
 

@@ -21,7 +21,8 @@
  * or detach with pager = dest. Returns the ThreadControl result. */
 word_t irq_control(word_t dest, word_t pager);
 
-/* The line fired (called from the interrupt entry, line not yet masked). */
+/* The line fired (from the interrupt entry, which masked it and ended
+ * the interrupt). */
 void irq_fire(unsigned irq);
 
 bool irq_is_thread(const struct tcb *t);

@@ -1,5 +1,6 @@
 /* The Kernel Interface Page (spec 8): one page, read-only in every space. */
 #pragma once
+#include "arch/smp.h"
 #include "types.h"
 #include "pecan/kip.h"
 
@@ -28,7 +29,7 @@ enum {
 #define KIP_PROC_INFO     0x198
 #define KIP_SYSCALLS      0x1A0   /* SpaceControl ... Schedule, 11 words */
 #define KIP_PROC_DESC_ARRAY 0x240
-#define KIP_KDESC_OFFSET  0x260
+#define KIP_KDESC_OFFSET  (KIP_PROC_DESC_ARRAY + 32 * MAX_CPUS)   /* as Pistachio's */
 
 #define API_VERSION_X2    0x84050000UL
 #define API_FLAGS_LE64    0x4UL

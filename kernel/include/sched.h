@@ -15,6 +15,10 @@ void schedule(void);
 /* Timer interrupt: account the tick, preempt when the slice is used up. */
 void sched_tick(void);
 
+/* Without the kernel lock: true if the tick needed nothing more than
+ * counting (on a multiprocessor; sched.c), else call sched_tick. */
+bool sched_tick_quiet(void);
+
 /* Stop a thread (until ExchangeRegisters resumes it); resume it. */
 void thread_halt(struct tcb *t);
 void thread_resume(struct tcb *t);
@@ -58,5 +62,22 @@ void sched_yield(void);
 
 /* Enter the first thread; never returns. */
 NORETURN void sched_start(void);
+
+/* An application processor enters its idle thread (arch/mp.h). */
+NORETURN void sched_start_here(void);
+
+/* Processor `cpu`'s idle thread. */
+struct tcb *sched_idle_of(unsigned cpu);
+
+/* Run the idle thread afresh, the current thread left resumable (it is
+ * evicted: arch/mp.h). Without the kernel lock. */
+void sched_evict_current(void);
+
+/* Move t to processor `cpu` (Schedule): false if its space could not get
+ * page tables for it there (out of kernel memory). */
+bool sched_migrate(struct tcb *t, unsigned cpu);
+
+/* The kernel lock's holder had t evicted: it goes back on its queue. */
+void sched_evicted(struct tcb *t);
 
 extern volatile uint64_t kernel_ticks;

@@ -1,11 +1,14 @@
 /* Address spaces: page tables plus the KIP and UTCB areas. */
 #pragma once
+#include "arch/smp.h"
 #include "account.h"
 #include "mdb.h"
 #include "types.h"
 
 struct space {
-    paddr_t pml4;
+    paddr_t pml4;             /* its root on the boot processor */
+    paddr_t cpu_root[MAX_CPUS];  /* on the others, made when a thread of it goes there:
+                               * the same user half, that processor's PML4 511 */
     word_t kip_area;          /* fpage; 0 until initialised */
     word_t utcb_area;         /* fpage */
     unsigned nthreads;
@@ -26,6 +29,16 @@ struct space *space_create(size_t limit);
 
 /* The limit of spaces ThreadControl creates: a share of the kernel pool. */
 size_t space_default_kmem_limit(void);
+
+/* Its root on processor `cpu` (made, and charged, on first use); 0 when
+ * out of memory. */
+paddr_t space_root(struct space *s, unsigned cpu);
+
+/* paging_map_user for the space: the same in all its roots. */
+bool space_map(struct space *s, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags);
+
+/* Its roots take top-level entry of `va` from the boot processor's. */
+void space_sync_roots(struct space *s, vaddr_t va);
 
 /* Free the page tables and UTCB pages of a space without threads. */
 void space_destroy(struct space *s);

@@ -51,10 +51,11 @@ struct tcb {
     int8_t fast_blocked;       /* FAST_*: (signed, so that GCC merges the store of
                                 * it and of state as it does a bool's, not as a vector) */
     bool halted;               /* stopped by ExchangeRegisters or a fault */
-    bool start_wait;           /* waiting for its start message (spec 4.7) */
+    uint8_t cpu;               /* the processor it runs on (its home, mp.h) */
     uint8_t priority;
     uint8_t no_fast_send;      /* its space has a redirector: sends take the general path */
     bool has_rcv_phase;        /* blocked in a send phase of a send+receive IPC */
+    bool start_wait;           /* waiting for its start message (spec 4.7) */
     word_t rcv_from;           /* receive specifier: global id, ANYTHREAD or ANYLOCALTHREAD */
     struct list sendq;         /* threads blocked sending to us, by send_link, FIFO */
     word_t ipc_from;           /* result: sender id as the receiver sees it */
@@ -195,7 +196,7 @@ _Static_assert(__builtin_offsetof(struct tcb, fast_blocked) == TCB_FAST_BLOCKED,
 _Static_assert(__builtin_offsetof(struct tcb, halted) == TCB_HALTED, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, xfer_serve) == TCB_XFER_SERVE, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, halted) == TCB_STATE + 2, "tcb layout");
-_Static_assert(__builtin_offsetof(struct tcb, start_wait) == TCB_STATE + 3, "tcb layout");
+_Static_assert(__builtin_offsetof(struct tcb, cpu) == TCB_CPU, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, priority) == TCB_PRIORITY, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, no_fast_send) == TCB_PRIORITY + 1, "tcb layout");
 _Static_assert(__builtin_offsetof(struct tcb, rcv_from) == TCB_RCV_FROM, "tcb layout");

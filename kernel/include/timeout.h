@@ -26,5 +26,8 @@ static inline void timeout_cancel(struct tcb *t)
         timeout_remove(t);
 }
 
+/* Has a wait's deadline come? (sched_tick_quiet: without the lock) */
+bool timeout_due(uint64_t now);
+
 /* Timer tick: fail the waits whose deadline has come. */
 void timeout_tick(uint64_t now);

@@ -118,7 +118,8 @@ TEST(boot, kip_fixed_fields)
     EXPECT_EQ(L4_ThreadIdBits(k), 18);
     EXPECT_EQ(L4_ThreadIdUserBase(k), L4_ThreadIdSystemBase(k) + 32);
     EXPECT_EQ(k->page_info & ~0x3FFUL, 0x201000);    /* 4 KB and 2 MB pages */
-    EXPECT_EQ(k->processor_info, 5UL << 60);         /* one processor */
+    EXPECT_EQ(k->processor_info >> 60, 5);           /* 32-byte processor descriptors */
+    /* (the number of processors, bits 0-15: mp.kip_reports_the_processors) */
     EXPECT(k->kernel_desc_ptr >= 0x240 + 32 && k->kernel_desc_ptr < 4096);
     EXPECT_EQ(k->proc_desc_ptr, 0x240);
 }

@@ -4,6 +4,7 @@
 #include "arch/cpu.h"
 #include "arch/fpu.h"
 #include "arch/io.h"
+#include "arch/mp.h"
 #include "arch/gdt.h"
 #include "arch/paging.h"
 #include "arch/percpu.h"
@@ -45,7 +46,7 @@ void arch_thread_init_unix(struct tcb *t)
     push_switch_frame(t, (uint64_t)f, (uint64_t)unix_thread_entry);
 }
 
-__boot void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
+void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
 {
     push_switch_frame(t, tcb_stack_top(t), (uint64_t)fn);
 }
@@ -72,7 +73,7 @@ static void gs_reset(void)
  * (The IPC fast path switches between X.2 threads only: no Unix-ABI thread
  * is ever blocked on its terms, nor sends on it. The Unix-ABI fast path,
  * unix_fastpath.S, does what this does for its two cases.) */
-static void load_abi(struct tcb *to)
+static inline __attribute__((always_inline)) void load_abi(struct tcb *to)
 {
     if (!(to->unix_abi | this_cpu.unix_abi_loaded))
         return;
@@ -97,13 +98,22 @@ void arch_load_user_bases(struct tcb *t)
 
 /* CR3 holds the space of `from` (or, after the idle thread, which has
  * none, of whoever ran before): only another space is loaded. */
-static void load_context(struct tcb *from, struct tcb *to)
+/* The idle thread runs on this processor's kernel root: no space's root
+ * stays loaded, as it may go (arch/mp.h). */
+static __attribute__((noinline)) void load_kernel_root(void)
+{
+    paging_switch(mp_kernel_root(cpu_index()));
+}
+
+static inline __attribute__((always_inline)) void load_context(struct tcb *from, struct tcb *to)
 {
     if (read_gs_selector() != SEL_KDATA)
         gs_reset();
     load_abi(to);
-    if (to->space && to->space != from->space)
-        paging_switch(to->space->pml4);
+    if (!to->space)
+        load_kernel_root();
+    else if (to->space != from->space)
+        paging_switch(to->root);
     tss_set_kernel_stack(tcb_stack_top(to));
     fpu_switch(from, to);
     paging_set_gs_word(to->local_id);
@@ -161,7 +171,16 @@ __attribute__((noinline)) static NORETURN void leave_boot(struct tcb *to)
 {
     uint64_t dummy;
     paging_drop_boot_code();
+    mp_start_others();
     switch_stack(&dummy, to->ksp);
+    __builtin_unreachable();
+}
+
+NORETURN void arch_enter_idle(struct tcb *idle)
+{
+    uint64_t discard;
+    tss_set_kernel_stack(tcb_stack_top(idle));
+    switch_stack(&discard, idle->ksp);
     __builtin_unreachable();
 }
 
@@ -175,13 +194,13 @@ __boot void arch_switch_first(struct tcb *to)
 /* syscall/sysret and the GS bases. In the kernel GS points at this
  * processor's pages (percpu.h); in user mode at its GS page, whose first
  * word is the running thread's local id. */
-__boot void arch_cpu_init(bool ipc_fast_path)
+static uint64_t cr0_all, cr4_all;       /* the boot processor's, for the others */
+
+__boot static void syscall_msrs(void)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* STAR: bits 32-47 kernel CS (SS = +8); bits 48-63 user base (CS = +16, SS = +8) */
     wrmsr(MSR_STAR, (uint64_t)SEL_SYSRET << 48 | (uint64_t)SEL_KCODE << 32);
-    this_cpu.x2_entry = (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry);
-    this_cpu.unix_entry = (uint64_t)(ipc_fast_path ? unix_syscall_fast_entry : unix_syscall_entry);
     wrmsr(MSR_LSTAR, this_cpu.x2_entry);
     /* No thread runs in compatibility mode (gdt.c has no 32-bit code
      * segment). Should one ever, its `syscall` enters here as an ordinary
@@ -198,6 +217,13 @@ __boot void arch_cpu_init(bool ipc_fast_path)
      * iretq would raise #GP in ring 0. */
     wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT);
     gs_reset();
+}
+
+__boot void arch_cpu_init(bool ipc_fast_path)
+{
+    this_cpu.x2_entry = (uint64_t)(ipc_fast_path ? syscall_fast_entry : syscall_entry);
+    this_cpu.unix_entry = (uint64_t)(ipc_fast_path ? unix_syscall_fast_entry : unix_syscall_entry);
+    syscall_msrs();
 
     struct cpu_protection p = smap_smep_enable();
     kprintf("cpu: SMEP %s, SMAP %s, UMIP %s\n", p.smep ? "on" : "not available",
@@ -206,4 +232,15 @@ __boot void arch_cpu_init(bool ipc_fast_path)
      * (NE, MP, no EM), and TS: nobody owns the FPU yet (fpu.c). */
     write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));
     write_cr0((read_cr0() & ~(uint64_t)CR0_EM) | CR0_MP | CR0_TS | CR0_NE);
+    cr0_all = read_cr0();
+    cr4_all = read_cr4();
+}
+
+__boot void arch_cpu_init_ap(const struct cpu_local *boot)
+{
+    this_cpu.x2_entry = boot->x2_entry;
+    this_cpu.unix_entry = boot->unix_entry;
+    syscall_msrs();
+    write_cr4(cr4_all);
+    write_cr0(cr0_all);
 }

@@ -49,6 +49,7 @@ trap_exit:                           /* rsp -> struct trap_frame */
     inc %rax                         /* not all equal), where iretq */
     cmp $1, %rax                     /* faults in ring 0 on Intel CPUs */
     ja bad_user_rip
+    KERNEL_UNLOCK                    /* (the frame has the registers) */
 1:  RESTORE_GPRS
     add $(TF_RIP - TF_VECTOR), %rsp  /* vector, error code */
     testb $3, (TF_CS - TF_RIP)(%rsp)
@@ -101,6 +102,7 @@ syscall_exit:                        /* rsp -> struct trap_frame */
     inc %rcx                         /* deals with it */
     cmp $1, %rcx
     ja trap_exit
+    KERNEL_UNLOCK
     RESTORE_GPRS                     /* (RSP: at the vector) */
     mov (TF_RIP - TF_VECTOR)(%rsp), %rcx
     mov (TF_RFLAGS - TF_VECTOR)(%rsp), %r11

@@ -88,7 +88,8 @@ syscall_fast_entry:
     cmp %rsi, TCB_LISTED_WITH(%rdi)
     jne .Ljoin
 .Ldest:
-    cmpl $STATE_FAST_RECV, TCB_STATE(%r11)
+    mov cpu_pages+CPU_FAST_RECV(%rip), %ecx /* fast-blocked on this processor */
+    cmp %ecx, TCB_STATE(%r11)
     jne unix_fast_answer                /* or a Unix-ABI thread's handler answers */
     mov TCB_RCV_FROM(%r11), %rcx        /* does it wait for us, */
     cmp TCB_GLOBAL_ID(%rdi), %rcx
@@ -145,6 +146,9 @@ fpu_leave:
     test %rsi, %rsi
     jz slow
     cmp TCB_GLOBAL_ID(%r11), %rsi
+    jne slow
+    movzbl TCB_CPU(%r11), %ecx          /* To's waiters are its processor's */
+    cmp cpu_pages+CPU_INDEX(%rip), %cl
     jne slow
     mov %rdi, %rcx
     call fast_waiters_join
@@ -210,7 +214,8 @@ fast_resume:
     je 7f                               /* string-copy faults to serve, */
     cmpb $0, TCB_HALTED(%rbp)
     jne 7f                              /* or halted meanwhile: ipc_fast_resumed */
-8:  mov TCB_UTCB(%rbp), %rdi
+8:  KERNEL_UNLOCK                       /* (it keeps RBP) */
+    mov TCB_UTCB(%rbp), %rdi
     mov MR(0)(%rdi), %r9
     mov MR(1)(%rdi), %rax
     mov MR(2)(%rdi), %rbx

@@ -54,6 +54,16 @@ size_t fpu_kmem(const struct tcb *t)
     return t->fpu_state ? states.size : 0;
 }
 
+void fpu_save(struct tcb *t)
+{
+    if (fpu_owner != t)
+        return;
+    clear_ts();                         /* (fxsave raises #NM with TS set) */
+    __asm__ volatile("fxsave64 %0" : "=m"(*t->fpu_state));
+    fpu_owner = NULL;
+    set_ts();
+}
+
 void fpu_release(struct tcb *t)
 {
     if (fpu_owner == t) {

@@ -82,8 +82,10 @@ static uint8_t *bitmap_page(struct space *s, unsigned half, bool create)
         memset_words(phys_to_virt(b0), ~0UL, PAGE_SIZE / 8);
         memset_words(phys_to_virt(b1), ~0UL, PAGE_SIZE / 8);
         paging_set_slot(s->pml4, IO_WINDOW_BASE, s->io_window);
+        space_sync_roots(s, IO_WINDOW_BASE);
         if (read_cr3() == s->pml4)
             write_cr3(s->pml4);             /* the running space's bitmap moved */
+        mp_flush_later(MP_FLUSH_USER);
     }
     paddr_t pd = tbl(s->io_window)[0] & PTE_ADDR, pt = tbl(pd)[0] & PTE_ADDR;
     return phys_to_virt(tbl(pt)[1 + half] & PTE_ADDR);

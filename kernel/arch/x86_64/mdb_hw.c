@@ -78,16 +78,15 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned level, uns
     uint64_t *e = paging_entry(s->pml4, va, level), big = level ? PTE_PS : 0;
     if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa) {   /* rights change only */
         *e = (*e & (PTE_ADDR | PTE_PS | PTE_A | PTE_D)) | pte_rights(rights);
-        invlpg(va);
+        user_tlb_flush(va);
         return true;
     }
     if (e && !(*e & PTE_P)) {                           /* the tables are there */
         *e = pa | big | pte_rights(rights);
-        invlpg(va);
+        user_tlb_flush(va);
         return true;
     }
-    return paging_map_user(s->pml4, va, pa, mdb_level_shift(level),
-                           pte_rights(rights) & ~(PTE_P | PTE_U), &s->kmem);
+    return space_map(s, va, pa, mdb_level_shift(level), pte_rights(rights) & ~(PTE_P | PTE_U));
 }
 
 unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned level, unsigned rights)
@@ -99,7 +98,7 @@ unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned level, unsigne
         return 0;
     unsigned st = take_status(e);
     *e = (*e & (PTE_ADDR | PTE_PS)) | pte_rights(rights);
-    invlpg(va);
+    user_tlb_flush(va);
     return st;
 }
 
@@ -114,7 +113,7 @@ unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va, unsigned level)
         return 0;
     unsigned st = take_status(e);
     *e = 0;
-    invlpg(va);
+    user_tlb_flush(va);
     return st;
 }
 

@@ -176,6 +176,7 @@ bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
     }
     t[IDX(va, 0)] = pa | flags | PTE_P | PTE_G | (paging_nx ? PTE_NX : 0);
     invlpg(va);
+    mp_flush_later(MP_FLUSH_GLOBAL);   /* (TCB slots) */
     return true;
 }
 
@@ -199,6 +200,7 @@ paddr_t paging_unmap_kernel(vaddr_t va)
     if (e) {
         *e = zero_frame | PTE_P | PTE_G | (paging_nx ? PTE_NX : 0);   /* back to zeros */
         invlpg(va);
+        mp_flush_later(MP_FLUSH_GLOBAL);   /* (TCB slots) */
     }
     return pa;
 }
@@ -228,12 +230,17 @@ paddr_t paging_kernel_root(void)
     return kernel_pml4;
 }
 
-/* Table `to` becomes a copy of table `from` with entry `i` pointing at
- * `target` (its flags kept). */
-__boot static void copy_table_with(paddr_t to, paddr_t from, unsigned i, paddr_t target)
+/* Table `to` becomes a copy of table `from` with entry `i` this one. */
+static void copy_table_with_entry(paddr_t to, paddr_t from, unsigned i, uint64_t entry)
 {
     copy_bytes(table(to), table(from), PAGE_SIZE);
-    table(to)[i] = target | (table(from)[i] & ~PTE_ADDR);
+    table(to)[i] = entry;
+}
+
+/* ... with entry `i` pointing at `target` (its flags kept). */
+__boot static void copy_table_with(paddr_t to, paddr_t from, unsigned i, paddr_t target)
+{
+    copy_table_with_entry(to, from, i, target | (table(from)[i] & ~PTE_ADDR));
 }
 
 __boot paddr_t paging_cpu_root(paddr_t kernel, paddr_t user)
@@ -272,6 +279,19 @@ paddr_t paging_new_space(struct kmem_account *a)
     for (int i = 256; i < 512; i++)
         dst[i] = src[i];
     return p;
+}
+
+paddr_t paging_new_cpu_root(paddr_t pml4, paddr_t kernel, struct kmem_account *a)
+{
+    paddr_t p = kmem_frame(a);
+    if (p)
+        copy_table_with_entry(p, pml4, 511, table(kernel)[511]);
+    return p;
+}
+
+void paging_copy_slot(paddr_t to, paddr_t from, vaddr_t va)
+{
+    table(to)[IDX(va, 3)] = table(from)[IDX(va, 3)];
 }
 
 /*
@@ -332,7 +352,7 @@ bool paging_map_user(paddr_t pml4, vaddr_t va, paddr_t pa, unsigned size_log2, u
         free_tables(*e & PTE_ADDR, leaf - 1, a);
     }
     *e = pa | flags | PTE_P | PTE_U | (leaf ? PTE_PS : 0);
-    invlpg(va);
+    user_tlb_flush(va);
     return true;
 }
 
@@ -363,7 +383,7 @@ bool paging_split(paddr_t pml4, vaddr_t va, unsigned level, struct kmem_account 
     for (int i = 0; i < 512; i++)
         table(t)[i] = (base + i * step) | flags;
     *e = t | PTE_P | PTE_W | PTE_U;
-    invlpg(va);
+    user_tlb_flush(va);
     return true;
 }
 

@@ -2,6 +2,7 @@
  * into the generic system-call functions and pack their results. The
  * call number is in RBP (see stubs.S). Returns true when the exit must use
  * iretq because RCX carries a result (sysret would overwrite it). */
+#include "arch/mp.h"
 #include "arch/frame.h"
 #include "ipc.h"
 #include "map.h"
@@ -36,6 +37,7 @@ static void load_mrs(struct trap_frame *f, const word_t *mr)
 
 bool syscall_dispatch(struct trap_frame *f)
 {
+    kernel_lock();
     switch (f->rbp) {
     case SYS_IPC:
     case SYS_LIPC:

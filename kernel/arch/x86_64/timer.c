@@ -30,6 +30,7 @@
 
 static volatile uint32_t *lapic;
 static uint64_t tsc_rate_khz;
+static uint32_t lapic_period;           /* timer counts per tick */
 
 static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
 static void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
@@ -76,8 +77,8 @@ __boot void timer_init(void)
         uint32_t per_ms = (0xFFFFFFFF - lapic_read(LAPIC_TIMER_CUR)) / CALIB_MS;
         if (per_ms == 0)
             panic("local APIC timer did not count during calibration");
-        lapic_write(LAPIC_LVT_TIMER, (1u << 17) | VEC_TIMER);
-        lapic_write(LAPIC_TIMER_INIT, per_ms * 1000 / TIMER_HZ);
+        lapic_period = per_ms * 1000 / TIMER_HZ;
+        lapic_timer_start_here();
         kprintf("timer: local APIC, %u Hz (%u counts per ms), TSC %lu kHz\n",
                 TIMER_HZ, per_ms, tsc_rate_khz);
     } else {
@@ -132,6 +133,22 @@ __boot void lapic_enable_here(void)
 {
     lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
     lapic_write(LAPIC_LVT_TIMER, 1u << 16);        /* masked: no tick here yet */
+}
+
+void lapic_timer_start_here(void)
+{
+    lapic_write(LAPIC_TIMER_DIV, 0x3);
+    lapic_write(LAPIC_LVT_TIMER, (1u << 17) | VEC_TIMER);
+    lapic_write(LAPIC_TIMER_INIT, lapic_period);
+}
+
+/* A fixed interrupt to one processor (asserted, physical destination). */
+void lapic_send_ipi(unsigned apic_id, unsigned vector)
+{
+    lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+    lapic_write(LAPIC_ICR_LOW, 0x4000u | vector);
+    while (lapic_read(LAPIC_ICR_LOW) & (1u << 12))
+        cpu_relax();
 }
 
 __boot void tsc_delay_us(uint64_t us)

@@ -2,6 +2,7 @@
  * kernel carries out for user threads (the int3 debugger interface in
  * kdebug_trap.c, the rest in emulate.c). */
 #include "arch/cpu.h"
+#include "arch/mp.h"
 #include "arch/frame.h"
 #include "arch/fpu.h"
 #include "arch/io.h"
@@ -100,14 +101,30 @@ static void user_exception(struct trap_frame *f)
 static void timer_interrupt(void)
 {
     timer_ack();
-    kdb_poll();
+    if (sched_tick_quiet())
+        return;                         /* counted: no lock, nobody parked */
+    kernel_lock();
+    if (cpu_index() == 0)               /* (an evicted thread may go on elsewhere) */
+        kdb_poll();
     sched_tick();
 }
 
+/* Each interrupt is acknowledged before the kernel lock is taken: while
+ * this processor waits for it, the thread it interrupted may be evicted
+ * and go on elsewhere (arch/mp.h), where an end of interrupt would be
+ * the wrong processor's. */
 static void interrupt(struct trap_frame *f)
 {
     unsigned v = f->vector;
-    if (v == VEC_TIMER) {
+    if (v == VEC_IPI) {
+        lapic_eoi();
+        mp_serve();
+        if (!this_cpu.resched)
+            return;
+        this_cpu.resched = 0;
+        kernel_lock();
+        sched_check_preempt();
+    } else if (v == VEC_TIMER) {
         timer_interrupt();
     } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
         unsigned irq = v - VEC_IRQ_BASE;
@@ -117,6 +134,9 @@ static void interrupt(struct trap_frame *f)
             timer_interrupt();
             return;
         }
+        intctl_mask(irq);
+        intctl_eoi(irq);
+        kernel_lock();
         irq_fire(irq);                      /* an IPC to its handler */
     } else if (v != VEC_SPURIOUS) {
         kprintf("pecan: unexpected interrupt vector %u ignored\n", v);
@@ -126,6 +146,7 @@ static void interrupt(struct trap_frame *f)
 /* entry.S, trap_exit: the thread would return to a non-canonical RIP. */
 void user_rip_fault(struct trap_frame *f)
 {
+    kernel_lock();                      /* (fast_resume let it go) */
     f->vector = VEC_GP;
     f->error = 0;
     fault_exception(f);
@@ -134,14 +155,19 @@ void user_rip_fault(struct trap_frame *f)
 void trap_dispatch(struct trap_frame *f)
 {
     if (f->vector >= 32) {
-        interrupt(f);
-        if (frame_from_user(f) && current->quantum_expired)
+        interrupt(f);                   /* (it takes the kernel lock where needed) */
+        if (frame_from_user(f) && current->quantum_expired) {
+            kernel_lock();
             sched_quantum_expired();
-    }
-    else if (!frame_from_user(f))
-        kernel_trap(f);
-    else
+        }
+    } else if (!frame_from_user(f)) {
+        kernel_trap(f);                 /* (the lock is held, or it panics) */
+    } else {
+        kernel_lock();
         user_exception(f);
-    if (frame_from_user(f) && current->unix_interrupt)
+    }
+    if (frame_from_user(f) && current->unix_interrupt) {
+        kernel_lock();
         unix_user_return(f);
+    }
 }

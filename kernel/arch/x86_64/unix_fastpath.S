@@ -74,7 +74,8 @@ unix_syscall_fast_entry:
     cmp OWN(TCB_LISTED_WITH), %rcx             /* we are listed with it (waiters.h), */
     jne .Lux_join                               /* so it exists */
 .Lux_handler:
-    cmpl $STATE_FAST_RECV, TCB_STATE(%r11)     /* waits, blocked by a fast path */
+    mov cpu_pages+CPU_FAST_RECV(%rip), %ecx    /* waits, blocked by a fast path */
+    cmp %ecx, TCB_STATE(%r11)                   /* on this processor */
     jne 9f
     mov TCB_RCV_FROM(%r11), %rcx               /* for us, */
     cmp OWN(TCB_GLOBAL_ID), %rcx
@@ -88,7 +89,7 @@ unix_syscall_fast_entry:
     /* Commit. We wait for the handler's answer as in a kernel call. */
     mov TCB_GLOBAL_ID(%r11), %rcx
     mov %rcx, OWN(TCB_RCV_FROM)
-    movl $STATE_UNIX_RECV, OWN(TCB_STATE)
+    movw $STATE_UNIX_RECV, OWN(TCB_STATE)
     movb $1, OWN(TCB_KCALL_DEPTH)
     movb $0, OWN(TCB_UNIX_INTERRUPT)           /* the message serves a due interrupt */
     mov OWN(TCB_UTCB), %rcx
@@ -169,6 +170,9 @@ unix_syscall_fast_entry:
     jz 9b
     cmp TCB_GLOBAL_ID(%r11), %rcx
     jne 9b
+    movzbl TCB_CPU(%r11), %ecx                 /* its waiters are its processor's */
+    cmp cpu_pages+CPU_INDEX(%rip), %cl
+    jne 9b
     lea -FR_BASE(%rsp), %rcx
     call fast_waiters_join
     jmp .Lux_handler
@@ -183,7 +187,8 @@ unix_syscall_fast_entry:
  */
     .globl unix_fast_answer
 unix_fast_answer:
-    cmpl $STATE_UNIX_RECV, TCB_STATE(%r11)     /* a Unix-ABI thread's message, */
+    xor $(STATE_FAST_RECV ^ STATE_UNIX_RECV), %ecx /* a Unix-ABI thread's message */
+    cmp %ecx, TCB_STATE(%r11)                   /* on this processor, */
     jne fast_path_slow
     mov TCB_RCV_FROM(%r11), %rcx               /* answered by its handler, */
     cmp TCB_GLOBAL_ID(%rdi), %rcx

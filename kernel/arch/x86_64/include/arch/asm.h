@@ -26,9 +26,22 @@
 /* MR i of a UTCB, relative to MR0, where tcb.utcb points */
 #define MR(i)        UTCB_WORD(UTCB_MR(i))
 
-/* The 32 bits at TCB_STATE: state, fast_blocked, halted, start_wait */
-#define STATE_FAST_RECV (TCB_TS_RECV_BLOCKED | TCB_FAST_X2 << 8)    /* !halted, !start_wait */
-#define STATE_UNIX_RECV (TCB_TS_RECV_BLOCKED | TCB_FAST_UNIX << 8)
+/* The 32 bits at TCB_STATE: state, fast_blocked, halted, cpu. A fast path
+ * takes a partner whose word is this with halted 0 and the cpu byte its
+ * own processor's: cpu_pages+CPU_FAST_RECV holds that word (mp.c), so one
+ * compare also proves the partner is this processor's, which no other
+ * processor touches meanwhile (mp.h). Blocking writes the low half only.
+ * (STATE_FAST_RECV, STATE_UNIX_RECV: tcb_offsets.h) */
+
+/* The way back to user mode lets the kernel lock go (arch/mp.h), which
+ * only a multiprocessor has: the C call clobbers the caller-saved
+ * registers. */
+.macro KERNEL_UNLOCK
+    cmpl $1, mp_cpus(%rip)
+    je 9999f
+    call kernel_unlock
+9999:
+.endm
 
 /* Write RAX into the model-specific register \msr (clobbers RCX, RDX). */
 .macro WRMSR_RAX msr
@@ -52,7 +65,7 @@
  * writes its resume frame, context.c: not a line of the fast path's). */
 .macro FAST_RECV_BLOCK tcb, from
     mov \from, TCB_RCV_FROM(\tcb)
-    movl $STATE_FAST_RECV, TCB_STATE(\tcb)
+    movw $STATE_FAST_RECV, TCB_STATE(\tcb)
 .endm
 
 /* The thread whose TCB is in \tcb becomes the running one: `current`,

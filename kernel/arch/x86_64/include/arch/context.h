@@ -77,6 +77,9 @@ void arch_switch(struct tcb *from, struct tcb *to);
 /* Load `to` without saving anything: the first switch at boot. */
 NORETURN void arch_switch_first(struct tcb *to);
 
+/* Run processor's idle thread from its start (on its kernel root). */
+NORETURN void arch_enter_idle(struct tcb *idle);
+
 /* A thread is deleted: release its architecture state (FPU). */
 void arch_thread_release(struct tcb *t);
 
@@ -92,3 +95,7 @@ NORETURN void arch_resume_fast_blocked(struct tcb *from, struct tcb *to);
 /* syscall/sysret, GS bases, FPU/SSE; the IPC fast path unless turned
  * off (kernel command line "nofastpath"). */
 void arch_cpu_init(bool ipc_fast_path);
+
+/* An application processor takes the boot processor's settings. */
+struct cpu_local;
+void arch_cpu_init_ap(const struct cpu_local *boot);

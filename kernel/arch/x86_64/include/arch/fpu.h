@@ -24,6 +24,10 @@ static inline void fpu_switch(struct tcb *from, struct tcb *to)
  * not be allocated. */
 bool fpu_trap(void);
 
+/* Its registers leave the FPU for its saved state, if the FPU has them
+ * (it moves to another processor, or is read there). */
+void fpu_save(struct tcb *t);
+
 /* A thread goes away: forget its state. */
 void fpu_release(struct tcb *t);
 

@@ -20,6 +20,7 @@
  * timer's priority class (vector >> 4) stays above the ISA lines'. */
 #define VEC_IRQ_BASE  0x20    /* ISA lines 0-15 (PIC or I/O APIC) */
 #define VEC_TIMER     0x30    /* local APIC timer */
+#define VEC_IPI       0x31    /* another processor's requests (arch/mp.h) */
 #define VEC_SPURIOUS  0x3F    /* local APIC spurious (P6 hard-wires bits 0-3 to 1) */
 #define NUM_VECTORS   64
 

@@ -2,6 +2,8 @@
 #pragma once
 #include "types.h"
 #include "arch/percpu.h"
+#include "arch/mp.h"
+#include "arch/cpu.h"
 
 /*
  * Page-table entry (all four levels):
@@ -34,6 +36,13 @@ struct kmem_account;
 
 /* A new top-level table sharing the kernel half; 0 when out of memory. */
 paddr_t paging_new_space(struct kmem_account *a);
+
+/* The same space's root for another processor: a copy of `pml4` with
+ * PML4 511 of that processor's kernel root `kernel` (percpu.h). */
+paddr_t paging_new_cpu_root(paddr_t pml4, paddr_t kernel, struct kmem_account *a);
+
+/* Root `to` takes root `from`'s top-level entry for `va`. */
+void paging_copy_slot(paddr_t to, paddr_t from, vaddr_t va);
 
 /* Map one page of 2^size_log2 bytes (12, 21 or 30) in the lower half of
  * `pml4`; a table in its place that maps nothing is freed. Returns false
@@ -72,6 +81,14 @@ paddr_t paging_unmap_kernel(vaddr_t va);
 /* Free a space's page tables, calling `release` for every leaf mapping. */
 void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, void *ctx),
                        void *ctx, struct kmem_account *a);
+
+/* A user mapping changed or went: this processor's TLB entry goes now,
+ * the other processors' before the kernel lock is released (arch/mp.h). */
+static inline void user_tlb_flush(vaddr_t va)
+{
+    invlpg(va);
+    mp_flush_later(MP_FLUSH_USER);
+}
 
 static inline void paging_switch(paddr_t pml4)
 {

@@ -37,10 +37,14 @@
 #define CPU_X2_ENTRY        8   /* LSTAR for X.2 threads (fast path or not) */
 #define CPU_UNIX_ENTRY      16  /* LSTAR for Unix-ABI threads (fast path or not) */
 #define CPU_UNIX_ABI_LOADED 24  /* LSTAR and the user bases are a Unix-ABI thread's */
+#define CPU_INDEX           25  /* this processor's number */
+#define CPU_FAST_RECV       28  /* STATE_FAST_RECV with CPU_INDEX in its top byte (asm.h) */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
 #include <stdint.h>
+
+struct tcb;
 
 struct cpu_local {
     uint64_t user_rsp;
@@ -48,6 +52,15 @@ struct cpu_local {
     uint64_t unix_entry;
     bool unix_abi_loaded;
     uint8_t index;              /* 0 for the boot processor */
+    /* Requests of the processor holding the kernel lock (mp.c), which
+     * writes them here through the direct map; this one clears each when
+     * it is done. */
+    volatile uint8_t park;      /* stop and wait until cleared */
+    volatile uint8_t parked;    /* (this one's answer: stopped) */
+    uint32_t fast_recv;         /* the fast paths' compare word (asm.h) */
+    struct tcb *volatile evict; /* stop running this thread, save its FPU registers */
+    volatile uint8_t flush;     /* MP_FLUSH_*: reload CR3 (and the global entries) */
+    volatile uint8_t resched;   /* look at the ready queues (under the kernel lock) */
 };
 
 struct cpu_pages {

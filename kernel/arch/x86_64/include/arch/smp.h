@@ -1,7 +1,6 @@
 /* The processors (smp.c): found in the ACPI MADT, the application
- * processors started at boot through ap_boot.S. So far they wait,
- * interrupts off, and run no thread: the KIP reports one processor until
- * threads can move between them (issue 15). */
+ * processors started at boot through ap_boot.S; then they run threads
+ * (arch/mp.h). */
 #pragma once
 
 #define AP_TRAMPOLINE 0x7000            /* below 1 MB: a SIPI's vector 0x07 */

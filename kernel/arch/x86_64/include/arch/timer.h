@@ -27,5 +27,9 @@ unsigned lapic_id(void);
 void lapic_ipi(unsigned apic_id, uint32_t command);
 void lapic_enable_here(void);
 
+/* This processor's tick, as the boot processor's (run time: mp.c, smp.c). */
+void lapic_timer_start_here(void);
+void lapic_send_ipi(unsigned apic_id, unsigned vector);
+
 /* Busy-wait us microseconds by the TSC (after timer_init). */
 void tsc_delay_us(uint64_t us);

@@ -1,0 +1,96 @@
+/* Processors working together (issue 15; docs/architecture.md,
+ * "Processors").
+ *
+ * Every thread has a home processor (tcb.cpu) and runs nowhere else.
+ * The kernel's state is guarded by one kernel lock, which a processor
+ * takes on every way into the kernel but the IPC fast paths and holds
+ * until it leaves for user mode or halts. The fast paths take no lock:
+ * they touch the running thread and a partner of the same processor
+ * only (the state compare of asm.h proves it), and whoever holds the
+ * lock first stops ("parks") every other processor that runs a thread,
+ * so no fast path runs while the lock is held. A processor that runs
+ * only its idle thread is left alone: it cannot leave idle without the
+ * lock. The parked ones, and any that wait for the lock, do what the
+ * holder asks meanwhile, without the lock:
+ *
+ *   flush   reload CR3 (mappings of their space went), or the global
+ *           entries too (the kernel half changed: TCB slots)
+ *   evict   stop running thread t (switch to a fresh idle thread) and
+ *           save its FPU registers, so that it can be deleted, moved to
+ *           another space or processor, or its registers read
+ *
+ * and the holder sends "resched" to a processor whose ready queue it
+ * changed. Flushes wait until the lock is released: before any thread
+ * runs user code again, every processor that ran a space whose
+ * mappings went has reloaded CR3.
+ */
+#pragma once
+#include "arch/cpu.h"
+#include "arch/percpu.h"
+#include "arch/smp.h"
+#include "types.h"
+
+struct tcb;
+
+#define MP_FLUSH_USER   1
+#define MP_FLUSH_GLOBAL 2
+
+/* Processors that run threads (the KIP's count): 1 until smp_boot's
+ * application processors join. */
+extern unsigned mp_cpus;
+
+static inline unsigned cpu_index(void)
+{
+    return *(volatile uint8_t *)&this_cpu.index;
+}
+
+/* Processor `index` joins (smp.c): its kernel page through the direct
+ * map, its local APIC id and its own kernel root (percpu.h). */
+void mp_add_cpu(unsigned index, unsigned apic_id, struct cpu_local *local, paddr_t root);
+paddr_t mp_kernel_root(unsigned cpu);
+struct tcb *mp_current(unsigned cpu);
+
+/* Take and release the kernel lock (both idempotent; nothing to do on
+ * one processor). */
+void kernel_lock_wait(void);
+void kernel_unlock(void);
+static inline void kernel_lock(void)
+{
+    if (mp_cpus > 1)
+        kernel_lock_wait();
+}
+
+/* A preemption point in long kernel work (map.c, xfer.c): interrupts
+ * come in for a moment, and on a multiprocessor the lock goes for that
+ * moment too, so that no processor waits, parked with interrupts off,
+ * for longer than a step. What the work holds must survive the other
+ * processors' kernels as it survives this one's other threads. */
+static inline void mp_preemption_point(void)
+{
+    if (mp_cpus > 1)
+        kernel_unlock();
+    arch_interrupt_window();
+    kernel_lock();
+}
+
+/* Do what the lock's holder asks (interrupts off, without the lock). */
+void mp_serve(void);
+
+/* The fresh idle thread of a processor whose thread was evicted: the
+ * evict is done; it stays parked while the holder wants it so. */
+void mp_evicted_here(void);
+
+/* The holder: t is not running and its FPU registers are saved, on
+ * whatever processor it is. */
+void mp_stop(struct tcb *t);
+
+/* The holder: processor `cpu` looks at its ready queue when it can. */
+void mp_resched(unsigned cpu);
+
+/* The holder: other processors must flush (MP_FLUSH_*) before the lock
+ * is released. */
+void mp_flush_later(unsigned kind);
+
+/* The application processors may take threads (the boot code is gone). */
+void mp_start_others(void);
+bool mp_may_start(void);

@@ -1,0 +1,237 @@
+/* Processors working together: the kernel lock, parking, and the
+ * requests of its holder (arch/mp.h explains the protocol). Another
+ * processor's requests and words are reached through the direct map of
+ * its kernel page (percpu.h), whose fields its holder writes. */
+#include "arch/mp.h"
+#include "arch/cpu.h"
+#include "arch/fpu.h"
+#include "arch/idt.h"
+#include "arch/timer.h"
+#include "sched.h"
+#include "tcb.h"
+
+unsigned mp_cpus = 1;
+
+static struct cpu_local *cpu_of[MAX_CPUS];   /* each one's kernel page */
+static paddr_t kernel_root_of[MAX_CPUS];
+static uint8_t apic_of[MAX_CPUS];
+static volatile bool others_may_start;
+
+/* The lock is `owner`, the holder's index or -1; the holder passes it
+ * on to the next waiting processor in turn, so that none waits for ever
+ * however fast the others take it again. */
+static int owner = -1;
+static volatile uint8_t waiting[MAX_CPUS];
+static uint8_t flush_due;               /* MP_FLUSH_* for the others, at release */
+
+void mp_add_cpu(unsigned index, unsigned apic_id, struct cpu_local *local, paddr_t root)
+{
+    cpu_of[index] = local;
+    kernel_root_of[index] = root;
+    apic_of[index] = (uint8_t)apic_id;
+    local->index = (uint8_t)index;
+    local->fast_recv = STATE_FAST_RECV | index << 24;
+}
+
+paddr_t mp_kernel_root(unsigned cpu)
+{
+    return kernel_root_of[cpu];
+}
+
+static void *word_of(unsigned cpu, unsigned offset)
+{
+    return (char *)cpu_of[cpu] + offset;
+}
+
+struct tcb *mp_current(unsigned cpu)
+{
+    return *(struct tcb *volatile *)word_of(cpu, CPU_CURRENT);
+}
+
+static struct tcb *fpu_owner_of(unsigned cpu)
+{
+    return *(struct tcb *volatile *)word_of(cpu, CPU_FPU_OWNER);
+}
+
+static void poke(unsigned cpu)
+{
+    lapic_send_ipi(apic_of[cpu], VEC_IPI);
+}
+
+void mp_start_others(void)
+{
+    others_may_start = true;
+}
+
+bool mp_may_start(void)
+{
+    return others_may_start;
+}
+
+/* ---- what another processor asks of this one ---------------------------- */
+
+static void serve_flush(void)
+{
+    unsigned kind = this_cpu.flush;
+    if (!kind)
+        return;
+    if (kind == MP_FLUSH_GLOBAL)
+        flush_global_tlb();
+    else
+        write_cr3(read_cr3());
+    this_cpu.flush = 0;
+}
+
+static void serve_evict(void)
+{
+    struct tcb *t = this_cpu.evict;
+    if (!t)
+        return;
+    fpu_save(t);
+    if (t == current)
+        sched_evict_current();          /* the fresh idle thread answers */
+    else
+        this_cpu.evict = NULL;
+}
+
+/* Everything is read through cpu_pages afresh: after an evict the thread
+ * may go on here on another processor. */
+void mp_serve(void)
+{
+    serve_flush();
+    serve_evict();
+    if (!this_cpu.park)
+        return;
+    this_cpu.parked = 1;
+    while (this_cpu.park) {
+        serve_flush();
+        serve_evict();
+        cpu_relax();
+    }
+    this_cpu.parked = 0;
+}
+
+/* ---- the kernel lock ---------------------------------------------------- */
+
+static bool runs_a_thread(unsigned cpu)
+{
+    struct tcb *t = mp_current(cpu);
+    return t && t != sched_idle_of(cpu);        /* (none: not yet in its idle loop) */
+}
+
+/* (Parked already when a thread evicted in kernel_lock's wait goes on
+ * where the lock is held: its wait ends in another processor's turn.) */
+static void park_others(unsigned me)
+{
+    for (unsigned c = 0; c < mp_cpus; c++) {
+        struct cpu_local *l = cpu_of[c];
+        if (c == me || l->park || !runs_a_thread(c))
+            continue;
+        while (l->parked)               /* still leaving the last park */
+            cpu_relax();
+        l->park = 1;
+        poke(c);
+    }
+    for (unsigned c = 0; c < mp_cpus; c++)
+        if (c != me && cpu_of[c]->park)
+            while (!cpu_of[c]->parked)
+                cpu_relax();
+}
+
+static bool held_here(void)
+{
+    return __atomic_load_n(&owner, __ATOMIC_ACQUIRE) == (int)cpu_index();
+}
+
+/* Waiting, this processor may be asked to evict its thread, which then
+ * goes on here later, or on another processor: there it holds the lock
+ * already, which that one's scheduler needed to run it; or never. */
+void kernel_lock_wait(void)
+{
+    if (held_here())
+        return;
+    waiting[cpu_index()] = 1;
+    for (;;) {
+        int free = -1;
+        if (__atomic_compare_exchange_n(&owner, &free, (int)cpu_index(), false,
+                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            break;                      /* taken */
+        if (held_here())
+            break;                      /* passed on to us */
+        mp_serve();
+        cpu_relax();
+    }
+    waiting[cpu_index()] = 0;
+    park_others(cpu_index());
+}
+
+static void flush_others(unsigned me)
+{
+    unsigned kind = flush_due;
+    flush_due = 0;
+    for (unsigned c = 0; c < mp_cpus; c++) {
+        struct cpu_local *l = cpu_of[c];
+        if (c == me || (kind != MP_FLUSH_GLOBAL && !l->park))
+            continue;
+        l->flush = (uint8_t)kind;
+        if (!l->park)
+            poke(c);
+    }
+    for (unsigned c = 0; c < mp_cpus; c++)
+        while (cpu_of[c]->flush)
+            cpu_relax();
+}
+
+void kernel_unlock(void)
+{
+    if (!held_here())
+        return;
+    unsigned me = cpu_index();
+    if (flush_due)
+        flush_others(me);
+    for (unsigned c = 0; c < mp_cpus; c++)
+        cpu_of[c]->park = 0;
+    int next = -1;
+    for (unsigned i = 1; i < mp_cpus && next < 0; i++)
+        if (waiting[(me + i) % mp_cpus])
+            next = (int)((me + i) % mp_cpus);
+    __atomic_store_n(&owner, next, __ATOMIC_RELEASE);
+    if (next >= 0)                      /* (it may have stopped waiting: its thread */
+        poke((unsigned)next);           /* evicted, its idle loop lets the lock go) */
+}
+
+void mp_evicted_here(void)
+{
+    this_cpu.evict = NULL;
+    mp_serve();
+    this_cpu.parked = 0;                /* (the evicted thread's wait said so) */
+    waiting[cpu_index()] = 0;           /* (its wait for the lock ended: if the */
+}                                       /* lock came here, the idle loop passes it on) */
+
+/* ---- the holder's requests ---------------------------------------------- */
+
+void mp_flush_later(unsigned kind)
+{
+    if (mp_cpus > 1 && kind > flush_due)
+        flush_due = (uint8_t)kind;
+}
+
+void mp_stop(struct tcb *t)
+{
+    unsigned c = t->cpu;
+    if (c == cpu_index() || (mp_current(c) != t && fpu_owner_of(c) != t))
+        return;
+    struct cpu_local *l = cpu_of[c];
+    l->evict = t;
+    if (!l->park)
+        poke(c);
+    while (l->evict)
+        cpu_relax();
+    sched_evicted(t);
+}
+
+void mp_resched(unsigned cpu)
+{
+    cpu_of[cpu]->resched = 1;
+    poke(cpu);
+}
