@@ -1,0 +1,1246 @@
+/* Several processors (spec 4.9 ProcessorControl, 8.1 ProcessorInfo, 8.3
+ * processor descriptors, 3.2 ProcessorNo): what the KIP reports, moving
+ * threads with Schedule, threads that run at the same time, IPC between
+ * processors, unmaps that reach every processor (no stale TLB entry),
+ * deleting a thread that runs on another processor, and moving a thread
+ * while it talks. (Group `mp`: the harness's checks of the -smp boot are
+ * named smp.*.)
+ *
+ * N is the number of processors the KIP reports: 4 in the suite's -smp 4
+ * boot, 1 in the others. On one processor each test checks instead that
+ * Schedule refuses processor 1 (ErrorCode 5, nothing changed) and runs
+ * its scenario with every thread on processor 0, so each asserts
+ * something in both kinds of boot.
+ *
+ * Waits are bounded (polling with sleeps) and fail saying what did not
+ * happen, but one: threads_on_two_processors_run_at_once waits for a
+ * writer that a spinner would starve forever if both were on one
+ * processor; then the boot hangs and the harness's timeout fails it. */
+#include <string.h>
+#include <l4/ipc.h>
+#include <l4/kip.h>
+#include <l4/message.h>
+#include <l4/schedule.h>
+#include <l4/space.h>
+#include <l4/thread.h>
+#include <l4/utcb.h>
+#include "testlib.h"
+#include "tsupport.h"
+
+#define NIL      L4_nilthread
+#define MAX_CPUS 16                     /* the tests use at most this many */
+#define TAG_X    (1UL << 14)            /* cross-processor flag (spec 2.2): may be set */
+#define TAG_E    (1UL << 15)
+#define SEND_PHASE 0
+#define RECV_PHASE 1
+#define IPC_ERR(code, phase) ((L4_Word_t)(code) << 1 | (phase))
+#define SECONDS(s) L4_TimePeriod((s) * 1000000ULL)
+#define MS(ms)     L4_TimePeriod((ms) * 1000ULL)
+
+static L4_ThreadId_t tid(L4_Word_t raw) { return (L4_ThreadId_t){ .raw = raw }; }
+
+static unsigned ncpus(void)
+{
+    unsigned n = tsup_processors();
+    return n > MAX_CPUS ? MAX_CPUS : n;
+}
+
+/* The k-th of the processors other than 0, in turn (0 on one processor). */
+static L4_Word_t other_cpu(unsigned k)
+{
+    unsigned n = ncpus();
+    return n == 1 ? 0 : 1 + k % (n - 1);
+}
+
+static L4_Word_t sched_state(L4_ThreadId_t t)
+{
+    L4_Word_t old;
+    return L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
+}
+
+static L4_Word_t time_control_of(L4_ThreadId_t t)
+{
+    L4_Word_t old;
+    L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
+    return old;
+}
+
+/* Wait (up to about two seconds) until t's Schedule state is `state`. */
+static int wait_state(L4_ThreadId_t t, L4_Word_t state)
+{
+    for (int i = 0; i < 2000; i++) {
+        if (sched_state(t) == state)
+            return 1;
+        tsup_sleep_ms(1);
+    }
+    return sched_state(t) == state;
+}
+
+/* The root thread (of the test that runs now). Helpers wait for its word
+ * to go in a closed receive, so that they are blocked, not polling (a
+ * thread that sleeps in 1 ms steps looks ready to one that looks at it
+ * on the same tick). */
+static volatile L4_Word_t mp_root;
+
+static void set_root(void) { mp_root = L4_MyGlobalId().raw; }
+
+static void wait_for_go(void) { L4_Receive(tid(mp_root)); }
+
+static void go(L4_ThreadId_t t)
+{
+    __L4_Utcb()[0] = 0;
+    L4_MsgTag_t tag = L4_Send_Timeout(t, SECONDS(5));
+    if (L4_IpcFailed(tag))
+        test_fail(__FILE__, __LINE__, "telling %lx to go: expected it to take the message, got "
+                  "ErrorCode 0x%lx (its state %lu)", t.raw, L4_ErrorCode(), sched_state(t));
+}
+
+/* Wait (up to about five seconds) until *flag is set; fail saying `what`. */
+static void wait_for(volatile int *flag, const char *what)
+{
+    if (!tsup_wait_flag(flag, 5000))
+        test_fail(__FILE__, __LINE__, "expected %s within 5 s; it did not happen", what);
+}
+
+/* The error code of a failed IPC, 0 for one that succeeded. */
+static L4_Word_t ipc_error(L4_Word_t tag, L4_Word_t err)
+{
+    return tag & TAG_E ? err : 0;
+}
+
+/* Schedule t onto processor `cpu`, which does not exist: result 0 with
+ * ErrorCode 5, and nothing changes (a time slice given in the same call,
+ * t's processor). */
+static void expect_refused(L4_ThreadId_t t, L4_Word_t cpu)
+{
+    L4_Word_t on = tsup_processor_of(t), before = time_control_of(t), old;
+    L4_Word_t r = L4_Schedule(t, L4_TimeControl(MS(5), L4_Never), cpu, ~0UL, ~0UL, &old);
+    L4_Word_t e = L4_ErrorCode();
+    if (r != 0 || e != L4_ErrInvalidParam)
+        test_fail(__FILE__, __LINE__, "Schedule of %lx to processor %lu (the KIP reports %u): "
+                  "expected result 0 with ErrorCode 5, got result %lu with ErrorCode %lu", t.raw,
+                  cpu, tsup_processors(), r, e);
+    L4_Word_t after = time_control_of(t);
+    if (after != before)
+        test_fail(__FILE__, __LINE__, "the refused Schedule of %lx changed its TimeControl: "
+                  "expected 0x%lx, got 0x%lx", t.raw, before, after);
+    if (tsup_processor_of(t) != on)
+        test_fail(__FILE__, __LINE__, "the refused Schedule of %lx moved it: expected it on "
+                  "processor %lu, it is on %lu", t.raw, on, tsup_processor_of(t));
+}
+
+/* ---- the KIP ------------------------------------------------------------------ */
+
+TEST(mp, kip_reports_the_processors)
+{
+    const L4_KernelInterfacePage_t *k = L4_GetKernelInterface();
+    unsigned n = (unsigned)(k->processor_info & 0xFFFF) + 1;
+    printf("mp: the KIP reports %u processors\n", n);
+    EXPECT_EQ(k->processor_info >> 60, 5);              /* descriptors of 2^5 bytes */
+    EXPECT_EQ(k->proc_desc_ptr, 0x240);
+    L4_Word_t mem_descs = k->memory_info >> 32;
+    for (unsigned cpu = 0; cpu < n; cpu++) {
+        L4_Word_t off = k->proc_desc_ptr + 32 * cpu;
+        if (off + 32 > 4096)
+            test_fail(__FILE__, __LINE__, "processor %u's descriptor: expected inside the KIP "
+                      "page, it is at offset 0x%lx (of %u)", cpu, off, n);
+        if (off + 32 > k->kernel_desc_ptr || off + 32 > mem_descs)
+            test_fail(__FILE__, __LINE__, "processor %u's descriptor at 0x%lx: expected before "
+                      "the kernel descriptor (0x%lx) and the memory descriptors (0x%lx)", cpu,
+                      off, k->kernel_desc_ptr, mem_descs);
+        L4_Word_t internal = *(const L4_Word_t *)((const char *)k + off + 8);
+        if (internal == 0)
+            test_fail(__FILE__, __LINE__, "processor %u's descriptor (offset 0x%lx): expected a "
+                      "nonzero internal frequency at +8, got 0", cpu, off);
+    }
+}
+
+/* ---- Schedule's ProcessorControl ---------------------------------------------- */
+
+TEST(mp, schedule_refuses_a_processor_that_does_not_exist)
+{
+    unsigned n = tsup_processors();
+    L4_ThreadId_t t = tsup_thread(tsup_fn_sleeper, 0);
+    EXPECT_EQ(tsup_processor_of(t), 0);         /* on its creator's processor */
+    expect_refused(t, n);
+    expect_refused(t, 0xFFFF);
+    expect_refused(L4_MyGlobalId(), n);
+    expect_refused(L4_MyGlobalId(), 0xFFFF);
+    EXPECT_EQ(L4_ProcessorNo(), 0);
+    EXPECT_EQ(tsup_processor_of(t), 0);
+    tsup_kill(t);
+}
+
+/* Answers every message with its ProcessorNo, as its own UTCB shows it. */
+static void where_server(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        mr[0] = 0x3A << 16 | 1;
+        mr[1] = L4_ProcessorNo();
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* Ask a where_server on which processor it runs. */
+static L4_Word_t ask_where(L4_ThreadId_t t)
+{
+    __L4_Utcb()[0] = 0x3A << 16;
+    L4_MsgTag_t tag = L4_Call_Timeouts(t, SECONDS(5), SECONDS(5));
+    if (L4_IpcFailed(tag) || (tag.raw & ~TAG_X) != (0x3A << 16 | 1))
+        test_fail(__FILE__, __LINE__, "asking %lx on which processor it runs: expected an "
+                  "answer, got tag 0x%lx, ErrorCode 0x%lx", t.raw, tag.raw, L4_ErrorCode());
+    return __L4_Utcb()[1];
+}
+
+/* A thread of the root task's space that creates a where_server. */
+static volatile L4_Word_t cr_made;
+static volatile int cr_done;
+static void creator(L4_Word_t unused)
+{
+    (void)unused;
+    cr_made = tsup_thread(where_server, 0).raw;
+    cr_done = 1;
+}
+
+TEST(mp, a_moved_thread_runs_on_its_new_processor)
+{
+    unsigned n = ncpus();
+    L4_ThreadId_t t = tsup_thread(where_server, 0);     /* in the root task's space */
+    L4_ThreadId_t s = tsup_space(where_server, 0);      /* in a space of its own */
+    EXPECT_EQ(tsup_processor_of(t), 0);                 /* new: on the creator's processor */
+    EXPECT_EQ(ask_where(t), 0);
+    EXPECT_EQ(ask_where(s), 0);
+    if (n == 1) {
+        expect_refused(t, 1);
+        expect_refused(s, 1);
+        EXPECT_EQ(ask_where(t), 0);
+        EXPECT_EQ(ask_where(s), 0);
+    }
+    /* to each other processor in turn and back to 0 */
+    for (unsigned k = 1; k <= n; k++) {
+        L4_Word_t cpu = k % n;
+        tsup_move(t, cpu);
+        tsup_move(s, cpu);
+        L4_Word_t wt = ask_where(t), ws = ask_where(s);
+        if (wt != cpu || ws != cpu)
+            test_fail(__FILE__, __LINE__, "moved to processor %lu: expected both threads to "
+                      "report ProcessorNo %lu, the one in the root task's space reports %lu, "
+                      "the one in its own space %lu", cpu, cpu, wt, ws);
+    }
+    /* a thread made by a thread on processor 1 starts there */
+    cr_done = 0;
+    L4_ThreadId_t c = tsup_thread(creator, 0);
+    tsup_move(c, other_cpu(0));
+    wait_for(&cr_done, "the creator to create a thread");
+    L4_Word_t made_on = ask_where(tid(cr_made));
+    EXPECT_EQ(made_on, other_cpu(0));
+    tsup_kill(tid(cr_made));
+    tsup_kill(c);
+    tsup_kill(s);
+    tsup_kill(t);
+}
+
+/* ---- parallel ------------------------------------------------------------------ */
+
+static volatile int ra_flag, ra_writer_ran;
+static volatile int ra_spinning[MAX_CPUS], ra_saw[MAX_CPUS];
+static volatile L4_Word_t ra_cpu[MAX_CPUS], ra_writer_cpu;
+
+/* Waits for the root thread's word, then spins without a system call
+ * until ra_flag is set. */
+static void ra_spinner(L4_Word_t k)
+{
+    wait_for_go();
+    ra_cpu[k] = L4_ProcessorNo();
+    ra_spinning[k] = 1;
+    while (!ra_flag)
+        ;
+    ra_saw[k] = 1;
+}
+
+static void ra_writer(L4_Word_t unused)
+{
+    (void)unused;
+    ra_writer_cpu = L4_ProcessorNo();
+    ra_writer_ran = 1;
+    ra_flag = 1;
+}
+
+/* A spinner at priority 200 on each processor but 0; on processor 0 a
+ * writer at 50 sets the flag they wait for. On one processor a spinner
+ * would starve the writer forever; on one processor this checks that,
+ * with the root thread ending the spin. */
+TEST(mp, threads_on_two_processors_run_at_once)
+{
+    unsigned n = ncpus(), spinners = n > 1 ? n - 1 : 1;
+    ra_flag = ra_writer_ran = 0;
+    ra_writer_cpu = ~0UL;
+    set_root();
+    L4_ThreadId_t s[MAX_CPUS];
+    for (unsigned k = 0; k < spinners; k++) {
+        ra_spinning[k] = ra_saw[k] = 0;
+        ra_cpu[k] = ~0UL;
+        s[k] = tsup_thread(ra_spinner, k);
+        if (!tsup_wait_blocked(s[k]))
+            test_fail(__FILE__, __LINE__, "spinner %u: expected it to wait for its start, its "
+                      "state is %lu", k, sched_state(s[k]));
+        L4_Set_Priority(s[k], 200);
+        if (n == 1)
+            expect_refused(s[k], 1);
+        tsup_move(s[k], other_cpu(k));
+        go(s[k]);
+        wait_for(&ra_spinning[k], "the spinner to start spinning");
+        EXPECT_EQ(ra_cpu[k], other_cpu(k));
+    }
+    L4_ThreadId_t w = tsup_thread(ra_writer, 0);
+    L4_Set_Priority(w, 50);
+    if (n == 1) {
+        tsup_sleep_ms(20);                      /* the spinner spins meanwhile */
+        int ran_meanwhile = ra_writer_ran;
+        ra_flag = 1;
+        wait_for(&ra_saw[0], "the spinner to stop");
+        wait_for(&ra_writer_ran, "the writer to run once the spinner stopped");
+        EXPECT_EQ(ran_meanwhile, 0);            /* strict priorities on one processor */
+    } else {
+        /* No bound: if a spinner shared processor 0 with the writer, the
+         * writer would never run; the harness's timeout ends the boot. */
+        for (unsigned i = 0;; i++) {
+            unsigned saw = 0;
+            for (unsigned k = 0; k < spinners; k++)
+                saw += ra_saw[k];
+            if (saw == spinners)
+                break;
+            if (i == 10000) {
+                printf("mp: threads_on_two_processors_run_at_once: still waiting: the writer "
+                       "%s; spinners' processors:", ra_writer_ran ? "ran" : "has not run");
+                for (unsigned k = 0; k < spinners; k++)
+                    printf(" %lu (state %lu, saw %d)", tsup_processor_of(s[k]),
+                           sched_state(s[k]), ra_saw[k]);
+                printf("\n");
+            }
+            tsup_sleep_ms(1);
+        }
+    }
+    EXPECT_EQ(ra_writer_cpu, 0);
+    tsup_kill(w);
+    for (unsigned k = 0; k < spinners; k++)
+        tsup_kill(s[k]);
+}
+
+/* ---- IPC between processors ---------------------------------------------------- */
+
+/* Ping-pong: the client calls with label round + 1 and pp_words() words
+ * pp_word(round, i); the server answers with label round << 8 | its
+ * ProcessorNo and the words complemented. Each checks every word. */
+struct pp_fail {
+    volatile int set;
+    volatile L4_Word_t round, index, expected, got;
+    const char *volatile what;
+};
+struct pp {
+    L4_ThreadId_t server;
+    int varying;                    /* word counts round % 63; else 0, 8, 63 by thousands */
+    L4_Word_t want;                 /* round trips (0: until stop) */
+    L4_Word_t server_cpu;           /* where answers must come from; ~0: anywhere */
+    volatile int stop, finished;
+    volatile L4_Word_t rounds, last_cpu, cpus, client_cpu;
+    struct pp_fail client_fail, server_fail;
+};
+
+static unsigned pp_words(const struct pp *p, L4_Word_t round)
+{
+    static const unsigned fixed[3] = { 0, 8, 63 };
+    return p->varying ? (unsigned)(round % 63) : fixed[round / 1000 % 3];
+}
+
+static L4_Word_t pp_word(L4_Word_t round, unsigned i)
+{
+    return (round << 8 | i) * 0x9E3779B97F4A7C15UL ^ 0x6D70;
+}
+
+static void pp_note(struct pp_fail *f, L4_Word_t round, const char *what, L4_Word_t index,
+                    L4_Word_t expected, L4_Word_t got)
+{
+    if (f->set)
+        return;
+    f->round = round;
+    f->what = what;
+    f->index = index;
+    f->expected = expected;
+    f->got = got;
+    f->set = 1;
+}
+
+static void pp_server(L4_Word_t arg)
+{
+    struct pp *p = (struct pp *)arg;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (L4_Word_t round = 0;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag)) {
+            pp_note(&p->server_fail, round, L4_ErrorCode() & 1 ? "receive failed, ErrorCode"
+                                                               : "reply failed, ErrorCode",
+                    0, 0, L4_ErrorCode());
+            tag = L4_Wait(&from);
+            continue;
+        }
+        round = L4_Label(tag) - 1;
+        unsigned n = pp_words(p, round);
+        if ((tag.raw & 0xFFFF & ~TAG_X) != n)
+            pp_note(&p->server_fail, round, "request's tag bits 0-15 (u, t, flags)", 0, n,
+                    tag.raw & 0xFFFF);
+        for (unsigned i = 1; i <= n; i++) {
+            if (mr[i] != pp_word(round, i))
+                pp_note(&p->server_fail, round, "request's MR", i, pp_word(round, i), mr[i]);
+            mr[i] = ~pp_word(round, i);
+        }
+        mr[0] = (round << 8 | L4_ProcessorNo()) << 16 | n;
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void pp_client(L4_Word_t arg)
+{
+    struct pp *p = (struct pp *)arg;
+    wait_for_go();
+    p->client_cpu = L4_ProcessorNo();
+    for (L4_Word_t r = 0; p->want ? r < p->want : !p->stop; r++) {
+        unsigned n = pp_words(p, r);
+        L4_Word_t *mr = __L4_Utcb();
+        for (unsigned i = 1; i <= n; i++)
+            mr[i] = pp_word(r, i);
+        mr[0] = (r + 1) << 16 | n;
+        L4_MsgTag_t tag = L4_Call(p->server);
+        if (L4_IpcFailed(tag)) {
+            pp_note(&p->client_fail, r, "Call failed, ErrorCode", 0, 0, L4_ErrorCode());
+            break;
+        }
+        L4_Word_t cpu = L4_Label(tag) & 0xFF;
+        if (L4_Label(tag) >> 8 != r)
+            pp_note(&p->client_fail, r, "reply's round (label >> 8)", 0, r, L4_Label(tag) >> 8);
+        else if ((tag.raw & 0xFFFF & ~TAG_X) != n)
+            pp_note(&p->client_fail, r, "reply's tag bits 0-15 (u, t, flags)", 0, n,
+                    tag.raw & 0xFFFF);
+        else if (p->server_cpu != ~0UL && cpu != p->server_cpu)
+            pp_note(&p->client_fail, r, "server's processor (reply's label)", 0, p->server_cpu,
+                    cpu);
+        for (unsigned i = 1; i <= n && !p->client_fail.set; i++)
+            if (mr[i] != ~pp_word(r, i))
+                pp_note(&p->client_fail, r, "reply's MR", i, ~pp_word(r, i), mr[i]);
+        if (p->client_fail.set)
+            break;
+        p->last_cpu = cpu;
+        p->cpus |= 1UL << cpu;
+        p->rounds = r + 1;
+    }
+    p->finished = 1;
+}
+
+/* Fail with what the client or the server found wrong, if anything. */
+static void pp_check(const char *what, struct pp *p)
+{
+    struct pp_fail *f[2] = { &p->server_fail, &p->client_fail };
+    for (int i = 0; i < 2; i++)
+        if (f[i]->set)
+            test_fail(__FILE__, __LINE__, "%s: the %s, round %lu (%u words): %s %lu: expected "
+                      "0x%lx, got 0x%lx", what, i ? "client" : "server", f[i]->round,
+                      pp_words(p, f[i]->round), f[i]->what, f[i]->index, f[i]->expected,
+                      f[i]->got);
+}
+
+static struct pp pp;
+
+/* 1000 round trips each with 0, 8 and 63 words, between a client on
+ * processor `cc` in the root task's space and a server on `sc`, in its
+ * own space or the root task's. */
+static void ping_pong(L4_Word_t cc, L4_Word_t sc, int own_space)
+{
+    pp = (struct pp){ .want = 3000, .server_cpu = sc };
+    L4_ThreadId_t s = own_space ? tsup_space(pp_server, (L4_Word_t)&pp)
+                                : tsup_thread(pp_server, (L4_Word_t)&pp);
+    if (!tsup_wait_blocked(s))
+        test_fail(__FILE__, __LINE__, "ping-pong server: expected it to wait, state %lu",
+                  sched_state(s));
+    tsup_move(s, sc);
+    pp.server = s;
+    L4_ThreadId_t c = tsup_thread(pp_client, (L4_Word_t)&pp);
+    tsup_move(c, cc);
+    go(c);
+    int joined = tsup_join(c, 60000);
+    tsup_kill(c);
+    tsup_kill(s);
+    char what[80];
+    snprintf(what, sizeof what, "ping-pong, processor %lu to %lu (%s)", cc, sc,
+             own_space ? "two spaces" : "one space");
+    pp_check(what, &pp);
+    if (!joined)
+        test_fail(__FILE__, __LINE__, "%s: expected 3000 round trips, the client did %lu and "
+                  "then waited for a reply", what, pp.rounds);
+    EXPECT_EQ(pp.rounds, 3000);
+    EXPECT_EQ(pp.client_cpu, cc);
+}
+
+/* A string of 8 KB from a sender in one space to a receiver in another;
+ * neither has touched its buffer, which their pager maps only on a fault:
+ * the copy faults on both sides. */
+#define XS_SRC 0x61000000UL             /* the sender's buffer, in its space */
+#define XS_DST 0x62000000UL             /* the receiver's, in its */
+#define XS_LEN 8192
+static uint8_t xs_src[XS_LEN] __attribute__((aligned(4096)));
+static uint8_t xs_dst[XS_LEN] __attribute__((aligned(4096)));
+static volatile L4_Word_t xs_src_faults, xs_dst_faults, xs_pager;
+static struct xside {
+    volatile int ready, done;
+    volatile L4_Word_t tag, err, mr1, mr2;
+} xs_s, xs_r;
+
+static int xs_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from;
+    if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL ||
+        L4_UntypedWords(tag) != 2)
+        return 0;
+    L4_Word_t a = mr[1], page, rights;
+    if (a - XS_SRC < XS_LEN) {
+        xs_src_faults++;
+        page = (L4_Word_t)xs_src + ((a - XS_SRC) & ~0xFFFUL);
+        rights = L4_Readable;
+    } else if (a - XS_DST < XS_LEN) {
+        xs_dst_faults++;
+        page = (L4_Word_t)xs_dst + ((a - XS_DST) & ~0xFFFUL);
+        rights = L4_ReadWriteOnly;
+    } else {
+        return 0;
+    }
+    mr[0] = 2 << 6;
+    mr[1] = (a & ~0xFFFUL) | 0x8;
+    mr[2] = L4_FpageLog2(page, 12).raw | rights;
+    return 1;
+}
+
+static void xs_pager_fn(L4_Word_t unused)
+{
+    (void)unused;
+    tsup_pager_loop(xs_answer);
+}
+
+static void xs_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();
+    L4_Set_Pager(tid(xs_pager));
+    L4_Sleep(L4_ZeroTime);
+    L4_LoadBR(0, 1);                            /* strings accepted */
+    L4_LoadBR(1, (L4_Word_t)XS_LEN << 10);
+    L4_LoadBR(2, XS_DST);
+    xs_r.ready = 1;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    xs_r.err = L4_ErrorCode();
+    xs_r.tag = tag.raw;
+    xs_r.mr1 = __L4_Utcb()[1];
+    xs_r.mr2 = __L4_Utcb()[2];
+    xs_r.done = 1;
+}
+
+static void xs_sender(L4_Word_t to)
+{
+    wait_for_go();
+    L4_Set_Pager(tid(xs_pager));
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 0x5A5UL << 16 | 2 << 6;             /* one string item */
+    mr[1] = (L4_Word_t)XS_LEN << 10;
+    mr[2] = XS_SRC;
+    L4_MsgTag_t tag = L4_Send(tid(to));
+    xs_s.err = L4_ErrorCode();
+    xs_s.tag = tag.raw;
+    xs_s.done = 1;
+}
+
+static void string_between(L4_Word_t sender_cpu, L4_Word_t receiver_cpu)
+{
+    for (unsigned i = 0; i < XS_LEN; i++)
+        xs_src[i] = (uint8_t)(i * 7 + i / 251);
+    memset(xs_dst, 0xEE, XS_LEN);
+    xs_s = (struct xside){ 0 };
+    xs_r = (struct xside){ 0 };
+    xs_src_faults = xs_dst_faults = 0;
+    L4_ThreadId_t pager = tsup_thread(xs_pager_fn, 0);
+    L4_Set_Priority(pager, 200);
+    xs_pager = pager.raw;
+    L4_ThreadId_t r = tsup_space(xs_receiver, 0);
+    EXPECT(tsup_wait_blocked(r));
+    tsup_move(r, receiver_cpu);
+    L4_ThreadId_t s = tsup_space(xs_sender, r.raw);
+    EXPECT(tsup_wait_blocked(s));
+    tsup_move(s, sender_cpu);
+    go(r);
+    wait_for(&xs_r.ready, "the string receiver to be ready");
+    tsup_sleep_ms(2);
+    EXPECT(tsup_wait_blocked(r));
+    go(s);
+    int s_done = tsup_wait_flag(&xs_s.done, 10000), r_done = tsup_wait_flag(&xs_r.done, 10000);
+    L4_Word_t s_state = sched_state(s), r_state = sched_state(r);
+    tsup_kill(s);
+    tsup_kill(r);
+    tsup_kill(pager);
+    if (!s_done || !r_done)
+        test_fail(__FILE__, __LINE__, "string from processor %lu to %lu: expected both to "
+                  "finish within 10 s; the sender %s (state %lu), the receiver %s (state %lu); "
+                  "faults served: %lu on the source, %lu on the buffer", sender_cpu,
+                  receiver_cpu, s_done ? "did" : "did not", s_state, r_done ? "did" : "did not",
+                  r_state, xs_src_faults, xs_dst_faults);
+    EXPECT_EQ(ipc_error(xs_s.tag, xs_s.err), 0);
+    EXPECT_EQ(ipc_error(xs_r.tag, xs_r.err), 0);
+    EXPECT_EQ(xs_r.tag & ~TAG_X, 0x5A5UL << 16 | 2 << 6);
+    EXPECT_EQ(xs_r.mr1 >> 10, XS_LEN);          /* the sender's item, as sent (spec 5.3) */
+    EXPECT_EQ(xs_r.mr2, XS_SRC);
+    for (unsigned i = 0; i < XS_LEN; i++)
+        if (xs_dst[i] != xs_src[i])
+            test_fail(__FILE__, __LINE__, "string from processor %lu to %lu: byte %u: expected "
+                      "0x%x, got 0x%x", sender_cpu, receiver_cpu, i, xs_src[i], xs_dst[i]);
+    if (xs_src_faults == 0 || xs_dst_faults == 0)
+        test_fail(__FILE__, __LINE__, "string from processor %lu to %lu: expected a page fault "
+                  "on each side, the pager served %lu on the source and %lu on the buffer",
+                  sender_cpu, receiver_cpu, xs_src_faults, xs_dst_faults);
+}
+
+/* A map item from a thread of the root task's space to a thread of
+ * another space, which reads the page through its receive window and
+ * writes a word the root thread then finds in its own page. */
+#define MI_WIN  0x63000000UL
+#define MI_MARK 0x4D41524BUL
+static L4_Word_t mi_page[512] __attribute__((aligned(4096)));
+static struct {
+    volatile int ready, r_done, s_done;
+    volatile L4_Word_t r_tag, r_err, s_tag, s_err, bad_index, bad_value, pager;
+} mi;
+
+static L4_Word_t mi_word(unsigned i) { return 0x3C3C000000000000UL + i * 0x10101UL; }
+
+static void mi_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();
+    L4_Set_Pager(tid(mi.pager));                /* records a fault on the window */
+    L4_Sleep(L4_ZeroTime);
+    L4_Accept(L4_MapGrantItems(L4_FpageLog2(MI_WIN, 12)));
+    mi.ready = 1;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    mi.r_err = L4_ErrorCode();
+    mi.r_tag = tag.raw;
+    L4_Accept(L4_UntypedWordsAcceptor);
+    if (L4_IpcSucceeded(tag)) {
+        volatile L4_Word_t *w = (volatile L4_Word_t *)MI_WIN;
+        for (unsigned i = 0; i < 512 && mi.bad_index == ~0UL; i++)
+            if (w[i] != mi_word(i)) {
+                mi.bad_value = w[i];
+                mi.bad_index = i;
+            }
+        w[1] = MI_MARK;
+    }
+    mi.r_done = 1;
+}
+
+static void mi_sender(L4_Word_t to)
+{
+    wait_for_go();
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)mi_page, 12),
+                                                  L4_ReadWriteOnly), 0);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 0x3A9UL << 16 | 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    L4_MsgTag_t tag = L4_Send(tid(to));
+    mi.s_err = L4_ErrorCode();
+    mi.s_tag = tag.raw;
+    mi.s_done = 1;
+}
+
+static void map_between(L4_Word_t sender_cpu, L4_Word_t receiver_cpu)
+{
+    for (unsigned i = 0; i < 512; i++)
+        mi_page[i] = mi_word(i);
+    memset((void *)&mi, 0, sizeof mi);
+    mi.bad_index = ~0UL;
+    L4_Word_t faults_before = tsup_rec.count;
+    L4_ThreadId_t pager = tsup_thread(tsup_recording_pager, 0);
+    L4_Set_Priority(pager, 200);
+    mi.pager = pager.raw;
+    L4_ThreadId_t r = tsup_space(mi_receiver, 0);
+    EXPECT(tsup_wait_blocked(r));
+    tsup_move(r, receiver_cpu);
+    L4_ThreadId_t s = tsup_thread(mi_sender, r.raw);
+    tsup_move(s, sender_cpu);
+    go(r);
+    wait_for(&mi.ready, "the map receiver to be ready");
+    tsup_sleep_ms(2);
+    EXPECT(tsup_wait_blocked(r));
+    go(s);
+    int s_done = tsup_wait_flag(&mi.s_done, 5000), r_done = tsup_wait_flag(&mi.r_done, 5000);
+    tsup_kill(s);
+    tsup_kill(r);
+    tsup_kill(pager);
+    if (!s_done || !r_done)
+        test_fail(__FILE__, __LINE__, "map item from processor %lu to %lu: expected both to "
+                  "finish; the sender %s, the receiver %s%s (fault at 0x%lx)", sender_cpu,
+                  receiver_cpu, s_done ? "did" : "did not", r_done ? "did" : "did not",
+                  tsup_rec.count != faults_before ? "; it faulted" : "",
+                  tsup_rec.count != faults_before ? tsup_rec.mr1 : 0UL);
+    EXPECT_EQ(ipc_error(mi.s_tag, mi.s_err), 0);
+    EXPECT_EQ(ipc_error(mi.r_tag, mi.r_err), 0);
+    EXPECT_EQ(mi.r_tag & ~TAG_X, 0x3A9UL << 16 | 2 << 6);
+    if (mi.bad_index != ~0UL)
+        test_fail(__FILE__, __LINE__, "map item from processor %lu to %lu: word %lu of the "
+                  "mapped page: expected 0x%lx, got 0x%lx", sender_cpu, receiver_cpu,
+                  mi.bad_index, mi_word((unsigned)mi.bad_index), mi.bad_value);
+    EXPECT_EQ(mi_page[1], MI_MARK);                     /* the same page */
+}
+
+/* Timeouts across processors: A sends to and receives from Z, which
+ * waits for nobody (ErrorCode 2 and 3, with and without a period); the
+ * message of the send that timed out is gone (Z finds none from A); a
+ * Call whose callee V takes the message and never answers times out in
+ * its receive phase (3). */
+static struct {
+    volatile int stage1, z_done, v_got, done;
+    volatile L4_Word_t tag[5], err[5], z_tag, z_err, v_tag, z, v, a;
+} tt;
+
+static void tt_a(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();
+    L4_ThreadId_t z = tid(tt.z), v = tid(tt.v);
+    L4_MsgTag_t tag;
+    __L4_Utcb()[0] = 0x77UL << 16;
+    tag = L4_Send_Timeout(z, MS(20));
+    tt.err[0] = L4_ErrorCode();
+    tt.tag[0] = tag.raw;
+    tt.stage1 = 1;
+    wait_for_go();
+    __L4_Utcb()[0] = 0x77UL << 16;
+    tag = L4_Send_Timeout(z, L4_ZeroTime);
+    tt.err[1] = L4_ErrorCode();
+    tt.tag[1] = tag.raw;
+    tag = L4_Receive_Timeout(z, MS(20));
+    tt.err[2] = L4_ErrorCode();
+    tt.tag[2] = tag.raw;
+    tag = L4_Receive_Timeout(z, L4_ZeroTime);
+    tt.err[3] = L4_ErrorCode();
+    tt.tag[3] = tag.raw;
+    __L4_Utcb()[0] = 0x78UL << 16;
+    tag = L4_Call_Timeouts(v, L4_Never, MS(20));
+    tt.err[4] = L4_ErrorCode();
+    tt.tag[4] = tag.raw;
+    tt.done = 1;
+}
+
+/* Z: waits for the root thread's word, then looks for a message from A. */
+static void tt_z(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();
+    L4_MsgTag_t tag = L4_Receive_Timeout(tid(tt.a), L4_ZeroTime);
+    tt.z_err = L4_ErrorCode();
+    tt.z_tag = tag.raw;
+    tt.z_done = 1;
+}
+
+/* V: takes one message and never answers. */
+static void tt_v(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    tt.v_tag = tag.raw;
+    tt.v_got = 1;
+}
+
+static void timeouts_between(L4_Word_t a_cpu, L4_Word_t z_cpu)
+{
+    memset((void *)&tt, 0, sizeof tt);
+    L4_ThreadId_t z = tsup_space(tt_z, 0);
+    L4_ThreadId_t v = tsup_space(tt_v, 0);
+    EXPECT(tsup_wait_blocked(z));
+    EXPECT(tsup_wait_blocked(v));
+    tsup_move(z, z_cpu);
+    tsup_move(v, z_cpu);
+    L4_ThreadId_t a = tsup_thread(tt_a, 0);
+    tsup_move(a, a_cpu);
+    tt.z = z.raw;
+    tt.v = v.raw;
+    tt.a = a.raw;
+    go(a);
+    int st1 = tsup_wait_flag(&tt.stage1, 5000);
+    go(z);
+    int zd = tsup_wait_flag(&tt.z_done, 5000);
+    go(a);
+    int ad = tsup_wait_flag(&tt.done, 5000);
+    tsup_kill(a);
+    tsup_kill(z);
+    tsup_kill(v);
+    if (!st1 || !zd || !ad)
+        test_fail(__FILE__, __LINE__, "timeouts from processor %lu to %lu: expected every IPC "
+                  "to end: the first send %s, Z's receive %s, the rest %s", a_cpu, z_cpu,
+                  st1 ? "did" : "did not", zd ? "did" : "did not", ad ? "did" : "did not");
+    EXPECT_EQ(tt.tag[0] & TAG_E, TAG_E);
+    EXPECT_EQ(tt.err[0], IPC_ERR(L4_ErrTimeout, SEND_PHASE));        /* 2 */
+    EXPECT_EQ(tt.z_tag & TAG_E, TAG_E);                 /* nothing from A is left */
+    EXPECT_EQ(tt.z_err, IPC_ERR(L4_ErrTimeout, RECV_PHASE));
+    EXPECT_EQ(tt.tag[1] & TAG_E, TAG_E);
+    EXPECT_EQ(tt.err[1], IPC_ERR(L4_ErrTimeout, SEND_PHASE));
+    EXPECT_EQ(tt.tag[2] & TAG_E, TAG_E);
+    EXPECT_EQ(tt.err[2], IPC_ERR(L4_ErrTimeout, RECV_PHASE));        /* 3 */
+    EXPECT_EQ(tt.tag[3] & TAG_E, TAG_E);
+    EXPECT_EQ(tt.err[3], IPC_ERR(L4_ErrTimeout, RECV_PHASE));
+    EXPECT_EQ(tt.v_got, 1);                             /* the Call's send went through */
+    EXPECT_EQ(tt.v_tag & ~TAG_X, 0x78UL << 16);
+    EXPECT_EQ(tt.tag[4] & TAG_E, TAG_E);
+    EXPECT_EQ(tt.err[4], IPC_ERR(L4_ErrTimeout, RECV_PHASE));
+}
+
+/* A (root task's space) blocks sending to B, then receiving from B, on
+ * another processor, which waits for nobody; the root thread cancels
+ * each with ExchangeRegisters (control 6): ErrorCode 6, then 7. Then A
+ * blocks sending to C and receiving from D, which are deleted: 4, 5. */
+static struct {
+    volatile int stage, done;
+    volatile L4_Word_t tag[4], err[4], peer[4];
+} xa;
+
+/* (No sleep between the IPCs: the root thread tells them by A's state.) */
+static void xa_a(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();
+    for (int i = 0; i < 4; i++) {
+        L4_MsgTag_t tag;
+        if (i % 2 == 0) {
+            __L4_Utcb()[0] = 0x79UL << 16;
+            tag = L4_Send(tid(xa.peer[i]));
+        } else {
+            tag = L4_Receive(tid(xa.peer[i]));
+        }
+        xa.err[i] = L4_ErrorCode();
+        xa.tag[i] = tag.raw;
+        xa.stage = i + 1;
+    }
+    xa.done = 1;
+}
+
+static L4_Word_t exreg(L4_ThreadId_t t, L4_Word_t control)
+{
+    L4_Word_t old;
+    __L4_ExReg(t, control, 0, 0, 0, 0, NIL, &old);
+    return old;
+}
+
+static void aborts_between(L4_Word_t a_cpu, L4_Word_t b_cpu)
+{
+    memset((void *)&xa, 0, sizeof xa);
+    L4_ThreadId_t b = tsup_space(tsup_fn_sleeper, 0);
+    L4_ThreadId_t c = tsup_space(tsup_fn_sleeper, 0);
+    L4_ThreadId_t d = tsup_thread(tsup_fn_sleeper, 0);
+    EXPECT(tsup_wait_blocked(b));
+    EXPECT(tsup_wait_blocked(c));
+    EXPECT(tsup_wait_blocked(d));
+    tsup_move(b, b_cpu);
+    tsup_move(c, b_cpu);
+    tsup_move(d, b_cpu);
+    L4_ThreadId_t a = tsup_thread(xa_a, 0);
+    tsup_move(a, a_cpu);
+    static const L4_Word_t want_state[4] = { L4_SCHEDRESULT_PENDING_SEND, L4_SCHEDRESULT_WAITING,
+                                             L4_SCHEDRESULT_PENDING_SEND, L4_SCHEDRESULT_WAITING };
+    L4_ThreadId_t peer[4] = { b, b, c, d };
+    L4_Word_t phase[4];
+    for (int i = 0; i < 4; i++)
+        xa.peer[i] = peer[i].raw;
+    go(a);
+    for (int i = 0; i < 4; i++) {
+        if (!wait_state(a, want_state[i]))
+            test_fail(__FILE__, __LINE__, "IPC %d of A (processor %lu) to %lx (processor %lu): "
+                      "expected A blocked in state %lu, it is in %lu", i, a_cpu, peer[i].raw,
+                      b_cpu, want_state[i], sched_state(a));
+        if (i < 2) {
+            phase[i] = exreg(a, 0) & 7;                 /* its phase, nothing cancelled */
+            exreg(a, L4_ExReg_AbortIpc);                /* control 6 */
+        } else {
+            phase[i] = 0;
+            tsup_kill(peer[i]);
+        }
+        for (int k = 0; k < 5000 && xa.stage <= i; k++)
+            tsup_sleep_ms(1);
+        if (xa.stage <= i)
+            test_fail(__FILE__, __LINE__, "IPC %d of A (processor %lu) to %lx (processor %lu): "
+                      "expected it to end once %s, it did not (state %lu)", i, a_cpu,
+                      peer[i].raw, b_cpu, i < 2 ? "cancelled" : "its partner was deleted",
+                      sched_state(a));
+    }
+    tsup_kill(a);
+    tsup_kill(b);
+    EXPECT_EQ(phase[0], L4_ExReg_AbortSend);
+    EXPECT_EQ(phase[1], L4_ExReg_AbortRecv);
+    for (int i = 0; i < 4; i++)
+        EXPECT_EQ(xa.tag[i] & TAG_E, TAG_E);
+    EXPECT_EQ(xa.err[0], IPC_ERR(L4_ErrCanceled, SEND_PHASE));      /* 6 */
+    EXPECT_EQ(xa.err[1], IPC_ERR(L4_ErrCanceled, RECV_PHASE));      /* 7 */
+    EXPECT_EQ(xa.err[2], IPC_ERR(L4_ErrNonExist, SEND_PHASE));      /* 4 */
+    EXPECT_EQ(xa.err[3], IPC_ERR(L4_ErrNonExist, RECV_PHASE));      /* 5 */
+}
+
+TEST(mp, ipc_between_processors)
+{
+    unsigned n = ncpus();
+    L4_Word_t one = other_cpu(0), two = n > 2 ? 2 : 0;  /* 1 and 2, or what there is */
+    set_root();
+    if (n == 1) {
+        L4_ThreadId_t t = tsup_thread(tsup_fn_sleeper, 0);
+        expect_refused(t, 1);
+        tsup_kill(t);
+    }
+    ping_pong(0, one, 0);
+    ping_pong(one, two, 1);
+    string_between(one, two);
+    string_between(two, one);
+    map_between(one, two);
+    timeouts_between(one, two);
+    aborts_between(one, two);
+}
+
+/* ---- unmap ----------------------------------------------------------------------- */
+
+/* Space X: readers on every processor but 0 (on one processor: one on
+ * 0) read UM_V without end; their pager maps there one of two pages of
+ * the root task's. Each round the root thread fills the other page with
+ * the next value and lets the pager map that one, takes the page away
+ * (Flush by X's thread U on processor 0, or Unmap by the root thread of
+ * its own page, in turns) and, once that has returned, poisons the old
+ * page. Every reader's next read must fault (the pager sees it) and
+ * show the new value; a reader that reads the poison used a stale TLB
+ * entry. */
+#define UM_V      0x64000000UL
+#define UM_ROUNDS 100
+#define UM_POISON 0xDEADDEADDEADDEADUL
+static L4_Word_t um_pg[2][512] __attribute__((aligned(4096)));
+static struct {
+    volatile L4_Word_t cur, faults, round, pager;
+    volatile L4_Word_t seen[MAX_CPUS], cpu[MAX_CPUS];
+    volatile int bad;
+    volatile L4_Word_t bad_reader, bad_round, bad_first, bad_last, bad_cpu;
+} um;
+
+static L4_Word_t um_live(L4_Word_t round) { return 0x1111000000000000UL | (round * 0x10001 + 1); }
+
+static int um_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from;
+    if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL ||
+        L4_UntypedWords(tag) != 2 || (mr[1] & ~0xFFFUL) != UM_V)
+        return 0;
+    um.faults++;
+    mr[0] = 2 << 6;
+    mr[1] = UM_V | 0x8;
+    mr[2] = L4_FpageLog2((L4_Word_t)um_pg[um.cur], 12).raw | L4_Readable;
+    return 1;
+}
+
+static void um_pager(L4_Word_t unused)
+{
+    (void)unused;
+    tsup_pager_loop(um_answer);
+}
+
+static void um_reader(L4_Word_t k)
+{
+    L4_Set_Pager(tid(um.pager));
+    for (;;) {
+        L4_Word_t first = ((volatile L4_Word_t *)UM_V)[0];
+        L4_Word_t last = ((volatile L4_Word_t *)UM_V)[511];
+        if ((first == UM_POISON || last == UM_POISON) && !um.bad) {
+            um.bad_reader = k;
+            um.bad_round = um.round;
+            um.bad_first = first;
+            um.bad_last = last;
+            um.bad_cpu = L4_ProcessorNo();
+            um.bad = 1;
+        }
+        um.cpu[k] = L4_ProcessorNo();
+        um.seen[k] = first == last ? first : 0;
+    }
+}
+
+/* U: flushes the fpage each message names, then answers. */
+static void um_flusher(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag) || L4_UntypedWords(tag) != 1) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        L4_Flush((L4_Fpage_t){ .raw = mr[1] });
+        mr[0] = 0;
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void um_fill(unsigned page, L4_Word_t value)
+{
+    for (int i = 0; i < 512; i++)
+        ((volatile L4_Word_t *)um_pg[page])[i] = value;
+}
+
+/* Until every reader has seen `value` (about five seconds at most). */
+static int um_all_see(unsigned readers, L4_Word_t value)
+{
+    for (int i = 0; i < 5000; i++) {
+        unsigned k = 0;
+        while (k < readers && um.seen[k] == value)
+            k++;
+        if (k == readers)
+            return 1;
+        tsup_sleep_ms(1);
+    }
+    return 0;
+}
+
+static void um_report(unsigned readers, L4_Word_t round, const char *how, L4_Word_t value)
+{
+    for (unsigned k = 0; k < readers; k++)
+        if (um.seen[k] != value)
+            test_fail(__FILE__, __LINE__, "round %lu (%s): expected every reader to fault and "
+                      "read 0x%lx after the unmap returned; reader %u on processor %lu reads "
+                      "0x%lx%s (the pager served %lu faults)", round, how, value, k, um.cpu[k],
+                      um.seen[k], um.seen[k] == UM_POISON ? ", the old page's poison: a stale "
+                      "TLB entry" : "", um.faults);
+    test_fail(__FILE__, __LINE__, "round %lu (%s): expected every reader to read 0x%lx within "
+              "5 s of the unmap; they do only now", round, how, value);
+}
+
+TEST(mp, unmap_reaches_every_processor)
+{
+    unsigned n = ncpus(), readers = n > 1 ? n - 1 : 1;
+    memset((void *)&um, 0, sizeof um);
+    um_fill(0, um_live(0));
+    L4_ThreadId_t pager = tsup_thread(um_pager, 0);
+    L4_Set_Priority(pager, 200);
+    um.pager = pager.raw;
+    L4_ThreadId_t u = tsup_space(um_flusher, 0);            /* X's thread on processor 0 */
+    L4_ThreadId_t r[MAX_CPUS];
+    for (unsigned k = 0; k < readers; k++) {
+        um.cpu[k] = ~0UL;
+        r[k] = tsup_space_thread(u, um_reader, k);
+        L4_Set_Priority(r[k], 50);
+        if (n == 1)
+            expect_refused(r[k], 1);
+        tsup_move(r[k], other_cpu(k));
+    }
+    if (!um_all_see(readers, um_live(0)))
+        um_report(readers, 0, "first mapping", um_live(0));
+    for (unsigned k = 0; k < readers; k++)
+        EXPECT_EQ(um.cpu[k], other_cpu(k));
+    for (L4_Word_t i = 0; i < UM_ROUNDS; i++) {
+        unsigned old = i & 1, next = old ^ 1;
+        um_fill(next, um_live(i + 1));
+        um.cur = next;
+        um.round = i + 1;
+        L4_Word_t faults = um.faults;
+        const char *how;
+        if (i % 2 == 0) {
+            how = "Flush by a thread of the readers' space on processor 0";
+            L4_Word_t *mr = __L4_Utcb();
+            mr[0] = 1;
+            mr[1] = L4_FpageAddRights(L4_FpageLog2(UM_V, 12), L4_FullyAccessible).raw;
+            L4_MsgTag_t tag = L4_Call_Timeouts(u, SECONDS(5), SECONDS(5));
+            if (L4_IpcFailed(tag))
+                test_fail(__FILE__, __LINE__, "round %lu: asking U to flush: expected an "
+                          "answer, got ErrorCode 0x%lx", i + 1, L4_ErrorCode());
+        } else {
+            how = "Unmap of the page it came from, by the root thread on processor 0";
+            L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)um_pg[old], 12),
+                                            L4_FullyAccessible));
+        }
+        um_fill(old, UM_POISON);
+        if (!um_all_see(readers, um_live(i + 1)))
+            um_report(readers, i + 1, how, um_live(i + 1));
+        if (um.bad)
+            test_fail(__FILE__, __LINE__, "round %lu: reader %lu on processor %lu read 0x%lx "
+                      "and 0x%lx at the page's ends: the old page's poison, after the unmap "
+                      "had returned (a stale TLB entry)", um.bad_round, um.bad_reader,
+                      um.bad_cpu, um.bad_first, um.bad_last);
+        if (um.faults == faults)
+            test_fail(__FILE__, __LINE__, "round %lu (%s): expected the pager to see a fault "
+                      "after the unmap, it saw none", i + 1, how);
+    }
+    for (unsigned k = 0; k < readers; k++)
+        tsup_kill(r[k]);
+    tsup_kill(u);
+    tsup_kill(pager);
+}
+
+/* ---- deleting a running thread ---------------------------------------------------- */
+
+static volatile L4_Word_t dl_count, dl_cpu;
+
+static void dl_spinner(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;) {
+        dl_cpu = L4_ProcessorNo();
+        dl_count++;
+    }
+}
+
+static void dl_reporter(L4_Word_t root)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 0x44UL << 16 | 1;
+    mr[1] = L4_ProcessorNo();
+    L4_Send_Timeout(tid(root), SECONDS(5));
+}
+
+/* 100 times: a thread (in the root task's space, or alone in a space of
+ * its own, in turns) spins on another processor; the root thread deletes
+ * it. It is gone at once (Schedule: invalid thread; its counter stands
+ * still from then on), and its number serves a new thread at once, which
+ * starts on the creator's processor. */
+TEST(mp, deleting_a_thread_running_on_another_processor)
+{
+    unsigned n = ncpus();
+    L4_ThreadId_t me = L4_MyGlobalId(), id = tsup_new_id();
+    for (unsigned i = 0; i < 100; i++) {
+        int own_space = i & 1;
+        L4_Word_t cpu = other_cpu(i);
+        const char *where = own_space ? "alone in its space" : "in the root task's space";
+        dl_cpu = ~0UL;
+        dl_count = 0;
+        if (own_space)
+            tsup_space_as(id, dl_spinner, 0);
+        else
+            tsup_thread_as(id, dl_spinner, 0);
+        if (n == 1 && i < 2)
+            expect_refused(id, 1);
+        tsup_move(id, cpu);
+        int on = 0, counting = 0;
+        for (int w = 0; w < 5000 && !on; w++) {
+            on = dl_cpu == cpu;
+            if (!on)
+                tsup_sleep_ms(1);
+        }
+        L4_Word_t c0 = dl_count;
+        for (int w = 0; w < 5000 && on && !counting; w++) {
+            tsup_sleep_ms(1);
+            counting = dl_count != c0;
+        }
+        if (!on || !counting)
+            test_fail(__FILE__, __LINE__, "round %u: expected the spinner (%s) to spin on "
+                      "processor %lu; it reports processor %lu, count %lu", i, where, cpu,
+                      dl_cpu, dl_count);
+        L4_Word_t r = L4_ThreadControl(id, NIL, NIL, NIL, (void *)~0UL);
+        L4_Word_t err = L4_ErrorCode(), c1 = dl_count;
+        L4_Word_t st = sched_state(id), st_err = L4_ErrorCode();
+        tsup_kill(id);                          /* its slot (deleting again does nothing) */
+        if (r != 1)
+            test_fail(__FILE__, __LINE__, "round %u: deleting the spinner (%s) on processor "
+                      "%lu: expected ThreadControl to succeed, got %lu, ErrorCode %lu", i,
+                      where, cpu, r, err);
+        if (st != 0 || st_err != L4_ErrInvalidThread)
+            test_fail(__FILE__, __LINE__, "round %u: after deleting the spinner (%s): expected "
+                      "Schedule to find no thread (ErrorCode 2), got result %lu, ErrorCode %lu",
+                      i, where, st, st_err);
+        if (own_space)
+            tsup_space_as(id, dl_reporter, me.raw);
+        else
+            tsup_thread_as(id, dl_reporter, me.raw);
+        L4_MsgTag_t tag = L4_Receive_Timeout(id, SECONDS(5));
+        L4_Word_t tag_err = L4_ErrorCode(), reported = __L4_Utcb()[1];
+        L4_Word_t c2 = dl_count;
+        tsup_kill(id);
+        if (L4_IpcFailed(tag))
+            test_fail(__FILE__, __LINE__, "round %u: the thread made again (%s) in the deleted "
+                      "one's place: expected its message, got ErrorCode 0x%lx", i, where,
+                      tag_err);
+        if (reported != 0)
+            test_fail(__FILE__, __LINE__, "round %u: the thread made again (%s): expected it "
+                      "on its creator's processor 0, it reports %lu", i, where, reported);
+        if (c2 != c1)
+            test_fail(__FILE__, __LINE__, "round %u: the spinner (%s) on processor %lu went on "
+                      "running after ThreadControl deleted it: its count went from %lu to %lu",
+                      i, where, cpu, c1, c2);
+    }
+}
+
+/* ---- migration under load --------------------------------------------------------- */
+
+/* A (root task's space, processor 0) calls B (a space of its own) with
+ * 0 to 62 words, each checked both ways, while the root thread moves B
+ * 200 times: between processors 1 .. N-1 (on two: between 1 and 0; on
+ * one, where each move is refused, B stays on 0). After each move, a
+ * round trip must come back from B's new processor. */
+TEST(mp, migration_under_load)
+{
+    unsigned n = ncpus();
+    set_root();
+    pp = (struct pp){ .varying = 1, .server_cpu = ~0UL };
+    L4_ThreadId_t b = tsup_space(pp_server, (L4_Word_t)&pp);
+    EXPECT(tsup_wait_blocked(b));
+    L4_Word_t first = other_cpu(0);
+    tsup_move(b, first);
+    pp.server = b;
+    L4_ThreadId_t a = tsup_thread(pp_client, (L4_Word_t)&pp);
+    go(a);
+    L4_Word_t target = first;
+    for (unsigned k = 0; k <= 200; k++) {
+        if (k > 0) {
+            L4_Word_t old, r;
+            if (n == 1) {
+                r = L4_Schedule(b, ~0UL, 1, ~0UL, ~0UL, &old);
+                if (r != 0 || L4_ErrorCode() != L4_ErrInvalidParam)
+                    test_fail(__FILE__, __LINE__, "move %u of B to processor 1 of 1: expected "
+                              "result 0, ErrorCode 5, got %lu, %lu", k, r, L4_ErrorCode());
+            } else {
+                target = n == 2 ? k % 2 == 0 : other_cpu(k);
+                r = L4_Schedule(b, ~0UL, target, ~0UL, ~0UL, &old);
+                if (r == 0)
+                    test_fail(__FILE__, __LINE__, "move %u of B to processor %lu: expected "
+                              "Schedule to succeed, got ErrorCode %lu", k, target,
+                              L4_ErrorCode());
+            }
+        }
+        L4_Word_t r0 = pp.rounds;
+        int ok = 0;
+        for (int w = 0; w < 5000 && !ok && !pp.client_fail.set && !pp.server_fail.set; w++) {
+            ok = pp.rounds >= r0 + 2 && pp.last_cpu == target;
+            if (!ok)
+                tsup_sleep_ms(1);
+        }
+        pp_check("migration under load", &pp);
+        if (!ok)
+            test_fail(__FILE__, __LINE__, "move %u of B to processor %lu: expected round trips "
+                      "answered from there; A is at round %lu, the last answer came from "
+                      "processor %lu", k, target, pp.rounds, pp.last_cpu);
+    }
+    pp.stop = 1;
+    int joined = tsup_join(a, 5000);
+    tsup_kill(a);
+    tsup_kill(b);
+    pp_check("migration under load", &pp);
+    EXPECT(joined);
+    EXPECT_EQ(pp.client_cpu, 0);
+    L4_Word_t all = n == 1 ? 1 : n == 2 ? 3 : ((1UL << n) - 1) & ~1UL;
+    EXPECT_EQ(pp.cpus, all);                    /* B answered from each of them */
+}
