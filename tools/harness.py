@@ -166,16 +166,34 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
     return q.log_path
 
 
+# The test that prints how many processors the KIP reports (test_smp.c).
+KIP_PROCESSORS_TEST = "mp.kip_reports_the_processors"
+
+
+def selects(only, name):
+    """Does ONLY=only select the test `name` (a prefix at a dot boundary)?"""
+    return not only or name == only or name.startswith(only + ".")
+
+
 def run_smp_suite(args, result, only):
     """The suite on four processors, run truly in parallel (multi-threaded
     TCG): the kernel starts the other three (smp.c), which wait; threads
-    run on the first (issue 15 goes on from here)."""
+    run on the first (issue 15 goes on from here). ONLY=smp[.<check>]
+    runs the one test whose line a check reads."""
     accel = args.accel + ",thread=multi" if args.accel == "tcg" else args.accel
-    log = run_suite(args, result, only=only, machine=["-smp", "4"], accel=accel)
-    if only and not only.startswith("smp"):
-        return                          # (a selection: its tests only)
+    smp_only = only.startswith("smp")
+    log = run_suite(args, result, only=KIP_PROCESSORS_TEST if smp_only else only,
+                    machine=["-smp", "4"], accel=accel)
     with open(log, errors="replace") as f:
-        m = re.search(r"smp: (\d+) processors, (\d+) running(, each on its own pages)?", f.read())
+        text = f.read()
+    if smp_only or selects(only, KIP_PROCESSORS_TEST):
+        m = re.search(r"mp: the KIP reports (\d+) processors", text)
+        result.record("smp.the_kip_reports_four_processors", bool(m) and m.group(1) == "4",
+                      f"expected 'mp: the KIP reports 4 processors' in {log}, "
+                      f"got {m.group(0) if m else 'no such line'}")
+    if only and not smp_only:
+        return                          # (a selection: its tests only)
+    m = re.search(r"smp: (\d+) processors, (\d+) running(, each on its own pages)?", text)
     got = f"{m.group(1)} found, {m.group(2)} running" if m else "no 'smp:' line"
     result.record("smp.every_processor_starts", bool(m) and m.group(1) == m.group(2) == "4",
                   f"expected 'smp: 4 processors, 4 running' in {log}, got {got}")
