@@ -168,6 +168,12 @@ TEST(mp, schedule_refuses_a_processor_that_does_not_exist)
     expect_refused(L4_MyGlobalId(), 0xFFFF);
     EXPECT_EQ(L4_ProcessorNo(), 0);
     EXPECT_EQ(tsup_processor_of(t), 0);
+    if (n > 1) {                                /* and where it was moved to */
+        tsup_move(t, n - 1);
+        expect_refused(t, n);
+        expect_refused(t, 0xFFFF);
+        EXPECT_EQ(tsup_processor_of(t), n - 1);
+    }
     tsup_kill(t);
 }
 
