@@ -76,8 +76,12 @@ static bool queued(const struct tcb *t)
 }
 
 /* Put t at the tail of its priority's queue (if it is not queued). */
+/* (Another processor is told even if t is queued already: lazy queues
+ * keep a blocked thread there.) */
 static void enqueue(struct tcb *t)
 {
+    if (t->cpu != cpu_index())
+        mp_resched(t->cpu);
     if (queued(t))
         return;
     struct runqueue *q = &queues[t->cpu];
@@ -85,8 +89,6 @@ static void enqueue(struct tcb *t)
     if (list_empty(&q->ready[p]))
         q->bitmap[p / 64] |= 1UL << (p % 64);
     list_append(&q->ready[p], t, ready_link);
-    if (t->cpu != cpu_index())
-        mp_resched(t->cpu);
 }
 
 void sched_make_ready(struct tcb *t)
@@ -150,10 +152,8 @@ void schedule(void)
 
 void sched_evicted(struct tcb *t)
 {
-    if (!runnable(t))
-        return;
-    enqueue(t);                         /* it was running: it is ready, */
-    mp_resched(t->cpu);                 /* (and may be queued already: lazy queues) */
+    if (runnable(t))
+        enqueue(t);                     /* it was running: it is ready */
 }
 
 void sched_evict_current(void)

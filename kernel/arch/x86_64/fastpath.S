@@ -150,6 +150,7 @@ fpu_leave:
     movzbl TCB_CPU(%r11), %ecx          /* To's waiters are its processor's */
     cmp cpu_pages+CPU_INDEX(%rip), %cl
     jne slow
+    LISTED_HERE TCB_LISTED_WITH(%rdi), %rcx, %cl, slow
     mov %rdi, %rcx
     call fast_waiters_join
     jmp .Ldest

@@ -62,12 +62,12 @@ static __attribute__((noinline)) bool user_gp(struct trap_frame *f)
     return emulate_segment_load(f, insn, n) || emulate_msr(f, insn, n);
 }
 
-static void user_exception(struct trap_frame *f)
+static void user_exception(struct trap_frame *f, uint64_t cr2)
 {
     if (f->vector == VEC_PF) {
         /* error code: bit 1 = write, bit 4 = instruction fetch */
         unsigned access = (f->error & 2) ? ACCESS_W : (f->error & 16) ? ACCESS_X : ACCESS_R;
-        fault_page(f, read_cr2(), access);
+        fault_page(f, cr2, access);
         return;
     }
     if (f->vector == VEC_NM && fpu_trap())
@@ -103,8 +103,11 @@ static void timer_interrupt(void)
     timer_ack();
     if (sched_tick_quiet())
         return;                         /* counted: no lock, nobody parked */
+    unsigned cpu = cpu_index();
     kernel_lock();
-    if (cpu_index() == 0)               /* (an evicted thread may go on elsewhere) */
+    if (cpu_index() != cpu)             /* evicted, and going on elsewhere: */
+        return;                         /* not that processor's tick */
+    if (cpu == 0)
         kdb_poll();
     sched_tick();
 }
@@ -163,8 +166,11 @@ void trap_dispatch(struct trap_frame *f)
     } else if (!frame_from_user(f)) {
         kernel_trap(f);                 /* (the lock is held, or it panics) */
     } else {
+        /* CR2 before the lock: while it waits, the thread may be evicted
+         * and the processor fault elsewhere (arch/mp.h) */
+        uint64_t cr2 = f->vector == VEC_PF ? read_cr2() : 0;
         kernel_lock();
-        user_exception(f);
+        user_exception(f, cr2);
     }
     if (frame_from_user(f) && current->unix_interrupt) {
         kernel_lock();

@@ -173,6 +173,7 @@ unix_syscall_fast_entry:
     movzbl TCB_CPU(%r11), %ecx                 /* its waiters are its processor's */
     cmp cpu_pages+CPU_INDEX(%rip), %cl
     jne 9b
+    LISTED_HERE OWN(TCB_LISTED_WITH), %rcx, %cl, 9b
     lea -FR_BASE(%rsp), %rcx
     call fast_waiters_join
     jmp .Lux_handler

@@ -43,6 +43,23 @@
 9999:
 .endm
 
+/* A fast path joins To's waiters (fast_waiters_join) only if both lists
+ * it changes are this processor's: To's (checked by its caller) and that
+ * of the thread \listed names, which it leaves (0: none). Else to \slow.
+ * (\scratch8: the low byte of \scratch.) */
+.macro LISTED_HERE listed, scratch, scratch8, slow
+    mov \listed, \scratch
+    test \scratch, \scratch
+    jz 9998f
+    shr $20, \scratch
+    and $(((1 << THREAD_BITS) - 1) << 12), \scratch
+    add tcb_area_base(%rip), \scratch
+    mov TCB_CPU(\scratch), \scratch8
+    cmp cpu_pages+CPU_INDEX(%rip), \scratch8
+    jne \slow
+9998:
+.endm
+
 /* Write RAX into the model-specific register \msr (clobbers RCX, RDX). */
 .macro WRMSR_RAX msr
     mov %rax, %rdx
