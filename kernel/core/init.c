@@ -74,7 +74,7 @@ __boot NORETURN void kmain(uint32_t magic, uint32_t mbi_phys)
     paging_init(bootmem_top());
     bool all_ports = cmdline_has(bd.cmdline, "ioports=all");
     io_init(all_ports);
-    gdt_load_tss(IO_WINDOW_BASE + PAGE_SIZE - TSS_SIZE, true);
+    gdt_load_tss(IO_CPU_TSS(0), true);
     if (all_ports)
         kprintf("boot: every user thread may use every I/O port (ioports=all)\n");
     bool fast = !cmdline_has(bd.cmdline, "nofastpath");

@@ -5,6 +5,7 @@
  * Pistachio's default build (the harness runs the io group a third time
  * in that mode). */
 #include <sys/io.h>
+#include <stdio.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/sigma0.h>
@@ -160,4 +161,37 @@ TEST(io, sigma0_hands_ports_out_first_come_first_served)
     L4_Fpage_t any = L4_Sigma0_GetPage(L4_nilthread, (L4_Fpage_t){ .raw = (~0UL & ~0x3FFUL) | 2 << 4 });
     L4_Accept(L4_UntypedWordsAcceptor);
     EXPECT(L4_IsNilFpage(any));
+}
+
+/* Every processor has a TSS of its own, and through it sees the I/O
+ * bitmap of the space it runs: a thread given a port by its pager uses
+ * it wherever it runs. (Without the bitmap behind a processor's TSS every
+ * port faults there again and again, however often the pager maps it.) */
+static volatile int port_go;
+static volatile L4_Word_t port_used_on;
+static void use_port_0x8f_when_told(L4_Word_t unused)
+{
+    (void)unused;
+    while (!port_go)
+        tsup_sleep_ms(1);
+    outb(0x8F, 0x55);
+    port_used_on = L4_ProcessorNo();
+}
+
+TEST(io, ports_work_on_every_processor)
+{
+    for (L4_Word_t cpu = 0; cpu < tsup_processors(); cpu++) {
+        port_go = 0;
+        port_used_on = ~0UL;
+        L4_ThreadId_t t = tsup_space(use_port_0x8f_when_told, 0);
+        tsup_move(t, cpu);
+        port_go = 1;
+        int done = tsup_join(t, 1000);
+        tsup_kill(t);
+        if (!done || port_used_on != cpu)
+            printf("io: on processor %lu: expected port 0x8F used there, got %s (ran on %lx)\n",
+                   cpu, done ? "done" : "no return within 1 s", port_used_on);
+        EXPECT(done);
+        EXPECT_EQ(port_used_on, cpu);
+    }
 }

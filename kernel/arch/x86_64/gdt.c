@@ -78,9 +78,12 @@ __boot static void load_gdt(const uint64_t *g, uint16_t size)
         : : "m"(gdtr), "r"(SEL_KDATA), "i"(SEL_KCODE), "r"(SEL_TSS) : "rax", "memory");
 }
 
+/* The limit takes in the I/O bitmap (8 KB) and the byte after it. */
+#define TSS_LIMIT_WITH_BITMAP (TSS_SIZE - 1 + 8192 + 1)
+
 __boot void gdt_load_tss(uint64_t tss_va, bool with_bitmap)
 {
-    set_tss_descriptor(tss_va, TSS_SIZE - 1 + (with_bitmap ? 8192 + 1 : 0));
+    set_tss_descriptor(tss_va, with_bitmap ? TSS_LIMIT_WITH_BITMAP : TSS_SIZE - 1);
     __asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
 }
 
@@ -96,13 +99,13 @@ __boot void gdt_init(void)
     load_gdt(gdt, sizeof gdt);
 }
 
-__boot void gdt_init_ap(uint64_t df_stack_top)
+__boot void gdt_init_ap(uint64_t df_stack_top, uint64_t tss_va)
 {
     uint64_t *g = (uint64_t *)(cpu_pages.kernel + CPU_AP_GDT);
     for (unsigned i = 0; i < sizeof gdt / sizeof gdt[0]; i++)
         g[i] = gdt[i];
     kernel_tss = (struct tss){ .ist = { df_stack_top }, .iomap_base = TSS_SIZE };
-    tss_descriptor(g, (uint64_t)&kernel_tss, TSS_SIZE - 1);
+    tss_descriptor(g, tss_va, TSS_LIMIT_WITH_BITMAP);
     *(uint64_t *)(cpu_pages.kernel + CPU_TCB_AREA_BASE) = TCB_AREA_BASE;
     load_gdt(g, sizeof gdt);
 }

@@ -9,11 +9,10 @@
 #include "kmem.h"
 #include "print.h"
 
-#define BITMAP_VA (IO_WINDOW_BASE + PAGE_SIZE)
-
 static bool all_ports;
 static paddr_t none_page;              /* all ones: no port */
 static paddr_t default_pdpt;           /* the window for spaces without ports */
+static paddr_t kernel_page_of[MAX_CPUS];   /* each processor's, once known */
 
 static uint64_t *tbl(paddr_t p) { return phys_to_virt(p); }
 
@@ -26,9 +25,24 @@ static void free_frames(struct kmem_account *a, paddr_t f0, paddr_t f1, paddr_t 
             kmem_frame_free(a, f[i]);
 }
 
-/* A window subtree: PDPT -> PD -> PT with the TSS page (the boot
- * processor's kernel page, percpu.h: threads run there only so far), two
- * bitmap pages and the trailing none page; its tables charged to `a`. */
+static uint64_t *window_pt(paddr_t pdpt)
+{
+    paddr_t pd = tbl(pdpt)[0] & PTE_ADDR;
+    return tbl(tbl(pd)[0] & PTE_ADDR);
+}
+
+/* Processor n's slot in a window's page table (arch/io.h). */
+static void fill_slot(uint64_t *pt, unsigned n, paddr_t bm0, paddr_t bm1)
+{
+    uint64_t nx = paging_nx_enabled() ? PTE_NX : 0;
+    pt[4 * n] = kernel_page_of[n] | PTE_P | PTE_W | nx;
+    pt[4 * n + 1] = bm0 | PTE_P | nx;
+    pt[4 * n + 2] = bm1 | PTE_P | nx;
+    pt[4 * n + 3] = none_page | PTE_P | nx;
+}
+
+/* A window subtree: PDPT -> PD -> PT with a slot for every processor
+ * known, each showing the two bitmap pages; its tables charged to `a`. */
 static paddr_t new_window(paddr_t bm0, paddr_t bm1, struct kmem_account *a)
 {
     paddr_t pdpt = kmem_frame(a), pd = kmem_frame(a), pt = kmem_frame(a);
@@ -36,13 +50,11 @@ static paddr_t new_window(paddr_t bm0, paddr_t bm1, struct kmem_account *a)
         free_frames(a, pdpt, pd, pt);
         return 0;
     }
-    uint64_t nx = paging_nx_enabled() ? PTE_NX : 0;
     tbl(pdpt)[0] = pd | PTE_P | PTE_W;
     tbl(pd)[0] = pt | PTE_P | PTE_W;
-    tbl(pt)[0] = virt_to_phys(cpu_pages.kernel) | PTE_P | PTE_W | nx;
-    tbl(pt)[1] = bm0 | PTE_P | nx;
-    tbl(pt)[2] = bm1 | PTE_P | nx;
-    tbl(pt)[3] = none_page | PTE_P | nx;
+    for (unsigned n = 0; n < MAX_CPUS; n++)
+        if (kernel_page_of[n])
+            fill_slot(tbl(pt), n, bm0, bm1);
     return pdpt;
 }
 
@@ -56,11 +68,18 @@ static void free_window(paddr_t pdpt, struct kmem_account *a)
 __boot void io_init(bool all)
 {
     all_ports = all;
+    kernel_page_of[0] = virt_to_phys(cpu_pages.kernel);
     none_page = frame_alloc();
     if (!none_page || !(default_pdpt = new_window(none_page, none_page, NULL)))
         panic("boot: out of kernel memory for the I/O window");
     memset_words(phys_to_virt(none_page), ~0UL, PAGE_SIZE / 8);
     paging_set_kernel_slot(IO_WINDOW_BASE, default_pdpt);
+}
+
+__boot void io_add_cpu(unsigned n, paddr_t kernel_page)
+{
+    kernel_page_of[n] = kernel_page;
+    fill_slot(window_pt(default_pdpt), n, none_page, none_page);
 }
 
 bool io_all_ports(void)
@@ -87,8 +106,7 @@ static uint8_t *bitmap_page(struct space *s, unsigned half, bool create)
             write_cr3(s->pml4);             /* the running space's bitmap moved */
         mp_flush_later(MP_FLUSH_USER);
     }
-    paddr_t pd = tbl(s->io_window)[0] & PTE_ADDR, pt = tbl(pd)[0] & PTE_ADDR;
-    return phys_to_virt(tbl(pt)[1 + half] & PTE_ADDR);
+    return phys_to_virt(window_pt(s->io_window)[1 + half] & PTE_ADDR);
 }
 
 bool io_allow(struct space *s, unsigned port, unsigned n)

@@ -12,6 +12,7 @@
 #include "arch/context.h"
 #include "arch/gdt.h"
 #include "arch/idt.h"
+#include "arch/io.h"
 #include "arch/mp.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
@@ -63,7 +64,7 @@ __boot static NORETURN void ap_main(void)
     write_cr4(cr4 & ~CR4_PGE);          /* survives: it showed the boot */
     write_cr4(cr4 | CR4_PGE);           /* processor's cpu_pages */
     wrmsr(MSR_GS_BASE, (uint64_t)&cpu_pages);
-    gdt_init_ap((uint64_t)cpu_pages.kernel + AP_DF_TOP);
+    gdt_init_ap((uint64_t)cpu_pages.kernel + AP_DF_TOP, IO_CPU_TSS(this_cpu.index));
     idt_load();
     arch_cpu_init_ap(boot_cpu);
     lapic_enable_here();
@@ -87,6 +88,7 @@ __boot static bool start_ap(unsigned id, unsigned index, paddr_t root)
     struct cpu_local *local = phys_to_virt(kernel);
     *local = (struct cpu_local){ 0 };
     mp_add_cpu(index, id, local, ap_root);
+    io_add_cpu(index, kernel);
     struct ap_start *p = phys_to_virt(AP_TRAMPOLINE + (ap_trampoline_params - ap_trampoline));
     *p = (struct ap_start){ .root = root, .efer = rdmsr(MSR_EFER), .entry = (uint64_t)ap_main,
                             .stack = (uint64_t)phys_to_virt(kernel) + AP_STACK_TOP };

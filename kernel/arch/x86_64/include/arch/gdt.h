@@ -19,9 +19,10 @@ void gdt_init(void);
 
 /* An application processor's GDT and TSS, in its kernel page (percpu.h,
  * running on its own page tables): the boot processor's descriptors, a
- * TSS of its own (no I/O bitmap: it runs no thread yet), double faults
- * on df_stack_top; loaded. */
-void gdt_init_ap(uint64_t df_stack_top);
+ * TSS of its own, seen at tss_va in the I/O window with the bitmap of
+ * the running space behind it (arch/io.h), double faults on
+ * df_stack_top; loaded. */
+void gdt_init_ap(uint64_t df_stack_top, uint64_t tss_va);
 
 /* Point TR at the TSS as seen through the I/O window, with the I/O
  * permission bitmap (8 KB and one byte) behind it. */

@@ -5,12 +5,13 @@
  * gives every user thread all ports instead (IOPL 3), as Pistachio's
  * default build does (spec 11.3).
  *
- * The bitmap is switched with the address space: the TSS sits at the end
- * of the first page of the I/O window (PML4 slot 508), and the two pages
- * after it, the bitmap, are mapped per space; spaces without ports share
- * an all-ones ("none") page.
+ * The bitmap is switched with the address space: each processor's TSS
+ * sits at the end of its kernel page (percpu.h), which the I/O window
+ * (PML4 slot 508) shows in the processor's own four-page slot, followed
+ * by the space's two bitmap pages; spaces without ports share an
+ * all-ones ("none") page. Processor n's slot:
  *
- *   IO_WINDOW_BASE + 0x0000   TSS page (shared; the TSS in its last 104 bytes)
+ *   IO_CPU_SLOT(n) + 0x0000   its kernel page (the TSS in the last 104 bytes)
  *                  + 0x1000   bitmap, ports 0x0000-0x7FFF  (1 bit = denied)
  *                  + 0x2000   bitmap, ports 0x8000-0xFFFF
  *                  + 0x3000   0xFF page (the CPU may read one byte more)
@@ -20,9 +21,14 @@
 #pragma once
 #include "space.h"
 #include "arch/frame.h"
+#include "arch/percpu.h"
 #include "pecan/fpage.h"
 
 #define IO_PORTS 65536
+
+/* Processor n's slot in the I/O window, and where its TSS is seen. */
+#define IO_CPU_SLOT(n) (IO_WINDOW_BASE + (vaddr_t)(n) * 4 * PAGE_SIZE)
+#define IO_CPU_TSS(n)  (IO_CPU_SLOT(n) + PAGE_SIZE - TSS_SIZE)
 
 /* In the mapping database (a space's io_mdb) port n is the page n << 12,
  * so unmap revokes ports down the derivation tree as it does pages. */
@@ -48,6 +54,10 @@ static inline word_t io_fpage(unsigned port, unsigned log2)
 
 /* Set up the I/O window and the TSS; `all_ports` is the kernel option. */
 void io_init(bool all_ports);
+
+/* Processor n's kernel page joins the window of spaces without ports
+ * (smp.c, before it starts: spaces with ports are made after boot). */
+void io_add_cpu(unsigned n, paddr_t kernel_page);
 
 /* Every user thread has all ports (ioports=all). */
 bool io_all_ports(void);
