@@ -3,6 +3,7 @@
 #include "irq.h"
 #include "arch/console.h"
 #include "arch/intctl.h"
+#include "arch/mp.h"
 #include "arch/timer.h"
 #include "frame.h"
 #include "kdebug.h"
@@ -17,6 +18,7 @@ static struct space irq_space = {      /* no memory, no page tables */
     .kmem = { .limit = KMEM_UNLIMITED },   /* (kernel threads: the kernel's memory) */
 };
 static struct tcb *irq_threads[NUM_IRQ_THREADS];
+static uint8_t line_cpu[NUM_IRQ_THREADS];  /* where each line goes (irq.h) */
 
 bool irq_is_thread(const struct tcb *t)
 {
@@ -74,9 +76,28 @@ word_t irq_control(word_t dest, word_t pager)
         if (!h)
             kdb_console_released();
     }
-    if (h)
-        intctl_unmask(irq);
+    if (h) {
+        line_cpu[irq] = intctl_reaches(h->cpu) ? h->cpu : 0;
+        intctl_unmask(irq, line_cpu[irq]);
+    }
     return 1;
+}
+
+/* Open t's line, if a handler has it and waits for it. */
+static void open_line(struct tcb *t)
+{
+    unsigned irq = (unsigned)tid_number(t->global_id);
+    if (t->state == TS_READY && tcb_lookup_global(utcb_get(t, UTCB_PAGER)))
+        intctl_unmask(irq, line_cpu[irq]);
+}
+
+bool irq_move(struct tcb *t, unsigned cpu)
+{
+    if (!intctl_reaches(cpu))
+        return false;
+    line_cpu[tid_number(t->global_id)] = (uint8_t)cpu;
+    open_line(t);                           /* (closed: it opens there) */
+    return true;
 }
 
 void irq_fire(unsigned irq)
@@ -91,13 +112,12 @@ void irq_fire(unsigned irq)
     struct tcb *h = tcb_lookup_global(utcb_get(t, UTCB_PAGER));
     if (!h || !tcb_is_active(h))
         return;                             /* handler gone: dead until re-attached */
+    t->cpu = (uint8_t)cpu_index();          /* it sends from here */
     ipc_irq_send(t, h);
 }
 
 void irq_acknowledged(struct tcb *t)
 {
     t->state = TS_READY;
-    unsigned irq = (unsigned)tid_number(t->global_id);
-    if (tcb_lookup_global(utcb_get(t, UTCB_PAGER)))
-        intctl_unmask(irq);
+    open_line(t);
 }

@@ -88,7 +88,7 @@ __kdb int kdb_read_blocked(void)
             return c;
         if (!kdb_input_to_user) {
             console_rx_interrupt_enable();
-            intctl_unmask(CONSOLE_IRQ);
+            intctl_unmask(CONSOLE_IRQ, 0);
             if ((c = kdb_getc()) >= 0)      /* arrived before the interrupt was on */
                 return c;
         }

@@ -1,6 +1,7 @@
 /* Schedule (spec 4.9) and ThreadSwitch (spec 4.10). */
 #include "arch/mp.h"
 #include "ipc.h"
+#include "irq.h"
 #include "sched.h"
 #include "space.h"
 #include "syscall.h"
@@ -87,7 +88,10 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
     /* Last: a higher priority, or another processor, may run it at once
      * (and us elsewhere), and by the time we run again t may have been
      * deleted, its slot even given to another. */
-    if (processor != ~0UL && t->space && !sched_migrate(t, SCHED_PROCESSOR(processor)))
+    if (processor != ~0UL && irq_is_thread(t) && !irq_move(t, SCHED_PROCESSOR(processor)))
+        return syscall_fail(ERR_INVALID_PARAM);  /* its line cannot go there */
+    if (processor != ~0UL && !irq_is_thread(t) && t->space &&
+        !sched_migrate(t, SCHED_PROCESSOR(processor)))
         return syscall_fail(ERR_NO_MEMORY);
     if (set_prio)
         sched_set_priority(t, (uint8_t)new_prio);

@@ -9,7 +9,12 @@
  * never run: they are always `halted`, their state tells what they wait
  * for (TS_READY: the line; TS_SEND_BLOCKED: the handler to receive;
  * TS_RECV_BLOCKED: the acknowledgement). The handler's id is in their
- * Pager TCR. */
+ * Pager TCR.
+ *
+ * On several processors a line goes to the processor of its interrupt
+ * thread: its handler's at attachment, another if Schedule moves the
+ * interrupt thread. Its message goes from the processor that took it (so
+ * its tag's X flag says whether it crossed). */
 #pragma once
 #include "tcb.h"
 #include "pecan/msgtag.h"
@@ -26,6 +31,11 @@ word_t irq_control(word_t dest, word_t pager);
 void irq_fire(unsigned irq);
 
 bool irq_is_thread(const struct tcb *t);
+
+/* Schedule's ProcessorControl on interrupt thread t: its line goes to
+ * processor `cpu` from now on; false if the controller cannot send it
+ * there. */
+bool irq_move(struct tcb *t, unsigned cpu);
 
 /* The handler acknowledged: open the line again. */
 void irq_acknowledged(struct tcb *t);

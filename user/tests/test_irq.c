@@ -233,3 +233,75 @@ TEST(irq, unprivileged_task_may_not_attach)
     EXPECT_EQ(unpriv_result, 0);
     EXPECT_EQ(unpriv_error, 1);                         /* no privilege */
 }
+
+/* Interrupts on several processors (spec 7: the line is "routed to the
+ * handler's CPU"; 4.9: Schedule's ProcessorControl moves the interrupt
+ * thread, and with it the line). The received tag's X flag (spec 2.2,
+ * bit 14) says whether the interrupt was taken on another processor than
+ * the handler's: the kernel sends it from the processor that took it. */
+#define TAG_X (1UL << 14)
+static volatile int pit_got, pit_crossed, pit_wrong;
+static volatile int pit_want;                   /* the handler stops after this many */
+
+static void pit_handler(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcFailed(tag) || from.raw != irq_tid(0).raw || (tag.raw & ~TAG_X) != IRQ_TAG) {
+            pit_wrong++;
+            continue;
+        }
+        if (pit_got < pit_want) {
+            pit_crossed += (tag.raw & TAG_X) != 0;
+            pit_got++;
+        }
+        L4_Send_Timeout(from, L4_ZeroTime);     /* acknowledge */
+    }
+}
+
+/* Count `n` interrupts at the handler: how many crossed processors, or
+ * -1 if they did not all arrive within a second. */
+static int pit_crossings(int n)
+{
+    pit_crossed = 0;
+    pit_got = 0;
+    pit_want = n;
+    for (int ms = 0; ms < 1000 && pit_got < n; ms++)
+        tsup_sleep_ms(1);
+    return pit_got < n ? -1 : pit_crossed;
+}
+
+TEST(irq, interrupts_go_to_the_handlers_processor)
+{
+    unsigned n = tsup_processors();
+    L4_Word_t handler_cpu = n > 2 ? 2 : 0, other_cpu = n > 1 ? 1 : 0, old;
+    pit_want = 0;
+    pit_wrong = 0;
+    L4_ThreadId_t h = tsup_thread(pit_handler, 0);
+    L4_Set_Priority(h, 254);
+    tsup_move(h, handler_cpu);
+    EXPECT_EQ(attach(0, h), 1);
+    pit_start();
+    int at_attach = pit_crossings(5);           /* routed to the handler's processor */
+    L4_Word_t moved = L4_Schedule(irq_tid(0), ~0UL, n > 1 ? other_cpu : 1, ~0UL, ~0UL, &old);
+    L4_Word_t err = L4_ErrorCode();
+    int elsewhere = pit_crossings(5);
+    L4_Schedule(irq_tid(0), ~0UL, handler_cpu, ~0UL, ~0UL, &old);
+    int back = pit_crossings(5);
+    pit_stop();
+    EXPECT_EQ(detach(0), 1);
+    tsup_kill(h);
+    EXPECT_EQ(pit_wrong, 0);
+    EXPECT_EQ(at_attach, 0);
+    EXPECT_EQ(back, 0);
+    if (n > 1) {
+        EXPECT_EQ(moved, 2);                    /* was inactive, waiting for the line */
+        EXPECT_EQ(elsewhere, 5);                /* each taken on processor 1 */
+    } else {
+        EXPECT_EQ(moved, 0);                    /* no processor 1 */
+        EXPECT_EQ(err, 5);
+        EXPECT_EQ(elsewhere, 0);
+    }
+}

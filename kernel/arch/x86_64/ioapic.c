@@ -6,7 +6,7 @@
  *     low:  0-7 vector, 8-10 delivery (0 fixed), 11 destination mode
  *           (0 physical), 13 polarity (1 active low), 15 trigger (1 level),
  *           16 mask
- *     high: 24-31 destination local APIC id
+ *     high: 24-31 destination local APIC id (a processor's: arch/mp.h)
  * A line fires once per edge, or while its level lasts: the interrupt
  * thread masks it at delivery and unmasks it at the handler's
  * acknowledgement, so both work. */
@@ -14,6 +14,7 @@
 #include "section.h"
 #include "arch/acpi.h"
 #include "arch/idt.h"
+#include "arch/mp.h"
 #include "arch/paging.h"
 #include "arch/pic.h"
 #include "arch/timer.h"
@@ -35,11 +36,11 @@ static uint32_t read_reg(uint32_t reg)
     return ioapic[4];
 }
 
-static void route(unsigned irq, bool masked)
+static void route(unsigned irq, bool masked, unsigned cpu)
 {
     const struct isa_irq *l = &madt.isa[irq];
     unsigned pin = l->gsi - madt.ioapic_gsi_base;
-    write_reg(0x11 + 2 * pin, 0);                  /* to local APIC 0 */
+    write_reg(0x11 + 2 * pin, mp_apic_id(cpu) << 24);
     write_reg(0x10 + 2 * pin, (VEC_IRQ_BASE + irq) | (uint32_t)l->active_low << 13 |
                                   (uint32_t)l->level << 15 | (uint32_t)masked << 16);
 }
@@ -58,23 +59,28 @@ __boot void intctl_init(void)
             return;
         }
     for (unsigned irq = 0; irq < 16; irq++)
-        route(irq, true);
+        route(irq, true, 0);
 }
 
 void intctl_mask(unsigned irq)
 {
     if (ioapic)
-        route(irq, true);
+        route(irq, true, 0);
     else
         pic_mask(irq);
 }
 
-void intctl_unmask(unsigned irq)
+void intctl_unmask(unsigned irq, unsigned cpu)
 {
     if (ioapic)
-        route(irq, false);
+        route(irq, false, cpu);
     else
         pic_unmask(irq);
+}
+
+bool intctl_reaches(unsigned cpu)
+{
+    return ioapic || cpu == 0;
 }
 
 void intctl_eoi(unsigned irq)

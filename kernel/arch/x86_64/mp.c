@@ -43,6 +43,11 @@ static void *word_of(unsigned cpu, unsigned offset)
     return (char *)cpu_of[cpu] + offset;
 }
 
+unsigned mp_apic_id(unsigned cpu)
+{
+    return apic_of[cpu];
+}
+
 struct tcb *mp_current(unsigned cpu)
 {
     return *(struct tcb *volatile *)word_of(cpu, CPU_CURRENT);

@@ -7,7 +7,10 @@
 /* After the PIC (remapped, masked) and the timer are set up. */
 void intctl_init(void);
 void intctl_mask(unsigned irq);
-void intctl_unmask(unsigned irq);
+/* Open the line, to processor `cpu` (the PIC's go to processor 0). */
+void intctl_unmask(unsigned irq, unsigned cpu);
+/* Can lines go to processor `cpu`? */
+bool intctl_reaches(unsigned cpu);
 void intctl_eoi(unsigned irq);
 bool intctl_spurious(unsigned irq);
 const char *intctl_name(void);

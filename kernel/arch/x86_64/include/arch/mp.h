@@ -48,6 +48,7 @@ static inline unsigned cpu_index(void)
  * map, its local APIC id and its own kernel root (percpu.h). */
 void mp_add_cpu(unsigned index, unsigned apic_id, struct cpu_local *local, paddr_t root);
 paddr_t mp_kernel_root(unsigned cpu);
+unsigned mp_apic_id(unsigned cpu);
 struct tcb *mp_current(unsigned cpu);
 
 /* Take and release the kernel lock (both idempotent; nothing to do on
