@@ -119,13 +119,20 @@ FUZZ_OPTIONS = {"FUZZ_SEED": "fuzzseed", "FUZZ_CALLS": "fuzzcalls", "FUZZ_OPS": 
                 "FUZZ_TRACE": "fuzztrace"}
 
 
-def fuzz_options():
-    return "".join(f" {opt}={int(os.environ[var], 0):#x}" for var, opt in FUZZ_OPTIONS.items()
-                   if os.environ.get(var))
+# On four processors the hostile fuzzer's calls cost about ten times
+# more host time (every kernel entry parks the others: docs/testing.md);
+# the -smp boot makes fewer unless FUZZ_CALLS says otherwise.
+SMP_FUZZ_CALLS = 3000
+
+
+def fuzz_options(defaults=None):
+    values = dict(defaults or {})
+    values.update((var, os.environ[var]) for var in FUZZ_OPTIONS if os.environ.get(var))
+    return "".join(f" {FUZZ_OPTIONS[var]}={int(str(v), 0):#x}" for var, v in values.items())
 
 
 def run_suite(args, result, general=False, option=None, only=None, machine=None, mem=None,
-              accel=None):
+              accel=None, fuzz_defaults=None):
     """One boot of the suite. `general`: with the IPC fast path off
     (kernel option nofastpath), test names prefixed 'general:'. `option`:
     another kernel option, passed to the tests too (names prefixed with
@@ -135,7 +142,7 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
     only = f" only={only}" if only else ""
     flag = " nofastpath" if general else f" {option}" if option else ""
     extra = "" if mem else f" skip={BIG_MACHINE}"
-    extra += fuzz_options()
+    extra += fuzz_options(fuzz_defaults)
     modules = [os.path.join(build, "user", "sigma0.elf"),
                os.path.join(build, "user", "tests.elf") + only + flag + extra]
     where = f"{accel or args.accel}{' ' + ' '.join(machine) if machine else ''}"
@@ -177,13 +184,14 @@ def selects(only, name):
 
 def run_smp_suite(args, result, only):
     """The suite on four processors, run truly in parallel (multi-threaded
-    TCG): the kernel starts the other three (smp.c), which wait; threads
-    run on the first (issue 15 goes on from here). ONLY=smp[.<check>]
-    runs the one test whose line a check reads."""
+    TCG): the kernel starts the other three (smp.c); the mp tests and
+    the fuzzers spread their threads over them. ONLY=smp[.<check>] runs
+    the one test whose line a check reads."""
     accel = args.accel + ",thread=multi" if args.accel == "tcg" else args.accel
     smp_only = only.startswith("smp")
     log = run_suite(args, result, only=KIP_PROCESSORS_TEST if smp_only else only,
-                    machine=["-smp", "4"], accel=accel)
+                    machine=["-smp", "4"], accel=accel,
+                    fuzz_defaults={"FUZZ_CALLS": SMP_FUZZ_CALLS})
     with open(log, errors="replace") as f:
         text = f.read()
     if smp_only or selects(only, KIP_PROCESSORS_TEST):

@@ -162,6 +162,9 @@ static void must(L4_Word_t ok, const char *what, L4_ThreadId_t t)
                   L4_ErrorCode());
 }
 
+/* Slot s of space k starts on processor (k * H_SLOTS + s) mod N: on a
+ * multiprocessor the spaces' threads are spread over all of them, so
+ * that their calls race each other's kernels. */
 static void start(unsigned k, unsigned s, L4_ThreadId_t t, unsigned prio)
 {
     struct hstate *st = h_state_in(h_priv[k][s]);
@@ -169,7 +172,8 @@ static void start(unsigned k, unsigned s, L4_ThreadId_t t, unsigned prio)
     st->slot = s;
     st->gen++;
     hcfg.id[k][s] = t;
-    must(L4_Set_Priority(t, prio), "Schedule", t);
+    L4_Word_t old, cpu = (k * H_SLOTS + s) % tsup_processors();
+    must(L4_Schedule(t, ~0UL, cpu, prio, ~0UL, &old), "Schedule", t);
     h_start(t, hostile_reentry, h_block(k, s) + H_BLOCK);
 }
 

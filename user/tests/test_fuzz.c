@@ -13,7 +13,10 @@
  * space, as the spec says), "never" timeouts towards a thread that may
  * never answer, receive windows and string buffers over the test image
  * (whose pages every test space shares with the root task), and register
- * changes (SP, IP, FLAGS, pager) of the fuzzer's partner. */
+ * changes (SP, IP, FLAGS, pager) of the fuzzer's partner.
+ *
+ * On a multiprocessor (the suite's -smp 4 boot) the fuzzer and its
+ * partner run on processors 2 and 1, the root task on 0. */
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/schedule.h>
@@ -218,6 +221,9 @@ TEST(fuzz, unprivileged_system_calls_with_random_arguments)
     L4_ThreadId_t p = tsup_space(fuzz_partner, seed(0x9E3779B97F4A7C15UL));
     partner = p;
     L4_ThreadId_t f = tsup_space_thread(p, fuzz_calls, seed(0xD1B54A32D192ED03UL));
+    unsigned n = tsup_processors();         /* on a multiprocessor, apart from the root */
+    tsup_move(p, n > 1 ? 1 : 0);
+    tsup_move(f, n > 2 ? 2 : 0);
     for (unsigned ms = 0; ms < 60000 && !fuzz_done; ms += 100) {
         tsup_sleep_ms(100);
         if (ms % 10000 == 9900)

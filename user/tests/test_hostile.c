@@ -212,7 +212,7 @@ static void show_threads(void)
 
 static void run(hrng_t *r, uint64_t calls)
 {
-    uint64_t every = calls / 10 > 10000 ? calls / 10 : 10000, next = every, last = 0;
+    uint64_t every = calls / 10 > 1000 ? calls / 10 : 1000, next = every, last = 0;
     unsigned still = 0;
     for (unsigned step = 1;; step++) {
         uint64_t done = total_calls();
@@ -331,8 +331,8 @@ TEST(hostile, random_system_calls_from_hostile_spaces)
     unsigned before = capacity();
 
     hrng_t r = hrng(hcfg.seed, 0x5EED);
-    printf("hostile: seed %lu, ops 0x%lx, %lu calls, %u spaces of %u threads\n", hcfg.seed,
-           hcfg.ops, calls, H_SPACES, H_THREADS);
+    printf("hostile: seed %lu, ops 0x%lx, %lu calls, %u spaces of %u threads, on %u processors\n",
+           hcfg.seed, hcfg.ops, calls, H_SPACES, H_THREADS, tsup_processors());
     THREAD_STOPS_BEGIN();       /* a fuzz thread without a handler that faults */
     for (unsigned k = 0; k < H_SPACES; k++)
         h_space_create(k, redirector(&r, k));
