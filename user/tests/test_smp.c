@@ -1250,3 +1250,199 @@ TEST(mp, migration_under_load)
     L4_Word_t all = n == 1 ? 1 : n == 2 ? 3 : ((1UL << n) - 1) & ~1UL;
     EXPECT_EQ(pp.cpus, all);                    /* B answered from each of them */
 }
+
+/* ---- map, unmap and IPC from every processor at once ------------------------------ */
+
+/*
+ * One cell per processor c, all at the same time: M (root task's space,
+ * on c) maps its page A to R (a space of its own, on the next processor)
+ * at W with a map item, and R answers what it reads at W's two ends: A's
+ * value of this round. Then M unmaps A, writes poison into it, and asks R
+ * to read again: W must fault (its pager P, on c, maps page F, with a
+ * value of this round) and R read F. One that saw an old round's value
+ * used a stale mapping. Meanwhile S, a thread of R's space on R's
+ * processor, reads W all the time, so that the processor keeps R's space
+ * (and its TLB entries) while R waits: S must never see the poison, which
+ * M writes only once its Unmap has returned (a stale TLB entry). The
+ * next round's map item replaces F at W.
+ */
+#define ST_W      0x66000000UL
+#define ST_ROUNDS 30
+#define ST_POISON 0xBADBADBADBADBADUL
+static L4_Word_t st_pg[MAX_CPUS][2][512] __attribute__((aligned(4096)));   /* A: 0, F: 1 */
+static struct st_cell {
+    volatile L4_Word_t reader, spinner, pager, rounds, faults, poisoned, poisoned_round;
+    volatile L4_Word_t bad_round, bad_got, bad_want;
+    const char *volatile bad_what;
+} st[MAX_CPUS];
+static volatile int st_go;
+
+static L4_Word_t st_value(unsigned c, L4_Word_t round, int fresh)
+{
+    return 0x5700000000000000UL | (L4_Word_t)fresh << 40 | (L4_Word_t)c << 32 | round;
+}
+
+static void st_fill(L4_Word_t *page, L4_Word_t v)
+{
+    for (int i = 0; i < 512; i++)
+        ((volatile L4_Word_t *)page)[i] = v;
+}
+
+/* R: on every message, reads W's ends and answers them (0 if they differ). */
+static void st_reader(L4_Word_t c)
+{
+    L4_Set_Pager(tid(st[c].pager));
+    L4_Accept(L4_MapGrantItems(L4_FpageLog2(ST_W, 12)));
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t first = ((volatile L4_Word_t *)ST_W)[0];
+        L4_Word_t last = ((volatile L4_Word_t *)ST_W)[511];
+        L4_Word_t *mr = __L4_Utcb();
+        mr[0] = 1;
+        mr[1] = first == last ? first : 0;
+        tag = L4_IpcFailed(tag) ? L4_Wait(&from) : L4_ReplyWait(from, &from);
+    }
+}
+
+/* S */
+static void st_spinner(L4_Word_t c)
+{
+    L4_Set_Pager(tid(st[c].pager));
+    for (;;) {
+        L4_Word_t first = ((volatile L4_Word_t *)ST_W)[0];
+        L4_Word_t last = ((volatile L4_Word_t *)ST_W)[511];
+        if ((first == ST_POISON || last == ST_POISON) && !st[c].poisoned) {
+            st[c].poisoned_round = st[c].rounds + 1;
+            st[c].poisoned = 1;
+        }
+    }
+}
+
+/* P: a fault of its cell's R or S at W gets page F. */
+static int st_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    for (unsigned c = 0; c < MAX_CPUS; c++) {
+        if (st[c].reader != from.raw && st[c].spinner != from.raw)
+            continue;
+        if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL ||
+            L4_UntypedWords(tag) != 2 || (mr[1] & ~0xFFFUL) != ST_W)
+            return 0;
+        st[c].faults++;
+        mr[0] = 2 << 6;
+        mr[1] = ST_W | 0x8;
+        mr[2] = L4_FpageLog2((L4_Word_t)st_pg[c][1], 12).raw | L4_Readable;
+        return 1;
+    }
+    return 0;
+}
+
+static void st_pager(L4_Word_t unused)
+{
+    (void)unused;
+    tsup_pager_loop(st_answer);
+}
+
+/* R's answer to one message (u untyped words, t typed), or 0 on failure. */
+static L4_Word_t st_ask(unsigned c, L4_Word_t *msg, unsigned u, unsigned t)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = t << 6 | u;
+    for (unsigned i = 1; i <= u + t; i++)
+        mr[i] = msg[i - 1];
+    L4_MsgTag_t tag = L4_Call_Timeouts(tid(st[c].reader), SECONDS(5), SECONDS(5));
+    return L4_IpcFailed(tag) || L4_UntypedWords(tag) != 1 ? 0 : mr[1];
+}
+
+static int st_expect(struct st_cell *cell, L4_Word_t round, const char *what, L4_Word_t got,
+                     L4_Word_t want)
+{
+    if (got == want)
+        return 1;
+    cell->bad_round = round;
+    cell->bad_got = got;
+    cell->bad_want = want;
+    cell->bad_what = what;
+    return 0;
+}
+
+/* M */
+static void st_mapper(L4_Word_t c)
+{
+    struct st_cell *cell = &st[c];
+    L4_Word_t *a = st_pg[c][0];
+    while (!st_go)
+        tsup_sleep_ms(1);
+    for (L4_Word_t r = 1; r <= ST_ROUNDS; r++) {
+        st_fill(a, st_value(c, r, 0));
+        st_fill(st_pg[c][1], st_value(c, r, 1));
+        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)a, 12),
+                                                      L4_Readable), 0);
+        L4_Word_t map_msg[3] = { r, m.raw[0], m.raw[1] };
+        if (!st_expect(cell, r, "after the map item", st_ask(c, map_msg, 1, 2),
+                       st_value(c, r, 0)))
+            return;
+        L4_Word_t faults = cell->faults;
+        L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)a, 12), L4_FullyAccessible));
+        st_fill(a, ST_POISON);
+        L4_Word_t read_msg[1] = { r };
+        if (!st_expect(cell, r, "after the unmap", st_ask(c, read_msg, 1, 0),
+                       st_value(c, r, 1)) ||
+            !st_expect(cell, r, "faults at W after the unmap (R's or S's)", cell->faults > faults,
+                       1))
+            return;
+        cell->rounds = r;
+    }
+}
+
+TEST(mp, map_unmap_and_ipc_from_every_processor_at_once)
+{
+    unsigned n = ncpus();
+    L4_ThreadId_t m[MAX_CPUS], r[MAX_CPUS], p[MAX_CPUS], s[MAX_CPUS];
+    memset((void *)st, 0, sizeof st);
+    st_go = 0;
+    for (unsigned c = 0; c < n; c++) {
+        p[c] = tsup_thread(st_pager, 0);
+        L4_Set_Priority(p[c], 200);
+        st[c].pager = p[c].raw;
+        m[c] = tsup_thread(st_mapper, c);
+        r[c] = tsup_space(st_reader, c);
+        st[c].reader = r[c].raw;
+        tsup_move(p[c], c);
+        tsup_move(m[c], c);
+        tsup_move(r[c], (c + 1) % n);
+        s[c] = tsup_space_thread(r[c], st_spinner, c);
+        st[c].spinner = s[c].raw;
+        L4_Set_Priority(s[c], 50);
+        tsup_move(s[c], (c + 1) % n);
+    }
+    st_go = 1;
+    int all = 1;
+    for (unsigned c = 0; c < n; c++)
+        all &= tsup_join(m[c], 60000);
+    for (unsigned c = 0; c < n; c++) {
+        tsup_kill(m[c]);
+        tsup_kill(s[c]);
+        tsup_kill(r[c]);
+        tsup_kill(p[c]);
+    }
+    EXPECT(all);
+    for (unsigned c = 0; c < n; c++) {
+        struct st_cell *cell = &st[c];
+        if (cell->rounds != ST_ROUNDS)
+            printf("mp: cell %u (M on processor %u, R on %u): expected %u rounds, got %lu; "
+                   "round %lu, %s: R read 0x%lx, expected 0x%lx%s\n", c, c, (c + 1) % n,
+                   ST_ROUNDS, cell->rounds, cell->bad_round,
+                   cell->bad_what ? cell->bad_what : "(no mismatch: it did not finish)",
+                   cell->bad_got, cell->bad_want,
+                   cell->bad_got == ST_POISON ? " (the unmapped page's poison: a stale TLB "
+                   "entry)" : "");
+        if (cell->poisoned)
+            printf("mp: cell %u: S on processor %u read the poison M wrote after its Unmap "
+                   "of round %lu had returned: a stale TLB entry\n", c, (c + 1) % n,
+                   cell->poisoned_round);
+        EXPECT_EQ(cell->rounds, ST_ROUNDS);
+        EXPECT(cell->faults >= ST_ROUNDS);
+        EXPECT_EQ(cell->poisoned, 0);
+    }
+}
