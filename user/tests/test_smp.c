@@ -1446,3 +1446,116 @@ TEST(mp, map_unmap_and_ipc_from_every_processor_at_once)
         EXPECT_EQ(cell->poisoned, 0);
     }
 }
+
+/* ---- deletion racing with IPC between processors ---------------------------------- */
+
+/*
+ * Clients on every processor but 0 (on one: on 0) call a server without
+ * end, with short timeouts; the root thread makes the server, under one
+ * id, again and again, alone in a space of its own or in the root task's
+ * space in turns, moves it to a processor, and deletes it (its space
+ * too) while the calls fly. A call ends in an answer with the right
+ * words, or a timeout (1) or "no such partner" (2) error, never another
+ * error, a wrong answer, or a hang; and the kernel goes on working.
+ */
+#define DR_ROUNDS 60
+static struct {
+    volatile L4_Word_t server;
+    volatile int stop;
+    volatile L4_Word_t ok[MAX_CPUS], gone[MAX_CPUS], timeouts[MAX_CPUS];
+    volatile L4_Word_t bad_client, bad_err, bad_word, bad;
+} dr;
+
+static void dr_server(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag) || L4_UntypedWords(tag) != 3) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        mr[0] = 3;
+        mr[1]++, mr[2]++, mr[3]++;
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void dr_note_bad(L4_Word_t k, L4_Word_t err, L4_Word_t word)
+{
+    if (!dr.bad) {
+        dr.bad_client = k;
+        dr.bad_err = err;
+        dr.bad_word = word;
+        dr.bad = 1;
+    }
+}
+
+static void dr_client(L4_Word_t k)
+{
+    for (L4_Word_t i = 0; !dr.stop; i++) {
+        L4_Word_t *mr = __L4_Utcb();
+        mr[0] = 3;
+        mr[1] = k;
+        mr[2] = i;
+        mr[3] = ~i;
+        L4_MsgTag_t tag = L4_Call_Timeouts(tid(dr.server), MS(20), MS(20));
+        if (L4_IpcSucceeded(tag)) {
+            if (L4_UntypedWords(tag) != 3 || mr[1] != k + 1 || mr[2] != i + 1 || mr[3] != ~i + 1)
+                dr_note_bad(k, 0, mr[2]);
+            dr.ok[k]++;
+            continue;
+        }
+        L4_Word_t err = L4_ErrorCode(), code = err >> 1 & 7;
+        if (code == L4_ErrNonExist)
+            dr.gone[k]++;
+        else if (code == L4_ErrTimeout)
+            dr.timeouts[k]++;
+        else
+            dr_note_bad(k, err, 0);
+    }
+}
+
+TEST(mp, deletion_racing_with_ipc_between_processors)
+{
+    unsigned n = ncpus(), clients = n > 1 ? n - 1 : 1;
+    memset((void *)&dr, 0, sizeof dr);
+    L4_ThreadId_t id = tsup_new_id(), c[MAX_CPUS];
+    dr.server = id.raw;
+    for (unsigned k = 0; k < clients; k++) {
+        c[k] = tsup_thread(dr_client, k);
+        tsup_move(c[k], other_cpu(k));
+    }
+    for (unsigned i = 0; i < DR_ROUNDS; i++) {
+        if (i & 1)
+            tsup_space_as(id, dr_server, 0);
+        else
+            tsup_thread_as(id, dr_server, 0);
+        tsup_move(id, (i / 2) % n);
+        tsup_sleep_ms(2 + i % 5);
+        tsup_kill(id);
+    }
+    dr.stop = 1;
+    int joined = 1;
+    for (unsigned k = 0; k < clients; k++) {
+        joined &= tsup_join(c[k], 5000);
+        tsup_kill(c[k]);
+    }
+    L4_Word_t ok = 0, gone = 0;
+    for (unsigned k = 0; k < clients; k++)
+        ok += dr.ok[k], gone += dr.gone[k];
+    printf("  mp: %lu answers, %lu calls found no server, over %u deletions\n", ok, gone,
+           DR_ROUNDS);
+    if (dr.bad)
+        printf("mp: client %lu: expected an answer with its words + 1, or error 1 or 2; got "
+               "ErrorCode 0x%lx, word 0x%lx\n", dr.bad_client, dr.bad_err, dr.bad_word);
+    EXPECT(joined);                             /* no call hung */
+    EXPECT_EQ(dr.bad, 0);
+    EXPECT_NE(ok, 0);                           /* the server answered... */
+    EXPECT_NE(gone, 0);                         /* ...and was gone, in turns */
+    L4_ThreadId_t t = tsup_space(tsup_fn_sleeper, 0);   /* and the kernel works on */
+    EXPECT_NE(sched_state(t), 0);
+    tsup_kill(t);
+}
