@@ -63,6 +63,57 @@ TEST(isolation, a_thread_loading_gs_and_entering_the_kernel_harms_no_other)
     gs_survives(clobber_gs_and_call);
 }
 
+/* A thread that loads %gs (null, or a selector of its own) and calls a
+ * waiting server through the IPC fast path: the server, switched to on
+ * this processor straight from the caller's system call, must find its
+ * own %gs:0. (The fast path puts %gs right itself: every iretq to user
+ * mode nulls the selector, so it meets this after every interrupt.) */
+static volatile L4_Word_t gs_served, gs_wrong, gs_caller_wrong;
+
+static void gs_server(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        if (L4_IpcSucceeded(tag)) {
+            gs_wrong += my_gs0() != L4_MyLocalId().raw;
+            gs_served++;
+        }
+        L4_LoadMR(0, 0);
+        tag = L4_IpcSucceeded(tag) ? L4_ReplyWait(from, &from) : L4_Wait(&from);
+    }
+}
+
+static void gs_clobbering_caller(L4_Word_t server)
+{
+    L4_Word_t mine = L4_MyLocalId().raw;      /* (through %gs:0, before) */
+    for (unsigned i = 0; i < 200; i++) {
+        L4_Word_t sel = i & 1 ? 0x23 : 0;
+        __asm__ volatile("mov %0, %%gs" : : "r"(sel));
+        L4_LoadMR(0, 0);
+        L4_Call((L4_ThreadId_t){ .raw = server });
+        gs_caller_wrong += my_gs0() != mine;
+    }
+    clobbered = 1;
+}
+
+TEST(isolation, a_thread_loading_gs_then_calling_harms_not_its_partner)
+{
+    gs_served = gs_wrong = gs_caller_wrong = 0;
+    clobbered = 0;
+    L4_ThreadId_t s = tsup_thread(gs_server, 0);
+    L4_Set_Priority(s, 254);
+    L4_ThreadId_t c = tsup_space(gs_clobbering_caller, s.raw);
+    tsup_wait_flag(&clobbered, 5000);
+    tsup_kill(c);
+    tsup_kill(s);
+    EXPECT_EQ(clobbered, 1);
+    EXPECT_EQ(gs_served, 200);
+    EXPECT_EQ(gs_wrong, 0);                 /* the server's own %gs:0 each time */
+    EXPECT_EQ(gs_caller_wrong, 0);          /* and the caller's, once back */
+}
+
 /* ---- instructions a thread may not use ---------------------------------
  * `int n` for every vector, and privileged and system instructions: each
  * arrives at the thread's exception handler as an exception IPC (never

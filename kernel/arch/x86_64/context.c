@@ -56,9 +56,9 @@ void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
  * the kernel runs (swapgs). A thread that loads %gs itself changes the
  * selector and, on Intel CPUs, the base, which would then pass to the
  * next thread to leave the kernel. So before another thread runs, both
- * are put back when the selector shows it; fastpath.S leaves such threads
- * to this path. (An iret to user mode may also null the selector: that
- * only costs the next IPC the general path.) */
+ * are put back when the selector shows it, here and in the fast paths
+ * (asm.h X2_USER_GS). (Every iretq to user mode nulls the selector too,
+ * the base kept.) */
 static void gs_reset(void)
 {
     load_gs_selector(SEL_KDATA);

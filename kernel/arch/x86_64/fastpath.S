@@ -49,14 +49,15 @@
 syscall_fast_entry:
     test %ebp, %ebp                     /* Ipc: call code 0 (and RBP stays 0) */
     jnz syscall_entry
-    mov %gs, %edi                       /* the thread loaded %gs: the general */
-    cmp $SEL_KDATA, %edi                /* path puts it right (context.c) */
-    jne syscall_entry
     mov current(%rip), %rdi
     mov %rcx, FR_RIP(%rdi)
     mov %r11, FR_RFLAGS(%rdi)
     mov %rsp, FR_RSP(%rdi)
     lea FR_VECTOR(%rdi), %rsp           /* kernel stack, below our frame */
+    mov %gs, %ecx                       /* the thread loaded %gs, or an iretq */
+    cmp $SEL_KDATA, %ecx                /* nulled it: put it right (the */
+    jne gs_reset                        /* receiver runs on this base) */
+.Lgs_ok:
 
     test $(MSGTAG_FLAGS | MSGTAG_T_MASK), %r9w /* tag flags or typed items */
     jnz slow
@@ -139,6 +140,18 @@ syscall_fast_entry:
 fpu_leave:
     SET_CR0_TS %rcx
     jmp 5b
+
+/* Every interrupt or exception that returns to user mode with iretq
+ * nulls %gs (SEL_KDATA has DPL 0), so this is common: here rather than
+ * the general path, which would take the kernel lock (and on a
+ * multiprocessor park the others, whose IPIs null their %gs in turn). */
+gs_reset:
+    push %rax
+    push %rdx
+    X2_USER_GS
+    pop %rdx
+    pop %rax
+    jmp .Lgs_ok
 
 /* A Call to a thread we are not listed with: if To exists (not nilthread,
  * which an empty slot's id would match), list us with it and go on. */

@@ -137,12 +137,7 @@ unix_syscall_fast_entry:
     xor %edx, %edx
     mov $MSR_FS_BASE, %ecx
     wrmsr
-    mov $SEL_KDATA, %ecx
-    mov %ecx, %gs
-    mov $(GS_PAGE_VA & 0xFFFFFFFF), %eax
-    mov $(GS_PAGE_VA >> 32), %edx
-    mov $MSR_GS_BASE, %ecx
-    wrmsr
+    X2_USER_GS
     mov cpu_pages+CPU_X2_ENTRY(%rip), %rax
     WRMSR_RAX MSR_LSTAR
     movb $0, cpu_pages+CPU_UNIX_ABI_LOADED(%rip)

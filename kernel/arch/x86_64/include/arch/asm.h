@@ -68,6 +68,18 @@
     wrmsr
 .endm
 
+/* %gs as X.2 user mode has it (context.c, gs_reset): the selector
+ * SEL_KDATA and the GS page as base, for a thread that loaded %gs itself
+ * or whose selector an iretq nulled (clobbers RAX, RCX, RDX). */
+.macro X2_USER_GS
+    mov $SEL_KDATA, %ecx
+    mov %ecx, %gs
+    mov $(GS_PAGE_VA & 0xFFFFFFFF), %eax
+    mov $(GS_PAGE_VA >> 32), %edx
+    mov $MSR_GS_BASE, %ecx
+    wrmsr
+.endm
+
 /* Set CR0.TS, through \scratch: the next FPU/SSE instruction raises #NM
  * (leaving the FPU's owner, fpu.c). */
 .macro SET_CR0_TS scratch
