@@ -55,6 +55,13 @@ void bench_ipc_cache(uint64_t overhead);
  * another space or its own, named `name` (ipc.c). */
 void bench_rtt(const char *name, int other_space, unsigned u, uint64_t overhead);
 
+/* The benchmarks of several processors (smp.c), in a -smp 4 boot of their
+ * own ("smp"); returns how many failed. */
+unsigned bench_smp(uint64_t overhead);
+
+/* unmap_shootdown_4k (smp_unmap.c, part of bench_smp). */
+void bench_unmap_shootdown(uint64_t overhead);
+
 /* unix_getpid alone (unix.c). */
 void bench_unix(uint64_t overhead);
 
