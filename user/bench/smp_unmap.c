@@ -5,7 +5,8 @@
  * them reload CR3 (docs/architecture.md, "Processors"): one sample is
  * the whole shootdown, every processor's part in it counted (smp.c: the
  * TSC counts all processors' instructions). Between samples the page is
- * mapped again and read on all three, so each sample shoots down.
+ * mapped again (the pager sees a fault) and read on all three, so each
+ * sample shoots down.
  *   unmap_idle_4k   the same unmap while the three readers wait in a
  *                   receive, their processors idle: nothing to shoot
  *                   down (an idle processor runs on its own kernel root),
@@ -140,11 +141,13 @@ static void unmap_4k(const char *name, int idle, uint64_t overhead)
             __L4_Utcb()[0] = 0;
             L4_Send(r[k]);
         }
-        if (!all_read(gen, r) || sd.faults - faults != READERS) {
+        /* (The first fault maps the page for all three: the others fault
+         * only if they touch it before.) */
+        if (!all_read(gen, r) || sd.faults == faults) {
             bench_failed(name, "sample %u: expected the %u readers on processors 1-%u to fault "
-                         "once each and read %lu; the pager saw %lu faults, they read %lu, "
-                         "%lu, %lu", i, READERS, READERS, gen, sd.faults - faults, sd.seen[1],
-                         sd.seen[2], sd.seen[3]);
+                         "and read %lu; the pager saw %lu faults, they read %lu, %lu, %lu", i,
+                         READERS, READERS, gen, sd.faults - faults, sd.seen[1], sd.seen[2],
+                         sd.seen[3]);
             return;
         }
         if (i >= BENCH_WARMUP)
