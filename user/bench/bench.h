@@ -59,7 +59,7 @@ void bench_rtt(const char *name, int other_space, unsigned u, uint64_t overhead)
  * own ("smp"); returns how many failed. */
 unsigned bench_smp(uint64_t overhead);
 
-/* unmap_shootdown_4k (smp_unmap.c, part of bench_smp). */
+/* unmap_shootdown_4k and unmap_idle_4k (smp_unmap.c, part of bench_smp). */
 void bench_unmap_shootdown(uint64_t overhead);
 
 /* unix_getpid alone (unix.c). */
