@@ -8,7 +8,9 @@ kernel on the same QEMU machine with a tiny initramfs whose /init
 (tools/linux-bench/init.c) measures the Linux equivalents the same way.
 One more Pecan boot, under our QEMU plugin tools/cacheplugin/lines.c,
 counts the cache lines and pages of one IPC round trip
-(tools/cachelines.py).
+(tools/cachelines.py). Another boots the benchmark root task on -smp 4
+("smp": user/bench/smp.c) for the figures of several processors and
+compares them with issue 15's goals.
 
 Prints a table (each Pecan figure beside its Linux equivalent, with the
 ratio) and writes, under BUILD/bench/:
@@ -24,18 +26,22 @@ ratio) and writes, under BUILD/bench/:
                  "bytes_per_1g_mapping": y}, the kernel memory a space is
                  charged for receiving 4 KB mappings (per page) and one
                  1 GB mapping: nodes, page tables and all (user/bench/memory.c);
+                 "smp_goals": issue 15's goals and whether the -smp 4 boot
+                 met them (smp_goals() below);
                  "cache_lines": {"ipc_rtt_inter_0": {"kernel_insn_lines": n,
                  "kernel_data_lines", "user_insn_lines", "user_data_lines",
                  "kernel_pages", "user_pages", "lines", "pages",
                  "instructions"}, ...} (one round trip, tools/cachelines.py)
   details.json   median, min, overhead, iterations of every benchmark,
                  what Linux kernel ran with which command line, and the
-                 lines each round trip touched ("cache_lines")
+                 lines each round trip touched ("cache_lines"), each
+                 processor's line of the scaling runs ("smp_scaling")
   ipc_rtt.png    IPC round trip against message length (tools/bench_plot.py)
   lxbench.png    lxbench, Pecan relative to Linux, as seed 001's figure 6
                  (tools/lxbench_plot.py)
-  serial.log, serial-os.log, serial-unix.log, linux-serial.log,
-  serial-cache.log   the consoles; cachelines.log   the plugin's output
+  serial.log, serial-smp.log, serial-os.log, serial-unix.log,
+  linux-serial.log, serial-cache.log   the consoles; cachelines.log   the
+                 plugin's output
 """
 import argparse
 import glob
@@ -83,12 +89,29 @@ EQUIVALENTS = [
 
 BENCH_RE = re.compile(r"BENCH (\S+) median=(\d+) min=(\d+) overhead=(\d+)(?: iterations=(\d+))?")
 KMEM_RE = re.compile(r"KMEM (\S+) bytes=(\d+) mappings=(\d+)")
+# user/bench/smp.c: one line per processor of a scaling run, and its window
+SCALING_RE = re.compile(r"SCALING (\S+) cpu=(\d+) rounds=(\d+) rtt=(\d+)(\+?) pass=(\d+)(\+?)")
+WINDOW_RE = re.compile(r"SCALING (\S+) window=(\d+) rounds=(\d+) loop=(\d+)")
+
+# Issue 15's goals for the -smp 4 boot: the same-processor round trips
+# within SAME_CPU_SLACK instructions of the one-processor figures, and the
+# scaling runs within SCALING_SLACK of one pair's figure.
+SMP_CPUS = 4
+SAME_CPU = ["ipc_rtt_inter_0", "ipc_rtt_intra_0"]
+SAME_CPU_SLACK = 3
+SCALING = ["ipc_rtt_scaling_1", "ipc_rtt_scaling_2", "ipc_rtt_scaling_4"]
+SCALING_SLACK = 0.05
 
 
-def qemu_machine(args):
-    """The QEMU machine both systems run on: identical settings."""
-    return [args.qemu, "-machine", "pc", "-cpu", "max", "-m", args.mem, "-smp", "1",
-            "-accel", "tcg", "-icount", "shift=0",
+def qemu_machine(args, cpus=1):
+    """The QEMU machine both systems run on: identical settings (the -smp
+    4 boot of the benchmarks of several processors aside). With several
+    processors, sleep=off: when all of them halt, the virtual clock jumps
+    to the next timer at once instead of keeping pace with the host's, so
+    that how far it jumps, and with it the interleaving of the processors
+    after, is the same on every run (docs/benchmarking.md)."""
+    return [args.qemu, "-machine", "pc", "-cpu", "max", "-m", args.mem, "-smp", str(cpus),
+            "-accel", "tcg", "-icount", "shift=0" if cpus == 1 else "shift=0,sleep=off",
             "-display", "none", "-no-reboot", "-monitor", "none",
             "-serial", "stdio", "-serial", "null",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -123,6 +146,17 @@ def run(label, cmd, log_path, stop_on, type_after=None, done_line="BENCH DONE"):
                     k = KMEM_RE.search(line)
                     info.setdefault("kmem", {})[k.group(1)] = {
                         "bytes": int(k.group(2)), "mappings": int(k.group(3))}
+                elif SCALING_RE.search(line):
+                    c = SCALING_RE.search(line)
+                    info.setdefault("scaling", {}).setdefault(c.group(1), {}).setdefault(
+                        "cpus", []).append({
+                            "cpu": int(c.group(2)), "rounds": int(c.group(3)),
+                            "rtt": int(c.group(4)), "rtt_at_least": c.group(5) == "+",
+                            "pass": int(c.group(6)), "pass_at_least": c.group(7) == "+"})
+                elif WINDOW_RE.search(line):
+                    w = WINDOW_RE.search(line)
+                    info.setdefault("scaling", {}).setdefault(w.group(1), {}).update(
+                        window=int(w.group(2)), rounds=int(w.group(3)), loop=int(w.group(4)))
                 elif line.startswith("BENCH") and "FAILED" in line:
                     failed.append(line)
                 elif line == done_line or line.endswith(" " + done_line):   # (a prompt before)
@@ -148,20 +182,25 @@ def run(label, cmd, log_path, stop_on, type_after=None, done_line="BENCH DONE"):
     return results, info
 
 
-def run_pecan(args, general=False):
+def run_pecan(args, general=False, smp=False):
     """The kernel's benchmarks; `general`: the IPC round trips again with
-    the fast path off (kernel option nofastpath), named *_general."""
+    the fast path off (kernel option nofastpath), named *_general; `smp`:
+    the benchmarks of several processors on -smp 4 (user/bench/smp.c),
+    with their SCALING lines as results["scaling"]."""
     build = args.build
-    bench = os.path.join(build, "user", "bench.elf") + (" general" if general else "")
-    cmd = qemu_machine(args) + [
+    word = " general" if general else " smp" if smp else ""
+    bench = os.path.join(build, "user", "bench.elf") + word
+    cmd = qemu_machine(args, SMP_CPUS if smp else 1) + [
         "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
         "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"), bench])]
     if general:
         cmd += ["-append", "nofastpath"]
-    label = "Pecan (nofastpath)" if general else "Pecan"
-    log = "serial-general.log" if general else "serial.log"
+    label = "Pecan (nofastpath)" if general else f"Pecan (-smp {SMP_CPUS})" if smp else "Pecan"
+    log = "serial-general.log" if general else "serial-smp.log" if smp else "serial.log"
     results, info = run(label, cmd, os.path.join(build, "bench", log), ["PANIC"])
-    if not general:
+    if smp:
+        results["scaling"] = info.get("scaling", {})
+    elif not general:
         results["kmem"] = info.get("kmem", {})
     return results
 
@@ -291,6 +330,71 @@ def print_lxbench(pecan_unix, linux):
           "seed 001's Tables 2 and 4.)")
 
 
+def smp_goals(pecan, scaling):
+    """Issue 15's goals for the -smp 4 boot, from its figures and the
+    one-processor boot's: {"same_cpu": {name: {"one_cpu", "smp",
+    "difference", "met"}}, "scaling": {name: {"figure", "vs_one_pair",
+    "per_cpu": [{"cpu", "rounds", "rtt", "at_least", "vs_one_pair"}],
+    "met"}}, "slack": ...}. A scaling run meets its goal if its figure and
+    every processor's median round trip are within the slack of one
+    pair's."""
+    same = {}
+    for name in SAME_CPU:
+        one, smp = pecan[name]["median"], pecan[name + "_smp"]["median"]
+        same[name] = {"one_cpu": one, "smp": smp, "difference": smp - one,
+                      "met": abs(smp - one) <= SAME_CPU_SLACK}
+    base = pecan[SCALING[0]]["median"]
+    base_rtt = scaling[SCALING[0]]["cpus"][0]["rtt"]
+    scale = {}
+    for name in SCALING:
+        fig = pecan[name]["median"]
+        cpus = [{"cpu": c["cpu"], "rounds": c["rounds"], "rtt": c["rtt"],
+                 "at_least": c["rtt_at_least"], "vs_one_pair": round(c["rtt"] / base_rtt - 1, 4)}
+                for c in scaling[name]["cpus"]]
+        ok = abs(fig / base - 1) <= SCALING_SLACK and all(
+            not c["at_least"] and abs(c["vs_one_pair"]) <= SCALING_SLACK for c in cpus)
+        scale[name] = {"figure": fig, "vs_one_pair": round(fig / base - 1, 4),
+                       "per_cpu": cpus, "met": ok}
+    return {"same_cpu": same, "scaling": scale,
+            "slack": {"same_cpu_instructions": SAME_CPU_SLACK, "scaling": SCALING_SLACK}}
+
+
+def print_smp(pecan, goals):
+    """The -smp 4 boot's figures beside issue 15's goals; a WARNING line
+    for each goal missed (make bench goes on)."""
+    print(f"Several processors (-smp {SMP_CPUS}, user/bench/smp.c; docs/benchmarking.md, "
+          "\"Several processors\")")
+    print(f"  {'same processor':<20} {'one CPU':>8} {'-smp 4':>8} {'diff':>6}   "
+          f"goal: within {SAME_CPU_SLACK} instructions")
+    warnings = []
+    for name, g in goals["same_cpu"].items():
+        print(f"  {name:<20} {g['one_cpu']:>8} {g['smp']:>8} {g['difference']:>+6}   "
+              f"{'met' if g['met'] else 'MISSED'}")
+        if not g["met"]:
+            warnings.append(f"{name} is {g['smp']} on -smp {SMP_CPUS}, {g['difference']:+} "
+                            f"against one processor's {g['one_cpu']} (goal: within "
+                            f"{SAME_CPU_SLACK})")
+    print(f"  {'between processors':<20} {'median':>8}")
+    for name in ("ipc_rtt_xcpu_0", "ipc_rtt_xcpu_8", "unmap_shootdown_4k", "unmap_idle_4k"):
+        if name in pecan:
+            print(f"  {name:<20} {pecan[name]['median']:>8}")
+    print(f"  {'scaling (N pairs)':<20} {'per rtt':>8} {'vs N=1':>8}   "
+          f"{'each CPU: median rtt (round trips)':<48} goal: within {SCALING_SLACK:.0%}")
+    for name, g in goals["scaling"].items():
+        per_cpu = " ".join(f"{c['rtt']}{'+' if c['at_least'] else ''} ({c['rounds']})"
+                           for c in g["per_cpu"])
+        print(f"  {name:<20} {g['figure']:>8} {g['vs_one_pair']:>+8.1%}   {per_cpu:<48} "
+              f"{'met' if g['met'] else 'MISSED'}")
+        if not g["met"]:
+            warnings.append(f"{name}: {g['figure']} instructions per round trip, "
+                            f"{g['vs_one_pair']:+.1%} against one pair; each processor's median "
+                            f"round trip: {per_cpu} (goal: within {SCALING_SLACK:.0%})")
+    print("  (per rtt: all processors' instructions in the window less the client loops', "
+          "over all pairs' round trips; + : at least)")
+    for w in warnings:
+        print(f"bench: WARNING: goal missed: {w}")
+
+
 def kernel_memory(kmem):
     """The KMEM lines of the benchmark run: kernel bytes a space is charged
     per 4 KB mapping it receives and for one 1 GB mapping."""
@@ -337,6 +441,9 @@ def main():
                     help="default: BUILD/tools/cacheplugin/lines.so")
     ap.add_argument("--cache-verbose", action="store_true",
                     help="list the cache lines of each round trip")
+    ap.add_argument("--smp-only", action="store_true",
+                    help="only the kernel's benchmarks on one processor and on -smp 4, and "
+                         "the goals of several processors (nothing written but the logs)")
     args = ap.parse_args()
     bench_dir = os.path.join(args.build, "bench")
     os.makedirs(bench_dir, exist_ok=True)
@@ -345,6 +452,17 @@ def main():
 
     pecan = run_pecan(args)
     kmem = kernel_memory(pecan.pop("kmem"))
+    smp = run_pecan(args, smp=True)
+    scaling = smp.pop("scaling")
+    pecan.update(smp)
+    missing = [n for n in [s + "_smp" for s in SAME_CPU] + SCALING if n not in pecan]
+    missing += [n for n in SCALING if not scaling.get(n, {}).get("cpus")]
+    if missing:
+        sys.exit(f"bench: the -smp {SMP_CPUS} run reported no {', '.join(missing)}")
+    goals = smp_goals(pecan, scaling)
+    if args.smp_only:
+        print_smp(pecan, goals)
+        return
     pecan.update(run_pecan(args, general=True))
     cache = cachelines.measure(qemu_machine(args), args.build, args.cache_plugin or
                                os.path.join(args.build, "tools", "cacheplugin", "lines.so"))
@@ -372,6 +490,8 @@ def main():
     kernel_sections.print_sizes(kernel_elf)
     print()
     print_kernel_memory(kmem)
+    print()
+    print_smp(pecan, goals)
 
     out = os.path.join(bench_dir, "results.json")
     with open(out, "w") as f:
@@ -381,13 +501,15 @@ def main():
                    "cache_lines": cachelines.json_counts(cache),
                    "kernel_size": {k: sizes[k] for k in ("runtime_text", "boot_text",
                                                          "debug_text")},
-                   "kernel_memory": kmem}, f, indent=2)
+                   "kernel_memory": kmem, "smp_goals": goals}, f, indent=2)
         f.write("\n")
     details = os.path.join(bench_dir, "details.json")
     with open(details, "w") as f:
         json.dump({"pecan": pecan, "linux": linux, "pecan_unix": pecan_unix,
                    "linux_kernel": info, "qemu": " ".join(qemu_machine(args)),
-                   "cache_lines": cachelines.json_lines(cache)}, f, indent=2)
+                   "qemu_smp": " ".join(qemu_machine(args, SMP_CPUS)),
+                   "cache_lines": cachelines.json_lines(cache), "smp_scaling": scaling}, f,
+                  indent=2)
         f.write("\n")
 
     png = os.path.join(bench_dir, "ipc_rtt.png")

@@ -199,6 +199,8 @@ def run_smp_suite(args, result, only):
         result.record("smp.the_kip_reports_four_processors", bool(m) and m.group(1) == "4",
                       f"expected 'mp: the KIP reports 4 processors' in {log}, "
                       f"got {m.group(0) if m else 'no such line'}")
+    if smp_only and selects(only, "smp.benchmarks_check_their_work"):
+        run_smp_bench(args, result)
     if only and not smp_only:
         return                          # (a selection: its tests only)
     m = re.search(r"smp: (\d+) processors, (\d+) running(, each on its own pages)?", text)
@@ -209,6 +211,34 @@ def run_smp_suite(args, result, only):
     result.record("smp.every_processor_has_its_own_pages", bool(m) and bool(m.group(3)),
                   f"expected 'smp: 4 processors, 4 running, each on its own pages' in {log}, "
                   f"got {m.group(0) if m else 'no smp: line'}")
+    if not only:
+        run_smp_bench(args, result)
+
+
+def run_smp_bench(args, result):
+    """The benchmarks of several processors (user/bench/smp.c) once, on
+    the machine make bench runs them on (-smp 4, -icount: about 15 s):
+    each must run and find that it measured what it claims, no 'BENCH
+    ... FAILED'. Their figures and goals are make bench's business."""
+    modules = [os.path.join(args.build, "user", "sigma0.elf"),
+               os.path.join(args.build, "user", "bench.elf") + " smp"]
+    print("harness: booting the benchmarks of several processors (tcg -smp 4 -icount)", flush=True)
+    q = Qemu(args, args.build, "tcg", args.mem, modules, "bench-smp.log", "",
+             ["-smp", "4", "-icount", "shift=0,sleep=off"])
+    bad, done = [], False
+    try:
+        for line in q.lines_until(time.monotonic() + BOOT_TIMEOUT):
+            if re.match(r"BENCH (\S+ FAILED|set-up failed)", line) or kernel_trouble(line):
+                bad.append(line)
+            elif line == "BENCH DONE":
+                done = True
+                break
+    finally:
+        q.close()
+    result.record("smp.benchmarks_check_their_work", done and not bad,
+                  f"expected every benchmark to run and 'BENCH DONE', got "
+                  f"{'; '.join(bad) if bad else 'no BENCH DONE'}; serial log {q.log_path}:\n"
+                  f"{q.tail()}")
 
 
 def run_fuzz(args, result):

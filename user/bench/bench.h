@@ -51,6 +51,17 @@ void bench_ipc_general(uint64_t overhead);
  * the cache-line counter (a boot of its own, "cache"). */
 void bench_ipc_cache(uint64_t overhead);
 
+/* A round trip between the root thread and a server of u words in
+ * another space or its own, named `name` (ipc.c). */
+void bench_rtt(const char *name, int other_space, unsigned u, uint64_t overhead);
+
+/* The benchmarks of several processors (smp.c), in a -smp 4 boot of their
+ * own ("smp"); returns how many failed. */
+unsigned bench_smp(uint64_t overhead);
+
+/* unmap_shootdown_4k and unmap_idle_4k (smp_unmap.c, part of bench_smp). */
+void bench_unmap_shootdown(uint64_t overhead);
+
 /* unix_getpid alone (unix.c). */
 void bench_unix(uint64_t overhead);
 
@@ -60,3 +71,6 @@ void bench_report(const char *name, struct bench_result r, uint64_t overhead);
 /* A benchmark that could not measure: "BENCH name FAILED: why" (which
  * fails make bench and the shell session of make test), counted. */
 void bench_failed(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* How many benchmarks have failed so far. */
+unsigned bench_failures(void);

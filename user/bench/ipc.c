@@ -9,30 +9,10 @@
 #include <l4/schedule.h>
 #include <l4/utcb.h>
 #include "bench.h"
+#include "pingpong.h"
 #include "../tests/tsupport.h"
 
 static uint64_t samples[BENCH_ITERATIONS];
-
-/*
- * One IPC the way Pistachio's pingpong does it (spec 4.5): R9 = tag,
- * RSI = To, RDX = FromSpecifier, R8 = timeouts (never), RDI = own UTCB,
- * through the KIP's Ipc stub; MR1..MR7 travel in whatever RAX, RBX, R10,
- * R12-R15 hold, MR8 and up stay in the UTCB. Returns the received tag and
- * the sender in *from.
- */
-static inline L4_Word_t pp_ipc(L4_Word_t to, L4_Word_t from_spec, L4_Word_t tag,
-                               L4_Word_t *from)
-{
-    register L4_Word_t r9 __asm__("r9") = tag;
-    register L4_Word_t r8 __asm__("r8") = 0;
-    L4_Word_t rsi = to, rdx = from_spec, rdi = (L4_Word_t)__L4_Utcb();
-    __asm__ volatile("push %%rbp\n\tcall *%[stub]\n\tpop %%rbp"
-                     : "+r"(r9), "+r"(r8), "+S"(rsi), "+d"(rdx), "+D"(rdi)
-                     : [stub] "m"(__L4_Ipc)
-                     : "rax", "rbx", "rcx", "r10", "r11", "r12", "r13", "r14", "r15", "memory");
-    *from = rsi;
-    return r9;
-}
 
 /* Answer every call with u untyped words: ReplyWait to the caller. */
 static void server(L4_Word_t u)
@@ -72,7 +52,7 @@ static void measure_rtt(const char *name, L4_ThreadId_t srv, unsigned u, uint64_
     bench_report(name, bench_summarise(samples, BENCH_ITERATIONS), overhead);
 }
 
-static void rtt(const char *name, int other_space, unsigned u, uint64_t overhead)
+void bench_rtt(const char *name, int other_space, unsigned u, uint64_t overhead)
 {
     L4_ThreadId_t srv = other_space ? tsup_space(server, u) : tsup_thread(server, u);
     L4_Set_Priority(srv, 255);
@@ -82,10 +62,10 @@ static void rtt(const char *name, int other_space, unsigned u, uint64_t overhead
 
 void bench_ipc(uint64_t overhead)
 {
-    rtt("ipc_rtt_inter_0", 1, 0, overhead);
-    rtt("ipc_rtt_intra_0", 0, 0, overhead);
-    rtt("ipc_rtt_inter_8", 1, 8, overhead);
-    rtt("ipc_rtt_inter_63", 1, 63, overhead);
+    bench_rtt("ipc_rtt_inter_0", 1, 0, overhead);
+    bench_rtt("ipc_rtt_intra_0", 0, 0, overhead);
+    bench_rtt("ipc_rtt_inter_8", 1, 8, overhead);
+    bench_rtt("ipc_rtt_inter_63", 1, 63, overhead);
 }
 
 /* The round trips make bench counts the cache lines of (tools/bench.py):
@@ -99,7 +79,7 @@ void bench_ipc_cache(uint64_t overhead)
     };
     bench_mark_at = BENCH_WARMUP + BENCH_ITERATIONS / 2;
     for (unsigned i = 0; i < sizeof marked / sizeof marked[0]; i++) {
-        rtt(marked[i].name, marked[i].other_space, marked[i].u, overhead);
+        bench_rtt(marked[i].name, marked[i].other_space, marked[i].u, overhead);
         printf("CACHE %s iteration=%u sample=%lu\n", marked[i].name, bench_mark_at, marked_sample);
     }
     printf("BENCH DONE\n");
@@ -107,9 +87,9 @@ void bench_ipc_cache(uint64_t overhead)
 
 void bench_ipc_general(uint64_t overhead)
 {
-    rtt("ipc_rtt_inter_0_general", 1, 0, overhead);
-    rtt("ipc_rtt_inter_8_general", 1, 8, overhead);
-    rtt("ipc_rtt_inter_63_general", 1, 63, overhead);
+    bench_rtt("ipc_rtt_inter_0_general", 1, 0, overhead);
+    bench_rtt("ipc_rtt_inter_8_general", 1, 8, overhead);
+    bench_rtt("ipc_rtt_inter_63_general", 1, 63, overhead);
     printf("BENCH DONE\n");
 }
 

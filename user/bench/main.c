@@ -25,7 +25,8 @@ void test_fail(const char *file, int line, const char *fmt, ...)
  * it in a nofastpath boot): only the IPC round trips, named *_general;
  * "unix" (tools/ipc_trace.py --unix): only unix_getpid; "cache"
  * (tools/bench.py, under the cache-line counter): only the marked round
- * trips. */
+ * trips; "smp" (tools/bench.py, on -smp 4): the benchmarks of several
+ * processors (smp.c). */
 static int on_cmdline(const char *word)
 {
     const L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
@@ -42,6 +43,8 @@ int main(void)
         bench_unix(bench_timing_overhead());
     else if (on_cmdline(" cache"))
         bench_ipc_cache(bench_timing_overhead());
+    else if (on_cmdline(" smp"))
+        failed = bench_smp(bench_timing_overhead());
     else if (on_cmdline(" general"))
         bench_ipc_general(bench_timing_overhead());     /* (FAILED lines stop make bench) */
     else

@@ -56,6 +56,11 @@ void bench_failed(const char *name, const char *fmt, ...)
     failures++;
 }
 
+unsigned bench_failures(void)
+{
+    return failures;
+}
+
 uint64_t bench_timing_overhead(void)
 {
     for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
