@@ -145,6 +145,7 @@ int main(void)
 {
     printf("os: Pecan's root server, thread %lx\n", L4_MyGlobalId().raw);
     pool_init();
+    cpus_init();
     programs_init();
     services_start();
 
