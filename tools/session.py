@@ -266,7 +266,9 @@ MASKS = [(r"built \w{3} [ \d]\d \d{4} \d\d:\d\d:\d\d", "built <date>"),
          # the Unix server loads its file-system image while the transcript
          # runs: its pages, and so the free ones, depend on how far it got
          (r"unix +\d+ +\d+ +65536", "unix <pages> <KB> 65536"),
-         (r"(4300000001 +)\w+( +100  unix)", r"\1<state>\2"),
+         (r"(4300000001 +)\w+( +100 +\d+  unix)", r"\1<state>\2"),
+         # cpus: the KIP's internal frequency, the TSC's rate the kernel measured
+         (r"\d+ MHz", "<n> MHz"),
          (r"free +\d+ +\d+", "free <pages> <KB>")]
 
 
