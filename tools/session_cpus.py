@@ -92,39 +92,40 @@ def console_on_0(got, v):
     return None
 
 
-def spins_spread(got, v):
-    """The three spins of `spin | spin | spin | echo ps | shell`, started
-    one after the other, each on the least loaded processor: three
-    processors. Their processors are kept as v['spin_cpu']."""
+def readers_spread(got, v):
+    """The three uppers of `upper | upper | upper | echo ps | shell`,
+    started one after the other, each on the least loaded processor:
+    three processors. Their processors are kept as v['reader_cpu'] (for
+    the checks after this one, whatever it finds)."""
     rows = ps_rows(got)
-    spins = [r for r in rows if r["name"] == "spin"]
+    readers = [r for r in rows if r["name"] == "upper"]
+    v["reader_cpu"] = {r["task"]: r["cpu"] for r in readers}
     live = {r["cpu"] for r in rows if r["cpu"] != "-"}
-    if len(spins) != 3:
-        return f"expected 3 spins in ps, got {len(spins)}: {show(rows)}"
+    if len(readers) != 3:
+        return f"expected 3 uppers in ps, got {len(readers)}: {show(rows)}"
     if len(live) < 2:
         return f"expected tasks on more than one processor, got all on {live}: {show(rows)}"
-    if len({r["cpu"] for r in spins}) != 3:
-        return f"expected the 3 spins on 3 different processors, got: {show(spins)}"
+    if len({r["cpu"] for r in readers}) != 3:
+        return f"expected the 3 uppers on 3 different processors, got: {show(readers)}"
     if any(r["cpu"] == "-" or int(r["cpu"]) >= 4 for r in rows if r["state"] != "ended"):
-        return f"expected every running task on a processor 0-3, got: {show(rows)}"
-    v["spin_cpu"] = {r["task"]: r["cpu"] for r in spins}
+        return f"expected every live task on a processor 0-3, got: {show(rows)}"
     return None
 
 
 def loads_rose(got, v):
-    """With the three spins, the inner shell (and perhaps echo) running:
-    at least 4 tasks more than at boot, and more on each spin's processor."""
+    """With the three uppers and the inner shell (and perhaps echo) alive:
+    at least 4 tasks more than at boot, and more on each upper's processor."""
     rows, boot = cpus_rows(got), v.get("boot_load", [])
     if len(rows) != len(boot):
         return f"expected {len(boot)} processors, got {show(rows)}"
     more = sum(r[1] for r in rows) - sum(b[1] for b in boot)
     if more < 4:
-        return (f"expected at least 4 tasks more than at boot (3 spins and a shell), got {more} "
+        return (f"expected at least 4 tasks more than at boot (3 uppers and a shell), got {more} "
                 f"more: {show(rows)}, at boot {show(boot)}")
-    flat = [c for c in map(int, v.get("spin_cpu", {}).values())
+    flat = [c for c in map(int, v.get("reader_cpu", {}).values())
             if c < len(rows) and rows[c][1] <= boot[c][1]]
     if flat:
-        return (f"expected more tasks than at boot on the spins' processors, not so on {flat}: "
+        return (f"expected more tasks than at boot on the uppers' processors, not so on {flat}: "
                 f"{show(rows)}, at boot {show(boot)}")
     return None
 
@@ -137,15 +138,18 @@ def loads_as_at_boot(got, v):
     return None
 
 
-def kill_target(got, v):
-    """The spin killed, task 44, is on another processor than 0, where the
-    root server that ends it runs: the same pipeline's ps showed it there
-    (the first spin goes to the least loaded processor, never 0 with its
-    two servers)."""
-    cpu = v.get("spin_cpu", {}).get("44")
+def spin_killed_elsewhere(got, v):
+    """`spin | upper | echo kill 44 | shell`: the inner shell killed task
+    44, the spin (the first stage), and the pipeline ended. The first
+    task after boot goes to the least loaded processor, never 0 with its
+    two servers: the ps of `upper | upper | upper | ...` showed where."""
+    cpu = v.get("reader_cpu", {}).get("44")
     if cpu in (None, "0"):
-        return (f"expected task 44 (the first spin) on a processor other than 0, as the ps of "
-                f"the same pipeline showed; it showed {cpu or 'no task 44'}")
+        return (f"expected the first stage, task 44, on a processor other than 0, as the ps "
+                f"of the uppers showed; it showed {cpu or 'no task 44'}")
+    for line in ("task 44 killed", "spin: killed"):
+        if line not in got:
+            return f"expected '{line}' before the pipeline's end, got {got!r}"
     return None
 
 
@@ -169,19 +173,19 @@ def pipeline_listing(got, v):
     return None
 
 
-def spins_killed(n):
-    """Ctrl-C: the outer shell reports its n spins killed (and the inner
+def ended_by_ctrl_c(n):
+    """Ctrl-C: the outer shell reports its n uppers killed (and the inner
     shell, when it had not ended yet after the end of its input: on four
-    processors beside three spins it may take a while)."""
+    processors that may take a while)."""
     def check(got, v):
-        spins = re.findall(r"spin: killed", got)
-        if len(spins) != n:
-            return f"expected {n} lines 'spin: killed', got {len(spins)}: {got!r}"
+        killed = re.findall(r"upper: killed", got)
+        if len(killed) != n:
+            return f"expected {n} lines 'upper: killed', got {len(killed)}: {got!r}"
         return None
     return check
 
 
-CTRL_C_ANSWER = r"\^C\r?\n(?:(?:spin|shell): killed\r?\n)+pecan> "
+CTRL_C_ANSWER = r"\^C\r?\n(?:(?:upper|shell): killed\r?\n)+pecan> "
 
 
 # ---- the steps ----------------------------------------------------------------------
@@ -195,24 +199,26 @@ ONE_PROCESSOR_STEPS = [
     ("cpus_refuses_arguments", "cpus all", CPUS_USAGE, None),
 ]
 
-SPINS = "spin | spin | spin"
+# Three tasks that wait, the first for the keyboard, the others for the
+# one before: none writes, so none ends by itself (a broken pipe) before
+# Ctrl-C. A shell inside the pipeline looks at them while they wait.
+READERS = "upper | upper | upper"
 SMP_SESSION = [
     ("cpus_lists_four_processors", "cpus", CPUS_ANSWER, processors(4)),
     ("servers_with_ports_or_an_interrupt_stay_on_processor_0", "ps", PS_ANSWER, servers_placed),
-    # the inner shell's ps runs while the spins spin; its last prompt ends
-    # with the end of its input
-    ("tasks_spread_over_the_processors", f"{SPINS} | echo ps | shell",
-     PS_HEADER + r"(?:  .*\r?\n)+pecan> \r?\n", spins_spread),
-    (None, "\x03", CTRL_C_ANSWER, spins_killed(3)),
-    ("killed_tasks_leave_their_processors", f"{SPINS} | echo cpus | shell",
+    # (the inner shell's last prompt ends with the end of its input)
+    ("tasks_spread_over_the_processors", f"{READERS} | echo ps | shell",
+     PS_HEADER + r"(?:  .*\r?\n)+pecan> \r?\n", readers_spread),
+    (None, "\x03", CTRL_C_ANSWER, ended_by_ctrl_c(3)),
+    ("killed_tasks_leave_their_processors", f"{READERS} | echo cpus | shell",
      r"CPU +TASKS +THREADS +FREQUENCY\r?\n(?:  .*\r?\n)+pecan> \r?\n", loads_rose),
-    (None, "\x03", CTRL_C_ANSWER, spins_killed(3)),
+    (None, "\x03", CTRL_C_ANSWER, ended_by_ctrl_c(3)),
     (None, "cpus", CPUS_ANSWER, loads_as_at_boot),
-    # the outer shell waits for the first spin, task 44: it reports it
-    # killed whichever the inner shell says first
-    ("kill_ends_a_task_on_another_processor", f"{SPINS} | echo kill 44 | shell",
-     r"(task 44 killed[\s\S]*spin: killed|spin: killed[\s\S]*task 44 killed)\r?\n", kill_target),
-    (None, "\x03", CTRL_C_ANSWER, spins_killed(2)),
+    # a running thread on another processor: the spin's one line goes to
+    # upper, which is there to take it; once the spin is killed the
+    # pipeline ends by itself, and the line typed ahead runs
+    ("kill_ends_a_task_on_another_processor", "spin | upper | echo kill 44 | shell\recho synced",
+     r"\nsynced\r?\npecan> ", spin_killed_elsewhere),
     (None, "cpus", CPUS_ANSWER, loads_as_at_boot),
     ("a_pipeline_across_processors_gives_the_right_output", "echo ps | shell | upper",
      PS_HEADER + r"(?:  .*\r?\n)+PECAN> \r?\npecan> ", pipeline_listing),
