@@ -365,9 +365,11 @@ def run_selected(args, only, result):
     if not only or host_only:
         run_host_tests(args.build, only, result)
     if not only or only.startswith("session"):
-        session.run_readme(args, result)
-        session.run_session(args, result)
-        session.run_soak(args, result, SHORT_SOAK)
+        if not only.startswith("session.smp"):     # (ONLY=session.smp: that boot alone)
+            session.run_readme(args, result)
+            session.run_session(args, result)
+            session.run_soak(args, result, SHORT_SOAK)
+        session.run_smp_session(args, result)
     unix_only = only == "unix" or only.startswith("unix.")      # (not "unix_abi")
     if not only or unix_only:
         session.run_unix(args, result)

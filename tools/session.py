@@ -10,6 +10,8 @@ Three kinds of runs, each a fresh boot of the operating system:
            each test reported on its own
   soak     rounds of programs, pipelines, Ctrl-C and killed servers; ps, mem
            and the kernel's free frames must be the same after them as before
+  smp      the system on four processors: how it spreads its tasks, and
+           pipelines, Ctrl-C and kill across processors (session_cpus.py)
 """
 import difflib
 import os
@@ -20,14 +22,16 @@ import time
 
 from lxbench_rows import NAMES as LXBENCH_ROWS
 from qemu_serial import Qemu
+from session_cpus import ONE_PROCESSOR_STEPS, SMP_SESSION
 
 BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", "180"))
 PROMPT = "pecan> "
 README_MARK = "<!-- session transcript: make test checks it against a real run -->"
 
 
-def boot(args, logname):
-    q = Qemu(args, args.build, args.accel, args.mem, args.os_modules, logname, "kdb")
+def boot(args, logname, accel=None, extra=()):
+    q = Qemu(args, args.build, accel or args.accel, args.mem, args.os_modules, logname, "kdb",
+             extra)
     return q, q.expect(PROMPT, BOOT_TIMEOUT)
 
 
@@ -110,6 +114,7 @@ SESSION = [
     (None, "nonsense\x15hello again", r"argument 1: again", None),
     ("ps_lists_the_servers", "ps", r"console[\s\S]*shell[\s\S]*pipe[\s\S]*pecan> ", None),
     ("mem_per_task", "mem", r"shell +\d+[\s\S]*free +\d+", None),
+    *ONE_PROCESSOR_STEPS,
     ("pipeline", "count 3 | upper", r"1\r?\n2\r?\n3\r?\n[\s\S]*pecan> ", None),
     # (hello b ends without reading: hello a may write before that or find
     # its reader gone and say so; both are right, whichever runs first)
@@ -220,32 +225,55 @@ SESSION = [
 ]
 
 
+def run_steps(q, steps, result, prefix):
+    """Type the steps; record each test (prefix + its name). After an
+    answer that did not come, the test's further steps are left out; after
+    a check that failed they are typed all the same (a Ctrl-C that ends
+    what the test started), and the test stays failed."""
+    name, why, stuck, v = None, "", False, {}
+    for step, typed, answer, check in steps:
+        if step:
+            if name:
+                result.record(prefix + name, not why, why)
+            name, why, stuck = step, "", False
+        if stuck:
+            continue
+        q.type(keys(typed), fast=len(typed) > 100 or "\r" in typed[:-1])
+        got = q.expect(answer, 600 if typed in ("test", "bench") else 60)
+        if got is None:
+            why = why or (f"typed {typed[:80]!r}, expected /{answer[:200]}/ in the answer; "
+                          f"log {q.log_path}:\n{q.tail()}")
+            stuck = True
+            continue
+        v.update({k: x for k, x in re.search(answer, got).groupdict().items() if x})
+        problem = check and check(got, v)
+        if problem and not why:
+            why = f"typed {typed[:80]!r}: {problem}; log {q.log_path}"
+    if name:
+        result.record(prefix + name, not why, why)
+
+
 def run_session(args, result):
     print("harness: booting the interactive system for a session", flush=True)
     q, ok = boot(args, "session.log")
     try:
         result.record("session.boot_to_the_prompt", ok is not None,
                       f"expected the shell's prompt '{PROMPT}'; log {q.log_path}:\n{q.tail()}")
-        name, ok, why, v = None, ok is not None, "", {}
-        for step, typed, answer, check in SESSION:
-            if step:
-                if name:
-                    result.record("session." + name, ok, why)
-                name, ok, why = step, True, ""
-            if not ok:
-                continue
-            q.type(keys(typed), fast=len(typed) > 100 or "\r" in typed[:-1])
-            got = q.expect(answer, 600 if typed in ("test", "bench") else 60)
-            if got is None:
-                ok, why = False, (f"typed {typed[:80]!r}, expected /{answer[:200]}/ in the answer; "
-                                  f"log {q.log_path}:\n{q.tail()}")
-                continue
-            v.update({k: x for k, x in re.search(answer, got).groupdict().items() if x})
-            problem = check and check(got, v)
-            if problem:
-                ok, why = False, f"typed {typed[:80]!r}: {problem}; log {q.log_path}"
-        if name:
-            result.record("session." + name, ok, why)
+        run_steps(q, SESSION, result, "session.")
+    finally:
+        q.close()
+
+
+def run_smp_session(args, result):
+    """The operating system on four processors (multi-threaded TCG, as the
+    suite's -smp 4 boot): session_cpus.SMP_SESSION."""
+    print("harness: booting the interactive system on four processors", flush=True)
+    accel = args.accel + ",thread=multi" if args.accel == "tcg" else args.accel
+    q, ok = boot(args, "session-smp.log", accel, ["-smp", "4"])
+    try:
+        result.record("session.smp.boot_to_the_prompt", ok is not None,
+                      f"expected the shell's prompt '{PROMPT}'; log {q.log_path}:\n{q.tail()}")
+        run_steps(q, SMP_SESSION, result, "session.smp.")
     finally:
         q.close()
 
@@ -266,7 +294,9 @@ MASKS = [(r"built \w{3} [ \d]\d \d{4} \d\d:\d\d:\d\d", "built <date>"),
          # the Unix server loads its file-system image while the transcript
          # runs: its pages, and so the free ones, depend on how far it got
          (r"unix +\d+ +\d+ +65536", "unix <pages> <KB> 65536"),
-         (r"(4300000001 +)\w+( +100  unix)", r"\1<state>\2"),
+         (r"(4300000001 +)\w+( +100 +\d+  unix)", r"\1<state>\2"),
+         # cpus: the KIP's internal frequency, the TSC's rate the kernel measured
+         (r"\d+ MHz", "<n> MHz"),
          (r"free +\d+ +\d+", "free <pages> <KB>")]
 
 

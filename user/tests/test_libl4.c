@@ -2,6 +2,7 @@
  * out by hand from the spec, and the system-call bindings' register
  * contracts (spec 4.5-4.14) against a fake stub instead of the kernel. */
 #include <l4/ipc.h>
+#include <l4/kip.h>
 #include <l4/message.h>
 #include <l4/schedule.h>
 #include <l4/sigma0.h>
@@ -880,6 +881,29 @@ TEST(libl4, processor_memory_control_registers)
     EXPECT_EQ(u[0], 0x400);
     EXPECT_EQ(u[1], 0x401);
     EXPECT_EQ(u[2], 0x302);
+}
+
+/* ProcessorInfo and the processor descriptors (spec 8.1, 8.3), read from
+ * a KIP made here: the count is bits 0-15 plus one, a descriptor's size
+ * 2^s with s in bits 60-63, its frequencies at +0 and +8. */
+TEST(libl4, kip_processors)
+{
+    static L4_Word_t page[512];
+    L4_KernelInterfacePage_t *k = (L4_KernelInterfacePage_t *)page;
+    k->proc_desc_ptr = 0x240;
+    k->processor_info = 3 | 5UL << 60;
+    page[0x240 / 8 + 3 * 4] = 1111;         /* processor 3: external, internal */
+    page[0x240 / 8 + 3 * 4 + 1] = 2222;
+    EXPECT_EQ(L4_NumProcessors(k), 4);
+    EXPECT_EQ((L4_Word_t)L4_ProcDesc(k, 3), (L4_Word_t)page + 0x240 + 3 * 32);
+    EXPECT_EQ(L4_ProcDescExternalFreq(L4_ProcDesc(k, 3)), 1111);
+    EXPECT_EQ(L4_ProcDescInternalFreq(L4_ProcDesc(k, 3)), 2222);
+    k->processor_info = 0xFFFF | 6UL << 60;  /* 65536 processors, 64-byte descriptors */
+    EXPECT_EQ(L4_NumProcessors(k), 0x10000);
+    EXPECT_EQ((L4_Word_t)L4_ProcDesc(k, 2), (L4_Word_t)page + 0x240 + 2 * 64);
+    const L4_KernelInterfacePage_t *real = L4_GetKernelInterface();
+    EXPECT_EQ(L4_NumProcessors(real), (real->processor_info & 0xFFFF) + 1);
+    EXPECT_NE(L4_ProcDescInternalFreq(L4_ProcDesc(real, 0)), 0);
 }
 
 TEST(libl4, sigma0_requests)

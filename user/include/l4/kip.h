@@ -45,6 +45,25 @@ static inline L4_Word_t L4_ThreadIdUserBase(const L4_KernelInterfacePage_t *k) {
 /* UtcbInfo: bits 0-9 m, 10-15 a: a UTCB is m * 2^a bytes */
 static inline L4_Word_t L4_UtcbSize(const L4_KernelInterfacePage_t *k) { return (k->utcb_info & 0x3FF) << (k->utcb_info >> 10 & 0x3F); }
 
+/* Processors (spec 8.1 ProcessorInfo, 8.3): how many, and each one's
+ * descriptor (2^s bytes each, s in ProcessorInfo bits 60-63) with its
+ * external (bus) and internal (core) frequency in kHz. */
+typedef struct {
+    L4_Word_t external_freq, internal_freq, reserved[2];
+} L4_ProcDesc_t;
+
+static inline L4_Word_t L4_NumProcessors(const L4_KernelInterfacePage_t *k)
+{
+    return (k->processor_info & 0xFFFF) + 1;
+}
+static inline const L4_ProcDesc_t *L4_ProcDesc(const L4_KernelInterfacePage_t *k, L4_Word_t cpu)
+{
+    return (const L4_ProcDesc_t *)((const char *)k + k->proc_desc_ptr +
+                                   (cpu << (k->processor_info >> 60)));
+}
+static inline L4_Word_t L4_ProcDescExternalFreq(const L4_ProcDesc_t *p) { return p->external_freq; }
+static inline L4_Word_t L4_ProcDescInternalFreq(const L4_ProcDesc_t *p) { return p->internal_freq; }
+
 /* Memory descriptors (spec 8.2). */
 typedef struct {
     L4_Word_t x, y;

@@ -84,7 +84,8 @@ static int task_info(L4_Word_t *mr, unsigned *u)
         mr[3] = t->prio;
         mr[4] = pool_pages(i);
         mr[5] = t->limit;
-        *u = os_put_string(6, t->name, strlen(t->name)) - 1;
+        mr[6] = t->cpu;
+        *u = os_put_string(7, t->name, strlen(t->name)) - 1;
         return OS_OK;
     }
     mr[1] = pool_pages(-1);                 /* past the end: free memory */
@@ -145,6 +146,7 @@ int main(void)
 {
     printf("os: Pecan's root server, thread %lx\n", L4_MyGlobalId().raw);
     pool_init();
+    cpus_init();
     programs_init();
     services_start();
 
@@ -205,6 +207,9 @@ int main(void)
                 break;
             case OS_PROGRAM_INFO:
                 r = program_info(mr, &u);
+                break;
+            case OS_CPU_INFO:
+                r = cpu_info(mr, &u);
                 break;
             case OS_SBRK:
                 r = t ? sbrk(t, mr) : OS_EINVAL;

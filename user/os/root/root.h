@@ -67,6 +67,18 @@ void services_release(L4_ThreadId_t task, L4_Word_t in_server, L4_Word_t in_hand
                       L4_Word_t out_server, L4_Word_t out_handle);
 void service_registered(L4_ThreadId_t who);
 
+/* ---- processors (cpus.c) ----------------------------------------------------- */
+#define CPUS_MAX 16                         /* the KIP has room for 16 descriptors */
+void cpus_init(void);
+/* The processor for a new task of `svc` (NULL: a program): processor 0
+ * for a server with ports or an interrupt, else the least loaded. */
+unsigned cpu_for(const struct service *svc);
+/* Move a thread we just made to `cpu`: where it is now (ours if
+ * Schedule refused; said so on the console). */
+unsigned cpu_move(L4_ThreadId_t thread, unsigned cpu);
+void cpu_count(unsigned cpu, int tasks, int threads);     /* placed (+) or gone (-) */
+int cpu_info(L4_Word_t *mr, unsigned *u);   /* OS_CPU_INFO: processor mr[1]'s load */
+
 /* ---- tasks (tasks.c) ------------------------------------------------------ */
 #define MAX_TASKS 32                        /* slots; the first NSERVICES are the services' */
 struct task {
@@ -85,6 +97,7 @@ struct task {
     int status, how;
     L4_ThreadId_t waiter;                   /* its parent, blocked in OS_WAIT */
     L4_Word_t serial;                       /* which task of the slot (ids repeat) */
+    unsigned cpu;                           /* the processor its threads run on */
 };
 extern struct task tasks[MAX_TASKS];
 struct task *task_of(L4_ThreadId_t thread);         /* a running task */

@@ -4,7 +4,8 @@
  * i); the first NSERVICES slots are the supervised servers', which keep
  * version 1 in every incarnation, so their ids never change. A program's
  * slot takes the next version each time it is reused, so an old id never
- * names a new task. */
+ * names a new task. Its thread is moved to the processor cpus.c chooses
+ * before it first runs. */
 #include <pecan/abi.h>
 #include <string.h>
 #include <stdio.h>
@@ -99,6 +100,7 @@ static int new_thread(struct task *t)
         return 0;
     }
     L4_Set_Priority(t->id, t->prio);
+    t->cpu = cpu_move(t->id, cpu_for(t->svc));    /* before it runs (cpus.c) */
     /* its start message: IP = entry, SP = just below the argument page
      * (crt0 moves to its own stack at once) */
     L4_Word_t *mr = __L4_Utcb();
@@ -186,6 +188,7 @@ struct task *task_spawn(const struct spawn *how, int *err)
         free_task(t);
         return NULL;
     }
+    cpu_count(t->cpu, 1, 1);
     if (svc && svc->irq >= 0) {             /* its interrupt: to this incarnation */
         L4_ThreadId_t irq = L4_GlobalId((L4_Word_t)svc->irq, 1);
         if (!L4_ThreadControl(irq, irq, L4_nilthread, t->id, (void *)~0UL))
@@ -200,6 +203,7 @@ void task_end(struct task *t, int status, int how)
     const struct service *svc = t->svc;
     ux_task_ended(t);
     L4_ThreadControl(id, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+    cpu_count(t->cpu, -1, -1);              /* (before a service's restart is placed) */
     pool_free_owner(task_slot(t));
     names_forget(id);
     t->ended = 1;

@@ -3,7 +3,8 @@
  * privileged, so it asks us. It names each thread from its range
  * (OS_UX_FIRST..) and becomes the thread's pager and so its exception
  * handler; we remember whose each thread is, refuse ids outside the range
- * or another's, and delete them all when their owner ends. */
+ * or another's, and delete them all when their owner ends. Each runs on
+ * its owner's processor (cpus.c). */
 #include <l4/kip.h>
 #include <l4/schedule.h>
 #include <l4/space.h>
@@ -12,6 +13,7 @@
 
 static struct {
     signed char owner;                      /* task slot + 1; 0: free */
+    unsigned char cpu;                      /* where it runs: its owner's processor */
     L4_ThreadId_t id;
 } threads[OS_UX_THREADS];
 
@@ -37,6 +39,7 @@ static int owns(const struct task *t, L4_ThreadId_t id)
 static void delete(int i)
 {
     L4_ThreadControl(threads[i].id, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+    cpu_count(threads[i].cpu, 0, -1);
     threads[i].owner = 0;
 }
 
@@ -94,6 +97,8 @@ int ux_request(struct task *t, L4_Word_t label, const L4_Word_t *mr)
     if (r == OS_OK) {
         threads[i].owner = (signed char)(task_slot(t) + 1);
         threads[i].id = id;
+        threads[i].cpu = (unsigned char)cpu_move(id, t->cpu);   /* with its task (cpus.c) */
+        cpu_count(threads[i].cpu, 0, 1);
     }
     return r;
 }

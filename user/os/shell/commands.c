@@ -1,8 +1,9 @@
-/* The shell's own commands: help, ps, mem, kill, test, bench, kdb. */
+/* The shell's own commands: help, ps, mem, cpus, kill, test, bench, kdb. */
 #include <pecan/abi.h>
 #include <string.h>
 #include <stdio.h>
 #include <l4/ipc.h>
+#include <l4/kip.h>
 #include <l4/utcb.h>
 #include <os/os.h>
 #include "shell.h"
@@ -32,19 +33,23 @@ static int task_info(L4_Word_t i, char *name, size_t size)
     __L4_Utcb()[1] = i;
     if (os_result(os_call(os_root(), OS_TASK_INFO, 1)) != OS_OK)
         return 0;
-    if (os_get_string(6, name, size) < 0)
+    if (os_get_string(7, name, size) < 0)
         strcpy(name, "?");
     return 1;
 }
 
 static void ps(void)
 {
-    char name[32];
-    printf("  TASK              THREAD            STATE      PRIO  NAME\n");
+    char name[32], cpu[24];
+    printf("  TASK              THREAD            STATE      PRIO  CPU  NAME\n");
     for (L4_Word_t i = 0; task_info(i, name, sizeof name); i++) {
         L4_Word_t *mr = __L4_Utcb();
-        printf("  %-16lx  %-16lx  %-9s  %4lu  %s\n", TID_NUMBER(mr[1]), mr[1], state_name(mr[2]),
-               mr[3], name);
+        if (mr[2] == OS_TASK_ENDED)
+            strcpy(cpu, "-");               /* (its thread is gone) */
+        else
+            snprintf(cpu, sizeof cpu, "%lu", mr[6]);
+        printf("  %-16lx  %-16lx  %-9s  %4lu  %3s  %s\n", TID_NUMBER(mr[1]), mr[1],
+               state_name(mr[2]), mr[3], cpu, name);
     }
 }
 
@@ -58,6 +63,33 @@ static void mem(void)
                __L4_Utcb()[5] * 4);
     L4_Word_t free = __L4_Utcb()[1];        /* (the answer past the last) */
     printf("  free         %6lu %5lu\n", free, free * 4);
+}
+
+/* The processors: the tasks and threads the root server put on each
+ * (OS_CPU_INFO), and the internal frequency the KIP's processor
+ * descriptor gives (Pecan's kernel puts the TSC's rate there). */
+static void cpus(const char *args)
+{
+    if (*args) {
+        printf("usage: cpus (no arguments): the processors, and the tasks and threads "
+               "running on each\n");
+        return;
+    }
+    const L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
+    printf("  CPU  TASKS  THREADS  FREQUENCY\n");
+    L4_Word_t cpu = 0;
+    int e;
+    for (; cpu < L4_NumProcessors(kip); cpu++) {
+        __L4_Utcb()[1] = cpu;
+        if ((e = os_result(os_call(os_root(), OS_CPU_INFO, 1))) != OS_OK)
+            break;
+        L4_Word_t khz = L4_ProcDescInternalFreq(L4_ProcDesc(kip, cpu));
+        printf("  %3lu  %5lu  %7lu  %5lu MHz\n", cpu, __L4_Utcb()[1], __L4_Utcb()[2],
+               khz / 1000);
+    }
+    if (cpu < L4_NumProcessors(kip))
+        printf("cpus: the root server does not know processor %lu (%s)\n", cpu,
+               os_strerror(e));
 }
 
 /* A task as ps shows it (its number) or a whole thread id, in hex of
@@ -130,8 +162,9 @@ static void help(void)
 {
     printf("commands:\n"
            "  help            this list\n"
-           "  ps              tasks, their threads, states and priorities\n"
+           "  ps              tasks, their threads, states, priorities and processors\n"
            "  mem             memory per task\n"
+           "  cpus            processors, and the tasks and threads on each\n"
            "  kill TASK...    end tasks (TASK as ps shows it)\n"
            "  test            run the in-system test suite\n"
            "  bench           run the benchmarks\n"
@@ -162,6 +195,8 @@ int command(char *cmd)
         ps();
     else if (!strcmp(word, "mem") && !*args)
         mem();
+    else if (!strcmp(word, "cpus"))
+        cpus(args);
     else if (!strcmp(word, "kill"))
         kill(args);
     else if ((!strcmp(word, "test") || !strcmp(word, "bench")) && !*args)

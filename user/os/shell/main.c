@@ -1,8 +1,9 @@
 /* The shell: reads command lines from the console and runs them.
  *
  *   help            the commands and the programs there are
- *   ps              tasks with their thread, state and priority
+ *   ps              tasks with their thread, state, priority and processor
  *   mem             memory per task, and what is free
+ *   cpus            processors, with the tasks and threads on each
  *   kill TASK...    end tasks (their threads, space and memory go)
  *   test, bench     run the in-system suite / the benchmarks
  *   kdb             enter the kernel debugger ('g' comes back)

@@ -14,8 +14,11 @@
  *              OS_KILL_GROUP   group                     -> tasks ended
  *              OS_NEW_GROUP    -                         -> a new group
  *              OS_TASK_INFO    index                     -> task id, state, priority,
- *                                                           pages, limit, name
+ *                                                           pages, limit, processor, name
  *              OS_PROGRAM_INFO index                     -> name
+ *              OS_CPU_INFO     processor                 -> its tasks, its threads (those
+ *                                                           the root server put there and
+ *                                                           that have not ended)
  *              OS_RUN_SUITE    0: tests, 1: benchmarks   -> passed, failed
  *              OS_KDB          -                         -> - (the kernel debugger: only
  *                                                           a privileged task may open it)
@@ -82,6 +85,7 @@ enum {
     OS_UX_SPACE,
     OS_UX_THREAD,
     OS_UX_DELETE,
+    OS_CPU_INFO,
     OS_SBRK = 0x301,
     OS_WRITE = 0x401,
     OS_READ,
