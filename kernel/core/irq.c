@@ -100,7 +100,14 @@ bool irq_move(struct tcb *t, unsigned cpu)
     return true;
 }
 
-void irq_fire(unsigned irq)
+static uint32_t lines_noted;               /* bit n: line n fired, not yet sent */
+
+void irq_note(unsigned irq)
+{
+    __atomic_fetch_or(&lines_noted, 1u << irq, __ATOMIC_RELEASE);
+}
+
+static void irq_fire(unsigned irq)
 {
     if (irq == CONSOLE_IRQ && !kdb_input_to_user) {
         kdb_console_interrupt();            /* no driver: input for KDB ReadChar */
@@ -114,6 +121,13 @@ void irq_fire(unsigned irq)
         return;                             /* handler gone: dead until re-attached */
     t->cpu = (uint8_t)cpu_index();          /* it sends from here */
     ipc_irq_send(t, h);
+}
+
+void irq_send_noted(void)
+{
+    uint32_t lines = __atomic_exchange_n(&lines_noted, 0, __ATOMIC_ACQUIRE);
+    for (; lines; lines &= lines - 1)
+        irq_fire((unsigned)__builtin_ctz(lines));
 }
 
 void irq_acknowledged(struct tcb *t)

@@ -27,8 +27,12 @@
 word_t irq_control(word_t dest, word_t pager);
 
 /* The line fired (from the interrupt entry, which masked it and ended
- * the interrupt). */
-void irq_fire(unsigned irq);
+ * the interrupt): noted without the kernel lock, sent with it. The
+ * interrupt entry sends what is noted once it holds the lock; so does a
+ * locked tick, for a line whose entry waited for the lock on a thread
+ * that was evicted meanwhile and may never run again. */
+void irq_note(unsigned irq);
+void irq_send_noted(void);
 
 bool irq_is_thread(const struct tcb *t);
 

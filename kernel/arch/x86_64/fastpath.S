@@ -202,6 +202,8 @@ fast_waiters_join:
     .globl fast_path_slow
 fast_path_slow:
 slow:
+    mov (TF_RIP - TF_VECTOR)(%rsp), %rcx    /* as the syscall left them: no */
+    mov (TF_RFLAGS - TF_VECTOR)(%rsp), %r11 /* kernel value in the frame */
     mov $SYS_IPC, %ebp
     movq $0, (TF_ERROR - TF_VECTOR)(%rsp)
     movq $VEC_SYSCALL, (%rsp)           /* RSP: at the vector */

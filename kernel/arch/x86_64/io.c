@@ -7,6 +7,7 @@
 #include "account.h"
 #include "frame.h"
 #include "kmem.h"
+#include "sched.h"
 #include "print.h"
 
 static bool all_ports;
@@ -102,8 +103,8 @@ static uint8_t *bitmap_page(struct space *s, unsigned half, bool create)
         memset_words(phys_to_virt(b1), ~0UL, PAGE_SIZE / 8);
         paging_set_slot(s->pml4, IO_WINDOW_BASE, s->io_window);
         space_sync_roots(s, IO_WINDOW_BASE);
-        if (read_cr3() == s->pml4)
-            write_cr3(s->pml4);             /* the running space's bitmap moved */
+        if (current && current->space == s)
+            write_cr3(read_cr3());          /* the running space's bitmap moved */
         mp_flush_later(MP_FLUSH_USER);
     }
     return phys_to_virt(window_pt(s->io_window)[1 + half] & PTE_ADDR);

@@ -23,6 +23,10 @@
 
 static volatile uint32_t *ioapic;
 static struct madt_info madt;
+/* Masking at interrupt entry comes before the kernel lock, on whichever
+ * processor takes the line: a lock of its own keeps a register select
+ * and its write together (and the PIC's mask word whole). */
+static volatile int controller_lock;
 
 static void write_reg(uint32_t reg, uint32_t v)
 {
@@ -64,18 +68,22 @@ __boot void intctl_init(void)
 
 void intctl_mask(unsigned irq)
 {
+    spin_lock(&controller_lock);
     if (ioapic)
         route(irq, true, 0);
     else
         pic_mask(irq);
+    spin_unlock(&controller_lock);
 }
 
 void intctl_unmask(unsigned irq, unsigned cpu)
 {
+    spin_lock(&controller_lock);
     if (ioapic)
         route(irq, false, cpu);
     else
         pic_unmask(irq);
+    spin_unlock(&controller_lock);
 }
 
 bool intctl_reaches(unsigned cpu)

@@ -107,6 +107,7 @@ static void timer_interrupt(void)
     kernel_lock();
     if (cpu_index() != cpu)             /* evicted, and going on elsewhere: */
         return;                         /* not that processor's tick */
+    irq_send_noted();                   /* (an interrupted entry's, evicted) */
     if (cpu == 0)
         kdb_poll();
     sched_tick();
@@ -139,8 +140,9 @@ static void interrupt(struct trap_frame *f)
         }
         intctl_mask(irq);
         intctl_eoi(irq);
+        irq_note(irq);
         kernel_lock();
-        irq_fire(irq);                      /* an IPC to its handler */
+        irq_send_noted();                   /* an IPC to its handler */
     } else if (v != VEC_SPURIOUS) {
         kprintf("pecan: unexpected interrupt vector %u ignored\n", v);
     }

@@ -74,6 +74,19 @@ static inline void mp_preemption_point(void)
     kernel_lock();
 }
 
+/* A lock of its own around what processors touch without the kernel
+ * lock and must not interleave (the interrupt controller's registers):
+ * held for a few instructions, interrupts off. */
+static inline void spin_lock(volatile int *l)
+{
+    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+        cpu_relax();
+}
+static inline void spin_unlock(volatile int *l)
+{
+    __atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
 /* Do what the lock's holder asks (interrupts off, without the lock). */
 void mp_serve(void);
 
