@@ -2,6 +2,7 @@
  * took over, crashed or froze the kernel (issue "No user task can take
  * over, crash or freeze the kernel", docs/security.md), each run by a
  * thread of a new, unprivileged space. */
+#include <stdio.h>
 #include <l4/ipc.h>
 #include <l4/kdebug.h>
 #include <l4/kip.h>
@@ -17,7 +18,7 @@
  * sends the thread on at a resume point the thread set before its attack
  * (RIP and RSP in resume_at), so one thread can try one thing after another. */
 static struct {
-    volatile L4_Word_t count, vector, rip;
+    volatile L4_Word_t count, vector, rip, rcx, r11;
 } caught;
 static volatile L4_Word_t resume_at[2];     /* RIP, RSP */
 static volatile L4_Word_t reply_rip;        /* if set: the next reply's RIP instead */
@@ -32,6 +33,8 @@ static void catcher(L4_Word_t unused)
         if (L4_IpcSucceeded(tag) && L4_Label(tag) == 0xFFFFFFFFFFB0UL) {
             caught.vector = mr[19];
             caught.rip = mr[1];
+            caught.rcx = mr[9];
+            caught.r11 = mr[16];
             caught.count++;
             mr[1] = reply_rip ? reply_rip : resume_at[0];
             mr[17] = resume_at[1];
@@ -190,6 +193,62 @@ TEST(security, exchange_registers_to_a_noncanonical_ip_of_a_waiting_thread)
     EXPECT_EQ(caught.count, 1);
     EXPECT_EQ(caught.vector, 13);
     EXPECT_EQ(caught.rip, NONCANONICAL);
+}
+
+/* The same through a thread blocked in the general path after its fast
+ * path gave up (its Call's partner waits for someone else): the exception
+ * message shows the registers as the thread left them, never a value of
+ * the fast path's (it had the partner's TCB address in R11). */
+static volatile L4_Word_t busy_server;
+static void receive_from_nobody(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Receive(L4_MyGlobalId());                /* (nobody sends to himself) */
+}
+
+static void call_the_busy_server(L4_Word_t handler)
+{
+    L4_Set_ExceptionHandler((L4_ThreadId_t){ .raw = handler });
+    __asm__ volatile(RESUME_AT("1f") : : : "rax", "memory");
+    L4_LoadMR(0, 0);
+    L4_Call((L4_ThreadId_t){ .raw = busy_server });
+    __asm__ volatile("1:");
+    attack_done = 1;
+}
+
+TEST(security, no_kernel_value_in_the_registers_of_a_fast_path_fallback)
+{
+    caught.count = caught.vector = caught.rip = caught.rcx = caught.r11 = 0;
+    attack_done = 0;
+    L4_ThreadId_t s = tsup_thread(receive_from_nobody, 0);
+    busy_server = s.raw;
+    int s_blocked = tsup_wait_blocked(s);
+    L4_ThreadId_t h = tsup_thread(catcher, 0);
+    L4_Set_Priority(h, 200);
+    L4_ThreadId_t t = tsup_thread(call_the_busy_server, h.raw);
+    int blocked = tsup_wait_blocked(t);
+    L4_Word_t c, sp, ip, fl, u;
+    L4_ThreadId_t pager;
+    L4_ExchangeRegisters(t, L4_ExReg_SetIp | L4_ExReg_AbortIpc, 0, NONCANONICAL, 0, 0,
+                         L4_nilthread, &c, &sp, &ip, &fl, &u, &pager);
+    tsup_wait_flag(&attack_done, 3000);
+    int done = attack_done;
+    tsup_kill(t);
+    tsup_kill(h);
+    tsup_kill(s);
+    EXPECT(s_blocked && blocked);
+    EXPECT(done);
+    EXPECT_EQ(caught.count, 1);
+    EXPECT_EQ(caught.rip, NONCANONICAL);
+    /* What `syscall` left: RCX its return address in the Ipc stub (the
+     * system-call page, 0xFFFFFFFFFFE00000), R11 the flags. */
+    int rcx_ok = caught.rcx >= 0xFFFFFFFFFFE00000UL && caught.rcx < 0xFFFFFFFFFFE01000UL;
+    int r11_ok = caught.r11 < 0x100000000UL;
+    if (!rcx_ok || !r11_ok)
+        printf("security: the exception message shows RCX 0x%lx and R11 0x%lx: expected the "
+               "return address into the Ipc stub and the flags\n", caught.rcx, caught.r11);
+    EXPECT(rcx_ok);
+    EXPECT(r11_ok);
 }
 
 static void undefined_opcode(L4_Word_t handler)
