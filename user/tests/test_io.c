@@ -195,3 +195,86 @@ TEST(io, ports_work_on_every_processor)
         EXPECT_EQ(port_used_on, cpu);
     }
 }
+
+/* A space's first ports arrive in a receive of its own thread on a
+ * processor other than 0: the kernel makes the space's bitmap there and
+ * must make that processor see it. There R has used a port before (an
+ * I/O fault its pager never answers), so the processor had looked at the
+ * "none" bitmap, and S, R's sibling, kept the space on it since. */
+static volatile int io_stage;
+static volatile L4_Word_t io_s_used_on;
+static void fault_on_port_0x8e(L4_Word_t unused)
+{
+    (void)unused;
+    wait_go();
+    outb(0x8E, 1);                          /* the pager never answers */
+}
+static volatile L4_Word_t io_ports, io_s;
+static volatile int io_send;
+static void send_ports_to_s(L4_Word_t unused)
+{
+    (void)unused;
+    while (!io_send)
+        tsup_sleep_ms(1);
+    L4_MapItem_t m = L4_MapItem((L4_Fpage_t){ .raw = io_ports }, 0);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    L4_Send_Timeout((L4_ThreadId_t){ .raw = io_s }, L4_TimePeriod(2000000));
+}
+static void receive_ports_then_use(L4_Word_t sender)
+{
+    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+    while (io_stage == 0)
+        ;                                   /* (spins: the space stays loaded here) */
+    L4_MsgTag_t tag = L4_Receive((L4_ThreadId_t){ .raw = sender });   /* queued: the map */
+    if (L4_IpcFailed(tag))                                          /* is done here */
+        return;
+    outb(0x80, 3);
+    io_s_used_on = L4_ProcessorNo();
+}
+
+TEST(io, first_ports_received_on_another_processor_work_there)
+{
+    if (all_ports())
+        return;                             /* no bitmap: IOPL 3 */
+    L4_Word_t cpu = tsup_processors() > 1 ? 1 : 0;
+    io_stage = 0;
+    io_s_used_on = ~0UL;
+    tsup_rec.count = 0;
+    L4_Fpage_t ports = L4_Sigma0_GetPage(L4_nilthread, L4_IoFpage(0x80, 1));
+    L4_Accept(L4_UntypedWordsAcceptor);
+    EXPECT(!L4_IsNilFpage(ports));
+    io_ports = ports.raw;
+    L4_ThreadId_t p = tsup_thread(tsup_recording_pager, 0);
+    L4_Set_Priority(p, 200);
+    L4_ThreadId_t r = space_with_pager(fault_on_port_0x8e, p);     /* (waits for go) */
+    tsup_move(r, cpu);
+    L4_ThreadId_t h = tsup_new_id();
+    L4_ThreadId_t s = tsup_space_thread(r, receive_ports_then_use, h.raw);
+    io_s = s.raw;
+    tsup_move(s, cpu);
+    io_send = 0;
+    tsup_thread_as(h, send_ports_to_s, 0);  /* (made now: a new thread's TCB page */
+    tsup_sleep_ms(5);                       /* flushes every processor's TLB) */
+    go = 1;
+    for (int ms = 0; ms < 1000 && tsup_rec.count == 0; ms++)
+        tsup_sleep_ms(1);
+    L4_Word_t faults = tsup_rec.count;
+    io_send = 1;
+    int queued = tsup_wait_blocked(h);      /* H waits in its send to S */
+    io_stage = 1;
+    int done = tsup_join(s, 1000);
+    tsup_kill(s);
+    tsup_kill(r);
+    tsup_kill(h);
+    tsup_kill(p);
+    if (!done || io_s_used_on != cpu)
+        printf("io: expected S to use port 0x80 on processor %lu after receiving it, got %s "
+               "(processor %lx)\n", cpu, done ? "done" : "no return within 1 s", io_s_used_on);
+    EXPECT_EQ(faults, 1);                   /* R had looked at the bitmap */
+    EXPECT(queued);
+    EXPECT(done);
+    EXPECT_EQ(io_s_used_on, cpu);
+}
