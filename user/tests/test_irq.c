@@ -305,3 +305,48 @@ TEST(irq, interrupts_go_to_the_handlers_processor)
         EXPECT_EQ(elsewhere, 0);
     }
 }
+
+/* An interrupt taken while its processor's thread is stopped from
+ * elsewhere: the processor waits for the kernel lock in its interrupt
+ * entry while another processor's ExchangeRegisters halts the thread it
+ * interrupted (evicting it there). The interrupt must still reach its
+ * handler while that thread stays halted; it is not the thread's. */
+static volatile L4_Word_t victim_spins;
+static void victim_spin(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;)
+        victim_spins++;
+}
+
+TEST(irq, an_interrupt_reaches_its_handler_while_the_interrupted_thread_is_halted)
+{
+    unsigned n = tsup_processors();
+    L4_Word_t line_cpu = n > 1 ? 1 : 0, handler_cpu = n > 2 ? 2 : 0, old;
+    pit_want = 0;
+    pit_wrong = 0;
+    L4_ThreadId_t h = tsup_thread(pit_handler, 0);
+    L4_Set_Priority(h, 254);
+    tsup_move(h, handler_cpu);
+    L4_ThreadId_t v = tsup_thread(victim_spin, 0);
+    tsup_move(v, line_cpu);
+    EXPECT_EQ(attach(0, h), 1);
+    L4_Schedule(irq_tid(0), ~0UL, line_cpu, ~0UL, ~0UL, &old);
+    pit_start();
+    int stranded = -1;
+    for (int i = 0; i < 300 && stranded < 0; i++) {
+        L4_Stop(v);                             /* halts it: evicted where it runs */
+        if (pit_crossings(3) < 0)               /* interrupts go on meanwhile? */
+            stranded = i;
+        L4_Start(v);
+    }
+    pit_stop();
+    EXPECT_EQ(detach(0), 1);
+    tsup_kill(v);
+    tsup_kill(h);
+    if (stranded >= 0)
+        printf("irq: round %d: expected interrupts at the handler while the interrupted "
+               "thread was halted; none came within a second\n", stranded);
+    EXPECT_EQ(stranded, -1);
+    EXPECT_EQ(pit_wrong, 0);
+}
