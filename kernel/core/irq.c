@@ -52,6 +52,14 @@ static struct tcb *irq_thread(unsigned irq)
     return irq_threads[irq] = t;
 }
 
+/* Open t's line, if a handler has it and waits for it. */
+static void open_line(struct tcb *t)
+{
+    unsigned irq = (unsigned)tid_number(t->global_id);
+    if (t->state == TS_READY && tcb_lookup_global(utcb_get(t, UTCB_PAGER)))
+        intctl_unmask(irq, line_cpu[irq]);
+}
+
 word_t irq_control(word_t dest, word_t pager)
 {
     unsigned irq = (unsigned)tid_number(dest);
@@ -76,19 +84,10 @@ word_t irq_control(word_t dest, word_t pager)
         if (!h)
             kdb_console_released();
     }
-    if (h) {
+    if (h)
         line_cpu[irq] = intctl_reaches(h->cpu) ? h->cpu : 0;
-        intctl_unmask(irq, line_cpu[irq]);
-    }
+    open_line(t);                           /* (detached: it stays closed) */
     return 1;
-}
-
-/* Open t's line, if a handler has it and waits for it. */
-static void open_line(struct tcb *t)
-{
-    unsigned irq = (unsigned)tid_number(t->global_id);
-    if (t->state == TS_READY && tcb_lookup_global(utcb_get(t, UTCB_PAGER)))
-        intctl_unmask(irq, line_cpu[irq]);
 }
 
 bool irq_move(struct tcb *t, unsigned cpu)
