@@ -821,6 +821,7 @@ unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
  * False if t is in none. */
 static bool cancel_blocked(struct tcb *t, unsigned code)
 {
+    mp_claim(t->cpu);                   /* (from a timeout or a partner) */
     if (t->state == TS_SEND_BLOCKED) {
         sendq_remove(t);
         set_error(t, IPC_SEND, code, 0, utcb_get(t, UTCB_MR(0)) | MSGTAG_E);
@@ -913,9 +914,11 @@ void ipc_detach(struct tcb *t)
      * with t (waiters.h), t itself not any more. */
     waiters_leave(t);
     struct tcb *r;
-    while ((r = waiters_take(t)))
+    while ((r = waiters_take(t))) {
+        mp_claim(r->cpu);               /* fast-blocked there, perhaps */
         if (r->state == TS_RECV_BLOCKED && r->rcv_from == t->global_id) {
             set_error(r, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
             wake(r);
         }
+    }
 }

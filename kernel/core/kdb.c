@@ -5,6 +5,7 @@
 #include "section.h"
 #include "arch/console.h"
 #include "arch/cpu.h"
+#include "arch/mp.h"
 #include "frame.h"
 #include "print.h"
 #include "sched.h"
@@ -136,6 +137,7 @@ __kdb static void help(void)
 
 __kdb void kdb_console(const char *why)
 {
+    mp_claim_all();                     /* it reads every thread */
     kprintf("\nkdb: %s; 'h' for help\n", why);
     for (;;) {
         kprintf("kdb> ");

@@ -169,6 +169,8 @@ bool sched_migrate(struct tcb *t, unsigned cpu)
     paddr_t root = space_root(t->space, cpu);
     if (!root)
         return false;
+    mp_claim(t->cpu);                   /* the fast paths there and here */
+    mp_claim(cpu);                      /* look at t */
     if (t->cpu == cpu_index())          /* not running elsewhere, its FPU */
         fpu_save(t);                    /* registers saved */
     else

@@ -57,11 +57,18 @@ int space_init_areas(struct space *s, word_t kip, word_t utcb)
 
 paddr_t space_root(struct space *s, unsigned cpu)
 {
+    s->cpus |= 1u << cpu;
     if (cpu == 0 || !s->pml4)           /* (the interrupt threads' has none) */
         return s->pml4;
     if (!s->cpu_root[cpu])
         s->cpu_root[cpu] = paging_new_cpu_root(s->pml4, mp_kernel_root(cpu), &s->kmem);
     return s->cpu_root[cpu];
+}
+
+void space_claim_wait(struct space *s)
+{
+    for (uint32_t others = s->cpus & ~(1u << cpu_index()); others; others &= others - 1)
+        mp_claim_wait((unsigned)__builtin_ctz(others));
 }
 
 void space_sync_roots(struct space *s, vaddr_t va)
@@ -122,6 +129,7 @@ void space_destroy(struct space *s)
 void space_set_redirector(struct space *s, word_t id)
 {
     s->redirector = id;
+    space_claim(s);                     /* its threads' no_fast_send */
     struct tcb *t;
     tcb_for_each(t)
         if (t->space == s)

@@ -1,5 +1,6 @@
 /* Closed receives listed with their partner (waiters.h). */
 #include "waiters.h"
+#include "arch/mp.h"
 #include "print.h"
 
 /* Take t off the list it is on. */
@@ -7,6 +8,8 @@ static __attribute__((noinline)) void unlink(struct tcb *t)
 {
     struct tcb *p = tcb_of_number(tid_number(t->listed_with));
     ASSERT(p->global_id == t->listed_with);     /* the invariant (waiters.h) */
+    mp_claim(p->cpu);                   /* (the fast paths' join: both are */
+    mp_claim(t->cpu);                   /* this processor's) */
     list_remove(&p->waiters, t, waiter_link);
     t->listed_with = 0;
 }
@@ -20,6 +23,7 @@ void waiters_leave(struct tcb *t)
 void waiters_join(struct tcb *t, struct tcb *partner)
 {
     waiters_leave(t);
+    mp_claim(partner->cpu);
     list_append(&partner->waiters, t, waiter_link);
     t->listed_with = partner->global_id;
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include "arch/smp.h"
 #include "account.h"
+#include "arch/mp.h"
 #include "mdb.h"
 #include "types.h"
 
@@ -9,6 +10,8 @@ struct space {
     paddr_t pml4;             /* its root on the boot processor */
     paddr_t cpu_root[MAX_CPUS];  /* on the others, made when a thread of it goes there:
                                * the same user half, that processor's PML4 511 */
+    uint32_t cpus;            /* the processors it may run on (a bit each): those
+                               * of its roots that space_root handed out */
     word_t kip_area;          /* fpage; 0 until initialised */
     word_t utcb_area;         /* fpage */
     unsigned nthreads;
@@ -33,6 +36,16 @@ size_t space_default_kmem_limit(void);
 /* Its root on processor `cpu` (made, and charged, on first use); 0 when
  * out of memory. */
 paddr_t space_root(struct space *s, unsigned cpu);
+
+/* The kernel lock's holder is about to change the space's page tables
+ * where a processor running it may hold the old entries (or freed
+ * tables): every processor it may run on is claimed (arch/mp.h). */
+void space_claim_wait(struct space *s);
+static inline void space_claim(struct space *s)
+{
+    if (mp_cpus > 1)
+        space_claim_wait(s);
+}
 
 /* paging_map_user for the space: the same in all its roots. */
 bool space_map(struct space *s, vaddr_t va, paddr_t pa, unsigned size_log2, uint64_t flags);

@@ -142,14 +142,10 @@ static inline void utcb_set(struct tcb *t, int index, word_t v) { t->utcb[index]
 static inline word_t utcb_get(const struct tcb *t, int index) { return t->utcb[index]; }
 
 /* The thread with exactly this global id, or NULL. (A slot without a
- * thread reads as zeros: its global id is 0, which no global id is.) */
-static inline struct tcb *tcb_lookup_global(word_t id)
-{
-    if (!(id & TID_LOCAL_MASK) || TID_NUMBER(id) >> THREAD_BITS)
-        return NULL;
-    struct tcb *t = tcb_of_number(TID_NUMBER(id));
-    return t->global_id == id ? t : NULL;
-}
+ * thread reads as zeros: its global id is 0, which no global id is.)
+ * The caller holds the kernel lock and is about to look at the thread:
+ * its processor is claimed (arch/mp.h). */
+struct tcb *tcb_lookup_global(word_t id);
 
 /* A local id of a thread in `from`'s space (tcb_lookup). */
 struct tcb *tcb_lookup_local(word_t id, const struct tcb *from);

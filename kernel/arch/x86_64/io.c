@@ -101,6 +101,7 @@ static uint8_t *bitmap_page(struct space *s, unsigned half, bool create)
         }
         memset_words(phys_to_virt(b0), ~0UL, PAGE_SIZE / 8);
         memset_words(phys_to_virt(b1), ~0UL, PAGE_SIZE / 8);
+        space_claim(s);                 /* its old window stays in their TLBs */
         paging_set_slot(s->pml4, IO_WINDOW_BASE, s->io_window);
         space_sync_roots(s, IO_WINDOW_BASE);
         if (current && current->space == s)

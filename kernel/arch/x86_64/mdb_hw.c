@@ -77,6 +77,7 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned level, uns
         return io_allow(s, IO_PORT_OF(va), 1);
     uint64_t *e = paging_entry(s->pml4, va, level), big = level ? PTE_PS : 0;
     if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa) {   /* rights change only */
+        space_claim(s);
         *e = (*e & (PTE_ADDR | PTE_PS | PTE_A | PTE_D)) | pte_rights(rights);
         user_tlb_flush(va);
         return true;
@@ -86,6 +87,8 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned level, uns
         user_tlb_flush(va);
         return true;
     }
+    if (level)
+        space_claim(s);                 /* (an empty table may make way) */
     return space_map(s, va, pa, mdb_level_shift(level), pte_rights(rights) & ~(PTE_P | PTE_U));
 }
 
@@ -96,6 +99,7 @@ unsigned mdb_hw_protect(struct mdb_space *m, vaddr_t va, unsigned level, unsigne
     uint64_t *e = paging_entry(space_of(m)->pml4, va, level);
     if (!e || !(*e & PTE_P))
         return 0;
+    space_claim(space_of(m));
     unsigned st = take_status(e);
     *e = (*e & (PTE_ADDR | PTE_PS)) | pte_rights(rights);
     user_tlb_flush(va);
@@ -111,6 +115,7 @@ unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va, unsigned level)
     uint64_t *e = paging_entry(space_of(m)->pml4, va, level);
     if (!e || !(*e & PTE_P))
         return 0;
+    space_claim(space_of(m));
     unsigned st = take_status(e);
     *e = 0;
     user_tlb_flush(va);
@@ -120,5 +125,6 @@ unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va, unsigned level)
 bool mdb_hw_split(struct mdb_space *m, vaddr_t va, unsigned level)
 {
     struct space *s = space_of(m);
+    space_claim(s);
     return paging_split(s->pml4, va, level, &s->kmem);
 }

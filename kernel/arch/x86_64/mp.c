@@ -124,28 +124,32 @@ static bool runs_a_thread(unsigned cpu)
     return t && t != sched_idle_of(cpu);        /* (none: not yet in its idle loop) */
 }
 
-/* (Parked already when a thread evicted in kernel_lock's wait goes on
- * where the lock is held: its wait ends in another processor's turn.) */
-static void park_others(unsigned me)
-{
-    for (unsigned c = 0; c < mp_cpus; c++) {
-        struct cpu_local *l = cpu_of[c];
-        if (c == me || l->park || !runs_a_thread(c))
-            continue;
-        while (l->parked)               /* still leaving the last park */
-            cpu_relax();
-        l->park = 1;
-        poke(c);
-    }
-    for (unsigned c = 0; c < mp_cpus; c++)
-        if (c != me && cpu_of[c]->park)
-            while (!cpu_of[c]->parked)
-                cpu_relax();
-}
-
 static bool held_here(void)
 {
     return __atomic_load_n(&owner, __ATOMIC_ACQUIRE) == (int)cpu_index();
+}
+
+/* Processor c stops until the lock is released: it is parked (its
+ * thread in its IPI handler, or in its own wait for the lock), so its
+ * fast paths and its user code are not running. One that runs only its
+ * idle thread is left alone: it cannot leave idle without the lock. */
+void mp_claim_wait(unsigned c)
+{
+    struct cpu_local *l = cpu_of[c];
+    if (l->park || !runs_a_thread(c) || c == cpu_index() || !held_here())
+        return;
+    while (l->parked)                   /* still leaving the last park */
+        cpu_relax();
+    l->park = 1;
+    poke(c);
+    while (!l->parked)
+        cpu_relax();
+}
+
+void mp_claim_all(void)
+{
+    for (unsigned c = 0; c < mp_cpus; c++)
+        mp_claim(c);
 }
 
 /* Waiting, this processor may be asked to evict its thread, which then
@@ -167,7 +171,6 @@ void kernel_lock_wait(void)
         cpu_relax();
     }
     waiting[cpu_index()] = 0;
-    park_others(cpu_index());
 }
 
 static void flush_others(unsigned me)
@@ -205,6 +208,22 @@ void kernel_unlock(void)
         poke((unsigned)next);           /* evicted, its idle loop lets the lock go) */
 }
 
+/* The work that called this may hold pointers to threads of processors
+ * it claimed: they are claimed again. */
+void mp_preemption_point_wait(void)
+{
+    uint32_t had = 0;
+    for (unsigned c = 0; c < mp_cpus; c++)
+        if (cpu_of[c]->park)
+            had |= 1u << c;
+    kernel_unlock();
+    arch_interrupt_window();
+    kernel_lock_wait();
+    for (unsigned c = 0; had; c++, had >>= 1)
+        if (had & 1)
+            mp_claim(c);
+}
+
 void mp_evicted_here(void)
 {
     this_cpu.evict = NULL;
@@ -224,7 +243,10 @@ void mp_flush_later(unsigned kind)
 void mp_stop(struct tcb *t)
 {
     unsigned c = t->cpu;
-    if (c == cpu_index() || (mp_current(c) != t && fpu_owner_of(c) != t))
+    if (c == cpu_index())
+        return;
+    mp_claim_wait(c);                   /* (its fast paths may wake t) */
+    if (mp_current(c) != t && fpu_owner_of(c) != t)
         return;
     struct cpu_local *l = cpu_of[c];
     l->evict = t;

@@ -158,6 +158,7 @@ void paging_set_slot(paddr_t pml4, vaddr_t va, paddr_t pdpt)
 
 bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
 {
+    mp_claim_all();                     /* the others' fast paths read TCB slots */
     uint64_t *t = table(kernel_pml4);
     for (int level = 3; level > 0; level--) {
         uint64_t *e = &t[IDX(va, level)];
@@ -198,6 +199,7 @@ paddr_t paging_unmap_kernel(vaddr_t va)
     ASSERT(!e || ALIGN_DOWN(virt_to_phys(e), PAGE_SIZE) != zero_pt);
     paddr_t pa = e ? *e & PTE_ADDR : 0;
     if (e) {
+        mp_claim_all();                 /* none reads the old TCB until flushed */
         *e = zero_frame | PTE_P | PTE_G | (paging_nx ? PTE_NX : 0);   /* back to zeros */
         invlpg(va);
         mp_flush_later(MP_FLUSH_GLOBAL);   /* (TCB slots) */

@@ -1,17 +1,22 @@
 /* Processors working together (issue 15; docs/architecture.md,
  * "Processors").
  *
- * Every thread has a home processor (tcb.cpu) and runs nowhere else.
- * The kernel's state is guarded by one kernel lock, which a processor
- * takes on every way into the kernel but the IPC fast paths and holds
- * until it leaves for user mode or halts. The fast paths take no lock:
- * they touch the running thread and a partner of the same processor
- * only (the state compare of asm.h proves it), and whoever holds the
- * lock first stops ("parks") every other processor that runs a thread,
- * so no fast path runs while the lock is held. A processor that runs
- * only its idle thread is left alone: it cannot leave idle without the
- * lock. The parked ones, and any that wait for the lock, do what the
- * holder asks meanwhile, without the lock:
+ * Every thread has a home processor (tcb.cpu) and runs nowhere else;
+ * each processor owns its threads. Shared kernel state (the mapping
+ * database, the ready queues, the timeouts, thread and space creation)
+ * is guarded by one kernel lock, which a processor takes on every way
+ * into the kernel but the IPC fast paths and holds until it leaves for
+ * user mode or halts. Without the lock a processor touches only what it
+ * owns: its fast paths the running thread and a partner of the same
+ * processor (the state compare of asm.h proves it), its user code the
+ * page tables of the space it runs. So before the holder touches
+ * another processor's thread, or a page table or TCB slot that one may
+ * be using, it claims that processor (mp_claim): an IPI, and the other
+ * stops ("parks") until the lock is released. Processors whose threads
+ * the holder leaves alone run on, fast paths and user code included.
+ * A processor that runs only its idle thread is not claimed: it cannot
+ * leave idle without the lock. The parked ones, and any that wait for
+ * the lock, do what the holder asks meanwhile, without the lock:
  *
  *   flush   reload CR3 (mappings of their space went), or the global
  *           entries too (the kernel half changed: TCB slots)
@@ -61,17 +66,32 @@ static inline void kernel_lock(void)
         kernel_lock_wait();
 }
 
+/* The holder: processor `cpu` stops before the holder touches what it
+ * owns (above). Idempotent; nothing to do for this processor. */
+void mp_claim_wait(unsigned cpu);
+static inline void mp_claim(unsigned cpu)
+{
+    if (mp_cpus > 1)
+        mp_claim_wait(cpu);
+}
+
+/* The holder: every processor stops (the kernel half changes, the
+ * debugger runs). */
+void mp_claim_all(void);
+
 /* A preemption point in long kernel work (map.c, xfer.c): interrupts
  * come in for a moment, and on a multiprocessor the lock goes for that
  * moment too, so that no processor waits, parked with interrupts off,
- * for longer than a step. What the work holds must survive the other
- * processors' kernels as it survives this one's other threads. */
+ * for longer than a step; the processors claimed are claimed again.
+ * What the work holds must survive the other processors' kernels as it
+ * survives this one's other threads. */
+void mp_preemption_point_wait(void);
 static inline void mp_preemption_point(void)
 {
     if (mp_cpus > 1)
-        kernel_unlock();
-    arch_interrupt_window();
-    kernel_lock();
+        mp_preemption_point_wait();
+    else
+        arch_interrupt_window();
 }
 
 /* A lock of its own around what processors touch without the kernel
@@ -95,7 +115,7 @@ void mp_serve(void);
 void mp_evicted_here(void);
 
 /* The holder: t is not running and its FPU registers are saved, on
- * whatever processor it is. */
+ * whatever processor it is (which is claimed). */
 void mp_stop(struct tcb *t);
 
 /* The holder: processor `cpu` looks at its ready queue when it can. */
