@@ -22,17 +22,6 @@ struct tcb *tcb_slot(word_t number)
     return tcb_of_number(number);
 }
 
-struct tcb *tcb_lookup_global(word_t id)
-{
-    if (!(id & TID_LOCAL_MASK) || TID_NUMBER(id) >> THREAD_BITS)
-        return NULL;
-    struct tcb *t = tcb_of_number(TID_NUMBER(id));
-    if (t->global_id != id)
-        return NULL;
-    mp_claim(t->cpu);
-    return t;
-}
-
 struct tcb *tcb_lookup_local(word_t id, const struct tcb *from)
 {
     if (id == 0 || id == ANYLOCALTHREAD)

@@ -11,6 +11,7 @@
  * pool is empty.
  */
 #pragma once
+#include "arch/mp.h"
 #include "config.h"
 #include "list.h"
 #include "tcb_offsets.h"
@@ -145,7 +146,16 @@ static inline word_t utcb_get(const struct tcb *t, int index) { return t->utcb[i
  * thread reads as zeros: its global id is 0, which no global id is.)
  * The caller holds the kernel lock and is about to look at the thread:
  * its processor is claimed (arch/mp.h). */
-struct tcb *tcb_lookup_global(word_t id);
+static inline struct tcb *tcb_lookup_global(word_t id)
+{
+    if (!(id & TID_LOCAL_MASK) || TID_NUMBER(id) >> THREAD_BITS)
+        return NULL;
+    struct tcb *t = tcb_of_number(TID_NUMBER(id));
+    if (t->global_id != id)
+        return NULL;
+    mp_claim(t->cpu);
+    return t;
+}
 
 /* A local id of a thread in `from`'s space (tcb_lookup). */
 struct tcb *tcb_lookup_local(word_t id, const struct tcb *from);

@@ -5,6 +5,9 @@
  *   ipc_rtt_xcpu_0 / _8    a round trip from the root thread on processor
  *                          0 to a server in another space on processor 1
  *   ipc_rtt_scaling_N      N pairs at once, pair k on processor k
+ *   ipc_rtt_scaling_general_N   the same with a receive timeout, which
+ *                          the fast path leaves to the general path:
+ *                          every IPC takes the kernel lock
  *   unmap_shootdown_4k,    smp_unmap.c
  *   unmap_idle_4k
  * Under -icount the TSC follows QEMU's one virtual clock, which every
@@ -92,6 +95,7 @@ struct pair {
 };
 static struct pair pairs[MAX_PAIRS];
 static volatile int sc_measure, sc_stop;
+static L4_Word_t sc_timeouts;           /* the clients' (0: never, the fast path) */
 static uint64_t sc_loop;                /* the client loop's own instructions a pass */
 
 static unsigned bin(uint64_t d)
@@ -109,7 +113,7 @@ static void sc_client(L4_Word_t k)
     uint64_t last = bench_tsc();
     while (!sc_stop) {
         uint64_t t0 = bench_tsc();
-        L4_Word_t tag = pp_ipc(srv, srv, 0, &from);
+        L4_Word_t tag = pp_ipc_timeouts(srv, srv, 0, sc_timeouts, &from);
         uint64_t t1 = bench_tsc();
         if ((tag & MSGTAG_E) || tag >> 16 != want || from != srv) {
             p->bad_tag = tag;
@@ -192,10 +196,10 @@ static int pairs_ok(const char *name, unsigned n)
  * median round trip (exact while no other processor's turn falls inside
  * one: docs/benchmarking.md) and how many it made.
  */
-static void scaling(unsigned n, uint64_t overhead)
+static void scaling(const char *kind, unsigned n, uint64_t overhead)
 {
-    char name[32];
-    snprintf(name, sizeof name, "ipc_rtt_scaling_%u", n);
+    char name[40];
+    snprintf(name, sizeof name, "ipc_rtt_scaling%s_%u", kind, n);
     memset(pairs, 0, sizeof pairs);
     sc_measure = sc_stop = 0;
     for (unsigned k = 0; k < n; k++) {
@@ -266,9 +270,15 @@ unsigned bench_smp(uint64_t overhead)
     xcpu("ipc_rtt_xcpu_8", 8, overhead);
     tsup_cleanup();
     for (unsigned n = 1; n <= MAX_PAIRS; n *= 2) {
-        scaling(n, overhead);
+        scaling("", n, overhead);
         tsup_cleanup();
     }
+    sc_timeouts = L4_Timeouts(L4_Never, L4_TimePeriod(1000000));   /* 1 s, never due */
+    for (unsigned n = 1; n <= MAX_PAIRS; n *= 2) {
+        scaling("_general", n, overhead);
+        tsup_cleanup();
+    }
+    sc_timeouts = 0;
     bench_unmap_shootdown(overhead);
     tsup_cleanup();
     printf("BENCH DONE\n");
