@@ -77,18 +77,18 @@ static bool queued(const struct tcb *t)
 
 /* Put t at the tail of its priority's queue (if it is not queued). */
 /* (Another processor is told even if t is queued already: lazy queues
- * keep a blocked thread there.) */
+ * keep a blocked thread there. Last: a tail call, no frame here.) */
 static void enqueue(struct tcb *t)
 {
+    if (!queued(t)) {
+        struct runqueue *q = &queues[t->cpu];
+        unsigned p = t->priority;
+        if (list_empty(&q->ready[p]))
+            q->bitmap[p / 64] |= 1UL << (p % 64);
+        list_append(&q->ready[p], t, ready_link);
+    }
     if (t->cpu != cpu_index())
         mp_resched(t->cpu);
-    if (queued(t))
-        return;
-    struct runqueue *q = &queues[t->cpu];
-    unsigned p = t->priority;
-    if (list_empty(&q->ready[p]))
-        q->bitmap[p / 64] |= 1UL << (p % 64);
-    list_append(&q->ready[p], t, ready_link);
 }
 
 void sched_make_ready(struct tcb *t)
@@ -133,7 +133,7 @@ static struct tcb *highest_ready(void)
 
 static inline void requeue_current(void)
 {
-    if (current != here()->idle && runnable(current) && !queued(current))
+    if (runnable(current) && current != here()->idle && !queued(current))
         sched_make_ready(current);
 }
 
