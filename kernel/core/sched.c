@@ -131,6 +131,20 @@ static struct tcb *highest_ready(void)
     return here()->idle;
 }
 
+/* Is a thread of a priority above p queued here? (The queues are lazy:
+ * perhaps one that no longer runs; highest_ready knows.) */
+static bool queued_above(unsigned p)
+{
+    const struct runqueue *q = here();
+    unsigned w = p / 64;
+    if (q->bitmap[w] >> (p % 64) >> 1)
+        return true;
+    while (++w < 4)
+        if (q->bitmap[w])
+            return true;
+    return false;
+}
+
 static inline void requeue_current(void)
 {
     if (runnable(current) && current != here()->idle && !queued(current))
@@ -292,7 +306,9 @@ void sched_check_preempt(void)
 
 /* The current thread is the highest-priority runnable thread (the kernel
  * switches whenever a higher one becomes ready), unless it was granted a
- * preemption delay: a partner of at least its priority may run at once. */
+ * preemption delay: a partner of at least its priority may run at once.
+ * A lower one runs if no ready thread is above it: with no queue above
+ * it, at once, without highest_ready's walk. */
 void sched_handoff(struct tcb *to)
 {
     if (to && to->cpu != cpu_index()) { /* it runs over there */
@@ -300,13 +316,9 @@ void sched_handoff(struct tcb *to)
             enqueue(to);
         to = NULL;
     }
-    if (to && runnable(to) && to->priority >= current->priority && !current->delay_until) {
-        requeue_current();
-        switch_to(to);
-        return;
-    }
-    struct tcb *h = highest_ready();
-    if (to && runnable(to) && to->priority >= h->priority) {
+    if (to && runnable(to) &&
+        ((to->priority >= current->priority && !current->delay_until) ||
+         !queued_above(to->priority) || to->priority >= highest_ready()->priority)) {
         requeue_current();
         switch_to(to);
     } else {
