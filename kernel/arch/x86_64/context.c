@@ -19,6 +19,7 @@
 extern char trap_exit[], syscall_entry[], syscall_fast_entry[], unix_syscall_entry[],
     unix_syscall_fast_entry[], unix_thread_entry[];
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
+NORETURN void resume_stack(uint64_t unused, uint64_t new_rsp);
 
 static void push_switch_frame(struct tcb *t, uint64_t below, uint64_t ret)
 {
@@ -128,8 +129,9 @@ void arch_switch(struct tcb *from, struct tcb *to)
         arch_prepare_fast_resume(to);
     /* A thread blocked for fast_resume leaves its kernel stack for good:
      * its ksp points at the resume frame (or will, when switched to). */
-    uint64_t discard;
-    switch_stack(from->fast_blocked ? &discard : &from->ksp, to->ksp);
+    if (from->fast_blocked)
+        resume_stack(0, to->ksp);
+    switch_stack(&from->ksp, to->ksp);
 }
 
 void arch_thread_release(struct tcb *t)
@@ -169,19 +171,15 @@ void arch_resume_fast_blocked(struct tcb *from, struct tcb *to)
  * calls it, which is gone when it returns - and it does not return. */
 __attribute__((noinline)) static NORETURN void leave_boot(struct tcb *to)
 {
-    uint64_t dummy;
     paging_drop_boot_code();
     mp_start_others();
-    switch_stack(&dummy, to->ksp);
-    __builtin_unreachable();
+    resume_stack(0, to->ksp);
 }
 
 NORETURN void arch_enter_idle(struct tcb *idle)
 {
-    uint64_t discard;
     tss_set_kernel_stack(tcb_stack_top(idle));
-    switch_stack(&discard, idle->ksp);
-    __builtin_unreachable();
+    resume_stack(0, idle->ksp);
 }
 
 __boot void arch_switch_first(struct tcb *to)

@@ -145,8 +145,10 @@ no_syscall:
  * What it saves is a struct switch_frame (arch/frame.h), which context.c
  * and the fast paths build for threads that never switched away: the
  * build fails if the two disagree on its size.
+ * void resume_stack(uint64_t unused, uint64_t new_rsp): its second half,
+ * for a kernel stack left for good (nothing saved; RSI as above).
  */
-    .globl switch_stack
+    .globl switch_stack, resume_stack
 switch_stack:
 .Lsf_pushed = 0
 .irp reg, rbp, rbx, r12, r13, r14, r15
@@ -157,6 +159,7 @@ switch_stack:
     .error "switch_stack: not the registers of struct switch_frame (arch/frame.h)"
 .endif
     mov %rsp, (%rdi)
+resume_stack:
     mov %rsi, %rsp
 .irp reg, r15, r14, r13, r12, rbx, rbp
     pop %\reg
