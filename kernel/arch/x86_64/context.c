@@ -135,7 +135,8 @@ void arch_switch(struct tcb *from, struct tcb *to)
     load_context(from, to);
     /* A thread blocked for fast_resume leaves its kernel stack for good
      * (its ksp points at the resume frame when switched to), and one
-     * switched to from another stack resumes on its trap frame at once. */
+     * switched to from another stack resumes on its trap frame at once
+     * (with our registers: both resume points set every user register). */
     if (from->fast_blocked) {
         if (to->fast_blocked)
             arch_prepare_fast_resume(to);
