@@ -17,11 +17,15 @@
 
 volatile uint64_t kernel_ticks;
 
+/* A processor's ready queues, by tcb.ready_link, one per priority; and
+ * what the scheduler looks at first, in a line of its own: which are
+ * non-empty, and the idle thread. (Two arrays: either is indexed by a
+ * shift of the processor's number.) */
+static struct list ready[MAX_CPUS][256];
 struct runqueue {
-    struct list ready[256];             /* by tcb.ready_link, one per priority */
-    uint64_t bitmap[4];                 /* bit p set: queue p non-empty */
+    uint64_t bitmap[4];                 /* bit p set: ready[cpu][p] non-empty */
     struct tcb *idle;
-};
+} __attribute__((aligned(64)));
 static struct runqueue queues[MAX_CPUS];
 
 static struct runqueue *here(void)
@@ -77,18 +81,17 @@ static bool queued(const struct tcb *t)
 
 /* Put t at the tail of its priority's queue (if it is not queued). */
 /* (Another processor is told even if t is queued already: lazy queues
- * keep a blocked thread there.) */
+ * keep a blocked thread there. Last: a tail call, no frame here.) */
 static void enqueue(struct tcb *t)
 {
+    if (!queued(t)) {
+        unsigned p = t->priority;
+        if (list_empty(&ready[t->cpu][p]))
+            queues[t->cpu].bitmap[p / 64] |= 1UL << (p % 64);
+        list_append(&ready[t->cpu][p], t, ready_link);
+    }
     if (t->cpu != cpu_index())
         mp_resched(t->cpu);
-    if (queued(t))
-        return;
-    struct runqueue *q = &queues[t->cpu];
-    unsigned p = t->priority;
-    if (list_empty(&q->ready[p]))
-        q->bitmap[p / 64] |= 1UL << (p % 64);
-    list_append(&q->ready[p], t, ready_link);
 }
 
 void sched_make_ready(struct tcb *t)
@@ -101,10 +104,9 @@ void sched_remove(struct tcb *t)
 {
     if (!queued(t))
         return;
-    struct runqueue *q = &queues[t->cpu];
     unsigned p = t->priority;
-    if (list_remove(&q->ready[p], t, ready_link))
-        q->bitmap[p / 64] &= ~(1UL << (p % 64));
+    if (list_remove(&ready[t->cpu][p], t, ready_link))
+        queues[t->cpu].bitmap[p / 64] &= ~(1UL << (p % 64));
 }
 
 /* A halted thread does not run, unless it takes part in a string
@@ -120,20 +122,32 @@ static bool runnable(const struct tcb *t)
  * thread need not be queued and is queued when it is switched away from. */
 static struct tcb *highest_ready(void)
 {
-    struct runqueue *q = here();
+    unsigned c = cpu_index();
+    struct runqueue *q = &queues[c];
     for (int w = 3; w >= 0; w--)
         while (q->bitmap[w]) {
-            struct tcb *h = q->ready[w * 64 + 63 - __builtin_clzl(q->bitmap[w])].first;
+            struct tcb *h = ready[c][w * 64 + 63 - __builtin_clzl(q->bitmap[w])].first;
             if (runnable(h))
                 return h;
             sched_remove(h);
         }
-    return here()->idle;
+    return q->idle;
+}
+
+/* Is a thread of a priority above p queued here? (The queues are lazy:
+ * perhaps one that no longer runs; highest_ready knows.) */
+static bool queued_above(unsigned p)
+{
+    const struct runqueue *q = here();
+    uint64_t above = q->bitmap[p / 64] >> (p % 64) >> 1;
+    for (unsigned w = 3; w > p / 64; w--)
+        above |= q->bitmap[w];
+    return above;
 }
 
 static inline void requeue_current(void)
 {
-    if (current != here()->idle && runnable(current) && !queued(current))
+    if (runnable(current) && current != here()->idle && !queued(current))
         sched_make_ready(current);
 }
 
@@ -294,7 +308,9 @@ void sched_check_preempt(void)
 
 /* The current thread is the highest-priority runnable thread (the kernel
  * switches whenever a higher one becomes ready), unless it was granted a
- * preemption delay: a partner of at least its priority may run at once. */
+ * preemption delay: a partner of at least its priority may run at once.
+ * A lower one runs if no ready thread is above it: with no queue above
+ * it, at once, without highest_ready's walk. */
 void sched_handoff(struct tcb *to)
 {
     if (to && to->cpu != cpu_index()) { /* it runs over there */
@@ -302,13 +318,9 @@ void sched_handoff(struct tcb *to)
             enqueue(to);
         to = NULL;
     }
-    if (to && runnable(to) && to->priority >= current->priority && !current->delay_until) {
-        requeue_current();
-        switch_to(to);
-        return;
-    }
-    struct tcb *h = highest_ready();
-    if (to && runnable(to) && to->priority >= h->priority) {
+    if (to && runnable(to) &&
+        ((to->priority >= current->priority && !current->delay_until) ||
+         !queued_above(to->priority) || to->priority >= highest_ready()->priority)) {
         requeue_current();
         switch_to(to);
     } else {

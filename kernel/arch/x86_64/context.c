@@ -19,6 +19,8 @@
 extern char trap_exit[], syscall_entry[], syscall_fast_entry[], unix_syscall_entry[],
     unix_syscall_fast_entry[], unix_thread_entry[];
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
+NORETURN void resume_stack(uint64_t unused, uint64_t new_rsp);
+void switch_stack_to(uint64_t *save_rsp, struct trap_frame *f, void *at);
 
 static void push_switch_frame(struct tcb *t, uint64_t below, uint64_t ret)
 {
@@ -119,17 +121,31 @@ static inline __attribute__((always_inline)) void load_context(struct tcb *from,
     paging_set_gs_word(to->local_id);
 }
 
+extern char fast_resume[], unix_fast_resume[];
+
+static void *fast_resume_point(const struct tcb *t)
+{
+    return t->fast_blocked == FAST_UNIX ? unix_fast_resume : fast_resume;
+}
+
 void arch_switch(struct tcb *from, struct tcb *to)
 {
     if (from == to)
         return;
     load_context(from, to);
+    /* A thread blocked for fast_resume leaves its kernel stack for good
+     * (its ksp points at the resume frame when switched to), and one
+     * switched to from another stack resumes on its trap frame at once
+     * (with our registers: both resume points set every user register). */
+    if (from->fast_blocked) {
+        if (to->fast_blocked)
+            arch_prepare_fast_resume(to);
+        resume_stack(0, to->ksp);
+    }
     if (to->fast_blocked)
-        arch_prepare_fast_resume(to);
-    /* A thread blocked for fast_resume leaves its kernel stack for good:
-     * its ksp points at the resume frame (or will, when switched to). */
-    uint64_t discard;
-    switch_stack(from->fast_blocked ? &discard : &from->ksp, to->ksp);
+        switch_stack_to(&from->ksp, tcb_frame(to), fast_resume_point(to));
+    else
+        switch_stack(&from->ksp, to->ksp);
 }
 
 void arch_thread_release(struct tcb *t)
@@ -142,15 +158,13 @@ size_t arch_thread_kmem(const struct tcb *t)
     return fpu_kmem(t);
 }
 
-extern char fast_resume[], unix_fast_resume[];
-
 /* Written when a fast-blocked thread is switched to, not when it blocks:
  * the fast paths touch no line of it. (The registers switch_stack pops on
  * the way are not used: both resume points set every user register.) */
 void arch_prepare_fast_resume(struct tcb *t)
 {
     struct switch_frame *sf = (struct switch_frame *)tcb_frame(t) - 1;
-    sf->ret = (uint64_t)(t->fast_blocked == FAST_UNIX ? unix_fast_resume : fast_resume);
+    sf->ret = (uint64_t)fast_resume_point(t);
     t->ksp = (uint64_t)sf;
 }
 
@@ -169,19 +183,15 @@ void arch_resume_fast_blocked(struct tcb *from, struct tcb *to)
  * calls it, which is gone when it returns - and it does not return. */
 __attribute__((noinline)) static NORETURN void leave_boot(struct tcb *to)
 {
-    uint64_t dummy;
     paging_drop_boot_code();
     mp_start_others();
-    switch_stack(&dummy, to->ksp);
-    __builtin_unreachable();
+    resume_stack(0, to->ksp);
 }
 
 NORETURN void arch_enter_idle(struct tcb *idle)
 {
-    uint64_t discard;
     tss_set_kernel_stack(tcb_stack_top(idle));
-    switch_stack(&discard, idle->ksp);
-    __builtin_unreachable();
+    resume_stack(0, idle->ksp);
 }
 
 __boot void arch_switch_first(struct tcb *to)

@@ -145,9 +145,14 @@ no_syscall:
  * What it saves is a struct switch_frame (arch/frame.h), which context.c
  * and the fast paths build for threads that never switched away: the
  * build fails if the two disagree on its size.
+ * void resume_stack(uint64_t unused, uint64_t new_rsp): its second half,
+ * for a kernel stack left for good (nothing saved; RSI as above).
+ * void switch_stack_to(uint64_t *save_rsp, struct trap_frame *f, void *at):
+ * the same save, then on at `at` with RSP = f: to a thread blocked for a
+ * fast resumption (context.c), where the ret of a switch frame below its
+ * trap frame f would take it, without that frame.
  */
-    .globl switch_stack
-switch_stack:
+.macro SWITCH_FRAME_SAVE
 .Lsf_pushed = 0
 .irp reg, rbp, rbx, r12, r13, r14, r15
     push %\reg
@@ -157,11 +162,22 @@ switch_stack:
     .error "switch_stack: not the registers of struct switch_frame (arch/frame.h)"
 .endif
     mov %rsp, (%rdi)
+.endm
+
+    .globl switch_stack, resume_stack, switch_stack_to
+switch_stack:
+    SWITCH_FRAME_SAVE
+resume_stack:
     mov %rsi, %rsp
 .irp reg, r15, r14, r13, r12, rbx, rbp
     pop %\reg
 .endr
     ret
+
+switch_stack_to:
+    SWITCH_FRAME_SAVE
+    mov %rsi, %rsp
+    jmp *%rdx
 
 /*
  * rdmsr and wrmsr for emulate.c that survive a #GP (an MSR the CPU does

@@ -87,7 +87,8 @@ void paging_free_space(paddr_t pml4, void (*release)(vaddr_t va, paddr_t pa, voi
 static inline void user_tlb_flush(vaddr_t va)
 {
     invlpg(va);
-    mp_flush_later(MP_FLUSH_USER);
+    if (mp_cpus > 1)                    /* (no call on one processor) */
+        mp_flush_later(MP_FLUSH_USER);
 }
 
 static inline void paging_switch(paddr_t pml4)
