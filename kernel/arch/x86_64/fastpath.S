@@ -221,7 +221,8 @@ fast_resume_at:
 
 /* A thread blocked by the fast path runs again after the general path
  * completed its IPC: the outcome is in its UTCB (MR0..MR7) and TCB (the
- * sender's id). Entered from switch_stack with RSP = its trap frame. */
+ * sender's id). Entered from switch_stack_to (or switch_stack) with
+ * RSP = its trap frame. */
     .globl fast_resume
 fast_resume:
     mov current(%rip), %rbp

@@ -234,8 +234,9 @@ unix_fast_answer:
 
 /*
  * A thread blocked above runs again after the general path completed (or
- * cancelled) its wait: entered from switch_stack or fast_resume_at with
- * RSP = its trap frame, in the kernel's GS. unix.c applies the outcome.
+ * cancelled) its wait: entered from switch_stack_to, switch_stack or
+ * fast_resume_at with RSP = its trap frame, in the kernel's GS. unix.c
+ * applies the outcome.
  */
     .globl unix_fast_resume
 unix_fast_resume:
