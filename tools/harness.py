@@ -120,7 +120,7 @@ FUZZ_OPTIONS = {"FUZZ_SEED": "fuzzseed", "FUZZ_CALLS": "fuzzcalls", "FUZZ_OPS": 
 
 
 # On four processors the hostile fuzzer's calls cost about ten times
-# more host time (every kernel entry parks the others: docs/testing.md);
+# more host time (kernel entries take turns with one lock: docs/testing.md);
 # the -smp boot makes fewer unless FUZZ_CALLS says otherwise.
 SMP_FUZZ_CALLS = 3000
 
