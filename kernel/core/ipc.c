@@ -227,7 +227,7 @@ static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *o
     unsigned err = 0;
     for (unsigned i = u + 1; i <= u + t && !err;) {
         if (s->utcb[i] & ITEM_NOT_STRING)
-            err = map_item_transfer(&x, bind, &s->utcb[i], &i);
+            err = map_item_transfer(&x, bind, &s->utcb[i], &i, u + t);
         else
             err = bind ? xfer_string(&x, &i, u + t + 1) : IPC_OVERFLOW;
     }
@@ -914,11 +914,9 @@ void ipc_detach(struct tcb *t)
      * with t (waiters.h), t itself not any more. */
     waiters_leave(t);
     struct tcb *r;
-    while ((r = waiters_take(t))) {
-        mp_claim(r->cpu);               /* fast-blocked there, perhaps */
+    while ((r = waiters_take(t)))       /* (its processor claimed: unlink) */
         if (r->state == TS_RECV_BLOCKED && r->rcv_from == t->global_id) {
             set_error(r, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
             wake(r);
         }
-    }
 }

@@ -118,7 +118,10 @@ static void irq_fire(unsigned irq)
     struct tcb *h = tcb_lookup_global(utcb_get(t, UTCB_PAGER));
     if (!h || !tcb_is_active(h))
         return;                             /* handler gone: dead until re-attached */
-    t->cpu = (uint8_t)cpu_index();          /* it sends from here */
+    if (t->cpu != cpu_index()) {            /* it sends from here: its old */
+        mp_claim(t->cpu);                   /* processor's fast paths may be */
+        t->cpu = (uint8_t)cpu_index();      /* joining its waiters */
+    }
     ipc_irq_send(t, h);
 }
 

@@ -192,14 +192,16 @@ bool map_item_short(struct tcb *s, struct tcb *r, const word_t *item)
     return mdb_map(&from->mdb, src, &to->mdb, dst, 0, rwx, false) != MDB_AGAIN;
 }
 
-unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i)
+unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i,
+                           unsigned last)
 {
     struct tcb *s = x->s, *r = x->r;
     struct work w = { .x = x, .preemptible = preemptible };
+    if (*i + 1 > last)
+        return IPC_OVERFLOW;            /* its second word is not in the message */
     word_t w0 = item[0], fp = item[1];
     unsigned type = ITEM_TYPE(w0);
-    word_t tag = utcb_get(s, UTCB_MR(0));
-    if ((type != ITEM_MAP && type != ITEM_GRANT) || *i + 1 > MSGTAG_U(tag) + MSGTAG_T(tag))
+    if (type != ITEM_MAP && type != ITEM_GRANT)
         return IPC_OVERFLOW;            /* string items: not yet */
     *i += 2;
     word_t window = ACCEPT_WINDOW(utcb_get(r, UTCB_BR(0)));

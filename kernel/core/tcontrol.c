@@ -117,7 +117,8 @@ word_t sys_thread_control(word_t dest, word_t space_spec, word_t scheduler, word
     if (n < USER_BASE || n >> THREAD_BITS)
         return syscall_fail(ERR_INVALID_THREAD);    /* kernel threads */
     struct tcb *t = tcb_slot(n);
-    mp_claim(t->cpu);                   /* (a free slot's reads as 0) */
+    if (t->state != TS_FREE)
+        mp_claim(t->cpu);                           /* we look at t */
     if (space_spec == NILTHREAD) {                  /* delete */
         if (t == current)
             return syscall_fail(ERR_INVALID_THREAD);

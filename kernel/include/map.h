@@ -7,8 +7,12 @@ struct xfer;
 /* Transfer the typed item at `item` (index *i in the sender's MRs) of
  * x's transfer, advancing *i past it. Returns 0 or an IPC error code.
  * `preemptible`: the partners are bound (ipc.c), the work may be
- * preempted; else at most MAP_UNBOUND_PAGES pages are mapped. */
-unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i);
+ * preempted; else at most MAP_UNBOUND_PAGES pages are mapped. `last`:
+ * the index of the message's last word, from the tag as the transfer
+ * read it once (the sender's threads on other processors may change
+ * MR0 meanwhile). */
+unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i,
+                           unsigned last);
 
 /* The usual map item in short: the one 4 KB page a pager answers a page
  * fault with, from a sender not sigma0 into the complete window of a
