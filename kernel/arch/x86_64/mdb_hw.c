@@ -90,7 +90,7 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned level, uns
         return io_allow(s, IO_PORT_OF(va), 1);
     uint64_t *e = paging_entry(s->pml4, va, level), big = level ? PTE_PS : 0;
     if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa) {   /* rights change only */
-        space_claim(s);
+        claim(m);
         *e = (*e & (PTE_ADDR | PTE_PS | PTE_A | PTE_D)) | pte_rights(rights);
         user_tlb_flush(va);
         return true;
@@ -101,7 +101,7 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned level, uns
         return true;
     }
     if (level)
-        space_claim(s);                 /* (an empty table may make way) */
+        claim(m);                       /* (an empty table may make way) */
     return space_map(s, va, pa, mdb_level_shift(level), pte_rights(rights) & ~(PTE_P | PTE_U));
 }
 
@@ -138,6 +138,6 @@ unsigned mdb_hw_unmap(struct mdb_space *m, vaddr_t va, unsigned level)
 bool mdb_hw_split(struct mdb_space *m, vaddr_t va, unsigned level)
 {
     struct space *s = space_of(m);
-    space_claim(s);
+    claim(m);
     return paging_split(s->pml4, va, level, &s->kmem);
 }
