@@ -300,6 +300,8 @@ void sched_check_preempt(void)
         schedule();
         return;
     }
+    if (!queued_above(current->priority))
+        return;                         /* (without highest_ready's walk) */
     struct tcb *h = highest_ready();
     if (h != here()->idle && h->priority > current->priority &&
         !(current->max_delay_ticks && preemption_delayed(current, h)))

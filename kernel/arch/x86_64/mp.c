@@ -21,7 +21,8 @@ static volatile bool others_may_start;
  * on to the next waiting processor in turn, so that none waits for ever
  * however fast the others take it again. */
 static int owner = -1;
-static volatile uint8_t waiting[MAX_CPUS];
+static uint32_t waiting;                /* a bit per processor that waits for it */
+static uint32_t claimed;                /* the holder's: a bit per processor it parked */
 static uint8_t flush_due;               /* MP_FLUSH_* for the others, at release */
 
 void mp_add_cpu(unsigned index, unsigned apic_id, struct cpu_local *local, paddr_t root)
@@ -135,11 +136,12 @@ static bool held_here(void)
  * idle thread is left alone: it cannot leave idle without the lock. */
 void mp_claim_wait(unsigned c)
 {
-    struct cpu_local *l = cpu_of[c];
-    if (l->park || !runs_a_thread(c) || c == cpu_index() || !held_here())
+    if ((claimed >> c & 1) || c == cpu_index() || !held_here() || !runs_a_thread(c))
         return;
+    struct cpu_local *l = cpu_of[c];
     while (l->parked)                   /* still leaving the last park */
         cpu_relax();
+    claimed |= 1u << c;
     l->park = 1;
     poke(c);
     while (!l->parked)
@@ -152,25 +154,27 @@ void mp_claim_all(void)
         mp_claim(c);
 }
 
+static bool take(void)
+{
+    int free = -1;
+    return __atomic_compare_exchange_n(&owner, &free, (int)cpu_index(), false,
+                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 /* Waiting, this processor may be asked to evict its thread, which then
  * goes on here later, or on another processor: there it holds the lock
  * already, which that one's scheduler needed to run it; or never. */
 void kernel_lock_wait(void)
 {
-    if (held_here())
+    if (held_here() || take())
         return;
-    waiting[cpu_index()] = 1;
-    for (;;) {
-        int free = -1;
-        if (__atomic_compare_exchange_n(&owner, &free, (int)cpu_index(), false,
-                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-            break;                      /* taken */
-        if (held_here())
-            break;                      /* passed on to us */
+    uint32_t me = 1u << cpu_index();    /* in the queue: it may be passed on to us */
+    __atomic_or_fetch(&waiting, me, __ATOMIC_RELAXED);
+    while (!take() && !held_here()) {
         mp_serve();
         cpu_relax();
     }
-    waiting[cpu_index()] = 0;
+    __atomic_and_fetch(&waiting, ~me, __ATOMIC_RELAXED);
 }
 
 static void flush_others(unsigned me)
@@ -179,10 +183,11 @@ static void flush_others(unsigned me)
     flush_due = 0;
     for (unsigned c = 0; c < mp_cpus; c++) {
         struct cpu_local *l = cpu_of[c];
-        if (c == me || (kind != MP_FLUSH_GLOBAL && !l->park))
+        bool parked = claimed >> c & 1;
+        if (c == me || (kind != MP_FLUSH_GLOBAL && !parked))
             continue;
         l->flush = (uint8_t)kind;
-        if (!l->park)
+        if (!parked)
             poke(c);
     }
     for (unsigned c = 0; c < mp_cpus; c++)
@@ -190,32 +195,40 @@ static void flush_others(unsigned me)
             cpu_relax();
 }
 
+/* Flushes asked for, processors parked or waiting: the release's rarer
+ * work (out of line, so that an uncontended release is a store). */
+static void __attribute__((noinline)) unlock_busy(void)
+{
+    unsigned me = cpu_index();
+    if (flush_due)
+        flush_others(me);
+    for (uint32_t m = claimed; m; m &= m - 1)
+        cpu_of[__builtin_ctz(m)]->park = 0;
+    claimed = 0;
+    /* the next waiter after this processor, round the ring */
+    uint32_t w = __atomic_load_n(&waiting, __ATOMIC_RELAXED) & ~(1u << me);
+    uint32_t after = w & ~((2u << me) - 1);
+    int next = w ? __builtin_ctz(after ? after : w) : -1;
+    __atomic_store_n(&owner, next, __ATOMIC_RELEASE);
+    if (next >= 0)                      /* (it may have stopped waiting: its thread */
+        poke((unsigned)next);           /* evicted, its idle loop lets the lock go) */
+}
+
 void kernel_unlock(void)
 {
     if (!held_here())
         return;
-    unsigned me = cpu_index();
-    if (flush_due)
-        flush_others(me);
-    for (unsigned c = 0; c < mp_cpus; c++)
-        cpu_of[c]->park = 0;
-    int next = -1;
-    for (unsigned i = 1; i < mp_cpus && next < 0; i++)
-        if (waiting[(me + i) % mp_cpus])
-            next = (int)((me + i) % mp_cpus);
-    __atomic_store_n(&owner, next, __ATOMIC_RELEASE);
-    if (next >= 0)                      /* (it may have stopped waiting: its thread */
-        poke((unsigned)next);           /* evicted, its idle loop lets the lock go) */
+    if (flush_due | claimed | __atomic_load_n(&waiting, __ATOMIC_RELAXED))
+        unlock_busy();
+    else                                /* (one that starts waiting now takes it) */
+        __atomic_store_n(&owner, -1, __ATOMIC_RELEASE);
 }
 
 /* The work that called this may hold pointers to threads of processors
  * it claimed: they are claimed again. */
 void mp_preemption_point_wait(void)
 {
-    uint32_t had = 0;
-    for (unsigned c = 0; c < mp_cpus; c++)
-        if (cpu_of[c]->park)
-            had |= 1u << c;
+    uint32_t had = claimed;
     kernel_unlock();
     arch_interrupt_window();
     kernel_lock_wait();
@@ -229,8 +242,10 @@ void mp_evicted_here(void)
     this_cpu.evict = NULL;
     mp_serve();
     this_cpu.parked = 0;                /* (the evicted thread's wait said so) */
-    waiting[cpu_index()] = 0;           /* (its wait for the lock ended: if the */
-}                                       /* lock came here, the idle loop passes it on) */
+    /* Its wait for the lock ended: if the lock came here, the idle loop
+     * passes it on. */
+    __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
+}
 
 /* ---- the holder's requests ---------------------------------------------- */
 
