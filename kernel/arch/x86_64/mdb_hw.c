@@ -97,8 +97,8 @@ bool mdb_hw_map(struct mdb_space *m, vaddr_t va, paddr_t pa, unsigned level, uns
     }
     if (e && !(*e & PTE_P)) {                           /* the tables are there */
         *e = pa | big | pte_rights(rights);
-        user_tlb_flush(va);
-        return true;
+        invlpg(va);                     /* (no TLB holds a not-present entry: */
+        return true;                    /* the other processors need no flush) */
     }
     if (level)
         claim(m);                       /* (an empty table may make way) */

@@ -168,30 +168,34 @@ void kernel_lock_wait(void)
 {
     if (held_here() || take())
         return;
-    uint32_t me = 1u << cpu_index();    /* in the queue: it may be passed on to us */
-    __atomic_or_fetch(&waiting, me, __ATOMIC_RELAXED);
+    /* in the queue: it may be passed on to us */
+    __atomic_or_fetch(&waiting, 1u << cpu_index(), __ATOMIC_RELAXED);
     while (!take() && !held_here()) {
         mp_serve();
         cpu_relax();
     }
-    __atomic_and_fetch(&waiting, ~me, __ATOMIC_RELAXED);
+    /* (this processor's bit: an evicted thread goes on elsewhere, where
+     * its old processor's bit is that one's own business again) */
+    __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
 }
 
+/* A user flush goes to the processors claimed (the others run no
+ * thread of a space whose mappings went, or are idle and flush when
+ * they switch), a global one to all. */
 static void flush_others(unsigned me)
 {
     unsigned kind = flush_due;
     flush_due = 0;
-    for (unsigned c = 0; c < mp_cpus; c++) {
-        struct cpu_local *l = cpu_of[c];
-        bool parked = claimed >> c & 1;
-        if (c == me || (kind != MP_FLUSH_GLOBAL && !parked))
-            continue;
-        l->flush = (uint8_t)kind;
-        if (!parked)
+    uint32_t to = kind == MP_FLUSH_GLOBAL ? (1u << mp_cpus) - 1 : claimed;
+    to &= ~(1u << me);
+    for (uint32_t m = to; m; m &= m - 1) {
+        unsigned c = (unsigned)__builtin_ctz(m);
+        cpu_of[c]->flush = (uint8_t)kind;
+        if (!(claimed >> c & 1))
             poke(c);
     }
-    for (unsigned c = 0; c < mp_cpus; c++)
-        while (cpu_of[c]->flush)
+    for (uint32_t m = to; m; m &= m - 1)
+        while (cpu_of[__builtin_ctz(m)]->flush)
             cpu_relax();
 }
 
@@ -272,6 +276,9 @@ void mp_stop(struct tcb *t)
     sched_evicted(t);
 }
 
+/* Always an IPI, even if the word is set already: an IPI handler whose
+ * thread was evicted never looked at it (trap.c), and the processor's
+ * fresh idle thread does not. */
 void mp_resched(unsigned cpu)
 {
     cpu_of[cpu]->resched = 1;
