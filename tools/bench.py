@@ -103,6 +103,11 @@ SCALING = ["ipc_rtt_scaling_1", "ipc_rtt_scaling_2", "ipc_rtt_scaling_4"]
 # the same through the general path (kernel lock): reported, no goal
 SCALING_GENERAL = [n.replace("scaling", "scaling_general") for n in SCALING]
 SCALING_SLACK = 0.05
+# The one-processor benchmarks whose kernel entries take the kernel lock,
+# booted again on the -smp 4 machine (three processors idle): what a
+# multiprocessor kernel costs the general paths. Reported, no goal.
+LOCK_COST = ["thread_switch_inter", "pagefault_user_pager", "exception_ipc_rtt",
+             "irq_to_user", "map_rpc_4k", "map_rpc_64k", "string_ipc_64k"]
 
 
 def qemu_machine(args, cpus=1):
@@ -184,22 +189,28 @@ def run(label, cmd, log_path, stop_on, type_after=None, done_line="BENCH DONE"):
     return results, info
 
 
-def run_pecan(args, general=False, smp=False):
+def run_pecan(args, general=False, smp=False, lock_cost=False):
     """The kernel's benchmarks; `general`: the IPC round trips again with
     the fast path off (kernel option nofastpath), named *_general; `smp`:
     the benchmarks of several processors on -smp 4 (user/bench/smp.c),
-    with their SCALING lines as results["scaling"]."""
+    with their SCALING lines as results["scaling"]; `lock_cost`: the
+    one-processor benchmarks booted on -smp 4, the LOCK_COST rows named
+    *_4cpus."""
     build = args.build
     word = " general" if general else " smp" if smp else ""
     bench = os.path.join(build, "user", "bench.elf") + word
-    cmd = qemu_machine(args, SMP_CPUS if smp else 1) + [
+    cmd = qemu_machine(args, SMP_CPUS if smp or lock_cost else 1) + [
         "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
         "-initrd", ",".join([os.path.join(build, "user", "sigma0.elf"), bench])]
     if general:
         cmd += ["-append", "nofastpath"]
-    label = "Pecan (nofastpath)" if general else f"Pecan (-smp {SMP_CPUS})" if smp else "Pecan"
-    log = "serial-general.log" if general else "serial-smp.log" if smp else "serial.log"
+    label = "Pecan (nofastpath)" if general else f"Pecan (-smp {SMP_CPUS})" if smp else \
+        f"Pecan (one-processor benchmarks, -smp {SMP_CPUS})" if lock_cost else "Pecan"
+    log = "serial-general.log" if general else "serial-smp.log" if smp else \
+        "serial-4cpus.log" if lock_cost else "serial.log"
     results, info = run(label, cmd, os.path.join(build, "bench", log), ["PANIC"])
+    if lock_cost:
+        return {n + "_4cpus": results[n] for n in LOCK_COST if n in results}
     if smp:
         results["scaling"] = info.get("scaling", {})
     elif not general:
@@ -347,8 +358,11 @@ def smp_goals(pecan, scaling):
                       "met": abs(smp - one) <= SAME_CPU_SLACK}
     general = SCALING_GENERAL if all(scaling.get(n, {}).get("cpus") for n in SCALING_GENERAL) \
         else []
+    lock = {n: {"one_cpu": pecan[n]["median"], "smp": pecan[n + "_4cpus"]["median"],
+                "difference": pecan[n + "_4cpus"]["median"] - pecan[n]["median"]}
+            for n in LOCK_COST if n in pecan and n + "_4cpus" in pecan}
     return {"same_cpu": same, "scaling": scaling_rows(pecan, scaling, SCALING),
-            "scaling_general": scaling_rows(pecan, scaling, general),
+            "scaling_general": scaling_rows(pecan, scaling, general), "lock_cost": lock,
             "slack": {"same_cpu_instructions": SAME_CPU_SLACK, "scaling": SCALING_SLACK}}
 
 
@@ -409,6 +423,10 @@ def print_smp(pecan, goals):
               "(the kernel lock: no goal)")
     print("  (per rtt: all processors' instructions in the window less the client loops', "
           "over all pairs' round trips; + : at least)")
+    print(f"  {'one-processor runs':<20} {'one CPU':>8} {'-smp 4':>8} {'diff':>6}   "
+          "(three processors idle: the kernel lock's cost; no goal)")
+    for name, g in goals["lock_cost"].items():
+        print(f"  {name:<20} {g['one_cpu']:>8} {g['smp']:>8} {g['difference']:>+6}")
     for w in warnings:
         print(f"bench: WARNING: goal missed: {w}")
 
@@ -473,8 +491,10 @@ def main():
     smp = run_pecan(args, smp=True)
     scaling = smp.pop("scaling")
     pecan.update(smp)
+    pecan.update(run_pecan(args, lock_cost=True))
     missing = [n for n in [s + "_smp" for s in SAME_CPU] + SCALING if n not in pecan]
     missing += [n for n in SCALING if not scaling.get(n, {}).get("cpus")]
+    missing += [n + "_4cpus" for n in LOCK_COST if n + "_4cpus" not in pecan]
     if missing:
         sys.exit(f"bench: the -smp {SMP_CPUS} run reported no {', '.join(missing)}")
     goals = smp_goals(pecan, scaling)
