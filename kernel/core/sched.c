@@ -315,11 +315,8 @@ void sched_check_preempt(void)
  * it, at once, without highest_ready's walk. */
 void sched_handoff(struct tcb *to)
 {
-    if (to && to->cpu != cpu_index()) { /* it runs over there */
-        if (runnable(to))
-            enqueue(to);
-        to = NULL;
-    }
+    if (to && to->cpu != cpu_index())   /* it runs over there: whoever woke */
+        to = NULL;                      /* it queued it and told its processor */
     if (to && runnable(to) &&
         ((to->priority >= current->priority && !current->delay_until) ||
          !queued_above(to->priority) || to->priority >= highest_ready()->priority)) {
