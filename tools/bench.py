@@ -10,7 +10,9 @@ One more Pecan boot, under our QEMU plugin tools/cacheplugin/lines.c,
 counts the cache lines and pages of one IPC round trip
 (tools/cachelines.py). Another boots the benchmark root task on -smp 4
 ("smp": user/bench/smp.c) for the figures of several processors and
-compares them with issue 15's goals.
+compares them with issue 15's goals, and once more without "smp" on the
+same -smp 4 machine: the one-processor benchmarks with three processors
+idle, the kernel lock's cost to the general paths (LOCK_COST, *_4cpus).
 
 Prints a table (each Pecan figure beside its Linux equivalent, with the
 ratio) and writes, under BUILD/bench/:
@@ -27,7 +29,8 @@ ratio) and writes, under BUILD/bench/:
                  charged for receiving 4 KB mappings (per page) and one
                  1 GB mapping: nodes, page tables and all (user/bench/memory.c);
                  "smp_goals": issue 15's goals and whether the -smp 4 boot
-                 met them (smp_goals() below);
+                 met them, and the *_4cpus rows beside one processor's
+                 ("lock_cost"; smp_goals() below);
                  "cache_lines": {"ipc_rtt_inter_0": {"kernel_insn_lines": n,
                  "kernel_data_lines", "user_insn_lines", "user_data_lines",
                  "kernel_pages", "user_pages", "lines", "pages",
@@ -39,7 +42,7 @@ ratio) and writes, under BUILD/bench/:
   ipc_rtt.png    IPC round trip against message length (tools/bench_plot.py)
   lxbench.png    lxbench, Pecan relative to Linux, as seed 001's figure 6
                  (tools/lxbench_plot.py)
-  serial.log, serial-smp.log, serial-os.log, serial-unix.log,
+  serial.log, serial-smp.log, serial-4cpus.log, serial-os.log, serial-unix.log,
   linux-serial.log, serial-cache.log   the consoles; cachelines.log   the
                  plugin's output
 """
