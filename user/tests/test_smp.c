@@ -1505,12 +1505,22 @@ TEST(mp, map_unmap_and_ipc_from_every_processor_at_once)
 
 /*
  * Clients on every processor but 0 (on one: on 0) call a server without
- * end, with short timeouts; the root thread makes the server, under one
- * id, again and again, alone in a space of its own or in the root task's
- * space in turns, moves it to a processor, and deletes it (its space
- * too) while the calls fly. A call ends in an answer with the right
- * words, or a timeout (1) or "no such partner" (2) error, never another
- * error, a wrong answer, or a hang; and the kernel goes on working.
+ * end, with short timeouts; the root thread makes the server, in one
+ * thread slot, again and again, alone in a space of its own or in the
+ * root task's space in turns, moves it to a processor, and deletes it
+ * (its space too) while the calls fly. A call ends in an answer with the
+ * right words, or a timeout (1) or "no such partner" (2) error, never
+ * another error, a wrong answer, or a hang; and the kernel goes on
+ * working.
+ *
+ * Each server has the slot's next version, as X.2 means versions to be
+ * used: the support pager may still owe the last server the answer to a
+ * page fault when the next one, under the same id, waits for its start
+ * message from that pager; the answer would start it at IP 0 (spec 4.7:
+ * any other message from the pager starts it without setting IP/SP), and
+ * the pager's start message would then wait for ever (seen once in 45
+ * loaded -smp 4 runs of this test: the pager sending to the server, the
+ * server at IP 0 faulting to the pager).
  */
 #define DR_ROUNDS 60
 static struct {
@@ -1576,13 +1586,15 @@ TEST(mp, deletion_racing_with_ipc_between_processors)
 {
     unsigned n = ncpus(), clients = n > 1 ? n - 1 : 1;
     memset((void *)&dr, 0, sizeof dr);
-    L4_ThreadId_t id = tsup_new_id(), c[MAX_CPUS];
-    dr.server = id.raw;
+    L4_ThreadId_t slot = tsup_new_id(), c[MAX_CPUS];
+    dr.server = slot.raw;
     for (unsigned k = 0; k < clients; k++) {
         c[k] = tsup_thread(dr_client, k);
         tsup_move(c[k], other_cpu(k));
     }
     for (unsigned i = 0; i < DR_ROUNDS; i++) {
+        L4_ThreadId_t id = L4_GlobalId(L4_ThreadNo(slot), L4_Version(slot) + i);
+        dr.server = id.raw;
         if (i & 1)
             tsup_space_as(id, dr_server, 0);
         else
