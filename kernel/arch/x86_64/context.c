@@ -21,6 +21,7 @@ extern char trap_exit[], syscall_entry[], syscall_fast_entry[], unix_syscall_ent
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
 NORETURN void resume_stack(uint64_t unused, uint64_t new_rsp);
 void switch_stack_to(uint64_t *save_rsp, struct trap_frame *f, void *at);
+NORETURN void resume_at(uint64_t unused, struct trap_frame *f, void *at);
 
 static void push_switch_frame(struct tcb *t, uint64_t below, uint64_t ret)
 {
@@ -134,18 +135,18 @@ void arch_switch(struct tcb *from, struct tcb *to)
         return;
     load_context(from, to);
     /* A thread blocked for fast_resume leaves its kernel stack for good
-     * (its ksp points at the resume frame when switched to), and one
-     * switched to from another stack resumes on its trap frame at once
-     * (with our registers: both resume points set every user register). */
-    if (from->fast_blocked) {
-        if (to->fast_blocked)
-            arch_prepare_fast_resume(to);
-        resume_stack(0, to->ksp);
-    }
-    if (to->fast_blocked)
+     * (nothing to save), and one switched to resumes on its trap frame at
+     * once (with our registers: both resume points set every user
+     * register). */
+    if (to->fast_blocked) {
+        if (from->fast_blocked)
+            resume_at(0, tcb_frame(to), fast_resume_point(to));
         switch_stack_to(&from->ksp, tcb_frame(to), fast_resume_point(to));
-    else
+    } else if (from->fast_blocked) {
+        resume_stack(0, to->ksp);
+    } else {
         switch_stack(&from->ksp, to->ksp);
+    }
 }
 
 void arch_thread_release(struct tcb *t)
@@ -168,13 +169,10 @@ void arch_prepare_fast_resume(struct tcb *t)
     t->ksp = (uint64_t)sf;
 }
 
-NORETURN void fast_resume_at(struct trap_frame *f);
-
 void arch_resume_fast_blocked(struct tcb *from, struct tcb *to)
 {
     load_context(from, to);
-    arch_prepare_fast_resume(to);
-    fast_resume_at(tcb_frame(to));
+    resume_at(0, tcb_frame(to), fast_resume_point(to));
 }
 
 /* Run-time code, on the boot stack: the boot code's pages leave the

@@ -151,6 +151,8 @@ no_syscall:
  * the same save, then on at `at` with RSP = f: to a thread blocked for a
  * fast resumption (context.c), where the ret of a switch frame below its
  * trap frame f would take it, without that frame.
+ * void resume_at(uint64_t unused, struct trap_frame *f, void *at): its
+ * second half, from a kernel stack left for good (nothing saved).
  */
 .macro SWITCH_FRAME_SAVE
 .Lsf_pushed = 0
@@ -164,7 +166,7 @@ no_syscall:
     mov %rsp, (%rdi)
 .endm
 
-    .globl switch_stack, resume_stack, switch_stack_to
+    .globl switch_stack, resume_stack, switch_stack_to, resume_at
 switch_stack:
     SWITCH_FRAME_SAVE
 resume_stack:
@@ -176,6 +178,7 @@ resume_stack:
 
 switch_stack_to:
     SWITCH_FRAME_SAVE
+resume_at:
     mov %rsi, %rsp
     jmp *%rdx
 

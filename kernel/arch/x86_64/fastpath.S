@@ -210,19 +210,10 @@ slow:
     swapgs
     jmp syscall_entry_frame
 
-/* void fast_resume_at(struct trap_frame *f): resume the current thread
- * where its switch frame returns to, fast_resume or unix_fast_resume
- * (unix_fastpath.S), on its trap frame, leaving the kernel stack we are
- * on (context.c). */
-    .globl fast_resume_at
-fast_resume_at:
-    mov %rdi, %rsp
-    jmp *(FR_RESUME_RET - FR_BASE)(%rdi)
-
 /* A thread blocked by the fast path runs again after the general path
  * completed its IPC: the outcome is in its UTCB (MR0..MR7) and TCB (the
- * sender's id). Entered from switch_stack_to (or switch_stack) with
- * RSP = its trap frame. */
+ * sender's id). Entered from switch_stack_to or resume_at (or
+ * switch_stack) with RSP = its trap frame. */
     .globl fast_resume
 fast_resume:
     mov current(%rip), %rbp

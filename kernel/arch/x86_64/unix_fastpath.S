@@ -234,8 +234,8 @@ unix_fast_answer:
 
 /*
  * A thread blocked above runs again after the general path completed (or
- * cancelled) its wait: entered from switch_stack_to, switch_stack or
- * fast_resume_at with RSP = its trap frame, in the kernel's GS. unix.c
+ * cancelled) its wait: entered from switch_stack_to, resume_at or
+ * switch_stack with RSP = its trap frame, in the kernel's GS. unix.c
  * applies the outcome.
  */
     .globl unix_fast_resume

@@ -18,10 +18,6 @@
 #define FR_RFLAGS    FR(TF_RFLAGS)
 #define FR_RSP       FR(TF_RSP)
 #define FR_BASE      FR(0)
-/* Below the frame: the switch frame (arch/frame.h) of a fast-blocked
- * thread, whose return address is fast_resume (or unix_fast_resume). */
-#define FR_RESUME_KSP (FR_BASE - SF_SIZE)
-#define FR_RESUME_RET (FR_RESUME_KSP + SF_RET)
 
 /* MR i of a UTCB, relative to MR0, where tcb.utcb points */
 #define MR(i)        UTCB_WORD(UTCB_MR(i))
