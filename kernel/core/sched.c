@@ -190,7 +190,10 @@ bool sched_migrate(struct tcb *t, unsigned cpu)
     else
         mp_stop(t);
     sched_remove(t);
+    uint64_t wakeup = t->wakeup;        /* its timeout goes along */
+    timeout_cancel(t);
     t->cpu = (uint8_t)cpu;
+    timeout_arm(t, wakeup);
     t->root = root;
     if (t->utcb)
         utcb_set(t, UTCB_PROCESSOR_NO, cpu);
@@ -244,17 +247,19 @@ void sched_delay_end(struct tcb *t)
  * processor has nothing to count; a busy one counts its thread's slice
  * and quantum down, which nobody else touches while it runs here (a
  * holder of the lock parks this processor first, arch/mp.h). A tick that
- * ends either, or finds a preemption delay granted, or the boot
- * processor's tick that has a timeout due or is every 16th (the
- * debugger's look at the console, the check for preemption), is a whole
- * one: sched_tick, under the lock. (The timeouts' list is read without
- * it: a glance that may miss a change for one tick.) */
+ * ends either, or finds a preemption delay granted, or a timeout of this
+ * processor due, or the boot processor's every 16th (the debugger's look
+ * at the console, the check for preemption), is a whole one: sched_tick,
+ * under the lock. (The timeouts' list is read without it: a glance that
+ * may miss a change for one tick. The boot processor keeps the clock:
+ * the others' timeouts are due at most a tick late.) */
 bool sched_tick_quiet(void)
 {
     unsigned cpu = cpu_index();
     struct tcb *t = current;
     bool idle = t == queues[cpu].idle;
-    if (mp_cpus == 1 || (cpu == 0 && (timeout_due(kernel_ticks + 1) || kernel_ticks % 16 == 15)))
+    if (mp_cpus == 1 || timeout_due(kernel_ticks + (cpu == 0)) ||
+        (cpu == 0 && kernel_ticks % 16 == 15))
         return false;
     if (!idle && (t->slice_left <= 1 || t->delay_until || (t->quantum_us && t->quantum_left == 1)))
         return false;
@@ -270,10 +275,9 @@ bool sched_tick_quiet(void)
 
 void sched_tick(void)
 {
-    if (cpu_index() == 0) {             /* the clock and the timeouts */
+    if (cpu_index() == 0)               /* the clock */
         kernel_ticks++;
-        timeout_tick(kernel_ticks);
-    }
+    timeout_tick(kernel_ticks);         /* this processor's timeouts */
     struct tcb *t = current;
     if (t != here()->idle && t->quantum_us && t->quantum_left && --t->quantum_left == 0)
         t->quantum_expired = true;

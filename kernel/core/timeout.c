@@ -1,11 +1,18 @@
-/* Timeouts: decoding time values, and a list of waiting threads sorted by
- * deadline so the tick only looks at its head. */
+/* Timeouts: decoding time values, and for each processor a list of its
+ * threads waiting with a timeout, sorted by deadline so that its tick
+ * only looks at the head. A list is its processor's, like the threads on
+ * it (arch/mp.h): whoever changes a thread's timeout changes the thread
+ * too, and has claimed its processor (the kernel lock's holder) or is
+ * that processor (its IPC without the lock). */
 #include "timeout.h"
+#include "arch/mp.h"
 #include "ipc.h"
 #include "sched.h"
 #include "syscall.h"
 
-static struct list waiting;     /* by tcb.timeout_link, earliest deadline first */
+/* by tcb.timeout_link, earliest deadline first; a thread on its
+ * processor's (tcb.cpu) */
+static struct list waiting[MAX_CPUS];
 
 bool time_period_us(uint16_t t, uint64_t *us)
 {
@@ -46,37 +53,40 @@ uint64_t time_deadline_slow(uint16_t t)
 }
 
 /* The first waiting thread due after `deadline`, NULL if none. */
-static struct tcb *first_due_after(uint64_t deadline)
+static struct tcb *first_due_after(struct list *l, uint64_t deadline)
 {
-    struct tcb *t = waiting.first;
+    struct tcb *t = l->first;
     while (t && t->wakeup <= deadline)
-        t = list_next(&waiting, t, timeout_link);
+        t = list_next(l, t, timeout_link);
     return t;
 }
 
 void timeout_arm(struct tcb *t, uint64_t deadline)
 {
     t->wakeup = deadline;
-    if (deadline)
-        list_insert_before(&waiting, t, first_due_after(deadline), timeout_link);
+    if (!deadline)
+        return;
+    struct list *l = &waiting[t->cpu];
+    list_insert_before(l, t, first_due_after(l, deadline), timeout_link);
 }
 
 void timeout_remove(struct tcb *t)
 {
-    list_remove(&waiting, t, timeout_link);
+    list_remove(&waiting[t->cpu], t, timeout_link);
     t->wakeup = 0;
 }
 
 bool timeout_due(uint64_t now)
 {
-    struct tcb *t = waiting.first;
+    struct tcb *t = waiting[cpu_index()].first;
     return t && t->wakeup <= now;
 }
 
 void timeout_tick(uint64_t now)
 {
+    struct list *l = &waiting[cpu_index()];
     struct tcb *t;
-    while ((t = waiting.first) && t->wakeup <= now) {
+    while ((t = l->first) && t->wakeup <= now) {
         timeout_cancel(t);
         ipc_timeout(t);
     }

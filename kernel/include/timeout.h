@@ -1,5 +1,5 @@
-/* Time values (spec 2.8; pecan/time.h draws them) and the list of
- * threads waiting with a timeout. */
+/* Time values (spec 2.8; pecan/time.h draws them) and each processor's
+ * list of its threads waiting with a timeout. */
 #pragma once
 #include "tcb.h"
 #include "pecan/time.h"
@@ -17,7 +17,8 @@ static inline uint64_t time_deadline(uint16_t t)
 /* Microseconds of a period value (~0 for never); false for a point. */
 bool time_period_us(uint16_t t, uint64_t *us);
 
-/* Arm / disarm a blocked thread's timeout (deadline 0 = none). */
+/* Arm / disarm a blocked thread's timeout (deadline 0 = none), on the
+ * list of its processor: one that moves takes its timeout along. */
 void timeout_arm(struct tcb *t, uint64_t deadline);
 void timeout_remove(struct tcb *t);
 static inline void timeout_cancel(struct tcb *t)
@@ -26,8 +27,9 @@ static inline void timeout_cancel(struct tcb *t)
         timeout_remove(t);
 }
 
-/* Has a wait's deadline come? (sched_tick_quiet: without the lock) */
+/* Has the deadline of a wait on this processor come? (sched_tick_quiet:
+ * without the lock) */
 bool timeout_due(uint64_t now);
 
-/* Timer tick: fail the waits whose deadline has come. */
+/* This processor's timer tick: fail its waits whose deadline has come. */
 void timeout_tick(uint64_t now);
