@@ -73,8 +73,11 @@ static void block(struct tcb *self, unsigned state, uint64_t deadline, struct tc
     self->state = state;
     timeout_arm(self, deadline);
     sched_handoff(to);
-    while (self->xfer_serve == SERVE_REQUESTED)
+    self->resume_local = false;
+    while (self->xfer_serve == SERVE_REQUESTED) {
+        kernel_lock();                  /* (switched to without it: mp_resumed) */
         serve_reflected_fault(self);
+    }
 }
 
 /* A system call's receive phase without timeout: wait in the state the
@@ -91,6 +94,10 @@ static NORETURN void block_for_fast_resume(struct tcb *self, struct tcb *to)
 
 /* ---- sender queues ---------------------------------------------------- */
 
+/* A queue is its owner's: its processor, which may change it without the
+ * kernel lock (ipc_local), is claimed (by the lookup of the destination
+ * one appends to), and so is the sender's, whose thread the caller of a
+ * removal goes on to change. */
 static void sendq_append(struct tcb *dest, struct tcb *s)
 {
     list_append(&dest->sendq, s, send_link);
@@ -99,6 +106,8 @@ static void sendq_append(struct tcb *dest, struct tcb *s)
 
 static void sendq_remove(struct tcb *s)
 {
+    mp_claim(s->send_dest->cpu);
+    mp_claim(s->cpu);
     list_remove(&s->send_dest->sendq, s, send_link);
     s->send_dest = NULL;
 }
@@ -453,6 +462,10 @@ static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint1
      * non-canonical RIP, which the fast path's sysret must never get.) */
     if (!deadline && !self->kcall_depth && !self->space->sigma0 && arch_user_ip_canonical(self))
         block_for_fast_resume(self, call->handoff);
+    /* What follows a system call's receive is this processor's only: the
+     * outcome is in place when we run again, and we return to user mode
+     * (mp_resumed needs no lock for it). Not a kernel-made IPC's. */
+    self->resume_local = !self->kcall_depth;
     block(self, TS_RECV_BLOCKED, deadline, call->handoff);
     return self->ipc_error ? NILTHREAD : self->ipc_from;
 }
@@ -555,6 +568,71 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
     self->state = TS_RECV_BLOCKED;
     self->fast_blocked = FAST_X2;
     sched_resume_direct(dest);
+}
+
+/* ---- IPC without the kernel lock (arch/mp.h) ---------------------------- */
+
+/* May this processor's IPC without the lock change t's IPC state? It must
+ * be one of its threads (the lock's holder claims the processor first,
+ * so that none changes meanwhile), and not an interrupt thread, which
+ * moves between processors to send and whose acknowledgement opens a line
+ * of the shared interrupt controller. */
+static bool local_partner(const struct tcb *t, unsigned cpu)
+{
+    return t->cpu == cpu && !irq_is_thread(t);
+}
+
+/* A sender queued for us that our receive phase may take here: its send
+ * phase ends (send_phase_done) without a virtual sender to look up, and
+ * its own receive, if any, needs no list of another processor. */
+static bool local_sender(const struct tcb *s, unsigned cpu)
+{
+    return local_partner(s, cpu) && !s->ipc_vsender && !s->ipc_intended &&
+           (!s->has_rcv_phase || s->rcv_from == ANYTHREAD || s->rcv_from == ANYLOCALTHREAD ||
+            s->rcv_from == s->listed_with);
+}
+
+/* Can this IPC of the current thread (ipc_short and ipc() after it) run
+ * without the kernel lock? Only if everything it may touch is this
+ * processor's: no typed items (map items reach the mapping database,
+ * strings other spaces), no propagation or redirection (a virtual
+ * sender, a redirector), To a thread of this processor named by its
+ * global id, a receive from anyone or from a thread of this processor,
+ * the list of closed receives we leave this processor's, and the sender
+ * our receive would take one of its threads. Decided before anything
+ * changes, with interrupts off: a holder of the lock that wants this
+ * processor's threads claims it and waits. Then the processor is marked
+ * `lockless` until it leaves the kernel or takes the lock: a claim of
+ * another processor meanwhile panics (mp_claim_wait), and one that
+ * switches to the idle thread still counts as running a thread
+ * (mp.c). */
+bool ipc_local(word_t to, word_t from_spec, word_t tag)
+{
+    struct tcb *self = current;
+    unsigned cpu = self->cpu;
+    if ((tag & MSGTAG_FLAGS) || MSGTAG_T(tag) || self->no_fast_send)
+        return false;
+    if (to != NILTHREAD) {
+        struct tcb *dest = tcb_peek_global(to);
+        if (!dest || !local_partner(dest, cpu))
+            return false;
+    }
+    if (from_spec != NILTHREAD) {
+        if (from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD && from_spec != to) {
+            struct tcb *p = tcb_peek_global(from_spec);
+            if (tid_is_local(from_spec) || (p && !local_partner(p, cpu)))
+                return false;
+        }
+        word_t listed = self->listed_with;      /* the closed receive's list we leave */
+        if (listed && listed != from_spec && from_spec != ANYTHREAD &&
+            from_spec != ANYLOCALTHREAD && tcb_of_number(tid_number(listed))->cpu != cpu)
+            return false;
+        struct tcb *s = list_empty(&self->sendq) ? NULL : first_sender(self, from_spec);
+        if (s && !local_sender(s, cpu))
+            return false;
+    }
+    this_cpu.lockless = 1;
+    return true;
 }
 
 word_t ipc(word_t to, word_t from_spec, word_t timeouts)
@@ -692,6 +770,7 @@ void ipc_irq_withdraw(struct tcb *irq)
  * (fast_resume calls this only when one of the two is so.) */
 void ipc_fast_resumed(struct tcb *self)
 {
+    kernel_lock();                      /* (switched to without it: ipc_local) */
     self->fast_blocked = FAST_NONE;
     while (self->xfer_serve == SERVE_REQUESTED)
         serve_reflected_fault(self);
@@ -878,6 +957,7 @@ unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
 /* t goes away in the middle of a string transfer with p. */
 static void detach_xfer(struct tcb *t, struct tcb *p)
 {
+    mp_claim(p->cpu);
     p->xfer_partner = NULL;
     t->xfer_partner = NULL;
     if (p->xfer) {                      /* p copies: let it fail the transfer */

@@ -14,16 +14,11 @@
 #include "threadid.h"
 #include "utcb.h"
 
-static struct space irq_space = {      /* no memory, no page tables */
+struct space irq_space = {             /* no memory, no page tables */
     .kmem = { .limit = KMEM_UNLIMITED },   /* (kernel threads: the kernel's memory) */
 };
 static struct tcb *irq_threads[NUM_IRQ_THREADS];
 static uint8_t line_cpu[NUM_IRQ_THREADS];  /* where each line goes (irq.h) */
-
-bool irq_is_thread(const struct tcb *t)
-{
-    return t->space == &irq_space;
-}
 
 /* Line 2 cascades the second PIC; line 0 is the kernel's own timer when
  * there is no local APIC timer. */

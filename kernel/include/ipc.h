@@ -15,6 +15,11 @@
  * error). The outcome is in the UTCB: MR0 (e bit) and ErrorCode. */
 word_t ipc(word_t to, word_t from_spec, word_t timeouts);
 
+/* On a multiprocessor: can this Ipc (MR0 `tag`) go without the kernel
+ * lock, touching only this processor's threads? If so the processor is
+ * marked so (ipc.c says when). */
+bool ipc_local(word_t to, word_t from_spec, word_t tag);
+
 /* The same for the common cases of a Call or ReplyWait, which it completes
  * without returning (ipc.c says which). Returns if they do not apply. */
 void ipc_short(word_t to, word_t from_spec, word_t timeouts);

@@ -34,7 +34,13 @@ word_t irq_control(word_t dest, word_t pager);
 void irq_note(unsigned irq);
 void irq_send_noted(void);
 
-bool irq_is_thread(const struct tcb *t);
+/* The interrupt threads' space: no memory, no page tables. */
+extern struct space irq_space;
+
+static inline bool irq_is_thread(const struct tcb *t)
+{
+    return t->space == &irq_space;
+}
 
 /* Schedule's ProcessorControl on interrupt thread t: its line goes to
  * processor `cpu` from now on; false if the controller cannot send it

@@ -64,6 +64,8 @@ struct tcb {
     word_t *utcb;              /* kernel pointer to MR0; NULL if inactive */
     struct space *space;
     uint8_t kcall_depth;       /* kernel-made IPCs in progress (page faults, ...) */
+    bool resume_local;         /* switched away where what follows touches only
+                                * this processor's (ipc_local, mp_resumed) */
     struct list_node ready_link;  /* on its priority's ready queue (sched.c) */
     uint32_t slice_left;       /* ticks left in the current time slice */
     uint32_t timeslice_ticks;
@@ -144,16 +146,22 @@ static inline word_t utcb_get(const struct tcb *t, int index) { return t->utcb[i
 
 /* The thread with exactly this global id, or NULL. (A slot without a
  * thread reads as zeros: its global id is 0, which no global id is.)
- * The caller holds the kernel lock and is about to look at the thread:
- * its processor is claimed (arch/mp.h). */
-static inline struct tcb *tcb_lookup_global(word_t id)
+ * Only a look: its processor may change it meanwhile (ipc_local). */
+static inline struct tcb *tcb_peek_global(word_t id)
 {
     if (!(id & TID_LOCAL_MASK) || TID_NUMBER(id) >> THREAD_BITS)
         return NULL;
     struct tcb *t = tcb_of_number(TID_NUMBER(id));
-    if (t->global_id != id)
-        return NULL;
-    mp_claim(t->cpu);
+    return t->global_id == id ? t : NULL;
+}
+
+/* The same, for the kernel lock's holder, which is about to look at the
+ * thread: its processor is claimed (arch/mp.h). */
+static inline struct tcb *tcb_lookup_global(word_t id)
+{
+    struct tcb *t = tcb_peek_global(id);
+    if (t)
+        mp_claim(t->cpu);
     return t;
 }
 

@@ -174,6 +174,8 @@ resume_stack:
 .irp reg, r15, r14, r13, r12, rbx, rbp
     pop %\reg
 .endr
+    cmpb $0, cpu_pages+CPU_LOCKLESS(%rip)   /* switched to without the lock: */
+    jne mp_resumed_lockless                 /* it returns where we would */
     ret
 
 switch_stack_to:

@@ -7,6 +7,7 @@
 #include "arch/fpu.h"
 #include "arch/idt.h"
 #include "arch/timer.h"
+#include "print.h"
 #include "sched.h"
 #include "tcb.h"
 
@@ -119,10 +120,14 @@ void mp_serve(void)
 
 /* ---- the kernel lock ---------------------------------------------------- */
 
+/* (None: not yet in its idle loop. Its idle thread, but its IPC without
+ * the lock switched to it just now: until the idle thread says so, that
+ * IPC may still be saving the thread it left. `current` is read first:
+ * the idle thread clears `lockless` after it is written.) */
 static bool runs_a_thread(unsigned cpu)
 {
     struct tcb *t = mp_current(cpu);
-    return t && t != sched_idle_of(cpu);        /* (none: not yet in its idle loop) */
+    return t && (t != sched_idle_of(cpu) || cpu_of[cpu]->lockless);
 }
 
 static bool held_here(void)
@@ -136,7 +141,14 @@ static bool held_here(void)
  * idle thread is left alone: it cannot leave idle without the lock. */
 void mp_claim_wait(unsigned c)
 {
-    if ((claimed >> c & 1) || c == cpu_index() || !held_here() || !runs_a_thread(c))
+    if (c == cpu_index())
+        return;
+    if (!held_here()) {
+        if (this_cpu.lockless)          /* ipc_local let something through */
+            panic("mp: IPC without the kernel lock reached processor %u's threads", c);
+        return;
+    }
+    if ((claimed >> c & 1) || !runs_a_thread(c))
         return;
     struct cpu_local *l = cpu_of[c];
     while (l->parked)                   /* still leaving the last park */
@@ -166,6 +178,7 @@ static bool take(void)
  * already, which that one's scheduler needed to run it; or never. */
 void kernel_lock_wait(void)
 {
+    this_cpu.lockless = 0;
     if (held_here() || take())
         return;
     /* in the queue: it may be passed on to us */
@@ -220,12 +233,20 @@ static void __attribute__((noinline)) unlock_busy(void)
 
 void kernel_unlock(void)
 {
-    if (!held_here())
+    if (!held_here()) {
+        this_cpu.lockless = 0;          /* (its IPC without the lock is over) */
         return;
+    }
     if (flush_due | claimed | __atomic_load_n(&waiting, __ATOMIC_RELAXED))
         unlock_busy();
     else                                /* (one that starts waiting now takes it) */
         __atomic_store_n(&owner, -1, __ATOMIC_RELEASE);
+}
+
+void mp_resumed_lockless(void)
+{
+    if (!current->resume_local)
+        kernel_lock_wait();
 }
 
 /* The work that called this may hold pointers to threads of processors

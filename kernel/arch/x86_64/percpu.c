@@ -21,6 +21,7 @@ _Static_assert(offsetof(struct cpu_local, unix_entry) == CPU_UNIX_ENTRY, "cpu la
 _Static_assert(offsetof(struct cpu_local, unix_abi_loaded) == CPU_UNIX_ABI_LOADED, "cpu layout");
 _Static_assert(offsetof(struct cpu_local, index) == CPU_INDEX, "cpu layout");
 _Static_assert(offsetof(struct cpu_local, fast_recv) == CPU_FAST_RECV, "cpu layout");
+_Static_assert(offsetof(struct cpu_local, lockless) == CPU_LOCKLESS, "cpu layout");
 _Static_assert(sizeof(struct cpu_local) <= CPU_AP_GDT, "cpu_local before an AP's GDT");
 _Static_assert(offsetof(struct cpu_pages, user) == CPU_USER_PAGE, "cpu layout");
 _Static_assert(CPU_CURRENT / 64 == (TSS_RSP0_OFFSET + 7) / 64 && CPU_CURRENT % 8 == 0,

@@ -35,9 +35,13 @@ static void load_mrs(struct trap_frame *f, const word_t *mr)
     f->r15 = mr[7];
 }
 
+/* Every call takes the kernel lock on a multiprocessor, but an Ipc or
+ * Lipc that touches only this processor's threads (ipc_local). */
+_Static_assert(SYS_LIPC == (SYS_IPC | 1), "Ipc and Lipc differ in bit 0");
 bool syscall_dispatch(struct trap_frame *f)
 {
-    kernel_lock();
+    if (mp_cpus > 1 && ((f->rbp & ~1UL) != SYS_IPC || !ipc_local(f->rsi, f->rdx, f->r9)))
+        kernel_lock_wait();
     switch (f->rbp) {
     case SYS_IPC:
     case SYS_LIPC:

@@ -2,14 +2,16 @@
  * "Processors").
  *
  * Every thread has a home processor (tcb.cpu) and runs nowhere else;
- * each processor owns its threads. Shared kernel state (the mapping
- * database, the ready queues, the timeouts, thread and space creation)
- * is guarded by one kernel lock, which a processor takes on every way
- * into the kernel but the IPC fast paths and holds until it leaves for
- * user mode or halts. Without the lock a processor touches only what it
- * owns: its fast paths the running thread and a partner of the same
- * processor (the state compare of asm.h proves it), its user code the
- * page tables of the space it runs. So before the holder touches
+ * each processor owns its threads, their queues and timeouts. Shared
+ * kernel state (the mapping database, page tables, thread and space
+ * creation) is guarded by one kernel lock, which a processor takes on
+ * every way into the kernel but the IPC fast paths and IPC between its
+ * own threads (ipc_local), and holds until it leaves for user mode or
+ * halts. Without the lock a processor touches only what it owns: its
+ * fast paths the running thread and a partner of the same processor
+ * (the state compare of asm.h proves it), its IPC without the lock its
+ * own threads, its user code the page tables of the space it runs. So
+ * before the holder touches
  * another processor's thread, or a page table or TCB slot that one may
  * be using, it claims that processor (mp_claim): an IPI, and the other
  * stops ("parks") until the lock is released. Processors whose threads
@@ -66,12 +68,19 @@ static inline void kernel_lock(void)
         kernel_lock_wait();
 }
 
+/* A thread switched to goes on where it stopped, or starts. After a
+ * switch made without the lock (ipc_local), what follows may need the
+ * lock: unless the thread stopped where nothing but this processor's
+ * work follows (tcb.resume_local), it takes it first. (resume_stack,
+ * entry.S, calls this when the processor is marked lockless.) */
+void mp_resumed_lockless(void);
+
 /* The holder: processor `cpu` stops before the holder touches what it
  * owns (above). Idempotent; nothing to do for this processor. */
 void mp_claim_wait(unsigned cpu);
 static inline void mp_claim(unsigned cpu)
 {
-    if (mp_cpus > 1)
+    if (mp_cpus > 1 && cpu != cpu_index())
         mp_claim_wait(cpu);
 }
 

@@ -39,6 +39,7 @@
 #define CPU_UNIX_ABI_LOADED 24  /* LSTAR and the user bases are a Unix-ABI thread's */
 #define CPU_INDEX           25  /* this processor's number */
 #define CPU_FAST_RECV       28  /* STATE_FAST_RECV with CPU_INDEX in its top byte (asm.h) */
+#define CPU_LOCKLESS        42  /* kernel code runs here without the lock (mp.c) */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -61,6 +62,9 @@ struct cpu_local {
     struct tcb *volatile evict; /* stop running this thread, save its FPU registers */
     volatile uint8_t flush;     /* MP_FLUSH_*: reload CR3 (and the global entries) */
     volatile uint8_t resched;   /* look at the ready queues (under the kernel lock) */
+    /* Its own: kernel code runs here without the lock, touching only
+     * this processor's threads (ipc_local; mp.c) */
+    volatile uint8_t lockless;
 };
 
 struct cpu_pages {
