@@ -135,20 +135,17 @@ static bool held_here(void)
     return __atomic_load_n(&owner, __ATOMIC_ACQUIRE) == (int)cpu_index();
 }
 
-/* Processor c stops until the lock is released: it is parked (its
- * thread in its IPI handler, or in its own wait for the lock), so its
- * fast paths and its user code are not running. One that runs only its
- * idle thread is left alone: it cannot leave idle without the lock. */
+/* Processor c (another) stops until the lock is released: it is parked
+ * (its thread in its IPI handler, or in its own wait for the lock), so
+ * its fast paths and its user code are not running. One that runs only
+ * its idle thread is left alone: it cannot leave idle without the lock.
+ * A processor without the lock claims nothing. (It may read the
+ * holder's `claimed`, but the holder is never marked lockless.) */
 void mp_claim_wait(unsigned c)
 {
-    if (c == cpu_index())
-        return;
-    if (!held_here()) {
-        if (this_cpu.lockless)          /* ipc_local let something through */
-            panic("mp: IPC without the kernel lock reached processor %u's threads", c);
-        return;
-    }
-    if ((claimed >> c & 1) || !runs_a_thread(c))
+    if (this_cpu.lockless)              /* ipc_local let something through */
+        panic("mp: IPC without the kernel lock reached processor %u's threads", c);
+    if ((claimed >> c & 1) || !held_here() || !runs_a_thread(c))
         return;
     struct cpu_local *l = cpu_of[c];
     while (l->parked)                   /* still leaving the last park */

@@ -76,7 +76,7 @@ static inline void kernel_lock(void)
 void mp_resumed_lockless(void);
 
 /* The holder: processor `cpu` stops before the holder touches what it
- * owns (above). Idempotent; nothing to do for this processor. */
+ * owns (above). Idempotent; mp_claim_wait for another processor only. */
 void mp_claim_wait(unsigned cpu);
 static inline void mp_claim(unsigned cpu)
 {
