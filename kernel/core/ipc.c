@@ -74,10 +74,12 @@ static void block(struct tcb *self, unsigned state, uint64_t deadline, struct tc
     timeout_arm(self, deadline);
     sched_handoff(to);
     self->resume_local = false;
-    while (self->xfer_serve == SERVE_REQUESTED) {
-        kernel_lock();                  /* (switched to without it: mp_resumed) */
+    /* (Switched to without the lock, we look again once we hold it: the
+     * copier may have given up on us meanwhile, mp_resumed_lockless.) */
+    if (self->xfer_serve == SERVE_REQUESTED)
+        kernel_lock();
+    while (self->xfer_serve == SERVE_REQUESTED)
         serve_reflected_fault(self);
-    }
 }
 
 /* A system call's receive phase without timeout: wait in the state the
@@ -134,6 +136,18 @@ static struct tcb *first_sender(struct tcb *rcv, word_t spec)
 }
 
 /* ---- transfer --------------------------------------------------------- */
+
+/* MR0 of s's message. Without the kernel lock s is the current thread,
+ * and ipc_local found its tag, in the register, untyped and without
+ * flags; another thread of its space, on another processor, may have
+ * written something else into its UTCB since. The path must stay within
+ * what the test allowed: it keeps the label and the untyped words' count
+ * it finds, never typed items or flags. */
+static word_t sent_tag(const struct tcb *s)
+{
+    word_t tag = utcb_get(s, UTCB_MR(0));
+    return mp_lockless() ? tag & ~(MSGTAG_FLAGS | MSGTAG_T_MASK) : tag;
+}
 
 /* The receiver's error code for a transfer error the sender got: the
  * two xfer-timeout codes swap sides (spec 5.4). */
@@ -256,7 +270,7 @@ static unsigned transfer(struct tcb *s, struct tcb *r)
 {
     if (irq_is_thread(r))
         return 0;                       /* an acknowledgement: any message */
-    word_t tag = utcb_get(s, UTCB_MR(0)), offset = 0;   /* (read before any fault) */
+    word_t tag = sent_tag(s), offset = 0;               /* (read before any fault) */
     struct tcb *gone = NULL;
     unsigned err = copy_message(s, r, tag, &offset, &gone);
     if (err)
@@ -403,7 +417,7 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
 static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call, word_t timeouts)
 {
     /* propagation (a P tag) or redirection (the space has a redirector) */
-    if (dest && tcb_is_active(dest) && (self->no_fast_send || (self->utcb[0] & MSGTAG_P)))
+    if (dest && tcb_is_active(dest) && (self->no_fast_send || (sent_tag(self) & MSGTAG_P)))
         dest = supervise(self, dest, &call->spec);
     if (dest && dest->space->sigma0 && !self->space->privileged)
         dest = NULL;                    /* sigma0 serves privileged spaces only */
@@ -540,7 +554,7 @@ static __attribute__((noinline)) void reply_short(struct tcb *self, word_t tag, 
 void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
-    word_t tag = self->utcb[0];
+    word_t tag = sent_tag(self);
     if ((tag & MSGTAG_FLAGS) || TIMEOUTS_RCV(timeouts) || self->no_fast_send ||
         self->delay_until || !arch_user_ip_canonical(self))
         return;
@@ -582,24 +596,16 @@ static bool local_partner(const struct tcb *t, unsigned cpu)
     return t->cpu == cpu && !irq_is_thread(t);
 }
 
-/* A sender queued for us that our receive phase may take here: its send
- * phase ends (send_phase_done) without a virtual sender to look up, and
- * its own receive, if any, needs no list of another processor. */
-static bool local_sender(const struct tcb *s, unsigned cpu)
-{
-    return local_partner(s, cpu) && !s->ipc_vsender && !s->ipc_intended &&
-           (!s->has_rcv_phase || s->rcv_from == ANYTHREAD || s->rcv_from == ANYLOCALTHREAD ||
-            s->rcv_from == s->listed_with);
-}
-
 /* Can this IPC of the current thread (ipc_short and ipc() after it) run
  * without the kernel lock? Only if everything it may touch is this
  * processor's: no typed items (map items reach the mapping database,
  * strings other spaces), no propagation or redirection (a virtual
  * sender, a redirector), To a thread of this processor named by its
  * global id, a receive from anyone or from a thread of this processor,
- * the list of closed receives we leave this processor's, and the sender
- * our receive would take one of its threads. Decided before anything
+ * the list of closed receives we leave this processor's, and no sender
+ * queued for our receive to take (its message, in its UTCB, may change,
+ * typed items and all, until a transfer reads it; ours is the register
+ * the test saw: sent_tag). Decided before anything
  * changes, with interrupts off: a holder of the lock that wants this
  * processor's threads claims it and waits. Then the processor is marked
  * `lockless` until it leaves the kernel or takes the lock: a claim of
@@ -618,20 +624,20 @@ bool ipc_local(word_t to, word_t from_spec, word_t tag)
             return false;
     }
     if (from_spec != NILTHREAD) {
-        if (from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD && from_spec != to) {
-            struct tcb *p = tcb_peek_global(from_spec);
-            if (tid_is_local(from_spec) || (p && !local_partner(p, cpu)))
-                return false;
-        }
+        /* (By the slot, whatever thread is in it: a ThreadControl on
+         * another processor may give it this id meanwhile, but not move it
+         * here or there without claiming this processor.) */
+        if (from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD && from_spec != to &&
+            (tid_is_local(from_spec) || !local_partner(tcb_of_number(tid_number(from_spec)), cpu)))
+            return false;
         word_t listed = self->listed_with;      /* the closed receive's list we leave */
         if (listed && listed != from_spec && from_spec != ANYTHREAD &&
             from_spec != ANYLOCALTHREAD && tcb_of_number(tid_number(listed))->cpu != cpu)
             return false;
-        struct tcb *s = list_empty(&self->sendq) ? NULL : first_sender(self, from_spec);
-        if (s && !local_sender(s, cpu))
+        if (!list_empty(&self->sendq) && first_sender(self, from_spec))
             return false;
     }
-    this_cpu.lockless = 1;
+    mp_mark_lockless();
     return true;
 }
 
@@ -828,6 +834,7 @@ static void xfer_recall(struct tcb *p)
 static word_t reflect_fault(struct xfer *x, struct tcb *p, word_t addr, bool write)
 {
     struct tcb *self = current;
+    mp_claim(p->cpu);
     p->xfer_fault_addr = addr;
     p->xfer_fault_write = write;
     p->xfer_serve = SERVE_REQUESTED;
@@ -868,6 +875,7 @@ static void serve_reflected_fault(struct tcb *self)
     }
     self->xfer_serve = SERVE_NONE;
     self->state = TS_XFER;
+    mp_claim(copier->cpu);              /* (our page-fault IPC let the lock go) */
     xfer_wake_copier(copier, err);      /* (unless its timeout woke it first) */
     sched_remove(self);
     sched_handoff(copier);
@@ -885,6 +893,12 @@ unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
                                t == x->s ? user_ip(t) : ~0UL, x->deadline);
     else
         err = reflect_fault(x, t, addr, write);
+    /* We waited, and the lock went meanwhile, and with it the claims: the
+     * transfer goes on with both partners, which the processors of either
+     * may now be changing without the lock (ipc_local) until claimed
+     * again. (A partner deleted meanwhile: its slot's processor, harmless.) */
+    mp_claim(x->s->cpu);
+    mp_claim(x->r->cpu);
     if (x->aborted || x->partner_gone)
         return IPC_ABORTED;
     if (!err)

@@ -26,6 +26,7 @@
 #include <l4/utcb.h>
 #include "testlib.h"
 #include "tsupport.h"
+#include "../bench/pingpong.h"
 
 #define NIL      L4_nilthread
 #define MAX_CPUS 16                     /* the tests use at most this many */
@@ -1624,4 +1625,151 @@ TEST(mp, deletion_racing_with_ipc_between_processors)
     L4_ThreadId_t t = tsup_space(tsup_fn_sleeper, 0);   /* and the kernel works on */
     EXPECT_NE(sched_state(t), 0);
     tsup_kill(t);
+}
+
+/* ---- IPC without the kernel lock: what its test must not let through ------------- */
+
+/* An IPC between threads of one processor runs without the kernel lock
+ * only if it touches nothing of another processor's (docs/architecture.md,
+ * "IPC without the lock"). Typed items do (the mapping database, other
+ * spaces), and the test sees only the caller's tag, in its register: the
+ * two attacks below give it typed items it did not see. */
+#define LK_WINDOW 0x65000000UL                  /* the receiver's window */
+static L4_Word_t lk_page[512] __attribute__((aligned(4096)));
+static struct {
+    volatile int r_done, s_done, stop;
+    volatile L4_Word_t r_tag, r_err, r_word, s_tag, s_err, typed, rounds;
+    L4_Word_t *volatile utcb;                   /* the caller's, for the scribbler */
+} lk;
+
+static L4_Word_t lk_map_item_tag(void) { return 0x3A9UL << 16 | 2 << 6; }
+
+static void lk_write_map_item(L4_Word_t *mr)
+{
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)lk_page, 12),
+                                                  L4_Readable), 0);
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    mr[0] = lk_map_item_tag();
+}
+
+/* Waits for anyone with an untyped tag: the test would let that go
+ * without the lock, but a sender is queued for it, with a map item. */
+static void lk_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();
+    L4_Accept(L4_MapGrantItems(L4_FpageLog2(LK_WINDOW, 12)));
+    L4_ThreadId_t from;
+    __L4_Utcb()[0] = 0;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    lk.r_err = L4_ErrorCode();
+    lk.r_tag = tag.raw;
+    lk.r_word = *(volatile L4_Word_t *)(LK_WINDOW + 8 * 77);
+    lk.r_done = 1;
+}
+
+static void lk_sender(L4_Word_t to)
+{
+    lk_write_map_item(__L4_Utcb());
+    L4_MsgTag_t tag = L4_Send(tid(to));         /* typed: queued, under the lock */
+    lk.s_err = L4_ErrorCode();
+    lk.s_tag = tag.raw;
+    lk.s_done = 1;
+}
+
+TEST(mp, a_queued_sender_with_a_map_item_is_taken_under_the_lock)
+{
+    if (ncpus() == 1)
+        return;                                 /* (one processor: no lock at all) */
+    set_root();
+    memset(&lk, 0, sizeof lk);
+    for (unsigned i = 0; i < 512; i++)
+        lk_page[i] = 0x1000 + i;
+    L4_ThreadId_t r = tsup_space(lk_receiver, 0);
+    EXPECT(tsup_wait_blocked(r));
+    tsup_move(r, 1);
+    L4_ThreadId_t s = tsup_thread(lk_sender, r.raw);
+    tsup_move(s, 1);
+    EXPECT(tsup_wait_blocked(s));               /* queued on r */
+    go(r);
+    wait_for(&lk.s_done, "the sender's Send to end");
+    wait_for(&lk.r_done, "the receiver's Wait to end");
+    tsup_kill(s);
+    tsup_kill(r);
+    EXPECT_EQ(lk.s_tag & TAG_E, 0);
+    EXPECT_EQ(lk.r_tag & TAG_E, 0);
+    EXPECT_EQ((lk.r_tag >> 6) & 0x3F, 2);       /* the map item arrived... */
+    EXPECT_EQ(lk.r_word, 0x1000 + 77);          /* ...and its page with it */
+}
+
+/* A server that counts the messages that reached it with typed items. */
+static void lk_server(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Accept(L4_MapGrantItems(L4_FpageLog2(LK_WINDOW, 12)));
+    L4_Word_t from, tag = pp_ipc_timeouts(L4_nilthread.raw, L4_anythread.raw, 0, 0, &from);
+    for (;;) {
+        if ((tag >> 6) & 0x3F)
+            lk.typed++;
+        L4_Accept(L4_MapGrantItems(L4_FpageLog2(LK_WINDOW, 12)));
+        tag = pp_ipc_timeouts(from, L4_anythread.raw, 0x51UL << 16, 0, &from);
+    }
+}
+
+/* Writes a map item into the caller's UTCB, MR0 included, again and
+ * again, from another processor, while the caller calls with an untyped
+ * tag in its register. (Under the lock the kernel may take what it finds
+ * in the UTCB: the caller's own space raced it. Both threads on one
+ * processor, every Call and reply goes without the lock, where only the
+ * register counts: sent_tag.) */
+static void lk_scribbler(L4_Word_t unused)
+{
+    (void)unused;
+    while (!lk.stop)
+        if (lk.utcb)
+            lk_write_map_item(lk.utcb);
+}
+
+static void lk_caller(L4_Word_t server)
+{
+    wait_for_go();                              /* on processor 1, beside the server */
+    L4_Word_t timeouts = L4_Timeouts(L4_Never, SECONDS(5));  /* the general path */
+    L4_Word_t from;                             /* (a first Call leaves the root thread's */
+    pp_ipc_timeouts(server, server, 0, timeouts, &from);     /* list, on processor 0, */
+    lk.utcb = __L4_Utcb();                      /* under the lock) */
+    for (unsigned i = 0; i < 4000; i++) {
+        L4_Word_t tag = pp_ipc_timeouts(server, server, 0x50UL << 16, timeouts, &from);
+        if (tag & TAG_E)
+            break;
+        lk.rounds = i + 1;
+    }
+    lk.s_done = 1;
+}
+
+TEST(mp, a_tag_rewritten_in_the_utcb_during_ipc_stays_untyped)
+{
+    if (ncpus() < 3)
+        return;
+    set_root();
+    memset(&lk, 0, sizeof lk);
+    L4_ThreadId_t srv = tsup_space(lk_server, 0);
+    tsup_move(srv, 1);
+    EXPECT(tsup_wait_blocked(srv));
+    L4_ThreadId_t w = tsup_thread(lk_scribbler, 0);
+    tsup_move(w, 2);
+    L4_ThreadId_t c = tsup_thread(lk_caller, srv.raw);
+    tsup_move(c, 1);
+    EXPECT(tsup_wait_blocked(c));
+    go(c);
+    int done = tsup_wait_flag(&lk.s_done, 60000);
+    lk.stop = 1;
+    tsup_kill(c);
+    tsup_kill(w);
+    tsup_kill(srv);
+    if (!done || lk.rounds != 4000 || lk.typed)
+        test_fail(__FILE__, __LINE__, "4000 untyped Calls between threads of processor 1 while "
+                  "a thread on processor 2 wrote a map item into the caller's UTCB: expected "
+                  "all answered and none typed on arrival, got %lu answered, %lu typed",
+                  (L4_Word_t)lk.rounds, (L4_Word_t)lk.typed);
 }

@@ -68,6 +68,11 @@ static inline void kernel_lock(void)
         kernel_lock_wait();
 }
 
+/* Kernel code runs here without the lock (ipc_local): from the mark
+ * until the processor takes the lock or leaves the kernel. */
+static inline void mp_mark_lockless(void) { this_cpu.lockless = 1; }
+static inline bool mp_lockless(void) { return this_cpu.lockless; }
+
 /* A thread switched to goes on where it stopped, or starts. After a
  * switch made without the lock (ipc_local), what follows may need the
  * lock: unless the thread stopped where nothing but this processor's
