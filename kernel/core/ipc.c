@@ -61,6 +61,17 @@ enum {
     SERVE_ABANDONED,        /* still in it, but the copier went on without it */
 };
 
+/* Faults of a partner's string copy to resolve in our space, asked for
+ * while we were blocked. (Switched to without the lock, we look again
+ * once we hold it: the copier may have given up on us meanwhile,
+ * mp_resumed_lockless.) */
+static void __attribute__((noinline)) serve_requests(struct tcb *self)
+{
+    kernel_lock();
+    while (self->xfer_serve == SERVE_REQUESTED)
+        serve_reflected_fault(self);
+}
+
 /* Block the current thread until someone wakes it, handing the
  * processor to `to` if it can have it (we may stay queued: lazy queues,
  * the scheduler drops us). A partner copying strings to or from us may
@@ -74,12 +85,8 @@ static void block(struct tcb *self, unsigned state, uint64_t deadline, struct tc
     timeout_arm(self, deadline);
     sched_handoff(to);
     self->resume_local = false;
-    /* (Switched to without the lock, we look again once we hold it: the
-     * copier may have given up on us meanwhile, mp_resumed_lockless.) */
     if (self->xfer_serve == SERVE_REQUESTED)
-        kernel_lock();
-    while (self->xfer_serve == SERVE_REQUESTED)
-        serve_reflected_fault(self);
+        serve_requests(self);
 }
 
 /* A system call's receive phase without timeout: wait in the state the
