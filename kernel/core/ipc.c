@@ -485,7 +485,7 @@ static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint1
         block_for_fast_resume(self, call->handoff);
     /* What follows a system call's receive is this processor's only: the
      * outcome is in place when we run again, and we return to user mode
-     * (mp_resumed needs no lock for it). Not a kernel-made IPC's. */
+     * (mp_resumed_lockless needs no lock for it). Not a kernel-made IPC's. */
     self->resume_local = !self->kcall_depth;
     block(self, TS_RECV_BLOCKED, deadline, call->handoff);
     return self->ipc_error ? NILTHREAD : self->ipc_from;
@@ -612,9 +612,9 @@ static bool local_partner(const struct tcb *t, unsigned cpu)
  * the list of closed receives we leave this processor's, and no sender
  * queued for our receive to take (its message, in its UTCB, may change,
  * typed items and all, until a transfer reads it; ours is the register
- * the test saw: sent_tag). Decided before anything
- * changes, with interrupts off: a holder of the lock that wants this
- * processor's threads claims it and waits. Then the processor is marked
+ * the test saw: sent_tag). Decided before anything changes, with
+ * interrupts off: a holder of the lock that wants this processor's
+ * threads claims it and waits. Then the processor is marked
  * `lockless` until it leaves the kernel or takes the lock: a claim of
  * another processor meanwhile panics (mp_claim_wait), and one that
  * switches to the idle thread still counts as running a thread
@@ -630,20 +630,19 @@ bool ipc_local(word_t to, word_t from_spec, word_t tag)
         if (!dest || !local_partner(dest, cpu))
             return false;
     }
-    if (from_spec != NILTHREAD) {
-        /* (By the slot, whatever thread is in it: a ThreadControl on
-         * another processor may give it this id meanwhile, but not move it
-         * here or there without claiming this processor.) */
-        if (from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD && from_spec != to &&
-            (tid_is_local(from_spec) || !local_partner(tcb_of_number(tid_number(from_spec)), cpu)))
-            return false;
-        word_t listed = self->listed_with;      /* the closed receive's list we leave */
-        if (listed && listed != from_spec && from_spec != ANYTHREAD &&
-            from_spec != ANYLOCALTHREAD && tcb_of_number(tid_number(listed))->cpu != cpu)
-            return false;
-        if (!list_empty(&self->sendq) && first_sender(self, from_spec))
+    if (from_spec != NILTHREAD && from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD) {
+        /* A closed receive: its partner by the slot, whatever thread is
+         * in it (another processor's ThreadControl may give it this id
+         * meanwhile, but not move it without claiming this processor);
+         * the list we leave for its (waiters.h). */
+        word_t listed = self->listed_with;
+        if ((from_spec != to && (tid_is_local(from_spec) ||
+                                 !local_partner(tcb_of_number(tid_number(from_spec)), cpu))) ||
+            (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu))
             return false;
     }
+    if (from_spec != NILTHREAD && !list_empty(&self->sendq) && first_sender(self, from_spec))
+        return false;
     mp_mark_lockless();
     return true;
 }
