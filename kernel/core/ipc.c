@@ -849,6 +849,7 @@ static word_t reflect_fault(struct xfer *x, struct tcb *p, word_t addr, bool wri
     timeout_arm(self, x->deadline);
     sched_remove(self);
     sched_handoff(p);
+    mp_claim(p->cpu);                           /* (the lock went while we waited) */
     if (!x->partner_gone)
         xfer_recall(p);                         /* (answered: nothing to recall) */
     return self->xfer_result;
