@@ -2,9 +2,10 @@
  * processor descriptors, 3.2 ProcessorNo): what the KIP reports, moving
  * threads with Schedule, threads that run at the same time, IPC between
  * processors, unmaps that reach every processor (no stale TLB entry),
- * deleting a thread that runs on another processor, and moving a thread
- * while it talks. (Group `mp`: the harness's checks of the -smp boot are
- * named smp.*.)
+ * deleting a thread that runs on another processor, moving a thread
+ * while it talks, and IPC between threads of one processor, on every
+ * processor, while the others cancel, move and call them. (Group `mp`:
+ * the harness's checks of the -smp boot are named smp.*.)
  *
  * N is the number of processors the KIP reports: 4 in the suite's -smp 4
  * boot, 1 in the others. On one processor each test checks instead that
@@ -16,6 +17,7 @@
  * happen, but one: threads_on_two_processors_run_at_once waits for a
  * writer that a spinner would starve forever if both were on one
  * processor; then the boot hangs and the harness's timeout fails it. */
+#include <stdarg.h>
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
@@ -24,6 +26,7 @@
 #include <l4/space.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>
+#include "format.h"
 #include "testlib.h"
 #include "tsupport.h"
 #include "../bench/pingpong.h"
@@ -1772,4 +1775,581 @@ TEST(mp, a_tag_rewritten_in_the_utcb_during_ipc_stays_untyped)
                   "a thread on processor 2 wrote a map item into the caller's UTCB: expected "
                   "all answered and none typed on arrival, got %lu answered, %lu typed",
                   (L4_Word_t)lk.rounds, (L4_Word_t)lk.typed);
+}
+
+/* ---- general IPC on every processor, under fire ---------------------------------- */
+
+/*
+ * The general IPC path runs without the kernel lock when both partners
+ * are on one processor (docs/architecture.md,
+ * "Processors"). This attacks that: on each processor k (at most
+ * GI_PAIRS) a client calls a server of its own processor, in one space
+ * or in two (pair 1's server and pair 3's client are alone in a space),
+ * GI_ROUNDS checked round trips at least. Every IPC has a finite receive
+ * timeout, which the fast path refuses, so every one takes the general
+ * path. Meanwhile, from the other processors:
+ *
+ * - disturbers (one on each processor, each turning to the other pairs
+ *   in turn) cancel a client's or a server's IPC with ExchangeRegisters
+ *   (those of the root task's space: only they may), with control 6, 4
+ *   or 2, and move servers to another processor and back, so that for a
+ *   while their clients' IPC crosses processors;
+ * - intruders call the servers of the other pairs, which answer whoever
+ *   called (ReplyWait from anythread), so that senders of other
+ *   processors queue on a server while its client calls;
+ * - timers wait 40 ms for nobody: a closed receive from a thread of
+ *   their processor or of the next that never sends to them, or an open
+ *   one; each must end in a receive timeout (ErrorCode 3), and not early.
+ *
+ * Every answer carries the request's words + 1, which the caller checks,
+ * and the server's processor; every request names its caller, round and
+ * attempt, which the server checks, with the sender id the kernel gave
+ * it (local from its space, global from another). A failed IPC must end
+ * with an ErrorCode the caller can meet here: a timeout (2, 3) or, for a
+ * victim, a cancel (6, 7); and each victim must see as many cancels in
+ * each phase as ExchangeRegisters reported cancelling (old control bits
+ * 4 and 2, of those asked for): no abort lost, none made up. The test
+ * goes on until each pair has its round trips and met each kind of fire
+ * (gi_lacks). The threads note the first failure in gi.why, which the
+ * root thread reports; a pair that makes no round trip for 10 s fails
+ * the test, saying where each pair stands. On one processor everything
+ * runs on processor 0 (one pair), and every move must be refused.
+ *
+ * The disturbers and intruders keep step with the pairs (one action per
+ * GI_*_PACE round trips of the pair they turn to), not with the clock:
+ * with four processors busy on a host of two cores each kernel entry of
+ * theirs that takes the lock costs the pairs a lot (its next holder may
+ * not be running), and their sleeps are timeouts, served on ticks that
+ * fall far behind the clock on a loaded host.
+ */
+#define GI_PAIRS          4
+#define GI_ROUNDS         1000
+#define GI_WHO            (2 * GI_PAIRS)     /* callers: clients 0.., intruders GI_PAIRS.. */
+#define GI_LABEL          0x6749UL
+#define GI_MAGIC          0x6749000000000000UL
+#define GI_SERVER_WAIT    MS(50)
+#define GI_CALL_WAIT      MS(100)            /* a client's or intruder's send, and receive */
+#define GI_TIMER_MS       40
+#define GI_INTRUDER_PACE  30
+#define GI_DISTURBER_PACE 25
+#define GI_POLL_MS        50
+#define GI_ACTS           8                  /* each disturber's actions at least */
+#define GI_OWN_SERVER     1                  /* pair k's server alone in a space */
+#define GI_OWN_CLIENT     2                  /* its client alone in a space */
+#define GI_ERR(code, phase) (1U << IPC_ERR(code, phase))
+#define GI_TIMEOUTS (GI_ERR(L4_ErrTimeout, SEND_PHASE) | GI_ERR(L4_ErrTimeout, RECV_PHASE))
+#define GI_CANCELS  (GI_ERR(L4_ErrCanceled, SEND_PHASE) | GI_ERR(L4_ErrCanceled, RECV_PHASE))
+
+static const int gi_layout[GI_PAIRS] = { 0, GI_OWN_SERVER, 0, GI_OWN_CLIENT };
+
+/* One thread's failed IPCs by ErrorCode (0..15: no offset here) and, for
+ * a victim, the cancels of its send and receive phase that
+ * ExchangeRegisters reported. */
+struct gi_side {
+    volatile L4_Word_t err[16], hit[2];
+};
+
+static struct {
+    volatile int stop, dstop, bad;
+    char why[200];
+    struct gi_pair {
+        volatile L4_Word_t client, server, rounds, attempt, last_err, crossed;
+        volatile L4_Word_t from_client, from_intruders, client_cpu;
+        volatile int in_call;
+        struct gi_side c, s;
+    } pair[GI_PAIRS];
+    struct {                                    /* who may call: its ids and space */
+        volatile L4_Word_t global, local, space;
+    } id[GI_WHO];
+    volatile L4_Word_t disturber[GI_PAIRS], timer[GI_PAIRS];
+    volatile L4_Word_t answered[GI_PAIRS], waits[GI_PAIRS], acts[GI_PAIRS];
+    volatile L4_Word_t aborts, moves, refused;
+    struct gi_side intruder[GI_PAIRS], tm[GI_PAIRS];
+} gi;
+
+static unsigned gi_pairs(void) { return ncpus() < GI_PAIRS ? ncpus() : GI_PAIRS; }
+
+/* Note the first failure (any thread; test_fail is the root thread's). */
+static void gi_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void gi_fail(const char *fmt, ...)
+{
+    if (__atomic_exchange_n(&gi.bad, 1, __ATOMIC_SEQ_CST))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    format_vbuf(gi.why, sizeof gi.why, fmt, ap);
+    va_end(ap);
+}
+
+/* Count a failed IPC's ErrorCode for s; a failure unless it is `allowed`,
+ * or if a cancelled receive did not return MR0 0x8000 (spec 5.9). */
+static void gi_failed(struct gi_side *s, L4_MsgTag_t tag, unsigned allowed, const char *who,
+                      L4_Word_t k, L4_Word_t round)
+{
+    L4_Word_t err = L4_ErrorCode();
+    if (err >= 16 || !(allowed >> err & 1))
+        gi_fail("%s %lu, round %lu: expected an answer or an ErrorCode of mask 0x%x, got "
+                "ErrorCode 0x%lx", who, k, round, allowed, err);
+    else if (err == IPC_ERR(L4_ErrCanceled, RECV_PHASE) && tag.raw != TAG_E)
+        gi_fail("%s %lu, round %lu: its receive cancelled, expected MR0 0x8000, got 0x%lx",
+                who, k, round, tag.raw);
+    else
+        s->err[err]++;
+}
+
+static L4_Word_t gi_word(L4_Word_t head, L4_Word_t round, L4_Word_t attempt, unsigned i)
+{
+    return (head ^ round << 20 ^ attempt << 40 ^ i) * 0x9E3779B97F4A7C15UL;
+}
+
+/* Load caller who's request to pair k's server: 3 to 8 words (MR8 goes
+ * through the UTCBs); returns how many. */
+static unsigned gi_load(unsigned k, unsigned who, L4_Word_t round, L4_Word_t attempt)
+{
+    L4_Word_t *mr = __L4_Utcb(), head = GI_MAGIC | who << 8 | k;
+    unsigned u = 3 + (round + attempt) % 6;
+    mr[0] = GI_LABEL << 16 | u;
+    mr[1] = head;
+    mr[2] = round;
+    mr[3] = attempt;
+    for (unsigned i = 4; i <= u; i++)
+        mr[i] = gi_word(head, round, attempt, i);
+    return u;
+}
+
+/* Check the answer to gi_load's request: its words + 1, then the
+ * server's processor, which it returns; ~0 (noted) if wrong. */
+static L4_Word_t gi_answer_ok(L4_MsgTag_t tag, unsigned k, unsigned who, L4_Word_t round,
+                              L4_Word_t attempt, unsigned u, const char *what)
+{
+    L4_Word_t *mr = __L4_Utcb(), head = GI_MAGIC | who << 8 | k;
+    if ((tag.raw & ~TAG_X) != ((GI_LABEL + 1) << 16 | (u + 1))) {
+        gi_fail("%s %u, round %lu: expected an answer with tag 0x%lx, got 0x%lx", what, who,
+                round, (GI_LABEL + 1) << 16 | (u + 1), tag.raw);
+        return ~0UL;
+    }
+    for (unsigned i = 1; i <= u; i++) {
+        L4_Word_t want = (i == 1 ? head : i == 2 ? round : i == 3 ? attempt
+                                                 : gi_word(head, round, attempt, i)) + 1;
+        if (mr[i] != want) {
+            gi_fail("%s %u, round %lu (attempt %lu) to pair %u: the answer's MR%u: expected "
+                    "0x%lx, got 0x%lx", what, who, round, attempt, k, i, want, mr[i]);
+            return ~0UL;
+        }
+    }
+    if (mr[u + 1] >= ncpus()) {
+        gi_fail("%s %u, round %lu: expected the server's processor in MR%u, got %lu", what, who,
+                round, u + 1, mr[u + 1]);
+        return ~0UL;
+    }
+    return mr[u + 1];
+}
+
+/* The thread's space: 0 the root task's, 1 + k pair k's own. */
+static L4_Word_t gi_space(unsigned k, int own) { return gi_layout[k] == own ? 1 + k : 0; }
+
+static void gi_register(unsigned who, L4_Word_t space)
+{
+    gi.id[who].global = L4_MyGlobalId().raw;
+    gi.id[who].local = L4_MyLocalId().raw;
+    gi.id[who].space = space;
+}
+
+/* Is the request in the MRs one that gi_load made for pair k, and did
+ * the kernel name its sender? */
+static int gi_request_ok(unsigned k, L4_MsgTag_t tag, L4_ThreadId_t from)
+{
+    L4_Word_t *mr = __L4_Utcb();
+    unsigned u = L4_UntypedWords(tag), who = mr[1] >> 8 & 0xFF;
+    if (L4_Label(tag) != GI_LABEL || u < 3 || u > 8 || (tag.raw & 0xFFC0 & ~TAG_X) ||
+        (mr[1] & ~0xFF00UL) != (GI_MAGIC | k) || who >= GI_WHO ||
+        (who < GI_PAIRS && who != k)) {
+        gi_fail("server %u: expected a request of its client or an intruder, got tag 0x%lx, "
+                "MR1 0x%lx from %lx", k, tag.raw, mr[1], from.raw);
+        return 0;
+    }
+    L4_Word_t want = gi.id[who].space == gi_space(k, GI_OWN_SERVER) ? gi.id[who].local
+                                                                    : gi.id[who].global;
+    if (from.raw != want) {
+        gi_fail("server %u: a request of caller %u: expected it from %lx, the kernel says %lx",
+                k, who, want, from.raw);
+        return 0;
+    }
+    for (unsigned i = 4; i <= u; i++)
+        if (mr[i] != gi_word(mr[1], mr[2], mr[3], i)) {
+            gi_fail("server %u: caller %u's request of round %lu: MR%u: expected 0x%lx, got "
+                    "0x%lx", k, who, mr[2], i, gi_word(mr[1], mr[2], mr[3], i), mr[i]);
+            return 0;
+        }
+    if (who == k)
+        gi.pair[k].from_client++;
+    else
+        gi.pair[k].from_intruders++;
+    return 1;
+}
+
+/* Answers whoever called with the words + 1 and its processor, waiting
+ * GI_SERVER_WAIT at a time (so it sees the stop). */
+static void gi_server(L4_Word_t k)
+{
+    struct gi_pair *p = &gi.pair[k];
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait_Timeout(GI_SERVER_WAIT, &from);
+    while (!gi.stop) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag) || !gi_request_ok(k, tag, from)) {
+            if (L4_IpcFailed(tag))              /* (its answer's send never waits) */
+                gi_failed(&p->s, tag,
+                          GI_TIMEOUTS | GI_ERR(L4_ErrCanceled, RECV_PHASE), "server", k,
+                          p->rounds);
+            tag = L4_Wait_Timeout(GI_SERVER_WAIT, &from);
+            continue;
+        }
+        unsigned u = L4_UntypedWords(tag);
+        for (unsigned i = 1; i <= u; i++)
+            mr[i]++;
+        mr[u + 1] = L4_ProcessorNo();
+        mr[0] = (GI_LABEL + 1) << 16 | (u + 1);
+        tag = L4_ReplyWait_Timeout(from, GI_SERVER_WAIT, &from);
+    }
+}
+
+/* Calls its server until the stop, each round until it is answered. */
+static void gi_client(L4_Word_t k)
+{
+    struct gi_pair *p = &gi.pair[k];
+    gi_register(k, gi_space(k, GI_OWN_CLIENT));
+    wait_for_go();
+    p->client_cpu = L4_ProcessorNo();
+    for (L4_Word_t r = 0, attempt = 0; !gi.stop;) {
+        unsigned u = gi_load(k, k, r, attempt);
+        p->in_call = 1;
+        L4_MsgTag_t tag = L4_Call_Timeouts(tid(p->server), GI_CALL_WAIT, GI_CALL_WAIT);
+        p->in_call = 0;
+        if (L4_IpcFailed(tag)) {
+            p->last_err = L4_ErrorCode();
+            gi_failed(&p->c, tag, GI_TIMEOUTS | GI_CANCELS, "client", k, r);
+            p->attempt = ++attempt;
+            continue;
+        }
+        L4_Word_t cpu = gi_answer_ok(tag, k, k, r, attempt, u, "client");
+        if (cpu == ~0UL)
+            return;
+        p->crossed += cpu != p->client_cpu;
+        p->rounds = ++r;
+        p->attempt = attempt = 0;
+    }
+}
+
+/* Wait (about a second at most) until pair k made `rounds` round trips;
+ * false once *stop is set. */
+static int gi_pace(unsigned k, L4_Word_t rounds, volatile int *stop)
+{
+    for (int w = 0; w < 1000 / GI_POLL_MS && gi.pair[k].rounds < rounds && !*stop; w++)
+        tsup_sleep_ms(GI_POLL_MS);
+    return !*stop;
+}
+
+/* Calls the other pairs' servers in turn (pair 0's on one processor). */
+static void gi_intruder(L4_Word_t i)
+{
+    unsigned n = gi_pairs();
+    L4_Word_t last[GI_PAIRS] = { 0 };
+    gi_register(GI_PAIRS + i, 0);
+    wait_for_go();
+    for (L4_Word_t j = 0; !gi.stop; j++) {
+        unsigned k = n == 1 ? 0 : (i + 1 + j % (n - 1)) % n;
+        if (!gi_pace(k, last[k] + GI_INTRUDER_PACE, &gi.stop))
+            break;
+        last[k] = gi.pair[k].rounds;
+        unsigned u = gi_load(k, GI_PAIRS + i, j, 0);
+        L4_MsgTag_t tag = L4_Call_Timeouts(tid(gi.pair[k].server), GI_CALL_WAIT, GI_CALL_WAIT);
+        if (L4_IpcFailed(tag))
+            gi_failed(&gi.intruder[i], tag, GI_TIMEOUTS, "intruder", i, j);
+        else if (gi_answer_ok(tag, k, GI_PAIRS + i, j, 0, u, "intruder") == ~0UL)
+            return;
+        else
+            gi.answered[i]++;
+    }
+}
+
+/* Waits GI_TIMER_MS for nobody, in turns: for its processor's disturber,
+ * for the next processor's timer (neither ever sends to it), for anyone. */
+static void gi_timer(L4_Word_t c)
+{
+    unsigned n = gi_pairs();
+    L4_ThreadId_t from;
+    wait_for_go();
+    for (L4_Word_t j = 0; !gi.stop; j++) {
+        L4_Word_t t0 = L4_SystemClock().raw;
+        L4_MsgTag_t tag = j % 3 == 0 ? L4_Receive_Timeout(tid(gi.disturber[c]), MS(GI_TIMER_MS))
+                        : j % 3 == 1 ? L4_Receive_Timeout(tid(gi.timer[(c + 1) % n]),
+                                                          MS(GI_TIMER_MS))
+                                     : L4_Wait_Timeout(MS(GI_TIMER_MS), &from);
+        L4_Word_t us = L4_SystemClock().raw - t0;
+        if (L4_IpcSucceeded(tag)) {
+            gi_fail("timer %lu, wait %lu: expected a receive timeout, got a message, tag 0x%lx",
+                    c, j, tag.raw);
+            return;
+        }
+        gi_failed(&gi.tm[c], tag, GI_ERR(L4_ErrTimeout, RECV_PHASE), "timer", c, j);
+        if (us < (GI_TIMER_MS - 2) * 1000)      /* its ticks, less the one begun */
+            gi_fail("timer %lu, wait %lu: a %u ms receive timeout ended after %lu us", c, j,
+                    GI_TIMER_MS, us);
+        gi.waits[c]++;
+    }
+}
+
+/* Cancel the IPC of pair k's client or server (of those in the root
+ * task's space), with control 6, 4 or 2 in turns. */
+static void gi_abort(unsigned k, L4_Word_t j)
+{
+    static const L4_Word_t ctl[3] = { L4_ExReg_AbortIpc, L4_ExReg_AbortSend,
+                                      L4_ExReg_AbortRecv };
+    struct gi_pair *p = &gi.pair[k];
+    int server = gi_layout[k] == GI_OWN_CLIENT || (gi_layout[k] == 0 && j % 2);
+    const char *whom = server ? "server" : "client";
+    L4_Word_t c = ctl[j / 2 % 3], old;
+    L4_ThreadId_t r = __L4_ExReg(tid(server ? p->server : p->client), c, 0, 0, 0, 0, NIL, &old);
+    if (L4_IsNilThread(r)) {
+        gi_fail("ExchangeRegisters (control %lu) of pair %u's %s: expected it to succeed, got "
+                "ErrorCode %lu", c, k, whom, L4_ErrorCode());
+        return;
+    }
+    if (old != 0 && old != L4_ExReg_AbortRecv && old != L4_ExReg_AbortSend)
+        gi_fail("ExchangeRegisters (control %lu) of pair %u's %s: expected old control 0, 2 "
+                "or 4, got 0x%lx", c, k, whom, old);
+    struct gi_side *s = server ? &p->s : &p->c;
+    if (old & c & L4_ExReg_AbortSend)
+        __atomic_fetch_add(&s->hit[SEND_PHASE], 1, __ATOMIC_SEQ_CST);
+    if (old & c & L4_ExReg_AbortRecv)
+        __atomic_fetch_add(&s->hit[RECV_PHASE], 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&gi.aborts, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Move pair k's server to another processor until its client made three
+ * more round trips (a second at most), and back. */
+static void gi_move(unsigned k, L4_Word_t j)
+{
+    unsigned n = ncpus();
+    L4_Word_t to = n == 1 ? 1 : (k + 1 + j % (n - 1)) % n, r0 = gi.pair[k].rounds, old;
+    L4_ThreadId_t s = tid(gi.pair[k].server);
+    L4_Word_t r = L4_Schedule(s, ~0UL, to, ~0UL, ~0UL, &old);
+    if (n == 1) {
+        if (r != 0 || L4_ErrorCode() != L4_ErrInvalidParam)
+            gi_fail("moving server 0 to processor 1 of 1: expected result 0, ErrorCode 5, "
+                    "got %lu, %lu", r, L4_ErrorCode());
+        __atomic_fetch_add(&gi.refused, 1, __ATOMIC_SEQ_CST);
+        return;
+    }
+    if (r == 0) {
+        gi_fail("moving server %u to processor %lu: expected Schedule to succeed, got "
+                "ErrorCode %lu", k, to, L4_ErrorCode());
+        return;
+    }
+    __atomic_fetch_add(&gi.moves, 1, __ATOMIC_SEQ_CST);
+    gi_pace(k, r0 + 3, &gi.dstop);
+    if (L4_Schedule(s, ~0UL, k, ~0UL, ~0UL, &old) == 0)
+        gi_fail("moving server %u back to processor %u: expected Schedule to succeed, got "
+                "ErrorCode %lu", k, k, L4_ErrorCode());
+}
+
+/* Turns to the other pairs (pair 0 on one processor): cancels, and
+ * every fourth time a move. */
+static void gi_disturber(L4_Word_t d)
+{
+    unsigned n = gi_pairs();
+    L4_Word_t last[GI_PAIRS] = { 0 };
+    wait_for_go();
+    for (L4_Word_t j = 0; !gi.dstop; j++) {
+        unsigned k = n == 1 ? 0 : (d + 1 + j % (n - 1)) % n;
+        if (!gi_pace(k, last[k] + GI_DISTURBER_PACE, &gi.dstop))
+            break;
+        last[k] = gi.pair[k].rounds;
+        if (j % 4 == 3)
+            gi_move(k, j / 4);
+        else
+            gi_abort(k, j);
+        gi.acts[d]++;
+    }
+}
+
+static L4_Word_t gi_min_rounds(unsigned n)
+{
+    L4_Word_t m = ~0UL;
+    for (unsigned k = 0; k < n; k++)
+        m = gi.pair[k].rounds < m ? gi.pair[k].rounds : m;
+    return m;
+}
+
+/* Where each pair stands (for one that stopped). */
+static void gi_report(unsigned n)
+{
+    for (unsigned k = 0; k < n; k++) {
+        struct gi_pair *p = &gi.pair[k];
+        printf("mp: pair %u: round %lu, attempt %lu, client %s (state %lu), server state %lu "
+               "on processor %ld (-1: another space); %lu requests from the client, %lu from "
+               "intruders; intruder %u: %lu answers; timer %u: %lu waits\n", k, p->rounds,
+               p->attempt, p->in_call ? "in its Call" : "not in a Call",
+               sched_state(tid(p->client)), sched_state(tid(p->server)),
+               (long)tsup_processor_of(tid(p->server)), p->from_client, p->from_intruders, k,
+               gi.answered[k], k, gi.waits[k]);
+    }
+    printf("mp: the support pager (of the threads alone in a space) is in state %lu\n",
+           sched_state(tsup_pager()));
+}
+
+/* What pair k still lacks: GI_ROUNDS round trips, under enough fire (a
+ * cancel that met its client's or server's IPC, an answer from another
+ * processor while its server was moved, an intruder answered), its
+ * disturber's GI_ACTS actions, its timer's first wait; NULL if nothing.
+ * (On one processor a pair makes GI_ROUNDS long before the rest.) */
+static const char *gi_lacks(unsigned n, unsigned k)
+{
+    struct gi_pair *p = &gi.pair[k];
+    if (p->rounds < GI_ROUNDS)
+        return "round trips";
+    if (!(p->c.hit[0] | p->c.hit[1] | p->s.hit[0] | p->s.hit[1]))
+        return "a cancel that met an IPC of its client or server";
+    if (n > 1 && !p->crossed)
+        return "an answer from another processor (its server moved)";
+    if (!p->from_intruders)
+        return "an intruder answered by its server";
+    if (gi.acts[k] < GI_ACTS)
+        return "its processor's disturber's actions";
+    return gi.waits[k] ? NULL : "its processor's timer's first wait";
+}
+
+/* Until no pair lacks anything. Fails with a thread's note; if a pair
+ * made no round trip for 1000 polls (10 s of the kernel's ticks, which a
+ * loaded host slows, unlike SystemClock); or if it made its round trips
+ * but lacks something else after 100 actions of each disturber. */
+static void gi_watch(unsigned n)
+{
+    L4_Word_t seen[GI_PAIRS], idle[GI_PAIRS] = { 0 }, next = 250;
+    for (unsigned k = 0; k < n; k++)
+        seen[k] = gi.pair[k].rounds;
+    for (unsigned k = 0; k < n;) {
+        if (!gi_lacks(n, k)) {
+            k++;
+            continue;
+        }
+        tsup_sleep_ms(10);
+        if (gi.bad)
+            test_fail(__FILE__, __LINE__, "%s", gi.why);
+        int all_acted = 1;
+        for (unsigned i = 0; i < n; i++) {
+            struct gi_pair *p = &gi.pair[i];
+            idle[i] = p->rounds == seen[i] ? idle[i] + 1 : 0;
+            seen[i] = p->rounds;
+            all_acted &= gi.acts[i] >= 100;
+            if (idle[i] < 1000)
+                continue;
+            gi_report(n);
+            test_fail(__FILE__, __LINE__, "pair %u (processor %u, %s) stopped at round %lu of "
+                      "%u: attempt %lu, last ErrorCode 0x%lx; client state %lu, server state "
+                      "%lu", i, i, gi_layout[i] ? "two spaces" : "one space", p->rounds,
+                      GI_ROUNDS, p->attempt, p->last_err, sched_state(tid(p->client)),
+                      sched_state(tid(p->server)));
+        }
+        if (all_acted && gi.pair[k].rounds >= GI_ROUNDS && gi_lacks(n, k))
+            test_fail(__FILE__, __LINE__, "pair %u: after 100 actions of each disturber (%lu "
+                      "cancels asked, %lu moves), it still lacks %s", k, gi.aborts, gi.moves,
+                      gi_lacks(n, k));
+        if (gi_min_rounds(n) >= next && next < GI_ROUNDS) {
+            printf("  mp: general IPC under fire: every pair past round %lu (%lu cancels "
+                   "asked, %lu moves)\n", next, gi.aborts, gi.moves);
+            next += 250;
+        }
+    }
+}
+
+/* Each victim saw as many cancels in each phase as ExchangeRegisters
+ * reported; returns how many. */
+static L4_Word_t gi_check_cancels(unsigned n)
+{
+    L4_Word_t cancels = 0;
+    for (unsigned k = 0; k < n; k++) {
+        struct gi_side *side[2] = { &gi.pair[k].c, &gi.pair[k].s };
+        for (int v = 0; v < 2; v++)
+            for (int ph = SEND_PHASE; ph <= RECV_PHASE; ph++) {
+                L4_Word_t seen = side[v]->err[IPC_ERR(L4_ErrCanceled, ph)];
+                if (seen != side[v]->hit[ph])
+                    test_fail(__FILE__, __LINE__, "pair %u's %s: ExchangeRegisters reported "
+                              "cancelling its %s phase %lu times, it saw ErrorCode 0x%lx %lu "
+                              "times", k, v ? "server" : "client", ph ? "receive" : "send",
+                              side[v]->hit[ph], IPC_ERR(L4_ErrCanceled, ph), seen);
+                cancels += seen;
+            }
+    }
+    return cancels;
+}
+
+TEST(mp, general_ipc_on_every_processor_under_fire)
+{
+    unsigned n = gi_pairs();
+    L4_ThreadId_t c[GI_PAIRS], s[GI_PAIRS], d[GI_PAIRS], in[GI_PAIRS], tm[GI_PAIRS];
+    memset((void *)&gi, 0, sizeof gi);
+    set_root();
+    for (unsigned k = 0; k < n; k++) {
+        s[k] = gi_layout[k] == GI_OWN_SERVER ? tsup_space(gi_server, k)
+                                             : tsup_thread(gi_server, k);
+        c[k] = gi_layout[k] == GI_OWN_CLIENT ? tsup_space(gi_client, k)
+                                             : tsup_thread(gi_client, k);
+        d[k] = tsup_thread(gi_disturber, k);
+        in[k] = tsup_thread(gi_intruder, k);
+        tm[k] = tsup_thread(gi_timer, k);
+        gi.pair[k].server = s[k].raw;
+        gi.pair[k].client = c[k].raw;
+        gi.disturber[k] = d[k].raw;
+        gi.timer[k] = tm[k].raw;
+        L4_Set_Priority(d[k], 120);             /* they act when they mean to */
+        L4_Set_Priority(tm[k], 110);
+        EXPECT(tsup_wait_blocked(c[k]));        /* (it waits for its go) */
+        L4_ThreadId_t all[5] = { s[k], c[k], d[k], in[k], tm[k] };
+        for (int i = 0; i < 5; i++)
+            tsup_move(all[i], k);
+    }
+    /* The disturbers go last and stop first: a cancel of wait_for_go, or
+     * of a receive after the loop, would not be counted. */
+    for (unsigned k = 0; k < n; k++) {
+        go(c[k]);
+        go(in[k]);
+        go(tm[k]);
+    }
+    for (unsigned k = 0; k < n; k++)
+        go(d[k]);
+    gi_watch(n);
+    gi.dstop = 1;
+    int joined = 1;
+    for (unsigned k = 0; k < n; k++)
+        joined &= tsup_join(d[k], 5000);
+    gi.stop = 1;
+    L4_ThreadId_t *rest[4] = { c, in, tm, s };
+    for (int i = 0; i < 4; i++)
+        for (unsigned k = 0; k < n; k++)
+            joined &= tsup_join(rest[i][k], 5000);
+    for (unsigned k = 0; k < n; k++) {
+        tsup_kill(d[k]);
+        for (int i = 0; i < 4; i++)
+            tsup_kill(rest[i][k]);
+    }
+    if (gi.bad)
+        test_fail(__FILE__, __LINE__, "%s", gi.why);
+    EXPECT(joined);                             /* every IPC had a finite timeout */
+    L4_Word_t cancels = gi_check_cancels(n), timeouts = 0, intruders = 0, waits = 0;
+    for (unsigned k = 0; k < n; k++) {
+        struct gi_pair *p = &gi.pair[k];
+        for (int e = 0; e < 16; e++)
+            timeouts += (GI_TIMEOUTS >> e & 1) * (p->c.err[e] + p->s.err[e]);
+        intruders += p->from_intruders;
+        waits += gi.waits[k];
+        EXPECT_EQ(p->client_cpu, k);
+    }
+    printf("  mp: %lu round trips of each pair at least; %lu of %lu cancels met an IPC; %lu "
+           "timeouts in the pairs, %lu intruders' calls answered, %lu moves, %lu timers' "
+           "waits\n", gi_min_rounds(n), cancels, gi.aborts, timeouts, intruders, gi.moves,
+           waits);
+    if (n == 1)
+        EXPECT_NE(gi.refused, 0);
 }
