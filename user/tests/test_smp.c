@@ -2050,18 +2050,31 @@ static int gi_pace(unsigned k, L4_Word_t rounds, volatile int *stop)
     return !*stop;
 }
 
+/* The pair the j-th turn of thread `self` (an intruder's or a disturber's
+ * index) goes to: the other pairs in turn (pair 0 on one processor),
+ * once that pair made `pace` round trips since this thread's last turn
+ * to it; -1 once *stop is set. */
+static int gi_turn(L4_Word_t self, L4_Word_t j, L4_Word_t *last, L4_Word_t pace,
+                   volatile int *stop)
+{
+    unsigned n = gi_pairs();
+    unsigned k = n == 1 ? 0 : (self + 1 + j % (n - 1)) % n;
+    if (!gi_pace(k, last[k] + pace, stop))
+        return -1;
+    last[k] = gi.pair[k].rounds;
+    return (int)k;
+}
+
 /* Calls the other pairs' servers in turn (pair 0's on one processor). */
 static void gi_intruder(L4_Word_t i)
 {
-    unsigned n = gi_pairs();
     L4_Word_t last[GI_PAIRS] = { 0 };
     gi_register(GI_PAIRS + i, 0);
     wait_for_go();
     for (L4_Word_t j = 0; !gi.stop; j++) {
-        unsigned k = n == 1 ? 0 : (i + 1 + j % (n - 1)) % n;
-        if (!gi_pace(k, last[k] + GI_INTRUDER_PACE, &gi.stop))
+        int k = gi_turn(i, j, last, GI_INTRUDER_PACE, &gi.stop);
+        if (k < 0)
             break;
-        last[k] = gi.pair[k].rounds;
         unsigned u = gi_load(k, GI_PAIRS + i, j, 0);
         L4_MsgTag_t tag = L4_Call_Timeouts(tid(gi.pair[k].server), GI_CALL_WAIT, GI_CALL_WAIT);
         if (L4_IpcFailed(tag))
@@ -2158,14 +2171,12 @@ static void gi_move(unsigned k, L4_Word_t j)
  * every fourth time a move. */
 static void gi_disturber(L4_Word_t d)
 {
-    unsigned n = gi_pairs();
     L4_Word_t last[GI_PAIRS] = { 0 };
     wait_for_go();
     for (L4_Word_t j = 0; !gi.dstop; j++) {
-        unsigned k = n == 1 ? 0 : (d + 1 + j % (n - 1)) % n;
-        if (!gi_pace(k, last[k] + GI_DISTURBER_PACE, &gi.dstop))
+        int k = gi_turn(d, j, last, GI_DISTURBER_PACE, &gi.dstop);
+        if (k < 0)
             break;
-        last[k] = gi.pair[k].rounds;
         if (j % 4 == 3)
             gi_move(k, j / 4);
         else
