@@ -8,6 +8,9 @@
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
 #                 (CACHE_VERBOSE=1: list the cache lines of the IPC round trips)
 #   make size     the kernel's run-time, boot and debugger text in bytes
+#   make hotcode  the kernel functions the benchmarks run, with the
+#                 instructions each executed, and those compiled for size
+#                 (KSMALL, COLD) that ran much
 #   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
 #                 function (TRACE="--general --words 8" for others; --unix:
 #                 unix_getpid's round trip; --pagefault: pagefault_user_pager)
@@ -234,7 +237,7 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(HOST_LIB) $$(HOST_EXTRA_$$*
 	$(Q)$(CC) $(HCFLAGS) $(HOST_FLAGS_$*) -DHOST_TEST -MM -MT $@ $< > $(BUILD)/host/deps/$*.d
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench size ipc-trace \
+.PHONY: all kernel user host-tests linux-tests run test soak readme fuzz bench size hotcode ipc-trace \
         cache-lines deps bench-deps clean
 all: $(KERNEL_IMG) $(USER_ELFS)
 kernel: $(KERNEL_IMG)
@@ -307,10 +310,21 @@ bench-deps:
 # plugin API itself (Debian ships no qemu-plugin.h). Not part of `all`:
 # make test does not need it.
 CACHE_PLUGIN := $(BUILD)/tools/cacheplugin/lines.so
-$(CACHE_PLUGIN): tools/cacheplugin/lines.c
+$(CACHE_PLUGIN): tools/cacheplugin/lines.c tools/cacheplugin/qemu_plugin_api.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) -shared -fPIC -O2 -g $(WARN) -o $@ $<
+
+# The block counter of make hotcode (tools/hotcode.py): which kernel
+# functions the benchmarks run.
+EXEC_PLUGIN := $(BUILD)/tools/cacheplugin/execcount.so
+$(EXEC_PLUGIN): tools/cacheplugin/execcount.c tools/cacheplugin/qemu_plugin_api.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) -shared -fPIC -O2 -g $(WARN) -o $@ $<
+
+hotcode: deps all $(EXEC_PLUGIN)
+	$(PYTHON) tools/hotcode.py --build $(BUILD) --plugin $(EXEC_PLUGIN) --small "$(KSMALL)"
 
 bench: bench-deps all $(LINUX_INITRAMFS) $(CACHE_PLUGIN)
 	$(PYTHON) tools/bench.py --build $(BUILD) --mem $(QEMU_MEM) \

@@ -2,10 +2,9 @@
  * distinct 64-byte lines and 4 KB pages one marked stretch of guest code
  * touches: kernel instructions, kernel data, user instructions, user data.
  *
- * Debian ships QEMU without qemu-plugin.h, so the few declarations used
- * here are copied from QEMU 7.2's include/qemu/qemu-plugin.h. QEMU loads
- * the library with `-plugin lines.so[,name=value...]` and resolves these
- * functions against its own executable.
+ * QEMU loads the library with `-plugin lines.so[,name=value...]` and
+ * resolves the API's functions (qemu_plugin_api.h) against its own
+ * executable.
  *
  * The guest marks a stretch with two multi-byte NOPs, `nopl 0x504543nn(%rax)`
  * (nn = 01 begin, 02 end: user/bench/bench.h). With rdtsc=on (the default)
@@ -37,69 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- from QEMU 7.2 include/qemu/qemu-plugin.h (QEMU_PLUGIN_VERSION 1) ---- */
-typedef uint64_t qemu_plugin_id_t;
-typedef uint32_t qemu_plugin_meminfo_t;
-struct qemu_plugin_tb;
-struct qemu_plugin_insn;
-
-typedef struct qemu_info_t {
-    const char *target_name;
-    struct {
-        int min;
-        int cur;
-    } version;
-    bool system_emulation;
-    union {
-        struct {
-            int smp_vcpus;
-            int max_vcpus;
-        } system;
-    };
-} qemu_info_t;
-
-enum qemu_plugin_cb_flags {
-    QEMU_PLUGIN_CB_NO_REGS,
-    QEMU_PLUGIN_CB_R_REGS,
-    QEMU_PLUGIN_CB_RW_REGS,
-};
-
-enum qemu_plugin_mem_rw {
-    QEMU_PLUGIN_MEM_R = 1,
-    QEMU_PLUGIN_MEM_W,
-    QEMU_PLUGIN_MEM_RW,
-};
-
-typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
-typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
-typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
-                                          uint64_t vaddr, void *userdata);
-
-void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
-const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
-size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
-uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
-void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
-                                            qemu_plugin_vcpu_udata_cb_t cb,
-                                            enum qemu_plugin_cb_flags flags, void *userdata);
-void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn,
-                                      qemu_plugin_vcpu_mem_cb_t cb,
-                                      enum qemu_plugin_cb_flags flags,
-                                      enum qemu_plugin_mem_rw rw, void *userdata);
-unsigned int qemu_plugin_mem_size_shift(qemu_plugin_meminfo_t info);
-bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb,
-                                    void *userdata);
-void qemu_plugin_outs(const char *string);
-
-#define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
-QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
-QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
-                                           int argc, char **argv);
-/* ---- end of QEMU's declarations ---------------------------------------- */
+#include "qemu_plugin_api.h"
 
 #define LINE_SHIFT 6
 #define PAGE_SHIFT 12
