@@ -52,6 +52,15 @@ KOBJ := $(patsubst %,$(BUILD)/%.o,$(KSRC))
 KERNEL_ELF := $(BUILD)/kernel/pecan.elf
 KERNEL_IMG := $(BUILD)/kernel/pecan.elf32
 
+# Kernel files no benchmark's measured loop runs (docs/performance.md,
+# "Kernel size": found by counting what each benchmark executes): set-up
+# and rare system calls, printing, emulation. Compiled for size.
+KSMALL := kernel/core/tcontrol.c kernel/core/exreg.c \
+          kernel/core/print.c kernel/core/panic.c kernel/core/kip.c common/format.c \
+          kernel/arch/x86_64/segload.c \
+          kernel/arch/x86_64/pic.c kernel/arch/x86_64/uart.c
+$(patsubst %,$(BUILD)/%.o,$(KSMALL)): KCFLAGS += -Os
+
 $(BUILD)/kernel/%.c.o: kernel/%.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

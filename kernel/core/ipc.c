@@ -780,7 +780,7 @@ void ipc_irq_withdraw(struct tcb *irq)
  * end of block(), it may first have to serve faults of a string copy; a
  * thread halted meanwhile stops before it returns to user mode.
  * (fast_resume calls this only when one of the two is so.) */
-void ipc_fast_resumed(struct tcb *self)
+COLD void ipc_fast_resumed(struct tcb *self)
 {
     kernel_lock();                      /* (switched to without it: ipc_local) */
     self->fast_blocked = FAST_NONE;
@@ -862,7 +862,7 @@ static word_t user_ip(struct tcb *t)
     return ip;
 }
 
-static void serve_reflected_fault(struct tcb *self)
+static COLD void serve_reflected_fault(struct tcb *self)
 {
     struct tcb *copier = self->xfer_partner;
     self->xfer_serve = SERVE_BUSY;
@@ -888,7 +888,7 @@ static void serve_reflected_fault(struct tcb *self)
     sched_handoff(copier);
 }
 
-unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
+COLD unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool write)
 {
     if (!x->faulted)
         xfer_start_timeout(x);

@@ -55,7 +55,7 @@ static void open_line(struct tcb *t)
         intctl_unmask(irq, line_cpu[irq]);
 }
 
-word_t irq_control(word_t dest, word_t pager)
+COLD word_t irq_control(word_t dest, word_t pager)
 {
     unsigned irq = (unsigned)tid_number(dest);
     if (tid_version(dest) != 1 || !line_available(irq))

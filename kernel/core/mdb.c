@@ -498,7 +498,7 @@ static bool split(struct mnode *x)
  * on to many addresses, a node each, and have every one split: some 24
  * KB each). NULL, with nothing changed, when the space's limit or kernel
  * memory ran out: the caller removes the node whole instead. */
-static entry_t *make_pieces(struct mnode *n)
+static COLD entry_t *make_pieces(struct mnode *n)
 {
     struct mdb_space *s = space_of(n);
     unsigned level = level_of(n) - 1;
@@ -608,7 +608,7 @@ void mdb_space_clear(struct mdb_space *s)
 
 /* Remove n, whose own mapping the hardware could not take, and what was
  * derived from it. */
-static void drop_unmapped(struct mnode *n)
+static COLD void drop_unmapped(struct mnode *n)
 {
     unsigned budget = UNLIMITED, status = 0;
     while (n->next && depth_of(n->next) > depth_of(n))
@@ -662,7 +662,7 @@ static __attribute__((noinline)) struct mnode *cut_to(struct mdb_space *s, vaddr
 /* The grant of the sender's mapping at from_va (cut down to `level`) to
  * to_va, where nothing is: the node moves with its subtree, rights shrink
  * on the way. False when memory ran out. */
-static __attribute__((noinline)) bool move(struct mdb_space *from, vaddr_t from_va,
+static COLD __attribute__((noinline)) bool move(struct mdb_space *from, vaddr_t from_va,
                                            struct mdb_space *to, vaddr_t to_va, unsigned level,
                                            unsigned rights)
 {

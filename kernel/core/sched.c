@@ -176,7 +176,7 @@ void sched_evict_current(void)
     switch_to(here()->idle);
 }
 
-bool sched_migrate(struct tcb *t, unsigned cpu)
+COLD bool sched_migrate(struct tcb *t, unsigned cpu)
 {
     if (t->cpu == cpu)
         return true;
@@ -340,7 +340,7 @@ void sched_resume_direct(struct tcb *to)
 
 /* The thread stays on its ready queue, if it is on one: the scheduler
  * drops it there unless it still has a string transfer to finish. */
-void thread_halt(struct tcb *t)
+COLD void thread_halt(struct tcb *t)
 {
     t->halted = true;
     if (t == current)
@@ -368,7 +368,7 @@ void sched_set_priority(struct tcb *t, uint8_t prio)
     sched_check_preempt();          /* a higher priority may be ready now */
 }
 
-void sched_set_timeslice(struct tcb *t, uint64_t us)
+COLD void sched_set_timeslice(struct tcb *t, uint64_t us)
 {
     uint64_t ticks = (us * TIMER_HZ + 999999) / 1000000;
     t->timeslice_us = us;

@@ -102,7 +102,7 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
  * time in microseconds in MR1 (low 32 bits) and MR2 (high 32 bits). */
 #define PREEMPTION_TAG MSGTAG(PROTO_LABEL(PROTO_PREEMPTION), 0, 2)
 
-void sched_quantum_expired(void)
+COLD void sched_quantum_expired(void)
 {
     struct tcb *self = current;
     self->quantum_expired = false;

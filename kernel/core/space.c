@@ -14,7 +14,7 @@
 
 static struct slab spaces = SLAB_INIT(struct space);
 
-struct space *space_create(size_t limit)
+COLD struct space *space_create(size_t limit)
 {
     struct space *s = slab_alloc(&spaces);
     if (!s)
@@ -40,7 +40,7 @@ static bool in_user_area(word_t base, word_t size)
     return size <= USER_MAP_END && base <= USER_MAP_END - size;
 }
 
-int space_init_areas(struct space *s, word_t kip, word_t utcb)
+COLD int space_init_areas(struct space *s, word_t kip, word_t utcb)
 {
     word_t ub = fpage_base(utcb), us = fpage_size(utcb);
     word_t kb = fpage_base(kip), ks = fpage_size(kip);
@@ -112,7 +112,7 @@ static void release_page(vaddr_t va, paddr_t pa, void *ctx)
         kmem_frame_free(&s->kmem, pa);
 }
 
-void space_destroy(struct space *s)
+COLD void space_destroy(struct space *s)
 {
     mdb_space_clear(&s->mdb);
     mdb_space_clear(&s->io_mdb);
@@ -126,7 +126,7 @@ void space_destroy(struct space *s)
     slab_free(&spaces, s);
 }
 
-void space_set_redirector(struct space *s, word_t id)
+COLD void space_set_redirector(struct space *s, word_t id)
 {
     s->redirector = id;
     space_claim(s);                     /* its threads' no_fast_send */

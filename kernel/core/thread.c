@@ -38,7 +38,7 @@ struct tcb *tcb_lookup_local(word_t id, const struct tcb *from)
 }
 
 /* A new thread runs on its creator's processor. */
-struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
+COLD struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
 {
     struct tcb *t = tcb_slot(tid_number(global_id));
     unsigned cpu = cpu_index();
@@ -68,7 +68,7 @@ struct tcb *tcb_create(word_t global_id, struct space *space, uint8_t prio)
     return t;
 }
 
-bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
+COLD bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
 {
     word_t *utcb = space_utcb(t->space, utcb_loc);
     if (!utcb)
@@ -96,7 +96,7 @@ bool tcb_activate(struct tcb *t, vaddr_t utcb_loc, word_t pager)
     return true;
 }
 
-bool tcb_move(struct tcb *t, struct space *to)
+COLD bool tcb_move(struct tcb *t, struct space *to)
 {
     size_t charge = KTCB_SIZE + arch_thread_kmem(t);
     paddr_t root = space_root(to, t->cpu);
@@ -131,7 +131,7 @@ bool tcb_move(struct tcb *t, struct space *to)
     return true;
 }
 
-void tcb_delete(struct tcb *t)
+COLD void tcb_delete(struct tcb *t)
 {
     mp_stop(t);                         /* not running anywhere */
     ipc_detach(t);

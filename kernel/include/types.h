@@ -17,3 +17,6 @@ typedef uint64_t vaddr_t;
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define NORETURN __attribute__((noreturn))
+/* Rare work (set-up, teardown, error and corner cases) that no measured
+ * path runs: compiled for size, and its call sites treated as unlikely. */
+#define COLD __attribute__((cold))

@@ -30,7 +30,7 @@ static void push_switch_frame(struct tcb *t, uint64_t below, uint64_t ret)
     t->ksp = (uint64_t)sf;
 }
 
-void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp)
+COLD void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp)
 {
     struct trap_frame *f = tcb_frame(t);
     *f = (struct trap_frame){
@@ -41,7 +41,7 @@ void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp)
 
 /* Never IOPL 3, not even with ioports=all: a Linux program's cli, sti,
  * in and out are exceptions (docs/unix.md), and no answer can set IOPL. */
-void arch_thread_init_unix(struct tcb *t)
+COLD void arch_thread_init_unix(struct tcb *t)
 {
     struct trap_frame *f = tcb_frame(t);
     *f = (struct trap_frame){ .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = RFLAGS_IF | 0x2 };
@@ -94,7 +94,7 @@ static inline __attribute__((always_inline)) void load_abi(struct tcb *to)
     }
 }
 
-void arch_load_user_bases(struct tcb *t)
+COLD void arch_load_user_bases(struct tcb *t)
 {
     load_abi(t);
 }

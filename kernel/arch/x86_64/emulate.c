@@ -24,7 +24,7 @@ bool emulate_kernel_interface(struct trap_frame *f)
 
 /* As Pistachio does (spec 4.15): the load changed nothing, so the
  * thread's selectors are still the standard ones. */
-bool emulate_segment_load(struct trap_frame *f, const uint8_t *insn, size_t n)
+COLD bool emulate_segment_load(struct trap_frame *f, const uint8_t *insn, size_t n)
 {
     unsigned pop, len = segload_length(insn, n, &pop);
     if (!len)
@@ -57,7 +57,7 @@ static bool kernel_msr(uint32_t m)
            (m >= MSR_EFER && m <= MSR_KERNEL_GS_BASE);
 }
 
-bool emulate_msr(struct trap_frame *f, const uint8_t *insn, size_t n)
+COLD bool emulate_msr(struct trap_frame *f, const uint8_t *insn, size_t n)
 {
     if (!current->space->privileged || n < 2 ||  /* rdmsr 0F 32, wrmsr 0F 30 */
         insn[0] != 0x0F || (insn[1] != 0x32 && insn[1] != 0x30))

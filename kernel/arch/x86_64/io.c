@@ -44,7 +44,7 @@ static void fill_slot(uint64_t *pt, unsigned n, paddr_t bm0, paddr_t bm1)
 
 /* A window subtree: PDPT -> PD -> PT with a slot for every processor
  * known, each showing the two bitmap pages; its tables charged to `a`. */
-static paddr_t new_window(paddr_t bm0, paddr_t bm1, struct kmem_account *a)
+static COLD paddr_t new_window(paddr_t bm0, paddr_t bm1, struct kmem_account *a)
 {
     paddr_t pdpt = kmem_frame(a), pd = kmem_frame(a), pt = kmem_frame(a);
     if (!pdpt || !pd || !pt) {
@@ -122,7 +122,7 @@ bool io_allow(struct space *s, unsigned port, unsigned n)
     return true;
 }
 
-void io_deny(struct space *s, unsigned port, unsigned n)
+COLD void io_deny(struct space *s, unsigned port, unsigned n)
 {
     for (unsigned p = port; p < port + n && p < IO_PORTS; p++) {
         uint8_t *b = bitmap_page(s, p >> 15, false);
@@ -137,7 +137,7 @@ bool io_allowed(const struct space *s, unsigned port)
     return b && !(b[(port & 0x7FFF) >> 3] & (1u << (port & 7)));
 }
 
-unsigned io_next_allowed(const struct space *s, unsigned port, unsigned end)
+COLD unsigned io_next_allowed(const struct space *s, unsigned port, unsigned end)
 {
     if (!s->io_window)
         return end;                         /* no bitmap: no port */
@@ -151,7 +151,7 @@ unsigned io_next_allowed(const struct space *s, unsigned port, unsigned end)
     return end;
 }
 
-void io_release(struct space *s)
+COLD void io_release(struct space *s)
 {
     if (s->io_window)
         free_window(s->io_window, &s->kmem);
@@ -164,7 +164,7 @@ void io_release(struct space *s)
  *           6C/6D ins, 6E/6F outs.  Odd opcodes move 2 bytes with 0x66,
  *           else 4; even ones 1 byte.
  */
-bool io_decode_fault(const struct trap_frame *f, const uint8_t *c, size_t n, word_t *fpage)
+COLD bool io_decode_fault(const struct trap_frame *f, const uint8_t *c, size_t n, word_t *fpage)
 {
     unsigned i = 0;
     bool opsize16 = false;

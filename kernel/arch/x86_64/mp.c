@@ -248,7 +248,7 @@ void mp_resumed_lockless(void)
 
 /* The work that called this may hold pointers to threads of processors
  * it claimed: they are claimed again. */
-void mp_preemption_point_wait(void)
+COLD void mp_preemption_point_wait(void)
 {
     uint32_t had = claimed;
     kernel_unlock();
@@ -277,7 +277,7 @@ void mp_flush_later(unsigned kind)
         flush_due = (uint8_t)kind;
 }
 
-void mp_stop(struct tcb *t)
+COLD void mp_stop(struct tcb *t)
 {
     unsigned c = t->cpu;
     if (c == cpu_index())

@@ -156,7 +156,7 @@ void paging_set_slot(paddr_t pml4, vaddr_t va, paddr_t pdpt)
     table(pml4)[IDX(va, 3)] = pdpt | PTE_P | PTE_W;
 }
 
-bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
+COLD bool paging_map_kernel(vaddr_t va, paddr_t pa, uint64_t flags)
 {
     mp_claim_all();                     /* the others' fast paths read TCB slots */
     uint64_t *t = table(kernel_pml4);
@@ -193,7 +193,7 @@ static uint64_t *kernel_leaf(vaddr_t va)
     return &t[IDX(va, 0)];
 }
 
-paddr_t paging_unmap_kernel(vaddr_t va)
+COLD paddr_t paging_unmap_kernel(vaddr_t va)
 {
     uint64_t *e = kernel_leaf(va);
     ASSERT(!e || ALIGN_DOWN(virt_to_phys(e), PAGE_SIZE) != zero_pt);
@@ -309,7 +309,7 @@ unsigned paging_max_level(void)
 }
 
 /* Is nothing mapped through the table of level `level` at `t`? */
-static bool table_unused(paddr_t t, int level)
+static COLD bool table_unused(paddr_t t, int level)
 {
     for (int i = 0; i < 512; i++) {
         uint64_t e = table(t)[i];
@@ -319,7 +319,7 @@ static bool table_unused(paddr_t t, int level)
     return true;
 }
 
-static void free_tables(paddr_t t, int level, struct kmem_account *a)
+static COLD void free_tables(paddr_t t, int level, struct kmem_account *a)
 {
     for (int i = 0; level > 0 && i < 512; i++)
         if (table(t)[i] & PTE_P)
@@ -372,7 +372,7 @@ uint64_t *paging_entry(paddr_t pml4, vaddr_t va, unsigned level)
     return e;
 }
 
-bool paging_split(paddr_t pml4, vaddr_t va, unsigned level, struct kmem_account *a)
+COLD bool paging_split(paddr_t pml4, vaddr_t va, unsigned level, struct kmem_account *a)
 {
     uint64_t *e = paging_entry(pml4, va, level);
     ASSERT(level > 0 && e && (*e & PTE_P) && (*e & PTE_PS));
@@ -413,7 +413,7 @@ bool paging_lookup(paddr_t pml4, vaddr_t va, paddr_t *pa, uint64_t *pte)
 
 /* Free a space's page tables (not the frames they map; UTCB and other
  * kernel-owned pages are freed by the caller through `release`). */
-static void free_level(paddr_t table_pa, int level, vaddr_t base,
+static COLD void free_level(paddr_t table_pa, int level, vaddr_t base,
                        void (*release)(vaddr_t va, paddr_t pa, void *ctx), void *ctx,
                        struct kmem_account *a)
 {
