@@ -9,6 +9,7 @@
 #include "kdebug.h"
 #include "kip.h"
 #include "kmem.h"
+#include "sched.h"
 #include "space.h"
 #include "syscall.h"
 #include "threadid.h"
@@ -115,7 +116,8 @@ static void irq_fire(unsigned irq)
         return;                             /* handler gone: dead until re-attached */
     if (t->cpu != cpu_index()) {            /* it sends from here: its old */
         mp_claim(t->cpu);                   /* processor's fast paths may be */
-        t->cpu = (uint8_t)cpu_index();      /* joining its waiters */
+        sched_remove(t);                    /* joining its waiters; it may be */
+        t->cpu = (uint8_t)cpu_index();      /* queued there (lazily: halted) */
     }
     ipc_irq_send(t, h);
 }

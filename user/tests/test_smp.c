@@ -2364,3 +2364,82 @@ TEST(mp, general_ipc_on_every_processor_under_fire)
     if (n == 1)
         EXPECT_NE(gi.refused, 0);
 }
+
+/* ---- an interrupt thread and a string copy whose partners move -------------- */
+
+#include <sys/io.h>
+
+#define RV_IRQ_TAG 0xFFFFFFFFFFF00000UL
+static L4_ThreadId_t rv_irq_tid(unsigned irq) { return L4_GlobalId(irq, 1); }
+static L4_Word_t rv_attach(unsigned irq, L4_ThreadId_t handler)
+{
+    return L4_ThreadControl(rv_irq_tid(irq), rv_irq_tid(irq), NIL, handler, (void *)~0UL);
+}
+static void rv_pit_start(void)
+{
+    outb(0x43, 0x34);
+    outb(0x40, 1193 & 0xFF);
+    outb(0x40, 1193 >> 8);
+}
+static void rv_pit_stop(void)
+{
+    outb(0x43, 0x30);
+    outb(0x40, 0xFF);
+    outb(0x40, 0xFF);
+}
+static void rv_idle(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Sleep(L4_Never);
+}
+static volatile int rv_pit_got;
+static void rv_pit_handler(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    for (;;) {
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcFailed(tag))
+            continue;
+        rv_pit_got++;
+        L4_Send_Timeout(from, L4_ZeroTime);     /* acknowledge */
+    }
+}
+
+/* An interrupt thread queued on one processor (lazily: it is halted, and
+ * the scheduler drops it when it reaches it), because its handler was
+ * deleted while it waited (ipc_detach wakes it), and then attached to a
+ * handler on another processor, fires there: irq_fire moves it, and takes
+ * it off its old processor's ready queue first. (It did not: the old
+ * processor's highest_ready then unlinked it from the new one's list and
+ * looped for ever with interrupts off under the kernel lock, and the
+ * machine hung.) The root thread spins on processor 1 until the PIT's
+ * interrupt reached the handler on 2, so that 1 does not schedule. */
+TEST(mp, an_interrupt_thread_queued_on_one_processor_fires_on_another)
+{
+    if (ncpus() < 3)
+        return;
+    L4_ThreadId_t me = L4_MyGlobalId();
+    tsup_move(me, 1);
+    L4_ThreadId_t h1 = tsup_thread(rv_idle, 0);             /* on processor 1 */
+    L4_ThreadId_t h2 = tsup_thread(rv_pit_handler, 0);
+    L4_Set_Priority(h2, 254);
+    tsup_move(h2, 2);
+    EXPECT_EQ(rv_attach(0, h1), 1);
+    rv_pit_start();
+    tsup_sleep_ms(20);                                      /* fired on 1: waits on h1 */
+    rv_pit_got = 0;
+    L4_ThreadSwitch(NIL);                                   /* a fresh time slice */
+    L4_ThreadControl(h1, NIL, NIL, NIL, (void *)~0UL);      /* wakes it: queued on 1 */
+    rv_attach(0, h2);                                       /* the line goes to 2 */
+    for (unsigned long i = 0; i < 400000000UL && !rv_pit_got; i++)
+        __asm__ volatile("" ::: "memory");                  /* no scheduling on 1 */
+    int got = rv_pit_got;
+    L4_ThreadSwitch(NIL);                                   /* highest_ready on 1 */
+    rv_pit_stop();
+    L4_ThreadControl(rv_irq_tid(0), rv_irq_tid(0), NIL, rv_irq_tid(0), (void *)~0UL);
+    tsup_kill(h2);
+    tsup_kill(h1);
+    tsup_move(me, 0);
+    EXPECT(got > 0);
+}
