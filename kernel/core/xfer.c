@@ -83,6 +83,12 @@ void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
 bool xfer_preempted_out(struct xfer *x)
 {
     mp_preemption_point();
+    /* The point claimed again what was claimed, by number: either
+     * partner may have moved to another processor meanwhile (Schedule),
+     * the copier too. Claim where they are now (a partner deleted
+     * meanwhile: its empty slot's, harmless). */
+    mp_claim(x->s->cpu);
+    mp_claim(x->r->cpu);
     return x->aborted || x->partner_gone;
 }
 

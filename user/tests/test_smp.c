@@ -2443,3 +2443,82 @@ TEST(mp, an_interrupt_thread_queued_on_one_processor_fires_on_another)
     tsup_move(me, 0);
     EXPECT(got > 0);
 }
+
+/* A string copy's preemption point lets the lock go and claims again the
+ * processors it had claimed, by number; meanwhile the partner may have
+ * moved (Schedule: nothing refuses moving a thread in a transfer), or the
+ * copier. The copy claims both partners where they are now before it
+ * goes on (xfer_preempted_out): at its end it changes the receiver's
+ * state, timeout and ready queue, which the receiver's new processor
+ * changes too, without the lock, unless claimed. (A check of the claims
+ * in enqueue and the timeouts, too costly to keep, panicked on this test
+ * without the fix; without the check the race is too narrow to see.)
+ * S (processor 1) sends R, which the root thread moves between
+ * processors 2 and 0 all the time, 256 KB strings, 4 preemption points
+ * each; every copy must arrive whole. */
+#define PX_LEN (256u * 1024)
+static uint8_t px_src[PX_LEN] __attribute__((aligned(4096)));
+static uint8_t px_dst[PX_LEN] __attribute__((aligned(4096)));
+static volatile int px_stop, px_sent, px_got, px_bad;
+static volatile L4_Word_t px_s_id, px_r_id;
+
+static void px_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    while (!px_stop) {
+        L4_LoadBR(0, 1);
+        L4_LoadBR(1, (L4_Word_t)PX_LEN << 10);
+        L4_LoadBR(2, (L4_Word_t)px_dst);
+        L4_MsgTag_t tag = L4_Receive_Timeout(tid(px_s_id), SECONDS(2));
+        if (L4_IpcFailed(tag))
+            px_bad++;
+        else
+            px_got++;
+    }
+}
+
+static void px_sender(L4_Word_t unused)
+{
+    (void)unused;
+    while (!px_stop) {
+        L4_Word_t *mr = __L4_Utcb();
+        mr[0] = 0x5A5UL << 16 | 2 << 6;
+        mr[1] = (L4_Word_t)PX_LEN << 10;
+        mr[2] = (L4_Word_t)px_src;
+        L4_MsgTag_t tag = L4_Send_Timeout(tid(px_r_id), SECONDS(2));
+        if (L4_IpcSucceeded(tag))
+            px_sent++;
+    }
+}
+
+TEST(mp, a_string_copy_claims_its_partners_where_they_are_after_a_preemption_point)
+{
+    if (ncpus() < 3)
+        return;
+    for (unsigned i = 0; i < PX_LEN; i += 4096) {
+        px_src[i] = (uint8_t)i;
+        px_dst[i] = 0;
+    }
+    px_stop = px_sent = px_got = px_bad = 0;
+    L4_ThreadId_t s_id = tsup_new_id(), r_id = tsup_new_id();
+    px_s_id = s_id.raw;
+    px_r_id = r_id.raw;
+    L4_ThreadId_t r = tsup_thread_as(r_id, px_receiver, 0);
+    tsup_move(r, 2);
+    L4_ThreadId_t s = tsup_thread_as(s_id, px_sender, 0);
+    tsup_move(s, 1);
+    L4_Word_t old;
+    for (unsigned i = 0; i < 20000 && px_sent < 3000; i++)
+        L4_Schedule(r, ~0UL, (i & 1) ? 2 : 0, ~0UL, ~0UL, &old);
+    px_stop = 1;
+    tsup_sleep_ms(100);
+    int sent = px_sent, got = px_got;
+    tsup_kill(s);
+    tsup_kill(r);
+    EXPECT(sent > 0);
+    EXPECT(got > 0);
+    unsigned wrong = 0;
+    for (unsigned i = 0; i < PX_LEN; i += 4096)
+        wrong += px_dst[i] != px_src[i];
+    EXPECT_EQ(wrong, 0);
+}
