@@ -4,26 +4,13 @@
  * I/O ports: the PIT (line 0; the kernel's own timer is the local APIC's)
  * and a 16550 UART in loopback mode (COM2, line 3: the harness gives
  * QEMU a second serial port). */
-#include <sys/io.h>
 #include <l4/ipc.h>
 #include <l4/schedule.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>
+#include "irqsupport.h"
 #include "testlib.h"
 #include "tsupport.h"
-
-#define IRQ_TAG 0xFFFFFFFFFFF00000UL
-
-static L4_ThreadId_t irq_tid(unsigned irq) { return L4_GlobalId(irq, 1); }
-
-static L4_Word_t attach(unsigned irq, L4_ThreadId_t handler)
-{
-    return L4_ThreadControl(irq_tid(irq), irq_tid(irq), L4_nilthread, handler, (void *)~0UL);
-}
-static L4_Word_t detach(unsigned irq)
-{
-    return L4_ThreadControl(irq_tid(irq), irq_tid(irq), L4_nilthread, irq_tid(irq), (void *)~0UL);
-}
 
 /* Wait up to `ms` for an interrupt message from `irq`. */
 static L4_MsgTag_t wait_irq(unsigned irq, unsigned ms, L4_ThreadId_t *from)
@@ -33,24 +20,10 @@ static L4_MsgTag_t wait_irq(unsigned irq, unsigned ms, L4_ThreadId_t *from)
     return tag;
 }
 
-/* PIT channel 0 as a rate generator at about 1 kHz, or quiet. */
-static void pit_start(void)
-{
-    outb(0x43, 0x34);
-    outb(0x40, 1193 & 0xFF);
-    outb(0x40, 1193 >> 8);
-}
-static void pit_stop(void)
-{
-    outb(0x43, 0x30);               /* mode 0, never reloaded */
-    outb(0x40, 0xFF);
-    outb(0x40, 0xFF);
-}
-
 TEST(irq, timer_interrupts_arrive_as_ipc)
 {
     L4_ThreadId_t me = L4_MyGlobalId(), from;
-    EXPECT_EQ(attach(0, me), 1);
+    EXPECT_EQ(irq_attach(0, me), 1);
     pit_start();
     int got = 0, wrong = 0;
     for (int i = 0; i < 5; i++) {
@@ -63,7 +36,7 @@ TEST(irq, timer_interrupts_arrive_as_ipc)
         L4_Send_Timeout(irq_tid(0), L4_ZeroTime);   /* acknowledge */
     }
     pit_stop();
-    EXPECT_EQ(detach(0), 1);
+    EXPECT_EQ(irq_detach(0), 1);
     EXPECT_EQ(wrong, 0);
     EXPECT_EQ(got, 5);
 }
@@ -71,7 +44,7 @@ TEST(irq, timer_interrupts_arrive_as_ipc)
 TEST(irq, no_second_message_before_the_acknowledgement)
 {
     L4_ThreadId_t me = L4_MyGlobalId(), from;
-    EXPECT_EQ(attach(0, me), 1);
+    EXPECT_EQ(irq_attach(0, me), 1);
     pit_start();
     L4_MsgTag_t first = wait_irq(0, 1000, &from);
     tsup_sleep_ms(20);                  /* ~20 ticks of the PIT pass */
@@ -81,7 +54,7 @@ TEST(irq, no_second_message_before_the_acknowledgement)
     L4_MsgTag_t third = wait_irq(0, 1000, &from);   /* after the ack: again */
     L4_Send_Timeout(irq_tid(0), L4_ZeroTime);
     pit_stop();
-    detach(0);
+    irq_detach(0);
     EXPECT(L4_IpcSucceeded(first));
     EXPECT(L4_IpcFailed(second));
     EXPECT_EQ(err, 1 << 1 | 1);                     /* receive timeout */
@@ -91,8 +64,8 @@ TEST(irq, no_second_message_before_the_acknowledgement)
 TEST(irq, detached_line_stays_quiet)
 {
     L4_ThreadId_t me = L4_MyGlobalId(), from;
-    EXPECT_EQ(attach(0, me), 1);
-    EXPECT_EQ(detach(0), 1);
+    EXPECT_EQ(irq_attach(0, me), 1);
+    EXPECT_EQ(irq_detach(0), 1);
     pit_start();
     L4_MsgTag_t tag = wait_irq(0, 30, &from);
     pit_stop();
@@ -106,9 +79,9 @@ TEST(irq, interrupt_thread_exists_after_attachment)
     /* line 5 was never attached: no such thread yet */
     EXPECT_EQ(L4_Schedule(irq_tid(5), ~0UL, ~0UL, ~0UL, ~0UL, &old), 0);
     EXPECT_EQ(L4_ErrorCode(), 2);
-    EXPECT_EQ(attach(5, L4_MyGlobalId()), 1);
+    EXPECT_EQ(irq_attach(5, L4_MyGlobalId()), 1);
     EXPECT_EQ(L4_Schedule(irq_tid(5), ~0UL, ~0UL, ~0UL, ~0UL, &old), 2);   /* inactive */
-    EXPECT_EQ(detach(5), 1);
+    EXPECT_EQ(irq_detach(5), 1);
 }
 
 /* l4test's schedule test (there on line 3, which the UART tests here
@@ -116,23 +89,23 @@ TEST(irq, interrupt_thread_exists_after_attachment)
 TEST(irq, priority_of_an_interrupt_thread)
 {
     EXPECT_EQ(L4_Set_Priority(irq_tid(6), 12), 0);
-    EXPECT_EQ(attach(6, L4_MyGlobalId()), 1);
+    EXPECT_EQ(irq_attach(6, L4_MyGlobalId()), 1);
     L4_Word_t r = L4_Set_Priority(irq_tid(6), 13);
-    EXPECT_EQ(detach(6), 1);
+    EXPECT_EQ(irq_detach(6), 1);
     EXPECT_NE(r, 0);
 }
 
 TEST(irq, bad_attachments_fail_with_invalid_thread)
 {
     L4_ThreadId_t nobody = tsup_new_id();
-    EXPECT_EQ(attach(4, nobody), 0);                    /* no such handler */
+    EXPECT_EQ(irq_attach(4, nobody), 0);                    /* no such handler */
     EXPECT_EQ(L4_ErrorCode(), 2);
-    EXPECT_EQ(attach(2, L4_MyGlobalId()), 0);           /* the cascade line */
+    EXPECT_EQ(irq_attach(2, L4_MyGlobalId()), 0);           /* the cascade line */
     EXPECT_EQ(L4_ErrorCode(), 2);
     EXPECT_EQ(L4_ThreadControl(L4_GlobalId(4, 2), L4_GlobalId(4, 2), L4_nilthread,
                                L4_MyGlobalId(), (void *)~0UL), 0);   /* wrong version */
     EXPECT_EQ(L4_ErrorCode(), 2);
-    EXPECT_EQ(attach(20, L4_MyGlobalId()), 0);          /* a kernel thread number */
+    EXPECT_EQ(irq_attach(20, L4_MyGlobalId()), 0);          /* a kernel thread number */
     EXPECT_EQ(L4_ErrorCode(), 2);
 }
 
@@ -175,7 +148,7 @@ TEST(irq, uart_receive_interrupt_in_loopback)
     EXPECT(inb(COM2 + 7) != 0xFF || inb(COM2 + 5) != 0xFF);   /* a UART is there */
     L4_ThreadId_t h = tsup_thread(uart_handler, 0);
     L4_Set_Priority(h, 254);
-    EXPECT_EQ(attach(3, h), 1);
+    EXPECT_EQ(irq_attach(3, h), 1);
     outb(COM2 + 1, 0x01);                           /* receive interrupt */
     for (int i = 0; i < 3; i++) {
         outb(COM2, (uint8_t)('a' + i));
@@ -183,7 +156,7 @@ TEST(irq, uart_receive_interrupt_in_loopback)
     }
     outb(COM2 + 1, 0);
     outb(COM2 + 4, 0);
-    detach(3);
+    irq_detach(3);
     tsup_kill(h);
     EXPECT_EQ(uart_bytes, 3);
     EXPECT(uart_irqs >= 1);
@@ -201,15 +174,15 @@ static void idle_handler(L4_Word_t unused)
 TEST(irq, deleted_handler_then_reattach)
 {
     L4_ThreadId_t h = tsup_thread(idle_handler, 0), from;
-    EXPECT_EQ(attach(0, h), 1);
+    EXPECT_EQ(irq_attach(0, h), 1);
     tsup_kill(h);
     pit_start();
     tsup_sleep_ms(10);                              /* interrupts with no handler */
-    EXPECT_EQ(attach(0, L4_MyGlobalId()), 1);
+    EXPECT_EQ(irq_attach(0, L4_MyGlobalId()), 1);
     L4_MsgTag_t tag = wait_irq(0, 1000, &from);
     L4_Send_Timeout(irq_tid(0), L4_ZeroTime);
     pit_stop();
-    detach(0);
+    irq_detach(0);
     EXPECT(L4_IpcSucceeded(tag));
     EXPECT_EQ(from.raw, irq_tid(0).raw);
 }
@@ -289,7 +262,7 @@ TEST(irq, interrupts_go_to_the_handlers_processor)
     unsigned n = tsup_processors();
     L4_Word_t handler_cpu = n > 2 ? 2 : 0, other_cpu = n > 1 ? 1 : 0, old;
     L4_ThreadId_t h = pit_handler_on(handler_cpu);
-    EXPECT_EQ(attach(0, h), 1);
+    EXPECT_EQ(irq_attach(0, h), 1);
     pit_start();
     int at_attach = pit_crossings(5);           /* routed to the handler's processor */
     L4_Word_t moved = L4_Schedule(irq_tid(0), ~0UL, n > 1 ? other_cpu : 1, ~0UL, ~0UL, &old);
@@ -300,7 +273,7 @@ TEST(irq, interrupts_go_to_the_handlers_processor)
     pit_crossings(1);
     int back = pit_crossings(5);
     pit_stop();
-    EXPECT_EQ(detach(0), 1);
+    EXPECT_EQ(irq_detach(0), 1);
     tsup_kill(h);
     EXPECT_EQ(pit_wrong, 0);
     EXPECT_EQ(at_attach, 0);
@@ -335,7 +308,7 @@ TEST(irq, an_interrupt_reaches_its_handler_while_the_interrupted_thread_is_halte
     L4_ThreadId_t h = pit_handler_on(handler_cpu);
     L4_ThreadId_t v = tsup_thread(victim_spin, 0);
     tsup_move(v, line_cpu);
-    EXPECT_EQ(attach(0, h), 1);
+    EXPECT_EQ(irq_attach(0, h), 1);
     L4_Schedule(irq_tid(0), ~0UL, line_cpu, ~0UL, ~0UL, &old);
     pit_start();
     int stranded = -1;
@@ -346,7 +319,7 @@ TEST(irq, an_interrupt_reaches_its_handler_while_the_interrupted_thread_is_halte
         L4_Start(v);
     }
     pit_stop();
-    EXPECT_EQ(detach(0), 1);
+    EXPECT_EQ(irq_detach(0), 1);
     tsup_kill(v);
     tsup_kill(h);
     if (stranded >= 0)

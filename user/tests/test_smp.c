@@ -27,6 +27,7 @@
 #include <l4/thread.h>
 #include <l4/utcb.h>
 #include "format.h"
+#include "irqsupport.h"
 #include "testlib.h"
 #include "tsupport.h"
 #include "../bench/pingpong.h"
@@ -2367,33 +2368,8 @@ TEST(mp, general_ipc_on_every_processor_under_fire)
 
 /* ---- an interrupt thread and a string copy whose partners move -------------- */
 
-#include <sys/io.h>
-
-#define RV_IRQ_TAG 0xFFFFFFFFFFF00000UL
-static L4_ThreadId_t rv_irq_tid(unsigned irq) { return L4_GlobalId(irq, 1); }
-static L4_Word_t rv_attach(unsigned irq, L4_ThreadId_t handler)
-{
-    return L4_ThreadControl(rv_irq_tid(irq), rv_irq_tid(irq), NIL, handler, (void *)~0UL);
-}
-static void rv_pit_start(void)
-{
-    outb(0x43, 0x34);
-    outb(0x40, 1193 & 0xFF);
-    outb(0x40, 1193 >> 8);
-}
-static void rv_pit_stop(void)
-{
-    outb(0x43, 0x30);
-    outb(0x40, 0xFF);
-    outb(0x40, 0xFF);
-}
-static void rv_idle(L4_Word_t unused)
-{
-    (void)unused;
-    L4_Sleep(L4_Never);
-}
-static volatile int rv_pit_got;
-static void rv_pit_handler(L4_Word_t unused)
+static volatile int pit_got;
+static void pit_handler(L4_Word_t unused)
 {
     (void)unused;
     L4_ThreadId_t from;
@@ -2401,7 +2377,7 @@ static void rv_pit_handler(L4_Word_t unused)
         L4_MsgTag_t tag = L4_Wait(&from);
         if (L4_IpcFailed(tag))
             continue;
-        rv_pit_got++;
+        pit_got++;
         L4_Send_Timeout(from, L4_ZeroTime);     /* acknowledge */
     }
 }
@@ -2421,23 +2397,23 @@ TEST(mp, an_interrupt_thread_queued_on_one_processor_fires_on_another)
         return;
     L4_ThreadId_t me = L4_MyGlobalId();
     tsup_move(me, 1);
-    L4_ThreadId_t h1 = tsup_thread(rv_idle, 0);             /* on processor 1 */
-    L4_ThreadId_t h2 = tsup_thread(rv_pit_handler, 0);
+    L4_ThreadId_t h1 = tsup_thread(tsup_fn_sleeper, 0);             /* on processor 1 */
+    L4_ThreadId_t h2 = tsup_thread(pit_handler, 0);
     L4_Set_Priority(h2, 254);
     tsup_move(h2, 2);
-    EXPECT_EQ(rv_attach(0, h1), 1);
-    rv_pit_start();
+    EXPECT_EQ(irq_attach(0, h1), 1);
+    pit_start();
     tsup_sleep_ms(20);                                      /* fired on 1: waits on h1 */
-    rv_pit_got = 0;
+    pit_got = 0;
     L4_ThreadSwitch(NIL);                                   /* a fresh time slice */
     L4_ThreadControl(h1, NIL, NIL, NIL, (void *)~0UL);      /* wakes it: queued on 1 */
-    rv_attach(0, h2);                                       /* the line goes to 2 */
-    for (unsigned long i = 0; i < 400000000UL && !rv_pit_got; i++)
+    irq_attach(0, h2);                                       /* the line goes to 2 */
+    for (unsigned long i = 0; i < 400000000UL && !pit_got; i++)
         __asm__ volatile("" ::: "memory");                  /* no scheduling on 1 */
-    int got = rv_pit_got;
+    int got = pit_got;
     L4_ThreadSwitch(NIL);                                   /* highest_ready on 1 */
-    rv_pit_stop();
-    L4_ThreadControl(rv_irq_tid(0), rv_irq_tid(0), NIL, rv_irq_tid(0), (void *)~0UL);
+    pit_stop();
+    irq_detach(0);
     tsup_kill(h2);
     tsup_kill(h1);
     tsup_move(me, 0);
