@@ -6,8 +6,12 @@
  *                          0 to a server in another space on processor 1
  *   ipc_rtt_scaling_N      N pairs at once, pair k on processor k
  *   ipc_rtt_scaling_general_N   the same with a receive timeout, which
- *                          the fast path leaves to the general path:
- *                          every IPC takes the kernel lock
+ *                          the fast path leaves to the general path
+ *                          (between threads of one processor: without
+ *                          the kernel lock)
+ *   ipc_rtt_scaling_xcpu_N N pairs at once, pair k's client on processor
+ *                          2k and its server on 2k + 1: every IPC goes
+ *                          between processors, under the kernel lock
  *   unmap_shootdown_4k,    smp_unmap.c
  *   unmap_idle_4k
  * Under -icount the TSC follows QEMU's one virtual clock, which every
@@ -96,20 +100,25 @@ struct pair {
 static struct pair pairs[MAX_PAIRS];
 static volatile int sc_measure, sc_stop;
 static L4_Word_t sc_timeouts;           /* the clients' (0: never, the fast path) */
+static unsigned sc_spread;              /* 1: pair k on processor k; 2: client on
+                                         * 2k, server on 2k + 1 (between them) */
 static uint64_t sc_loop;                /* the client loop's own instructions a pass */
+
+static unsigned client_cpu(unsigned k) { return k * sc_spread; }
+static unsigned server_cpu(unsigned k) { return k * sc_spread + sc_spread - 1; }
 
 static unsigned bin(uint64_t d)
 {
     return d < BINS ? (unsigned)d : BINS - 1;
 }
 
-/* Pair k's client, on processor k: round trips until told to stop, each
+/* Pair k's client, on client_cpu(k): round trips until told to stop, each
  * timed (rtt), and while measuring the whole pass of the loop too, from
  * one round trip's end to the next one's (pass). */
 static void sc_client(L4_Word_t k)
 {
     struct pair *p = &pairs[k];
-    L4_Word_t srv = p->server.raw, want = LABEL_OF_CPU(k), from;
+    L4_Word_t srv = p->server.raw, want = LABEL_OF_CPU(server_cpu(k)), from;
     uint64_t last = bench_tsc();
     while (!sc_stop) {
         uint64_t t0 = bench_tsc();
@@ -176,10 +185,11 @@ static int pairs_ok(const char *name, unsigned n)
     for (unsigned k = 0; k < n; k++) {
         struct pair *p = &pairs[k];
         L4_Word_t on = tsup_processor_of(p->client);
-        if (p->failed || on != k) {
+        if (p->failed || on != client_cpu(k)) {
             bench_failed(name, "pair %u: client on processor %lu (expected %u); reply tag "
-                         "0x%lx from %lx (expected label 0x%lx from %lx)", k, on, k,
-                         p->bad_tag, p->bad_from, LABEL_OF_CPU(k), p->server.raw);
+                         "0x%lx from %lx (expected label 0x%lx from %lx)", k, on,
+                         client_cpu(k), p->bad_tag, p->bad_from, LABEL_OF_CPU(server_cpu(k)),
+                         p->server.raw);
             return 0;
         }
     }
@@ -203,7 +213,7 @@ static void scaling(const char *kind, unsigned n, uint64_t overhead)
     memset(pairs, 0, sizeof pairs);
     sc_measure = sc_stop = 0;
     for (unsigned k = 0; k < n; k++) {
-        pairs[k].server = server_on(k, 0);
+        pairs[k].server = server_on(server_cpu(k), 0);
         if (L4_IsNilThread(pairs[k].server)) {
             bench_failed(name, "pair %u's server did not wait for calls", k);
             return;
@@ -212,7 +222,7 @@ static void scaling(const char *kind, unsigned n, uint64_t overhead)
     }
     for (unsigned k = 0; k < n; k++) {
         pairs[k].client = tsup_thread(sc_client, k);
-        tsup_move(pairs[k].client, k);
+        tsup_move(pairs[k].client, client_cpu(k));
     }
     if (!pairs_started(n)) {
         sc_stop = 1;
@@ -239,7 +249,7 @@ static void scaling(const char *kind, unsigned n, uint64_t overhead)
         if (n == 1)
             sc_loop = pass - (rtt - overhead);     /* (rtt has the timing in it) */
         rounds += made;
-        printf("SCALING %s cpu=%u rounds=%lu rtt=%lu%s pass=%lu%s\n", name, k, made,
+        printf("SCALING %s cpu=%u rounds=%lu rtt=%lu%s pass=%lu%s\n", name, client_cpu(k), made,
                rtt - overhead, rtt == BINS - 1 ? "+" : "", pass, pass == BINS - 1 ? "+" : "");
     }
     if (rounds == 0 || !sc_loop) {
@@ -269,6 +279,7 @@ unsigned bench_smp(uint64_t overhead)
     tsup_cleanup();
     xcpu("ipc_rtt_xcpu_8", 8, overhead);
     tsup_cleanup();
+    sc_spread = 1;
     for (unsigned n = 1; n <= MAX_PAIRS; n *= 2) {
         scaling("", n, overhead);
         tsup_cleanup();
@@ -279,6 +290,11 @@ unsigned bench_smp(uint64_t overhead)
         tsup_cleanup();
     }
     sc_timeouts = 0;
+    sc_spread = 2;
+    for (unsigned n = 1; n <= MAX_PAIRS / 2; n *= 2) {
+        scaling("_xcpu", n, overhead);
+        tsup_cleanup();
+    }
     bench_unmap_shootdown(overhead);
     tsup_cleanup();
     printf("BENCH DONE\n");
