@@ -8,9 +8,9 @@
 #                 Linux side by side (LINUX_KERNEL=vmlinuz to pick the kernel)
 #                 (CACHE_VERBOSE=1: list the cache lines of the IPC round trips)
 #   make size     the kernel's run-time, boot and debugger text in bytes
-#   make hotcode  the kernel functions the benchmarks run, with the
-#                 instructions each executed, and those compiled for size
-#                 (KSMALL, COLD) that ran much
+#   make hotcode  the kernel functions the benchmarks run: the instructions
+#                 each executed, its bytes that ran, and those compiled for
+#                 size (KSMALL, COLD) that ran much
 #   make ipc-trace  one IPC round trip of the benchmark, instruction counts per
 #                 function (TRACE="--general --words 8" for others; --unix:
 #                 unix_getpid's round trip; --pagefault: pagefault_user_pager)

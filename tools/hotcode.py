@@ -5,8 +5,8 @@ Boots the kernel's benchmark root task as make bench does (one processor;
 again with the fast path off; on -smp 4), each under QEMU TCG with
 -icount and our plugin tools/cacheplugin/execcount.c loaded, which counts
 how often each translated block of kernel code runs. Prints every
-function of the run-time text (.text) with its size and the instructions
-it executed in all three boots, and says how it is compiled: `small` for
+function of the run-time text (.text) with its size, the instructions
+it executed in all three boots and how many of its bytes ran at all, and says how it is compiled: `small` for
 the files make compiles for size (KSMALL in the Makefile), `cold` for
 functions marked COLD (kernel/include/types.h), which GCC also compiles
 for size and puts in .text.unlikely.
@@ -76,8 +76,9 @@ def compiled_for_size(build, small):
 
 
 def count(build, plugin):
-    """{block start: instructions executed} over the three boots."""
-    executed = collections.Counter()
+    """({block start: instructions executed}, {block start: bytes}) over
+    the three boots."""
+    executed, length = collections.Counter(), {}
     kernel = os.path.join(build, "kernel", "pecan.elf32")
     for arg, cmdline, cpus, icount in BOOTS:
         with tempfile.NamedTemporaryFile(suffix=".txt") as out:
@@ -94,9 +95,10 @@ def count(build, plugin):
                 sys.exit(f"hotcode: the boot ended with QEMU status {p.returncode}, "
                          f"expected 1 (the benchmarks' exit): {p.stderr.decode()[-300:]}")
             for line in open(out.name):
-                start, runs, insns = line.split()
+                start, runs, insns, size = line.split()
                 executed[int(start, 16)] += int(runs) * int(insns)
-    return executed
+                length[int(start, 16)] = max(length.get(int(start, 16), 0), int(size))
+    return executed, length
 
 
 def main():
@@ -112,23 +114,28 @@ def main():
     how = compiled_for_size(args.build, args.small.split())
     starts = [f[0] for f in funcs]
     per_func = collections.Counter()
-    for start, n in count(args.build, plugin).items():
+    executed, length = count(args.build, plugin)
+    ran = set()                         # the addresses of every byte that ran
+    for start, n in executed.items():
         i = bisect.bisect_right(starts, start) - 1
         if i >= 0 and start < funcs[i][0] + max(funcs[i][1], 1):
             per_func[funcs[i][2]] += n
+            ran.update(range(start, start + length[start]))
+    ran_bytes = {f[2]: sum(1 for a in range(f[0], f[0] + f[1]) if a in ran) for f in funcs}
     name = lambda f: f[2].split(".")[0]     # (GCC's .part/.cold/.isra pieces)
-    print(f"{'instructions':>14} {'bytes':>6}  function")
+    print(f"{'instructions':>14} {'bytes':>6} {'ran':>6}  function")
     for f in sorted(funcs, key=lambda f: (-per_func[f[2]], f[2])):
-        print(f"{per_func[f[2]]:14} {f[1]:6}  {f[2]} {how.get(name(f), '')}")
+        print(f"{per_func[f[2]]:14} {f[1]:6} {ran_bytes[f[2]]:6}  {f[2]} {how.get(name(f), '')}")
     total = sum(f[1] for f in funcs)
     sized = sum(f[1] for f in funcs if name(f) in how)
-    ran = sum(f[1] for f in funcs if per_func[f[2]] >= args.loop)
-    print(f"hotcode: {total} bytes of functions; {ran} in functions that ran at least "
-          f"{args.loop} instructions; {sized} compiled for size")
-    busy = [f"{f[2]} ({per_func[f[2]]})" for f in funcs
+    busy = sum(f[1] for f in funcs if per_func[f[2]] >= args.loop)
+    print(f"hotcode: {total} bytes of functions, of which {sum(ran_bytes.values())} ran; "
+          f"{busy} in functions that ran at least {args.loop} instructions; "
+          f"{sized} compiled for size")
+    much = [f"{f[2]} ({per_func[f[2]]})" for f in funcs
             if name(f) in how and per_func[f[2]] >= args.loop]
     print("hotcode: compiled for size and ran at least %d instructions: %s"
-          % (args.loop, " ".join(busy) or "none"))
+          % (args.loop, " ".join(much) or "none"))
     return 0
 
 

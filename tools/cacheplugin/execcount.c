@@ -7,7 +7,7 @@
  * from the rest (docs/performance.md, "Kernel size").
  *
  * Output, to the file out=PATH at exit: one line per block,
- *   0xSTART EXECUTIONS INSTRUCTIONS
+ *   0xSTART EXECUTIONS INSTRUCTIONS BYTES
  * (a block translated again, after a flush, has a line of its own). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 
 struct block {
     uint64_t start, runs;
-    unsigned insns;
+    unsigned insns, bytes;
     struct block *next;
 };
 static struct block *blocks;
@@ -46,6 +46,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         abort();
     b->start = start;
     b->insns = (unsigned)n;
+    struct qemu_plugin_insn *last = qemu_plugin_tb_get_insn(tb, n - 1);
+    b->bytes = (unsigned)(qemu_plugin_insn_vaddr(last) + qemu_plugin_insn_size(last) - start);
     b->next = __atomic_exchange_n(&blocks, b, __ATOMIC_ACQ_REL);
     qemu_plugin_register_vcpu_insn_exec_cb(first, on_run, QEMU_PLUGIN_CB_NO_REGS, b);
 }
@@ -59,8 +61,8 @@ static void at_exit(qemu_plugin_id_t id, void *ud)
         return;
     }
     for (struct block *b = blocks; b; b = b->next)
-        fprintf(f, "0x%llx %llu %u\n", (unsigned long long)b->start,
-                (unsigned long long)b->runs, b->insns);
+        fprintf(f, "0x%llx %llu %u %u\n", (unsigned long long)b->start,
+                (unsigned long long)b->runs, b->insns, b->bytes);
     fclose(f);
 }
 
