@@ -569,9 +569,11 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
         reply_short(self, tag, to, from_spec);  /* (out of line: the untyped */
         return;                                 /* case keeps its registers) */
     }
-    struct tcb *dest = tcb_lookup(to, self);
-    if (!dest || dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
-        dest->priority < self->priority || dest->cpu != self->cpu)
+    /* (Another processor's thread is not for us: no claim of it, under the
+     * lock its processor number stays as it is.) */
+    struct tcb *dest = tcb_peek(to, self);
+    if (!dest || dest->cpu != self->cpu || dest->state != TS_RECV_BLOCKED ||
+        !dest->fast_blocked || dest->halted || dest->priority < self->priority)
         return;
     if (from_spec == dest->global_id) {     /* a Call: we will wait for dest */
         if (self->listed_with != from_spec)

@@ -56,11 +56,6 @@ static void idle_restart(void)
     idle_loop();
 }
 
-struct tcb *sched_idle_of(unsigned cpu)
-{
-    return queues[cpu].idle;
-}
-
 __boot void sched_init(void)
 {
     for (unsigned c = 0; c < mp_cpus; c++) {
@@ -68,7 +63,7 @@ __boot void sched_init(void)
         if (t == phys_to_virt(0))
             panic("boot: no memory for processor %u's idle thread", c);
         *t = (struct tcb){ .state = TS_READY, .name = "idle", .cpu = (uint8_t)c,
-                           .global_id = 0x1D1E1D1E1D1E1D1EUL };
+                           .global_id = IDLE_THREAD_ID };
         arch_thread_init_kernel(t, idle_loop);
         queues[c].idle = t;
     }

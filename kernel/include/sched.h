@@ -66,8 +66,12 @@ NORETURN void sched_start(void);
 /* An application processor enters its idle thread (arch/mp.h). */
 NORETURN void sched_start_here(void);
 
-/* Processor `cpu`'s idle thread. */
-struct tcb *sched_idle_of(unsigned cpu);
+/* Every processor's idle thread has this global id, which names no slot
+ * of the TCB array (its thread number is far above THREAD_BITS): a look
+ * at a thread tells whether it is one (mp.c, of another processor's
+ * current thread). */
+#define IDLE_THREAD_ID 0x1D1E1D1E1D1E1D1EUL
+static inline bool sched_is_idle(const struct tcb *t) { return t->global_id == IDLE_THREAD_ID; }
 
 /* Run the idle thread afresh, the current thread left resumable (it is
  * evicted: arch/mp.h). Without the kernel lock. */

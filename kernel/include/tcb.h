@@ -175,6 +175,13 @@ static inline struct tcb *tcb_lookup(word_t id, const struct tcb *from)
     return id & TID_LOCAL_MASK ? tcb_lookup_global(id) : tcb_lookup_local(id, from);
 }
 
+/* The same without the claim of a global id's thread, for a look that goes
+ * no further unless the thread is this processor's (ipc_short). */
+static inline struct tcb *tcb_peek(word_t id, const struct tcb *from)
+{
+    return id & TID_LOCAL_MASK ? tcb_peek_global(id) : tcb_lookup_local(id, from);
+}
+
 /* The thread in a slot, whatever its version (may be TS_FREE). */
 struct tcb *tcb_slot(word_t number);
 

@@ -127,7 +127,7 @@ void mp_serve(void)
 static bool runs_a_thread(unsigned cpu)
 {
     struct tcb *t = mp_current(cpu);
-    return t && (t != sched_idle_of(cpu) || cpu_of[cpu]->lockless);
+    return t && (!sched_is_idle(t) || cpu_of[cpu]->lockless);
 }
 
 static bool held_here(void)
@@ -141,12 +141,13 @@ static bool held_here(void)
  * its idle thread is left alone: it cannot leave idle without the lock.
  * A processor without the lock claims nothing. (It may read the
  * holder's `claimed`, but the holder is never marked lockless.) */
-void mp_claim_wait(unsigned c)
+static COLD NORETURN void lockless_claim(unsigned c)
 {
-    if (this_cpu.lockless)              /* ipc_local let something through */
-        panic("mp: IPC without the kernel lock reached processor %u's threads", c);
-    if ((claimed >> c & 1) || !held_here() || !runs_a_thread(c))
-        return;
+    panic("mp: IPC without the kernel lock reached processor %u's threads", c);
+}
+
+static __attribute__((noinline)) void park(unsigned c)
+{
     struct cpu_local *l = cpu_of[c];
     while (l->parked)                   /* still leaving the last park */
         cpu_relax();
@@ -155,6 +156,14 @@ void mp_claim_wait(unsigned c)
     poke(c);
     while (!l->parked)
         cpu_relax();
+}
+
+void mp_claim_wait(unsigned c)
+{
+    if (this_cpu.lockless)              /* ipc_local let something through */
+        lockless_claim(c);
+    if (!(claimed >> c & 1) && held_here() && runs_a_thread(c))
+        park(c);
 }
 
 void mp_claim_all(void)
