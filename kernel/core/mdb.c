@@ -384,10 +384,12 @@ static entry_t *make_pieces(struct mnode *n);
 /* Take `rights` from the nodes of top's subtree (top too, if n is top)
  * from n on that map frames in [lo, hi): nodes that reach beyond the part
  * are split first, nodes left without rights go with their subtrees (a
- * child never has rights its parent lacks). Returns NULL when done, else
- * the node to go on with after the budget ran out. */
+ * child never has rights its parent lacks). With `redo` (a walk cut short
+ * before, and the database changed since) nodes with none of the rights
+ * are passed over. Returns NULL when done, else the node to go on with
+ * after the budget ran out. */
 static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, paddr_t hi,
-                            unsigned rights, unsigned *budget, unsigned *status)
+                            unsigned rights, bool redo, unsigned *budget, unsigned *status)
 {
     unsigned d = depth_of(top);
     while (n && (n == top || depth_of(n) > d)) {
@@ -396,6 +398,17 @@ static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, padd
         paddr_t nlo = pa_of(n), nhi = nlo + size_of(n);
         if (nhi <= lo || nlo >= hi) {
             n = subtree_last(n)->next;          /* none of the part below */
+            continue;
+        }
+        if (redo && !(rights_of(n) & rights)) {
+            /* Walked again from the top after a change (mdb_unmap): a node
+             * the cut-short walk did (or that had none of the rights) is
+             * passed over, uncharged like a subtree outside the part. Were
+             * it done again, a walk over more nodes than one window of
+             * work between preemption points would start again for as long
+             * as other processors keep changing the database. (Not its
+             * subtree: the walk did its children after it.) */
+            n = n->next;
             continue;
         }
         struct mnode *p = n->prev;
@@ -547,6 +560,7 @@ vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights,
 {
     struct mnode *n = lookup(s, va);
     bool resume = c->top && c->top == n && c->generation == generation;
+    bool redo = c->top && c->top == n && !resume;
     generation++;
     c->top = NULL;
     if (!n)
@@ -570,7 +584,7 @@ vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights,
         *status |= hw_protect(n, rights_of(n));     /* its own status */
     unsigned budget = BUDGET;
     struct mnode *stop = revoke(n, resume ? c->next : flush ? n : n->next, lo, hi, rights,
-                                &budget, status);
+                                redo, &budget, status);
     if (!stop)
         return upto;
     *c = (struct mdb_cursor){ .top = n, .next = stop, .generation = generation };
@@ -682,7 +696,7 @@ static COLD __attribute__((noinline)) bool move(struct mdb_space *from, vaddr_t 
     }
     unsigned budget = UNLIMITED, status = 0;
     if (drop)
-        revoke(src, src, pa, pa + mdb_level_size(level), drop, &budget, &status);
+        revoke(src, src, pa, pa + mdb_level_size(level), drop, false, &budget, &status);
     return true;
 }
 

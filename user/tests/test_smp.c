@@ -2498,3 +2498,114 @@ TEST(mp, a_string_copy_claims_its_partners_where_they_are_after_a_preemption_poi
         wrong += px_dst[i] != px_src[i];
     EXPECT_EQ(wrong, 0);
 }
+
+/* ---- a long revocation while the database changes ----------------------------- */
+
+/*
+ * A page P of the root task's space has 32768 mappings derived from it
+ * (in the same space, at RV_BASE..). A thread on processor 1 takes the
+ * write right from them all (Unmap of P with w, no flush): several
+ * windows of work between preemption points (64 calls of 64 node
+ * operations each). Meanwhile threads on the other processors Unmap,
+ * with no rights, a page of their own, until it returns (or RV_HAMMER_MS
+ * have passed: then it failed): each such call changes nothing but counts
+ * as a change of the database. The revocation must end while they go on.
+ * (Without mdb_unmap's redo it started again from the top after every
+ * preemption point at which another processor had called Unmap, and
+ * returned only after they stopped.)
+ */
+#define RV_BASE 0x600000000UL
+#define RV_DOUBLINGS 15                 /* 2^15 derived pages */
+#define RV_HAMMER_MS 15000
+static volatile int rv_go, rv_done, rv_hammers_gave_up;
+static volatile L4_Word_t rv_hammered;
+static L4_Word_t rv_own[MAX_CPUS][512] __attribute__((aligned(4096)));
+
+static void rv_hammer(L4_Word_t k)
+{
+    rv_own[k][0] = k;                   /* (mapped) */
+    while (!rv_go)
+        tsup_sleep_ms(1);
+    L4_Word_t until = L4_SystemClock().raw + RV_HAMMER_MS * 1000UL;
+    while (!rv_done) {
+        if (L4_SystemClock().raw > until) {
+            rv_hammers_gave_up = 1;     /* and the Unmap had not returned */
+            return;
+        }
+        L4_UnmapFpage(L4_FpageLog2((L4_Word_t)rv_own[k], 12));     /* no rights */
+        rv_hammered++;
+    }
+}
+
+static void rv_unmapper(L4_Word_t p)
+{
+    wait_for_go();
+    L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_Writable));
+    rv_done = 1;
+}
+
+static void rv_map(L4_ThreadId_t to, L4_Word_t src, unsigned log2, L4_Word_t dst)
+{
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(src, log2), L4_FullyAccessible),
+                                dst);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = m.raw[0];
+    mr[2] = m.raw[1];
+    L4_MsgTag_t tag = L4_Send_Timeout(to, SECONDS(5));
+    if (L4_IpcFailed(tag))
+        test_fail(__FILE__, __LINE__, "map of %u pages to 0x%lx: ErrorCode 0x%lx", 1u << (log2 - 12),
+                  dst, L4_ErrorCode());
+}
+
+TEST(mp, a_long_revocation_ends_while_others_change_the_database)
+{
+    unsigned n = ncpus();
+    if (n < 3)
+        return;
+    set_root();
+    rv_go = rv_done = rv_hammers_gave_up = 0;
+    rv_hammered = 0;
+    L4_Fpage_t pf = tsup_sigma0_any(12);
+    EXPECT(!L4_IsNilFpage(pf));
+    L4_Word_t p = L4_Address(pf);
+    *(volatile L4_Word_t *)p = 1;
+    unsigned got = 0;
+    L4_ThreadId_t rcv = tsup_thread(tsup_map_receiver, (L4_Word_t)&got);
+    EXPECT(tsup_wait_blocked(rcv));
+    rv_map(rcv, p, 12, RV_BASE);
+    for (unsigned k = 0; k < RV_DOUBLINGS; k++)
+        rv_map(rcv, RV_BASE, 12 + k, RV_BASE + (1UL << (12 + k)));
+    EXPECT_EQ(*(volatile L4_Word_t *)(RV_BASE + (1UL << (12 + RV_DOUBLINGS)) - 4096), 1);
+    L4_ThreadId_t u = tsup_thread(rv_unmapper, p);
+    tsup_move(u, 1);
+    EXPECT(tsup_wait_blocked(u));
+    L4_ThreadId_t h[MAX_CPUS];
+    unsigned nh = 0;
+    for (unsigned c = 0; c < n; c++)
+        if (c != 1) {
+            h[nh] = tsup_thread(rv_hammer, nh);
+            tsup_move(h[nh], c);
+            nh++;
+        }
+    rv_go = 1;
+    tsup_sleep_ms(20);
+    L4_Word_t hammered_before = rv_hammered;
+    go(u);
+    for (unsigned i = 0; i < 600 && !rv_done && !rv_hammers_gave_up; i++)
+        tsup_sleep_ms(100);
+    int done = rv_done, gave_up = rv_hammers_gave_up;
+    printf("rv: the others made %lu no-op Unmaps; %s\n", rv_hammered - hammered_before,
+           gave_up ? "they gave up, the Unmap not returned" : "the Unmap returned meanwhile");
+    rv_done = 1;                        /* (the hammers stop) */
+    for (unsigned k = 0; k < nh; k++)
+        tsup_kill(h[k]);
+    L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_FullyAccessible));
+    tsup_kill(u);
+    tsup_kill(rcv);
+    if (!done || gave_up)
+        test_fail(__FILE__, __LINE__, "the Unmap (w) of a page with %u derived mappings had "
+                  "not returned after %u s of no-op Unmaps on the other processors (expected "
+                  "it to end while they go on; it returned: %s)", 1u << RV_DOUBLINGS,
+                  RV_HAMMER_MS / 1000, done ? "yes, after they stopped" : "no");
+}
