@@ -245,6 +245,18 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
         if (dst >= USER_MAP_END)
             break;                      /* (and all after it) */
         int level = piece_level(s->space, r->space, src, dst, end - src);
+        if (type == ITEM_GRANT && level >= 0 && preemptible && rwx != 7 && !s->space->sigma0 &&
+            !r->space->sigma0) {
+            /* A grant with fewer rights takes them from what derives from
+             * the piece too (mdb.c, move): first here, in bounded steps,
+             * so that the grant itself only passes over those mappings. */
+            struct space *from = s->space;
+            unmap_range(&w, from, src, mdb_level_size((unsigned)level), 7 & ~rwx, false);
+            if (x->aborted || x->partner_gone)
+                return IPC_ABORTED;
+            if (s->space != from)
+                break;
+        }
         word_t done = level < 0 || r->space->sigma0 ? PAGE_SIZE
                       : mdb_map(&s->space->mdb, src, &r->space->mdb, dst, (unsigned)level, rwx,
                                 type == ITEM_GRANT);

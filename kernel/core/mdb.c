@@ -695,8 +695,8 @@ static COLD __attribute__((noinline)) bool move(struct mdb_space *from, vaddr_t 
         return false;
     }
     unsigned budget = UNLIMITED, status = 0;
-    if (drop)
-        revoke(src, src, pa, pa + mdb_level_size(level), drop, false, &budget, &status);
+    if (drop)       /* (what derives from it lost them before, in bounded steps: map.c) */
+        revoke(src, src, pa, pa + mdb_level_size(level), drop, true, &budget, &status);
     return true;
 }
 

@@ -2609,3 +2609,81 @@ TEST(mp, a_long_revocation_ends_while_others_change_the_database)
                   "it to end while they go on; it returned: %s)", 1u << RV_DOUBLINGS,
                   RV_HAMMER_MS / 1000, done ? "yes, after they stopped" : "no");
 }
+
+/* ---- a grant with fewer rights over a wide tree ------------------------------ */
+
+/*
+ * The same tree (P with 32768 mappings derived from it). Threads on
+ * processors 2 and 3 read the clock without end, each read a system call
+ * that takes the kernel lock. A grant of P, readable only, takes w and x
+ * from the 32768 too: in bounded steps, each ended by a preemption point
+ * that hands the lock to a processor waiting for it, as an Unmap's long
+ * revocation does; so the readers' calls go on while the grant's IPC is in
+ * the kernel. (Without that the grant took the rights from all of them
+ * in one step, the lock held and interrupts off: the readers made no call
+ * meanwhile.) Counted, not timed: the calls the readers completed between
+ * the grant's Send and its return.
+ */
+static volatile int gl_stop;
+static volatile L4_Word_t gl_calls;
+
+static void gl_reader(L4_Word_t unused)
+{
+    (void)unused;
+    while (!gl_stop) {
+        L4_SystemClock();
+        __atomic_add_fetch(&gl_calls, 1, __ATOMIC_RELAXED);
+    }
+}
+
+TEST(mp, a_grant_with_fewer_rights_revokes_in_bounded_steps)
+{
+    unsigned n = ncpus();
+    if (n < 4)
+        return;
+    set_root();
+    gl_stop = 0;
+    gl_calls = 0;
+    L4_Fpage_t pf = tsup_sigma0_any(12);
+    EXPECT(!L4_IsNilFpage(pf));
+    L4_Word_t p = L4_Address(pf);
+    *(volatile L4_Word_t *)p = 1;
+    unsigned got = 0;
+    L4_ThreadId_t rcv = tsup_thread(tsup_map_receiver, (L4_Word_t)&got);
+    EXPECT(tsup_wait_blocked(rcv));
+    rv_map(rcv, p, 12, RV_BASE);
+    for (unsigned k = 0; k < RV_DOUBLINGS; k++)
+        rv_map(rcv, RV_BASE, 12 + k, RV_BASE + (1UL << (12 + k)));
+    tsup_move(L4_MyGlobalId(), 1);
+    L4_ThreadId_t rd[2];
+    for (unsigned k = 0; k < 2; k++) {
+        rd[k] = tsup_thread(gl_reader, 0);
+        tsup_move(rd[k], 2 + k);
+    }
+    for (unsigned i = 0; i < 1000 && gl_calls < 100; i++)
+        tsup_sleep_ms(1);
+    L4_GrantItem_t g = L4_GrantItem(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_Readable),
+                                    0x700000000UL);
+    L4_Word_t *mr = __L4_Utcb();
+    mr[0] = 2 << 6;
+    mr[1] = g.raw[0];
+    mr[2] = g.raw[1];
+    L4_Word_t before = gl_calls;
+    L4_MsgTag_t tag = L4_Send_Timeout(rcv, SECONDS(5));
+    L4_Word_t during = gl_calls - before;
+    gl_stop = 1;
+    printf("gl: the readers made %lu calls while the grant was in the kernel\n", during);
+    for (unsigned k = 0; k < 2; k++)
+        tsup_kill(rd[k]);
+    L4_Word_t w = *(volatile L4_Word_t *)(RV_BASE + 4096);  /* still readable */
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2(0x700000000UL, 12), L4_FullyAccessible));
+    tsup_kill(rcv);
+    tsup_move(L4_MyGlobalId(), 0);
+    EXPECT(!L4_IpcFailed(tag));
+    EXPECT_EQ(w, 1);
+    if (during < 8)
+        test_fail(__FILE__, __LINE__, "the grant (readable only) of a page with %u derived "
+                  "mappings let the readers on processors 2 and 3 make %lu system calls while "
+                  "it was in the kernel (expected at least 8: a preemption point after each "
+                  "bounded step of its revocation)", 1u << RV_DOUBLINGS, during);
+}
