@@ -387,9 +387,11 @@ static entry_t *make_pieces(struct mnode *n);
  * child never has rights its parent lacks). With `redo` (a walk cut short
  * before, and the database changed since) nodes with none of the rights
  * are passed over. Returns NULL when done, else the node to go on with
- * after the budget ran out. */
-static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, paddr_t hi,
-                            unsigned rights, bool redo, unsigned *budget, unsigned *status)
+ * after the budget ran out. (Two copies, by `redo`: revoke and the rare
+ * revoke_again, so that the usual walk pays nothing for the other's test.) */
+static inline __attribute__((always_inline)) struct mnode *
+revoke_walk(struct mnode *top, struct mnode *n, paddr_t lo, paddr_t hi, unsigned rights,
+            bool redo, unsigned *budget, unsigned *status)
 {
     unsigned d = depth_of(top);
     while (n && (n == top || depth_of(n) > d)) {
@@ -437,6 +439,19 @@ static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, padd
         n = n->next;
     }
     return NULL;
+}
+
+static struct mnode *revoke(struct mnode *top, struct mnode *n, paddr_t lo, paddr_t hi,
+                            unsigned rights, unsigned *budget, unsigned *status)
+{
+    return revoke_walk(top, n, lo, hi, rights, false, budget, status);
+}
+
+static COLD struct mnode *revoke_again(struct mnode *top, struct mnode *n, paddr_t lo,
+                                       paddr_t hi, unsigned rights, unsigned *budget,
+                                       unsigned *status)
+{
+    return revoke_walk(top, n, lo, hi, rights, true, budget, status);
 }
 
 /*
@@ -583,8 +598,9 @@ vaddr_t mdb_unmap(struct mdb_space *s, vaddr_t va, vaddr_t end, unsigned rights,
     if (!flush && !resume)
         *status |= hw_protect(n, rights_of(n));     /* its own status */
     unsigned budget = BUDGET;
-    struct mnode *stop = revoke(n, resume ? c->next : flush ? n : n->next, lo, hi, rights,
-                                redo, &budget, status);
+    struct mnode *from = resume ? c->next : flush ? n : n->next;
+    struct mnode *stop = redo ? revoke_again(n, from, lo, hi, rights, &budget, status)
+                              : revoke(n, from, lo, hi, rights, &budget, status);
     if (!stop)
         return upto;
     *c = (struct mdb_cursor){ .top = n, .next = stop, .generation = generation };
@@ -696,7 +712,7 @@ static COLD __attribute__((noinline)) bool move(struct mdb_space *from, vaddr_t 
     }
     unsigned budget = UNLIMITED, status = 0;
     if (drop)       /* (what derives from it lost them before, in bounded steps: map.c) */
-        revoke(src, src, pa, pa + mdb_level_size(level), drop, true, &budget, &status);
+        revoke_again(src, src, pa, pa + mdb_level_size(level), drop, &budget, &status);
     return true;
 }
 
