@@ -2558,6 +2558,25 @@ static void rv_map(L4_ThreadId_t to, L4_Word_t src, unsigned log2, L4_Word_t dst
                   dst, L4_ErrorCode());
 }
 
+/* A page of the root task's space, holding 1, with 2^RV_DOUBLINGS
+ * mappings derived from it at RV_BASE.. (each doubling maps all the pages
+ * so far once more, through *rcv, a thread of the root task's that takes
+ * map items anywhere). */
+static unsigned rv_got;
+static L4_Word_t rv_wide_tree(L4_ThreadId_t *rcv)
+{
+    L4_Fpage_t pf = tsup_sigma0_any(12);
+    EXPECT(!L4_IsNilFpage(pf));
+    L4_Word_t p = L4_Address(pf);
+    *(volatile L4_Word_t *)p = 1;
+    *rcv = tsup_thread(tsup_map_receiver, (L4_Word_t)&rv_got);
+    EXPECT(tsup_wait_blocked(*rcv));
+    rv_map(*rcv, p, 12, RV_BASE);
+    for (unsigned k = 0; k < RV_DOUBLINGS; k++)
+        rv_map(*rcv, RV_BASE, 12 + k, RV_BASE + (1UL << (12 + k)));
+    return p;
+}
+
 TEST(mp, a_long_revocation_ends_while_others_change_the_database)
 {
     unsigned n = ncpus();
@@ -2566,16 +2585,8 @@ TEST(mp, a_long_revocation_ends_while_others_change_the_database)
     set_root();
     rv_go = rv_done = rv_hammers_gave_up = 0;
     rv_hammered = 0;
-    L4_Fpage_t pf = tsup_sigma0_any(12);
-    EXPECT(!L4_IsNilFpage(pf));
-    L4_Word_t p = L4_Address(pf);
-    *(volatile L4_Word_t *)p = 1;
-    unsigned got = 0;
-    L4_ThreadId_t rcv = tsup_thread(tsup_map_receiver, (L4_Word_t)&got);
-    EXPECT(tsup_wait_blocked(rcv));
-    rv_map(rcv, p, 12, RV_BASE);
-    for (unsigned k = 0; k < RV_DOUBLINGS; k++)
-        rv_map(rcv, RV_BASE, 12 + k, RV_BASE + (1UL << (12 + k)));
+    L4_ThreadId_t rcv;
+    L4_Word_t p = rv_wide_tree(&rcv);
     EXPECT_EQ(*(volatile L4_Word_t *)(RV_BASE + (1UL << (12 + RV_DOUBLINGS)) - 4096), 1);
     L4_ThreadId_t u = tsup_thread(rv_unmapper, p);
     tsup_move(u, 1);
@@ -2644,16 +2655,8 @@ TEST(mp, a_grant_with_fewer_rights_revokes_in_bounded_steps)
     set_root();
     gl_stop = 0;
     gl_calls = 0;
-    L4_Fpage_t pf = tsup_sigma0_any(12);
-    EXPECT(!L4_IsNilFpage(pf));
-    L4_Word_t p = L4_Address(pf);
-    *(volatile L4_Word_t *)p = 1;
-    unsigned got = 0;
-    L4_ThreadId_t rcv = tsup_thread(tsup_map_receiver, (L4_Word_t)&got);
-    EXPECT(tsup_wait_blocked(rcv));
-    rv_map(rcv, p, 12, RV_BASE);
-    for (unsigned k = 0; k < RV_DOUBLINGS; k++)
-        rv_map(rcv, RV_BASE, 12 + k, RV_BASE + (1UL << (12 + k)));
+    L4_ThreadId_t rcv;
+    L4_Word_t p = rv_wide_tree(&rcv);
     tsup_move(L4_MyGlobalId(), 1);
     L4_ThreadId_t rd[2];
     for (unsigned k = 0; k < 2; k++) {
