@@ -403,13 +403,14 @@ revoke_walk(struct mnode *top, struct mnode *n, paddr_t lo, paddr_t hi, unsigned
             continue;
         }
         if (redo && !(rights_of(n) & rights)) {
-            /* Walked again from the top after a change (mdb_unmap): a node
-             * the cut-short walk did (or that had none of the rights) is
-             * passed over, uncharged like a subtree outside the part. Were
-             * it done again, a walk over more nodes than one window of
-             * work between preemption points would start again for as long
-             * as other processors keep changing the database. (Not its
-             * subtree: the walk did its children after it.) */
+            /* Walked again from the top after a change (mdb_unmap), or
+             * after map.c took the rights first (move): a node done before,
+             * or that had none of the rights, is passed over, uncharged
+             * like a subtree outside the part. Were it done again, a walk
+             * over more nodes than one window of work between preemption
+             * points would start again for as long as other processors
+             * keep changing the database. (Not its subtree: the walk did
+             * its children after it.) */
             n = n->next;
             continue;
         }
@@ -711,7 +712,7 @@ static COLD __attribute__((noinline)) bool move(struct mdb_space *from, vaddr_t 
         return false;
     }
     unsigned budget = UNLIMITED, status = 0;
-    if (drop)       /* (what derives from it lost them before, in bounded steps: map.c) */
+    if (drop)       /* (a preemptible grant's: taken before, in bounded steps, map.c) */
         revoke_again(src, src, pa, pa + mdb_level_size(level), drop, &budget, &status);
     return true;
 }
