@@ -26,7 +26,9 @@
 #include "testlib.h"
 #include "tsupport.h"
 
-#define ROUNDS 4000
+#define ROUNDS_DEFAULT 4000
+/* fuzzrounds=N overrides the number of calls per test (long campaigns). */
+#define ROUNDS ((unsigned)test_number_option("fuzzrounds=", ROUNDS_DEFAULT))
 
 /* A fixed seed, varied by the fuzzseed option. */
 static uint64_t seed(uint64_t fixed)
@@ -88,7 +90,7 @@ static L4_Word_t far_address(void)
 
 static volatile L4_ThreadId_t partner;       /* the fuzzer's receiving partner */
 static volatile int fuzz_done, partner_stop, privileged_success, clock_backwards;
-static volatile unsigned calls, partner_msgs;
+static volatile unsigned calls, partner_msgs, fuzz_rounds;
 
 /* Receives anything with random buffers and acceptors; sometimes answers. */
 static void fuzz_partner(L4_Word_t seed)
@@ -144,7 +146,8 @@ static void fuzz_calls(L4_Word_t seed)
     L4_Word_t w;
     L4_ThreadId_t id;
     L4_Clock_t last = L4_SystemClock();
-    for (unsigned round = 0; round < ROUNDS; round++, calls++) {
+    unsigned rounds = fuzz_rounds;
+    for (unsigned round = 0; round < rounds; round++, calls++) {
         switch (rnd() % 12) {
         case 0: case 1: case 2: case 3:
             fuzz_ipc();
@@ -218,13 +221,14 @@ TEST(fuzz, unprivileged_system_calls_with_random_arguments)
 {
     fuzz_done = partner_stop = privileged_success = clock_backwards = 0;
     calls = partner_msgs = 0;
+    fuzz_rounds = ROUNDS;
     L4_ThreadId_t p = tsup_space(fuzz_partner, seed(0x9E3779B97F4A7C15UL));
     partner = p;
     L4_ThreadId_t f = tsup_space_thread(p, fuzz_calls, seed(0xD1B54A32D192ED03UL));
     unsigned n = tsup_processors();         /* on a multiprocessor, apart from the root */
     tsup_move(p, n > 1 ? 1 : 0);
     tsup_move(f, n > 2 ? 2 : 0);
-    for (unsigned ms = 0; ms < 60000 && !fuzz_done; ms += 100) {
+    for (unsigned ms = 0; ms < 60000 * (ROUNDS / ROUNDS_DEFAULT + 1) && !fuzz_done; ms += 100) {
         tsup_sleep_ms(100);
         if (ms % 10000 == 9900)
             printf("  fuzz: %u of %u calls\n", calls, ROUNDS);
@@ -272,8 +276,8 @@ TEST(fuzz, thread_and_space_control_with_random_arguments)
 {
     rng = seed(0x2545F4914F6CDD1DUL);
     L4_ThreadId_t me = L4_MyGlobalId();
-    unsigned created = 0;
-    for (unsigned round = 0; round < ROUNDS; round++) {
+    unsigned created = 0, rounds = ROUNDS;
+    for (unsigned round = 0; round < rounds; round++) {
         L4_Word_t w;
         if (rnd() % 3) {
             L4_ThreadId_t dest = L4_GlobalId(SANDBOX_BASE + rnd() % SANDBOX_SIZE, 1);
