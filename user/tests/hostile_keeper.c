@@ -43,8 +43,10 @@ static int servable(const struct keeper *k, L4_Word_t addr, unsigned access)
         return !(access & 2);                           /* the image is read-only */
     if (inside(addr, H_PRIV(k->space), H_SLOTS * H_BLOCK))
         return 1;
-    if (inside(addr, H_TOP_PAGE, 0x1000))
-        return !(access & 1) || hon(HC_K2_NONCANONICAL);
+    /* Not the top page: the kernel never maps the last user page
+     * (USER_MAP_END, map.c), so flushing and touching it here would fault
+     * for ever, the root pager's map item dropped each time: a keeper
+     * livelocked, and with it every fault and reset of its space. */
     return 0;
 }
 
