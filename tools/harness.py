@@ -116,7 +116,7 @@ def not_done(q, build, result, name, trouble, why):
 # The random tests' options (test_fuzz.c, test_hostile.c), from the
 # environment to the tests' command line.
 FUZZ_OPTIONS = {"FUZZ_SEED": "fuzzseed", "FUZZ_CALLS": "fuzzcalls", "FUZZ_OPS": "fuzzops",
-                "FUZZ_TRACE": "fuzztrace"}
+                "FUZZ_TRACE": "fuzztrace", "FUZZ_ROUNDS": "fuzzrounds"}
 
 
 # On four processors the hostile fuzzer's calls cost about ten times

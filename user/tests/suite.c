@@ -49,13 +49,14 @@ uint64_t test_number_option(const char *key, uint64_t otherwise)
 {
     char buf[24];
     const char *c = test_option(test_cmdline(), key, buf, sizeof buf);
-    unsigned base = c[0] == '0' && c[1] == 'x' ? 16 : 10;
+    unsigned base = c[0] == '0' && (c[1] == 'x' || c[1] == 'X') ? 16 : 10;
     uint64_t n = 0;
     if (!*c)
         return otherwise;
     for (c += base == 16 ? 2 : 0; *c; c++) {
+        unsigned lower = (unsigned)*c | 0x20;   /* (ASCII: 'A' -> 'a') */
         unsigned d = *c >= '0' && *c <= '9' ? (unsigned)(*c - '0')
-                   : *c >= 'a' && *c <= 'f' ? (unsigned)(*c - 'a' + 10) : base;
+                   : lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : base;
         if (d >= base)
             break;
         n = n * base + d;
