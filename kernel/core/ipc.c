@@ -902,12 +902,9 @@ COLD unsigned ipc_xfer_fault(struct xfer *x, struct tcb *t, word_t addr, bool wr
                                t == x->s ? user_ip(t) : ~0UL, x->deadline);
     else
         err = reflect_fault(x, t, addr, write);
-    /* We waited, and the lock went meanwhile, and with it the claims: the
-     * transfer goes on with both partners, which the processors of either
-     * may now be changing without the lock (ipc_local) until claimed
-     * again. (A partner deleted meanwhile: its slot's processor, harmless.) */
-    mp_claim(x->s->cpu);
-    mp_claim(x->r->cpu);
+    /* We waited: the processors of either partner may have changed their
+     * threads without the lock (ipc_local) until claimed again. */
+    xfer_claim_partners(x);
     if (x->aborted || x->partner_gone)
         return IPC_ABORTED;
     if (!err)

@@ -80,15 +80,16 @@ void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
     *x = (struct xfer){ .s = s, .r = r, .next_buffer = accepts ? 1 : 0 };
 }
 
+void xfer_claim_partners(const struct xfer *x)
+{
+    mp_claim(x->s->cpu);
+    mp_claim(x->r->cpu);
+}
+
 bool xfer_preempted_out(struct xfer *x)
 {
     mp_preemption_point();
-    /* The point claimed again what was claimed, by number: either
-     * partner may have moved to another processor meanwhile (Schedule),
-     * the copier too. Claim where they are now (a partner deleted
-     * meanwhile: its empty slot's, harmless). */
-    mp_claim(x->s->cpu);
-    mp_claim(x->r->cpu);
+    xfer_claim_partners(x);
     return x->aborted || x->partner_gone;
 }
 

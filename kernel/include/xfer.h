@@ -31,6 +31,13 @@ void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r);
  * when the transfer ended meanwhile (aborted, or the partner deleted). */
 bool xfer_preempted_out(struct xfer *x);
 
+/* The kernel lock went while the transfer waited (a preemption point, a
+ * page-fault IPC), and with it the claims, which were by processor number:
+ * claim both partners where they are now, since Schedule may have moved
+ * either meanwhile (a partner deleted meanwhile: its empty slot's,
+ * harmless). */
+void xfer_claim_partners(const struct xfer *x);
+
 /* Transfer the string item at the sender's MR *i (advancing *i past it
  * and its compound continuations; `end` = 1 + u + t). Returns 0 or an
  * IPC error code; x->offset then says how far it got. Runs in the
