@@ -497,12 +497,13 @@ static word_t resolve_from(struct tcb *self, word_t from)
 {
     if (from == ANYTHREAD || from == ANYLOCALTHREAD)
         return from;
-    struct tcb *t = tcb_lookup(from, self);
+    struct tcb *t = tcb_peek(from, self);  /* (its id only: no claim) */
     return t ? t->global_id : 0;
 }
 
 /* An untyped message (tagged `tag`, in self's MRs) to dest, which waits
- * for it blocked for fast_resume: into its UTCB, and it is ready. */
+ * for it (blocked for fast_resume, or in a receive of ipc()): into its
+ * UTCB, and it is ready (not queued). */
 static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t tag)
 {
     copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
@@ -621,32 +622,52 @@ static bool local_partner(const struct tcb *t, unsigned cpu)
  * another processor meanwhile panics (mp_claim_wait), and one that
  * switches to the idle thread still counts as running a thread
  * (mp.c). */
-bool ipc_local(word_t to, word_t from_spec, word_t tag)
+enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
 {
     struct tcb *self = current;
     unsigned cpu = self->cpu;
+    bool remote = false;
     if ((tag & MSGTAG_FLAGS) || MSGTAG_T(tag) || self->no_fast_send)
-        return false;
+        return IPC_LOCKED;
     if (to != NILTHREAD) {
         struct tcb *dest = tcb_peek_global(to);
-        if (!dest || !local_partner(dest, cpu))
-            return false;
+        if (!dest || irq_is_thread(dest))
+            return IPC_LOCKED;
+        remote = dest->cpu != cpu;
     }
     if (from_spec != NILTHREAD && from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD) {
         /* A closed receive: its partner by the slot, whatever thread is
          * in it (another processor's ThreadControl may give it this id
          * meanwhile, but not move it without claiming this processor);
-         * the list we leave for its (waiters.h). */
+         * the list we leave for its (waiters.h). A Call to another
+         * processor's thread: we are on its list already (the first
+         * such Call takes the lock). */
         word_t listed = self->listed_with;
         if ((from_spec != to && (tid_is_local(from_spec) ||
                                  !local_partner(tcb_of_number(tid_number(from_spec)), cpu))) ||
-            (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu))
-            return false;
+            (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu) ||
+            (remote && listed != from_spec))
+            return IPC_LOCKED;
     }
     if (from_spec != NILTHREAD && !list_empty(&self->sendq) && first_sender(self, from_spec))
-        return false;
+        return IPC_LOCKED;
     mp_mark_lockless();
-    return true;
+    return remote ? IPC_REMOTE : IPC_LOCAL;
+}
+
+
+/* (No redirection or propagation: ipc_local. Not a start message, nor the
+ * answer to a kernel-made IPC: those take the lock.) */
+struct tcb *ipc_serve_remote(struct tcb *s, word_t to, word_t tag)
+{
+    struct tcb *r = tcb_peek_global(to);
+    if (!r || !local_partner(r, cpu_index()) || r->state != TS_RECV_BLOCKED || r->kcall_depth ||
+        r->xfer_partner || r->start_wait || (r->space->sigma0 && !s->space->privileged) ||
+        !accepts(r, r->rcv_from, s))
+        return NULL;
+    timeout_cancel(r);
+    deliver_untyped(s, r, tag | MSGTAG_X);      /* across processors (spec 2.2) */
+    return r;
 }
 
 word_t ipc(word_t to, word_t from_spec, word_t timeouts)
@@ -678,6 +699,27 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
         return NILTHREAD;
     }
     return receive_phase(self, &call, TIMEOUTS_RCV(timeouts));
+}
+
+/* ipc() for a To of another processor, without the lock (ipc_local let
+ * it through): the send phase is a request that processor serves, which
+ * also asks there, where it cannot change meanwhile, whether the
+ * receiver may get the message at all (sigma0). If it did not deliver,
+ * nothing is done, and the IPC runs all over again under the lock. What
+ * follows is a receive of this processor's. */
+word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts)
+{
+    struct tcb *self = current;
+    struct tcb *dest = tcb_peek_global(to);
+    self->ipc_vsender = 0;              /* (the server reads them: accepts) */
+    self->ipc_intended = 0;
+    if (!dest || !mp_request(dest->cpu, self, to, sent_tag(self))) {
+        kernel_lock_wait();
+        return ipc(to, from_spec, timeouts);
+    }
+    self->ipc_from = NILTHREAD;
+    self->ipc_error = 0;
+    return from_spec == NILTHREAD ? NILTHREAD : ipc(NILTHREAD, from_spec, timeouts);
 }
 
 /* ---- kernel-made messages --------------------------------------------- */

@@ -159,6 +159,18 @@ void schedule(void)
     switch_to(highest_ready());
 }
 
+void sched_leave_idle(struct tcb *to)
+{
+    struct tcb *idle = current;
+    if (queued_above(to->priority)) {   /* (a holder's, made ready meanwhile) */
+        enqueue(to);
+        to = highest_ready();
+    }
+    idle->resume_local = true;          /* (its IPI's return follows) */
+    switch_to(to);
+    idle->resume_local = false;
+}
+
 void sched_evicted(struct tcb *t)
 {
     if (runnable(t))
@@ -237,12 +249,22 @@ void sched_delay_end(struct tcb *t)
     utcb_set(t, UTCB_FLAGS, utcb_get(t, UTCB_FLAGS) & ~(word_t)PREEMPT_I);
 }
 
+/* Is the running thread t the only one queued here at its priority or
+ * above? (Lazy queues: a thread queued may no longer run; then no.) */
+static bool alone(const struct tcb *t)
+{
+    unsigned p = t->priority;
+    const struct tcb *first = ready[cpu_index()][p].first;
+    return !queued_above(p) && (!first || (first == t && t->ready_link.next == t));
+}
+
 /* On a multiprocessor most ticks only count, without the kernel lock, so
  * that no processor parks the others a thousand times a second: an idle
  * processor has nothing to count; a busy one counts its thread's slice
  * and quantum down, which nobody else touches while it runs here (a
- * holder of the lock parks this processor first, arch/mp.h). A tick that
- * ends either, or finds a preemption delay granted, or a timeout of this
+ * holder of the lock parks this processor first, arch/mp.h), and renews
+ * a slice that ends with no other thread to take over. A tick that
+ * ends either else, or finds a preemption delay granted, or a timeout of this
  * processor due, or the boot processor's every 16th (the debugger's look
  * at the console, the check for preemption), is a whole one: sched_tick,
  * under the lock. (The timeouts' list is read without it: a glance that
@@ -256,6 +278,8 @@ bool sched_tick_quiet(void)
     if (mp_cpus == 1 || timeout_due(kernel_ticks + (cpu == 0)) ||
         (cpu == 0 && kernel_ticks % 16 == 15))
         return false;
+    if (!idle && t->slice_left <= 1 && !t->delay_until && alone(t))
+        t->slice_left = t->timeslice_ticks + 1;     /* round robin among one */
     if (!idle && (t->slice_left <= 1 || t->delay_until || (t->quantum_us && t->quantum_left == 1)))
         return false;
     if (cpu == 0)

@@ -16,9 +16,24 @@
 word_t ipc(word_t to, word_t from_spec, word_t timeouts);
 
 /* On a multiprocessor: can this Ipc (MR0 `tag`) go without the kernel
- * lock, touching only this processor's threads? If so the processor is
- * marked so (ipc.c says when). */
-bool ipc_local(word_t to, word_t from_spec, word_t tag);
+ * lock, touching only this processor's threads, and a receiver on another
+ * processor through a request (mp_request)? If so the processor is marked
+ * so (ipc.c says when). */
+enum ipc_lock {
+    IPC_LOCKED,         /* no: take the lock */
+    IPC_LOCAL,          /* yes, the partners are this processor's */
+    IPC_REMOTE,         /* yes, To is another processor's (ipc_short: no) */
+};
+enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag);
+
+/* ipc() for IPC_REMOTE (ipc_local). */
+word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts);
+
+/* Serving a request (mp_serve_requests): the untyped message `tag` of
+ * `sender`, on another processor, which waits, to the thread `to` of
+ * this processor if it waits for it now. Returns that thread, made ready,
+ * or NULL with nothing done. */
+struct tcb *ipc_serve_remote(struct tcb *sender, word_t to, word_t tag);
 
 /* The same for the common cases of a Call or ReplyWait, which it completes
  * without returning (ipc.c says which). Returns if they do not apply. */

@@ -2690,3 +2690,129 @@ TEST(mp, a_grant_with_fewer_rights_revokes_in_bounded_steps)
                   "it was in the kernel (expected at least 8: a preemption point after each "
                   "bounded step of its revocation)", 1u << RV_DOUBLINGS, during);
 }
+
+/* ---- IPC between processors while another holds the kernel lock -------------- */
+
+/*
+ * IPC to a thread of another processor is a request that processor
+ * serves, without the kernel lock (arch/mp.h). A thread of a space of its
+ * own (U), on processor 3, takes w from 32768 mappings derived within U
+ * (Unmap): windows of work under the lock, each ended by a preemption
+ * point that hands the lock to a processor waiting for it. Meanwhile a
+ * client on processor 1 calls a server on processor 2, in the root
+ * task's space, which the revocation does not touch. (Not on processor
+ * 0, which takes the lock for the clock every 16th tick, and where this
+ * test waits.) Counted, not timed:
+ * the round trips completed between the Unmap's call and its return.
+ * When IPC between processors took the lock, each IPC waited for it
+ * behind a window of the revocation: at most one IPC a window, of which
+ * there are 8, so about 5 round trips in all (2 seen). Without the lock
+ * the pair goes on as fast as the emulator lets it: 31 to 63 seen, with
+ * multi-threaded TCG on two host cores.
+ */
+#define XL_MIN_ROUNDS 16
+static volatile int xl_stop, xl_ready, xl_unmapped, xl_client_done;
+static volatile L4_Word_t xl_rounds, xl_during, xl_bad, xl_map_err;
+static unsigned xl_got;
+
+static void xl_server(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        L4_Word_t w;
+        L4_StoreMR(1, &w);
+        w++;
+        tsup_load(0, 1, &w);
+        L4_ReplyWait(from, &from);
+    }
+}
+
+static void xl_client(L4_Word_t server)
+{
+    while (!xl_stop) {
+        L4_Word_t w = xl_rounds, got = 0;
+        tsup_load(0, 1, &w);
+        L4_MsgTag_t tag = L4_Call(tid(server));
+        L4_StoreMR(1, &got);
+        if (L4_IpcFailed(tag) || got != w + 1) {
+            xl_bad = L4_IpcFailed(tag) ? L4_ErrorCode() | 1UL << 63 : got;
+            break;
+        }
+        xl_rounds = w + 1;
+    }
+    xl_client_done = 1;
+}
+
+/* In U, on processor 3: builds the tree (through r, U's receiver of map
+ * items), then, when told, revokes. */
+static void xl_unmapper(L4_Word_t r)
+{
+    for (unsigned k = 0; k < RV_DOUBLINGS && !xl_map_err; k++) {
+        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(RV_BASE, 12 + k),
+                                                      L4_FullyAccessible),
+                                    RV_BASE + (1UL << (12 + k)));
+        L4_Word_t *mr = __L4_Utcb();
+        mr[0] = 2 << 6;
+        mr[1] = m.raw[0];
+        mr[2] = m.raw[1];
+        if (L4_IpcFailed(L4_Send_Timeout(tid(r), SECONDS(5))))
+            xl_map_err = L4_ErrorCode() | 1;
+    }
+    xl_ready = 1;
+    wait_for_go();
+    L4_Word_t before = xl_rounds;
+    L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(RV_BASE, 12), L4_Writable));
+    xl_during = xl_rounds - before;
+    xl_unmapped = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, ipc_between_processors_goes_on_while_another_holds_the_lock)
+{
+    if (ncpus() < 4)
+        return;
+    set_root();
+    xl_stop = xl_ready = xl_unmapped = xl_client_done = 0;
+    xl_rounds = xl_during = xl_bad = xl_map_err = 0;
+    tsup_move(L4_MyGlobalId(), 3);      /* U is made here: it runs on 3 only */
+    L4_ThreadId_t r = tsup_space(tsup_map_receiver, (L4_Word_t)&xl_got);
+    EXPECT(tsup_wait_blocked(r));
+    L4_Fpage_t pf = tsup_sigma0_any(12);
+    EXPECT(!L4_IsNilFpage(pf));
+    L4_Word_t p = L4_Address(pf);
+    *(volatile L4_Word_t *)p = 1;
+    rv_map(r, p, 12, RV_BASE);
+    L4_ThreadId_t u = tsup_space_thread(r, xl_unmapper, r.raw);
+    int built = tsup_wait_flag(&xl_ready, 60000);
+    tsup_move(L4_MyGlobalId(), 0);
+    L4_ThreadId_t s = tsup_thread(xl_server, 0);
+    EXPECT(tsup_wait_blocked(s));
+    tsup_move(s, 2);
+    L4_ThreadId_t c = tsup_thread(xl_client, s.raw);
+    tsup_move(c, 1);
+    for (unsigned i = 0; i < 1000 && xl_rounds < 100 && !xl_client_done; i++)
+        tsup_sleep_ms(1);
+    if (built && !xl_map_err)
+        go(u);
+    int unmapped = tsup_wait_flag(&xl_unmapped, 60000);
+    xl_stop = 1;
+    tsup_wait_flag(&xl_client_done, 10000);
+    printf("xl: %lu round trips between processors 1 and 2 while processor 3 revoked from "
+           "%u mappings\n", xl_during, 1u << RV_DOUBLINGS);
+    tsup_kill(c);
+    tsup_kill(s);
+    L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_FullyAccessible));
+    tsup_kill(u);
+    tsup_kill(r);
+    EXPECT(built);
+    EXPECT_EQ(xl_map_err, 0);
+    EXPECT(unmapped);
+    EXPECT_EQ(xl_bad, 0);
+    if (xl_during < XL_MIN_ROUNDS)
+        test_fail(__FILE__, __LINE__, "%lu round trips between processors 1 and 2 while an "
+                  "Unmap on processor 3 revoked w from %u mappings (expected at least %u: IPC "
+                  "between processors needs no kernel lock)", xl_during, 1u << RV_DOUBLINGS,
+                  XL_MIN_ROUNDS);
+}

@@ -99,6 +99,8 @@ __boot void gdt_init(void)
     load_gdt(gdt, sizeof gdt);
 }
 
+_Static_assert(CPU_AP_GDT + sizeof gdt <= CPU_REQUEST, "an AP's GDT ends before the request");
+
 __boot void gdt_init_ap(uint64_t df_stack_top, uint64_t tss_va)
 {
     uint64_t *g = (uint64_t *)(cpu_pages.kernel + CPU_AP_GDT);

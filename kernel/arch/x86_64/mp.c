@@ -7,6 +7,7 @@
 #include "arch/fpu.h"
 #include "arch/idt.h"
 #include "arch/timer.h"
+#include "ipc.h"
 #include "print.h"
 #include "sched.h"
 #include "tcb.h"
@@ -24,6 +25,7 @@ static volatile bool others_may_start;
 static int owner = -1;
 static uint32_t waiting;                /* a bit per processor that waits for it */
 static uint32_t claimed;                /* the holder's: a bit per processor it parked */
+static uint32_t kept;                   /* and per one it claimed: idle ones stay so */
 static uint8_t flush_due;               /* MP_FLUSH_* for the others, at release */
 
 void mp_add_cpu(unsigned index, unsigned apic_id, struct cpu_local *local, paddr_t root)
@@ -158,11 +160,19 @@ static __attribute__((noinline)) void park(unsigned c)
         cpu_relax();
 }
 
+/* An idle processor leaves idle without the lock only to serve a request
+ * (mp_serve_requests), and not while it is kept: it says `lockless` and
+ * then looks at `kept`, the holder sets its bit in `kept` and then looks
+ * whether it runs a thread. (claimed is a part of kept.) */
 void mp_claim_wait(unsigned c)
 {
     if (this_cpu.lockless)              /* ipc_local let something through */
         lockless_claim(c);
-    if (!(claimed >> c & 1) && held_here() && runs_a_thread(c))
+    if ((kept >> c & 1) || !held_here())
+        return;
+    __atomic_store_n(&kept, kept | 1u << c, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (runs_a_thread(c))
         park(c);
 }
 
@@ -218,6 +228,18 @@ static void flush_others(unsigned me)
             cpu_relax();
 }
 
+/* The processors kept idle may serve requests again; those they refused
+ * meanwhile, they are asked to look at again. */
+static void unkeep(void)
+{
+    uint32_t was = kept;
+    __atomic_store_n(&kept, 0, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (uint32_t m = was & ~claimed; m; m &= m - 1)
+        if (__atomic_load_n(&cpu_of[__builtin_ctz(m)]->requests, __ATOMIC_RELAXED))
+            poke((unsigned)__builtin_ctz(m));
+}
+
 /* Flushes asked for, processors parked or waiting: the release's rarer
  * work (out of line, so that an uncontended release is a store). */
 static void __attribute__((noinline)) unlock_busy(void)
@@ -225,6 +247,8 @@ static void __attribute__((noinline)) unlock_busy(void)
     unsigned me = cpu_index();
     if (flush_due)
         flush_others(me);
+    if (kept)
+        unkeep();
     for (uint32_t m = claimed; m; m &= m - 1)
         cpu_of[__builtin_ctz(m)]->park = 0;
     claimed = 0;
@@ -243,7 +267,7 @@ void kernel_unlock(void)
         this_cpu.lockless = 0;          /* (its IPC without the lock is over) */
         return;
     }
-    if (flush_due | claimed | __atomic_load_n(&waiting, __ATOMIC_RELAXED))
+    if (flush_due | kept | __atomic_load_n(&waiting, __ATOMIC_RELAXED))
         unlock_busy();
     else                                /* (one that starts waiting now takes it) */
         __atomic_store_n(&owner, -1, __ATOMIC_RELEASE);
@@ -259,7 +283,7 @@ void mp_resumed_lockless(void)
  * it claimed: they are claimed again. */
 COLD void mp_preemption_point_wait(void)
 {
-    uint32_t had = claimed;
+    uint32_t had = kept;
     kernel_unlock();
     arch_interrupt_window();
     kernel_lock_wait();
@@ -310,4 +334,94 @@ void mp_resched(unsigned cpu)
 {
     cpu_of[cpu]->resched = 1;
     poke(cpu);
+}
+
+/* ---- requests: IPC to a thread of another processor --------------------- */
+
+/* The life of a request (struct cpu_request): the requester posts it and
+ * waits; the server takes it, or the requester withdraws it first (back
+ * to REQ_NONE), and whoever wins the compare-and-swap decides. */
+enum { REQ_NONE, REQ_POSTED, REQ_TAKEN, REQ_DELIVERED, REQ_REFUSED };
+
+/* How long a requester waits for a server that does not take its request
+ * (it holds the lock, or its thread is in the kernel with interrupts
+ * off) before it withdraws it and takes the lock itself. */
+#define REQ_PATIENCE 20000
+
+static struct cpu_request *request_of(unsigned cpu)
+{
+    return (struct cpu_request *)word_of(cpu, CPU_REQUEST);
+}
+
+static struct tcb *serve_one(unsigned from)
+{
+    struct cpu_request *q = request_of(from);
+    uint32_t posted = REQ_POSTED;
+    if (!__atomic_compare_exchange_n(&q->status, &posted, REQ_TAKEN, false, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED))
+        return NULL;                    /* withdrawn */
+    struct tcb *r = ipc_serve_remote(q->sender, q->to, q->tag);
+    __atomic_store_n(&q->status, r ? REQ_DELIVERED : REQ_REFUSED, __ATOMIC_RELEASE);
+    return r;
+}
+
+struct tcb *mp_serve_requests(enum serve_where where)
+{
+    bool idle = where == SERVE_IDLE, user = where == SERVE_USER;
+    if (!__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
+        return NULL;
+    if (where == SERVE_LATER) {         /* in the kernel's work: when it is */
+        poke(cpu_index());              /* done, in user mode or idle */
+        return NULL;
+    }
+    if (idle && !held_here()) {
+        this_cpu.lockless = 1;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&kept, __ATOMIC_RELAXED) >> cpu_index() & 1) {
+            /* (the holder's release pokes us) */
+            this_cpu.lockless = 0;
+            return NULL;
+        }
+    }
+    struct tcb *run = NULL;             /* idle: the first made ready, unqueued */
+    uint32_t from = __atomic_exchange_n(&this_cpu.requests, 0, __ATOMIC_ACQUIRE);
+    for (; from; from &= from - 1) {
+        struct tcb *r = serve_one((unsigned)__builtin_ctz(from));
+        if (!r)
+            continue;
+        if (idle && !run) {
+            run = r;
+            continue;
+        }
+        sched_make_ready(r);
+        if (user && r->priority > current->priority)
+            this_cpu.resched = 1;
+    }
+    if (idle && !run)
+        this_cpu.lockless = 0;
+    return run;
+}
+
+bool mp_request(unsigned cpu, struct tcb *sender, word_t to, word_t tag)
+{
+    struct cpu_request *q = &cpu_pages.request;
+    q->sender = sender;
+    q->to = to;
+    q->tag = tag;
+    __atomic_store_n(&q->status, REQ_POSTED, __ATOMIC_RELEASE);
+    __atomic_or_fetch(&cpu_of[cpu]->requests, 1u << cpu_index(), __ATOMIC_SEQ_CST);
+    poke(cpu);
+    for (unsigned waited = 0;; waited++) {
+        uint32_t status = __atomic_load_n(&q->status, __ATOMIC_ACQUIRE);
+        if (status == REQ_DELIVERED || status == REQ_REFUSED)
+            return status == REQ_DELIVERED;
+        if (__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
+            mp_serve_requests(SERVE_WAITING);   /* the server's own, to us */
+        uint32_t posted = REQ_POSTED;
+        if ((this_cpu.park || waited >= REQ_PATIENCE) &&
+            __atomic_compare_exchange_n(&q->status, &posted, REQ_NONE, false, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED))
+            return false;
+        cpu_relax();
+    }
 }

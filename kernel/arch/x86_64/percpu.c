@@ -24,5 +24,8 @@ _Static_assert(offsetof(struct cpu_local, fast_recv) == CPU_FAST_RECV, "cpu layo
 _Static_assert(offsetof(struct cpu_local, lockless) == CPU_LOCKLESS, "cpu layout");
 _Static_assert(sizeof(struct cpu_local) <= CPU_AP_GDT, "cpu_local before an AP's GDT");
 _Static_assert(offsetof(struct cpu_pages, user) == CPU_USER_PAGE, "cpu layout");
+_Static_assert(offsetof(struct cpu_pages, request) == CPU_REQUEST &&
+               CPU_REQUEST + sizeof(struct cpu_request) <= CPU_CURRENT,
+               "the request before the fast paths' line");
 _Static_assert(CPU_CURRENT / 64 == (TSS_RSP0_OFFSET + 7) / 64 && CPU_CURRENT % 8 == 0,
                "the fast paths' words and TSS.RSP0 share a cache line");

@@ -35,24 +35,42 @@ static void load_mrs(struct trap_frame *f, const word_t *mr)
     f->r15 = mr[7];
 }
 
+/* Ipc and Lipc: MR0..MR7 travel in registers both ways. To another
+ * processor's thread without the lock (IPC_REMOTE), else ipc_short first. */
+static inline bool sys_ipc(struct trap_frame *f, bool remote)
+{
+    store_mrs(f, current->utcb);
+    if (remote) {
+        f->rsi = ipc_remote(f->rsi, f->rdx, f->r8);
+    } else {
+        ipc_short(f->rsi, f->rdx, f->r8);
+        f->rsi = ipc(f->rsi, f->rdx, f->r8);
+    }
+    ipc_user_return(current);
+    load_mrs(f, current->utcb);
+    f->rdi = current->local_id;
+    sched_check_preempt();
+    return false;
+}
+
 /* Every call takes the kernel lock on a multiprocessor, but an Ipc or
- * Lipc that touches only this processor's threads (ipc_local). */
+ * Lipc whose partners are this processor's threads, or whose To is
+ * another's (ipc_local). */
 _Static_assert(SYS_LIPC == (SYS_IPC | 1), "Ipc and Lipc differ in bit 0");
 bool syscall_dispatch(struct trap_frame *f)
 {
-    if (mp_cpus > 1 && ((f->rbp & ~1UL) != SYS_IPC || !ipc_local(f->rsi, f->rdx, f->r9)))
-        kernel_lock_wait();
+    if (mp_cpus > 1) {
+        enum ipc_lock how = (f->rbp & ~1UL) == SYS_IPC ? ipc_local(f->rsi, f->rdx, f->r9)
+                                                        : IPC_LOCKED;
+        if (how == IPC_REMOTE)
+            return sys_ipc(f, true);
+        if (how == IPC_LOCKED)
+            kernel_lock_wait();
+    }
     switch (f->rbp) {
     case SYS_IPC:
     case SYS_LIPC:
-        store_mrs(f, current->utcb);
-        ipc_short(f->rsi, f->rdx, f->r8);
-        f->rsi = ipc(f->rsi, f->rdx, f->r8);
-        ipc_user_return(current);
-        load_mrs(f, current->utcb);
-        f->rdi = current->local_id;
-        sched_check_preempt();
-        return false;
+        return sys_ipc(f, false);
     case SYS_UNMAP:
         /* MR0..MR7 travel in the IPC registers both ways. */
         store_mrs(f, current->utcb);

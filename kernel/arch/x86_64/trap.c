@@ -123,6 +123,13 @@ static void interrupt(struct trap_frame *f)
     if (v == VEC_IPI) {
         lapic_eoi();
         mp_serve();
+        /* Requests, where nothing of this processor's is half done: in
+         * user mode, or idle (arch/mp.h) */
+        struct tcb *run = mp_serve_requests(frame_from_user(f)       ? SERVE_USER
+                                            : sched_is_idle(current) ? SERVE_IDLE
+                                                                     : SERVE_LATER);
+        if (run)
+            sched_leave_idle(run);
         if (!this_cpu.resched)
             return;
         this_cpu.resched = 0;

@@ -16,8 +16,9 @@
  * be using, it claims that processor (mp_claim): an IPI, and the other
  * stops ("parks") until the lock is released. Processors whose threads
  * the holder leaves alone run on, fast paths and user code included.
- * A processor that runs only its idle thread is not claimed: it cannot
- * leave idle without the lock. The parked ones, and any that wait for
+ * A processor that runs only its idle thread is not parked but kept: it
+ * leaves idle without the lock only to serve a request (below), and not
+ * while kept. The parked ones, and any that wait for
  * the lock, do what the holder asks meanwhile, without the lock:
  *
  *   flush   reload CR3 (mappings of their space went), or the global
@@ -30,6 +31,9 @@
  * changed. Flushes wait until the lock is released: before any thread
  * runs user code again, every processor that ran a space whose
  * mappings went has reloaded CR3.
+ *
+ * An untyped IPC to another processor's thread needs neither the lock
+ * nor a claim: it is a request that processor serves (mp_request).
  */
 #pragma once
 #include "arch/cpu.h"
@@ -138,6 +142,29 @@ void mp_resched(unsigned cpu);
 /* The holder: other processors must flush (MP_FLUSH_*) before the lock
  * is released. */
 void mp_flush_later(unsigned kind);
+
+/* IPC to a thread of another processor without the lock (ipc_local,
+ * ipc.c's send_remote): not a claim but a request that processor serves
+ * (ipc_serve_remote), with interrupts off and without the lock, when it
+ * can: in the IPI that announces it, if it interrupted user mode or the
+ * idle thread (then marked `lockless`, unless a holder keeps it idle), or
+ * while it waits for its own request. The requester waits with
+ * interrupts off, serving requests to it meanwhile; it withdraws its
+ * request if a holder claims it or the server does not take it soon.
+ * True if the message was delivered; false if the request was refused
+ * or withdrawn, with nothing done. */
+bool mp_request(unsigned cpu, struct tcb *sender, word_t to, word_t tag);
+
+/* Serve the requests waiting here, where nothing of this processor's is
+ * half done: its IPI interrupted user mode or the idle thread, or its own
+ * request waits; else later (its IPI interrupted kernel work: the IPI
+ * again, when that is done). The threads the messages made ready are
+ * queued, and for user mode `resched` set if one is above the current
+ * thread; but on an idle processor the first is returned instead, for
+ * sched_leave_idle, and the processor is marked lockless (unless it
+ * holds the lock). */
+enum serve_where { SERVE_USER, SERVE_IDLE, SERVE_WAITING, SERVE_LATER };
+struct tcb *mp_serve_requests(enum serve_where where);
 
 /* The application processors may take threads (the boot code is gone). */
 void mp_start_others(void);

@@ -13,6 +13,8 @@
  *   kernel page                                            user page (+0x1000)
  *   0x000 struct cpu_local                                 0x000 local id of the
  *   0x040 an application processor's GDT                         running thread
+ *   0x800 struct cpu_request: this processor's IPC
+ *         request to another (mp.c)
  *   0xf80 current | fpu_owner | tcb_area_base | TSS (104 bytes) ... 0x1000
  *         |<------- one 64-byte line: 0xf80..0xfbf, RSP0 at 0xf9c ------->|
  *
@@ -31,6 +33,7 @@
 #define CPU_TCB_AREA_BASE (TSS_OFFSET - 8)    /* TCB_AREA_BASE, a memory operand for the fast paths */
 #define CPU_USER_PAGE     4096                /* the user page: its word 0, the local id */
 #define CPU_AP_GDT        0x40                /* an AP's GDT (the boot processor's is gdt.c's) */
+#define CPU_REQUEST       0x800               /* struct cpu_request */
 
 /* struct cpu_local, at the start of the kernel page */
 #define CPU_USER_RSP        0   /* scratch: user RSP during syscall entry */
@@ -65,11 +68,28 @@ struct cpu_local {
     /* Its own: kernel code runs here without the lock, touching only
      * this processor's threads (ipc_local; mp.c) */
     volatile uint8_t lockless;
+    /* A bit per processor whose request (its struct cpu_request) waits
+     * here: set by that one, taken by this one (mp.c) */
+    uint32_t requests;
+};
+
+/* An IPC to a thread of another processor, which that processor serves
+ * (mp_request): written by this processor while `status` is neither
+ * REQ_POSTED nor REQ_TAKEN, read by the server once it took it. */
+struct cpu_request {
+    uint32_t status;            /* REQ_*, mp.c */
+    struct tcb *sender;         /* this processor's current thread, waiting */
+    uint64_t to;                /* the receiver's global id */
+    uint64_t tag;               /* the message tag (untyped, no flags) */
 };
 
 struct cpu_pages {
     union {
         struct cpu_local local;
+        struct {
+            uint8_t below_request[CPU_REQUEST];
+            struct cpu_request request;
+        };
         uint8_t kernel[4096];
     };
     uint64_t user[512];
