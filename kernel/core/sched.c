@@ -162,9 +162,14 @@ void schedule(void)
 void sched_leave_idle(struct tcb *to)
 {
     struct tcb *idle = current;
-    if (queued_above(to->priority)) {   /* (a holder's, made ready meanwhile) */
-        enqueue(to);
+    if (!to || !runnable(to) || queued_above(to->priority)) {
+        if (to)
+            enqueue(to);
         to = highest_ready();
+    }
+    if (to == idle) {
+        mp_unmark_lockless();
+        return;
     }
     idle->resume_local = true;          /* (its IPI's return follows) */
     switch_to(to);
@@ -179,6 +184,8 @@ void sched_evicted(struct tcb *t)
 
 void sched_evict_current(void)
 {
+    here()->idle->resume_local = false; /* (it may have left idle in
+                                         * sched_leave_idle: that is gone) */
     arch_thread_init_kernel(here()->idle, idle_restart);
     switch_to(here()->idle);
 }

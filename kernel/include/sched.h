@@ -73,10 +73,10 @@ NORETURN void sched_start_here(void);
 #define IDLE_THREAD_ID 0x1D1E1D1E1D1E1D1EUL
 static inline bool sched_is_idle(const struct tcb *t) { return t->global_id == IDLE_THREAD_ID; }
 
-/* The idle thread, interrupted and marked lockless, runs `to`, which a
+/* The idle thread, interrupted (mp_idle_may_leave), runs `to`, which a
  * request made ready and did not queue (mp_serve_requests), unless a
- * thread above it is queued; it goes on here later without taking the
- * lock. */
+ * thread above it is queued, or, if NULL, the highest queued here, if
+ * any; it goes on here later without taking the lock. */
 void sched_leave_idle(struct tcb *to);
 
 /* Run the idle thread afresh, the current thread left resumable (it is

@@ -353,13 +353,22 @@ static struct cpu_request *request_of(unsigned cpu)
     return (struct cpu_request *)word_of(cpu, CPU_REQUEST);
 }
 
-static struct tcb *serve_one(unsigned from)
+/* (While this processor's own request waits, one for its current thread
+ * waits too: that thread is in an IPC whose receive phase is still to
+ * come, and a refusal would send the other the long way, under the lock.
+ * Its IPI, not yet taken, brings it back.) */
+static struct tcb *serve_one(unsigned from, bool waiting)
 {
     struct cpu_request *q = request_of(from);
     uint32_t posted = REQ_POSTED;
     if (!__atomic_compare_exchange_n(&q->status, &posted, REQ_TAKEN, false, __ATOMIC_ACQUIRE,
                                      __ATOMIC_RELAXED))
         return NULL;                    /* withdrawn */
+    if (waiting && q->to == current->global_id) {
+        __atomic_or_fetch(&this_cpu.requests, 1u << from, __ATOMIC_RELAXED);
+        __atomic_store_n(&q->status, REQ_POSTED, __ATOMIC_RELEASE);
+        return NULL;
+    }
     struct tcb *r = ipc_serve_remote(q->sender, q->to, q->tag);
     __atomic_store_n(&q->status, r ? REQ_DELIVERED : REQ_REFUSED, __ATOMIC_RELEASE);
     return r;
@@ -367,26 +376,13 @@ static struct tcb *serve_one(unsigned from)
 
 struct tcb *mp_serve_requests(enum serve_where where)
 {
-    bool idle = where == SERVE_IDLE, user = where == SERVE_USER;
+    bool idle = where == SERVE_IDLE;
     if (!__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
         return NULL;
-    if (where == SERVE_LATER) {         /* in the kernel's work: when it is */
-        poke(cpu_index());              /* done, in user mode or idle */
-        return NULL;
-    }
-    if (idle && !held_here()) {
-        this_cpu.lockless = 1;
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&kept, __ATOMIC_RELAXED) >> cpu_index() & 1) {
-            /* (the holder's release pokes us) */
-            this_cpu.lockless = 0;
-            return NULL;
-        }
-    }
     struct tcb *run = NULL;             /* idle: the first made ready, unqueued */
     uint32_t from = __atomic_exchange_n(&this_cpu.requests, 0, __ATOMIC_ACQUIRE);
     for (; from; from &= from - 1) {
-        struct tcb *r = serve_one((unsigned)__builtin_ctz(from));
+        struct tcb *r = serve_one((unsigned)__builtin_ctz(from), where == SERVE_WAITING);
         if (!r)
             continue;
         if (idle && !run) {
@@ -394,12 +390,23 @@ struct tcb *mp_serve_requests(enum serve_where where)
             continue;
         }
         sched_make_ready(r);
-        if (user && r->priority > current->priority)
+        if (where == SERVE_RUNNING && r->priority > current->priority)
             this_cpu.resched = 1;
     }
-    if (idle && !run)
-        this_cpu.lockless = 0;
     return run;
+}
+
+bool mp_idle_may_leave(void)
+{
+    if (held_here())
+        return true;
+    this_cpu.lockless = 1;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&kept, __ATOMIC_RELAXED) >> cpu_index() & 1) {
+        this_cpu.lockless = 0;          /* (the holder's release pokes us) */
+        return false;
+    }
+    return true;
 }
 
 bool mp_request(unsigned cpu, struct tcb *sender, word_t to, word_t tag)
@@ -420,8 +427,11 @@ bool mp_request(unsigned cpu, struct tcb *sender, word_t to, word_t tag)
         uint32_t posted = REQ_POSTED;
         if ((this_cpu.park || waited >= REQ_PATIENCE) &&
             __atomic_compare_exchange_n(&q->status, &posted, REQ_NONE, false, __ATOMIC_RELAXED,
-                                        __ATOMIC_RELAXED))
+                                        __ATOMIC_RELAXED)) {
+            /* (a bit left there would have it take our next request) */
+            __atomic_and_fetch(&cpu_of[cpu]->requests, ~(1u << cpu_index()), __ATOMIC_RELAXED);
             return false;
+        }
         cpu_relax();
     }
 }

@@ -123,13 +123,15 @@ static void interrupt(struct trap_frame *f)
     if (v == VEC_IPI) {
         lapic_eoi();
         mp_serve();
-        /* Requests, where nothing of this processor's is half done: in
-         * user mode, or idle (arch/mp.h) */
-        struct tcb *run = mp_serve_requests(frame_from_user(f)       ? SERVE_USER
-                                            : sched_is_idle(current) ? SERVE_IDLE
-                                                                     : SERVE_LATER);
-        if (run)
-            sched_leave_idle(run);
+        /* Requests (arch/mp.h); the idle thread also looks at its ready
+         * queue without the lock, unless a holder keeps it idle */
+        if (frame_from_user(f) || !sched_is_idle(current)) {
+            mp_serve_requests(SERVE_RUNNING);
+        } else if ((this_cpu.requests || this_cpu.resched) && mp_idle_may_leave()) {
+            this_cpu.resched = 0;
+            sched_leave_idle(mp_serve_requests(SERVE_IDLE));
+            return;
+        }
         if (!this_cpu.resched)
             return;
         this_cpu.resched = 0;

@@ -155,16 +155,26 @@ void mp_flush_later(unsigned kind);
  * or withdrawn, with nothing done. */
 bool mp_request(unsigned cpu, struct tcb *sender, word_t to, word_t tag);
 
-/* Serve the requests waiting here, where nothing of this processor's is
- * half done: its IPI interrupted user mode or the idle thread, or its own
- * request waits; else later (its IPI interrupted kernel work: the IPI
- * again, when that is done). The threads the messages made ready are
- * queued, and for user mode `resched` set if one is above the current
- * thread; but on an idle processor the first is returned instead, for
- * sched_leave_idle, and the processor is marked lockless (unless it
- * holds the lock). */
-enum serve_where { SERVE_USER, SERVE_IDLE, SERVE_WAITING, SERVE_LATER };
+/* Serve the requests waiting here, with interrupts off and without the
+ * lock, where nothing of this processor's is half done that they could
+ * touch: its IPI interrupted its running thread in user mode or at a
+ * preemption point (whose work's threads another processor's locked IPC
+ * could change there too), or the idle thread, or its own request waits.
+ * The threads the messages made ready are queued, and `resched` set if
+ * one is above the running thread; but in the idle thread (after
+ * mp_idle_may_leave) the first is returned instead, for
+ * sched_leave_idle. */
+enum serve_where { SERVE_RUNNING, SERVE_IDLE, SERVE_WAITING };
 struct tcb *mp_serve_requests(enum serve_where where);
+
+/* May the idle thread, interrupted, leave idle without the lock (to serve
+ * requests, or to run a thread the holder queued here)? Not while a
+ * holder keeps this processor idle; if so it is marked lockless (unless
+ * it holds the lock itself). */
+bool mp_idle_may_leave(void);
+
+/* The idle thread stays idle after all (sched_leave_idle). */
+static inline void mp_unmark_lockless(void) { this_cpu.lockless = 0; }
 
 /* The application processors may take threads (the boot code is gone). */
 void mp_start_others(void);
