@@ -353,22 +353,13 @@ static struct cpu_request *request_of(unsigned cpu)
     return (struct cpu_request *)word_of(cpu, CPU_REQUEST);
 }
 
-/* (While this processor's own request waits, one for its current thread
- * waits too: that thread is in an IPC whose receive phase is still to
- * come, and a refusal would send the other the long way, under the lock.
- * Its IPI, not yet taken, brings it back.) */
-static struct tcb *serve_one(unsigned from, bool waiting)
+static struct tcb *serve_one(unsigned from)
 {
     struct cpu_request *q = request_of(from);
     uint32_t posted = REQ_POSTED;
     if (!__atomic_compare_exchange_n(&q->status, &posted, REQ_TAKEN, false, __ATOMIC_ACQUIRE,
                                      __ATOMIC_RELAXED))
         return NULL;                    /* withdrawn */
-    if (waiting && q->to == current->global_id) {
-        __atomic_or_fetch(&this_cpu.requests, 1u << from, __ATOMIC_RELAXED);
-        __atomic_store_n(&q->status, REQ_POSTED, __ATOMIC_RELEASE);
-        return NULL;
-    }
     struct tcb *r = ipc_serve_remote(q->sender, q->to, q->tag);
     __atomic_store_n(&q->status, r ? REQ_DELIVERED : REQ_REFUSED, __ATOMIC_RELEASE);
     return r;
@@ -382,7 +373,7 @@ struct tcb *mp_serve_requests(enum serve_where where)
     struct tcb *run = NULL;             /* idle: the first made ready, unqueued */
     uint32_t from = __atomic_exchange_n(&this_cpu.requests, 0, __ATOMIC_ACQUIRE);
     for (; from; from &= from - 1) {
-        struct tcb *r = serve_one((unsigned)__builtin_ctz(from), where == SERVE_WAITING);
+        struct tcb *r = serve_one((unsigned)__builtin_ctz(from));
         if (!r)
             continue;
         if (idle && !run) {
