@@ -423,7 +423,7 @@ def print_smp(pecan, goals):
                             f"{g['vs_one_pair']:+.1%} against one pair; each processor's median "
                             f"round trip: {per_cpu} (goal: within {SCALING_SLACK:.0%})")
     for kind, note in (("scaling_general", "(the kernel lock: no goal)"),
-                       ("scaling_xcpu", "(between processors, the kernel lock: no goal)")):
+                       ("scaling_xcpu", "(between processors, requests: no goal)")):
         for name, g in goals[kind].items():
             per_cpu = " ".join(f"{c['rtt']}{'+' if c['at_least'] else ''} ({c['rounds']})"
                                for c in g["per_cpu"])
