@@ -611,7 +611,9 @@ static bool local_partner(const struct tcb *t, unsigned cpu)
  * processor's: no typed items (map items reach the mapping database,
  * strings other spaces), no propagation or redirection (a virtual
  * sender, a redirector), To a thread of this processor named by its
- * global id, a receive from anyone or from a thread of this processor,
+ * global id (or of another: IPC_REMOTE, whose send phase is a request
+ * that processor serves, ipc_remote), a receive from anyone or from a
+ * thread of this processor,
  * the list of closed receives we leave this processor's, and no sender
  * queued for our receive to take (its message, in its UTCB, may change,
  * typed items and all, until a transfer reads it; ours is the register
@@ -654,7 +656,6 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
     mp_mark_lockless();
     return remote ? IPC_REMOTE : IPC_LOCAL;
 }
-
 
 /* (No redirection or propagation: ipc_local. Not a start message, nor the
  * answer to a kernel-made IPC: those take the lock.) */

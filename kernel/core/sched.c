@@ -271,7 +271,7 @@ static bool alone(const struct tcb *t)
  * and quantum down, which nobody else touches while it runs here (a
  * holder of the lock parks this processor first, arch/mp.h), and renews
  * a slice that ends with no other thread to take over. A tick that
- * ends either else, or finds a preemption delay granted, or a timeout of this
+ * ends either otherwise, or finds a preemption delay granted, or a timeout of this
  * processor due, or the boot processor's every 16th (the debugger's look
  * at the console, the check for preemption), is a whole one: sched_tick,
  * under the lock. (The timeouts' list is read without it: a glance that

@@ -144,11 +144,10 @@ void mp_resched(unsigned cpu);
 void mp_flush_later(unsigned kind);
 
 /* IPC to a thread of another processor without the lock (ipc_local,
- * ipc.c's send_remote): not a claim but a request that processor serves
- * (ipc_serve_remote), with interrupts off and without the lock, when it
- * can: in the IPI that announces it, if it interrupted user mode or the
- * idle thread (then marked `lockless`, unless a holder keeps it idle), or
- * while it waits for its own request. The requester waits with
+ * ipc_remote): not a claim but a request that processor serves
+ * (ipc_serve_remote), with interrupts off and without the lock, in the
+ * IPI that announces it (mp_serve_requests says where), or while it
+ * waits for its own request. The requester waits with
  * interrupts off, serving requests to it meanwhile; it withdraws its
  * request if a holder claims it or the server does not take it soon.
  * True if the message was delivered; false if the request was refused
