@@ -24,6 +24,7 @@
 #include <l4/message.h>
 #include <l4/schedule.h>
 #include <l4/space.h>
+#include <l4/sigma0.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>
 #include "format.h"
@@ -2839,4 +2840,59 @@ TEST(mp, a_request_during_a_preemption_point_does_not_stop_that_processor)
     if (!xl_run(3))
         test_fail(__FILE__, __LINE__, "the Unmap on processor 3 or the client on 1 calling a "
                   "server on 3 did not finish (expected both to)");
+}
+
+/* ---- sigma0 from another processor ------------------------------------------- */
+
+/*
+ * Sigma0 serves privileged spaces only (test_security.c): for every other
+ * thread it does not exist. A plain send from another processor is a
+ * request sigma0's processor serves (arch/mp.h), which must ask the same:
+ * a thread of a space of its own, on a processor other than sigma0's,
+ * sends sigma0 an untyped message. (Without the question there, sigma0,
+ * waiting for anyone, got it.)
+ */
+static volatile L4_Word_t s0x_tag, s0x_err, s0x_cpu;
+static volatile int s0x_done;
+
+static void s0x_sender(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;) {
+        wait_for_go();
+        s0x_cpu = L4_ProcessorNo();
+        L4_Word_t w[2] = { 1, 2 };
+        tsup_load(0x5050, 2, w);
+        L4_MsgTag_t tag = L4_Send_Timeout(__L4_Sigma0_Id(), L4_TimePeriod(100000));
+        s0x_tag = tag.raw;
+        s0x_err = L4_ErrorCode();
+        s0x_done = 1;
+    }
+}
+
+TEST(mp, sigma0_does_not_exist_for_an_unprivileged_sender_on_another_processor)
+{
+    if (ncpus() < 2)
+        return;
+    set_root();
+    s0x_done = 0;
+    L4_Word_t sigma0_cpu = 0, cpu = 1;  /* (sigma0 starts on 0, nobody moves it) */
+    L4_ThreadId_t t = tsup_space(s0x_sender, 0);
+    tsup_move(t, cpu);
+    for (unsigned i = 0; i < 100; i++) {        /* each send goes the same way */
+        s0x_done = 0;
+        EXPECT(tsup_wait_blocked(t));
+        go(t);
+        if (!tsup_wait_flag(&s0x_done, 5000) || !L4_IpcFailed((L4_MsgTag_t){ .raw = s0x_tag }) ||
+            s0x_err != 2 << 1)
+            break;
+        if (i == 0)
+            EXPECT_EQ(s0x_cpu, cpu);
+    }
+    tsup_kill(t);
+    if (!s0x_done || !L4_IpcFailed((L4_MsgTag_t){ .raw = s0x_tag }) || s0x_err != 2 << 1)
+        test_fail(__FILE__, __LINE__, "a send to sigma0 from an unprivileged space on processor "
+                  "%lu (sigma0's: %lu): done %d, tag 0x%lx, ErrorCode 0x%lx (expected it to fail "
+                  "in the send phase with no partner, ErrorCode 0x4)", cpu, sigma0_cpu, s0x_done,
+                  s0x_tag, s0x_err);
 }
