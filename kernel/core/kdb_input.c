@@ -8,6 +8,7 @@
 #include "section.h"
 #include "arch/console.h"
 #include "arch/intctl.h"
+#include "arch/mp.h"
 #include "sched.h"
 
 #define KDB_BREAK_KEY 0x1B      /* ESC */
@@ -41,8 +42,10 @@ __kdb static void wake_readers(void)
 {
     struct tcb *t;
     tcb_for_each(t)
-        if (t->state == TS_KDB_READ)
+        if (t->state == TS_KDB_READ) {
+            mp_claim(t->cpu);           /* (its ready queue) */
             sched_make_ready(t);
+        }
 }
 
 __kdb void kdb_poll(void)

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <l4/ipc.h>
+#include <l4/kdebug.h>
 #include <l4/kip.h>
 #include <l4/message.h>
 #include <l4/schedule.h>
@@ -2895,4 +2896,47 @@ TEST(mp, sigma0_does_not_exist_for_an_unprivileged_sender_on_another_processor)
                   "%lu (sigma0's: %lu): done %d, tag 0x%lx, ErrorCode 0x%lx (expected it to fail "
                   "in the send phase with no partner, ErrorCode 0x4)", cpu, sigma0_cpu, s0x_done,
                   s0x_tag, s0x_err);
+}
+
+/* ---- console input for a reader on another processor ------------------------- */
+
+/*
+ * KDB ReadChar_Blocked: the reader sleeps until a character comes, and
+ * the processor that takes the console's interrupt (0) makes it ready.
+ * A reader on another processor is on that one's ready queue, which an
+ * idle processor not kept looks at without the lock (on a `resched`): the
+ * holder must claim it first. (wake_readers once did not; the kernel
+ * checks that whoever sends a `resched` claimed the processor, and
+ * panicked here.) The second reviewer's test.
+ */
+static volatile int kr_done;
+static volatile L4_Word_t kr_char;
+
+static void kr_reader(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();
+    kr_char = (L4_Word_t)L4_KDB_ReadChar_Blocked();
+    kr_done = 1;
+}
+
+TEST(mp, console_input_wakes_a_reader_on_another_processor)
+{
+    kr_done = 0;
+    kr_char = 0;
+    while (L4_KDB_ReadChar() >= 0)          /* nothing typed ahead */
+        ;
+    set_root();
+    L4_ThreadId_t t = tsup_thread(kr_reader, 0);
+    tsup_move(t, other_cpu(1));
+    go(t);
+    int waiting = wait_state(t, 6);         /* in ReadChar_Blocked */
+    L4_Word_t on = tsup_processor_of(t);
+    printf("HARNESS-TYPE m\n");
+    int done = tsup_wait_flag(&kr_done, 3000);
+    tsup_kill(t);
+    EXPECT(waiting);
+    EXPECT_EQ(on, other_cpu(1));
+    EXPECT(done);
+    EXPECT_EQ(kr_char, 'm');
 }

@@ -124,12 +124,19 @@ void mp_serve(void)
 
 /* (None: not yet in its idle loop. Its idle thread, but its IPC without
  * the lock switched to it just now: until the idle thread says so, that
- * IPC may still be saving the thread it left. `current` is read first:
- * the idle thread clears `lockless` after it is written.) */
+ * IPC may still be saving the thread it left. `lockless` is read before
+ * `current` and after it: the idle thread that leaves idle without the
+ * lock says so before it writes `current` (a read of `current` alone
+ * first could see the idle thread, and `lockless` then already cleared by
+ * the thread it switched to, on its way to user mode); an IPC without the
+ * lock that switches to the idle thread says so before, and the idle
+ * thread clears it after `current` is written.) */
 static bool runs_a_thread(unsigned cpu)
 {
+    volatile uint8_t *lockless = &cpu_of[cpu]->lockless;
+    bool before = *lockless;
     struct tcb *t = mp_current(cpu);
-    return t && (!sched_is_idle(t) || cpu_of[cpu]->lockless);
+    return t && (before || !sched_is_idle(t) || *lockless);
 }
 
 static bool held_here(void)
@@ -140,7 +147,8 @@ static bool held_here(void)
 /* Processor c (another) stops until the lock is released: it is parked
  * (its thread in its IPI handler, or in its own wait for the lock), so
  * its fast paths and its user code are not running. One that runs only
- * its idle thread is left alone: it cannot leave idle without the lock.
+ * its idle thread is only kept: it does not leave idle without the lock
+ * while kept (mp_idle_may_leave).
  * A processor without the lock claims nothing. (It may read the
  * holder's `claimed`, but the holder is never marked lockless.) */
 static COLD NORETURN void lockless_claim(unsigned c)
@@ -160,10 +168,10 @@ static __attribute__((noinline)) void park(unsigned c)
         cpu_relax();
 }
 
-/* An idle processor leaves idle without the lock only to serve a request
- * (mp_serve_requests), and not while it is kept: it says `lockless` and
- * then looks at `kept`, the holder sets its bit in `kept` and then looks
- * whether it runs a thread. (claimed is a part of kept.) */
+/* An idle processor leaves idle without the lock (to serve a request, or
+ * for a `resched`: mp_idle_may_leave), but not while it is kept: it says
+ * `lockless` and then looks at `kept`, the holder sets its bit in `kept`
+ * and then looks whether it runs a thread. (claimed is a part of kept.) */
 void mp_claim_wait(unsigned c)
 {
     if (this_cpu.lockless)              /* ipc_local let something through */
@@ -332,6 +340,9 @@ COLD void mp_stop(struct tcb *t)
  * fresh idle thread does not. */
 void mp_resched(unsigned cpu)
 {
+    /* (whoever changed its ready queue or running thread claimed it: an
+     * idle processor not kept takes a look at its queues without the lock) */
+    ASSERT(held_here() && (kept >> cpu & 1));
     cpu_of[cpu]->resched = 1;
     poke(cpu);
 }
