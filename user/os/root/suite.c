@@ -39,7 +39,8 @@
                           "largepage.gigabyte_block_then_one_page_revoked " \
                           "security.kdb_read_char_blocked_sleeps_and_the_system_runs_on " \
                           "security.kdb_reader_deleted_while_waiting " \
-                          "security.kdb_print_string_stops_after_256_bytes hostile"
+                          "security.kdb_print_string_stops_after_256_bytes " \
+                          "mp.console_input_wakes_a_reader_on_another_processor hostile"
 
 #define RUNNER_UTCB (0xBF000000UL + 255 * 1024)     /* the last slot of the area */
 
