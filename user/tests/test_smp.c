@@ -2546,7 +2546,9 @@ static void rv_unmapper(L4_Word_t p)
     rv_done = 1;
 }
 
-static void rv_map(L4_ThreadId_t to, L4_Word_t src, unsigned log2, L4_Word_t dst)
+/* Map 2^log2 bytes at src, fully accessible, to `to`'s dst: 0, or the
+ * ErrorCode with bit 0 set (from any space: no test_fail). */
+static L4_Word_t map_to(L4_ThreadId_t to, L4_Word_t src, unsigned log2, L4_Word_t dst)
 {
     L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(src, log2), L4_FullyAccessible),
                                 dst);
@@ -2554,10 +2556,15 @@ static void rv_map(L4_ThreadId_t to, L4_Word_t src, unsigned log2, L4_Word_t dst
     mr[0] = 2 << 6;
     mr[1] = m.raw[0];
     mr[2] = m.raw[1];
-    L4_MsgTag_t tag = L4_Send_Timeout(to, SECONDS(5));
-    if (L4_IpcFailed(tag))
+    return L4_IpcFailed(L4_Send_Timeout(to, SECONDS(5))) ? L4_ErrorCode() | 1 : 0;
+}
+
+static void rv_map(L4_ThreadId_t to, L4_Word_t src, unsigned log2, L4_Word_t dst)
+{
+    L4_Word_t err = map_to(to, src, log2, dst);
+    if (err)
         test_fail(__FILE__, __LINE__, "map of %u pages to 0x%lx: ErrorCode 0x%lx", 1u << (log2 - 12),
-                  dst, L4_ErrorCode());
+                  dst, err & ~1UL);
 }
 
 /* A page of the root task's space, holding 1, with 2^RV_DOUBLINGS
@@ -2753,17 +2760,8 @@ static void xl_client(L4_Word_t server)
  * items), then, when told, revokes. */
 static void xl_unmapper(L4_Word_t r)
 {
-    for (unsigned k = 0; k < XL_DOUBLINGS && !xl_map_err; k++) {
-        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(RV_BASE, 12 + k),
-                                                      L4_FullyAccessible),
-                                    RV_BASE + (1UL << (12 + k)));
-        L4_Word_t *mr = __L4_Utcb();
-        mr[0] = 2 << 6;
-        mr[1] = m.raw[0];
-        mr[2] = m.raw[1];
-        if (L4_IpcFailed(L4_Send_Timeout(tid(r), SECONDS(5))))
-            xl_map_err = L4_ErrorCode() | 1;
-    }
+    for (unsigned k = 0; k < XL_DOUBLINGS && !xl_map_err; k++)
+        xl_map_err = map_to(tid(r), RV_BASE, 12 + k, RV_BASE + (1UL << (12 + k)));
     xl_ready = 1;
     wait_for_go();
     L4_Word_t before = xl_rounds;
