@@ -113,12 +113,17 @@ static void sendq_append(struct tcb *dest, struct tcb *s)
     s->send_dest = dest;
 }
 
+static void sendq_unlink(struct tcb *s)
+{
+    list_remove(&s->send_dest->sendq, s, send_link);
+    s->send_dest = NULL;
+}
+
 static void sendq_remove(struct tcb *s)
 {
     mp_claim(s->send_dest->cpu);
     mp_claim(s->cpu);
-    list_remove(&s->send_dest->sendq, s, send_link);
-    s->send_dest = NULL;
+    sendq_unlink(s);
 }
 
 /* Does a receiver waiting with specifier `spec` accept `sender`? A
@@ -313,32 +318,32 @@ static struct tcb *delivered(struct tcb *s, struct tcb *r)
 
 /* A blocked sender's message was taken. Without a receive phase its IPC
  * is complete. With one, it waits for the reply right away, before the
- * receiver runs, so that no reply can miss it (spec 5.1). */
-static void send_phase_done(struct tcb *s)
+ * receiver runs, so that no reply can miss it (spec 5.1). Returns whether
+ * s is to be woken (its timeout is cancelled). */
+static bool send_phase_over(struct tcb *s)
 {
     s->ipc_error = 0;
-    if (!s->has_rcv_phase) {
-        wake(s);
-        return;
-    }
-    if (first_sender(s, s->rcv_from)) {
-        wake(s);                        /* it receives itself when it runs */
-        return;
-    }
+    timeout_cancel(s);
+    if (!s->has_rcv_phase || first_sender(s, s->rcv_from))
+        return true;                    /* (then it receives itself when it runs) */
     if (time_is_zero(s->rcv_timeout)) {
         set_error(s, IPC_RECV, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
-        wake(s);
-        return;
+        return true;
     }
     s->has_rcv_phase = false;
     if (!waiters_note(s, s->rcv_from)) {       /* deleted while s was sending */
         set_error(s, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
-        wake(s);
-        return;
+        return true;
     }
     s->state = TS_RECV_BLOCKED;
-    timeout_cancel(s);
     timeout_arm(s, time_deadline(s->rcv_timeout));
+    return false;
+}
+
+static void send_phase_done(struct tcb *s)
+{
+    if (send_phase_over(s))
+        sched_make_ready(s);
 }
 
 /* ---- propagation (spec 5.6) and redirection (appendix C) --------------- */
@@ -418,6 +423,27 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
 
 /* ---- the two phases --------------------------------------------------- */
 
+/* self, on its receiver's send queue, waits there until its message is
+ * taken, for at most its send timeout. Returns send_phase's answer. */
+static bool send_blocked(struct tcb *self, const struct ipc_call *call, word_t timeouts)
+{
+    self->has_rcv_phase = call->spec != 0;
+    self->rcv_from = call->spec;
+    self->rcv_timeout = TIMEOUTS_RCV(timeouts);
+    /* Our message will be taken (or the send fail). The taker either
+     * moves us into the receive phase, which will have ended too when we
+     * run again, or leaves it to us because a sender is already queued
+     * for us. Only then does more than this processor's work follow
+     * (mp_resumed_lockless): our receive phase takes the lock. Not a
+     * kernel-made IPC's. */
+    self->resume_local = !self->kcall_depth;
+    block(self, TS_SEND_BLOCKED, time_deadline(TIMEOUTS_SND(timeouts)), NULL);
+    if (self->ipc_error || !self->has_rcv_phase)
+        return false;
+    kernel_lock();
+    return true;
+}
+
 /* The send phase. Returns true if the caller must now run its receive
  * phase itself, false if the IPC is over (failed, or completed by others
  * while we were blocked). */
@@ -445,14 +471,23 @@ static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call
         return false;
     }
     sendq_append(dest, self);
-    self->has_rcv_phase = call->spec != 0;
-    self->rcv_from = call->spec;
-    self->rcv_timeout = TIMEOUTS_RCV(timeouts);
-    block(self, TS_SEND_BLOCKED, time_deadline(snd_timeout), NULL);
-    /* Our message was taken (or the send failed). The taker either moved
-     * us into the receive phase, which has ended by now too, or left it
-     * to us because a sender was already queued for us. */
-    return !self->ipc_error && self->has_rcv_phase;
+    return send_blocked(self, call, timeouts);
+}
+
+static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint16_t rcv_timeout);
+
+/* Without the lock (ipc_local), the first sender queued for us is
+ * another processor's thread: that processor hands us its message (a
+ * request it serves, ipc_serve_remote). If it will not, we take the lock
+ * and look again. */
+static __attribute__((noinline)) word_t take_remote(struct tcb *self, struct tcb *s,
+                                                    const struct ipc_call *call,
+                                                    uint16_t rcv_timeout)
+{
+    if (mp_request(s->cpu, REQ_TAKE, self, s->global_id, 0) == REQ_DONE)
+        return self->ipc_from;
+    kernel_lock_wait();
+    return receive_phase(self, call, rcv_timeout);
 }
 
 static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint16_t rcv_timeout)
@@ -460,6 +495,8 @@ static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint1
     word_t spec = call->spec;
     struct tcb *s = first_sender(self, spec);
     if (s) {
+        if (mp_lockless())
+            return take_remote(self, s, call, rcv_timeout);
         sendq_remove(s);
         timeout_cancel(s);
         if (transfer(s, self))
@@ -629,46 +666,126 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
     struct tcb *self = current;
     unsigned cpu = self->cpu;
     bool remote = false;
-    if ((tag & MSGTAG_FLAGS) || MSGTAG_T(tag) || self->no_fast_send)
-        return IPC_LOCKED;
     if (to != NILTHREAD) {
+        /* (flags 13 to 15 of a sent tag mean nothing, spec 5.3) */
+        if ((tag & MSGTAG_P) || MSGTAG_T(tag) || self->no_fast_send)
+            return IPC_LOCKED;
         struct tcb *dest = tcb_peek_global(to);
         if (!dest || irq_is_thread(dest))
             return IPC_LOCKED;
         remote = dest->cpu != cpu;
     }
     if (from_spec != NILTHREAD && from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD) {
-        /* A closed receive: its partner by the slot, whatever thread is
-         * in it (another processor's ThreadControl may give it this id
-         * meanwhile, but not move it without claiming this processor);
-         * the list we leave for its (waiters.h). A Call to another
-         * processor's thread: we are on its list already (the first
-         * such Call takes the lock). */
+        /* A closed receive (a Call's too): its partner by the slot,
+         * whatever thread is in it (another processor's ThreadControl may
+         * give it this id meanwhile, but not move it to or from here
+         * without claiming this processor); the list we leave for its
+         * (waiters.h). From another processor's thread: we are on its
+         * list already (the first such receive takes the lock). */
         word_t listed = self->listed_with;
-        if ((from_spec != to && (tid_is_local(from_spec) ||
-                                 !local_partner(tcb_of_number(tid_number(from_spec)), cpu))) ||
-            (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu) ||
-            (remote && listed != from_spec))
+        if (tid_is_local(from_spec))
+            return IPC_LOCKED;
+        struct tcb *p = tcb_of_number(tid_number(from_spec));
+        if (irq_is_thread(p) || (p->cpu != cpu && listed != from_spec) ||
+            (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu))
             return IPC_LOCKED;
     }
-    if (from_spec != NILTHREAD && !list_empty(&self->sendq) && first_sender(self, from_spec))
-        return IPC_LOCKED;
+    if (from_spec != NILTHREAD && !list_empty(&self->sendq)) {
+        struct tcb *s = first_sender(self, from_spec);
+        if (s && s->cpu == cpu)         /* (another's: take_remote) */
+            return IPC_LOCKED;
+    }
     mp_mark_lockless();
     return remote ? IPC_REMOTE : IPC_LOCAL;
 }
 
-/* (No redirection or propagation: ipc_local. Not a start message, nor the
- * answer to a kernel-made IPC: those take the lock.) */
-struct tcb *ipc_serve_remote(struct tcb *s, word_t to, word_t tag)
+/* A request's send (mp_request, from ipc_remote: no redirection or
+ * propagation, ipc_local; not a start message, nor the answer to a
+ * kernel-made IPC: those take the lock). The receiver is ours, and
+ * cannot change meanwhile; so is the sender's processor, which waits. A
+ * receiver that does not wait for the message gets the sender on its
+ * send queue, if the send may wait. Refused if the general send phase
+ * might do anything else: the receiver is not one we may change without
+ * the lock, or may not get the message at all (sigma0), or, for a send
+ * that may not wait, is our thread between the phases of its IPC
+ * without the lock (whose request we serve while we wait: its receive,
+ * which follows, might take the message, a reply perhaps, spec 5.1). */
+static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, word_t tag,
+                                   struct tcb **woken)
 {
     struct tcb *r = tcb_peek_global(to);
-    if (!r || !local_partner(r, cpu_index()) || r->state != TS_RECV_BLOCKED || r->kcall_depth ||
-        r->xfer_partner || r->start_wait || (r->space->sigma0 && !s->space->privileged) ||
-        !accepts(r, r->rcv_from, s))
-        return NULL;
+    if (!r || !local_partner(r, cpu_index()) || !tcb_is_active(r) ||
+        (r->space->sigma0 && !s->space->privileged))
+        return REQ_REFUSED;
+    if (r->state != TS_RECV_BLOCKED || !accepts(r, r->rcv_from, s)) {
+        if (!may_queue)
+            return r == current && mp_lockless() ? REQ_REFUSED : REQ_NOT_WAITING;
+        sendq_append(r, s);             /* (the sender's processor blocks it) */
+        return REQ_QUEUED;
+    }
+    if (r->kcall_depth || r->xfer_partner || r->start_wait)
+        return REQ_REFUSED;
     timeout_cancel(r);
     deliver_untyped(s, r, tag | MSGTAG_X);      /* across processors (spec 2.2) */
-    return r;
+    *woken = r;
+    return REQ_DONE;
+}
+
+/* A request's take (take_remote): our thread s, queued to send to r,
+ * which waits on its processor, gives r its message, as receive_phase
+ * takes it. Refused if the general path might do anything else: s is not
+ * (or no longer) blocked on r's queue, is in a kernel-made IPC or a
+ * string copy, propagates (its tag, read once here, too) or has typed
+ * items, or its receive phase would join another processor's list of
+ * waiters. */
+static enum req_outcome serve_take(struct tcb *r, word_t sid, struct tcb **woken)
+{
+    struct tcb *s = tcb_peek_global(sid);
+    if (!s || !local_partner(s, cpu_index()) || s == current || s->state != TS_SEND_BLOCKED ||
+        s->send_dest != r || s->kcall_depth || s->xfer_partner ||
+        (s->ipc_vsender | s->ipc_intended) ||
+        (s->has_rcv_phase && !waiters_noted(s, s->rcv_from)))
+        return REQ_REFUSED;
+    word_t tag = utcb_get(s, UTCB_MR(0));
+    if ((tag & MSGTAG_P) || MSGTAG_T(tag))
+        return REQ_REFUSED;
+    sendq_unlink(s);
+    deliver_untyped(s, r, (tag & ~MSGTAG_FLAGS) | MSGTAG_X);
+    if (send_phase_over(s)) {
+        s->state = TS_READY;
+        *woken = s;
+    }
+    return REQ_DONE;
+}
+
+enum req_outcome ipc_serve_remote(enum req_kind kind, struct tcb *thread, word_t id, word_t tag,
+                                  struct tcb **woken)
+{
+    if (kind == REQ_TAKE)
+        return serve_take(thread, id, woken);
+    return serve_send(kind == REQ_SEND_OR_QUEUE, thread, id, tag, woken);
+}
+
+/* ipc() once its send phase is over (receive_now: send_phase's answer),
+ * and ipc() without one. */
+static inline word_t receive(struct tcb *self, const struct ipc_call *call, word_t timeouts)
+{
+    if (!call->spec) {
+        set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
+        return NILTHREAD;
+    }
+    return receive_phase(self, call, TIMEOUTS_RCV(timeouts));
+}
+
+static inline word_t after_send(struct tcb *self, const struct ipc_call *call, word_t from_spec,
+                                bool receive_now, word_t timeouts)
+{
+    if (self->ipc_error || from_spec == NILTHREAD)
+        return NILTHREAD;
+    if (call->spec && !receive_now)
+        return self->ipc_from;
+    self->has_rcv_phase = false;
+    return receive(self, call, timeouts);
 }
 
 word_t ipc(word_t to, word_t from_spec, word_t timeouts)
@@ -685,42 +802,48 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
     self->ipc_vsender = 0;
     self->ipc_intended = 0;
     self->has_rcv_phase = false;
-    if (to != NILTHREAD) {
-        bool receive_now = send_phase(self, dest, &call, timeouts);
-        if (self->ipc_error || from_spec == NILTHREAD)
-            return NILTHREAD;
-        if (call.spec && !receive_now)
-            return self->ipc_from;
-        self->has_rcv_phase = false;
-    } else if (from_spec == NILTHREAD) {
+    if (to != NILTHREAD)
+        return after_send(self, &call, from_spec, send_phase(self, dest, &call, timeouts),
+                          timeouts);
+    if (from_spec == NILTHREAD)
         return NILTHREAD;
-    }
-    if (!call.spec) {
-        set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
-        return NILTHREAD;
-    }
-    return receive_phase(self, &call, TIMEOUTS_RCV(timeouts));
+    return receive(self, &call, timeouts);
 }
 
 /* ipc() for a To of another processor, without the lock (ipc_local let
  * it through): the send phase is a request that processor serves, which
  * also asks there, where it cannot change meanwhile, whether the
- * receiver may get the message at all (sigma0). If it did not deliver,
- * nothing is done, and the IPC runs all over again under the lock. What
- * follows is a receive of this processor's. */
+ * receiver may get the message at all (sigma0). It delivers the message,
+ * or says the receiver does not wait for it (a send timeout of 0), or
+ * puts us on its send queue, where we wait as send_phase would. If it
+ * did none of these, nothing is done, and the IPC runs all over again
+ * under the lock. What follows is a receive of this processor's. */
 word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
     struct tcb *dest = tcb_peek_global(to);
     self->ipc_vsender = 0;              /* (the server reads them: accepts) */
     self->ipc_intended = 0;
-    if (!dest || !mp_request(dest->cpu, self, to, sent_tag(self))) {
+    self->ipc_from = NILTHREAD;
+    self->ipc_error = 0;
+    enum req_kind kind = time_is_zero(TIMEOUTS_SND(timeouts)) ? REQ_SEND : REQ_SEND_OR_QUEUE;
+    switch (dest ? mp_request(dest->cpu, kind, self, to, sent_tag(self)) : REQ_REFUSED) {
+    case REQ_DONE:
+        return from_spec == NILTHREAD ? NILTHREAD : ipc(NILTHREAD, from_spec, timeouts);
+    case REQ_NOT_WAITING:
+        set_error(self, IPC_SEND, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
+        return NILTHREAD;
+    case REQ_QUEUED: {
+        struct ipc_call call = {
+            .spec = from_spec == NILTHREAD ? 0 : from_spec == to ? to
+                                               : resolve_from(self, from_spec),
+        };
+        return after_send(self, &call, from_spec, send_blocked(self, &call, timeouts), timeouts);
+    }
+    default:
         kernel_lock_wait();
         return ipc(to, from_spec, timeouts);
     }
-    self->ipc_from = NILTHREAD;
-    self->ipc_error = 0;
-    return from_spec == NILTHREAD ? NILTHREAD : ipc(NILTHREAD, from_spec, timeouts);
 }
 
 /* ---- kernel-made messages --------------------------------------------- */

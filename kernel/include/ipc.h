@@ -1,6 +1,7 @@
 /* Synchronous IPC (spec 5). Message registers live in the UTCB; the
  * system-call layer moves MR0..MR7 between registers and UTCB. */
 #pragma once
+#include "arch/mp.h"
 #include "sched.h"
 #include "tcb.h"
 #include "utcb.h"
@@ -29,11 +30,15 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag);
 /* ipc() for IPC_REMOTE (ipc_local). */
 word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts);
 
-/* Serving a request (mp_serve_requests): the untyped message `tag` of
- * `sender`, on another processor, which waits, to the thread `to` of
- * this processor if it waits for it now. Returns that thread, made ready,
- * or NULL with nothing done. */
-struct tcb *ipc_serve_remote(struct tcb *sender, word_t to, word_t tag);
+/* Serving a request (mp_serve_requests) of `thread`, on another
+ * processor, which waits: REQ_SEND*, its untyped message `tag` to this
+ * processor's thread `id` if that waits for it now (else, if it may,
+ * `thread` joins id's send queue); REQ_TAKE, the message of this
+ * processor's thread `id`, queued to send to `thread`, to `thread`.
+ * *woken is the thread of this processor made ready, to be run or
+ * queued. */
+enum req_outcome ipc_serve_remote(enum req_kind kind, struct tcb *thread, word_t id, word_t tag,
+                                  struct tcb **woken);
 
 /* The same for the common cases of a Call or ReplyWait, which it completes
  * without returning (ipc.c says which). Returns if they do not apply. */

@@ -34,14 +34,20 @@ void waiters_join(struct tcb *t, struct tcb *partner);
  * does. */
 bool waiters_join_id(struct tcb *t, word_t from);
 
+/* Does t's receive from `from` need no list work (an open receive, or
+ * from the thread it is listed with)? */
+static inline bool waiters_noted(const struct tcb *t, word_t from)
+{
+    return from == t->listed_with || from == ANYTHREAD || from == ANYLOCALTHREAD;
+}
+
 /* t is about to wait, or waits, in a receive from `from` (a receive
  * specifier: a global id, anythread or anylocalthread). False if `from`
  * names a thread that does not exist (any more: it may have been deleted
  * while t's send phase waited). */
 static inline bool waiters_note(struct tcb *t, word_t from)
 {
-    return from == t->listed_with || from == ANYTHREAD || from == ANYLOCALTHREAD ||
-           waiters_join_id(t, from);
+    return waiters_noted(t, from) || waiters_join_id(t, from);
 }
 
 /* t leaves the list it is on (it is being deleted). */

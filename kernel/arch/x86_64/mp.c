@@ -350,9 +350,10 @@ void mp_resched(unsigned cpu)
 /* ---- requests: IPC to a thread of another processor --------------------- */
 
 /* The life of a request (struct cpu_request): the requester posts it and
- * waits; the server takes it, or the requester withdraws it first (back
- * to REQ_NONE), and whoever wins the compare-and-swap decides. */
-enum { REQ_NONE, REQ_POSTED, REQ_TAKEN, REQ_DELIVERED, REQ_REFUSED };
+ * waits; the server takes it (REQ_SERVING) and answers with an enum
+ * req_outcome, or the requester withdraws it first (back to REQ_NONE),
+ * and whoever wins the compare-and-swap decides. */
+enum { REQ_NONE = 8, REQ_POSTED, REQ_SERVING };
 
 /* How long a requester waits for a server that does not take its request
  * (it holds the lock, or its thread is in the kernel with interrupts
@@ -368,12 +369,13 @@ static struct tcb *serve_one(unsigned from)
 {
     struct cpu_request *q = request_of(from);
     uint32_t posted = REQ_POSTED;
-    if (!__atomic_compare_exchange_n(&q->status, &posted, REQ_TAKEN, false, __ATOMIC_ACQUIRE,
+    if (!__atomic_compare_exchange_n(&q->status, &posted, REQ_SERVING, false, __ATOMIC_ACQUIRE,
                                      __ATOMIC_RELAXED))
         return NULL;                    /* withdrawn */
-    struct tcb *r = ipc_serve_remote(q->sender, q->to, q->tag);
-    __atomic_store_n(&q->status, r ? REQ_DELIVERED : REQ_REFUSED, __ATOMIC_RELEASE);
-    return r;
+    struct tcb *woken = NULL;
+    enum req_outcome o = ipc_serve_remote(q->kind, q->thread, q->id, q->tag, &woken);
+    __atomic_store_n(&q->status, o, __ATOMIC_RELEASE);
+    return woken;
 }
 
 struct tcb *mp_serve_requests(enum serve_where where)
@@ -411,19 +413,21 @@ bool mp_idle_may_leave(void)
     return true;
 }
 
-bool mp_request(unsigned cpu, struct tcb *sender, word_t to, word_t tag)
+enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread, word_t id,
+                            word_t tag)
 {
     struct cpu_request *q = &cpu_pages.request;
-    q->sender = sender;
-    q->to = to;
+    q->kind = kind;
+    q->thread = thread;
+    q->id = id;
     q->tag = tag;
     __atomic_store_n(&q->status, REQ_POSTED, __ATOMIC_RELEASE);
     __atomic_or_fetch(&cpu_of[cpu]->requests, 1u << cpu_index(), __ATOMIC_SEQ_CST);
     poke(cpu);
     for (unsigned waited = 0;; waited++) {
         uint32_t status = __atomic_load_n(&q->status, __ATOMIC_ACQUIRE);
-        if (status == REQ_DELIVERED || status == REQ_REFUSED)
-            return status == REQ_DELIVERED;
+        if (status < REQ_NONE)
+            return (enum req_outcome)status;
         if (__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
             mp_serve_requests(SERVE_WAITING);   /* the server's own, to us */
         uint32_t posted = REQ_POSTED;
@@ -432,7 +436,7 @@ bool mp_request(unsigned cpu, struct tcb *sender, word_t to, word_t tag)
                                         __ATOMIC_RELAXED)) {
             /* (a bit left there would have it take our next request) */
             __atomic_and_fetch(&cpu_of[cpu]->requests, ~(1u << cpu_index()), __ATOMIC_RELAXED);
-            return false;
+            return REQ_REFUSED;
         }
         cpu_relax();
     }

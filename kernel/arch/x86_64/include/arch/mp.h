@@ -32,8 +32,10 @@
  * runs user code again, every processor that ran a space whose
  * mappings went has reloaded CR3.
  *
- * An untyped IPC to another processor's thread needs neither the lock
- * nor a claim: it is a request that processor serves (mp_request).
+ * An untyped IPC to another processor's thread, and a receive that takes
+ * the untyped message a thread of another processor queued, need neither
+ * the lock nor a claim: each is a request that processor serves
+ * (mp_request).
  */
 #pragma once
 #include "arch/cpu.h"
@@ -143,16 +145,28 @@ void mp_resched(unsigned cpu);
  * is released. */
 void mp_flush_later(unsigned kind);
 
-/* IPC to a thread of another processor without the lock (ipc_local,
- * ipc_remote): not a claim but a request that processor serves
- * (ipc_serve_remote), with interrupts off and without the lock, in the
- * IPI that announces it (mp_serve_requests says where), or while it
- * waits for its own request. The requester waits with
+/* IPC with a thread of another processor without the lock (ipc_local,
+ * ipc_remote, take_remote in ipc.c): not a claim but a request that
+ * processor serves (ipc_serve_remote), with interrupts off and without
+ * the lock, in the IPI that announces it (mp_serve_requests says where),
+ * or while it waits for its own request. The requester waits with
  * interrupts off, serving requests to it meanwhile; it withdraws its
  * request if a holder claims it or the server does not take it soon.
- * True if the message was delivered; false if the request was refused
- * or withdrawn, with nothing done. */
-bool mp_request(unsigned cpu, struct tcb *sender, word_t to, word_t tag);
+ * Returns what the server did; REQ_REFUSED, with nothing done, if it
+ * refused or the request was withdrawn. */
+enum req_kind {
+    REQ_SEND,           /* thread's message to thread `id` if that waits for it */
+    REQ_SEND_OR_QUEUE,  /* the same, else thread joins id's send queue */
+    REQ_TAKE,           /* thread's receive takes the message of id, queued for it */
+};
+enum req_outcome {
+    REQ_REFUSED,        /* nothing done: go the general way, under the lock */
+    REQ_DONE,           /* the message went */
+    REQ_QUEUED,         /* REQ_SEND_OR_QUEUE: thread is on id's send queue */
+    REQ_NOT_WAITING,    /* REQ_SEND: id does not wait for the message */
+};
+enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread, word_t id,
+                            word_t tag);
 
 /* Serve the requests waiting here, with interrupts off and without the
  * lock, where nothing of this processor's is half done that they could

@@ -73,14 +73,15 @@ struct cpu_local {
     uint32_t requests;
 };
 
-/* An IPC to a thread of another processor, which that processor serves
- * (mp_request): written by this processor while `status` is neither
- * REQ_POSTED nor REQ_TAKEN, read by the server once it took it. */
+/* This processor's IPC with a thread of another, which that processor
+ * serves (mp_request): written by this processor while `status` is
+ * neither posted nor being served, read by the server once it took it. */
 struct cpu_request {
-    uint32_t status;            /* REQ_*, mp.c */
-    struct tcb *sender;         /* this processor's current thread, waiting */
-    uint64_t to;                /* the receiver's global id */
-    uint64_t tag;               /* the message tag (untyped, no flags) */
+    uint32_t status;            /* mp.c; when served, enum req_outcome */
+    uint32_t kind;              /* enum req_kind (arch/mp.h) */
+    struct tcb *thread;         /* this processor's current thread, waiting */
+    uint64_t id;                /* the other processor's thread: its global id */
+    uint64_t tag;               /* a send's message tag (untyped, no flags) */
 };
 
 struct cpu_pages {
