@@ -320,7 +320,7 @@ static struct tcb *delivered(struct tcb *s, struct tcb *r)
  * is complete. With one, it waits for the reply right away, before the
  * receiver runs, so that no reply can miss it (spec 5.1). Returns whether
  * s is to be woken (its timeout is cancelled). */
-static bool send_phase_over(struct tcb *s)
+static inline bool send_phase_over(struct tcb *s)
 {
     s->ipc_error = 0;
     timeout_cancel(s);
@@ -474,29 +474,29 @@ static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call
     return send_blocked(self, call, timeouts);
 }
 
-static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint16_t rcv_timeout);
-
 /* Without the lock (ipc_local), the first sender queued for us is
  * another processor's thread: that processor hands us its message (a
- * request it serves, ipc_serve_remote). If it will not, we take the lock
- * and look again. */
-static __attribute__((noinline)) word_t take_remote(struct tcb *self, struct tcb *s,
-                                                    const struct ipc_call *call,
-                                                    uint16_t rcv_timeout)
+ * request it serves, ipc_serve_remote). True if it did; if it will not,
+ * we take the lock (and look again). */
+static __attribute__((noinline)) bool take_remote(struct tcb *self, struct tcb *s)
 {
     if (mp_request(s->cpu, REQ_TAKE, self, s->global_id, 0) == REQ_DONE)
-        return self->ipc_from;
+        return true;
     kernel_lock_wait();
-    return receive_phase(self, call, rcv_timeout);
+    return false;
 }
 
-static word_t receive_phase(struct tcb *self, const struct ipc_call *call, uint16_t rcv_timeout)
+static inline word_t receive_phase(struct tcb *self, const struct ipc_call *call,
+                                   uint16_t rcv_timeout)
 {
     word_t spec = call->spec;
     struct tcb *s = first_sender(self, spec);
+    if (s && mp_lockless()) {
+        if (take_remote(self, s))
+            return self->ipc_from;
+        s = first_sender(self, spec);
+    }
     if (s) {
-        if (mp_lockless())
-            return take_remote(self, s, call, rcv_timeout);
         sendq_remove(s);
         timeout_cancel(s);
         if (transfer(s, self))
@@ -683,10 +683,16 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
          * (waiters.h). From another processor's thread: we are on its
          * list already (the first such receive takes the lock). */
         word_t listed = self->listed_with;
-        if (tid_is_local(from_spec))
-            return IPC_LOCKED;
-        struct tcb *p = tcb_of_number(tid_number(from_spec));
-        if (irq_is_thread(p) || (p->cpu != cpu && listed != from_spec) ||
+        bool elsewhere = remote;        /* the partner's (To's in a Call) */
+        if (from_spec != to) {
+            if (tid_is_local(from_spec))
+                return IPC_LOCKED;
+            struct tcb *p = tcb_of_number(tid_number(from_spec));
+            if (irq_is_thread(p))
+                return IPC_LOCKED;
+            elsewhere = p->cpu != cpu;
+        }
+        if ((elsewhere && listed != from_spec) ||
             (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu))
             return IPC_LOCKED;
     }
@@ -714,21 +720,22 @@ static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, wor
                                    struct tcb **woken)
 {
     struct tcb *r = tcb_peek_global(to);
-    if (!r || !local_partner(r, cpu_index()) || !tcb_is_active(r) ||
-        (r->space->sigma0 && !s->space->privileged))
+    if (!r || !local_partner(r, cpu_index()) || (r->space->sigma0 && !s->space->privileged))
         return REQ_REFUSED;
-    if (r->state != TS_RECV_BLOCKED || !accepts(r, r->rcv_from, s)) {
-        if (!may_queue)
-            return r == current && mp_lockless() ? REQ_REFUSED : REQ_NOT_WAITING;
-        sendq_append(r, s);             /* (the sender's processor blocks it) */
-        return REQ_QUEUED;
+    if (r->state == TS_RECV_BLOCKED && accepts(r, r->rcv_from, s)) {
+        if (r->kcall_depth || r->xfer_partner || r->start_wait)
+            return REQ_REFUSED;
+        timeout_cancel(r);
+        deliver_untyped(s, r, tag | MSGTAG_X);  /* across processors (spec 2.2) */
+        *woken = r;
+        return REQ_DONE;
     }
-    if (r->kcall_depth || r->xfer_partner || r->start_wait)
+    if (!tcb_is_active(r))
         return REQ_REFUSED;
-    timeout_cancel(r);
-    deliver_untyped(s, r, tag | MSGTAG_X);      /* across processors (spec 2.2) */
-    *woken = r;
-    return REQ_DONE;
+    if (!may_queue)
+        return r == current && mp_lockless() ? REQ_REFUSED : REQ_NOT_WAITING;
+    sendq_append(r, s);                 /* (the sender's processor blocks it) */
+    return REQ_QUEUED;
 }
 
 /* A request's take (take_remote): our thread s, queued to send to r,
@@ -738,7 +745,8 @@ static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, wor
  * string copy, propagates (its tag, read once here, too) or has typed
  * items, or its receive phase would join another processor's list of
  * waiters. */
-static enum req_outcome serve_take(struct tcb *r, word_t sid, struct tcb **woken)
+static __attribute__((noinline)) enum req_outcome serve_take(struct tcb *r, word_t sid,
+                                                            struct tcb **woken)
 {
     struct tcb *s = tcb_peek_global(sid);
     if (!s || !local_partner(s, cpu_index()) || s == current || s->state != TS_SEND_BLOCKED ||
@@ -766,28 +774,6 @@ enum req_outcome ipc_serve_remote(enum req_kind kind, struct tcb *thread, word_t
     return serve_send(kind == REQ_SEND_OR_QUEUE, thread, id, tag, woken);
 }
 
-/* ipc() once its send phase is over (receive_now: send_phase's answer),
- * and ipc() without one. */
-static inline word_t receive(struct tcb *self, const struct ipc_call *call, word_t timeouts)
-{
-    if (!call->spec) {
-        set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
-        return NILTHREAD;
-    }
-    return receive_phase(self, call, TIMEOUTS_RCV(timeouts));
-}
-
-static inline word_t after_send(struct tcb *self, const struct ipc_call *call, word_t from_spec,
-                                bool receive_now, word_t timeouts)
-{
-    if (self->ipc_error || from_spec == NILTHREAD)
-        return NILTHREAD;
-    if (call->spec && !receive_now)
-        return self->ipc_from;
-    self->has_rcv_phase = false;
-    return receive(self, call, timeouts);
-}
-
 word_t ipc(word_t to, word_t from_spec, word_t timeouts)
 {
     struct tcb *self = current;
@@ -802,12 +788,43 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts)
     self->ipc_vsender = 0;
     self->ipc_intended = 0;
     self->has_rcv_phase = false;
-    if (to != NILTHREAD)
-        return after_send(self, &call, from_spec, send_phase(self, dest, &call, timeouts),
-                          timeouts);
-    if (from_spec == NILTHREAD)
+    if (to != NILTHREAD) {
+        bool receive_now = send_phase(self, dest, &call, timeouts);
+        if (self->ipc_error || from_spec == NILTHREAD)
+            return NILTHREAD;
+        if (call.spec && !receive_now)
+            return self->ipc_from;
+        self->has_rcv_phase = false;
+    } else if (from_spec == NILTHREAD) {
         return NILTHREAD;
-    return receive(self, &call, timeouts);
+    }
+    if (!call.spec) {
+        set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
+        return NILTHREAD;
+    }
+    return receive_phase(self, &call, TIMEOUTS_RCV(timeouts));
+}
+
+/* ipc_remote's send that did not go: the receiver did not wait for it,
+ * and a send timeout of 0 fails, any other waits on its queue. */
+static __attribute__((noinline)) word_t remote_send_waits(struct tcb *self, enum req_outcome o,
+                                                          word_t to, word_t from_spec,
+                                                          word_t timeouts)
+{
+    if (o == REQ_NOT_WAITING) {
+        set_error(self, IPC_SEND, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
+        return NILTHREAD;
+    }
+    struct ipc_call call = {
+        .spec = from_spec == NILTHREAD || from_spec == to ? from_spec
+                                                          : resolve_from(self, from_spec),
+    };
+    /* (the receive that follows takes the lock if it must: send_blocked;
+     * from nobody it fails without the lock) */
+    if (send_blocked(self, &call, timeouts) ||
+        (from_spec != NILTHREAD && !call.spec && !self->ipc_error))
+        return ipc(NILTHREAD, from_spec, timeouts);
+    return self->ipc_error || from_spec == NILTHREAD ? NILTHREAD : self->ipc_from;
 }
 
 /* ipc() for a To of another processor, without the lock (ipc_local let
@@ -827,23 +844,14 @@ word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts)
     self->ipc_from = NILTHREAD;
     self->ipc_error = 0;
     enum req_kind kind = time_is_zero(TIMEOUTS_SND(timeouts)) ? REQ_SEND : REQ_SEND_OR_QUEUE;
-    switch (dest ? mp_request(dest->cpu, kind, self, to, sent_tag(self)) : REQ_REFUSED) {
-    case REQ_DONE:
+    enum req_outcome o = dest ? mp_request(dest->cpu, kind, self, to, sent_tag(self))
+                              : REQ_REFUSED;
+    if (o == REQ_DONE)
         return from_spec == NILTHREAD ? NILTHREAD : ipc(NILTHREAD, from_spec, timeouts);
-    case REQ_NOT_WAITING:
-        set_error(self, IPC_SEND, IPC_TIMEOUT, 0, TAG_ERROR_ONLY);
-        return NILTHREAD;
-    case REQ_QUEUED: {
-        struct ipc_call call = {
-            .spec = from_spec == NILTHREAD ? 0 : from_spec == to ? to
-                                               : resolve_from(self, from_spec),
-        };
-        return after_send(self, &call, from_spec, send_blocked(self, &call, timeouts), timeouts);
-    }
-    default:
-        kernel_lock_wait();
-        return ipc(to, from_spec, timeouts);
-    }
+    if (o != REQ_REFUSED)
+        return remote_send_waits(self, o, to, from_spec, timeouts);
+    kernel_lock_wait();
+    return ipc(to, from_spec, timeouts);
 }
 
 /* ---- kernel-made messages --------------------------------------------- */
