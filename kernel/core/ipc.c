@@ -320,7 +320,7 @@ static struct tcb *delivered(struct tcb *s, struct tcb *r)
  * is complete. With one, it waits for the reply right away, before the
  * receiver runs, so that no reply can miss it (spec 5.1). Returns whether
  * s is to be woken (its timeout is cancelled). */
-static inline bool send_phase_over(struct tcb *s)
+static __attribute__((noinline)) bool send_phase_over(struct tcb *s)
 {
     s->ipc_error = 0;
     timeout_cancel(s);
@@ -421,6 +421,28 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
     return r;
 }
 
+/* An untyped message (tagged `tag`, in self's MRs) to dest, which waits
+ * for it (blocked for fast_resume, or in a receive of ipc()): into its
+ * UTCB, and it is ready (not queued). */
+static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t tag)
+{
+    copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
+    dest->utcb[0] = tag;
+    dest->ipc_from = tcb_id_for(self, dest);
+    dest->ipc_error = 0;
+    dest->state = TS_READY;
+}
+
+/* May this processor's IPC without the lock change t's IPC state? It must
+ * be one of its threads (the lock's holder claims the processor first,
+ * so that none changes meanwhile), and not an interrupt thread, which
+ * moves between processors to send and whose acknowledgement opens a line
+ * of the shared interrupt controller. */
+static bool local_partner(const struct tcb *t, unsigned cpu)
+{
+    return t->cpu == cpu && !irq_is_thread(t);
+}
+
 /* ---- the two phases --------------------------------------------------- */
 
 /* self, on its receiver's send queue, waits there until its message is
@@ -474,14 +496,52 @@ static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call
     return send_blocked(self, call, timeouts);
 }
 
-/* Without the lock (ipc_local), the first sender queued for us is
- * another processor's thread: that processor hands us its message (a
- * request it serves, ipc_serve_remote). True if it did; if it will not,
- * we take the lock (and look again). */
-static __attribute__((noinline)) bool take_remote(struct tcb *self, struct tcb *s)
+/* Without the lock, receiver r, which waits, takes the message of s, a
+ * thread of this processor queued to send to it, as receive_phase takes
+ * it under the lock: for a receive of this processor (take_queued) or of
+ * another (its request, serve_take). Refused, with nothing done, if the
+ * general path might do anything else: s is not (or no longer) blocked
+ * on r's queue or accepted by r's receive specifier `spec` (a holder of
+ * the lock may have moved it to another space meanwhile, claiming only
+ * s's processor), is in a kernel-made IPC or a string copy, propagates (its
+ * tag, read once here, too) or has typed items, or its receive phase
+ * would join another processor's list of waiters. Else s's send phase is
+ * over (send_phase_over) and *woken is s if it is to run, for the caller
+ * to make ready. */
+static __attribute__((noinline)) bool take_message(struct tcb *r, struct tcb *s, word_t spec,
+                                                   struct tcb **woken)
 {
-    if (mp_request(s->cpu, REQ_TAKE, self, s->global_id, 0) == REQ_DONE)
+    if (!local_partner(s, cpu_index()) || s == current || s->state != TS_SEND_BLOCKED ||
+        s->send_dest != r || !accepts(r, spec, s) || s->kcall_depth || s->xfer_partner ||
+        (s->ipc_vsender | s->ipc_intended) ||
+        (s->has_rcv_phase && !waiters_noted(s, s->rcv_from)))
+        return false;
+    word_t tag = utcb_get(s, UTCB_MR(0));
+    if ((tag & MSGTAG_P) || MSGTAG_T(tag))
+        return false;
+    sendq_unlink(s);
+    deliver_untyped(s, r, (tag & ~MSGTAG_FLAGS) | (s->cpu != r->cpu ? MSGTAG_X : 0));
+    if (send_phase_over(s)) {
+        s->state = TS_READY;
+        *woken = s;
+    }
+    return true;
+}
+
+/* Without the lock (ipc_local), our receive takes the message of s,
+ * queued for us: here, or by a request to s's processor, which hands it
+ * over (ipc_serve_remote; s cannot move here without claiming us, so its
+ * processor is ours or another's for good). True if it did; if not, we
+ * take the lock (and look again). */
+static __attribute__((noinline)) bool take_queued(struct tcb *self, struct tcb *s, word_t spec)
+{
+    struct tcb *woken = NULL;
+    if (s->cpu == self->cpu ? take_message(self, s, spec, &woken)
+                            : mp_request(s->cpu, REQ_TAKE, self, s->global_id, spec) == REQ_DONE) {
+        if (woken)
+            sched_make_ready(woken);
         return true;
+    }
     kernel_lock_wait();
     return false;
 }
@@ -492,7 +552,7 @@ static inline word_t receive_phase(struct tcb *self, const struct ipc_call *call
     word_t spec = call->spec;
     struct tcb *s = first_sender(self, spec);
     if (s && mp_lockless()) {
-        if (take_remote(self, s))
+        if (take_queued(self, s, spec))
             return self->ipc_from;
         s = first_sender(self, spec);
     }
@@ -536,18 +596,6 @@ static word_t resolve_from(struct tcb *self, word_t from)
         return from;
     struct tcb *t = tcb_peek(from, self);  /* (its id only: no claim) */
     return t ? t->global_id : 0;
-}
-
-/* An untyped message (tagged `tag`, in self's MRs) to dest, which waits
- * for it (blocked for fast_resume, or in a receive of ipc()): into its
- * UTCB, and it is ready (not queued). */
-static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t tag)
-{
-    copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
-    dest->utcb[0] = tag;
-    dest->ipc_from = tcb_id_for(self, dest);
-    dest->ipc_error = 0;
-    dest->state = TS_READY;
 }
 
 /* A pager's answer to a page fault in short: a ReplyWait whose one typed
@@ -633,28 +681,19 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 
 /* ---- IPC without the kernel lock (arch/mp.h) ---------------------------- */
 
-/* May this processor's IPC without the lock change t's IPC state? It must
- * be one of its threads (the lock's holder claims the processor first,
- * so that none changes meanwhile), and not an interrupt thread, which
- * moves between processors to send and whose acknowledgement opens a line
- * of the shared interrupt controller. */
-static bool local_partner(const struct tcb *t, unsigned cpu)
-{
-    return t->cpu == cpu && !irq_is_thread(t);
-}
-
 /* Can this IPC of the current thread (ipc_short and ipc() after it) run
  * without the kernel lock? Only if everything it may touch is this
- * processor's: no typed items (map items reach the mapping database,
- * strings other spaces), no propagation or redirection (a virtual
+ * processor's: a send without typed items (map items reach the mapping
+ * database, strings other spaces), propagation or redirection (a virtual
  * sender, a redirector), To a thread of this processor named by its
  * global id (or of another: IPC_REMOTE, whose send phase is a request
- * that processor serves, ipc_remote), a receive from anyone or from a
- * thread of this processor,
- * the list of closed receives we leave this processor's, and no sender
- * queued for our receive to take (its message, in its UTCB, may change,
- * typed items and all, until a transfer reads it; ours is the register
- * the test saw: sent_tag). Decided before anything changes, with
+ * that processor serves, ipc_remote); a receive from anyone, from a
+ * thread of this processor or from one of another we are listed with;
+ * the list of closed receives we leave this processor's. (Our message is
+ * the tag in the register the test saw: sent_tag. A sender queued for
+ * our receive, whose message in its UTCB may change, typed items and
+ * all, until a transfer reads it, is taken by take_queued, which reads
+ * its tag once.) Decided before anything changes, with
  * interrupts off: a holder of the lock that wants this processor's
  * threads claims it and waits. Then the processor is marked
  * `lockless` until it leaves the kernel or takes the lock: a claim of
@@ -696,11 +735,6 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
             (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu))
             return IPC_LOCKED;
     }
-    if (from_spec != NILTHREAD && !list_empty(&self->sendq)) {
-        struct tcb *s = first_sender(self, from_spec);
-        if (s && s->cpu == cpu)         /* (another's: take_remote) */
-            return IPC_LOCKED;
-    }
     mp_mark_lockless();
     return remote ? IPC_REMOTE : IPC_LOCAL;
 }
@@ -712,10 +746,11 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
  * receiver that does not wait for the message gets the sender on its
  * send queue, if the send may wait. Refused if the general send phase
  * might do anything else: the receiver is not one we may change without
- * the lock, or may not get the message at all (sigma0), or, for a send
- * that may not wait, is our thread between the phases of its IPC
- * without the lock (whose request we serve while we wait: its receive,
- * which follows, might take the message, a reply perhaps, spec 5.1). */
+ * the lock, or may not get the message at all (sigma0), or is our thread
+ * in its IPC without the lock, whose request we serve while we wait: its
+ * receive, which follows, might take the message (a reply perhaps, spec
+ * 5.1: not "not waiting"), and while it takes a message from another
+ * processor's thread, that processor changes its send queue. */
 static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, word_t tag,
                                    struct tcb **woken)
 {
@@ -730,47 +765,27 @@ static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, wor
         *woken = r;
         return REQ_DONE;
     }
-    if (!tcb_is_active(r))
+    if (!tcb_is_active(r) || (r == current && mp_lockless()))
         return REQ_REFUSED;
     if (!may_queue)
-        return r == current && mp_lockless() ? REQ_REFUSED : REQ_NOT_WAITING;
+        return REQ_NOT_WAITING;
     sendq_append(r, s);                 /* (the sender's processor blocks it) */
     return REQ_QUEUED;
 }
 
-/* A request's take (take_remote): our thread s, queued to send to r,
- * which waits on its processor, gives r its message, as receive_phase
- * takes it. Refused if the general path might do anything else: s is not
- * (or no longer) blocked on r's queue, is in a kernel-made IPC or a
- * string copy, propagates (its tag, read once here, too) or has typed
- * items, or its receive phase would join another processor's list of
- * waiters. */
-static __attribute__((noinline)) enum req_outcome serve_take(struct tcb *r, word_t sid,
-                                                            struct tcb **woken)
+/* A request's take (take_queued on r's processor, r's receive specifier
+ * in the request's tag word). */
+static enum req_outcome serve_take(struct tcb *r, word_t sid, word_t spec, struct tcb **woken)
 {
     struct tcb *s = tcb_peek_global(sid);
-    if (!s || !local_partner(s, cpu_index()) || s == current || s->state != TS_SEND_BLOCKED ||
-        s->send_dest != r || s->kcall_depth || s->xfer_partner ||
-        (s->ipc_vsender | s->ipc_intended) ||
-        (s->has_rcv_phase && !waiters_noted(s, s->rcv_from)))
-        return REQ_REFUSED;
-    word_t tag = utcb_get(s, UTCB_MR(0));
-    if ((tag & MSGTAG_P) || MSGTAG_T(tag))
-        return REQ_REFUSED;
-    sendq_unlink(s);
-    deliver_untyped(s, r, (tag & ~MSGTAG_FLAGS) | MSGTAG_X);
-    if (send_phase_over(s)) {
-        s->state = TS_READY;
-        *woken = s;
-    }
-    return REQ_DONE;
+    return s && take_message(r, s, spec, woken) ? REQ_DONE : REQ_REFUSED;
 }
 
 enum req_outcome ipc_serve_remote(enum req_kind kind, struct tcb *thread, word_t id, word_t tag,
                                   struct tcb **woken)
 {
     if (kind == REQ_TAKE)
-        return serve_take(thread, id, woken);
+        return serve_take(thread, id, tag, woken);
     return serve_send(kind == REQ_SEND_OR_QUEUE, thread, id, tag, woken);
 }
 

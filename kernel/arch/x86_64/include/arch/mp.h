@@ -146,7 +146,7 @@ void mp_resched(unsigned cpu);
 void mp_flush_later(unsigned kind);
 
 /* IPC with a thread of another processor without the lock (ipc_local,
- * ipc_remote, take_remote in ipc.c): not a claim but a request that
+ * ipc_remote, take_queued in ipc.c): not a claim but a request that
  * processor serves (ipc_serve_remote), with interrupts off and without
  * the lock, in the IPI that announces it (mp_serve_requests says where),
  * or while it waits for its own request. The requester waits with
@@ -157,7 +157,8 @@ void mp_flush_later(unsigned kind);
 enum req_kind {
     REQ_SEND,           /* thread's message to thread `id` if that waits for it */
     REQ_SEND_OR_QUEUE,  /* the same, else thread joins id's send queue */
-    REQ_TAKE,           /* thread's receive takes the message of id, queued for it */
+    REQ_TAKE,           /* thread's receive (its specifier in `tag`) takes the
+                         * message of id, queued for it */
 };
 enum req_outcome {
     REQ_REFUSED,        /* nothing done: go the general way, under the lock */

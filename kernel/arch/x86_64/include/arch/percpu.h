@@ -81,7 +81,8 @@ struct cpu_request {
     uint32_t kind;              /* enum req_kind (arch/mp.h) */
     struct tcb *thread;         /* this processor's current thread, waiting */
     uint64_t id;                /* the other processor's thread: its global id */
-    uint64_t tag;               /* a send's message tag (untyped, no flags) */
+    uint64_t tag;               /* a send: its tag (untyped, no flags); a take: the
+                                 * receive specifier */
 };
 
 struct cpu_pages {
