@@ -716,18 +716,21 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
     }
     if (from_spec != NILTHREAD && from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD) {
         /* A closed receive (a Call's too): its partner by the slot,
-         * whatever thread is in it (another processor's ThreadControl may
-         * give it this id meanwhile, but not move it to or from here
-         * without claiming this processor); the list we leave for its
-         * (waiters.h). From another processor's thread: we are on its
-         * list already (the first such receive takes the lock). */
+         * whatever the version of the thread in it (another processor's
+         * ThreadControl may rename it meanwhile, but not move it to or
+         * from here, nor delete it, without claiming this processor; an
+         * empty slot, though, may get a thread of another processor
+         * meanwhile, so a receive from nobody takes the lock); the list
+         * we leave for its (waiters.h). From another processor's thread:
+         * we are on its list already (the first such receive takes the
+         * lock). */
         word_t listed = self->listed_with;
         bool elsewhere = remote;        /* the partner's (To's in a Call) */
         if (from_spec != to) {
             if (tid_is_local(from_spec))
                 return IPC_LOCKED;
             struct tcb *p = tcb_of_number(tid_number(from_spec));
-            if (irq_is_thread(p))
+            if (irq_is_thread(p) || !tcb_is_active(p))
                 return IPC_LOCKED;
             elsewhere = p->cpu != cpu;
         }
@@ -834,12 +837,16 @@ static __attribute__((noinline)) word_t remote_send_waits(struct tcb *self, enum
         .spec = from_spec == NILTHREAD || from_spec == to ? from_spec
                                                           : resolve_from(self, from_spec),
     };
-    /* (the receive that follows takes the lock if it must: send_blocked;
-     * from nobody it fails without the lock) */
-    if (send_blocked(self, &call, timeouts) ||
-        (from_spec != NILTHREAD && !call.spec && !self->ipc_error))
+    /* (the receive that follows takes the lock if it must: send_blocked) */
+    if (send_blocked(self, &call, timeouts))
         return ipc(NILTHREAD, from_spec, timeouts);
-    return self->ipc_error || from_spec == NILTHREAD ? NILTHREAD : self->ipc_from;
+    if (self->ipc_error || from_spec == NILTHREAD)
+        return NILTHREAD;
+    if (!call.spec) {               /* (named nobody when the IPC began, as in ipc()) */
+        set_error(self, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
+        return NILTHREAD;
+    }
+    return self->ipc_from;
 }
 
 /* ipc() for a To of another processor, without the lock (ipc_local let

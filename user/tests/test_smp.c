@@ -3137,3 +3137,80 @@ TEST(mp, console_input_wakes_a_reader_on_another_processor)
     EXPECT(done);
     EXPECT_EQ(kr_char, 'm');
 }
+
+/* ---- a receive from a thread made while its send waits ------------------------ */
+
+/*
+ * W on processor 0 sends to R on processor 1, which waits for someone
+ * else (W is queued there), and then receives from X, a global id no
+ * thread has yet: the receive fails with "no partner" (the general path
+ * looks X up when the IPC begins). While W waits in its send phase, X is
+ * made on processor 2, which claims nothing of processor 0. An IPC
+ * without the lock once let that receive through (an empty slot's
+ * processor reads as 0) and looked X up again when W's message was
+ * taken: it joined X's list of waiters, another processor's, without
+ * the lock (an attacker's review: "PANIC: mp: IPC without the kernel
+ * lock reached processor 2's threads").
+ */
+static volatile L4_Word_t rn_r, rn_x, rn_err, rn_tag;
+static volatile int rn_done, rn_r_done;
+
+static void rn_w(L4_Word_t unused)
+{
+    (void)unused;
+    while (!rn_r)
+        ;
+    L4_Receive_Timeout(L4_Myself(), L4_ZeroTime);     /* listed with itself, here */
+    L4_ThreadId_t from;
+    __L4_Utcb()[0] = 0;
+    L4_MsgTag_t tag = L4_Ipc(tid(rn_r), tid(rn_x), L4_Timeouts(L4_Never, SECONDS(2)), &from);
+    rn_tag = tag.raw;
+    rn_err = L4_ErrorCode();
+    rn_done = 1;
+}
+
+static void rn_r_fn(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    rn_r_done = 1;
+}
+
+static void rn_x_fn(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, a_receive_from_a_thread_made_while_its_send_waits_fails)
+{
+    if (ncpus() < 3)
+        return;
+    set_root();
+    rn_r = rn_err = rn_tag = 0;
+    rn_done = rn_r_done = 0;
+    tsup_move(L4_MyGlobalId(), 2);
+    L4_ThreadId_t x_id = tsup_new_id();
+    rn_x = x_id.raw;
+    L4_ThreadId_t r = tsup_thread(rn_r_fn, 0);
+    tsup_move(r, 1);
+    EXPECT(tsup_wait_blocked(r));
+    L4_ThreadId_t w = tsup_thread(rn_w, 0);
+    tsup_move(w, 0);
+    rn_r = r.raw;
+    EXPECT(tsup_wait_blocked(w));               /* queued on R */
+    tsup_sleep_ms(20);
+    L4_ThreadId_t x = tsup_thread_as(x_id, rn_x_fn, 0);    /* here, on 2 */
+    EXPECT(tsup_wait_blocked(x));
+    go(r);
+    int done = tsup_wait_flag(&rn_done, 5000);
+    tsup_kill(w);
+    tsup_kill(r);
+    tsup_kill(x);
+    tsup_move(L4_MyGlobalId(), 0);
+    EXPECT(done);
+    EXPECT_EQ(rn_tag & TAG_E, TAG_E);
+    EXPECT_EQ(rn_err, IPC_ERR(2, RECV_PHASE));      /* no partner (X did not exist) */
+}
