@@ -408,7 +408,8 @@ def print_smp(pecan, goals):
                             f"against one processor's {g['one_cpu']} (goal: within "
                             f"{SAME_CPU_SLACK})")
     print(f"  {'between processors':<20} {'median':>8}")
-    for name in ("ipc_rtt_xcpu_0", "ipc_rtt_xcpu_8", "unmap_shootdown_4k", "unmap_idle_4k"):
+    for name in ("ipc_rtt_xcpu_0", "ipc_rtt_xcpu_8", "ipc_rtt_xcpu_queued", "unmap_shootdown_4k",
+                 "unmap_idle_4k"):
         if name in pecan:
             print(f"  {name:<20} {pecan[name]['median']:>8}")
     print(f"  {'scaling (N pairs)':<20} {'per rtt':>8} {'vs N=1':>8}   "

@@ -4,6 +4,8 @@
  *   ipc_rtt_intra_0_smp    partners on processor 0, the others idle
  *   ipc_rtt_xcpu_0 / _8    a round trip from the root thread on processor
  *                          0 to a server in another space on processor 1
+ *   ipc_rtt_xcpu_queued    the same, every Call queued before the server
+ *                          takes it (a doorbell, below)
  *   ipc_rtt_scaling_N      N pairs at once, pair k on processor k
  *   ipc_rtt_scaling_general_N   the same with a receive timeout, which
  *                          the fast path leaves to the general path
@@ -82,6 +84,73 @@ static void xcpu(const char *name, unsigned u, uint64_t overhead)
             samples[i - BENCH_WARMUP] = t1 - t0;
     }
     tsup_kill(srv);
+    bench_report(name, bench_summarise(samples, BENCH_ITERATIONS), overhead);
+}
+
+/* ---- between processors, every Call queued ------------------------------- */
+
+/* The server waits for a doorbell, a thread on the client's processor
+ * below the client, which calls the server whenever the client waits:
+ * so each Call of the client is queued before the ring, and the server
+ * takes it from its queue with a receive of timeout 0 (a request to the
+ * client's processor), then answers both with sends of timeout 0. A round
+ * trip counts the instructions of both processors: the queued Call, the
+ * ring, the takes and both answers. */
+static volatile int q_rung, q_failed;
+
+static void q_doorbell(L4_Word_t server)
+{
+    for (;;)
+        L4_Call((L4_ThreadId_t){ .raw = server });
+}
+
+static void q_server(L4_Word_t u)
+{
+    L4_ThreadId_t d, c;
+    L4_Wait(&d);                        /* the first ring (blocked until moved) */
+    q_rung = 1;
+    L4_MsgTag_t tag = L4_Wait(&c);      /* the client's first Call */
+    for (;;) {
+        L4_LoadMR(0, LABEL_OF_CPU(L4_ProcessorNo()) << 16 | u);
+        if (L4_IpcFailed(tag) || c.raw == d.raw || L4_IpcFailed(L4_Reply(c))) {
+            q_failed = 1;               /* (the client sees no answer) */
+            L4_Sleep(L4_Never);
+        }
+        L4_LoadMR(0, 0);
+        L4_Reply(d);
+        L4_Receive(d);
+        tag = L4_Wait_Timeout(L4_ZeroTime, &c);
+    }
+}
+
+static void xcpu_queued(const char *name, uint64_t overhead)
+{
+    q_rung = q_failed = 0;
+    L4_ThreadId_t srv = tsup_thread(q_server, 0), bell = L4_nilthread;
+    if (tsup_wait_blocked(srv)) {
+        tsup_move(srv, 1);
+        bell = tsup_thread(q_doorbell, srv.raw);
+        L4_Set_Priority(bell, 1);       /* (it stays here, on processor 0) */
+    }
+    if (L4_IsNilThread(bell) || !tsup_wait_flag(&q_rung, 5000)) {
+        bench_failed(name, "the server did not wait for the doorbell, or it did not ring");
+        return;
+    }
+    /* (a thread of our space: it answers under its local id) */
+    L4_Word_t from, want = LABEL_OF_CPU(1), local = L4_LocalIdOf(srv).raw;
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
+        uint64_t t0 = bench_tsc();
+        L4_Word_t tag = pp_ipc(srv.raw, srv.raw, 0, &from);
+        uint64_t t1 = bench_tsc();
+        if ((tag & MSGTAG_E) || tag >> 16 != want || from != local || q_failed) {
+            bench_failed(name, "round trip %u: reply tag 0x%lx from %lx (expected label 0x%lx "
+                         "from %lx, processor 1), error 0x%lx, server failed %d", i, tag, from,
+                         want, local, L4_ErrorCode(), q_failed);
+            return;
+        }
+        if (i >= BENCH_WARMUP)
+            samples[i - BENCH_WARMUP] = t1 - t0;
+    }
     bench_report(name, bench_summarise(samples, BENCH_ITERATIONS), overhead);
 }
 
@@ -293,6 +362,8 @@ unsigned bench_smp(uint64_t overhead)
     xcpu("ipc_rtt_xcpu_0", 0, overhead);
     tsup_cleanup();
     xcpu("ipc_rtt_xcpu_8", 8, overhead);
+    tsup_cleanup();
+    xcpu_queued("ipc_rtt_xcpu_queued", overhead);
     tsup_cleanup();
     sc_spread = 1;
     for (unsigned n = 1; n <= MAX_PAIRS; n *= 2) {
