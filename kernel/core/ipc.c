@@ -422,8 +422,9 @@ static struct tcb *supervise(struct tcb *self, struct tcb *dest, word_t *spec)
 }
 
 /* An untyped message (tagged `tag`, in self's MRs) to dest, which waits
- * for it (blocked for fast_resume, or in a receive of ipc()): into its
- * UTCB, and it is ready (not queued). */
+ * for it (blocked for fast_resume or in a receive of ipc(), or running
+ * its receive that takes the message: take_message): into its UTCB, and
+ * it is ready (not queued). */
 static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t tag)
 {
     copy_words(&dest->utcb[1], &self->utcb[1], MSGTAG_U(tag));
