@@ -296,7 +296,7 @@ static unsigned transfer(struct tcb *s, struct tcb *r)
 static struct tcb *delivered(struct tcb *s, struct tcb *r)
 {
     if (irq_is_thread(r)) {                 /* the handler's acknowledgement */
-        irq_acknowledged(r);
+        irq_acknowledged(r, s);
         return NULL;
     }
     r->ipc_from = tcb_id_for(s, r);
@@ -434,16 +434,6 @@ static inline void deliver_untyped(struct tcb *self, struct tcb *dest, word_t ta
     dest->state = TS_READY;
 }
 
-/* May this processor's IPC without the lock change t's IPC state? It must
- * be one of its threads (the lock's holder claims the processor first,
- * so that none changes meanwhile), and not an interrupt thread, which
- * moves between processors to send and whose acknowledgement opens a line
- * of the shared interrupt controller. */
-static bool local_partner(const struct tcb *t, unsigned cpu)
-{
-    return t->cpu == cpu && !irq_is_thread(t);
-}
-
 /* ---- the two phases --------------------------------------------------- */
 
 /* self, on its receiver's send queue, waits there until its message is
@@ -512,7 +502,7 @@ static bool send_phase(struct tcb *self, struct tcb *dest, struct ipc_call *call
 static __attribute__((noinline)) bool take_message(struct tcb *r, struct tcb *s, word_t spec,
                                                    struct tcb **woken)
 {
-    if (!local_partner(s, cpu_index()) || s == current || s->state != TS_SEND_BLOCKED ||
+    if (s->cpu != cpu_index() || s == current || s->state != TS_SEND_BLOCKED ||
         s->send_dest != r || !accepts(r, spec, s) || s->kcall_depth || s->xfer_partner ||
         (s->ipc_vsender | s->ipc_intended) ||
         (s->has_rcv_phase && !waiters_noted(s, s->rcv_from)))
@@ -687,9 +677,12 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
  * processor's: a send without typed items (map items reach the mapping
  * database, strings other spaces), propagation or redirection (a virtual
  * sender, a redirector), To a thread of this processor named by its
- * global id (or of another: IPC_REMOTE, whose send phase is a request
- * that processor serves, ipc_remote); a receive from anyone, from a
- * thread of this processor or from one of another we are listed with;
+ * global id, an interrupt thread too (the acknowledgement opens its line
+ * under the interrupt controller's own lock: irq_acknowledged), or a
+ * thread of another (IPC_REMOTE, whose send phase is a request that
+ * processor serves, ipc_remote; not an interrupt thread, which moves to
+ * the processors its interrupts come from); a receive from anyone, from
+ * a thread of this processor or from one of another we are listed with;
  * the list of closed receives we leave this processor's. (Our message is
  * the tag in the register the test saw: sent_tag. A sender queued for
  * our receive, whose message in its UTCB may change, typed items and
@@ -711,9 +704,11 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
         if ((tag & MSGTAG_P) || MSGTAG_T(tag) || self->no_fast_send)
             return IPC_LOCKED;
         struct tcb *dest = tcb_peek_global(to);
-        if (!dest || irq_is_thread(dest))
+        if (!dest)
             return IPC_LOCKED;
         remote = dest->cpu != cpu;
+        if (remote && irq_is_thread(dest))
+            return IPC_LOCKED;
     }
     if (from_spec != NILTHREAD && from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD) {
         /* A closed receive (a Call's too): its partner by the slot,
@@ -731,9 +726,9 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
             if (tid_is_local(from_spec))
                 return IPC_LOCKED;
             struct tcb *p = tcb_of_number(tid_number(from_spec));
-            if (irq_is_thread(p) || !tcb_is_active(p))
-                return IPC_LOCKED;
             elsewhere = p->cpu != cpu;
+            if ((elsewhere && irq_is_thread(p)) || !tcb_is_active(p))
+                return IPC_LOCKED;
         }
         if ((elsewhere && listed != from_spec) ||
             (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu))
@@ -759,7 +754,7 @@ static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, wor
                                    struct tcb **woken)
 {
     struct tcb *r = tcb_peek_global(to);
-    if (!r || !local_partner(r, cpu_index()) || (r->space->sigma0 && !s->space->privileged))
+    if (!r || r->cpu != cpu_index() || (r->space->sigma0 && !s->space->privileged))
         return REQ_REFUSED;
     if (r->state == TS_RECV_BLOCKED && accepts(r, r->rcv_from, s)) {
         if (r->kcall_depth || r->xfer_partner || r->start_wait)
@@ -949,14 +944,15 @@ word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
 
 /* ---- interrupt threads (irq.h) ------------------------------------------ */
 
-void ipc_irq_send(struct tcb *irq, struct tcb *h)
+struct tcb *ipc_irq_send(struct tcb *irq, struct tcb *h)
 {
+    struct tcb *woken = NULL;
     irq->utcb[0] = IRQ_TAG;
     irq->rcv_from = h->global_id;           /* then it waits for the acknowledgement */
     if (h->state == TS_RECV_BLOCKED && accepts(h, h->rcv_from, irq)) {
         timeout_cancel(h);
         transfer(irq, h);
-        delivered(irq, h);
+        woken = delivered(irq, h);
         waiters_note(irq, h->global_id);
         irq->state = TS_RECV_BLOCKED;
     } else {
@@ -965,7 +961,7 @@ void ipc_irq_send(struct tcb *irq, struct tcb *h)
         irq->rcv_timeout = TIME_NEVER;
         irq->state = TS_SEND_BLOCKED;
     }
-    sched_check_preempt();
+    return woken;
 }
 
 void ipc_irq_withdraw(struct tcb *irq)

@@ -70,6 +70,7 @@ COLD word_t irq_control(word_t dest, word_t pager)
     struct tcb *t = irq_thread(irq);
     if (!t)
         return syscall_fail(ERR_NO_MEMORY);
+    mp_claim(t->cpu);                       /* (its interrupts go there without the lock) */
     intctl_mask(irq);
     if (t->state == TS_SEND_BLOCKED)
         ipc_irq_withdraw(t);                /* an undelivered interrupt is dropped */
@@ -120,6 +121,28 @@ static void irq_fire(unsigned irq)
         t->cpu = (uint8_t)cpu_index();      /* queued there (lazily: halted) */
     }
     ipc_irq_send(t, h);
+    sched_check_preempt();
+}
+
+/* (Everything the message touches is this processor's: the two threads,
+ * the handler's queue and timeout, the interrupt thread's list of
+ * waiters, left for the handler's: waiters.h. A holder of the lock claims
+ * this processor before it changes either thread, the attachment
+ * included: irq_control. Not to a handler in a string copy, whose copier
+ * on another processor may be between its claims.) */
+bool irq_fire_here(unsigned irq, struct tcb **woken)
+{
+    unsigned cpu = cpu_index();
+    struct tcb *t = irq_threads[irq];
+    if (!t || t->cpu != cpu || t->state != TS_READY || (irq == CONSOLE_IRQ && !kdb_input_to_user))
+        return false;
+    word_t hid = utcb_get(t, UTCB_PAGER);
+    struct tcb *h = tcb_peek_global(hid);
+    if (!h || h->cpu != cpu || !tcb_is_active(h) || h->xfer_partner ||
+        (t->listed_with && t->listed_with != hid))
+        return false;
+    *woken = ipc_irq_send(t, h);
+    return true;
 }
 
 void irq_send_noted(void)
@@ -129,8 +152,12 @@ void irq_send_noted(void)
         irq_fire((unsigned)__builtin_ctz(lines));
 }
 
-void irq_acknowledged(struct tcb *t)
+void irq_acknowledged(struct tcb *t, const struct tcb *by)
 {
+    unsigned irq = (unsigned)tid_number(t->global_id);
     t->state = TS_READY;
-    open_line(t);
+    if (by->global_id == utcb_get(t, UTCB_PAGER))   /* the handler: it exists */
+        intctl_unmask(irq, line_cpu[irq]);
+    else
+        open_line(t);                               /* (propagated: under the lock) */
 }

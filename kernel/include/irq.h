@@ -34,6 +34,13 @@ word_t irq_control(word_t dest, word_t pager);
 void irq_note(unsigned irq);
 void irq_send_noted(void);
 
+/* The line fired, and the interrupt entry holds no lock (arch/mp.h, "IPC
+ * without the lock"): its message goes at once if its interrupt thread
+ * and its handler are this processor's. A handler woken is queued and
+ * returned in *woken for the caller to run. False, with nothing done, if
+ * not so: the caller notes the line and takes the lock. */
+bool irq_fire_here(unsigned irq, struct tcb **woken);
+
 /* The interrupt threads' space: no memory, no page tables. */
 extern struct space irq_space;
 
@@ -47,11 +54,11 @@ static inline bool irq_is_thread(const struct tcb *t)
  * there. */
 bool irq_move(struct tcb *t, unsigned cpu);
 
-/* The handler acknowledged: open the line again. */
-void irq_acknowledged(struct tcb *t);
+/* Thread `by` acknowledged: open the line again. */
+void irq_acknowledged(struct tcb *t, const struct tcb *by);
 
 /* Provided by the IPC core: the interrupt thread sends its message to
- * the handler, or queues for it. */
-void ipc_irq_send(struct tcb *irq, struct tcb *handler);
+ * the handler, or queues for it. Returns the handler if it woke it. */
+struct tcb *ipc_irq_send(struct tcb *irq, struct tcb *handler);
 /* ... and withdraws a message not yet received. */
 void ipc_irq_withdraw(struct tcb *irq);

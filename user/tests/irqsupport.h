@@ -1,7 +1,9 @@
 /* Interrupts for the in-system tests: the interrupt threads (spec 7: a
  * line's thread id is (line, version 1)), attaching a handler to them and
- * detaching it, and the PIT, driven through its I/O ports as a device of
- * our own (line 0; the kernel's own timer is the local APIC's). */
+ * detaching it, and two devices driven through their I/O ports: the PIT
+ * (line 0; the kernel's own timer is the local APIC's) and a 16550 UART
+ * in loopback mode (COM2, line 3: the harness gives QEMU a second serial
+ * port), whose every byte written comes back as a receive interrupt. */
 #pragma once
 #include <sys/io.h>
 #include <l4/thread.h>
@@ -35,4 +37,29 @@ static inline void pit_stop(void)
     outb(0x43, 0x30);               /* mode 0, never reloaded */
     outb(0x40, 0xFF);
     outb(0x40, 0xFF);
+}
+
+#define COM2 0x2F8
+#define COM2_IRQ 3
+
+/* COM2 at 115200 baud, 8N1, without FIFO (one interrupt per byte), in
+ * loopback with OUT2 (its interrupt reaches the line), the receive
+ * interrupt still off, nothing received pending. */
+static inline void uart_loopback_on(void)
+{
+    outb(COM2 + 1, 0);                              /* IER off */
+    outb(COM2 + 3, 0x80);                           /* DLAB: the divisor, 1 */
+    outb(COM2 + 0, 1);
+    outb(COM2 + 1, 0);
+    outb(COM2 + 3, 0x03);                           /* 8N1 */
+    outb(COM2 + 2, 0x00);                           /* no FIFO */
+    outb(COM2 + 4, 0x10 | 0x08);                    /* loopback, OUT2 */
+    while (inb(COM2 + 5) & 1)
+        (void)inb(COM2);
+}
+
+static inline void uart_loopback_off(void)
+{
+    outb(COM2 + 1, 0);
+    outb(COM2 + 4, 0);
 }

@@ -112,7 +112,6 @@ TEST(irq, bad_attachments_fail_with_invalid_thread)
 /* A handler thread that counts interrupts from the UART until told to
  * stop; it reads the received byte (which clears the interrupt) and
  * acknowledges. */
-#define COM2 0x2F8
 static volatile int uart_irqs, uart_bytes;
 static volatile uint8_t uart_last;
 
@@ -136,15 +135,7 @@ static void uart_handler(L4_Word_t unused)
 TEST(irq, uart_receive_interrupt_in_loopback)
 {
     uart_irqs = uart_bytes = 0;
-    outb(COM2 + 1, 0);                              /* IER off */
-    outb(COM2 + 3, 0x80);                           /* DLAB: 115200 baud */
-    outb(COM2 + 0, 1);
-    outb(COM2 + 1, 0);
-    outb(COM2 + 3, 0x03);                           /* 8N1 */
-    outb(COM2 + 2, 0x00);                           /* no FIFO: one interrupt per byte */
-    outb(COM2 + 4, 0x10 | 0x08);                    /* loopback, OUT2 */
-    while (inb(COM2 + 5) & 1)
-        (void)inb(COM2);
+    uart_loopback_on();
     EXPECT(inb(COM2 + 7) != 0xFF || inb(COM2 + 5) != 0xFF);   /* a UART is there */
     L4_ThreadId_t h = tsup_thread(uart_handler, 0);
     L4_Set_Priority(h, 254);
@@ -154,8 +145,7 @@ TEST(irq, uart_receive_interrupt_in_loopback)
         outb(COM2, (uint8_t)('a' + i));
         tsup_sleep_ms(5);
     }
-    outb(COM2 + 1, 0);
-    outb(COM2 + 4, 0);
+    uart_loopback_off();
     irq_detach(3);
     tsup_kill(h);
     EXPECT_EQ(uart_bytes, 3);

@@ -113,6 +113,35 @@ static void timer_interrupt(void)
     sched_tick();
 }
 
+/* An interrupt in user mode or in the idle thread whose interrupt thread
+ * and handler are this processor's goes to the handler without the
+ * kernel lock (irq_fire_here: arch/mp.h, "IPC without the lock"); in the
+ * idle thread only if no holder of the lock keeps the processor idle
+ * (mp_idle_may_leave). A handler it woke runs at once if it is above the
+ * interrupted thread, which later goes on without the lock too: only its
+ * way back to user mode follows (tcb.resume_local). */
+static bool interrupt_without_lock(unsigned irq, const struct trap_frame *f)
+{
+    struct tcb *self = current, *woken = NULL;
+    bool idle = !frame_from_user(f);
+    if (mp_cpus == 1)                   /* (no lock: the mark is for several) */
+        return false;
+    if (idle && (!sched_is_idle(self) || !mp_idle_may_leave()))
+        return false;
+    if (!idle)
+        mp_mark_lockless();
+    if (!irq_fire_here(irq, &woken))
+        return false;                   /* (kernel_lock ends the mark) */
+    if (idle) {
+        sched_leave_idle(woken);
+    } else if (woken) {
+        self->resume_local = true;
+        sched_check_preempt();
+        self->resume_local = false;
+    }
+    return true;
+}
+
 /* Each interrupt is acknowledged before the kernel lock is taken: while
  * this processor waits for it, the thread it interrupted may be evicted
  * and go on elsewhere (arch/mp.h), where an end of interrupt would be
@@ -149,6 +178,8 @@ static void interrupt(struct trap_frame *f)
         }
         intctl_mask(irq);
         intctl_eoi(irq);
+        if (interrupt_without_lock(irq, f))
+            return;
         irq_note(irq);
         kernel_lock();
         irq_send_noted();                   /* an IPC to its handler */
