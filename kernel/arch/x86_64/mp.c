@@ -144,6 +144,11 @@ static bool held_here(void)
     return __atomic_load_n(&owner, __ATOMIC_ACQUIRE) == (int)cpu_index();
 }
 
+bool mp_holds_lock(void)
+{
+    return held_here();
+}
+
 /* Processor c (another) stops until the lock is released: it is parked
  * (its thread in its IPI handler, or in its own wait for the lock), so
  * its fast paths and its user code are not running. One that runs only

@@ -113,32 +113,42 @@ static void timer_interrupt(void)
     sched_tick();
 }
 
+/* The thread this processor runs, interrupted in user mode, gives way to
+ * a thread above it that was made ready here, without the kernel lock:
+ * the ready queues are this processor's ("IPC without the lock",
+ * arch/mp.h). It goes on later without the lock too: only its way back
+ * to user mode follows (tcb.resume_local). */
+static __attribute__((noinline)) void preempt_without_lock(void)
+{
+    struct tcb *self = current;
+    mp_mark_lockless();
+    self->resume_local = true;
+    sched_check_preempt();
+    self->resume_local = false;
+}
+
 /* An interrupt in user mode or in the idle thread whose interrupt thread
  * and handler are this processor's goes to the handler without the
  * kernel lock (irq_fire_here: arch/mp.h, "IPC without the lock"); in the
  * idle thread only if no holder of the lock keeps the processor idle
  * (mp_idle_may_leave). A handler it woke runs at once if it is above the
- * interrupted thread, which later goes on without the lock too: only its
- * way back to user mode follows (tcb.resume_local). */
-static bool interrupt_without_lock(unsigned irq, const struct trap_frame *f)
+ * interrupted thread. (Out of line: the exceptions' way through
+ * trap_dispatch stays as short as it was.) */
+static __attribute__((noinline)) bool interrupt_without_lock(unsigned irq,
+                                                             const struct trap_frame *f)
 {
-    struct tcb *self = current, *woken = NULL;
+    struct tcb *woken = NULL;
     bool idle = !frame_from_user(f);
-    if (mp_cpus == 1)                   /* (no lock: the mark is for several) */
-        return false;
-    if (idle && (!sched_is_idle(self) || !mp_idle_may_leave()))
+    if (idle && (!sched_is_idle(current) || !mp_idle_may_leave()))
         return false;
     if (!idle)
         mp_mark_lockless();
     if (!irq_fire_here(irq, &woken))
         return false;                   /* (kernel_lock ends the mark) */
-    if (idle) {
+    if (idle)
         sched_leave_idle(woken);
-    } else if (woken) {
-        self->resume_local = true;
-        sched_check_preempt();
-        self->resume_local = false;
-    }
+    else if (woken)
+        preempt_without_lock();
     return true;
 }
 
@@ -164,6 +174,10 @@ static void interrupt(struct trap_frame *f)
         if (!this_cpu.resched)
             return;
         this_cpu.resched = 0;
+        if (frame_from_user(f) && !mp_holds_lock()) {
+            preempt_without_lock();     /* (not at a preemption point of */
+            return;                     /* kernel work, nor evicted: mp_serve) */
+        }
         kernel_lock();
         sched_check_preempt();
     } else if (v == VEC_TIMER) {
@@ -178,8 +192,8 @@ static void interrupt(struct trap_frame *f)
         }
         intctl_mask(irq);
         intctl_eoi(irq);
-        if (interrupt_without_lock(irq, f))
-            return;
+        if (mp_cpus > 1 && interrupt_without_lock(irq, f))
+            return;                     /* (one processor: no lock, no mark) */
         irq_note(irq);
         kernel_lock();
         irq_send_noted();                   /* an IPC to its handler */

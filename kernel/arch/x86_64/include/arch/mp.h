@@ -187,6 +187,10 @@ struct tcb *mp_serve_requests(enum serve_where where);
  * it holds the lock itself). */
 bool mp_idle_may_leave(void);
 
+/* Does this processor hold the lock? (An IPI's handler may: its thread,
+ * evicted there, goes on where a scheduler that held the lock ran it.) */
+bool mp_holds_lock(void);
+
 /* The idle thread stays idle after all (sched_leave_idle). */
 static inline void mp_unmark_lockless(void) { this_cpu.lockless = 0; }
 
