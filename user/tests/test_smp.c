@@ -2955,6 +2955,34 @@ TEST(mp, queued_ipc_on_one_processor_goes_on_while_another_holds_the_lock)
                   1u << XL_DOUBLINGS, XQ_LOCAL_MIN_ROUNDS);
 }
 
+/* The same with processor 1 busy: a thread below the client spins there,
+ * so the server's answer, served in the IPI that interrupts the spinner
+ * in user mode, makes the client ready above the running thread. It
+ * switches to the client without the lock (preempt_without_lock): 90
+ * and 97 round trips seen, with a reviewer's emulator beside it. When
+ * that switch took the lock, each answer waited for a window of the
+ * revocation: 4 and 10. */
+#define XP_MIN_ROUNDS 20
+static void xp_spinner(L4_Word_t unused)
+{
+    (void)unused;
+    xq_rung = 1;
+    for (;;)
+        ;
+}
+
+TEST(mp, ipc_between_processors_preempts_a_busy_processor_while_another_holds_the_lock)
+{
+    if (ncpus() < 4)
+        return;
+    EXPECT(xl_run(2, xl_server, xp_spinner));
+    if (xl_during < XP_MIN_ROUNDS)
+        test_fail(__FILE__, __LINE__, "%lu round trips between processors 1 and 2, a thread "
+                  "spinning on 1 below the client, while an Unmap on processor 3 revoked w "
+                  "from %u mappings (expected at least %u: the answer preempts the spinner "
+                  "without the kernel lock)", xl_during, 1u << XL_DOUBLINGS, XP_MIN_ROUNDS);
+}
+
 /* The same with the server on processor 3, whose Unmap lets interrupts in
  * at its preemption points: a request may come in there. (It once asked
  * for its IPI again from there, which came back at once, for ever: the
