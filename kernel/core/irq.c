@@ -110,16 +110,22 @@ static void irq_fire(unsigned irq)
         return;
     }
     struct tcb *t = irq < NUM_IRQ_THREADS ? irq_threads[irq] : NULL;
-    if (!t || t->state != TS_READY)
-        return;                             /* not attached, or busy */
+    if (!t)
+        return;                             /* not attached */
+    /* Its processor first: there its state changes without the lock
+     * (irq_fire_here, the acknowledgement), and an interrupt of the line
+     * that waited there while the line was moved (irq_move) may be
+     * sending it right now. */
+    mp_claim(t->cpu);
+    if (t->state != TS_READY)
+        return;                             /* busy */
     struct tcb *h = tcb_lookup_global(utcb_get(t, UTCB_PAGER));
     if (!h || !tcb_is_active(h))
         return;                             /* handler gone: dead until re-attached */
     if (t->cpu != cpu_index()) {            /* it sends from here: its old */
-        mp_claim(t->cpu);                   /* processor's fast paths may be */
-        sched_remove(t);                    /* joining its waiters; it may be */
-        t->cpu = (uint8_t)cpu_index();      /* queued there (lazily: halted) */
-    }
+        sched_remove(t);                    /* processor's fast paths may be */
+        t->cpu = (uint8_t)cpu_index();      /* joining its waiters; it may be */
+    }                                       /* queued there (lazily: halted) */
     ipc_irq_send(t, h);
     sched_check_preempt();
 }

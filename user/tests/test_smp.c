@@ -3148,6 +3148,78 @@ TEST(mp, an_interrupt_line_attached_and_moved_while_its_interrupts_come)
                   "line still works)", after, cpu[0], XR_ROUNDS, XR_AFTER);
 }
 
+/*
+ * An attacker's review: a line whose interrupt thread and handler are
+ * processor 1's, moved to processor 2 and back (Schedule) while the PIT
+ * runs fast. Moving it claims processor 1, whose interrupts are off while
+ * parked: an interrupt of the line may wait there while the line goes to
+ * 2, where the next one comes. Processor 1 then sends its message without
+ * the lock, and 2, which holds the lock, must not send another before the
+ * handler acknowledged the first (irq_fire looked at the interrupt
+ * thread's state before it claimed processor 1). Every acknowledgement
+ * must find the interrupt thread waiting for it (spec 7: one message per
+ * acknowledgement).
+ */
+#define XM_ROUNDS 30000
+static volatile L4_Word_t xm_got, xm_ack_failed, xm_bad, xm_crossed;
+static volatile int xm_stop;
+
+static void xm_handler(L4_Word_t unused)
+{
+    (void)unused;
+    while (!xm_stop) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait_Timeout(MS(50), &from);
+        if (L4_IpcFailed(tag))
+            continue;
+        if ((tag.raw & ~TAG_X) != IRQ_TAG || from.raw != irq_tid(0).raw) {
+            xm_bad = tag.raw;
+            continue;
+        }
+        xm_got++;
+        xm_crossed += (tag.raw & TAG_X) != 0;
+        if (L4_IpcFailed(L4_Send_Timeout(from, L4_ZeroTime)))
+            xm_ack_failed++;            /* the interrupt thread did not wait */
+    }
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, an_interrupt_line_moved_while_its_processor_holds_one_of_its_interrupts)
+{
+    if (ncpus() < 3)
+        return;
+    L4_Word_t old;
+    xm_stop = 0;
+    xm_got = xm_ack_failed = xm_bad = xm_crossed = 0;
+    L4_ThreadId_t h = tsup_thread(xm_handler, 0);
+    tsup_move(h, 1);
+    EXPECT_EQ(irq_attach(0, h), 1);
+    outb(0x43, 0x34);                   /* the PIT at about 12 kHz */
+    outb(0x40, 100);
+    outb(0x40, 0);
+    unsigned failed = 0;
+    for (unsigned i = 0; i < XM_ROUNDS && !xm_ack_failed; i++) {
+        failed += L4_Schedule(irq_tid(0), ~0UL, 2, ~0UL, ~0UL, &old) == 0;
+        failed += L4_Schedule(irq_tid(0), ~0UL, 1, ~0UL, ~0UL, &old) == 0;
+        if (i % 64 == 63)
+            tsup_sleep_ms(1);
+    }
+    xm_stop = 1;
+    pit_stop();
+    tsup_sleep_ms(100);
+    EXPECT_EQ(irq_detach(0), 1);
+    tsup_kill(h);
+    printf("xm: %lu interrupts (%lu from another processor), %lu acknowledgements found no "
+           "interrupt thread waiting\n", xm_got, xm_crossed, xm_ack_failed);
+    EXPECT_EQ(failed, 0);
+    EXPECT_EQ(xm_bad, 0);
+    EXPECT(xm_got > 0);
+    if (xm_ack_failed)
+        test_fail(__FILE__, __LINE__, "%lu of %lu acknowledgements found the interrupt thread "
+                  "not waiting for one: a second message was sent before the first was "
+                  "acknowledged", xm_ack_failed, xm_got);
+}
+
 /* ---- takes and queueings of one send queue at once ------------------------------ */
 
 /*
