@@ -682,8 +682,10 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
  * thread of another (IPC_REMOTE, whose send phase is a request that
  * processor serves, ipc_remote; not an interrupt thread, which moves to
  * the processors its interrupts come from); a receive from anyone, from
- * a thread of this processor or from one of another we are listed with;
- * the list of closed receives we leave this processor's. (Our message is
+ * a thread of this processor or from one of another we are listed with,
+ * or a Call to one of another, which its processor lists us with
+ * (IPC_REMOTE_LISTED); the list of closed receives we leave this
+ * processor's, or in such a Call To's processor's. (Our message is
  * the tag in the register the test saw: sent_tag. A sender queued for
  * our receive, whose message in its UTCB may change, typed items and
  * all, until a transfer reads it, is taken by take_queued, which reads
@@ -697,8 +699,8 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts)
 enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
 {
     struct tcb *self = current;
-    unsigned cpu = self->cpu;
-    bool remote = false;
+    unsigned cpu = self->cpu, to_cpu = cpu;
+    bool listing = false;               /* (a Call to another processor's) */
     if (to != NILTHREAD) {
         /* (flags 13 to 15 of a sent tag mean nothing, spec 5.3) */
         if ((tag & MSGTAG_P) || MSGTAG_T(tag) || self->no_fast_send)
@@ -706,8 +708,8 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
         struct tcb *dest = tcb_peek_global(to);
         if (!dest)
             return IPC_LOCKED;
-        remote = dest->cpu != cpu;
-        if (remote && irq_is_thread(dest))
+        to_cpu = dest->cpu;
+        if (to_cpu != cpu && irq_is_thread(dest))
             return IPC_LOCKED;
     }
     if (from_spec != NILTHREAD && from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD) {
@@ -718,24 +720,28 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
          * empty slot, though, may get a thread of another processor
          * meanwhile, so a receive from nobody takes the lock); the list
          * we leave for its (waiters.h). From another processor's thread:
-         * we are on its list already (the first such receive takes the
-         * lock). */
-        word_t listed = self->listed_with;
-        bool elsewhere = remote;        /* the partner's (To's in a Call) */
-        if (from_spec != to) {
+         * we are on its list already, or it is a Call, whose request has
+         * To's processor list us there (REQ_LISTED); the list we leave
+         * is this processor's, or in such a Call To's processor's. */
+        bool call = from_spec == to;
+        unsigned partner_cpu = to_cpu;  /* (To's in a Call) */
+        if (!call) {
             if (tid_is_local(from_spec))
                 return IPC_LOCKED;
             struct tcb *p = tcb_of_number(tid_number(from_spec));
-            elsewhere = p->cpu != cpu;
-            if ((elsewhere && irq_is_thread(p)) || !tcb_is_active(p))
+            partner_cpu = p->cpu;
+            if ((partner_cpu != cpu && irq_is_thread(p)) || !tcb_is_active(p))
                 return IPC_LOCKED;
         }
-        if ((elsewhere && listed != from_spec) ||
-            (listed && listed != from_spec && tcb_of_number(tid_number(listed))->cpu != cpu))
-            return IPC_LOCKED;
+        if (self->listed_with != from_spec) {
+            unsigned left = self->listed_with ? waiters_cpu(self) : cpu;
+            if ((partner_cpu != cpu && !call) || (left != cpu && !(call && left == partner_cpu)))
+                return IPC_LOCKED;
+            listing = call;
+        }
     }
     mp_mark_lockless();
-    return remote ? IPC_REMOTE : IPC_LOCAL;
+    return to_cpu == cpu ? IPC_LOCAL : listing ? IPC_REMOTE_LISTED : IPC_REMOTE;
 }
 
 /* A request's send (mp_request, from ipc_remote: no redirection or
@@ -772,6 +778,23 @@ static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, wor
     return REQ_QUEUED;
 }
 
+/* A first Call's (REQ_LISTED): unless the send fails, the caller is
+ * listed with the receiver before its receive phase (spec 5.1), off the
+ * list it was on, which is ours (ipc_local; refused if that thread moved
+ * away meanwhile). */
+static __attribute__((noinline)) enum req_outcome serve_first_call(enum req_kind kind,
+                                                                   struct tcb *s, word_t to,
+                                                                   word_t tag,
+                                                                   struct tcb **woken)
+{
+    if (s->listed_with && waiters_cpu(s) != cpu_index())
+        return REQ_REFUSED;
+    enum req_outcome o = ipc_serve_remote(kind & ~REQ_LISTED, s, to, tag, woken);
+    if (o == REQ_DONE || o == REQ_QUEUED)
+        waiters_join_served(s, tcb_peek_global(to));
+    return o;
+}
+
 /* A request's take (take_queued on r's processor, r's receive specifier
  * in the request's tag word). */
 static enum req_outcome serve_take(struct tcb *r, word_t sid, word_t spec, struct tcb **woken)
@@ -785,6 +808,8 @@ enum req_outcome ipc_serve_remote(enum req_kind kind, struct tcb *thread, word_t
 {
     if (kind == REQ_TAKE)
         return serve_take(thread, id, tag, woken);
+    if (kind & REQ_LISTED)
+        return serve_first_call(kind, thread, id, tag, woken);
     return serve_send(kind == REQ_SEND_OR_QUEUE, thread, id, tag, woken);
 }
 
@@ -845,6 +870,16 @@ static __attribute__((noinline)) word_t remote_send_waits(struct tcb *self, enum
     return self->ipc_from;
 }
 
+/* A Call not listed with To yet (IPC_REMOTE_LISTED): the request asks
+ * To's processor to list us (REQ_LISTED), off the list we are on, which
+ * is To's processor's or ours (ipc_local); ours we leave here. */
+static __attribute__((noinline)) enum req_kind first_call(struct tcb *self)
+{
+    if (self->listed_with && waiters_cpu(self) == self->cpu)
+        waiters_leave(self);
+    return REQ_LISTED;
+}
+
 /* ipc() for a To of another processor, without the lock (ipc_local let
  * it through): the send phase is a request that processor serves, which
  * also asks there, where it cannot change meanwhile, whether the
@@ -853,15 +888,17 @@ static __attribute__((noinline)) word_t remote_send_waits(struct tcb *self, enum
  * puts us on its send queue, where we wait as send_phase would. If it
  * did none of these, nothing is done, and the IPC runs all over again
  * under the lock. What follows is a receive of this processor's. */
-word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts)
+word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, enum ipc_lock how)
 {
+    enum req_kind kind = how == IPC_REMOTE_LISTED ? first_call(current) : REQ_SEND;
     struct tcb *self = current;
     struct tcb *dest = tcb_peek_global(to);
     self->ipc_vsender = 0;              /* (the server reads them: accepts) */
     self->ipc_intended = 0;
     self->ipc_from = NILTHREAD;
     self->ipc_error = 0;
-    enum req_kind kind = time_is_zero(TIMEOUTS_SND(timeouts)) ? REQ_SEND : REQ_SEND_OR_QUEUE;
+    if (!time_is_zero(TIMEOUTS_SND(timeouts)))
+        kind |= REQ_SEND_OR_QUEUE;      /* (REQ_SEND is 0) */
     enum req_outcome o = dest ? mp_request(dest->cpu, kind, self, to, sent_tag(self))
                               : REQ_REFUSED;
     if (o == REQ_DONE)

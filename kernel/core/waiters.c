@@ -4,14 +4,27 @@
 #include "print.h"
 
 /* Take t off the list it is on. */
-static __attribute__((noinline)) void unlink(struct tcb *t)
+static void take_off(struct tcb *t)
 {
     struct tcb *p = tcb_of_number(tid_number(t->listed_with));
     ASSERT(p->global_id == t->listed_with);     /* the invariant (waiters.h) */
-    mp_claim(p->cpu);                   /* (the fast paths' join: both are */
-    mp_claim(t->cpu);                   /* this processor's) */
     list_remove(&p->waiters, t, waiter_link);
     t->listed_with = 0;
+}
+
+static __attribute__((noinline)) void unlink(struct tcb *t)
+{
+    mp_claim(waiters_cpu(t));           /* (the fast paths' join: both are */
+    mp_claim(t->cpu);                   /* this processor's) */
+    take_off(t);
+}
+
+void waiters_join_served(struct tcb *t, struct tcb *partner)
+{
+    if (t->listed_with)
+        take_off(t);
+    list_append(&partner->waiters, t, waiter_link);
+    t->listed_with = partner->global_id;
 }
 
 void waiters_leave(struct tcb *t)

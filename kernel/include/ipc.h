@@ -24,11 +24,13 @@ enum ipc_lock {
     IPC_LOCKED,         /* no: take the lock */
     IPC_LOCAL,          /* yes, the partners are this processor's */
     IPC_REMOTE,         /* yes, To is another processor's (ipc_short: no) */
+    IPC_REMOTE_LISTED,  /* the same, a Call whose caller is not listed with
+                         * To yet: To's processor lists it (REQ_LISTED) */
 };
 enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag);
 
-/* ipc() for IPC_REMOTE (ipc_local). */
-word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts);
+/* ipc() for IPC_REMOTE and IPC_REMOTE_LISTED (ipc_local says `how`). */
+word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, enum ipc_lock how);
 
 /* Serving a request (mp_serve_requests) of `thread`, on another
  * processor, which waits: REQ_SEND*, its untyped message `tag` to this

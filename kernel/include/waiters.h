@@ -50,6 +50,17 @@ static inline bool waiters_note(struct tcb *t, word_t from)
     return waiters_noted(t, from) || waiters_join_id(t, from);
 }
 
+/* The same for a request's server (ipc.c, REQ_LISTED), which claims
+ * nothing: the list t leaves, if any, and partner's are this processor's,
+ * and t's processor waits for the request. */
+void waiters_join_served(struct tcb *t, struct tcb *partner);
+
+/* The processor of the thread whose list t is on (t is on one). */
+static inline unsigned waiters_cpu(const struct tcb *t)
+{
+    return tcb_of_number(tid_number(t->listed_with))->cpu;
+}
+
 /* t leaves the list it is on (it is being deleted). */
 void waiters_leave(struct tcb *t);
 

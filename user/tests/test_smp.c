@@ -2955,6 +2955,132 @@ TEST(mp, queued_ipc_on_one_processor_goes_on_while_another_holds_the_lock)
                   1u << XL_DOUBLINGS, XQ_LOCAL_MIN_ROUNDS);
 }
 
+/* The same with a client that calls two servers on processor 2 in turn,
+ * so that each Call is its first to that server: the caller must be
+ * listed with the server (waiters.h) before its receive phase, and the
+ * server's list is processor 2's. The request lists it there
+ * (REQ_LISTED). When such a Call took the lock, at most one got through
+ * per window of the revocation: N round trips seen; without it M. */
+#define XF_MIN_ROUNDS 20
+static L4_ThreadId_t xf_servers[2];
+
+static void xf_client(L4_Word_t unused)
+{
+    (void)unused;
+    while (!xl_stop) {
+        L4_Word_t w = xl_rounds, got = 0;
+        tsup_load(0, 1, &w);
+        L4_MsgTag_t tag = L4_Call(xf_servers[w % 2]);
+        L4_StoreMR(1, &got);
+        if (L4_IpcFailed(tag) || got != w + 1) {
+            xl_bad = L4_IpcFailed(tag) ? L4_ErrorCode() | 1UL << 63 : got;
+            break;
+        }
+        xl_rounds = w + 1;
+    }
+    xl_client_done = 1;
+}
+
+TEST(mp, first_calls_between_processors_go_on_while_another_holds_the_lock)
+{
+    if (ncpus() < 4)
+        return;
+    struct xl_rig g;
+    xl_build(&g);
+    for (unsigned k = 0; k < 2; k++) {
+        xf_servers[k] = tsup_thread(xl_server, 0);
+        EXPECT(tsup_wait_blocked(xf_servers[k]));
+        tsup_move(xf_servers[k], 2);
+    }
+    L4_ThreadId_t c = tsup_thread(xf_client, 0);
+    tsup_move(c, 1);
+    int done = xl_revoke(&g);
+    printf("xf: %lu round trips of a client on processor 1 with two servers on 2 in turn while "
+           "processor 3 revoked from %u mappings\n", xl_during, 1u << XL_DOUBLINGS);
+    tsup_kill(c);
+    tsup_kill(xf_servers[0]);
+    tsup_kill(xf_servers[1]);
+    xl_dismantle(&g);
+    EXPECT(done);
+    if (xl_during < XF_MIN_ROUNDS)
+        test_fail(__FILE__, __LINE__, "%lu round trips of a client on processor 1 calling two "
+                  "servers on 2 in turn while an Unmap on processor 3 revoked w from %u "
+                  "mappings (expected at least %u: a first Call to a thread of another "
+                  "processor needs no kernel lock)", xl_during, 1u << XL_DOUBLINGS,
+                  XF_MIN_ROUNDS);
+}
+
+/* First Calls racing the deletion of their servers: clients on
+ * processors 1 and 3 call two servers on processor 2 in turn (each Call
+ * a first one, listed by the request: REQ_LISTED), while processor 0
+ * deletes one server after the other and makes it again. A Call to a
+ * deleted server fails with "no partner" in either phase; no other
+ * outcome, and no client may wait for ever for a server that is gone
+ * (its list of waiters fails that receive, waiters.h). */
+#define XD_CALLS 3000
+#define XD_SERVERS_MADE 60
+static volatile int xd_done[2];
+static volatile L4_Word_t xd_bad, xd_ok, xd_gone;
+
+static void xd_client(L4_Word_t k)
+{
+    for (unsigned i = 0; i < XD_CALLS && !xd_bad; i++) {
+        L4_Word_t w = i;
+        tsup_load(0, 1, &w);
+        L4_MsgTag_t tag = L4_Call(xf_servers[i % 2]);
+        L4_Word_t err = L4_ErrorCode(), got = 0;
+        L4_StoreMR(1, &got);
+        if (L4_IpcSucceeded(tag) && got == i + 1)
+            xd_ok++;
+        else if (L4_IpcFailed(tag) &&
+                 (err == IPC_ERR(2, SEND_PHASE) || err == IPC_ERR(2, RECV_PHASE)))
+            xd_gone++;
+        else
+            xd_bad = L4_IpcFailed(tag) ? err | 1UL << 63 : got | 1UL << 62;
+    }
+    xd_done[k] = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, first_calls_between_processors_race_the_deletion_of_their_servers)
+{
+    unsigned n = ncpus();
+    L4_Word_t server_cpu = other_cpu(1), client_cpu[2] = { other_cpu(0), other_cpu(2) };
+    xd_bad = xd_ok = xd_gone = 0;
+    xd_done[0] = xd_done[1] = 0;
+    for (unsigned k = 0; k < 2; k++) {
+        xf_servers[k] = tsup_thread(xl_server, 0);
+        tsup_move(xf_servers[k], server_cpu);
+    }
+    L4_ThreadId_t c[2];
+    for (unsigned k = 0; k < 2; k++) {
+        c[k] = tsup_thread(xd_client, k);
+        tsup_move(c[k], client_cpu[k]);
+    }
+    for (unsigned m = 0; m < XD_SERVERS_MADE && !(xd_done[0] && xd_done[1]); m++) {
+        unsigned k = m % 2;
+        tsup_kill(xf_servers[k]);
+        tsup_sleep_ms(1);
+        L4_ThreadId_t s = tsup_thread(xl_server, 0);
+        tsup_move(s, server_cpu);
+        xf_servers[k] = s;
+        tsup_sleep_ms(2);
+    }
+    int done = tsup_wait_flag(&xd_done[0], 20000) && tsup_wait_flag(&xd_done[1], 20000);
+    printf("xd: %lu Calls answered, %lu found their server gone, on %u processors\n", xd_ok,
+           xd_gone, n);
+    tsup_kill(c[0]);
+    tsup_kill(c[1]);
+    tsup_kill(xf_servers[0]);
+    tsup_kill(xf_servers[1]);
+    if (!done)
+        test_fail(__FILE__, __LINE__, "the clients did not finish their %u Calls within 20 s "
+                  "(%lu answered, %lu no partner): one waits for a server that is gone",
+                  XD_CALLS, xd_ok, xd_gone);
+    EXPECT_EQ(xd_bad, 0);
+    EXPECT(xd_ok > 0);
+}
+
 /* The same with processor 1 busy: a thread below the client spins there,
  * so the server's answer, served in the IPI that interrupts the spinner
  * in user mode, makes the client ready above the running thread. It

@@ -37,11 +37,11 @@ static void load_mrs(struct trap_frame *f, const word_t *mr)
 
 /* Ipc and Lipc: MR0..MR7 travel in registers both ways. To another
  * processor's thread without the lock (IPC_REMOTE), else ipc_short first. */
-static inline bool sys_ipc(struct trap_frame *f, bool remote)
+static inline bool sys_ipc(struct trap_frame *f, enum ipc_lock how)
 {
     store_mrs(f, current->utcb);
-    if (remote) {
-        f->rsi = ipc_remote(f->rsi, f->rdx, f->r8);
+    if (how >= IPC_REMOTE) {
+        f->rsi = ipc_remote(f->rsi, f->rdx, f->r8, how);
     } else {
         ipc_short(f->rsi, f->rdx, f->r8);
         f->rsi = ipc(f->rsi, f->rdx, f->r8);
@@ -62,15 +62,15 @@ bool syscall_dispatch(struct trap_frame *f)
     if (mp_cpus > 1) {
         enum ipc_lock how = (f->rbp & ~1UL) == SYS_IPC ? ipc_local(f->rsi, f->rdx, f->r9)
                                                         : IPC_LOCKED;
-        if (how == IPC_REMOTE)
-            return sys_ipc(f, true);
+        if (how >= IPC_REMOTE)
+            return sys_ipc(f, how);
         if (how == IPC_LOCKED)
             kernel_lock_wait();
     }
     switch (f->rbp) {
     case SYS_IPC:
     case SYS_LIPC:
-        return sys_ipc(f, false);
+        return sys_ipc(f, IPC_LOCAL);
     case SYS_UNMAP:
         /* MR0..MR7 travel in the IPC registers both ways. */
         store_mrs(f, current->utcb);

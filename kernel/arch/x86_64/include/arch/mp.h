@@ -159,6 +159,9 @@ enum req_kind {
     REQ_SEND_OR_QUEUE,  /* the same, else thread joins id's send queue */
     REQ_TAKE,           /* thread's receive (its specifier in `tag`) takes the
                          * message of id, queued for it */
+    REQ_LISTED = 4,     /* or'ed into a send: thread's Call, on no list of
+                         * waiters (waiters.h); unless the send fails, it is
+                         * listed with id, whose list is the server's */
 };
 enum req_outcome {
     REQ_REFUSED,        /* nothing done: go the general way, under the lock */
