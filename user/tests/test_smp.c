@@ -3619,3 +3619,102 @@ TEST(mp, a_receive_from_a_thread_made_while_its_send_waits_fails)
     EXPECT_EQ(rn_tag & TAG_E, TAG_E);
     EXPECT_EQ(rn_err, IPC_ERR(2, RECV_PHASE));      /* no partner (X did not exist) */
 }
+
+/* Review: first Calls (REQ_LISTED) racing renames (ThreadControl, new
+ * version: waiters_renamed, which claims only the renamed thread's
+ * processor) and moves of their servers, whose lists the clients leave:
+ * clients on processors 1 and 3 call two servers in turn; processor 0
+ * renames one server after the other and moves it between processors 2
+ * and 3 (so that the list a client leaves is now To's processor's, now
+ * its own, now a third's). Every Call either succeeds, finds no partner,
+ * or times out in its receive phase (a reply from the renamed server is
+ * not accepted); nothing else, no panic. */
+#define XN_CALLS 4000
+#define XN_ROUNDS 300
+static volatile L4_Word_t xn_ids[2];
+static volatile int xn_done[2];
+static volatile L4_Word_t xn_bad, xn_ok, xn_gone;
+
+static void xn_server(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        L4_Word_t w;
+        L4_StoreMR(1, &w);
+        w++;
+        tsup_load(0, 1, &w);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void xn_client(L4_Word_t k)
+{
+    for (unsigned i = 0; i < XN_CALLS && !xn_bad; i++) {
+        L4_Word_t w = i;
+        tsup_load(0, 1, &w);
+        L4_MsgTag_t tag = L4_Call_Timeouts(tid(xn_ids[i % 2]), L4_Never, MS(20));
+        L4_Word_t err = L4_ErrorCode(), got = 0;
+        L4_StoreMR(1, &got);
+        if (L4_IpcSucceeded(tag) && got == i + 1)
+            xn_ok++;
+        else if (L4_IpcFailed(tag) &&
+                 (err == IPC_ERR(2, SEND_PHASE) || err == IPC_ERR(2, RECV_PHASE) ||
+                  err == IPC_ERR(1, RECV_PHASE)))
+            xn_gone++;
+        else
+            xn_bad = L4_IpcFailed(tag) ? err | 1UL << 63 : got | 1UL << 62;
+    }
+    xn_done[k] = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, first_calls_race_renames_and_moves_of_their_servers)
+{
+    if (ncpus() < 4)
+        return;
+    xn_bad = xn_ok = xn_gone = 0;
+    xn_done[0] = xn_done[1] = 0;
+    L4_ThreadId_t s[2];
+    for (unsigned k = 0; k < 2; k++) {
+        s[k] = tsup_thread(xn_server, 0);
+        tsup_move(s[k], 2);
+        xn_ids[k] = s[k].raw;
+    }
+    L4_ThreadId_t c[2];
+    L4_Word_t ccpu[2] = { 1, 3 };
+    for (unsigned k = 0; k < 2; k++) {
+        c[k] = tsup_thread(xn_client, k);
+        tsup_move(c[k], ccpu[k]);
+    }
+    L4_Word_t renames = 0;
+    for (unsigned m = 0; m < XN_ROUNDS && !(xn_done[0] && xn_done[1]); m++) {
+        unsigned k = m % 2;
+        if (m % 3 == 0) {
+            L4_ThreadId_t v = L4_GlobalId(L4_ThreadNo(s[k]), L4_Version(s[k]) % 60 + 2);   /* (2..61: never bits 0-5 all zero) */
+            if (L4_ThreadControl(v, L4_MyGlobalId(), NIL, NIL, (void *)~0UL) == 1) {
+                s[k] = v;
+                xn_ids[k] = v.raw;
+                renames++;
+            }
+        } else {
+            L4_Word_t old;
+            L4_Schedule(s[k], ~0UL, (m / 2) % 2 ? 3 : 2, ~0UL, ~0UL, &old);
+        }
+        tsup_sleep_ms(1);
+    }
+    int done = tsup_wait_flag(&xn_done[0], 30000) && tsup_wait_flag(&xn_done[1], 30000);
+    printf("xn: %lu Calls answered, %lu failed, %lu renames\n", xn_ok, xn_gone, renames);
+    tsup_kill(c[0]);
+    tsup_kill(c[1]);
+    tsup_kill(s[0]);
+    tsup_kill(s[1]);
+    EXPECT(done);
+    EXPECT_EQ(xn_bad, 0);
+    EXPECT(xn_ok > 0);
+}
