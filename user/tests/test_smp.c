@@ -3696,7 +3696,8 @@ TEST(mp, first_calls_race_renames_and_moves_of_their_servers)
     for (unsigned m = 0; m < XN_ROUNDS && !(xn_done[0] && xn_done[1]); m++) {
         unsigned k = m % 2;
         if (m % 3 == 0) {
-            L4_ThreadId_t v = L4_GlobalId(L4_ThreadNo(s[k]), L4_Version(s[k]) % 60 + 2);   /* (2..61: never bits 0-5 all zero) */
+            /* (versions 2..61: never bits 0-5 all zero, a local id) */
+            L4_ThreadId_t v = L4_GlobalId(L4_ThreadNo(s[k]), L4_Version(s[k]) % 60 + 2);
             if (L4_ThreadControl(v, L4_MyGlobalId(), NIL, NIL, (void *)~0UL) == 1) {
                 s[k] = v;
                 xn_ids[k] = v.raw;
