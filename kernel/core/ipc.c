@@ -1241,11 +1241,14 @@ void ipc_detach(struct tcb *t)
         wake(s);
     }
     /* Those waiting to receive from t specifically: all are listed
-     * with t (waiters.h), t itself not any more. */
+     * with t (waiters.h), t itself not any more. Under any of its
+     * versions: one that ThreadControl renamed t from leaves its
+     * receivers waiting for a thread that is gone now. */
     waiters_leave(t);
     struct tcb *r;
     while ((r = waiters_take(t)))       /* (its processor claimed: unlink) */
-        if (r->state == TS_RECV_BLOCKED && r->rcv_from == t->global_id) {
+        if (r->state == TS_RECV_BLOCKED && r->rcv_from != ANYTHREAD &&
+            r->rcv_from != ANYLOCALTHREAD && tid_number(r->rcv_from) == tid_number(t->global_id)) {
             set_error(r, IPC_RECV, IPC_NO_PARTNER, 0, TAG_ERROR_ONLY);
             wake(r);
         }

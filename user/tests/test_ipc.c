@@ -1521,6 +1521,30 @@ TEST(ipc, partner_deleted_while_waiting_to_receive)
     EXPECT_EQ(rec[0].err, IPC_ERR(2, RECV_PHASE));
 }
 
+/* A receive from a thread that ThreadControl renamed meanwhile (a new
+ * version) and then deleted fails too: it waits for the old id, which
+ * the deletion's list of waiters must still find (an attacker's review:
+ * it waited for ever). */
+TEST(ipc, a_receive_from_a_thread_renamed_then_deleted_fails)
+{
+    rec_reset();
+    L4_ThreadId_t z = tsup_thread(tsup_fn_sleeper, 0);
+    target[0] = z.raw;
+    L4_ThreadId_t h = tsup_thread(h_receive, 0);
+    int b = helper_blocked(h, &rec[0]);
+    L4_ThreadId_t renamed = L4_GlobalId(L4_ThreadNo(z), L4_Version(z) % 60 + 2);
+    L4_Word_t r = L4_ThreadControl(renamed, L4_MyGlobalId(), L4_nilthread, L4_nilthread,
+                                   (void *)~0UL);
+    tsup_kill(z);                       /* (by its number, whatever the version) */
+    int j = tsup_join(h, 1000);
+    tsup_kill(h);
+    EXPECT(b);
+    EXPECT_EQ(r, 1);
+    EXPECT(j);
+    EXPECT_EQ(rec[0].tag, TAG_E);
+    EXPECT_EQ(rec[0].err, IPC_ERR(2, RECV_PHASE));
+}
+
 /* Helper 0 calls helper 1 (in a new space), which takes the call and
  * never answers: 0 then waits in its receive phase. 1 if both got there. */
 static int call_taken_unanswered(L4_ThreadId_t *srv, L4_ThreadId_t *c)
