@@ -1169,6 +1169,18 @@ void ipc_timeout(struct tcb *t)
         xfer_wake_copier(t, IPC_ERROR(0, IPC_TIMEOUT, IPC_SEND)); /* partner's fault: too slow */
 }
 
+/* (Not in a kernel-made IPC, which goes on under the lock, nor in a
+ * string copy, whose copier may be elsewhere; a send only from a queue
+ * of this processor.) */
+bool ipc_timeout_here(struct tcb *t)
+{
+    if (t->kcall_depth || t->xfer_partner ||
+        (t->state == TS_SEND_BLOCKED ? t->send_dest->cpu != t->cpu : t->state != TS_RECV_BLOCKED))
+        return false;
+    timeout_cancel(t);
+    return cancel_blocked(t, IPC_TIMEOUT);
+}
+
 unsigned ipc_cancel(struct tcb *t, bool send, bool recv)
 {
     if (t->xfer_partner) {

@@ -98,6 +98,11 @@ bool irq_move(struct tcb *t, unsigned cpu)
 
 static uint32_t lines_noted;               /* bit n: line n fired, not yet sent */
 
+bool irq_noted(void)
+{
+    return __atomic_load_n(&lines_noted, __ATOMIC_RELAXED) != 0;
+}
+
 void irq_note(unsigned irq)
 {
     __atomic_fetch_or(&lines_noted, 1u << irq, __ATOMIC_RELEASE);

@@ -48,6 +48,11 @@ __kdb static void wake_readers(void)
         }
 }
 
+__kdb bool kdb_poll_wanted(void)
+{
+    return !kdb_input_to_user && (pending_count || console_has_input());
+}
+
 __kdb void kdb_poll(void)
 {
     static unsigned ticks;              /* since the last look */

@@ -9,6 +9,7 @@
 #include "arch/fpu.h"
 #include "arch/mp.h"
 #include "frame.h"
+#include "kdebug.h"
 #include "kmem.h"
 #include "print.h"
 #include "space.h"
@@ -271,26 +272,29 @@ static bool alone(const struct tcb *t)
  * and quantum down, which nobody else touches while it runs here (a
  * holder of the lock parks this processor first, arch/mp.h), and renews
  * a slice that ends with no other thread to take over. A tick that
- * ends either otherwise, or finds a preemption delay granted, or a timeout of this
- * processor due, or the boot processor's every 16th (the debugger's look
- * at the console, the check for preemption), is a whole one: sched_tick,
- * under the lock. (The timeouts' list is read without it: a glance that
- * may miss a change for one tick. The boot processor keeps the clock:
- * the others' timeouts are due at most a tick late.) */
-bool sched_tick_quiet(void)
+ * ends either otherwise, or finds a preemption delay granted, or the
+ * boot processor's every 16th while the kernel's console has input for
+ * the debugger (kdb_poll: the break-in key), is a whole one: sched_tick,
+ * under the lock. So
+ * is one with a timeout of this processor due, unless the caller marked
+ * the processor lockless (`expire`) and the waits that end are this
+ * processor's alone (timeout_expire_here). (The timeouts' list is read
+ * without the lock: a glance that may miss a change for one tick. The
+ * boot processor keeps the clock, sched_clock: the others' timeouts are
+ * due at most a tick late.) */
+bool sched_tick_quiet(bool expire)
 {
     unsigned cpu = cpu_index();
     struct tcb *t = current;
     bool idle = t == queues[cpu].idle;
-    if (mp_cpus == 1 || timeout_due(kernel_ticks + (cpu == 0)) ||
-        (cpu == 0 && kernel_ticks % 16 == 15))
+    uint64_t now = kernel_ticks;
+    if (mp_cpus == 1 || (cpu == 0 && now % 16 == 0 && kdb_poll_wanted()) ||
+        (timeout_due(now) && !(expire && timeout_expire_here(now))))
         return false;
     if (!idle && t->slice_left <= 1 && !t->delay_until && alone(t))
         t->slice_left = t->timeslice_ticks + 1;     /* round robin among one */
     if (!idle && (t->slice_left <= 1 || t->delay_until || (t->quantum_us && t->quantum_left == 1)))
         return false;
-    if (cpu == 0)
-        kernel_ticks++;
     if (!idle) {
         t->slice_left--;
         if (t->quantum_us && t->quantum_left)
@@ -299,10 +303,14 @@ bool sched_tick_quiet(void)
     return true;
 }
 
+void sched_clock(void)
+{
+    if (cpu_index() == 0)
+        kernel_ticks++;
+}
+
 void sched_tick(void)
 {
-    if (cpu_index() == 0)               /* the clock */
-        kernel_ticks++;
     timeout_tick(kernel_ticks);         /* this processor's timeouts */
     struct tcb *t = current;
     if (t != here()->idle && t->quantum_us && t->quantum_left && --t->quantum_left == 0)

@@ -82,6 +82,16 @@ bool timeout_due(uint64_t now)
     return t && t->wakeup <= now;
 }
 
+bool timeout_expire_here(uint64_t now)
+{
+    struct list *l = &waiting[cpu_index()];
+    struct tcb *t;
+    while ((t = l->first) && t->wakeup <= now)
+        if (!ipc_timeout_here(t))
+            return false;
+    return true;
+}
+
 void timeout_tick(uint64_t now)
 {
     struct list *l = &waiting[cpu_index()];

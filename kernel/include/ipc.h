@@ -85,6 +85,11 @@ static inline word_t ipc_kernel_message(struct tcb *dest, uint64_t deadline, uns
 /* A thread's wait timed out (called by the timeout list). */
 void ipc_timeout(struct tcb *t);
 
+/* The same without the kernel lock, on t's processor (which is marked
+ * lockless), if all it changes is that processor's: false, with
+ * nothing done, if not. */
+bool ipc_timeout_here(struct tcb *t);
+
 /* ExchangeRegisters r/s: cancel a receive and/or send phase. Returns the
  * phase bits of the old control word (pecan/exreg.h) the thread was in. */
 unsigned ipc_cancel(struct tcb *t, bool send, bool recv);

@@ -33,6 +33,7 @@ word_t irq_control(word_t dest, word_t pager);
  * that was evicted meanwhile and may never run again. */
 void irq_note(unsigned irq);
 void irq_send_noted(void);
+bool irq_noted(void);                       /* (read without the lock) */
 
 /* The line fired, and the interrupt entry holds no lock (arch/mp.h, "IPC
  * without the lock"): its message goes at once if its interrupt thread

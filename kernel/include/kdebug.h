@@ -30,6 +30,10 @@ extern bool kdb_input_to_user;
  * tick): every tenth, enter the debugger if ESC arrived on the console. */
 void kdb_poll(void);
 
+/* Has kdb_poll anything to do (read without the lock: a character
+ * waiting on the kernel's console, or kept for a reader)? */
+bool kdb_poll_wanted(void);
+
 /* KDB ReadChar: a character, -1 when none is waiting. */
 int kdb_getc(void);
 

@@ -15,9 +15,15 @@ void schedule(void);
 /* Timer interrupt: account the tick, preempt when the slice is used up. */
 void sched_tick(void);
 
+/* Every tick, first: the boot processor's advances the clock
+ * (kernel_ticks), before anything that may wait for the kernel lock. */
+void sched_clock(void);
+
 /* Without the kernel lock: true if the tick needed nothing more than
- * counting (on a multiprocessor; sched.c), else call sched_tick. */
-bool sched_tick_quiet(void);
+ * counting (on a multiprocessor; sched.c), else call sched_tick. With
+ * `expire` (the processor is marked lockless), timeouts due too, if
+ * their waits are this processor's (timeout_expire_here). */
+bool sched_tick_quiet(bool expire);
 
 /* Stop a thread (until ExchangeRegisters resumes it); resume it. */
 void thread_halt(struct tcb *t);

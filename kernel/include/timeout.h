@@ -33,3 +33,8 @@ bool timeout_due(uint64_t now);
 
 /* This processor's timer tick: fail its waits whose deadline has come. */
 void timeout_tick(uint64_t now);
+
+/* The same without the kernel lock (sched_tick_quiet), as long as the
+ * waits are this processor's alone (ipc_timeout_here). True if none
+ * whose deadline has come is left: the others need the lock. */
+bool timeout_expire_here(uint64_t now);

@@ -95,24 +95,6 @@ static void user_exception(struct trap_frame *f, uint64_t cr2)
     fault_exception(f);
 }
 
-/* The kernel's clock (the local APIC timer, else the PIT on line 0):
- * the scheduler's tick, and a look at the console for the debugger's
- * break-in key, which must work however busy the scheduler is. */
-static void timer_interrupt(void)
-{
-    timer_ack();
-    if (sched_tick_quiet())
-        return;                         /* counted: no lock, nobody parked */
-    unsigned cpu = cpu_index();
-    kernel_lock();
-    if (cpu_index() != cpu)             /* evicted, and going on elsewhere: */
-        return;                         /* not that processor's tick */
-    irq_send_noted();                   /* (an interrupted entry's, evicted) */
-    if (cpu == 0)
-        kdb_poll();
-    sched_tick();
-}
-
 /* The thread this processor runs, interrupted in user mode, gives way to
  * a thread above it that was made ready here, without the kernel lock:
  * the ready queues are this processor's ("IPC without the lock",
@@ -125,6 +107,47 @@ static __attribute__((noinline)) void preempt_without_lock(void)
     self->resume_local = true;
     sched_check_preempt();
     self->resume_local = false;
+}
+
+/* A tick with timeouts due here, in user mode or in the idle thread (as
+ * interrupt_without_lock below): the waits that are this processor's
+ * alone end without the kernel lock (timeout_expire_here), and a thread
+ * they made ready above the running one runs at once. */
+static __attribute__((noinline)) bool tick_without_lock(const struct trap_frame *f)
+{
+    bool idle = !frame_from_user(f);
+    if (idle && (!sched_is_idle(current) || !mp_idle_may_leave()))
+        return false;
+    if (!idle)
+        mp_mark_lockless();
+    if (!sched_tick_quiet(true))
+        return false;                   /* (kernel_lock ends the mark) */
+    if (idle)
+        sched_leave_idle(NULL);
+    else
+        preempt_without_lock();
+    return true;
+}
+
+/* The kernel's clock (the local APIC timer, else the PIT on line 0):
+ * the scheduler's tick, and a look at the console for the debugger's
+ * break-in key, which must work however busy the scheduler is. */
+static void timer_interrupt(const struct trap_frame *f)
+{
+    timer_ack();
+    sched_clock();
+    /* (A line noted, perhaps by an entry whose thread was evicted while
+     * it waited for the lock, is sent under the lock, below.) */
+    if (!irq_noted() && (sched_tick_quiet(false) || (mp_cpus > 1 && tick_without_lock(f))))
+        return;                         /* counted: no lock, nobody parked */
+    unsigned cpu = cpu_index();
+    kernel_lock();
+    if (cpu_index() != cpu)             /* evicted, and going on elsewhere: */
+        return;                         /* not that processor's tick */
+    irq_send_noted();                   /* (an interrupted entry's, evicted) */
+    if (cpu == 0)
+        kdb_poll();
+    sched_tick();
 }
 
 /* An interrupt in user mode or in the idle thread whose interrupt thread
@@ -181,13 +204,13 @@ static void interrupt(struct trap_frame *f)
         kernel_lock();
         sched_check_preempt();
     } else if (v == VEC_TIMER) {
-        timer_interrupt();
+        timer_interrupt(f);
     } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
         unsigned irq = v - VEC_IRQ_BASE;
         if (intctl_spurious(irq))
             return;
         if (irq == 0 && !timer_uses_lapic()) {
-            timer_interrupt();
+            timer_interrupt(f);
             return;
         }
         intctl_mask(irq);

@@ -36,9 +36,14 @@ void console_rx_interrupt_enable(void)
     outb(COM1 + UART_MCR, 0x0B);   /* DTR, RTS, OUT2: the interrupt reaches the controller */
 }
 
+bool console_has_input(void)
+{
+    return inb(COM1 + UART_LSR) & 0x01;
+}
+
 int console_getc(void)
 {
-    if (!(inb(COM1 + UART_LSR) & 0x01))
+    if (!console_has_input())
         return -1;
     return inb(COM1 + UART_DATA);
 }
