@@ -2821,6 +2821,16 @@ static void xl_dismantle(const struct xl_rig *g)
     EXPECT_EQ(xl_bad, 0);
 }
 
+/* Fails the test unless at least `min` of what the load counts (`what`)
+ * went on while U revoked; `why` says why no kernel lock stops them. */
+#define XL_EXPECT_DURING(min, what, why)                                                  \
+    do {                                                                                  \
+        if (xl_during < (min))                                                            \
+            test_fail(__FILE__, __LINE__, "%lu " what " while an Unmap on processor 3 "   \
+                      "revoked w from %u mappings (expected at least %u: " why ")",       \
+                      xl_during, 1u << XL_DOUBLINGS, (unsigned)(min));                   \
+    } while (0)
+
 /* The client on processor 1 calls the server on `server_cpu` (its
  * Calls counted in xl_rounds) while U's thread on processor 3 revokes;
  * then the pair stops and everything goes. Returns whether the Unmap
@@ -2857,11 +2867,8 @@ TEST(mp, ipc_between_processors_goes_on_while_another_holds_the_lock)
     if (ncpus() < 4)
         return;
     EXPECT(xl_run(2, xl_server, NULL));
-    if (xl_during < XL_MIN_ROUNDS)
-        test_fail(__FILE__, __LINE__, "%lu round trips between processors 1 and 2 while an "
-                  "Unmap on processor 3 revoked w from %u mappings (expected at least %u: IPC "
-                  "between processors needs no kernel lock)", xl_during, 1u << XL_DOUBLINGS,
-                  XL_MIN_ROUNDS);
+    XL_EXPECT_DURING(XL_MIN_ROUNDS, "round trips between processors 1 and 2",
+                     "IPC between processors needs no kernel lock");
 }
 
 /*
@@ -2932,11 +2939,8 @@ TEST(mp, queued_ipc_between_processors_goes_on_while_another_holds_the_lock)
         return;
     xq_x = TAG_X;
     EXPECT(xl_run(2, xq_server, xq_doorbell));
-    if (xl_during < XQ_MIN_ROUNDS)
-        test_fail(__FILE__, __LINE__, "%lu round trips between processors 1 and 2, each Call "
-                  "queued, while an Unmap on processor 3 revoked w from %u mappings (expected "
-                  "at least %u: queueing and taking a message between processors need no "
-                  "kernel lock)", xl_during, 1u << XL_DOUBLINGS, XQ_MIN_ROUNDS);
+    XL_EXPECT_DURING(XQ_MIN_ROUNDS, "round trips between processors 1 and 2, each Call queued,",
+                     "queueing and taking a message between processors need no kernel lock");
 }
 
 /* The same with all three on processor 1: a message queued by a thread
@@ -2950,11 +2954,8 @@ TEST(mp, queued_ipc_on_one_processor_goes_on_while_another_holds_the_lock)
         return;
     xq_x = 0;
     EXPECT(xl_run(1, xq_server, xq_doorbell));
-    if (xl_during < XQ_LOCAL_MIN_ROUNDS)
-        test_fail(__FILE__, __LINE__, "%lu round trips on processor 1, each Call queued, while "
-                  "an Unmap on processor 3 revoked w from %u mappings (expected at least %u: "
-                  "taking a queued message needs no kernel lock)", xl_during,
-                  1u << XL_DOUBLINGS, XQ_LOCAL_MIN_ROUNDS);
+    XL_EXPECT_DURING(XQ_LOCAL_MIN_ROUNDS, "round trips on processor 1, each Call queued,",
+                     "taking a queued message needs no kernel lock");
 }
 
 /* The same with a client that calls two servers on processor 2 in turn,
@@ -3004,12 +3005,9 @@ TEST(mp, first_calls_between_processors_go_on_while_another_holds_the_lock)
     tsup_kill(xf_servers[1]);
     xl_dismantle(&g);
     EXPECT(done);
-    if (xl_during < XF_MIN_ROUNDS)
-        test_fail(__FILE__, __LINE__, "%lu round trips of a client on processor 1 calling two "
-                  "servers on 2 in turn while an Unmap on processor 3 revoked w from %u "
-                  "mappings (expected at least %u: a first Call to a thread of another "
-                  "processor needs no kernel lock)", xl_during, 1u << XL_DOUBLINGS,
-                  XF_MIN_ROUNDS);
+    XL_EXPECT_DURING(XF_MIN_ROUNDS,
+                     "round trips of a client on processor 1 calling two servers on 2 in turn",
+                     "a first Call to a thread of another processor needs no kernel lock");
 }
 
 /* First Calls racing the deletion of their servers: clients on
@@ -3124,11 +3122,8 @@ TEST(mp, timeouts_expire_while_another_holds_the_lock)
     tsup_kill(t);
     xl_dismantle(&g);
     EXPECT(done);
-    if (xl_during < XT_MIN_WAKEUPS)
-        test_fail(__FILE__, __LINE__, "%lu timeouts expired on processor 1 while an Unmap on "
-                  "processor 3 revoked w from %u mappings (expected at least %u: a timeout "
-                  "whose wait is its processor's expires without the kernel lock)", xl_during,
-                  1u << XL_DOUBLINGS, XT_MIN_WAKEUPS);
+    XL_EXPECT_DURING(XT_MIN_WAKEUPS, "timeouts expired on processor 1",
+                     "a timeout whose wait is its processor's expires without the kernel lock");
 }
 
 /* The same with processor 1 busy: a thread below the client spins there,
@@ -3152,11 +3147,9 @@ TEST(mp, ipc_between_processors_preempts_a_busy_processor_while_another_holds_th
     if (ncpus() < 4)
         return;
     EXPECT(xl_run(2, xl_server, xp_spinner));
-    if (xl_during < XP_MIN_ROUNDS)
-        test_fail(__FILE__, __LINE__, "%lu round trips between processors 1 and 2, a thread "
-                  "spinning on 1 below the client, while an Unmap on processor 3 revoked w "
-                  "from %u mappings (expected at least %u: the answer preempts the spinner "
-                  "without the kernel lock)", xl_during, 1u << XL_DOUBLINGS, XP_MIN_ROUNDS);
+    XL_EXPECT_DURING(XP_MIN_ROUNDS,
+                     "round trips between processors 1 and 2, a thread spinning on 1 below "
+                     "the client,", "the answer preempts the spinner without the kernel lock");
 }
 
 /* The same with the server on processor 3, whose Unmap lets interrupts in
@@ -3232,11 +3225,9 @@ TEST(mp, interrupts_reach_their_handler_while_another_holds_the_lock)
     tsup_kill(h);
     xl_dismantle(&g);
     EXPECT(done);
-    if (xl_during < XI_MIN_ROUNDS)
-        test_fail(__FILE__, __LINE__, "%lu interrupt round trips on processor 1 while an Unmap "
-                  "on processor 3 revoked w from %u mappings (expected at least %u: an "
-                  "interrupt and its acknowledgement on the handler's processor need no "
-                  "kernel lock)", xl_during, 1u << XL_DOUBLINGS, XI_MIN_ROUNDS);
+    XL_EXPECT_DURING(XI_MIN_ROUNDS, "interrupt round trips on processor 1",
+                     "an interrupt and its acknowledgement on the handler's processor need "
+                     "no kernel lock");
 }
 
 /*
