@@ -275,10 +275,9 @@ static bool alone(const struct tcb *t)
  * ends either otherwise, or finds a preemption delay granted, or the
  * boot processor's every 16th while the kernel's console has input for
  * the debugger (kdb_poll: the break-in key), is a whole one: sched_tick,
- * under the lock. So
- * is one with a timeout of this processor due, unless the caller marked
- * the processor lockless (`expire`) and the waits that end are this
- * processor's alone (timeout_expire_here). (The timeouts' list is read
+ * under the lock. So is one with a timeout of this processor due,
+ * unless the caller marked the processor lockless (`expire`) and the
+ * waits that end are this processor's alone (timeout_expire_here). (The timeouts' list is read
  * without the lock: a glance that may miss a change for one tick. The
  * boot processor keeps the clock, sched_clock: the others' timeouts are
  * due at most a tick late.) */
