@@ -112,6 +112,7 @@ static void irq_fire(unsigned irq)
 {
     if (irq == CONSOLE_IRQ && !kdb_input_to_user) {
         kdb_console_interrupt();            /* no driver: input for KDB ReadChar */
+        sched_check_preempt();              /* (a reader of this processor) */
         return;
     }
     struct tcb *t = irq < NUM_IRQ_THREADS ? irq_threads[irq] : NULL;

@@ -3760,3 +3760,59 @@ TEST(mp, first_calls_race_renames_and_moves_of_their_servers)
     EXPECT_EQ(xn_bad, 0);
     EXPECT(xn_ok > 0);
 }
+
+/* A review's test (reading of 863c899): the console's receive interrupt
+ * (processor 0) makes every KDB ReadChar_Blocked reader ready without a
+ * look at processor 0's ready queue (irq_fire, kdb_console_interrupt). A
+ * reader on processor 1 gets the character at once (its IPI); one on
+ * processor 0, idle, ran when the boot processor's every 16th tick took
+ * the lock (sched_tick: sched_check_preempt), found nothing and waited
+ * again. With that tick taken only while the console has input for the
+ * debugger (kdb_poll_wanted), it stays ready and never runs. */
+static volatile L4_Word_t krv_char[2], krv_done[2];
+
+static void krv_reader(L4_Word_t k)
+{
+    krv_char[k] = (L4_Word_t)L4_KDB_ReadChar_Blocked();
+    krv_done[k] = 1;
+    L4_Sleep(L4_Never);
+}
+
+static L4_Word_t krv_state(L4_ThreadId_t t)
+{
+    L4_Word_t old;
+    return L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
+}
+
+TEST(mp, a_console_reader_on_the_boot_processor_runs_when_another_took_the_character)
+{
+    if (ncpus() < 4)
+        return;
+    while (L4_KDB_ReadChar() >= 0)          /* nothing typed ahead */
+        ;
+    krv_done[0] = krv_done[1] = 0;
+    tsup_move(L4_MyGlobalId(), 2);          /* (nothing of ours on 0 meanwhile) */
+    L4_ThreadId_t r1 = tsup_space(krv_reader, 1);
+    tsup_move(r1, 1);
+    L4_ThreadId_t r0 = tsup_space(krv_reader, 0);
+    tsup_move(r0, 0);
+    tsup_sleep_ms(30);
+    L4_Word_t s0 = krv_state(r0), s1 = krv_state(r1);
+    printf("HARNESS-TYPE k\n");
+    for (int i = 0; i < 3000 && !krv_done[0] && !krv_done[1]; i++)
+        tsup_sleep_ms(1);
+    tsup_sleep_ms(300);                     /* the other reader runs, and waits again */
+    L4_Word_t a0 = krv_state(r0), a1 = krv_state(r1);
+    int d0 = krv_done[0], d1 = krv_done[1];
+    printf("kr: before %lu %lu, after %lu %lu, done %d %d\n", s0, s1, a0, a1, d0, d1);
+    tsup_kill(r0);
+    tsup_kill(r1);
+    tsup_move(L4_MyGlobalId(), 0);
+    EXPECT_EQ(s0, 6);
+    EXPECT_EQ(s1, 6);
+    EXPECT(d0 || d1);
+    if (!d0)
+        EXPECT_EQ(a0, 6);                   /* waiting again, not left ready */
+    if (!d1)
+        EXPECT_EQ(a1, 6);
+}
