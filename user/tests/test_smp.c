@@ -3088,9 +3088,10 @@ TEST(mp, first_calls_between_processors_race_the_deletion_of_their_servers)
  * lock, at most one got through per window of the revocation (of which
  * there are 16): 10 wake-ups seen twice. Without it the clock is the
  * bound: the revocation lasts about 33 ticks, and 25 to 42 wake-ups were
- * seen (the boot processor, which keeps the clock, no longer takes the
- * lock every 16th tick unless the debugger has console input to read). */
-#define XT_MIN_WAKEUPS 18
+ * seen alone, 16 once in the whole group (the boot processor, which
+ * keeps the clock, no longer takes the lock every 16th tick unless the
+ * debugger has console input to read). A thin margin: the test wants 14. */
+#define XT_MIN_WAKEUPS 14
 static void xt_sleeper(L4_Word_t unused)
 {
     (void)unused;
@@ -3133,7 +3134,7 @@ TEST(mp, timeouts_expire_while_another_holds_the_lock)
  * and 97 round trips seen, with a reviewer's emulator beside it. When
  * that switch took the lock, each answer waited for a window of the
  * revocation: 4 and 10. */
-#define XP_MIN_ROUNDS 20
+#define XP_MIN_ROUNDS 14               /* (18 seen once in the whole group) */
 static void xp_spinner(L4_Word_t unused)
 {
     (void)unused;
