@@ -48,9 +48,11 @@ __kdb static void wake_readers(void)
         }
 }
 
+/* (Characters kept with no reader waiting need no lock: a reader takes
+ * them before it waits, and a drain wakes the readers waiting then.) */
 __kdb bool kdb_poll_wanted(void)
 {
-    return !kdb_input_to_user && (pending_count || console_has_input());
+    return !kdb_input_to_user && console_has_input();
 }
 
 __kdb void kdb_poll(void)

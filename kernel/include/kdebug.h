@@ -31,7 +31,7 @@ extern bool kdb_input_to_user;
 void kdb_poll(void);
 
 /* Has kdb_poll anything to do (read without the lock: a character
- * waiting on the kernel's console, or kept for a reader)? */
+ * waiting on the kernel's console)? */
 bool kdb_poll_wanted(void);
 
 /* KDB ReadChar: a character, -1 when none is waiting. */

@@ -2718,12 +2718,17 @@ TEST(mp, a_grant_with_fewer_rights_revokes_in_bounded_steps)
  * there are 16 (of 64 calls of 64 node operations), so at most about 9
  * round trips in all (4 to 6 seen). Without the lock the pair goes on as
  * fast as the emulator lets it: 34 to 98 seen (multi-threaded TCG on two
- * host cores; as few as 11 when other emulators shared them).
+ * host cores; as few as 11 when other emulators shared them). How long
+ * the revocation lasts varies (15 to 66 ms by the system clock), so each
+ * of these tests wants what it counts at a rate: at least once every so
+ * many milliseconds of the revocation (XL_EXPECT_EVERY). This one once
+ * every 3 ms: under the lock about once every 10, without it 1 in 24 to
+ * 34 ms and more when the whole group ran.
  */
 #define XL_DOUBLINGS 16
-#define XL_MIN_ROUNDS 12
+#define XL_MS_PER_ROUND 3
 static volatile int xl_stop, xl_ready, xl_unmapped, xl_client_done, xq_rung;
-static volatile L4_Word_t xl_rounds, xl_during, xl_bad, xl_map_err;
+static volatile L4_Word_t xl_rounds, xl_during, xl_bad, xl_map_err, xl_ms;
 static unsigned xl_got;
 
 static void xl_server(L4_Word_t unused)
@@ -2765,8 +2770,10 @@ static void xl_unmapper(L4_Word_t r)
     xl_ready = 1;
     wait_for_go();
     L4_Word_t before = xl_rounds;
+    L4_Word_t clock = L4_SystemClock().raw;
     L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(RV_BASE, 12), L4_Writable));
     xl_during = xl_rounds - before;
+    xl_ms = (L4_SystemClock().raw - clock) / 1000;
     xl_unmapped = 1;
     L4_Sleep(L4_Never);
 }
@@ -2783,7 +2790,7 @@ static void xl_build(struct xl_rig *g)
 {
     set_root();
     xl_stop = xl_ready = xl_unmapped = xl_client_done = xq_rung = 0;
-    xl_rounds = xl_during = xl_bad = xl_map_err = 0;
+    xl_rounds = xl_during = xl_bad = xl_map_err = xl_ms = 0;
     tsup_move(L4_MyGlobalId(), 3);      /* U is made here: it runs on 3 only */
     g->r = tsup_space(tsup_map_receiver, (L4_Word_t)&xl_got);
     EXPECT(tsup_wait_blocked(g->r));
@@ -2821,14 +2828,17 @@ static void xl_dismantle(const struct xl_rig *g)
     EXPECT_EQ(xl_bad, 0);
 }
 
-/* Fails the test unless at least `min` of what the load counts (`what`)
- * went on while U revoked; `why` says why no kernel lock stops them. */
-#define XL_EXPECT_DURING(min, what, why)                                                  \
+/* Fails the test unless what the load counts (`what`) went on at least
+ * once every `ms` milliseconds of U's revocation (xl_ms, by the system
+ * clock, which the lock does not hold up); `why` says why no kernel
+ * lock stops them. */
+#define XL_EXPECT_EVERY(ms, what, why)                                                    \
     do {                                                                                  \
-        if (xl_during < (min))                                                            \
+        if (xl_during * (ms) < xl_ms)                                                     \
             test_fail(__FILE__, __LINE__, "%lu " what " while an Unmap on processor 3 "   \
-                      "revoked w from %u mappings (expected at least %u: " why ")",       \
-                      xl_during, 1u << XL_DOUBLINGS, (unsigned)(min));                   \
+                      "revoked w from %u mappings for %lu ms (expected one at least "     \
+                      "every %u ms: " why ")", xl_during, 1u << XL_DOUBLINGS, xl_ms,      \
+                      (unsigned)(ms));                                                    \
     } while (0)
 
 /* The client on processor 1 calls the server on `server_cpu` (its
@@ -2853,7 +2863,8 @@ static int xl_run(L4_Word_t server_cpu, void (*server)(L4_Word_t), void (*doorbe
     tsup_move(c, 1);
     int done = xl_revoke(&g);
     printf("xl: %lu round trips of a client on processor 1 and a server on %lu while "
-           "processor 3 revoked from %u mappings\n", xl_during, server_cpu, 1u << XL_DOUBLINGS);
+           "processor 3 revoked from %u mappings for %lu ms\n", xl_during, server_cpu,
+           1u << XL_DOUBLINGS, xl_ms);
     tsup_kill(c);
     if (doorbell)
         tsup_kill(d);
@@ -2867,7 +2878,7 @@ TEST(mp, ipc_between_processors_goes_on_while_another_holds_the_lock)
     if (ncpus() < 4)
         return;
     EXPECT(xl_run(2, xl_server, NULL));
-    XL_EXPECT_DURING(XL_MIN_ROUNDS, "round trips between processors 1 and 2",
+    XL_EXPECT_EVERY(XL_MS_PER_ROUND, "round trips between processors 1 and 2",
                      "IPC between processors needs no kernel lock");
 }
 
@@ -2887,11 +2898,11 @@ TEST(mp, ipc_between_processors_goes_on_while_another_holds_the_lock)
  * were seen (8 when other emulators shared the host's cores). When
  * queueing and taking took the kernel lock, at most about one of them
  * got through per window of the revocation, and the woken took it again:
- * at most about 5 round trips, 2 or 3 seen. (Once ticks stopped taking
- * the lock for timeouts and every 16th of the boot processor's, 6 and 8
- * were seen too, beside 17 to 47: the test wants 6.)
+ * at most about 5 round trips, 2 or 3 seen, about one every 20 ms. The
+ * test wants one every 5 ms (6 in 17 ms and 12 in 23 ms seen when the
+ * whole group ran).
  */
-#define XQ_MIN_ROUNDS 6
+#define XQ_MS_PER_ROUND 5
 static void xq_doorbell(L4_Word_t server)
 {
     for (;;)
@@ -2939,7 +2950,7 @@ TEST(mp, queued_ipc_between_processors_goes_on_while_another_holds_the_lock)
         return;
     xq_x = TAG_X;
     EXPECT(xl_run(2, xq_server, xq_doorbell));
-    XL_EXPECT_DURING(XQ_MIN_ROUNDS, "round trips between processors 1 and 2, each Call queued,",
+    XL_EXPECT_EVERY(XQ_MS_PER_ROUND, "round trips between processors 1 and 2, each Call queued,",
                      "queueing and taking a message between processors need no kernel lock");
 }
 
@@ -2947,14 +2958,14 @@ TEST(mp, queued_ipc_between_processors_goes_on_while_another_holds_the_lock)
  * of the receiver's own processor is taken there without the lock too
  * (take_queued). Under the lock, one take per window of the revocation:
  * 10 or 11 round trips were seen; without it, over 10000. */
-#define XQ_LOCAL_MIN_ROUNDS 100
+#define XQ_LOCAL_MS_PER_ROUND 1        /* (under the lock one every 5 ms) */
 TEST(mp, queued_ipc_on_one_processor_goes_on_while_another_holds_the_lock)
 {
     if (ncpus() < 4)
         return;
     xq_x = 0;
     EXPECT(xl_run(1, xq_server, xq_doorbell));
-    XL_EXPECT_DURING(XQ_LOCAL_MIN_ROUNDS, "round trips on processor 1, each Call queued,",
+    XL_EXPECT_EVERY(XQ_LOCAL_MS_PER_ROUND, "round trips on processor 1, each Call queued,",
                      "taking a queued message needs no kernel lock");
 }
 
@@ -2964,7 +2975,7 @@ TEST(mp, queued_ipc_on_one_processor_goes_on_while_another_holds_the_lock)
  * server's list is processor 2's. The request lists it there
  * (REQ_LISTED). When such a Call took the lock, at most one got through
  * per window of the revocation: N round trips seen; without it M. */
-#define XF_MIN_ROUNDS 20
+#define XF_MS_PER_ROUND 3              /* (14 in 22 ms seen in the whole group) */
 static L4_ThreadId_t xf_servers[2];
 
 static void xf_client(L4_Word_t unused)
@@ -2999,13 +3010,14 @@ TEST(mp, first_calls_between_processors_go_on_while_another_holds_the_lock)
     tsup_move(c, 1);
     int done = xl_revoke(&g);
     printf("xf: %lu round trips of a client on processor 1 with two servers on 2 in turn while "
-           "processor 3 revoked from %u mappings\n", xl_during, 1u << XL_DOUBLINGS);
+           "processor 3 revoked from %u mappings for %lu ms\n", xl_during, 1u << XL_DOUBLINGS,
+           xl_ms);
     tsup_kill(c);
     tsup_kill(xf_servers[0]);
     tsup_kill(xf_servers[1]);
     xl_dismantle(&g);
     EXPECT(done);
-    XL_EXPECT_DURING(XF_MIN_ROUNDS,
+    XL_EXPECT_EVERY(XF_MS_PER_ROUND,
                      "round trips of a client on processor 1 calling two servers on 2 in turn",
                      "a first Call to a thread of another processor needs no kernel lock");
 }
@@ -3084,14 +3096,13 @@ TEST(mp, first_calls_between_processors_race_the_deletion_of_their_servers)
 /* The same with timeouts: a thread on processor 1 sleeps for a
  * millisecond again and again (a receive from itself that times out).
  * Its timeout expires on its own processor; its tick ends its wait
- * without the lock (timeout_expire_here). When every expiry took the
- * lock, at most one got through per window of the revocation (of which
- * there are 16): 10 wake-ups seen twice. Without it the clock is the
- * bound: the revocation lasts about 33 ticks, and 25 to 42 wake-ups were
- * seen alone, 16 once in the whole group (the boot processor, which
- * keeps the clock, no longer takes the lock every 16th tick unless the
- * debugger has console input to read). A thin margin: the test wants 14. */
-#define XT_MIN_WAKEUPS 14
+ * without the lock (timeout_expire_here): about one wake-up a
+ * millisecond of the revocation (30 in 32 ms, 33 in 33 ms alone; 13 in
+ * 18 ms when the whole group ran). When every expiry took the lock, at
+ * most one got through per window of the revocation: 11 in 66 ms, 10 in
+ * 56 ms. The clock is the bound: the test wants one every 3 ms (9 in
+ * 15 ms seen in the whole group). */
+#define XT_MS_PER_WAKEUP 3
 static void xt_sleeper(L4_Word_t unused)
 {
     (void)unused;
@@ -3119,12 +3130,12 @@ TEST(mp, timeouts_expire_while_another_holds_the_lock)
     tsup_move(t, 1);
     int done = xl_revoke(&g);
     printf("xt: %lu timeouts expired on processor 1 while processor 3 revoked from %u "
-           "mappings\n", xl_during, 1u << XL_DOUBLINGS);
+           "mappings for %lu ms\n", xl_during, 1u << XL_DOUBLINGS, xl_ms);
     tsup_kill(t);
     xl_dismantle(&g);
     EXPECT(done);
-    XL_EXPECT_DURING(XT_MIN_WAKEUPS, "timeouts expired on processor 1",
-                     "a timeout whose wait is its processor's expires without the kernel lock");
+    XL_EXPECT_EVERY(XT_MS_PER_WAKEUP, "timeouts expired on processor 1",
+                    "a timeout whose wait is its processor's expires without the kernel lock");
 }
 
 /* The same with processor 1 busy: a thread below the client spins there,
@@ -3134,7 +3145,7 @@ TEST(mp, timeouts_expire_while_another_holds_the_lock)
  * and 97 round trips seen, with a reviewer's emulator beside it. When
  * that switch took the lock, each answer waited for a window of the
  * revocation: 4 and 10. */
-#define XP_MIN_ROUNDS 14               /* (18 seen once in the whole group) */
+#define XP_MS_PER_ROUND 3              /* (10 in 17 ms seen in the whole group) */
 static void xp_spinner(L4_Word_t unused)
 {
     (void)unused;
@@ -3148,7 +3159,7 @@ TEST(mp, ipc_between_processors_preempts_a_busy_processor_while_another_holds_th
     if (ncpus() < 4)
         return;
     EXPECT(xl_run(2, xl_server, xp_spinner));
-    XL_EXPECT_DURING(XP_MIN_ROUNDS,
+    XL_EXPECT_EVERY(XP_MS_PER_ROUND,
                      "round trips between processors 1 and 2, a thread spinning on 1 below "
                      "the client,", "the answer preempts the spinner without the kernel lock");
 }
@@ -3178,7 +3189,7 @@ TEST(mp, a_request_during_a_preemption_point_does_not_stop_that_processor)
  * revocation: 4 or 5 round trips. The handler gives up if no interrupt
  * comes for two seconds.
  */
-#define XI_MIN_ROUNDS 100
+#define XI_MS_PER_ROUND 1              /* (under the lock one every 12 ms) */
 static void xi_handler(L4_Word_t unused)
 {
     (void)unused;
@@ -3220,13 +3231,13 @@ TEST(mp, interrupts_reach_their_handler_while_another_holds_the_lock)
     outb(COM2, 'x');                    /* the first */
     int done = xl_revoke(&g);
     printf("xi: %lu interrupt round trips on processor 1 while processor 3 revoked from %u "
-           "mappings\n", xl_during, 1u << XL_DOUBLINGS);
+           "mappings for %lu ms\n", xl_during, 1u << XL_DOUBLINGS, xl_ms);
     uart_loopback_off();
     EXPECT_EQ(irq_detach(COM2_IRQ), 1);
     tsup_kill(h);
     xl_dismantle(&g);
     EXPECT(done);
-    XL_EXPECT_DURING(XI_MIN_ROUNDS, "interrupt round trips on processor 1",
+    XL_EXPECT_EVERY(XI_MS_PER_ROUND, "interrupt round trips on processor 1",
                      "an interrupt and its acknowledgement on the handler's processor need "
                      "no kernel lock");
 }
