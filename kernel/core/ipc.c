@@ -296,7 +296,7 @@ static unsigned transfer(struct tcb *s, struct tcb *r)
 static struct tcb *delivered(struct tcb *s, struct tcb *r)
 {
     if (irq_is_thread(r)) {                 /* the handler's acknowledgement */
-        irq_acknowledged(r, s);
+        irq_acknowledged(r);
         return NULL;
     }
     r->ipc_from = tcb_id_for(s, r);
@@ -789,6 +789,8 @@ static __attribute__((noinline)) enum req_outcome serve_first_call(enum req_kind
 {
     if (s->listed_with && waiters_cpu(s) != cpu_index())
         return REQ_REFUSED;
+    /* (through ipc_serve_remote, so that serve_send keeps one caller and
+     * stays inline on the hot path) */
     enum req_outcome o = ipc_serve_remote(kind & ~REQ_LISTED, s, to, tag, woken);
     if (o == REQ_DONE || o == REQ_QUEUED)
         waiters_join_served(s, tcb_peek_global(to));

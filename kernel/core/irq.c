@@ -48,11 +48,13 @@ static struct tcb *irq_thread(unsigned irq)
     return irq_threads[irq] = t;
 }
 
-/* Open t's line, if a handler has it and waits for it. */
+/* Open t's line, if a handler has it and waits for it. (Only a look at
+ * the handler's slot, no claim: its acknowledgement without the lock is
+ * the handler itself, on this processor.) */
 static void open_line(struct tcb *t)
 {
     unsigned irq = (unsigned)tid_number(t->global_id);
-    if (t->state == TS_READY && tcb_lookup_global(utcb_get(t, UTCB_PAGER)))
+    if (t->state == TS_READY && tcb_peek_global(utcb_get(t, UTCB_PAGER)))
         intctl_unmask(irq, line_cpu[irq]);
 }
 
@@ -164,12 +166,8 @@ void irq_send_noted(void)
         irq_fire((unsigned)__builtin_ctz(lines));
 }
 
-void irq_acknowledged(struct tcb *t, const struct tcb *by)
+void irq_acknowledged(struct tcb *t)
 {
-    unsigned irq = (unsigned)tid_number(t->global_id);
     t->state = TS_READY;
-    if (by->global_id == utcb_get(t, UTCB_PAGER))   /* the handler: it exists */
-        intctl_unmask(irq, line_cpu[irq]);
-    else
-        open_line(t);                               /* (propagated: under the lock) */
+    open_line(t);
 }

@@ -55,8 +55,8 @@ static inline bool irq_is_thread(const struct tcb *t)
  * there. */
 bool irq_move(struct tcb *t, unsigned cpu);
 
-/* Thread `by` acknowledged: open the line again. */
-void irq_acknowledged(struct tcb *t, const struct tcb *by);
+/* The handler acknowledged: open the line again. */
+void irq_acknowledged(struct tcb *t);
 
 /* Provided by the IPC core: the interrupt thread sends its message to
  * the handler, or queues for it. Returns the handler if it woke it. */

@@ -1505,36 +1505,19 @@ TEST(ipc, partner_deleted_while_waiting_to_send)
     EXPECT_EQ(rec[0].err, IPC_ERR(2, SEND_PHASE));
 }
 
-TEST(ipc, partner_deleted_while_waiting_to_receive)
+/* Helper 0 receives from a sleeper z, which is then deleted (renamed to
+ * a new version first, if `rename`): the receive fails, no partner. */
+static void receive_from_deleted(int rename)
 {
     rec_reset();
     L4_ThreadId_t z = tsup_thread(tsup_fn_sleeper, 0);
     target[0] = z.raw;
     L4_ThreadId_t h = tsup_thread(h_receive, 0);
     int b = helper_blocked(h, &rec[0]);
-    tsup_kill(z);
-    int j = tsup_join(h, 1000);
-    tsup_kill(h);
-    EXPECT(b);
-    EXPECT(j);
-    EXPECT_EQ(rec[0].tag, TAG_E);
-    EXPECT_EQ(rec[0].err, IPC_ERR(2, RECV_PHASE));
-}
-
-/* A receive from a thread that ThreadControl renamed meanwhile (a new
- * version) and then deleted fails too: it waits for the old id, which
- * the deletion's list of waiters must still find (an attacker's review:
- * it waited for ever). */
-TEST(ipc, a_receive_from_a_thread_renamed_then_deleted_fails)
-{
-    rec_reset();
-    L4_ThreadId_t z = tsup_thread(tsup_fn_sleeper, 0);
-    target[0] = z.raw;
-    L4_ThreadId_t h = tsup_thread(h_receive, 0);
-    int b = helper_blocked(h, &rec[0]);
-    L4_ThreadId_t renamed = L4_GlobalId(L4_ThreadNo(z), L4_Version(z) % 60 + 2);
-    L4_Word_t r = L4_ThreadControl(renamed, L4_MyGlobalId(), L4_nilthread, L4_nilthread,
-                                   (void *)~0UL);
+    L4_Word_t r = 1;
+    if (rename)
+        r = L4_ThreadControl(L4_GlobalId(L4_ThreadNo(z), L4_Version(z) % 60 + 2),
+                             L4_MyGlobalId(), L4_nilthread, L4_nilthread, (void *)~0UL);
     tsup_kill(z);                       /* (by its number, whatever the version) */
     int j = tsup_join(h, 1000);
     tsup_kill(h);
@@ -1543,6 +1526,20 @@ TEST(ipc, a_receive_from_a_thread_renamed_then_deleted_fails)
     EXPECT(j);
     EXPECT_EQ(rec[0].tag, TAG_E);
     EXPECT_EQ(rec[0].err, IPC_ERR(2, RECV_PHASE));
+}
+
+TEST(ipc, partner_deleted_while_waiting_to_receive)
+{
+    receive_from_deleted(0);
+}
+
+/* A receive from a thread that ThreadControl renamed meanwhile (a new
+ * version) and then deleted fails too: it waits for the old id, which
+ * the deletion's list of waiters must still find (an attacker's review:
+ * it waited for ever). */
+TEST(ipc, a_receive_from_a_thread_renamed_then_deleted_fails)
+{
+    receive_from_deleted(1);
 }
 
 /* Helper 0 calls helper 1 (in a new space), which takes the call and
