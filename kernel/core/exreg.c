@@ -20,6 +20,27 @@ static bool may_exchange(const struct tcb *t)
            (t->space->unix_abi && utcb_get(t, UTCB_EXCEPTION_HANDLER) == current->global_id);
 }
 
+/* Can this ExchangeRegisters go without the kernel lock (arch/mp.h)?
+ * When its thread is this processor's and any abort it asks for ends a
+ * wait of this processor's alone (ipc_wait_here): then it touches that
+ * thread, its UTCB and frame, its partner in that wait, and this
+ * processor's ready queue and timeouts, and nothing of another
+ * processor's. (Which no other processor changes meanwhile without
+ * claiming this one, which has interrupts off; a thread that is not
+ * ours, or none, is left to the lock.) If so, the processor is marked
+ * lockless. */
+bool exreg_local(word_t dest, word_t control)
+{
+    struct tcb *t = tcb_peek(dest, current);
+    if (!t || t->cpu != cpu_index() || !tcb_is_active(t))
+        return false;
+    bool waits = t->xfer_partner || t->state == TS_SEND_BLOCKED || t->state == TS_RECV_BLOCKED;
+    if ((control & (EXREG_SEND | EXREG_RECV)) && waits && !ipc_wait_here(t))
+        return false;
+    mp_mark_lockless();
+    return true;
+}
+
 void sys_exchange_registers(struct exreg *r)
 {
     struct tcb *t = tcb_lookup(r->dest, current);

@@ -1174,10 +1174,16 @@ void ipc_timeout(struct tcb *t)
 /* (Not in a kernel-made IPC, which goes on under the lock, nor in a
  * string copy, whose copier may be elsewhere; a send only from a queue
  * of this processor.) */
+bool ipc_wait_here(const struct tcb *t)
+{
+    return !t->kcall_depth && !t->xfer_partner &&
+           (t->state == TS_SEND_BLOCKED ? t->send_dest->cpu == t->cpu
+                                        : t->state == TS_RECV_BLOCKED);
+}
+
 bool ipc_timeout_here(struct tcb *t)
 {
-    if (t->kcall_depth || t->xfer_partner ||
-        (t->state == TS_SEND_BLOCKED ? t->send_dest->cpu != t->cpu : t->state != TS_RECV_BLOCKED))
+    if (!ipc_wait_here(t))
         return false;
     timeout_cancel(t);
     return cancel_blocked(t, IPC_TIMEOUT);

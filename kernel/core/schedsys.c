@@ -117,15 +117,22 @@ COLD void sched_quantum_expired(void)
     ipc_kernel_message(s, 0, ARRAY_SIZE(msg), NULL, NULL, msg);
 }
 
+/* Everything it touches is this processor's: the caller, its ready
+ * queue, and a thread of this processor it switches to (syscall_abi.c
+ * takes no lock for it). A thread of another processor is not looked at:
+ * we yield. Switched away, the caller has only its way back to user mode
+ * left (tcb.resume_local). */
 void sys_thread_switch(word_t dest)
 {
-    if (dest == current->global_id || dest == current->local_id)
+    struct tcb *self = current;
+    if (dest == self->global_id || dest == self->local_id)
         return;
-    sched_delay_renew(current);         /* it gives the processor up */
-    struct tcb *t = dest ? tcb_lookup(dest, current) : NULL;
-    if (t && t->state == TS_READY && !t->halted) {
+    sched_delay_renew(self);            /* it gives the processor up */
+    struct tcb *t = dest ? tcb_peek(dest, self) : NULL;
+    self->resume_local = true;
+    if (t && t->cpu == self->cpu && t->state == TS_READY && !t->halted)
         sched_switch_to(t);             /* donate the rest of our slice */
-        return;
-    }
-    sched_yield();
+    else
+        sched_yield();
+    self->resume_local = false;
 }

@@ -22,7 +22,7 @@ struct tcb *tcb_slot(word_t number)
     return tcb_of_number(number);
 }
 
-struct tcb *tcb_lookup_local(word_t id, const struct tcb *from)
+struct tcb *tcb_peek_local(word_t id, const struct tcb *from)
 {
     if (id == 0 || id == ANYLOCALTHREAD)
         return NULL;
@@ -33,7 +33,7 @@ struct tcb *tcb_lookup_local(word_t id, const struct tcb *from)
     if (!paging_lookup(from->space->pml4, id - 0x78, &pa, NULL) ||
         !(my_global_id = user_frame_to_virt(pa)))
         return NULL;
-    struct tcb *t = tcb_lookup_global(*my_global_id);
+    struct tcb *t = tcb_peek_global(*my_global_id);
     return t && t->space == from->space && t->local_id == id ? t : NULL;
 }
 

@@ -85,9 +85,13 @@ static inline word_t ipc_kernel_message(struct tcb *dest, uint64_t deadline, uns
 /* A thread's wait timed out (called by the timeout list). */
 void ipc_timeout(struct tcb *t);
 
-/* The same without the kernel lock, on t's processor (which is marked
- * lockless), if all it changes is that processor's: false, with
- * nothing done, if not. */
+/* Is t, a thread of this processor, in a wait whose end (a timeout, an
+ * abort) changes nothing but this processor's threads? */
+bool ipc_wait_here(const struct tcb *t);
+
+/* ipc_timeout without the kernel lock, on t's processor (which is marked
+ * lockless), if t's wait is that processor's alone (ipc_wait_here):
+ * false, with nothing done, if not. */
 bool ipc_timeout_here(struct tcb *t);
 
 /* ExchangeRegisters r/s: cancel a receive and/or send phase. Returns the

@@ -56,6 +56,9 @@ struct exreg {
 };
 /* In: the request; out: the old values (result id in dest). */
 void sys_exchange_registers(struct exreg *r);
+/* May it go without the kernel lock (exreg.c)? If so, the processor is
+ * marked lockless. */
+bool exreg_local(word_t dest, word_t control);
 
 word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
                     word_t preemption, word_t *old_time_control);

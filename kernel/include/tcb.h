@@ -165,21 +165,28 @@ static inline struct tcb *tcb_lookup_global(word_t id)
     return t;
 }
 
-/* A local id of a thread in `from`'s space (tcb_lookup). */
-struct tcb *tcb_lookup_local(word_t id, const struct tcb *from);
+/* A local id of a thread in `from`'s space, without a claim (tcb_peek):
+ * `from` is the current thread, whose page tables name it. */
+struct tcb *tcb_peek_local(word_t id, const struct tcb *from);
 
 /* The thread `id` names as seen from `from`'s space: a global id, or a
- * local id of a thread in that space. NULL if there is none. */
-static inline struct tcb *tcb_lookup(word_t id, const struct tcb *from)
-{
-    return id & TID_LOCAL_MASK ? tcb_lookup_global(id) : tcb_lookup_local(id, from);
-}
-
-/* The same without the claim of a global id's thread, for a look that goes
- * no further unless the thread is this processor's (ipc_short). */
+ * local id of a thread in that space. NULL if there is none. No claim:
+ * for a look that goes no further unless the thread is this processor's
+ * (ipc_short, ThreadSwitch, ExchangeRegisters without the lock), or
+ * reads only its id. */
 static inline struct tcb *tcb_peek(word_t id, const struct tcb *from)
 {
-    return id & TID_LOCAL_MASK ? tcb_peek_global(id) : tcb_lookup_local(id, from);
+    return id & TID_LOCAL_MASK ? tcb_peek_global(id) : tcb_peek_local(id, from);
+}
+
+/* The same, for the kernel lock's holder, which is about to look at the
+ * thread: its processor is claimed (arch/mp.h). */
+static inline struct tcb *tcb_lookup(word_t id, const struct tcb *from)
+{
+    struct tcb *t = tcb_peek(id, from);
+    if (t)
+        mp_claim(t->cpu);
+    return t;
 }
 
 /* The thread in a slot, whatever its version (may be TS_FREE). */

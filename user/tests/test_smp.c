@@ -873,8 +873,11 @@ static void timeouts_between(L4_Word_t a_cpu, L4_Word_t z_cpu)
 
 /* A (root task's space) blocks sending to B, then receiving from B, on
  * another processor, which waits for nobody; the root thread cancels
- * each with ExchangeRegisters (control 6): ErrorCode 6, then 7. Then A
- * blocks sending to C and receiving from D, which are deleted: 4, 5. */
+ * each with ExchangeRegisters (control 6) from processor `from_cpu`:
+ * ErrorCode 6, then 7. Then A blocks sending to C and receiving from D,
+ * which are deleted: 4, 5. (From A's own processor an abort goes without
+ * the kernel lock when the wait is that processor's alone, exreg_local:
+ * a receive, or a send queued there.) */
 static struct {
     volatile int stage, done;
     volatile L4_Word_t tag[4], err[4], peer[4];
@@ -907,7 +910,7 @@ static L4_Word_t exreg(L4_ThreadId_t t, L4_Word_t control)
     return old;
 }
 
-static void aborts_between(L4_Word_t a_cpu, L4_Word_t b_cpu)
+static void aborts_between(L4_Word_t a_cpu, L4_Word_t b_cpu, L4_Word_t from_cpu)
 {
     memset((void *)&xa, 0, sizeof xa);
     L4_ThreadId_t b = tsup_space(tsup_fn_sleeper, 0);
@@ -927,6 +930,9 @@ static void aborts_between(L4_Word_t a_cpu, L4_Word_t b_cpu)
     L4_Word_t phase[4];
     for (int i = 0; i < 4; i++)
         xa.peer[i] = peer[i].raw;
+    printf("aborts: A on processor %lu, its partners on %lu, cancelled from %lu\n", a_cpu, b_cpu,
+           from_cpu);
+    tsup_move(L4_MyGlobalId(), from_cpu);
     go(a);
     for (int i = 0; i < 4; i++) {
         if (!wait_state(a, want_state[i]))
@@ -948,6 +954,7 @@ static void aborts_between(L4_Word_t a_cpu, L4_Word_t b_cpu)
                       peer[i].raw, b_cpu, i < 2 ? "cancelled" : "its partner was deleted",
                       sched_state(a));
     }
+    tsup_move(L4_MyGlobalId(), 0);
     tsup_kill(a);
     tsup_kill(b);
     EXPECT_EQ(phase[0], L4_ExReg_AbortSend);
@@ -978,7 +985,9 @@ TEST(mp, ipc_between_processors)
     string_between(two, one);
     map_between(one, two);
     timeouts_between(one, two);
-    aborts_between(one, two);
+    aborts_between(one, two, 0);
+    aborts_between(one, two, one);
+    aborts_between(one, one, one);
 }
 
 /* ---- unmap ----------------------------------------------------------------------- */
@@ -2829,17 +2838,18 @@ static void xl_dismantle(const struct xl_rig *g)
 }
 
 /* Fails the test unless what the load counts (`what`) went on at least
- * once every `ms` milliseconds of U's revocation (xl_ms, by the system
- * clock, which the lock does not hold up); `why` says why no kernel
- * lock stops them. */
-#define XL_EXPECT_EVERY(ms, what, why)                                                    \
+ * n times every `ms` milliseconds of U's revocation (xl_ms, by the
+ * system clock, which the lock does not hold up); `why` says why no
+ * kernel lock stops them. */
+#define XL_EXPECT_AT_LEAST(n, ms, what, why)                                              \
     do {                                                                                  \
-        if (xl_during * (ms) < xl_ms)                                                     \
+        if (xl_during * (ms) < (n) * xl_ms)                                               \
             test_fail(__FILE__, __LINE__, "%lu " what " while an Unmap on processor 3 "   \
-                      "revoked w from %u mappings for %lu ms (expected one at least "     \
-                      "every %u ms: " why ")", xl_during, 1u << XL_DOUBLINGS, xl_ms,      \
-                      (unsigned)(ms));                                                    \
+                      "revoked w from %u mappings for %lu ms (expected at least %u every " \
+                      "%u ms: " why ")", xl_during, 1u << XL_DOUBLINGS, xl_ms,            \
+                      (unsigned)(n), (unsigned)(ms));                                     \
     } while (0)
+#define XL_EXPECT_EVERY(ms, what, why) XL_EXPECT_AT_LEAST(1, ms, what, why)
 
 /* The client on processor 1 calls the server on `server_cpu` (its
  * Calls counted in xl_rounds) while U's thread on processor 3 revokes;
@@ -3136,6 +3146,99 @@ TEST(mp, timeouts_expire_while_another_holds_the_lock)
     EXPECT(done);
     XL_EXPECT_EVERY(XT_MS_PER_WAKEUP, "timeouts expired on processor 1",
                     "a timeout whose wait is its processor's expires without the kernel lock");
+}
+
+/* System calls whose effects stay on their processor take no lock
+ * either (syscall_abi.c, call_local): SystemClock, ThreadSwitch, and
+ * ExchangeRegisters of a thread of the caller's processor, an abort of a
+ * wait there included. A thread on processor 1 (A) goes round: the
+ * clock (which must not go back), an abort of C's open receive
+ * (ExchangeRegisters control 2; C, on processor 1 too, counts the
+ * cancellations and waits again when A switches to it), B's handle set
+ * and read back, B halted and resumed (B sleeps on processor 1), and a
+ * yield: 8 system calls a round. Under the lock each of them waited for a
+ * turn with the lock between the revocation's windows: 45 rounds in
+ * 51 ms. Without it 7087 in 35 ms; the test wants 10 a millisecond. */
+#define XC_ROUNDS_PER_MS 10
+static volatile L4_Word_t xc_cancelled, xc_aborted, xc_b;
+
+static void xc_waiter(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcSucceeded(tag) || L4_ErrorCode() != IPC_ERR(L4_ErrCanceled, RECV_PHASE)) {
+            xl_bad = L4_ErrorCode() | 1UL << 62;  /* (expected its receive cancelled) */
+            L4_Sleep(L4_Never);
+        }
+        xc_cancelled++;
+    }
+}
+
+/* xl_bad: 1 << 63 and the clock's last value, the clock went back; the
+ * round number and what B's ExchangeRegisters returned, else. */
+static void xc_caller(L4_Word_t c_raw)
+{
+    L4_ThreadId_t c = tid(c_raw), b = tid(xc_b);
+    L4_Word_t last = 0;
+    while (!xl_stop && !xl_bad) {
+        L4_Word_t r = xl_rounds, now = L4_SystemClock().raw, old;
+        if (now < last)
+            xl_bad = last | 1UL << 63;
+        last = now;
+        __L4_ExReg(c, L4_ExReg_AbortRecv, 0, 0, 0, 0, L4_nilthread, &old);
+        if (old & L4_ExReg_AbortRecv)   /* (C may not be back in its receive yet) */
+            xc_aborted++;
+        L4_ThreadSwitch(c);
+        L4_Set_UserDefinedHandleOf(b, r + 1);
+        if (L4_UserDefinedHandleOf(b) != r + 1)
+            xl_bad = r << 32 | 0x1;
+        __L4_ExReg(b, L4_ExReg_Stop, 0, 0, 0, 0, L4_nilthread, &old);
+        if (old & L4_ExReg_Halt)
+            xl_bad = r << 32 | 0x2;     /* (it was halted before) */
+        __L4_ExReg(b, L4_ExReg_Resume, 0, 0, 0, 0, L4_nilthread, &old);
+        if (!(old & L4_ExReg_Halt))
+            xl_bad = r << 32 | 0x3;     /* (the Stop did not halt it) */
+        L4_Yield();
+        xl_rounds = r + 1;
+    }
+    xl_client_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, system_calls_of_one_processor_go_on_while_another_holds_the_lock)
+{
+    if (ncpus() < 4)
+        return;
+    struct xl_rig g;
+    xl_build(&g);
+    xc_cancelled = xc_aborted = 0;
+    L4_ThreadId_t b = tsup_thread(tsup_fn_sleeper, 0), c = tsup_thread(xc_waiter, 0);
+    EXPECT(tsup_wait_blocked(b));
+    EXPECT(tsup_wait_blocked(c));
+    tsup_move(b, 1);
+    tsup_move(c, 1);
+    xc_b = b.raw;
+    L4_ThreadId_t a = tsup_thread(xc_caller, c.raw);
+    tsup_move(a, 1);
+    int done = xl_revoke(&g);
+    printf("xc: %lu rounds of 8 system calls on processor 1 (%lu aborts, %lu receives "
+           "cancelled in all) while processor 3 revoked from %u mappings for %lu ms\n",
+           xl_during, xc_aborted, xc_cancelled, 1u << XL_DOUBLINGS, xl_ms);
+    tsup_kill(a);
+    tsup_kill(b);
+    tsup_kill(c);
+    xl_dismantle(&g);
+    EXPECT(done);
+    if (xc_cancelled > xc_aborted || xc_aborted - xc_cancelled > 1)
+        test_fail(__FILE__, __LINE__, "C's receive cancelled %lu times: expected once for each "
+                  "of the %lu aborts that found it receiving (the last perhaps not yet seen)",
+                  xc_cancelled, xc_aborted);
+    EXPECT(xc_aborted > 0);
+    XL_EXPECT_AT_LEAST(XC_ROUNDS_PER_MS, 1, "rounds of SystemClock, ThreadSwitch and "
+                       "ExchangeRegisters on processor 1",
+                       "they touch nothing but that processor's threads");
 }
 
 /* The same with processor 1 busy: a thread below the client spins there,

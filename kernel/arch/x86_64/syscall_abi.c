@@ -53,15 +53,39 @@ static inline bool sys_ipc(struct trap_frame *f, enum ipc_lock how)
     return false;
 }
 
+/* The calls other than Ipc and Lipc that may go without the kernel lock
+ * on a multiprocessor: those that touch nothing but this processor's
+ * (ThreadSwitch, ExchangeRegisters of a thread of ours: exreg_local) or
+ * nothing shared at all (SystemClock reads the time stamp counter;
+ * ProcessorControl, MemoryControl and a number that is no system call
+ * answer at once). */
+static __attribute__((noinline)) bool call_local(word_t code, const struct trap_frame *f)
+{
+    switch (code) {
+    case SYS_THREAD_SWITCH:
+        mp_mark_lockless();
+        return true;
+    case SYS_EXCHANGE_REGISTERS:
+        return exreg_local(f->rax, f->rsi);
+    case SYS_UNMAP:
+    case SYS_THREAD_CONTROL:
+    case SYS_SPACE_CONTROL:
+    case SYS_SCHEDULE:
+        return false;
+    default:
+        return true;
+    }
+}
+
 /* Every call takes the kernel lock on a multiprocessor, but an Ipc or
  * Lipc whose partners are this processor's threads, or whose To is
- * another's (ipc_local). */
+ * another's (ipc_local), and those call_local lets go without it. */
 _Static_assert(SYS_LIPC == (SYS_IPC | 1), "Ipc and Lipc differ in bit 0");
 bool syscall_dispatch(struct trap_frame *f)
 {
     if (mp_cpus > 1) {
         enum ipc_lock how = (f->rbp & ~1UL) == SYS_IPC ? ipc_local(f->rsi, f->rdx, f->r9)
-                                                        : IPC_LOCKED;
+                            : call_local(f->rbp, f) ? IPC_LOCAL : IPC_LOCKED;
         if (how >= IPC_REMOTE)
             return sys_ipc(f, how);
         if (how == IPC_LOCKED)
@@ -79,6 +103,9 @@ bool syscall_dispatch(struct trap_frame *f)
         return false;
     case SYS_EXCHANGE_REGISTERS: {
         struct exreg r = { f->rax, f->rsi, f->rdx, f->r8, f->r9, f->r10, f->rdi };
+        /* (Switched away, by a halt of its own or a preemption below, the
+         * caller has only its way back to user mode left.) */
+        current->resume_local = true;
         sys_exchange_registers(&r);
         f->rax = r.dest;
         f->rsi = r.control;
@@ -88,6 +115,7 @@ bool syscall_dispatch(struct trap_frame *f)
         f->r10 = r.user_handle;
         f->rdi = r.pager;
         sched_check_preempt();
+        current->resume_local = false;
         return false;
     }
     case SYS_THREAD_CONTROL:

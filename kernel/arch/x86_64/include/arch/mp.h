@@ -5,12 +5,15 @@
  * each processor owns its threads, their queues and timeouts. Shared
  * kernel state (the mapping database, page tables, thread and space
  * creation) is guarded by one kernel lock, which a processor takes on
- * every way into the kernel but the IPC fast paths and IPC between its
- * own threads (ipc_local), and holds until it leaves for user mode or
- * halts. Without the lock a processor touches only what it owns: its
- * fast paths the running thread and a partner of the same processor
- * (the state compare of asm.h proves it), its IPC without the lock its
- * own threads, its user code the page tables of the space it runs. So
+ * every way into the kernel but the IPC fast paths, IPC between its own
+ * threads (ipc_local), the other system calls that stay on it
+ * (syscall_abi.c: ThreadSwitch, ExchangeRegisters of its own threads,
+ * SystemClock) and the interrupts and ticks of its own threads (trap.c),
+ * and holds until it leaves for user mode or halts. Without the lock a
+ * processor touches only what it owns: its fast paths the running
+ * thread and a partner of the same processor (the state compare of
+ * asm.h proves it), its IPC and system calls without the lock its own
+ * threads, its user code the page tables of the space it runs. So
  * before the holder touches
  * another processor's thread, or a page table or TCB slot that one may
  * be using, it claims that processor (mp_claim): an IPI, and the other
