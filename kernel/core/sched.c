@@ -411,10 +411,6 @@ COLD void sched_set_timeslice(struct tcb *t, uint64_t us)
 
 void sched_switch_to(struct tcb *t)
 {
-    if (t->cpu != cpu_index()) {
-        sched_yield();
-        return;
-    }
     requeue_current();
     switch_to(t);
 }

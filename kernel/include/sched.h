@@ -32,7 +32,8 @@ void thread_resume(struct tcb *t);
 void sched_set_priority(struct tcb *t, uint8_t prio);
 void sched_set_timeslice(struct tcb *t, uint64_t us);
 
-/* Run `t` now, the current thread staying ready (time-slice donation). */
+/* Run `t`, a thread of this processor, now, the current thread staying
+ * ready (time-slice donation). */
 void sched_switch_to(struct tcb *t);
 
 /* Switch if a thread of higher priority than the current one is ready

@@ -53,43 +53,48 @@ static inline bool sys_ipc(struct trap_frame *f, enum ipc_lock how)
     return false;
 }
 
-/* The calls other than Ipc and Lipc that may go without the kernel lock
- * on a multiprocessor: those that touch nothing but this processor's
- * (ThreadSwitch, ExchangeRegisters of a thread of ours: exreg_local) or
- * nothing shared at all (SystemClock reads the time stamp counter;
- * ProcessorControl, MemoryControl and a number that is no system call
- * answer at once). */
-static __attribute__((noinline)) bool call_local(word_t code, const struct trap_frame *f)
+/* The calls other than Ipc and Lipc take the kernel lock on a
+ * multiprocessor, but those that touch nothing but this processor's
+ * (ThreadSwitch; ExchangeRegisters of a thread of ours, exreg_local,
+ * which marks the processor lockless) or nothing shared at all
+ * (SystemClock reads the time stamp counter; ProcessorControl,
+ * MemoryControl and a number that is no system call answer at once).
+ * (Out of line: the IPC path keeps its registers.) */
+static __attribute__((noinline)) void lock_unless_local(const struct trap_frame *f)
 {
-    switch (code) {
+    switch (f->rbp) {
     case SYS_THREAD_SWITCH:
         mp_mark_lockless();
-        return true;
+        return;
     case SYS_EXCHANGE_REGISTERS:
-        return exreg_local(f->rax, f->rsi);
+        if (!exreg_local(f->rax, f->rsi))
+            kernel_lock_wait();
+        return;
     case SYS_UNMAP:
     case SYS_THREAD_CONTROL:
     case SYS_SPACE_CONTROL:
     case SYS_SCHEDULE:
-        return false;
-    default:
-        return true;
+        kernel_lock_wait();
+        return;
     }
 }
 
-/* Every call takes the kernel lock on a multiprocessor, but an Ipc or
- * Lipc whose partners are this processor's threads, or whose To is
- * another's (ipc_local), and those call_local lets go without it. */
+/* An Ipc or Lipc takes the kernel lock on a multiprocessor, but if its
+ * partners are this processor's threads, or its To is another's
+ * (ipc_local). */
 _Static_assert(SYS_LIPC == (SYS_IPC | 1), "Ipc and Lipc differ in bit 0");
 bool syscall_dispatch(struct trap_frame *f)
 {
     if (mp_cpus > 1) {
-        enum ipc_lock how = (f->rbp & ~1UL) == SYS_IPC ? ipc_local(f->rsi, f->rdx, f->r9)
-                            : call_local(f->rbp, f) ? IPC_LOCAL : IPC_LOCKED;
-        if (how >= IPC_REMOTE)
-            return sys_ipc(f, how);
-        if (how == IPC_LOCKED)
-            kernel_lock_wait();
+        if ((f->rbp & ~1UL) != SYS_IPC) {
+            lock_unless_local(f);
+        } else {
+            enum ipc_lock how = ipc_local(f->rsi, f->rdx, f->r9);
+            if (how >= IPC_REMOTE)
+                return sys_ipc(f, how);
+            if (how == IPC_LOCKED)
+                kernel_lock_wait();
+        }
     }
     switch (f->rbp) {
     case SYS_IPC:
