@@ -3,6 +3,7 @@
  * handler (spec 6.4); a fault nobody handles stops the thread with a
  * message. */
 #include "fault.h"
+#include "arch/mp.h"
 #include "arch/paging.h"
 #include "bootmem.h"
 #include "print.h"
@@ -82,22 +83,48 @@ void fault_io(struct trap_frame *f, word_t fpage)
     fault_stop(f, "unhandled I/O fault");
 }
 
-/* Ask the pager; false if there is none or the IPC failed for good. */
-static bool pagefault_ipc(word_t addr, unsigned access, word_t ip)
+/* Did the pager handle the fault (its IPC's error word)? Not if there
+ * is none, or the IPC failed for good. */
+static bool pager_handled(word_t err)
 {
-    word_t err = fault_nested_ipc(current, addr, access, ip, 0);
     return retry_after(err) && IPC_ERROR_CODE(err) != IPC_NO_PARTNER;
+}
+
+static COLD void pagefault_unhandled(struct trap_frame *f, word_t addr, unsigned access)
+{
+    kprintf("pecan: page fault at %016lx (%s) ip %016lx by thread %lx: no pager handled it\n",
+            addr, access_name(access), f->rip, current->global_id);
+    fault_stop(f, "unhandled page fault");
 }
 
 void fault_page(struct trap_frame *f, word_t addr, unsigned access)
 {
     if (current->space->sigma0 && sigma0_map(current->space, addr))
         return;
-    if (!current->space->sigma0 && pagefault_ipc(addr, access, f->rip))
+    if (!current->space->sigma0 && pager_handled(fault_nested_ipc(current, addr, access, f->rip, 0)))
         return;                         /* the thread retries the access */
-    kprintf("pecan: page fault at %016lx (%s) ip %016lx by thread %lx: no pager handled it\n",
-            addr, access_name(access), f->rip, current->global_id);
-    fault_stop(f, "unhandled page fault");
+    pagefault_unhandled(f, addr, access);
+}
+
+bool fault_page_without_lock(struct trap_frame *f, word_t addr, unsigned access)
+{
+    struct tcb *self = current;
+    word_t id = utcb_get(self, UTCB_PAGER);    /* (read once: its space may rewrite it) */
+    word_t msg[] = { MSGTAG(PAGEFAULT_LABEL | access, 0, 2), addr, f->rip };
+    struct tcb *pager = tcb_peek_global(id);
+    /* (Another processor's pager only looked at: its processor checks
+     * again, and refuses if it went, and then we take the lock.) */
+    if (self->space->sigma0 || !pager || !tcb_is_active(pager) ||
+        ipc_local(id, id, msg[0]) == IPC_LOCKED)
+        return false;
+    self->kcall_local = true;
+    word_t err = ipc_kernel_message(pager, 0, ARRAY_SIZE(msg), NULL, NULL, msg);
+    self->kcall_local = false;
+    if (!pager_handled(err)) {
+        kernel_lock();                  /* (the report and the stop) */
+        pagefault_unhandled(f, addr, access);
+    }
+    return true;
 }
 
 static void exception_compose(word_t *mr, void *f)

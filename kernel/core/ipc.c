@@ -101,6 +101,17 @@ static NORETURN void block_for_fast_resume(struct tcb *self, struct tcb *to)
     __builtin_unreachable();
 }
 
+/* Does only this processor's work follow when self, about to block in
+ * an IPC, runs again (tcb.resume_local, mp_resumed_lockless)? After a
+ * system call's IPC, its way back to user mode; after the kernel-made
+ * IPC of a user fault entered without the lock, its own registers and
+ * MRs (fault.c, tcb.kcall_local); not after a kernel-made IPC nested in
+ * other kernel work. */
+static inline bool local_after(const struct tcb *self)
+{
+    return !self->kcall_depth || (self->kcall_depth == 1 && self->kcall_local);
+}
+
 /* ---- sender queues ---------------------------------------------------- */
 
 /* A queue is its owner's: its processor, which may change it without the
@@ -447,9 +458,8 @@ static bool send_blocked(struct tcb *self, const struct ipc_call *call, word_t t
      * moves us into the receive phase, which will have ended too when we
      * run again, or leaves it to us because a sender is already queued
      * for us. Only then does more than this processor's work follow
-     * (mp_resumed_lockless): our receive phase takes the lock. Not a
-     * kernel-made IPC's. */
-    self->resume_local = !self->kcall_depth;
+     * (mp_resumed_lockless): our receive phase takes the lock. */
+    self->resume_local = local_after(self);
     block(self, TS_SEND_BLOCKED, time_deadline(TIMEOUTS_SND(timeouts)), NULL);
     if (self->ipc_error || !self->has_rcv_phase)
         return false;
@@ -571,10 +581,9 @@ static inline word_t receive_phase(struct tcb *self, const struct ipc_call *call
      * non-canonical RIP, which the fast path's sysret must never get.) */
     if (!deadline && !self->kcall_depth && !self->space->sigma0 && arch_user_ip_canonical(self))
         block_for_fast_resume(self, call->handoff);
-    /* What follows a system call's receive is this processor's only: the
-     * outcome is in place when we run again, and we return to user mode
-     * (mp_resumed_lockless needs no lock for it). Not a kernel-made IPC's. */
-    self->resume_local = !self->kcall_depth;
+    /* The outcome is in place when we run again (mp_resumed_lockless
+     * needs no lock for it, if nothing but ours follows). */
+    self->resume_local = local_after(self);
     block(self, TS_RECV_BLOCKED, deadline, call->handoff);
     return self->ipc_error ? NILTHREAD : self->ipc_from;
 }
@@ -960,6 +969,7 @@ static bool kernel_call_short(struct tcb *self, struct tcb *dest)
     self->has_rcv_phase = false;
     self->rcv_from = dest->global_id;
     waiters_note(self, self->rcv_from);
+    self->resume_local = local_after(self);
     block(self, TS_RECV_BLOCKED, 0, dest);
     return true;
 }
@@ -972,8 +982,14 @@ word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
     self->kcall_deadline = deadline;
     self->kcall_depth++;
     word_t id = dest->global_id;
-    if (!kernel_call_short(self, dest))
-        ipc(id, id, 0);
+    /* (Without the lock, a pager of another processor is asked by a
+     * request: fault.c, ipc_local) */
+    if (!kernel_call_short(self, dest)) {
+        if (dest->cpu != self->cpu && mp_lockless())
+            ipc_remote(id, id, 0, self->listed_with == id ? IPC_REMOTE : IPC_REMOTE_LISTED);
+        else
+            ipc(id, id, 0);
+    }
     word_t result = self->ipc_error;
     self->kcall_depth--;
     self->kcall_deadline = 0;

@@ -12,6 +12,15 @@
 /* A user page fault at `addr` by the current thread. */
 void fault_page(struct trap_frame *f, word_t addr, unsigned access);
 
+/* The same without the kernel lock, on a multiprocessor (trap.c): its
+ * message goes to the pager as IPC without the lock would send it
+ * (ipc_local: a pager of this processor, or of another by a request),
+ * and after the pager's answer the thread goes on without the lock
+ * (tcb.kcall_local: only its own registers and MRs follow). False, with
+ * nothing done, if not so: sigma0's faults, a pager that is no active
+ * thread, or one ipc_local leaves to the lock. */
+bool fault_page_without_lock(struct trap_frame *f, word_t addr, unsigned access);
+
 /* A page-fault IPC (spec 6.2) from `self` (the current thread) to its
  * pager, nested in whatever IPC it is in: MR0-MR2 and ErrorCode are kept.
  * `deadline` (tick, 0 = none) limits it. Returns 0 or the IPC error word;

@@ -66,6 +66,9 @@ struct tcb {
     uint8_t kcall_depth;       /* kernel-made IPCs in progress (page faults, ...) */
     bool resume_local;         /* switched away where what follows touches only
                                 * this processor's (ipc_local, mp_resumed) */
+    bool kcall_local;          /* in a user fault's kernel-made IPC, entered
+                                * without the lock (fault.c): what follows its
+                                * answer is this processor's */
     struct list_node ready_link;  /* on its priority's ready queue (sched.c) */
     uint32_t slice_left;       /* ticks left in the current time slice */
     uint32_t timeslice_ticks;

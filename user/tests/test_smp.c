@@ -29,6 +29,7 @@
 #include <l4/thread.h>
 #include <l4/utcb.h>
 #include "format.h"
+#include "pecan/protocol.h"
 #include "irqsupport.h"
 #include "testlib.h"
 #include "tsupport.h"
@@ -3239,6 +3240,82 @@ TEST(mp, system_calls_of_one_processor_go_on_while_another_holds_the_lock)
     XL_EXPECT_AT_LEAST(XC_ROUNDS_PER_MS, 1, "rounds of SystemClock, ThreadSwitch and "
                        "ExchangeRegisters on processor 1",
                        "they touch nothing but that processor's threads");
+}
+
+/* A page fault's message to its pager, and the answer back, take no lock
+ * either when both are that processor's threads (fault.c,
+ * fault_page_without_lock). T on processor 1 reads a page nobody maps, in
+ * its own space's hole; its pager P, on processor 1 too, counts each
+ * fault and answers with an empty message, so T faults again at once:
+ * the round trip of a page fault without the mapping (a map item is
+ * typed, and takes the lock). Under the lock every fault waited for a
+ * turn with it; without it, the test wants 10 a millisecond. */
+#define XPF_ROUNDS_PER_MS 10
+#define XPF_ADDR 0x66000000UL          /* (nobody maps there) */
+#define PAGEFAULT_READ_LABEL (PROTO_LABEL(PROTO_PAGEFAULT) | L4_Readable)
+static volatile L4_Word_t xpf_t;
+
+/* xl_bad: 1 << 63 and the error; else the unexpected label, address or
+ * sender's id (the round number in the high half). */
+static void xpf_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t addr, r = xl_rounds;
+        L4_StoreMR(1, &addr);
+        if (L4_IpcFailed(tag))
+            xl_bad = L4_ErrorCode() | 1UL << 63;
+        else if (L4_Label(tag) != PAGEFAULT_READ_LABEL || L4_UntypedWords(tag) != 2)
+            xl_bad = r << 32 | 0x1;
+        else if (addr != XPF_ADDR)
+            xl_bad = r << 32 | 0x2;
+        else if (from.raw != xpf_t)
+            xl_bad = r << 32 | 0x3;
+        if (xl_bad || xl_stop)
+            break;                      /* (T waits in its fault until killed) */
+        xl_rounds = r + 1;
+        __L4_Utcb()[0] = 0;             /* (an empty answer: T faults again) */
+        tag = L4_ReplyWait(from, &from);
+    }
+    xl_client_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+static void xpf_reader(L4_Word_t unused)
+{
+    (void)unused;
+    wait_for_go();                      /* (once P is its pager) */
+    for (;;)
+        (void)*(volatile L4_Word_t *)XPF_ADDR;
+}
+
+TEST(mp, page_faults_reach_their_pager_while_another_holds_the_lock)
+{
+    if (ncpus() < 4)
+        return;
+    struct xl_rig g;
+    xl_build(&g);
+    L4_ThreadId_t p = tsup_thread(xpf_pager, 0);
+    EXPECT(tsup_wait_blocked(p));
+    tsup_move(p, 1);
+    L4_ThreadId_t t = tsup_thread(xpf_reader, 0);
+    EXPECT(tsup_wait_blocked(t));
+    tsup_move(t, 1);
+    xpf_t = L4_LocalIdOf(t).raw;        /* (how P, in T's space, sees it) */
+    L4_Set_PagerOf(t, p);
+    go(t);
+    int done = xl_revoke(&g);
+    printf("xpf: %lu page faults of a thread on processor 1 reached its pager there while "
+           "processor 3 revoked from %u mappings for %lu ms\n", xl_during,
+           1u << XL_DOUBLINGS, xl_ms);
+    tsup_kill(t);
+    tsup_kill(p);
+    xl_dismantle(&g);
+    EXPECT(done);
+    XL_EXPECT_AT_LEAST(XPF_ROUNDS_PER_MS, 1, "page faults on processor 1 answered by its pager",
+                       "a fault's message and its untyped answer stay on that processor");
 }
 
 /* The same with processor 1 busy: a thread below the client spins there,

@@ -62,12 +62,17 @@ static __attribute__((noinline)) bool user_gp(struct trap_frame *f)
     return emulate_segment_load(f, insn, n) || emulate_msr(f, insn, n);
 }
 
+/* A page fault's access, from its error code: bit 1 write, bit 4
+ * instruction fetch. */
+static unsigned pf_access(word_t error)
+{
+    return (error & 2) ? ACCESS_W : (error & 16) ? ACCESS_X : ACCESS_R;
+}
+
 static void user_exception(struct trap_frame *f, uint64_t cr2)
 {
     if (f->vector == VEC_PF) {
-        /* error code: bit 1 = write, bit 4 = instruction fetch */
-        unsigned access = (f->error & 2) ? ACCESS_W : (f->error & 16) ? ACCESS_X : ACCESS_R;
-        fault_page(f, cr2, access);
+        fault_page(f, cr2, pf_access(f->error));
         return;
     }
     if (f->vector == VEC_NM && fpu_trap())
@@ -93,6 +98,21 @@ static void user_exception(struct trap_frame *f, uint64_t cr2)
         break;
     }
     fault_exception(f);
+}
+
+/* On a multiprocessor, a page fault or a lazy FPU switch in user mode
+ * whose handling stays on this processor, or asks another by a request,
+ * takes no lock: the fault's message to the pager (fault.c), the FPU
+ * registers of a thread that has its save area already (the registers'
+ * owner is a thread of this processor: an evicted or moved one's were
+ * saved where it left). False, with nothing done, if not so. (Out of
+ * line: the locked way through trap_dispatch stays as it was.) */
+static __attribute__((noinline)) bool exception_without_lock(struct trap_frame *f,
+                                                             uint64_t cr2)
+{
+    if (f->vector == VEC_NM)
+        return current->fpu_state && fpu_trap();
+    return f->vector == VEC_PF && fault_page_without_lock(f, cr2, pf_access(f->error));
 }
 
 /* The thread this processor runs, interrupted in user mode, gives way to
@@ -248,8 +268,10 @@ void trap_dispatch(struct trap_frame *f)
         /* CR2 before the lock: while it waits, the thread may be evicted
          * and the processor fault elsewhere (arch/mp.h) */
         uint64_t cr2 = f->vector == VEC_PF ? read_cr2() : 0;
-        kernel_lock();
-        user_exception(f, cr2);
+        if (mp_cpus < 2 || !exception_without_lock(f, cr2)) {
+            kernel_lock();
+            user_exception(f, cr2);
+        }
     }
     if (frame_from_user(f) && current->unix_interrupt) {
         kernel_lock();
