@@ -29,13 +29,18 @@ static bool may_exchange(const struct tcb *t)
  * claiming this one, which has interrupts off; a thread that is not
  * ours, or none, is left to the lock.) If so, the processor is marked
  * lockless. */
+static bool exreg_here(const struct tcb *t, word_t control)
+{
+    if (t->cpu != cpu_index() || !tcb_is_active(t))
+        return false;
+    bool waits = t->xfer_partner || t->state == TS_SEND_BLOCKED || t->state == TS_RECV_BLOCKED;
+    return !((control & (EXREG_SEND | EXREG_RECV)) && waits && !ipc_wait_here(t));
+}
+
 bool exreg_local(word_t dest, word_t control)
 {
     struct tcb *t = tcb_peek(dest, current);
-    if (!t || t->cpu != cpu_index() || !tcb_is_active(t))
-        return false;
-    bool waits = t->xfer_partner || t->state == TS_SEND_BLOCKED || t->state == TS_RECV_BLOCKED;
-    if ((control & (EXREG_SEND | EXREG_RECV)) && waits && !ipc_wait_here(t))
+    if (!t || !exreg_here(t, control))
         return false;
     mp_mark_lockless();
     return true;
@@ -43,7 +48,16 @@ bool exreg_local(word_t dest, word_t control)
 
 void sys_exchange_registers(struct exreg *r)
 {
-    struct tcb *t = tcb_lookup(r->dest, current);
+    /* Without the lock, the thread is looked up again: a local id's
+     * MyGlobalId word, which its space may rewrite meanwhile, may name
+     * another thread of that UTCB location now (ThreadControl lets two
+     * threads of a space share one), which exreg_local did not look at:
+     * it is none we may touch without the lock. */
+    struct tcb *t = tcb_peek(r->dest, current);
+    if (t && mp_lockless() && !exreg_here(t, r->control))
+        t = NULL;
+    else if (t)
+        mp_claim(t->cpu);
     bool local = tid_is_local(r->dest);
     if (!t || !tcb_is_active(t) || !may_exchange(t)) {
         *r = (struct exreg){ 0 };

@@ -3150,7 +3150,7 @@ TEST(mp, timeouts_expire_while_another_holds_the_lock)
 }
 
 /* System calls whose effects stay on their processor take no lock
- * either (syscall_abi.c, call_local): SystemClock, ThreadSwitch, and
+ * either (syscall_abi.c, lock_unless_local): SystemClock, ThreadSwitch, and
  * ExchangeRegisters of a thread of the caller's processor, an abort of a
  * wait there included. A thread on processor 1 (A) goes round: the
  * clock (which must not go back), an abort of C's open receive
@@ -3316,6 +3316,94 @@ TEST(mp, page_faults_reach_their_pager_while_another_holds_the_lock)
     EXPECT(done);
     XL_EXPECT_AT_LEAST(XPF_ROUNDS_PER_MS, 1, "page faults on processor 1 answered by its pager",
                        "a fault's message and its untyped answer stay on that processor");
+}
+
+/* A local id names the thread of the caller's space at that UTCB whose
+ * MyGlobalId word (user-writable) names it. ThreadControl lets a
+ * privileged creator put two threads of one space at one UTCB location
+ * (nothing checks it is unused); then the word decides which of them the
+ * local id names, and any thread of the space may rewrite it. T1 sleeps on
+ * processor 1, T2 (at T1's UTCB) waits for its start message on processor
+ * 2; a thread on processor 3 writes T1's and T2's global ids into the word
+ * in turn, while one on processor 1 reads the registers of the local id
+ * (ExchangeRegisters, control 0) again and again. Each answer must be
+ * T1's or T2's global id, or nilthread with ErrorCode 2; the kernel must
+ * not decide on T1 (its processor's: no lock, exreg_local) and then look
+ * the word up again and act on T2. */
+#define DL_ROUNDS 200000
+static volatile int dl_stop, dl_done;
+static volatile L4_Word_t dl_local, dl_t1, dl_t2, dl_bad, dl_seen[3];
+
+static void dl_flipper(L4_Word_t unused)
+{
+    (void)unused;
+    volatile L4_Word_t *word = (volatile L4_Word_t *)dl_local - 0x78 / sizeof(L4_Word_t);
+    while (!dl_stop) {
+        *word = dl_t1;
+        *word = dl_t2;
+    }
+    *word = dl_t1;
+    dl_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+static void dl_reader(L4_Word_t unused)
+{
+    (void)unused;
+    for (unsigned i = 0; i < DL_ROUNDS && !dl_bad; i++) {
+        L4_Word_t old;
+        L4_Word_t r = __L4_ExReg(tid(dl_local), 0, 0, 0, 0, 0, L4_nilthread, &old).raw;
+        if (r == dl_t1)
+            dl_seen[0]++;
+        else if (r == dl_t2)
+            dl_seen[1]++;
+        else if (r == 0 && L4_ErrorCode() == L4_ErrInvalidThread)
+            dl_seen[2]++;
+        else
+            dl_bad = r ? r : 1;
+    }
+    dl_stop = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, exchange_registers_of_a_local_id_whose_utcb_names_another_thread_meanwhile)
+{
+    unsigned n = ncpus();
+    dl_stop = dl_done = 0;
+    dl_bad = dl_seen[0] = dl_seen[1] = dl_seen[2] = 0;
+    L4_ThreadId_t me = L4_MyGlobalId();
+    L4_ThreadId_t t1 = tsup_thread(tsup_fn_sleeper, 0);
+    EXPECT(tsup_wait_blocked(t1));
+    if (n >= 4)
+        tsup_move(t1, 1);
+    dl_local = L4_LocalIdOf(t1).raw;
+    dl_t1 = t1.raw;
+    L4_ThreadId_t t2 = tsup_new_id();
+    dl_t2 = t2.raw;
+    /* T2 at T1's UTCB location (the local id's 1 KB slot) */
+    if (!L4_ThreadControl(t2, me, me, me, (void *)(dl_local & ~1023UL)))
+        test_fail(__FILE__, __LINE__, "ThreadControl of a second thread at UTCB 0x%lx: expected "
+                  "it made, got ErrorCode %lu", dl_local & ~1023UL, L4_ErrorCode());
+    if (n >= 4)
+        L4_Set_ProcessorNo(t2, 2);
+    L4_ThreadId_t f = tsup_thread(dl_flipper, 0), r = tsup_thread(dl_reader, 0);
+    if (n >= 4) {
+        tsup_move(f, 3);
+        tsup_move(r, 1);
+    }
+    for (int i = 0; i < 60000 && !(dl_stop && dl_done); i++)
+        tsup_sleep_ms(1);
+    printf("dl: ExchangeRegisters of local id %lx: %lu times T1 %lx, %lu times T2 %lx, %lu "
+           "times invalid\n", dl_local, dl_seen[0], dl_t1, dl_seen[1], dl_t2, dl_seen[2]);
+    EXPECT(dl_stop && dl_done);
+    tsup_kill(f);
+    tsup_kill(r);
+    L4_ThreadControl(t2, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+    tsup_kill(t1);
+    if (dl_bad)
+        test_fail(__FILE__, __LINE__, "ExchangeRegisters of local id %lx: expected T1's or T2's "
+                  "global id (%lx, %lx) or nilthread with ErrorCode 2, got %lx (1: nilthread "
+                  "with another ErrorCode)", dl_local, dl_t1, dl_t2, dl_bad);
 }
 
 /* The same with processor 1 busy: a thread below the client spins there,
