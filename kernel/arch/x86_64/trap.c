@@ -100,19 +100,27 @@ static void user_exception(struct trap_frame *f, uint64_t cr2)
     fault_exception(f);
 }
 
-/* On a multiprocessor, a page fault or a lazy FPU switch in user mode
- * whose handling stays on this processor, or asks another by a request,
- * takes no lock: the fault's message to the pager (fault.c), the FPU
- * registers of a thread that has its save area already (the registers'
- * owner is a thread of this processor: an evicted or moved one's were
- * saved where it left). False, with nothing done, if not so. (Out of
+/* On a multiprocessor, a page fault, a lazy FPU switch or KernelInterface
+ * in user mode whose handling stays on this processor, or asks another by
+ * a request, takes no lock: the fault's message to the pager (fault.c);
+ * the FPU registers of a thread that has its save area already (the
+ * registers' owner is a thread of this processor: an evicted or moved
+ * one's were saved where it left); the KIP's address and version into
+ * the thread's registers. False, with nothing done, if not so. (Out of
  * line: the locked way through trap_dispatch stays as it was.) */
 static __attribute__((noinline)) bool exception_without_lock(struct trap_frame *f,
                                                              uint64_t cr2)
 {
-    if (f->vector == VEC_NM)
+    switch (f->vector) {
+    case VEC_PF:
+        return fault_page_without_lock(f, cr2, pf_access(f->error));
+    case VEC_NM:
         return current->fpu_state && fpu_trap();
-    return f->vector == VEC_PF && fault_page_without_lock(f, cr2, pf_access(f->error));
+    case VEC_UD:
+        return !current->space->unix_abi && emulate_kernel_interface(f);
+    default:
+        return false;
+    }
 }
 
 /* The thread this processor runs, interrupted in user mode, gives way to
