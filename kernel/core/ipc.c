@@ -598,6 +598,18 @@ static word_t resolve_from(struct tcb *self, word_t from)
     return t ? t->global_id : 0;
 }
 
+/* A pager's answer's map item (its words read once) without the lock, if
+ * nobody holds it and the page is new to the receiver's space
+ * (mp_memory_try, map_item_fresh); false, with nothing done, if not. */
+static bool map_item_without_lock(struct tcb *s, struct tcb *r, const word_t *item)
+{
+    if (!mp_memory_try())
+        return false;
+    bool mapped = map_item_fresh(s, r, item);
+    mp_memory_done();
+    return mapped;
+}
+
 /* A pager's answer to a page fault in short: a ReplyWait whose one typed
  * item maps one 4 KB page into the complete window of a kernel-made IPC
  * (map_item_short), to the partner waiting for us in that IPC, neither
@@ -619,10 +631,15 @@ static __attribute__((noinline)) void reply_short(struct tcb *self, word_t tag, 
     if (!dest || dest->halted || dest->cpu != self->cpu || MSGTAG_T(tag) != 2 || u + 3 > NUM_MRS || from_spec != ANYTHREAD ||
         !list_empty(&self->sendq) || self->space->sigma0 || self->xfer_partner ||
         dest->state != TS_RECV_BLOCKED || !dest->kcall_depth || dest->fast_blocked ||
-        dest->space->sigma0 || dest->xfer_partner || !accepts(dest, dest->rcv_from, self) ||
-        !map_item_short(self, dest, &self->utcb[u + 1]))
+        dest->space->sigma0 || dest->xfer_partner || !accepts(dest, dest->rcv_from, self))
         return;
-    copy_words(&dest->utcb[1], &self->utcb[1], u + 2);
+    word_t item[2] = { self->utcb[u + 1], self->utcb[u + 2] };     /* (read once) */
+    if (!(mp_lockless() ? map_item_without_lock(self, dest, item)
+                        : map_item_short(self, dest, item)))
+        return;
+    copy_words(&dest->utcb[1], &self->utcb[1], u);
+    dest->utcb[u + 1] = item[0];
+    dest->utcb[u + 2] = item[1];
     dest->utcb[0] = tag;                /* (no flags: ipc_short checked) */
     dest->ipc_from = tcb_id_for(self, dest);    /* delivered(), for this case */
     dest->ipc_error = 0;
@@ -644,10 +661,9 @@ static __attribute__((noinline)) void reply_short(struct tcb *self, word_t tag, 
  * Unix-ABI thread blocked by unix_fastpath.S for its handler's answer
  * resumes in unix_fast_resume, which applies the answer as unix.c does.)
  * Returns only if it does not apply. */
-void ipc_short(word_t to, word_t from_spec, word_t timeouts)
+void ipc_short(word_t to, word_t from_spec, word_t timeouts, word_t tag)
 {
     struct tcb *self = current;
-    word_t tag = sent_tag(self);
     if ((tag & MSGTAG_FLAGS) || TIMEOUTS_RCV(timeouts) || self->no_fast_send ||
         self->delay_until || !arch_user_ip_canonical(self))
         return;
@@ -710,9 +726,10 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
     struct tcb *self = current;
     unsigned cpu = self->cpu, to_cpu = cpu;
     bool listing = false;               /* (a Call to another processor's) */
+    enum ipc_lock local = IPC_LOCAL;
     if (to != NILTHREAD) {
         /* (flags 13 to 15 of a sent tag mean nothing, spec 5.3) */
-        if ((tag & MSGTAG_P) || MSGTAG_T(tag) || self->no_fast_send)
+        if ((tag & MSGTAG_P) || self->no_fast_send)
             return IPC_LOCKED;
         struct tcb *dest = tcb_peek_global(to);
         if (!dest)
@@ -720,6 +737,13 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
         to_cpu = dest->cpu;
         if (to_cpu != cpu && irq_is_thread(dest))
             return IPC_LOCKED;
+        /* Typed items only as a pager's answer to a page fault: one map
+         * item (reply_short, serve_map_reply). */
+        if (MSGTAG_T(tag)) {
+            if (MSGTAG_T(tag) != 2)
+                return IPC_LOCKED;
+            local = IPC_LOCAL_MAP;
+        }
     }
     if (from_spec != NILTHREAD && from_spec != ANYTHREAD && from_spec != ANYLOCALTHREAD) {
         /* A closed receive (a Call's too): its partner by the slot,
@@ -750,7 +774,34 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
         }
     }
     mp_mark_lockless();
-    return to_cpu == cpu ? IPC_LOCAL : listing ? IPC_REMOTE_LISTED : IPC_REMOTE;
+    return to_cpu == cpu ? local : listing ? IPC_REMOTE_LISTED : IPC_REMOTE;
+}
+
+/* A pager's answer to a page fault by request (serve_send): the map item
+ * of reply_short, for a receiver of ours in a kernel-made IPC that takes
+ * the sender's message, if nobody holds the kernel lock (the mapping
+ * database is the lock's: mp_memory_try) and the receiver's space has no
+ * mapping where the page goes (map_item_fresh: then no processor's TLB
+ * holds an entry there, and nobody need be claimed). The item's words
+ * are read once, for the mapping and the message alike. Refused, with
+ * nothing done, otherwise: the general way under the lock. */
+static __attribute__((noinline)) enum req_outcome serve_map_reply(struct tcb *s, struct tcb *r,
+                                                                  word_t tag,
+                                                                  struct tcb **woken)
+{
+    unsigned u = MSGTAG_U(tag);
+    if (MSGTAG_T(tag) != 2 || u + 3 > NUM_MRS || !r->kcall_depth || r->halted ||
+        r->xfer_partner || s->space->sigma0)
+        return REQ_REFUSED;
+    word_t item[2] = { s->utcb[u + 1], s->utcb[u + 2] };
+    if (!map_item_without_lock(s, r, item))
+        return REQ_REFUSED;
+    timeout_cancel(r);
+    deliver_untyped(s, r, tag | MSGTAG_X);  /* across processors (spec 2.2) */
+    r->utcb[u + 1] = item[0];
+    r->utcb[u + 2] = item[1];
+    *woken = r;
+    return REQ_DONE;
 }
 
 /* A request's send (mp_request, from ipc_remote: no redirection or
@@ -772,14 +823,14 @@ static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, wor
     if (!r || r->cpu != cpu_index() || (r->space->sigma0 && !s->space->privileged))
         return REQ_REFUSED;
     if (r->state == TS_RECV_BLOCKED && accepts(r, r->rcv_from, s)) {
-        if (r->kcall_depth || r->xfer_partner || r->start_wait)
-            return REQ_REFUSED;
+        if (r->kcall_depth || r->xfer_partner || r->start_wait || MSGTAG_T(tag))
+            return MSGTAG_T(tag) ? serve_map_reply(s, r, tag, woken) : REQ_REFUSED;
         timeout_cancel(r);
         deliver_untyped(s, r, tag | MSGTAG_X);  /* across processors (spec 2.2) */
         *woken = r;
         return REQ_DONE;
     }
-    if (!tcb_is_active(r) || (r == current && mp_lockless()))
+    if (!tcb_is_active(r) || (r == current && mp_lockless()) || MSGTAG_T(tag))
         return REQ_REFUSED;
     if (!may_queue)
         return REQ_NOT_WAITING;
@@ -891,6 +942,18 @@ static __attribute__((noinline)) enum req_kind first_call(struct tcb *self)
     return REQ_LISTED;
 }
 
+/* IPC_LOCAL_MAP: a pager's answer to a page fault of a thread of this
+ * processor, without the lock if reply_short can map the page so
+ * (reply_short: mp_memory_try, map_item_fresh); if not, nothing is done
+ * and the IPC goes the general way under the lock. */
+static __attribute__((noinline)) word_t map_answer_here(word_t to, word_t from_spec,
+                                                        word_t timeouts, word_t tag)
+{
+    ipc_short(to, from_spec, timeouts, tag);
+    kernel_lock_wait();
+    return ipc(to, from_spec, timeouts);
+}
+
 /* ipc() for a To of another processor, without the lock (ipc_local let
  * it through): the send phase is a request that processor serves, which
  * also asks there, where it cannot change meanwhile, whether the
@@ -899,8 +962,10 @@ static __attribute__((noinline)) enum req_kind first_call(struct tcb *self)
  * puts us on its send queue, where we wait as send_phase would. If it
  * did none of these, nothing is done, and the IPC runs all over again
  * under the lock. What follows is a receive of this processor's. */
-word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, enum ipc_lock how)
+word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, word_t tag, enum ipc_lock how)
 {
+    if (how == IPC_LOCAL_MAP)
+        return map_answer_here(to, from_spec, timeouts, tag);
     enum req_kind kind = how == IPC_REMOTE_LISTED ? first_call(current) : REQ_SEND;
     struct tcb *self = current;
     struct tcb *dest = tcb_peek_global(to);
@@ -910,7 +975,7 @@ word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, enum ipc_lock ho
     self->ipc_error = 0;
     if (!time_is_zero(TIMEOUTS_SND(timeouts)))
         kind |= REQ_SEND_OR_QUEUE;      /* (REQ_SEND is 0) */
-    enum req_outcome o = dest ? mp_request(dest->cpu, kind, self, to, sent_tag(self))
+    enum req_outcome o = dest ? mp_request(dest->cpu, kind, self, to, tag & ~MSGTAG_FLAGS)
                               : REQ_REFUSED;
     if (o == REQ_DONE)
         return from_spec == NILTHREAD ? NILTHREAD : ipc(NILTHREAD, from_spec, timeouts);
@@ -986,7 +1051,8 @@ word_t ipc_kernel_call(struct tcb *dest, uint64_t deadline)
      * request: fault.c, ipc_local) */
     if (!kernel_call_short(self, dest)) {
         if (dest->cpu != self->cpu && mp_lockless())
-            ipc_remote(id, id, 0, self->listed_with == id ? IPC_REMOTE : IPC_REMOTE_LISTED);
+            ipc_remote(id, id, 0, sent_tag(self),
+                       self->listed_with == id ? IPC_REMOTE : IPC_REMOTE_LISTED);
         else
             ipc(id, id, 0);
     }

@@ -192,6 +192,12 @@ bool map_item_short(struct tcb *s, struct tcb *r, const word_t *item)
     return mdb_map(&from->mdb, src, &to->mdb, dst, 0, rwx, false) != MDB_AGAIN;
 }
 
+bool map_item_fresh(struct tcb *s, struct tcb *r, const word_t *item)
+{
+    vaddr_t dst = ALIGN_DOWN(MAP_ITEM_SND_BASE(item[0]), PAGE_SIZE);
+    return dst < USER_MAP_END && !mdb_lookup(&r->space->mdb, dst) && map_item_short(s, r, item);
+}
+
 unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i,
                            unsigned last)
 {

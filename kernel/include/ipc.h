@@ -26,11 +26,14 @@ enum ipc_lock {
     IPC_REMOTE,         /* yes, To is another processor's (ipc_short: no) */
     IPC_REMOTE_LISTED,  /* the same, a Call whose caller is not listed with
                          * To yet: To's processor lists it (REQ_LISTED) */
+    IPC_LOCAL_MAP,      /* one map item to a thread of this processor: a
+                         * pager's answer (ipc_short, with the lock if not) */
 };
 enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag);
 
-/* ipc() for IPC_REMOTE and IPC_REMOTE_LISTED (ipc_local says `how`). */
-word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, enum ipc_lock how);
+/* ipc() for IPC_REMOTE, IPC_REMOTE_LISTED and IPC_LOCAL_MAP (ipc_local
+ * says `how`; `tag` is the MR0 it saw). */
+word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, word_t tag, enum ipc_lock how);
 
 /* Serving a request (mp_serve_requests) of `thread`, on another
  * processor, which waits: REQ_SEND*, its untyped message `tag` to this
@@ -43,8 +46,9 @@ enum req_outcome ipc_serve_remote(enum req_kind kind, struct tcb *thread, word_t
                                   struct tcb **woken);
 
 /* The same for the common cases of a Call or ReplyWait, which it completes
- * without returning (ipc.c says which). Returns if they do not apply. */
-void ipc_short(word_t to, word_t from_spec, word_t timeouts);
+ * without returning (ipc.c says which). Returns if they do not apply.
+ * `tag` is MR0 as the caller passed it in its register. */
+void ipc_short(word_t to, word_t from_spec, word_t timeouts, word_t tag);
 
 /* A Call on behalf of the current thread (page-fault and exception
  * messages, spec 6.1), with no timeout but `deadline` (tick; 0 = none).

@@ -21,6 +21,12 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
  * not that case or the database needs more steps. */
 bool map_item_short(struct tcb *s, struct tcb *r, const word_t *item);
 
+/* The same only where the receiver's space maps nothing yet: no entry any
+ * processor may hold in its TLB changes, so nobody need be claimed (a
+ * pager's answer without the lock: ipc.c, serve_map_reply). False, with
+ * nothing done, if there is a mapping there, or as map_item_short. */
+bool map_item_fresh(struct tcb *s, struct tcb *r, const word_t *item);
+
 /* Pages of one item an unbound transfer maps at most: 2 MB. */
 #define MAP_UNBOUND_PAGES 512
 

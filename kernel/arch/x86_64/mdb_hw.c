@@ -7,9 +7,11 @@
  * its port in the space's bitmap (arch/io.h). */
 #include "mdb.h"
 #include "arch/cpu.h"
+#include "arch/mp.h"
 #include "arch/io.h"
 #include "arch/paging.h"
 #include "kmem.h"
+#include "print.h"
 #include "slab.h"
 #include "space.h"
 
@@ -23,9 +25,13 @@ static struct space *space_of(struct mdb_space *m)
 }
 
 /* space_claim (space.h) before an entry that a processor running the
- * space may hold in its TLB changes; one compare on one processor. */
+ * space may hold in its TLB changes; one compare on one processor. Only
+ * the lock's holder claims: a mapping made without the lock is one that
+ * needs no claim (map_item_fresh), which this checks. */
 static __attribute__((noinline)) void claim_others(struct mdb_space *m)
 {
+    if (!mp_holds_lock())
+        panic("mdb: a mapping without the kernel lock changed an entry a TLB may hold");
     space_claim_wait(space_of(m));
 }
 

@@ -202,23 +202,54 @@ static bool take(void)
                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
+/* The mapping database's own exclusion (arch/mp.h): set by code without
+ * the lock that maps while nobody holds the lock. */
+static volatile int memory_busy;
+
+bool mp_memory_try(void)
+{
+    if (__atomic_exchange_n(&memory_busy, 1, __ATOMIC_SEQ_CST))
+        return false;
+    if (__atomic_load_n(&owner, __ATOMIC_SEQ_CST) < 0)
+        return true;                    /* (a holder from now on waits for us) */
+    __atomic_store_n(&memory_busy, 0, __ATOMIC_RELEASE);
+    return false;
+}
+
+void mp_memory_done(void)
+{
+    __atomic_store_n(&memory_busy, 0, __ATOMIC_RELEASE);
+}
+
+/* A new holder (its compare-and-swap, or the lock passed on to it, is
+ * ordered before) waits for a mapping begun while the lock was free. */
+static void memory_wait(void)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&memory_busy, __ATOMIC_ACQUIRE))
+        cpu_relax();
+}
+
 /* Waiting, this processor may be asked to evict its thread, which then
  * goes on here later, or on another processor: there it holds the lock
  * already, which that one's scheduler needed to run it; or never. */
 void kernel_lock_wait(void)
 {
     this_cpu.lockless = 0;
-    if (held_here() || take())
+    if (held_here())
         return;
-    /* in the queue: it may be passed on to us */
-    __atomic_or_fetch(&waiting, 1u << cpu_index(), __ATOMIC_RELAXED);
-    while (!take() && !held_here()) {
-        mp_serve();
-        cpu_relax();
+    if (!take()) {
+        /* in the queue: it may be passed on to us */
+        __atomic_or_fetch(&waiting, 1u << cpu_index(), __ATOMIC_RELAXED);
+        while (!take() && !held_here()) {
+            mp_serve();
+            cpu_relax();
+        }
+        /* (this processor's bit: an evicted thread goes on elsewhere, where
+         * its old processor's bit is that one's own business again) */
+        __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
     }
-    /* (this processor's bit: an evicted thread goes on elsewhere, where
-     * its old processor's bit is that one's own business again) */
-    __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
+    memory_wait();
 }
 
 /* A user flush goes to the processors claimed (the others run no

@@ -36,14 +36,16 @@ static void load_mrs(struct trap_frame *f, const word_t *mr)
 }
 
 /* Ipc and Lipc: MR0..MR7 travel in registers both ways. To another
- * processor's thread without the lock (IPC_REMOTE), else ipc_short first. */
+ * processor's thread without the lock (IPC_REMOTE), and a pager's answer
+ * with a map item without the lock (IPC_LOCAL_MAP), by ipc_remote; else
+ * ipc_short first. */
 static inline bool sys_ipc(struct trap_frame *f, enum ipc_lock how)
 {
     store_mrs(f, current->utcb);
     if (how >= IPC_REMOTE) {
-        f->rsi = ipc_remote(f->rsi, f->rdx, f->r8, how);
+        f->rsi = ipc_remote(f->rsi, f->rdx, f->r8, f->r9, how);
     } else {
-        ipc_short(f->rsi, f->rdx, f->r8);
+        ipc_short(f->rsi, f->rdx, f->r8, f->r9);
         f->rsi = ipc(f->rsi, f->rdx, f->r8);
     }
     ipc_user_return(current);

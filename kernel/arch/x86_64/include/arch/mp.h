@@ -77,6 +77,17 @@ static inline void kernel_lock(void)
         kernel_lock_wait();
 }
 
+/* The mapping database, the page tables of user spaces and the kernel's
+ * memory pools are the lock's, but code without the lock may map a page
+ * while nobody holds the lock (a pager's answer to a page fault by
+ * request: ipc.c, serve_map_reply): mp_memory_try says whether it may,
+ * and then a processor that takes the lock waits until mp_memory_done.
+ * It never waits itself: it fails if the lock is held or another maps,
+ * and whoever tries holds it for one mapping, with interrupts off, and
+ * waits for nothing meanwhile. (Lock order: the kernel lock, then this.) */
+bool mp_memory_try(void);
+void mp_memory_done(void);
+
 /* Kernel code runs here without the lock (ipc_local): from the mark
  * until the processor takes the lock or leaves the kernel. */
 static inline void mp_mark_lockless(void) { this_cpu.lockless = 1; }
