@@ -20,15 +20,14 @@ static bool may_exchange(const struct tcb *t)
            (t->space->unix_abi && utcb_get(t, UTCB_EXCEPTION_HANDLER) == current->global_id);
 }
 
-/* Can this ExchangeRegisters go without the kernel lock (arch/mp.h)?
- * When its thread is this processor's and any abort it asks for ends a
- * wait of this processor's alone (ipc_wait_here): then it touches that
- * thread, its UTCB and frame, its partner in that wait, and this
- * processor's ready queue and timeouts, and nothing of another
- * processor's. (Which no other processor changes meanwhile without
- * claiming this one, which has interrupts off; a thread that is not
- * ours, or none, is left to the lock.) If so, the processor is marked
- * lockless. */
+/* Can an ExchangeRegisters of t go without the kernel lock (arch/mp.h)?
+ * When t is this processor's and any abort it asks for ends a wait of
+ * this processor's alone (ipc_wait_here): then it touches t, its UTCB
+ * and frame, its partner in that wait, and this processor's ready queue
+ * and timeouts, and nothing of another processor's. (Which no other
+ * processor changes meanwhile without claiming this one, which has
+ * interrupts off; a thread that is not ours, or none, is left to the
+ * lock.) */
 static bool exreg_here(const struct tcb *t, word_t control)
 {
     if (t->cpu != cpu_index() || !tcb_is_active(t))
@@ -37,6 +36,8 @@ static bool exreg_here(const struct tcb *t, word_t control)
     return !((control & (EXREG_SEND | EXREG_RECV)) && waits && !ipc_wait_here(t));
 }
 
+/* The same for the thread `dest` names; if so, the processor is marked
+ * lockless. */
 bool exreg_local(word_t dest, word_t control)
 {
     struct tcb *t = tcb_peek(dest, current);

@@ -8,8 +8,10 @@
  * every way into the kernel but the IPC fast paths, IPC between its own
  * threads (ipc_local), the other system calls that stay on it
  * (syscall_abi.c: ThreadSwitch, ExchangeRegisters of its own threads,
- * SystemClock) and the interrupts and ticks of its own threads (trap.c),
- * and holds until it leaves for user mode or halts. Without the lock a
+ * SystemClock), the interrupts, ticks, page faults, lazy FPU switches and
+ * KernelInterface of its own threads (trap.c) and a pager's answer with
+ * one map item while nobody holds the lock (mp_memory_try, below), and
+ * holds until it leaves for user mode or halts. Without the lock a
  * processor touches only what it owns: its fast paths the running
  * thread and a partner of the same processor (the state compare of
  * asm.h proves it), its IPC and system calls without the lock its own
