@@ -598,9 +598,9 @@ static word_t resolve_from(struct tcb *self, word_t from)
     return t ? t->global_id : 0;
 }
 
-/* A pager's answer's map item (its words read once) without the lock, if
- * nobody holds it and the page is new to the receiver's space
- * (mp_memory_try, map_item_fresh); false, with nothing done, if not. */
+/* A pager's answer's map item without the lock, if nobody holds it and
+ * the page is new to the receiver's space (mp_memory_try,
+ * map_item_fresh); false, with nothing done, if not. */
 static bool map_item_without_lock(struct tcb *s, struct tcb *r, const word_t *item)
 {
     if (!mp_memory_try())
@@ -631,15 +631,11 @@ static __attribute__((noinline)) void reply_short(struct tcb *self, word_t tag, 
     if (!dest || dest->halted || dest->cpu != self->cpu || MSGTAG_T(tag) != 2 || u + 3 > NUM_MRS || from_spec != ANYTHREAD ||
         !list_empty(&self->sendq) || self->space->sigma0 || self->xfer_partner ||
         dest->state != TS_RECV_BLOCKED || !dest->kcall_depth || dest->fast_blocked ||
-        dest->space->sigma0 || dest->xfer_partner || !accepts(dest, dest->rcv_from, self))
+        dest->space->sigma0 || dest->xfer_partner || !accepts(dest, dest->rcv_from, self) ||
+        !(mp_lockless() ? map_item_without_lock(self, dest, &self->utcb[u + 1])
+                        : map_item_short(self, dest, &self->utcb[u + 1])))
         return;
-    word_t item[2] = { self->utcb[u + 1], self->utcb[u + 2] };     /* (read once) */
-    if (!(mp_lockless() ? map_item_without_lock(self, dest, item)
-                        : map_item_short(self, dest, item)))
-        return;
-    copy_words(&dest->utcb[1], &self->utcb[1], u);
-    dest->utcb[u + 1] = item[0];
-    dest->utcb[u + 2] = item[1];
+    copy_words(&dest->utcb[1], &self->utcb[1], u + 2);
     dest->utcb[0] = tag;                /* (no flags: ipc_short checked) */
     dest->ipc_from = tcb_id_for(self, dest);    /* delivered(), for this case */
     dest->ipc_error = 0;
@@ -738,9 +734,10 @@ enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag)
         if (to_cpu != cpu && irq_is_thread(dest))
             return IPC_LOCKED;
         /* Typed items only as a pager's answer to a page fault: one map
-         * item (reply_short, serve_map_reply). */
+         * item to a thread in a kernel-made IPC (reply_short,
+         * serve_map_reply; another processor's checks again). */
         if (MSGTAG_T(tag)) {
-            if (MSGTAG_T(tag) != 2)
+            if (MSGTAG_T(tag) != 2 || !dest->kcall_depth)
                 return IPC_LOCKED;
             local = IPC_LOCAL_MAP;
         }
@@ -946,8 +943,7 @@ static __attribute__((noinline)) enum req_kind first_call(struct tcb *self)
  * processor, without the lock if reply_short can map the page so
  * (reply_short: mp_memory_try, map_item_fresh); if not, nothing is done
  * and the IPC goes the general way under the lock. */
-static __attribute__((noinline)) word_t map_answer_here(word_t to, word_t from_spec,
-                                                        word_t timeouts, word_t tag)
+word_t ipc_map_answer(word_t to, word_t from_spec, word_t timeouts, word_t tag)
 {
     ipc_short(to, from_spec, timeouts, tag);
     kernel_lock_wait();
@@ -964,8 +960,6 @@ static __attribute__((noinline)) word_t map_answer_here(word_t to, word_t from_s
  * under the lock. What follows is a receive of this processor's. */
 word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, word_t tag, enum ipc_lock how)
 {
-    if (how == IPC_LOCAL_MAP)
-        return map_answer_here(to, from_spec, timeouts, tag);
     enum req_kind kind = how == IPC_REMOTE_LISTED ? first_call(current) : REQ_SEND;
     struct tcb *self = current;
     struct tcb *dest = tcb_peek_global(to);
@@ -1034,7 +1028,7 @@ static bool kernel_call_short(struct tcb *self, struct tcb *dest)
     self->has_rcv_phase = false;
     self->rcv_from = dest->global_id;
     waiters_note(self, self->rcv_from);
-    self->resume_local = local_after(self);
+    self->resume_local = self->kcall_local && self->kcall_depth == 1;   /* (local_after) */
     block(self, TS_RECV_BLOCKED, 0, dest);
     return true;
 }

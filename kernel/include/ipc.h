@@ -22,18 +22,21 @@ word_t ipc(word_t to, word_t from_spec, word_t timeouts);
  * so (ipc.c says when). */
 enum ipc_lock {
     IPC_LOCKED,         /* no: take the lock */
+    IPC_LOCAL_MAP,      /* one map item to a thread of this processor: a
+                         * pager's answer (ipc_short, with the lock if not) */
     IPC_LOCAL,          /* yes, the partners are this processor's */
     IPC_REMOTE,         /* yes, To is another processor's (ipc_short: no) */
     IPC_REMOTE_LISTED,  /* the same, a Call whose caller is not listed with
                          * To yet: To's processor lists it (REQ_LISTED) */
-    IPC_LOCAL_MAP,      /* one map item to a thread of this processor: a
-                         * pager's answer (ipc_short, with the lock if not) */
 };
 enum ipc_lock ipc_local(word_t to, word_t from_spec, word_t tag);
 
-/* ipc() for IPC_REMOTE, IPC_REMOTE_LISTED and IPC_LOCAL_MAP (ipc_local
- * says `how`; `tag` is the MR0 it saw). */
+/* ipc() for IPC_REMOTE and IPC_REMOTE_LISTED (ipc_local says `how`;
+ * `tag` is the MR0 it saw). */
 word_t ipc_remote(word_t to, word_t from_spec, word_t timeouts, word_t tag, enum ipc_lock how);
+
+/* ipc() for IPC_LOCAL_MAP (the same). */
+word_t ipc_map_answer(word_t to, word_t from_spec, word_t timeouts, word_t tag);
 
 /* Serving a request (mp_serve_requests) of `thread`, on another
  * processor, which waits: REQ_SEND*, its untyped message `tag` to this

@@ -36,14 +36,15 @@ static void load_mrs(struct trap_frame *f, const word_t *mr)
 }
 
 /* Ipc and Lipc: MR0..MR7 travel in registers both ways. To another
- * processor's thread without the lock (IPC_REMOTE), and a pager's answer
- * with a map item without the lock (IPC_LOCAL_MAP), by ipc_remote; else
- * ipc_short first. */
+ * processor's thread without the lock (IPC_REMOTE), a pager's answer with
+ * a map item without the lock (IPC_LOCAL_MAP); else ipc_short first. */
 static inline bool sys_ipc(struct trap_frame *f, enum ipc_lock how)
 {
     store_mrs(f, current->utcb);
     if (how >= IPC_REMOTE) {
         f->rsi = ipc_remote(f->rsi, f->rdx, f->r8, f->r9, how);
+    } else if (how == IPC_LOCAL_MAP) {
+        f->rsi = ipc_map_answer(f->rsi, f->rdx, f->r8, f->r9);
     } else {
         ipc_short(f->rsi, f->rdx, f->r8, f->r9);
         f->rsi = ipc(f->rsi, f->rdx, f->r8);
@@ -94,8 +95,11 @@ bool syscall_dispatch(struct trap_frame *f)
             enum ipc_lock how = ipc_local(f->rsi, f->rdx, f->r9);
             if (how >= IPC_REMOTE)
                 return sys_ipc(f, how);
-            if (how == IPC_LOCKED)
+            if (how <= IPC_LOCAL_MAP) {     /* (one compare for IPC_LOCAL) */
+                if (how == IPC_LOCAL_MAP)
+                    return sys_ipc(f, IPC_LOCAL_MAP);
                 kernel_lock_wait();
+            }
         }
     }
     switch (f->rbp) {
