@@ -942,11 +942,15 @@ static __attribute__((noinline)) enum req_kind first_call(struct tcb *self)
 /* IPC_LOCAL_MAP: a pager's answer to a page fault of a thread of this
  * processor, without the lock if reply_short can map the page so
  * (reply_short: mp_memory_try, map_item_fresh); if not, nothing is done
- * and the IPC goes the general way under the lock. */
+ * and the IPC goes as it went under the lock: reply_short again, now
+ * mapping as the lock's holder (map_item_short: a page mapped there
+ * already, more rights, the lock held elsewhere meanwhile), else the
+ * general way. */
 word_t ipc_map_answer(word_t to, word_t from_spec, word_t timeouts, word_t tag)
 {
     ipc_short(to, from_spec, timeouts, tag);
     kernel_lock_wait();
+    ipc_short(to, from_spec, timeouts, tag);
     return ipc(to, from_spec, timeouts);
 }
 

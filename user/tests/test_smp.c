@@ -4472,3 +4472,474 @@ TEST(mp, a_page_fault_reaches_a_pager_of_another_processor_waiting_or_not)
                       rpf_tag[i], rpf_mr1[i], rpf_mr2[i], rpf_from[i]);
     }
 }
+
+/* ---- review of 963eb22: a pager's answer with one map item without the lock ---- */
+
+/*
+ * A pager's answer with one map item maps without the kernel lock while
+ * nobody holds it (mp_memory_try): also while a long revocation waits at
+ * one of its preemption points, its thread preempted there. In U (the xl
+ * rig's space) V revokes w from the mappings derived from U's page at
+ * RV_BASE, on processor 3; F and Q, threads of U on processor 3 too, at
+ * V's priority, take turns with it: F reads fresh pages of U one after
+ * another, each a fault, and Q, its pager, answers each with a map item
+ * (read and write) of RV_BASE or a page derived from it: IPC of one
+ * processor (to F's global id), mapped without the lock (reply_short)
+ * whenever V's time slice ended at a preemption point and the two run
+ * (Q a step above them: in F's time). Such a mapping derives from a node
+ * the revocation has passed already, or not yet, or from RV_BASE, which
+ * keeps w, right after which it goes in the tree, before the place where
+ * the revocation goes on: once the Unmap has returned, none may be
+ * writable. (Q maps RV_BASE only while V's MR0 still holds the fpage it
+ * passed, which the Unmap replaces by the access status when it is done.)
+ * F then writes to every page it got, and each write must fault at Q.
+ * (A reviewer's test: it passes; without mdb_map's generation++ the
+ * pages mapped from RV_BASE stay writable.)
+ */
+#define LW_BASE  0x640000000UL         /* U maps nothing there */
+#define LW_PAGES 4096
+static volatile L4_Word_t lw_n, lw_bad, lw_faults2, lw_q, lw_f, lw_floc, lw_v_utcb;
+static volatile L4_Word_t lw_tops, lw_during, lw_ms;
+static volatile int lw_ready, lw_phase, lw_done, lw_unmapped, lw_stop;
+static volatile uint8_t lw_wfault[LW_PAGES];
+static L4_Word_t lw_scratch[512] __attribute__((aligned(4096)));
+#define LW_FPAGE (L4_FpageAddRights(L4_FpageLog2(RV_BASE, 12), L4_Writable).raw)
+
+static void lw_pager(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t seed = 0x2545F4914F6CDD1DUL;
+    lw_scratch[0] = 1;                  /* (writable in U from now on, as all it */
+    lw_tops = lw_faults2 = lw_bad = 0;  /* writes: no fault of its own between its */
+    xl_rounds = 0;                      /* look at V's MR0 and its answer) */
+    for (unsigned i = 0; i < LW_PAGES; i += 64)
+        lw_wfault[i] = 0;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (tsup_image_fault_reply(tag)) {
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        L4_Word_t addr = mr[1];
+        if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL ||
+            L4_UntypedWords(tag) != 2 || addr < LW_BASE || addr >= LW_BASE + LW_PAGES * 4096UL) {
+            lw_bad = L4_IpcFailed(tag) ? L4_ErrorCode() | 1UL << 63 : addr | 1;
+            tag = L4_Wait(&from);
+            continue;
+        }
+        L4_Word_t page = (addr - LW_BASE) >> 12, src;
+        if (!lw_phase) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            /* (of the first 16384 pages: U's share of kernel memory ended
+             * the tree before its 65536th) */
+            src = RV_BASE + seed % (1UL << 14) * 4096UL;
+            if (src == RV_BASE || seed % 4 == 0) {
+                if (((volatile L4_Word_t *)lw_v_utcb)[0] == LW_FPAGE) {
+                    src = RV_BASE;      /* (the Unmap is not done: in V, where Q runs) */
+                    lw_tops++;
+                } else {
+                    src += 4096;
+                }
+            }
+            xl_rounds++;
+        } else {
+            if (L4_Label(tag) & L4_Writable)
+                lw_wfault[page] = 1;
+            lw_faults2++;
+            src = (L4_Word_t)lw_scratch;
+        }
+        mr[0] = 2 << 6;
+        mr[1] = (addr & ~0xFFFUL) | 0x8;
+        mr[2] = L4_FpageLog2(src, 12).raw | L4_Readable | L4_Writable;
+        /* (to F's global id: an IPC to a local id takes the lock) */
+        tag = L4_ReplyWait(from.raw == lw_floc ? tid(lw_f) : from, &from);
+    }
+}
+
+static void lw_faulter(L4_Word_t unused)
+{
+    (void)unused;
+    lw_n = 0;                           /* (the variables it uses: mapped now) */
+    lw_floc = L4_MyLocalId().raw;
+    (void)lw_stop;
+    (void)lw_q;
+    lw_ready = 1;
+    wait_for_go();                      /* (once Q waits) */
+    L4_Set_Pager(tid(lw_q));
+    for (L4_Word_t i = 0; i < LW_PAGES && !lw_stop; i++) {
+        if (i == 100) {
+            lw_ready = 2;
+            wait_for_go();              /* (once V's Unmap began) */
+        }
+        (void)*(volatile L4_Word_t *)(LW_BASE + i * 4096UL);
+        lw_n = i + 1;
+    }
+    lw_ready = 3;
+    wait_for_go();                      /* the Unmap has returned */
+    for (L4_Word_t i = 0; i < lw_n; i++)
+        *(volatile L4_Word_t *)(LW_BASE + i * 4096UL + 8) = 2;
+    lw_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+static void lw_revoker(L4_Word_t unused)
+{
+    (void)unused;
+    lw_v_utcb = (L4_Word_t)__L4_Utcb();
+    lw_unmapped = 0;
+    wait_for_go();
+    L4_Word_t before = xl_rounds, clock = L4_SystemClock().raw;
+    L4_UnmapFpage((L4_Fpage_t){ .raw = LW_FPAGE });
+    lw_during = xl_rounds - before;
+    lw_ms = (L4_SystemClock().raw - clock) / 1000;
+    lw_unmapped = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, a_mapping_made_at_a_preemption_point_of_a_revocation_loses_what_it_revokes)
+{
+    if (ncpus() < 4)
+        return;
+    struct xl_rig g;
+    xl_build(&g);
+    lw_n = lw_bad = lw_faults2 = lw_tops = lw_during = lw_ms = 0;
+    lw_ready = lw_phase = lw_done = lw_stop = 0;
+    for (unsigned i = 0; i < LW_PAGES; i++)
+        lw_wfault[i] = 0;
+    L4_SetKernelMemoryLimit(g.r, L4_KmemUnlimited);     /* (the tree took U's share) */
+    tsup_move(L4_MyGlobalId(), 3);      /* (made there: U runs on 3 only) */
+    L4_ThreadId_t q = tsup_space_thread(g.r, lw_pager, 0);
+    L4_Set_Priority(q, 101);            /* (V does not run between its look and answer) */
+    L4_ThreadId_t v = tsup_space_thread(g.r, lw_revoker, 0);
+    L4_ThreadId_t f = tsup_space_thread(g.r, lw_faulter, 0);
+    tsup_move(L4_MyGlobalId(), 0);
+    wait_for(&lw_ready, "F to start");
+    EXPECT(tsup_wait_blocked(f));
+    EXPECT(tsup_wait_blocked(q));
+    EXPECT(tsup_wait_blocked(v));
+    lw_q = q.raw;
+    lw_f = f.raw;
+    go(f);
+    for (unsigned i = 0; i < 5000 && lw_ready != 2; i++)
+        tsup_sleep_ms(1);
+    EXPECT_EQ(lw_ready, 2);
+    go(v);
+    go(f);
+    int done = tsup_wait_flag(&lw_unmapped, 60000);
+    lw_stop = 1;
+    for (unsigned i = 0; i < 10000 && lw_ready != 3; i++)
+        tsup_sleep_ms(1);
+    done &= lw_ready == 3;
+    L4_Word_t got = lw_n;
+    printf("lw: %lu pages mapped to F, %lu answers (%lu of RV_BASE) while V revoked w from "
+           "the tree for %lu ms\n", got, lw_during, lw_tops, lw_ms);
+    lw_phase = 1;
+    go(f);
+    int wrote = tsup_wait_flag(&lw_done, 10000);
+    L4_Word_t writable = 0, first = ~0UL;
+    for (L4_Word_t i = 0; i < got; i++)
+        if (!lw_wfault[i]) {
+            writable++;
+            if (first == ~0UL)
+                first = i;
+        }
+    tsup_kill(f);
+    tsup_kill(v);
+    tsup_kill(q);
+    xl_dismantle(&g);
+    EXPECT(done);
+    EXPECT_EQ(lw_bad, 0);
+    if (!wrote)
+        test_fail(__FILE__, __LINE__, "F, writing to the %lu pages it got once the Unmap had "
+                  "returned: expected it to finish within 10 s (each write a fault that Q "
+                  "answers), it did not (%lu faults seen)", got, lw_faults2);
+    if (writable)
+        test_fail(__FILE__, __LINE__, "%lu of the %lu pages mapped to F from the tree whose w "
+                  "the Unmap revoked (%lu answers while it ran, %lu of them of RV_BASE) stayed "
+                  "writable after it returned (the first at 0x%lx): expected every write to "
+                  "fault", writable, got, lw_during, lw_tops, LW_BASE + first * 4096UL);
+}
+
+/*
+ * Pagers' answers without the lock race each other and the unmaps that
+ * take their pages away. Space R: readers on processors 1..3 read
+ * LC_PAGES pages of a window without end; their pagers, threads of R
+ * above them (R is its own pager), one on the reader's processor (its
+ * answer maps without the lock there, reply_short), two on others (by a
+ * request, serve_map_reply), map into the window one of two pages of the
+ * round (the two pagers at each address racing: the first maps a page
+ * nobody maps, without the lock; the second replaces it, under the lock),
+ * a thread of R flushes single pages of the window meanwhile (more
+ * faults), and one rewrites bytes of the pagers' answers as they send
+ * them (grant for map, rights, 8 KB for 4 KB). Each round the root
+ * thread lets the pagers map the next round's two pages, waits
+ * until none is in the middle of an answer, takes the window away (a
+ * Flush by R's thread on processor 0, or an Unmap of the old pages by the
+ * root thread, in turns), poisons the old pages, and waits until every
+ * reader reads the new round's. A reader that reads poison used a TLB
+ * entry the unmap should have flushed, or a mapping of a page its pager
+ * no longer sent. (A reviewer's test: it passes.)
+ */
+#define LC_BASE   0x65000000UL         /* R maps nothing there */
+#define LC_PAGES  8
+#define LC_ROUNDS 60
+#define LC_POISON 0xDEADDEADDEADDEADUL
+static L4_Word_t lc_pg[2][2][512] __attribute__((aligned(16384)));
+static volatile L4_Word_t lc_phase, lc_pager[3], lc_ploc[3], lc_seen[3], lc_cpu[3], lc_faults;
+static volatile L4_Word_t lc_rloc[3], lc_rglob[3];
+static volatile L4_Word_t lc_bad, lc_bad_value, lc_bad_reader, lc_bad_page, lc_bad_phase;
+static volatile L4_Word_t lc_scribbles, lc_churns;
+static volatile int lc_stop, lc_pready[3];
+
+static L4_Word_t lc_value(L4_Word_t phase, unsigned j)
+{
+    return 0x5A5A000000000000UL | phase << 8 | j;
+}
+
+static void lc_fill(L4_Word_t phase)
+{
+    for (unsigned j = 0; j < 2; j++)
+        for (unsigned i = 0; i < 512; i++)
+            ((volatile L4_Word_t *)lc_pg[phase & 1][j])[i] = lc_value(phase, j);
+}
+
+static void lc_pager_fn(L4_Word_t k)
+{
+    lc_ploc[k] = (L4_Word_t)__L4_Utcb();
+    lc_pready[k] = 1;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (tsup_image_fault_reply(tag)) {
+            tag = L4_ReplyWait(from, &from);
+            continue;
+        }
+        L4_Word_t addr = mr[1];
+        if (L4_IpcFailed(tag) || (L4_Label(tag) >> 4) != 0xFFFFFFFFFFEUL ||
+            addr < LC_BASE || addr >= LC_BASE + LC_PAGES * 4096UL) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        lc_faults++;
+        /* The round's page, in R (a grant or an Unmap may have taken it:
+         * then we wait for our pager, and the round may end meanwhile) */
+        L4_Word_t phase, src;
+        do {
+            phase = lc_phase;
+            src = (L4_Word_t)lc_pg[phase & 1][k & 1];
+            (void)*(volatile L4_Word_t *)src;
+        } while (phase != lc_phase);
+        mr[0] = 2 << 6;
+        mr[1] = (addr & ~0xFFFUL) | 0x8;
+        mr[2] = L4_FpageLog2(src, 12).raw | L4_Readable | L4_Writable;
+        /* (to the reader's global id: an IPC to a local id takes the lock) */
+        L4_ThreadId_t to = from;
+        for (unsigned j = 0; j < 3; j++)
+            if (from.raw == lc_rloc[j] && lc_rglob[j])
+                to = tid(lc_rglob[j]);
+        tag = L4_ReplyWait(to, &from);
+    }
+}
+
+static void lc_reader(L4_Word_t k)
+{
+    lc_rloc[k] = L4_MyLocalId().raw;
+    while (!lc_rglob[k])
+        ;
+    L4_Set_Pager(tid(k == 0 ? lc_pager[0] : lc_pager[3 - k]));
+    for (;;) {
+        L4_Word_t least = ~0UL;
+        for (unsigned p = 0; p < LC_PAGES; p++) {
+            const volatile L4_Word_t *w = (const volatile L4_Word_t *)(LC_BASE + p * 4096UL);
+            L4_Word_t first = w[0], last = w[511];
+            L4_Word_t good = (first & ~0xFFFFFFUL) == 0x5A5A000000000000UL && (first & 0xFF) < 2;
+            if ((!good || first != last) && !lc_bad) {
+                lc_bad_value = first != last && good ? last : first;
+                lc_bad_reader = k;
+                lc_bad_page = p;
+                lc_bad_phase = lc_phase;
+                lc_bad = 1;
+            }
+            if ((first >> 8 & 0xFFFF) < least)
+                least = first >> 8 & 0xFFFF;
+        }
+        lc_cpu[k] = L4_ProcessorNo();
+        lc_seen[k] = least;
+    }
+}
+
+static L4_Word_t lc_rnd(L4_Word_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Flushes single pages of the window, or asked by the root thread (one
+ * untyped word: an fpage), the fpage it names, and answers. */
+static void lc_flusher(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t *mr = __L4_Utcb();
+        if (L4_IpcFailed(tag) || L4_UntypedWords(tag) != 1) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        L4_Flush((L4_Fpage_t){ .raw = mr[1] });
+        mr[0] = 0;
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void lc_churner(L4_Word_t seed)
+{
+    while (!lc_stop) {
+        L4_Word_t r = lc_rnd(&seed);
+        L4_Flush(L4_FpageAddRights(L4_FpageLog2(LC_BASE + r % LC_PAGES * 4096UL, 12),
+                                   L4_FullyAccessible));
+        lc_churns++;
+        if (r % 4 == 0)
+            tsup_sleep_ms(1);
+    }
+    L4_Sleep(L4_Never);
+}
+
+/* Rewrites the low byte of a pager's MR1 (map or grant) or MR2 (rights;
+ * 8 KB: the round's two pages). (Not MR0: a pager's own page fault's
+ * message is in its MRs too, and the kernel reads its tag there, under
+ * the lock as it is: a typed item makes the fault fail, and the pager
+ * stopped.) */
+static void lc_scribbler(L4_Word_t seed)
+{
+    static const uint8_t mr2[] = { 0xC4, 0xC6, 0xC0, 0xD6, 0xC7 };
+    while (!lc_stop) {
+        L4_Word_t r = lc_rnd(&seed), k = (r >> 8) % 3;
+        volatile uint8_t *mr = (volatile uint8_t *)lc_ploc[k];
+        if (r % 3 == 0)
+            mr[8] = r >> 20 & 1 ? 0x08 : 0x0A;
+        else
+            mr[16] = mr2[(r >> 20) % sizeof mr2];
+        lc_scribbles++;
+    }
+    L4_Sleep(L4_Never);
+}
+
+static int lc_all_see(L4_Word_t phase)
+{
+    for (int i = 0; i < 5000; i++) {
+        unsigned k = 0;
+        while (k < 3 && lc_seen[k] >= phase && lc_seen[k] != 0xFFFF)
+            k++;
+        if (k == 3)
+            return 1;
+        tsup_sleep_ms(1);
+    }
+    return 0;
+}
+
+TEST(mp, map_answers_without_the_lock_race_each_other_and_unmaps)
+{
+    if (ncpus() < 4)
+        return;
+    lc_phase = lc_faults = lc_bad = lc_scribbles = lc_churns = 0;
+    lc_stop = 0;
+    for (unsigned k = 0; k < 3; k++) {
+        lc_rloc[k] = lc_rglob[k] = 0;
+        lc_seen[k] = 0xFFFF;
+        lc_cpu[k] = ~0UL;
+        lc_pready[k] = 0;
+    }
+    lc_fill(0);
+    L4_ThreadId_t u = tsup_space(lc_flusher, 0);        /* R's thread on processor 0 */
+    L4_ThreadId_t p[3], r[3], s, c;
+    for (unsigned k = 0; k < 3; k++) {
+        p[k] = tsup_space_thread(u, lc_pager_fn, k);
+        L4_Set_Priority(p[k], 200);
+        tsup_move(p[k], 1 + k);
+        EXPECT(tsup_wait_flag(&lc_pready[k], 2000));
+        lc_pager[k] = p[k].raw;
+    }
+    for (unsigned k = 0; k < 3; k++) {
+        r[k] = tsup_space_thread(u, lc_reader, k);
+        L4_Set_Priority(r[k], 50);
+        tsup_move(r[k], 1 + k);
+        lc_rglob[k] = r[k].raw;
+    }
+    s = tsup_space_thread(u, lc_scribbler, 77);
+    L4_Set_Priority(s, 50);
+    tsup_move(s, 1);
+    c = tsup_space_thread(u, lc_churner, 99);
+    L4_Set_Priority(c, 50);
+    tsup_move(c, 2);
+    int ok = lc_all_see(0);
+    L4_Word_t round = 0;
+    const char *how = "the first mappings";
+    for (; ok && !lc_bad && round < LC_ROUNDS; round++) {
+        L4_Word_t next = round + 1;
+        lc_fill(next);
+        lc_phase = next;
+        /* no pager in the middle of an answer of the last round */
+        for (unsigned k = 0; k < 3; k++)
+            if (!wait_state(p[k], L4_SCHEDRESULT_WAITING))
+                test_fail(__FILE__, __LINE__, "round %lu: expected pager %u to wait for a fault "
+                          "within 2 s, its state is %lu", next, k, sched_state(p[k]));
+        if (round % 2 == 0) {
+            how = "Flush of the window by a thread of R on processor 0";
+            L4_Word_t *mr = __L4_Utcb();
+            mr[0] = 1;
+            mr[1] = L4_FpageAddRights(L4_FpageLog2(LC_BASE, 15), L4_FullyAccessible).raw;
+            L4_MsgTag_t tag = L4_Call_Timeouts(u, SECONDS(5), SECONDS(5));
+            if (L4_IpcFailed(tag))
+                test_fail(__FILE__, __LINE__, "round %lu: asking R's thread to flush: expected "
+                          "an answer, got ErrorCode 0x%lx", next, L4_ErrorCode());
+        } else {
+            how = "Unmap of the old pages by the root thread";
+            L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)lc_pg[round & 1], 13),
+                                            L4_FullyAccessible));
+        }
+        for (unsigned j = 0; j < 2; j++)
+            for (unsigned i = 0; i < 512; i++)
+                ((volatile L4_Word_t *)lc_pg[round & 1][j])[i] = LC_POISON;
+        ok = lc_all_see(next);
+        if ((round & 7) == 7) {                 /* the pagers change processors */
+            L4_Word_t old;
+            for (unsigned k = 0; k < 3; k++)
+                L4_Schedule(p[k], ~0UL, (round / 8 + k) % 4, ~0UL, ~0UL, &old);
+        }
+    }
+    lc_stop = 1;
+    printf("lc: %lu rounds, %lu faults, %lu single flushes, %lu bytes rewritten\n", round,
+           lc_faults, lc_churns, lc_scribbles);
+    L4_Word_t seen[3], cpu[3];
+    for (unsigned k = 0; k < 3; k++) {
+        seen[k] = lc_seen[k];
+        cpu[k] = lc_cpu[k];
+    }
+    tsup_sleep_ms(10);
+    for (unsigned k = 0; k < 3; k++) {
+        tsup_kill(r[k]);
+        tsup_kill(p[k]);
+    }
+    tsup_kill(s);
+    tsup_kill(c);
+    tsup_kill(u);
+    if (lc_bad)
+        test_fail(__FILE__, __LINE__, "reader %lu read 0x%lx in page %lu of the window in round "
+                  "%lu: expected one of that round's two pages (or the round before), %s",
+                  lc_bad_reader, lc_bad_value, lc_bad_page, lc_bad_phase,
+                  lc_bad_value == LC_POISON ? "not the old page's poison: a stale TLB entry, "
+                  "or a mapping of a page its pager no longer sent" : "not garbage");
+    if (!ok)
+        test_fail(__FILE__, __LINE__, "round %lu (after the %s): expected every reader to read "
+                  "that round's pages within 5 s; they read rounds %lu %lu %lu (on processors "
+                  "%lu %lu %lu)", round, how, seen[0], seen[1], seen[2], cpu[0], cpu[1], cpu[2]);
+}
