@@ -4773,37 +4773,11 @@ static void lc_reader(L4_Word_t k)
     }
 }
 
-static L4_Word_t lc_rnd(L4_Word_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-/* Flushes single pages of the window, or asked by the root thread (one
- * untyped word: an fpage), the fpage it names, and answers. */
-static void lc_flusher(L4_Word_t unused)
-{
-    (void)unused;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        L4_Word_t *mr = __L4_Utcb();
-        if (L4_IpcFailed(tag) || L4_UntypedWords(tag) != 1) {
-            tag = L4_Wait(&from);
-            continue;
-        }
-        L4_Flush((L4_Fpage_t){ .raw = mr[1] });
-        mr[0] = 0;
-        tag = L4_ReplyWait(from, &from);
-    }
-}
 
 static void lc_churner(L4_Word_t seed)
 {
     while (!lc_stop) {
-        L4_Word_t r = lc_rnd(&seed);
+        L4_Word_t r = pfx_rnd(&seed);
         L4_Flush(L4_FpageAddRights(L4_FpageLog2(LC_BASE + r % LC_PAGES * 4096UL, 12),
                                    L4_FullyAccessible));
         lc_churns++;
@@ -4822,7 +4796,7 @@ static void lc_scribbler(L4_Word_t seed)
 {
     static const uint8_t mr2[] = { 0xC4, 0xC6, 0xC0, 0xD6, 0xC7 };
     while (!lc_stop) {
-        L4_Word_t r = lc_rnd(&seed), k = (r >> 8) % 3;
+        L4_Word_t r = pfx_rnd(&seed), k = (r >> 8) % 3;
         volatile uint8_t *mr = (volatile uint8_t *)lc_ploc[k];
         if (r % 3 == 0)
             mr[8] = r >> 20 & 1 ? 0x08 : 0x0A;
@@ -4859,7 +4833,7 @@ TEST(mp, map_answers_without_the_lock_race_each_other_and_unmaps)
         lc_pready[k] = 0;
     }
     lc_fill(0);
-    L4_ThreadId_t u = tsup_space(lc_flusher, 0);        /* R's thread on processor 0 */
+    L4_ThreadId_t u = tsup_space(um_flusher, 0);        /* R's thread on processor 0 */
     L4_ThreadId_t p[3], r[3], s, c;
     for (unsigned k = 0; k < 3; k++) {
         p[k] = tsup_space_thread(u, lc_pager_fn, k);
