@@ -107,9 +107,14 @@ static NORETURN void block_for_fast_resume(struct tcb *self, struct tcb *to)
  * IPC of a user fault entered without the lock, its own registers and
  * MRs (fault.c, tcb.kcall_local); not after a kernel-made IPC nested in
  * other kernel work. */
+static inline bool in_fault_without_lock(const struct tcb *self)
+{
+    return self->kcall_local && self->kcall_depth == 1;
+}
+
 static inline bool local_after(const struct tcb *self)
 {
-    return !self->kcall_depth || (self->kcall_depth == 1 && self->kcall_local);
+    return !self->kcall_depth || in_fault_without_lock(self);
 }
 
 /* ---- sender queues ---------------------------------------------------- */
@@ -696,7 +701,10 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts, word_t tag)
 /* Can this IPC of the current thread (ipc_short and ipc() after it) run
  * without the kernel lock? Only if everything it may touch is this
  * processor's: a send without typed items (map items reach the mapping
- * database, strings other spaces), propagation or redirection (a virtual
+ * database, strings other spaces) but a pager's one map item to a thread
+ * in a kernel-made IPC (IPC_LOCAL_MAP here, a request elsewhere: it maps
+ * only while nobody holds the lock, reply_short, serve_map_reply), without
+ * propagation or redirection (a virtual
  * sender, a redirector), To a thread of this processor named by its
  * global id, an interrupt thread too (the acknowledgement opens its line
  * under the interrupt controller's own lock: irq_acknowledged), or a
@@ -707,7 +715,8 @@ void ipc_short(word_t to, word_t from_spec, word_t timeouts, word_t tag)
  * or a Call to one of another, which its processor lists us with
  * (IPC_REMOTE_LISTED); the list of closed receives we leave this
  * processor's, or in such a Call To's processor's. (Our message is
- * the tag in the register the test saw: sent_tag. A sender queued for
+ * the tag in the register the test saw: ipc_short and ipc_remote take
+ * it from there, ipc() through sent_tag. A sender queued for
  * our receive, whose message in its UTCB may change, typed items and
  * all, until a transfer reads it, is taken by take_queued, which reads
  * its tag once.) Decided before anything changes, with
@@ -1032,7 +1041,7 @@ static bool kernel_call_short(struct tcb *self, struct tcb *dest)
     self->has_rcv_phase = false;
     self->rcv_from = dest->global_id;
     waiters_note(self, self->rcv_from);
-    self->resume_local = self->kcall_local && self->kcall_depth == 1;   /* (local_after) */
+    self->resume_local = in_fault_without_lock(self);  /* (local_after: kcall_depth > 0) */
     block(self, TS_RECV_BLOCKED, 0, dest);
     return true;
 }

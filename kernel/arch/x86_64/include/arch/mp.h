@@ -81,8 +81,8 @@ static inline void kernel_lock(void)
 
 /* The mapping database, the page tables of user spaces and the kernel's
  * memory pools are the lock's, but code without the lock may map a page
- * while nobody holds the lock (a pager's answer to a page fault by
- * request: ipc.c, serve_map_reply): mp_memory_try says whether it may,
+ * while nobody holds the lock (a pager's answer to a page fault: ipc.c,
+ * reply_short and serve_map_reply): mp_memory_try says whether it may,
  * and then a processor that takes the lock waits until mp_memory_done.
  * It never waits itself: it fails if the lock is held or another maps,
  * and whoever tries holds it for one mapping, with interrupts off, and
