@@ -120,9 +120,14 @@ bool fault_page_without_lock(struct trap_frame *f, word_t addr, unsigned access)
     self->kcall_local = true;
     word_t err = ipc_kernel_message(pager, 0, ARRAY_SIZE(msg), NULL, NULL, msg);
     self->kcall_local = false;
+    /* The report and the stop under the lock. The pager was read without
+     * it: if ExchangeRegisters gave the thread another meanwhile, the
+     * thread retries the access and asks that one, as a fault under the
+     * lock after the ExchangeRegisters would. */
     if (!pager_handled(err)) {
-        kernel_lock();                  /* (the report and the stop) */
-        pagefault_unhandled(f, addr, access);
+        kernel_lock();
+        if (utcb_get(self, UTCB_PAGER) == id)
+            pagefault_unhandled(f, addr, access);
     }
     return true;
 }
