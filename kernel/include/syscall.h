@@ -56,7 +56,8 @@ struct exreg {
 };
 /* In: the request; out: the old values (result id in dest). */
 void sys_exchange_registers(struct exreg *r);
-/* May it go without the kernel lock (exreg.c)? If so, the processor is
+/* May it go without the kernel lock (exreg.c): its thread this
+ * processor's, or another's, which is asked? If so, the processor is
  * marked lockless. */
 bool exreg_local(word_t dest, word_t control);
 

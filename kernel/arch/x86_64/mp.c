@@ -409,7 +409,9 @@ static struct tcb *serve_one(unsigned from)
                                      __ATOMIC_RELAXED))
         return NULL;                    /* withdrawn */
     struct tcb *woken = NULL;
-    enum req_outcome o = ipc_serve_remote(q->kind, q->thread, q->id, q->tag, &woken);
+    enum req_outcome o =
+        q->kind == REQ_EXREG ? exreg_serve(q->thread, q->id, (struct exreg *)q->tag, &woken)
+                             : ipc_serve_remote(q->kind, q->thread, q->id, q->tag, &woken);
     __atomic_store_n(&q->status, o, __ATOMIC_RELEASE);
     return woken;
 }

@@ -59,7 +59,8 @@ static inline bool sys_ipc(struct trap_frame *f, enum ipc_lock how)
 /* The calls other than Ipc and Lipc take the kernel lock on a
  * multiprocessor, but those that touch nothing but this processor's
  * (ThreadSwitch; ExchangeRegisters of a thread of ours, exreg_local,
- * which marks the processor lockless) or nothing shared at all
+ * which marks the processor lockless; of another processor's thread it
+ * is a request to that one) or nothing shared at all
  * (SystemClock reads the time stamp counter; ProcessorControl,
  * MemoryControl and a number that is no system call answer at once).
  * (Out of line: the IPC path keeps its registers.) */

@@ -162,8 +162,9 @@ void mp_resched(unsigned cpu);
 void mp_flush_later(unsigned kind);
 
 /* IPC with a thread of another processor without the lock (ipc_local,
- * ipc_remote, take_queued in ipc.c): not a claim but a request that
- * processor serves (ipc_serve_remote), with interrupts off and without
+ * ipc_remote, take_queued in ipc.c), and ExchangeRegisters of one
+ * (exreg.c): not a claim but a request that processor serves
+ * (ipc_serve_remote, exreg_serve), with interrupts off and without
  * the lock, in the IPI that announces it (mp_serve_requests says where),
  * or while it waits for its own request. The requester waits with
  * interrupts off, serving requests to it meanwhile; it withdraws its
@@ -178,6 +179,8 @@ enum req_kind {
     REQ_LISTED = 4,     /* or'ed into a send: thread's Call, on no list of
                          * waiters (waiters.h); unless the send fails, it is
                          * listed with id, whose list is the server's */
+    REQ_EXREG = 8,      /* thread's ExchangeRegisters of id (exreg_serve);
+                         * `tag` points to its struct exreg, in and out */
 };
 enum req_outcome {
     REQ_REFUSED,        /* nothing done: go the general way, under the lock */
@@ -187,6 +190,13 @@ enum req_outcome {
 };
 enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread, word_t id,
                             word_t tag);
+
+/* Serving REQ_EXREG (exreg.c): `caller`'s ExchangeRegisters (struct
+ * exreg, syscall.h) of thread `dest`, if that is this processor's and
+ * not running here; *woken as for ipc_serve_remote (ipc.h). */
+struct exreg;
+enum req_outcome exreg_serve(const struct tcb *caller, word_t dest, struct exreg *r,
+                             struct tcb **woken);
 
 /* Serve the requests waiting here, with interrupts off and without the
  * lock, where nothing of this processor's is half done that they could
