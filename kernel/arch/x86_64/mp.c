@@ -393,8 +393,23 @@ enum { REQ_NONE = 8, REQ_POSTED, REQ_SERVING };
 
 /* How long a requester waits for a server that does not take its request
  * (it holds the lock, or its thread is in the kernel with interrupts
- * off) before it withdraws it and takes the lock itself. */
-#define REQ_PATIENCE 20000
+ * off, or its emulated processor gets no turn) before it withdraws it and
+ * takes the lock itself: 2 ms by the time stamp counter. (Counted in
+ * spins it was 20000; but QEMU's single-threaded round robin under
+ * -icount was seen to give a processor woken by the IPI no turn for
+ * minutes while the requester's every PAUSE ended its own turn after
+ * one spin, and the other processors ran on: the counter advances with
+ * their instructions.) */
+#define REQ_PATIENCE_US 2000
+
+/* (Looked at every 256 spins: most requests are taken within a few.) */
+static __attribute__((noinline)) bool patience_over(uint64_t *give_up)
+{
+    uint64_t now = rdtsc();
+    if (!*give_up)
+        *give_up = now + REQ_PATIENCE_US * tsc_khz() / 1000;
+    return now > *give_up;
+}
 
 static struct cpu_request *request_of(unsigned cpu)
 {
@@ -462,14 +477,15 @@ enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread
     __atomic_store_n(&q->status, REQ_POSTED, __ATOMIC_RELEASE);
     __atomic_or_fetch(&cpu_of[cpu]->requests, 1u << cpu_index(), __ATOMIC_SEQ_CST);
     poke(cpu);
-    for (unsigned waited = 0;; waited++) {
+    uint64_t give_up = 0;
+    for (unsigned waited = 1;; waited++) {
         uint32_t status = __atomic_load_n(&q->status, __ATOMIC_ACQUIRE);
         if (status < REQ_NONE)
             return (enum req_outcome)status;
         if (__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
             mp_serve_requests(SERVE_WAITING);   /* the server's own, to us */
         uint32_t posted = REQ_POSTED;
-        if ((this_cpu.park || waited >= REQ_PATIENCE) &&
+        if ((this_cpu.park || (waited % 256 == 0 && patience_over(&give_up))) &&
             __atomic_compare_exchange_n(&q->status, &posted, REQ_NONE, false, __ATOMIC_RELAXED,
                                         __ATOMIC_RELAXED)) {
             /* (a bit left there would have it take our next request) */

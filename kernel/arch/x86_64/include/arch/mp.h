@@ -37,10 +37,10 @@
  * runs user code again, every processor that ran a space whose
  * mappings went has reloaded CR3.
  *
- * An untyped IPC to another processor's thread, and a receive that takes
- * the untyped message a thread of another processor queued, need neither
- * the lock nor a claim: each is a request that processor serves
- * (mp_request).
+ * An untyped IPC to another processor's thread, a receive that takes
+ * the untyped message a thread of another processor queued, and an
+ * ExchangeRegisters of another processor's thread need neither the lock
+ * nor a claim: each is a request that processor serves (mp_request).
  */
 #pragma once
 #include "arch/cpu.h"
