@@ -43,7 +43,57 @@ static uint16_t time_value(uint64_t us)
     return (uint16_t)TIME_PERIOD(e, us);
 }
 
-word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
+static word_t old_time_control(const struct tcb *t)
+{
+    return SCHED_TIME(time_value(t->timeslice_us), t->quantum_us ? time_value(t->quantum_us) : 0);
+}
+
+static bool may_schedule(const struct tcb *caller, const struct tcb *t)
+{
+    return caller->space->privileged || caller->global_id == t->scheduler;
+}
+
+/* Can a Schedule of t go without the kernel lock (arch/mp.h)? When t is
+ * this processor's, not an interrupt thread (whose line another
+ * processor's interrupt entry may look at), and stays here: then it
+ * touches t's scheduling parameters and this processor's ready queue. */
+static bool schedule_here(const struct tcb *t, word_t processor)
+{
+    return t->cpu == cpu_index() && processor == ~0UL && !irq_is_thread(t);
+}
+
+/* A Schedule that changes nothing (spec 4.9: every parameter -1) only
+ * asks a thread's state and time control. */
+static bool schedule_asks(word_t time_control, word_t prio, word_t processor, word_t preemption)
+{
+    return (time_control & prio & processor & preemption) == ~0UL;
+}
+
+COLD bool schedule_local(word_t dest, word_t time_control, word_t prio, word_t processor,
+                    word_t preemption)
+{
+    struct tcb *t = dest ? tcb_peek(dest, current) : NULL;
+    if (dest && (!t || !(schedule_here(t, processor) ||
+                         (t->cpu != cpu_index() &&
+                          schedule_asks(time_control, prio, processor, preemption)))))
+        return false;
+    mp_mark_lockless();
+    return true;
+}
+
+COLD enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, word_t *answer,
+                                struct tcb **woken)
+{
+    (void)woken;
+    struct tcb *t = tcb_peek(dest, caller);
+    if (!t || t->cpu != cpu_index() || t->state == TS_FREE || !may_schedule(caller, t))
+        return REQ_REFUSED;             /* (an error: the lock's way reports it) */
+    answer[0] = state_code(t);
+    answer[1] = old_time_control(t);
+    return REQ_DONE;
+}
+
+COLD word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
                     word_t preemption, word_t *old_time)
 {
     *old_time = 0;
@@ -51,11 +101,29 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
         utcb_set(current, UTCB_ERROR_CODE, 0);
         return 0;
     }
-    struct tcb *t = tcb_lookup(dest, current);
+    /* Without the lock (schedule_local) t is looked up again, as
+     * ExchangeRegisters does (exreg.c); another processor's thread is
+     * asked of that one. */
+    struct tcb *t = tcb_peek(dest, current);
+    if (mp_lockless()) {
+        word_t answer[2];
+        if (t && t->cpu != cpu_index() &&
+            schedule_asks(time_control, prio, processor, preemption) &&
+            mp_request(t->cpu, REQ_SCHEDULE, current, dest, (word_t)answer) == REQ_DONE) {
+            *old_time = answer[1];
+            return answer[0];
+        }
+        if (!t || !schedule_here(t, processor)) {
+            kernel_lock_wait();
+            t = tcb_peek(dest, current);
+        }
+    }
+    if (t)
+        mp_claim(t->cpu);
     if (!t || t->state == TS_FREE)
         return syscall_fail(ERR_INVALID_THREAD);
     bool privileged = current->space->privileged;
-    if (!privileged && current->global_id != t->scheduler)
+    if (!may_schedule(current, t))
         return syscall_fail(ERR_NO_PRIVILEGE);
 
     word_t new_prio = SCHED_PRIO(prio);
@@ -73,8 +141,7 @@ word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t proces
         return syscall_fail(ERR_INVALID_PARAM);  /* no such processor */
 
     word_t result = state_code(t);
-    *old_time = SCHED_TIME(time_value(t->timeslice_us),
-                           t->quantum_us ? time_value(t->quantum_us) : 0);
+    *old_time = old_time_control(t);
     if (preemption != ~0UL)
         sched_set_preemption(t, (uint8_t)SCHED_SENSITIVE_PRIO(preemption),
                              SCHED_MAX_DELAY(preemption));

@@ -63,6 +63,12 @@ bool exreg_local(word_t dest, word_t control);
 
 word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
                     word_t preemption, word_t *old_time_control);
+/* May it go without the kernel lock (schedsys.c): its thread this
+ * processor's and staying here, or another's whose state it only asks
+ * (which that processor is asked for)? If so, the processor is marked
+ * lockless. */
+bool schedule_local(word_t dest, word_t time_control, word_t prio, word_t processor,
+                    word_t preemption);
 void sys_thread_switch(word_t dest);
 #endif
 

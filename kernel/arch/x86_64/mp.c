@@ -394,13 +394,13 @@ enum { REQ_NONE = 8, REQ_POSTED, REQ_SERVING };
 /* How long a requester waits for a server that does not take its request
  * (it holds the lock, or its thread is in the kernel with interrupts
  * off, or its emulated processor gets no turn) before it withdraws it and
- * takes the lock itself: 2 ms by the time stamp counter. (Counted in
- * spins it was 20000; but QEMU's single-threaded round robin under
- * -icount was seen to give a processor woken by the IPI no turn for
- * minutes while the requester's every PAUSE ended its own turn after
- * one spin, and the other processors ran on: the counter advances with
- * their instructions.) */
-#define REQ_PATIENCE_US 2000
+ * takes the lock itself: 10 ms by the time stamp counter. (Counted in
+ * spins it was 20000, some milliseconds under multi-threaded TCG; but
+ * QEMU's single-threaded round robin under -icount was seen to give a
+ * processor woken by the IPI no turn for minutes while the requester's
+ * every PAUSE ended its own turn after one spin, and the other
+ * processors ran on: the counter advances with their instructions.) */
+#define REQ_PATIENCE_US 10000
 
 /* (Looked at every 256 spins: most requests are taken within a few.) */
 static __attribute__((noinline)) bool patience_over(uint64_t *give_up)
@@ -425,8 +425,9 @@ static struct tcb *serve_one(unsigned from)
         return NULL;                    /* withdrawn */
     struct tcb *woken = NULL;
     enum req_outcome o =
-        q->kind == REQ_EXREG ? exreg_serve(q->thread, q->id, (struct exreg *)q->tag, &woken)
-                             : ipc_serve_remote(q->kind, q->thread, q->id, q->tag, &woken);
+        q->kind < REQ_EXREG    ? ipc_serve_remote(q->kind, q->thread, q->id, q->tag, &woken)
+        : q->kind == REQ_EXREG ? exreg_serve(q->thread, q->id, (struct exreg *)q->tag, &woken)
+                               : schedule_serve(q->thread, q->id, (word_t *)q->tag, &woken);
     __atomic_store_n(&q->status, o, __ATOMIC_RELEASE);
     return woken;
 }

@@ -58,9 +58,10 @@ static inline bool sys_ipc(struct trap_frame *f, enum ipc_lock how)
 
 /* The calls other than Ipc and Lipc take the kernel lock on a
  * multiprocessor, but those that touch nothing but this processor's
- * (ThreadSwitch; ExchangeRegisters of a thread of ours, exreg_local,
- * which marks the processor lockless; of another processor's thread it
- * is a request to that one) or nothing shared at all
+ * (ThreadSwitch; ExchangeRegisters and Schedule of a thread of ours,
+ * exreg_local and schedule_local, which mark the processor lockless; of
+ * another processor's thread they are requests to that one) or nothing
+ * shared at all
  * (SystemClock reads the time stamp counter; ProcessorControl,
  * MemoryControl and a number that is no system call answer at once).
  * (Out of line: the IPC path keeps its registers.) */
@@ -74,10 +75,13 @@ static __attribute__((noinline)) void lock_unless_local(const struct trap_frame 
         if (!exreg_local(f->rax, f->rsi))
             kernel_lock_wait();
         return;
+    case SYS_SCHEDULE:
+        if (!schedule_local(f->rdi, f->rdx, f->rsi, f->r8, f->r9))
+            kernel_lock_wait();
+        return;
     case SYS_UNMAP:
     case SYS_THREAD_CONTROL:
     case SYS_SPACE_CONTROL:
-    case SYS_SCHEDULE:
         kernel_lock_wait();
         return;
     }
@@ -138,7 +142,11 @@ bool syscall_dispatch(struct trap_frame *f)
         f->rax = sys_space_control(f->rdi, f->rsi, f->rdx, f->r8, f->r9, &f->rdx);
         return false;
     case SYS_SCHEDULE:
+        /* (Switched away without the lock, by a priority below another's,
+         * the caller has only its way back to user mode left.) */
+        current->resume_local = mp_lockless();
         f->rax = sys_schedule(f->rdi, f->rdx, f->rsi, f->r8, f->r9, &f->rdx);
+        current->resume_local = false;
         return false;
     case SYS_THREAD_SWITCH:
         sys_thread_switch(f->rdi);

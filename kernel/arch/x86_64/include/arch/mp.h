@@ -7,8 +7,8 @@
  * creation) is guarded by one kernel lock, which a processor takes on
  * every way into the kernel but the IPC fast paths, IPC between its own
  * threads (ipc_local), the other system calls that stay on it
- * (syscall_abi.c: ThreadSwitch, ExchangeRegisters of its own threads,
- * SystemClock), the interrupts, ticks, page faults, lazy FPU switches and
+ * (syscall_abi.c: ThreadSwitch, ExchangeRegisters and Schedule of its
+ * own threads, SystemClock), the interrupts, ticks, page faults, lazy FPU switches and
  * KernelInterface of its own threads (trap.c) and a pager's answer with
  * one map item while nobody holds the lock (mp_memory_try, below), and
  * holds until it leaves for user mode or halts. Without the lock a
@@ -39,8 +39,9 @@
  *
  * An untyped IPC to another processor's thread, a receive that takes
  * the untyped message a thread of another processor queued, and an
- * ExchangeRegisters of another processor's thread need neither the lock
- * nor a claim: each is a request that processor serves (mp_request).
+ * ExchangeRegisters of another processor's thread, and a Schedule that
+ * only asks one for its state, need neither the lock nor a claim: each
+ * is a request that processor serves (mp_request).
  */
 #pragma once
 #include "arch/cpu.h"
@@ -179,8 +180,11 @@ enum req_kind {
     REQ_LISTED = 4,     /* or'ed into a send: thread's Call, on no list of
                          * waiters (waiters.h); unless the send fails, it is
                          * listed with id, whose list is the server's */
+    /* (IPC's kinds are those below 8) */
     REQ_EXREG = 8,      /* thread's ExchangeRegisters of id (exreg_serve);
                          * `tag` points to its struct exreg, in and out */
+    REQ_SCHEDULE,       /* thread's Schedule of id that changes nothing
+                         * (schedule_serve): `tag` points to the answer */
 };
 enum req_outcome {
     REQ_REFUSED,        /* nothing done: go the general way, under the lock */
@@ -197,6 +201,11 @@ enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread
 struct exreg;
 enum req_outcome exreg_serve(const struct tcb *caller, word_t dest, struct exreg *r,
                              struct tcb **woken);
+/* Serving REQ_SCHEDULE (schedsys.c): the state and time control of
+ * thread `dest`, if it is this processor's and `caller` its scheduler:
+ * answer[0] and answer[1]. */
+enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, word_t *answer,
+                                struct tcb **woken);
 
 /* Serve the requests waiting here, with interrupts off and without the
  * lock, where nothing of this processor's is half done that they could
