@@ -5007,3 +5007,256 @@ TEST(mp, map_answers_without_the_lock_race_each_other_and_unmaps)
                   "that round's pages within 5 s; they read rounds %lu %lu %lu (on processors "
                   "%lu %lu %lu)", round, how, seen[0], seen[1], seen[2], cpu[0], cpu[1], cpu[2]);
 }
+
+/* Reviewer's: an ExchangeRegisters that processor 2 refuses (its thread
+ * S spins there) goes the lock's way from inside sys_exchange_registers,
+ * where the caller's resume_local is set. Its caller, A on processor 1,
+ * is the thread of a read-only ExchangeRegisters (as L4_LocalIdOf does)
+ * by B on processor 3, which processor 1 refuses while A runs: B takes
+ * the lock and evicts A, often while A waits for the lock. Processor 1's
+ * fresh idle thread resumes A without the lock. Every call of A must
+ * return S's local id, every call of B A's. */
+static volatile L4_Word_t ev_target, ev_want, ev_rounds, ev_bad, ev_err, ev_asks;
+static volatile L4_Word_t ev_a, ev_a_want, ev_ask_bad, ev_ask_err;
+static volatile int ev_stop, ev_done, ev_asker_done;
+#define EV_ASKS 3000
+
+static void ev_spinner(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;)
+        ;
+}
+
+static void ev_caller(L4_Word_t unused)
+{
+    (void)unused;
+    while (!ev_stop) {
+        L4_Word_t old;
+        L4_ThreadId_t r = __L4_ExReg(tid(ev_target), 0, 0, 0, 0, 0, NIL, &old);
+        if (r.raw != ev_want) {
+            ev_err = L4_ErrorCode();
+            ev_bad = r.raw ? r.raw : 1;
+            break;
+        }
+        ev_rounds++;
+    }
+    ev_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+static void ev_asker(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t until = L4_SystemClock().raw + 8000000UL;     /* 8 s at most */
+    for (L4_Word_t i = 0; i < EV_ASKS && !ev_bad && L4_SystemClock().raw < until; i++) {
+        L4_Word_t old;
+        L4_ThreadId_t r = __L4_ExReg(tid(ev_a), 0, 0, 0, 0, 0, NIL, &old);
+        if (r.raw != ev_a_want) {
+            ev_ask_err = L4_ErrorCode();
+            ev_ask_bad = r.raw ? r.raw : 1;
+            break;
+        }
+        ev_asks++;
+    }
+    ev_stop = 1;
+    ev_asker_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, exchange_registers_of_a_thread_whose_own_exchange_registers_waits_for_the_lock)
+{
+    if (ncpus() < 4)
+        return;
+    ev_rounds = ev_bad = ev_err = ev_asks = ev_ask_bad = ev_ask_err = 0;
+    ev_stop = ev_done = ev_asker_done = 0;
+    L4_ThreadId_t s = tsup_thread(ev_spinner, 0);
+    tsup_move(s, 2);
+    ev_target = s.raw;
+    ev_want = L4_LocalIdOf(s).raw;
+    L4_ThreadId_t a = tsup_thread(ev_caller, 0);
+    tsup_move(a, 1);
+    ev_a = a.raw;
+    ev_a_want = L4_LocalIdOf(a).raw;
+    L4_ThreadId_t b = tsup_thread(ev_asker, 0);
+    tsup_move(b, 3);
+    int finished = tsup_wait_flag(&ev_asker_done, 15000) && tsup_wait_flag(&ev_done, 5000);
+    printf("ev: %lu ExchangeRegisters of a spinner on processor 2 by A, %lu of A by B\n",
+           ev_rounds, ev_asks);
+    tsup_kill(b);
+    tsup_kill(a);
+    tsup_kill(s);
+    if (ev_bad)
+        test_fail(__FILE__, __LINE__, "A's ExchangeRegisters of %lx: expected its local id %lx, "
+                  "got %lx (1: nilthread) with ErrorCode %lu", ev_target, ev_want, ev_bad,
+                  ev_err);
+    if (ev_ask_bad)
+        test_fail(__FILE__, __LINE__, "B's ExchangeRegisters of A %lx: expected its local id "
+                  "%lx, got %lx (1: nilthread) with ErrorCode %lu", ev_a, ev_a_want, ev_ask_bad,
+                  ev_ask_err);
+    if (!finished || ev_asks == 0 || ev_rounds == 0)
+        test_fail(__FILE__, __LINE__, "expected B and A to stop within 20 s, each with some "
+                  "calls; got %lu calls of B (%s), %lu of A (%s)", ev_asks,
+                  ev_asker_done ? "done" : "not done", ev_rounds, ev_done ? "done" : "not done");
+}
+
+/* Reviewer's: halts and resumes of W by C (processor 2), while D
+ * (processor 3) aborts W's IPC and moves it between processors 1 and 0,
+ * and W spins, receives from and sends to P (processor 1). Only C halts
+ * and resumes, so each of its calls must report the halt bit it left; a
+ * halted W must not count; a resumed one must count again. */
+static volatile L4_Word_t hw_count, hw_p, hw_w, hw_want, hw_rounds, hw_aborts, hw_moves;
+static volatile L4_Word_t hw_bad_line, hw_bad_a, hw_bad_b;
+static volatile int hw_stop, hw_c_done, hw_d_done;
+static volatile L4_Word_t hw_lost_state, hw_lost_cpu, hw_lost_later, hw_lost_state2;
+
+static void hw_note(L4_Word_t line, L4_Word_t a, L4_Word_t b)
+{
+    if (!hw_bad_line) {
+        hw_bad_a = a;
+        hw_bad_b = b;
+        hw_bad_line = line;
+    }
+}
+
+static void hw_worker(L4_Word_t unused)
+{
+    (void)unused;
+    for (L4_Word_t n = 0;; n++) {
+        for (int i = 0; i < 200; i++)
+            hw_count++;
+        switch (n % 3) {
+        case 0:
+            L4_Receive_Timeout(tid(hw_p), MS(1));
+            break;
+        case 1:
+            L4_LoadMR(0, 0);
+            L4_Send_Timeout(tid(hw_p), MS(1));
+            break;
+        default:
+            L4_ThreadSwitch(NIL);
+        }
+    }
+}
+
+static void hw_partner(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;) {
+        L4_ThreadId_t from;
+        L4_Wait_Timeout(MS(2), &from);
+        L4_LoadMR(0, 0);
+        L4_Send_Timeout(tid(hw_w), L4_ZeroTime);
+    }
+}
+
+static void hw_spin_us(L4_Word_t us)
+{
+    L4_Word_t until = L4_SystemClock().raw + us;
+    while (L4_SystemClock().raw < until)
+        ;
+}
+
+static void hw_controller(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t until = L4_SystemClock().raw + 8000000UL;
+    for (L4_Word_t r = 0; r < 300 && !hw_bad_line && L4_SystemClock().raw < until; r++) {
+        L4_Word_t old;
+        L4_ThreadId_t id = __L4_ExReg(tid(hw_w), L4_ExReg_SetHalt | L4_ExReg_Halt, 0, 0, 0, 0,
+                                      NIL, &old);
+        if (id.raw != hw_want)
+            hw_note(__LINE__, id.raw, L4_ErrorCode());
+        if (old & L4_ExReg_Halt)
+            hw_note(__LINE__, old, r);
+        L4_Word_t c1 = hw_count;
+        hw_spin_us(2000);
+        L4_Word_t c2 = hw_count;
+        if (c1 != c2)
+            hw_note(__LINE__, c1, c2);
+        id = __L4_ExReg(tid(hw_w), L4_ExReg_SetHalt, 0, 0, 0, 0, NIL, &old);
+        if (id.raw != hw_want)
+            hw_note(__LINE__, id.raw, L4_ErrorCode());
+        if (!(old & L4_ExReg_Halt))
+            hw_note(__LINE__, old, r);
+        L4_Word_t t0 = L4_SystemClock().raw;
+        while (hw_count == c2 && L4_SystemClock().raw - t0 < 3000000UL)
+            ;
+        if (hw_count == c2) {
+            hw_lost_state = sched_state(tid(hw_w));
+            hw_lost_cpu = tsup_processor_of(tid(hw_w));
+            t0 = L4_SystemClock().raw;
+            while (hw_count == c2 && L4_SystemClock().raw - t0 < 5000000UL)
+                ;
+            hw_lost_later = hw_count - c2;
+            hw_lost_state2 = sched_state(tid(hw_w));
+            hw_note(__LINE__, c2, r);
+        }
+        hw_rounds++;
+    }
+    hw_stop = 1;
+    hw_c_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+static void hw_disturber(L4_Word_t unused)
+{
+    (void)unused;
+    for (L4_Word_t n = 0; !hw_stop; n++) {
+        L4_Word_t old;
+        L4_ThreadId_t id = __L4_ExReg(tid(hw_w), L4_ExReg_AbortIpc, 0, 0, 0, 0, NIL, &old);
+        if (id.raw != hw_want)
+            hw_note(__LINE__, id.raw, L4_ErrorCode());
+        hw_aborts++;
+        if (n % 4 == 3)
+            tsup_sleep_ms(1);           /* (a tight loop evicts W whenever it runs) */
+        if (n % 64 == 63) {
+            if (L4_Schedule(tid(hw_w), ~0UL, (n / 64) & 1, ~0UL, ~0UL, &old))
+                hw_moves++;
+            else
+                hw_note(__LINE__, L4_ErrorCode(), n);
+        }
+    }
+    hw_d_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, halts_and_resumes_of_another_processors_thread_under_aborts_and_moves)
+{
+    if (ncpus() < 4)
+        return;
+    hw_count = hw_rounds = hw_aborts = hw_moves = 0;
+    hw_bad_line = hw_bad_a = hw_bad_b = 0;
+    hw_lost_state = hw_lost_cpu = hw_lost_later = hw_lost_state2 = 0;
+    hw_stop = hw_c_done = hw_d_done = 0;
+    L4_ThreadId_t p = tsup_thread(hw_partner, 0);
+    tsup_move(p, 1);
+    hw_p = p.raw;
+    L4_ThreadId_t w = tsup_thread(hw_worker, 0);
+    hw_w = w.raw;
+    tsup_move(w, 1);
+    hw_want = L4_LocalIdOf(w).raw;
+    L4_ThreadId_t c = tsup_thread(hw_controller, 0);
+    tsup_move(c, 2);
+    L4_ThreadId_t d = tsup_thread(hw_disturber, 0);
+    tsup_move(d, 3);
+    int finished = tsup_wait_flag(&hw_c_done, 30000) && tsup_wait_flag(&hw_d_done, 5000);
+    printf("hw: %lu halt/resume rounds, %lu aborts, %lu moves, %lu counts\n", hw_rounds,
+           hw_aborts, hw_moves, hw_count);
+    if (hw_bad_line)
+        printf("hw: lost? W state %lu on processor %lu; %lu counts in the 5 s after, state then "
+               "%lu\n", hw_lost_state, hw_lost_cpu, hw_lost_later, hw_lost_state2);
+    tsup_kill(c);
+    tsup_kill(d);
+    tsup_kill(w);
+    tsup_kill(p);
+    if (hw_bad_line)
+        test_fail(__FILE__, __LINE__, "check at line %lu failed (values %lx %lx): a result id "
+                  "other than W's local id %lx, a halt bit other than the one C left, W "
+                  "counting while halted, or not counting within 3 s once resumed",
+                  hw_bad_line, hw_bad_a, hw_bad_b, hw_want);
+    if (!finished || hw_rounds == 0)
+        test_fail(__FILE__, __LINE__, "expected C's rounds and D to end within 25 s with some "
+                  "rounds, got %lu rounds (C %s, D %s)", hw_rounds, hw_c_done ? "done" : "not",
+                  hw_d_done ? "done" : "not");
+}

@@ -231,8 +231,16 @@ static void memory_wait(void)
 }
 
 /* Waiting, this processor may be asked to evict its thread, which then
- * goes on here later, or on another processor: there it holds the lock
- * already, which that one's scheduler needed to run it; or never. */
+ * goes on here later, or on another processor, or never. A scheduler
+ * that held the lock ran it there, or one without the lock (an idle
+ * processor's, a request's server's), and then it takes the lock on its
+ * way back (mp_resumed_lockless) unless it stopped in a system call
+ * that went without the lock and has only its way back to user mode
+ * left (tcb.resume_local): one that found it needs the lock after all
+ * (a request refused, exreg.c) comes back into this loop marked
+ * lockless, and must not stay so once it holds the lock (an attacker's
+ * review: a claim panicked in
+ * mp.exchange_registers_of_a_thread_whose_own_exchange_registers_waits_for_the_lock). */
 void kernel_lock_wait(void)
 {
     this_cpu.lockless = 0;
@@ -248,6 +256,7 @@ void kernel_lock_wait(void)
         /* (this processor's bit: an evicted thread goes on elsewhere, where
          * its old processor's bit is that one's own business again) */
         __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
+        this_cpu.lockless = 0;
     }
     memory_wait();
 }
