@@ -398,7 +398,6 @@ void sched_set_priority(struct tcb *t, uint8_t prio)
         enqueue(t);
     if (t->cpu != cpu_index())
         mp_resched(t->cpu);
-    sched_check_preempt();          /* a higher priority may be ready now */
 }
 
 COLD void sched_set_timeslice(struct tcb *t, uint64_t us)

@@ -48,55 +48,88 @@ static word_t old_time_control(const struct tcb *t)
     return SCHED_TIME(time_value(t->timeslice_us), t->quantum_us ? time_value(t->quantum_us) : 0);
 }
 
-static bool may_schedule(const struct tcb *caller, const struct tcb *t)
+/* A priority above 255 is no priority: it is ignored, and allowed. */
+static bool sets_priority(const struct schedule *s)
 {
-    return caller->space->privileged || caller->global_id == t->scheduler;
+    return s->prio != ~0UL && SCHED_PRIO(s->prio) <= 255;
 }
 
-/* Can a Schedule of t go without the kernel lock (arch/mp.h)? When t is
- * this processor's, not an interrupt thread (whose line another
- * processor's interrupt entry may look at), and stays here: then it
- * touches t's scheduling parameters and this processor's ready queue. */
+/* May `caller` do the Schedule `s` of t? 0, or the ErrorCode (spec 4.9);
+ * a time control is read into s->slice and s->quantum. */
+static word_t schedule_check(const struct tcb *caller, const struct tcb *t, struct schedule *s)
+{
+    bool privileged = caller->space->privileged;
+    if (!privileged && caller->global_id != t->scheduler)
+        return ERR_NO_PRIVILEGE;
+    if (sets_priority(s) && !privileged && SCHED_PRIO(s->prio) > caller->priority)
+        return ERR_NO_PRIVILEGE;
+    if (s->preemption != ~0UL && !privileged &&
+        SCHED_SENSITIVE_PRIO(s->preemption) > caller->priority)
+        return ERR_NO_PRIVILEGE;        /* the sensitive priority, likewise */
+    if (s->time_control != ~0UL &&
+        (!time_period_us(SCHED_TIME_SLICE(s->time_control), &s->slice) ||
+         !time_period_us(SCHED_TIME_QUANTUM(s->time_control), &s->quantum)))
+        return ERR_INVALID_THREAD;
+    if (s->processor != ~0UL && SCHED_PROCESSOR(s->processor) >= mp_cpus)
+        return ERR_INVALID_PARAM;       /* no such processor */
+    return 0;
+}
+
+/* The answer (s->result, s->old_time), then what changes t's own fields:
+ * its preemption control and time control. */
+static void schedule_set(struct tcb *t, struct schedule *s)
+{
+    s->result = state_code(t);
+    s->old_time = old_time_control(t);
+    if (s->preemption != ~0UL)
+        sched_set_preemption(t, (uint8_t)SCHED_SENSITIVE_PRIO(s->preemption),
+                             SCHED_MAX_DELAY(s->preemption));
+    if (s->time_control != ~0UL) {
+        if (s->slice != ~0UL)
+            sched_set_timeslice(t, s->slice);
+        t->quantum_us = s->quantum == ~0UL ? 0 : s->quantum;
+        t->quantum_left = (t->quantum_us + US_PER_TICK - 1) / US_PER_TICK;
+        t->quantum_expired = false;
+    }
+}
+
+/* Can a Schedule of t go without the kernel lock (arch/mp.h), on t's
+ * processor? When t is no interrupt thread (whose line another
+ * processor's interrupt entry may look at) and stays there: then it
+ * touches t's scheduling fields and that processor's ready queue. */
 static bool schedule_here(const struct tcb *t, word_t processor)
 {
     return t->cpu == cpu_index() && processor == ~0UL && !irq_is_thread(t);
 }
 
-/* A Schedule that changes nothing (spec 4.9: every parameter -1) only
- * asks a thread's state and time control. */
-static bool schedule_asks(word_t time_control, word_t prio, word_t processor, word_t preemption)
-{
-    return (time_control & prio & processor & preemption) == ~0UL;
-}
-
-COLD bool schedule_local(word_t dest, word_t time_control, word_t prio, word_t processor,
-                    word_t preemption)
+COLD bool schedule_local(word_t dest, word_t processor)
 {
     struct tcb *t = dest ? tcb_peek(dest, current) : NULL;
-    if (dest && (!t || !(schedule_here(t, processor) ||
-                         (t->cpu != cpu_index() &&
-                          schedule_asks(time_control, prio, processor, preemption)))))
-        return false;
+    if (dest && (!t || processor != ~0UL))
+        return false;                   /* (a move takes the lock) */
     mp_mark_lockless();
     return true;
 }
 
-COLD enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, word_t *answer,
-                                struct tcb **woken)
+COLD enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, struct schedule *s,
+                                     struct tcb **woken)
 {
-    (void)woken;
     struct tcb *t = tcb_peek(dest, caller);
-    if (!t || t->cpu != cpu_index() || t->state == TS_FREE || !may_schedule(caller, t))
+    if (!t || t->state == TS_FREE || !schedule_here(t, s->processor) || schedule_check(caller, t, s))
         return REQ_REFUSED;             /* (an error: the lock's way reports it) */
-    answer[0] = state_code(t);
-    answer[1] = old_time_control(t);
+    schedule_set(t, s);
+    if (sets_priority(s))
+        sched_set_priority(t, (uint8_t)SCHED_PRIO(s->prio));
+    if (t == current)
+        this_cpu.resched = 1;           /* (perhaps below another now) */
+    else if (t->state == TS_READY && !t->halted)
+        *woken = t;                     /* (perhaps above the one running) */
     return REQ_DONE;
 }
 
-COLD word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
-                    word_t preemption, word_t *old_time)
+COLD word_t sys_schedule(word_t dest, struct schedule *s)
 {
-    *old_time = 0;
+    s->old_time = 0;
     if (dest == 0) {                    /* result 0, but no error (spec 4.9) */
         utcb_set(current, UTCB_ERROR_CODE, 0);
         return 0;
@@ -106,14 +139,10 @@ COLD word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t p
      * asked of that one. */
     struct tcb *t = tcb_peek(dest, current);
     if (mp_lockless()) {
-        word_t answer[2];
         if (t && t->cpu != cpu_index() &&
-            schedule_asks(time_control, prio, processor, preemption) &&
-            mp_request(t->cpu, REQ_SCHEDULE, current, dest, (word_t)answer) == REQ_DONE) {
-            *old_time = answer[1];
-            return answer[0];
-        }
-        if (!t || !schedule_here(t, processor)) {
+            mp_request(t->cpu, REQ_SCHEDULE, current, dest, (word_t)s) == REQ_DONE)
+            return s->result;
+        if (!t || !schedule_here(t, s->processor)) {
             kernel_lock_wait();
             t = tcb_peek(dest, current);
         }
@@ -122,46 +151,23 @@ COLD word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t p
         mp_claim(t->cpu);
     if (!t || t->state == TS_FREE)
         return syscall_fail(ERR_INVALID_THREAD);
-    bool privileged = current->space->privileged;
-    if (!may_schedule(current, t))
-        return syscall_fail(ERR_NO_PRIVILEGE);
-
-    word_t new_prio = SCHED_PRIO(prio);
-    bool set_prio = prio != ~0UL && new_prio <= 255;
-    if (set_prio && !privileged && new_prio > current->priority)
-        return syscall_fail(ERR_NO_PRIVILEGE);
-    if (preemption != ~0UL && !privileged && SCHED_SENSITIVE_PRIO(preemption) > current->priority)
-        return syscall_fail(ERR_NO_PRIVILEGE);  /* the sensitive priority, likewise */
-    uint64_t slice = 0, quantum = 0;
-    if (time_control != ~0UL &&
-        (!time_period_us(SCHED_TIME_SLICE(time_control), &slice) ||
-         !time_period_us(SCHED_TIME_QUANTUM(time_control), &quantum)))
-        return syscall_fail(ERR_INVALID_THREAD);
-    if (processor != ~0UL && SCHED_PROCESSOR(processor) >= mp_cpus)
-        return syscall_fail(ERR_INVALID_PARAM);  /* no such processor */
-
-    word_t result = state_code(t);
-    *old_time = old_time_control(t);
-    if (preemption != ~0UL)
-        sched_set_preemption(t, (uint8_t)SCHED_SENSITIVE_PRIO(preemption),
-                             SCHED_MAX_DELAY(preemption));
-    if (time_control != ~0UL) {
-        if (slice != ~0UL)
-            sched_set_timeslice(t, slice);
-        t->quantum_us = quantum == ~0UL ? 0 : quantum;
-        t->quantum_left = (t->quantum_us + US_PER_TICK - 1) / US_PER_TICK;
-        t->quantum_expired = false;
-    }
+    word_t error = schedule_check(current, t, s);
+    if (error)
+        return syscall_fail(error);
+    schedule_set(t, s);
     /* Last: a higher priority, or another processor, may run it at once
      * (and us elsewhere), and by the time we run again t may have been
      * deleted, its slot even given to another. */
-    if (processor != ~0UL && irq_is_thread(t) && !irq_move(t, SCHED_PROCESSOR(processor)))
+    word_t cpu = SCHED_PROCESSOR(s->processor);
+    if (s->processor != ~0UL && irq_is_thread(t) && !irq_move(t, cpu))
         return syscall_fail(ERR_INVALID_PARAM);  /* its line cannot go there */
-    if (processor != ~0UL && !irq_is_thread(t) && t->space &&
-        !sched_migrate(t, SCHED_PROCESSOR(processor)))
+    if (s->processor != ~0UL && !irq_is_thread(t) && t->space && !sched_migrate(t, cpu))
         return syscall_fail(ERR_NO_MEMORY);
-    if (set_prio)
-        sched_set_priority(t, (uint8_t)new_prio);
+    word_t result = s->result;
+    if (sets_priority(s)) {
+        sched_set_priority(t, (uint8_t)SCHED_PRIO(s->prio));
+        sched_check_preempt();          /* a higher priority may be ready now */
+    }
     return result;
 }
 

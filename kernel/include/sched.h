@@ -29,6 +29,8 @@ bool sched_tick_quiet(bool expire);
 void thread_halt(struct tcb *t);
 void thread_resume(struct tcb *t);
 
+/* (Whoever may have raised another above the running thread, or the
+ * running thread below another, looks: sched_check_preempt.) */
 void sched_set_priority(struct tcb *t, uint8_t prio);
 void sched_set_timeslice(struct tcb *t, uint64_t us);
 

@@ -61,14 +61,17 @@ void sys_exchange_registers(struct exreg *r);
  * marked lockless. */
 bool exreg_local(word_t dest, word_t control);
 
-word_t sys_schedule(word_t dest, word_t time_control, word_t prio, word_t processor,
-                    word_t preemption, word_t *old_time_control);
-/* May it go without the kernel lock (schedsys.c): its thread this
- * processor's and staying here, or another's whose state it only asks
- * (which that processor is asked for)? If so, the processor is marked
- * lockless. */
-bool schedule_local(word_t dest, word_t time_control, word_t prio, word_t processor,
-                    word_t preemption);
+/* Schedule's arguments, and what it answers besides its result. */
+struct schedule {
+    word_t time_control, prio, processor, preemption;
+    uint64_t slice, quantum;            /* (time_control read) */
+    word_t result, old_time;
+};
+word_t sys_schedule(word_t dest, struct schedule *s);
+/* May it go without the kernel lock (schedsys.c): its thread stays on
+ * its processor, this one or another, which is asked? If so, the
+ * processor is marked lockless. */
+bool schedule_local(word_t dest, word_t processor);
 void sys_thread_switch(word_t dest);
 #endif
 

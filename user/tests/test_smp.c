@@ -3273,35 +3273,53 @@ TEST(mp, exchange_registers_of_another_processors_thread_goes_on_while_another_h
                     "on processor 1", "each is a request processor 1 serves");
 }
 
-/* Schedule of a thread of the caller's processor that stays there takes
- * no lock either (schedsys.c, schedule_local), and one that only asks a
- * thread of another processor for its state is a request to that one
+/* Schedule of a thread that stays on its processor takes no lock either
+ * (schedsys.c, schedule_local): of a thread of the caller's processor it
+ * is done there, of another's it is a request to that one
  * (schedule_serve). A on processor 1 goes round: B's priority and time
- * slice set (B sleeps on processor 1) and the slice read back, C's state
- * and time slice asked (C sleeps on processor 2, its slice set before).
- * Under the lock: 3 rounds in 123 ms; without it 99 in 83 ms, 519 in 66 ms (the
- * question to processor 2 waits for its IPI); the test wants one every
- * 3 ms. */
-#define XS_MS_PER_ROUND 3
-#define XS_C_SLICE 700                  /* (us: exact as a time period) */
-static volatile L4_Word_t xs_b, xs_c;
+ * slice set and the slice read back (B sleeps on processor 1), the same
+ * of C (asleep on processor 2), and the priority of D, which spins on
+ * processor 2 (so the request comes while it runs). Under the lock: 7
+ * rounds in 126 ms; without it 46 in 93 ms, 668 in 77 ms, 3855 in 285 ms
+ * (each request waits for processor 2's turn on the host); the test
+ * wants one every 6 ms. */
+#define XS_MS_PER_ROUND 6
+static volatile L4_Word_t xs_b, xs_c, xs_d;
+
+static void xs_spinner(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;)
+        ;
+}
+
+/* t's state after its time slice is set to `slice` and read back: 0 if
+ * the slice read back is another. */
+static L4_Word_t xs_set_slice(L4_ThreadId_t t, L4_Time_t slice)
+{
+    L4_Time_t s, q;
+    L4_Word_t st = L4_Set_Timeslice(t, slice, L4_Never);
+    return L4_Timeslice(t, &s, &q) == st && s.raw == slice.raw ? st : 0;
+}
 
 /* xl_bad: the round number and what went wrong */
 static void xs_caller(L4_Word_t unused)
 {
     (void)unused;
-    L4_ThreadId_t b = tid(xs_b), c = tid(xs_c);
+    L4_ThreadId_t b = tid(xs_b), c = tid(xs_c), d = tid(xs_d);
     while (!xl_stop && !xl_bad) {
         L4_Word_t r = xl_rounds;
-        L4_Time_t s, q, want = L4_TimePeriod(500 + (r & 0xFF));
-        if (L4_Set_Priority(b, 50 + (r & 1)) != 6)   /* (B waits: state 6) */
+        L4_Time_t slice = L4_TimePeriod(500 + (r & 0xFF));   /* (exact below 1024 us) */
+        if (L4_Set_Priority(b, 50 + (r & 1)) != 6)   /* (B and C wait: state 6) */
             xl_bad = r << 32 | 0x1;
-        if (L4_Set_Timeslice(b, want, L4_Never) != 6)
+        if (xs_set_slice(b, slice) != 6)
             xl_bad = r << 32 | 0x2;
-        if (L4_Timeslice(b, &s, &q) != 6 || s.raw != want.raw)
+        if (L4_Set_Priority(c, 50 + (r & 1)) != 6)
             xl_bad = r << 32 | 0x3;
-        if (L4_Timeslice(c, &s, &q) != 6 || s.raw != L4_TimePeriod(XS_C_SLICE).raw)
+        if (xs_set_slice(c, slice) != 6)
             xl_bad = r << 32 | 0x4;
+        if (L4_Set_Priority(d, 10 + (r & 1)) != 3)   /* (D runs: state 3) */
+            xl_bad = r << 32 | 0x5;
         xl_rounds = r + 1;
     }
     xl_client_done = 1;
@@ -3319,22 +3337,26 @@ TEST(mp, schedule_goes_on_while_another_holds_the_lock)
     EXPECT(tsup_wait_blocked(c));
     tsup_move(b, 1);
     tsup_move(c, 2);
-    EXPECT_EQ(L4_Set_Timeslice(c, L4_TimePeriod(XS_C_SLICE), L4_Never), 6);
+    L4_ThreadId_t d = tsup_thread(xs_spinner, 0);
+    L4_Set_Priority(d, 10);
+    tsup_move(d, 2);
     xs_b = b.raw;
     xs_c = c.raw;
+    xs_d = d.raw;
     L4_ThreadId_t a = tsup_thread(xs_caller, 0);
     tsup_move(a, 1);
     int done = xl_revoke(&g);
-    printf("xs: %lu rounds of 4 Schedules on processor 1, one of them asking processor 2, "
+    printf("xs: %lu rounds of 9 Schedules on processor 1, 5 of them of threads on processor 2, "
            "while processor 3 revoked from %u mappings for %lu ms\n",
            xl_during, 1u << XL_DOUBLINGS, xl_ms);
     tsup_kill(a);
     tsup_kill(b);
     tsup_kill(c);
+    tsup_kill(d);
     xl_dismantle(&g);
     EXPECT(done);
     XL_EXPECT_EVERY(XS_MS_PER_ROUND, "rounds of Schedule on processor 1",
-                    "a Schedule of a thread there, or a question to processor 2, takes no lock");
+                    "a Schedule that leaves its thread where it is takes no lock");
 }
 
 /* A page fault's message to its pager, and the answer back, take no lock

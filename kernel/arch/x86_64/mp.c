@@ -436,7 +436,8 @@ static struct tcb *serve_one(unsigned from)
     enum req_outcome o =
         q->kind < REQ_EXREG    ? ipc_serve_remote(q->kind, q->thread, q->id, q->tag, &woken)
         : q->kind == REQ_EXREG ? exreg_serve(q->thread, q->id, (struct exreg *)q->tag, &woken)
-                               : schedule_serve(q->thread, q->id, (word_t *)q->tag, &woken);
+                               : schedule_serve(q->thread, q->id, (struct schedule *)q->tag,
+                                                &woken);
     __atomic_store_n(&q->status, o, __ATOMIC_RELEASE);
     return woken;
 }

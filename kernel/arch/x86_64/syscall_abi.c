@@ -76,7 +76,7 @@ static __attribute__((noinline)) void lock_unless_local(const struct trap_frame 
             kernel_lock_wait();
         return;
     case SYS_SCHEDULE:
-        if (!schedule_local(f->rdi, f->rdx, f->rsi, f->r8, f->r9))
+        if (!schedule_local(f->rdi, f->r8))
             kernel_lock_wait();
         return;
     case SYS_UNMAP:
@@ -141,13 +141,17 @@ bool syscall_dispatch(struct trap_frame *f)
     case SYS_SPACE_CONTROL:
         f->rax = sys_space_control(f->rdi, f->rsi, f->rdx, f->r8, f->r9, &f->rdx);
         return false;
-    case SYS_SCHEDULE:
+    case SYS_SCHEDULE: {
+        struct schedule s = { .time_control = f->rdx, .prio = f->rsi, .processor = f->r8,
+                              .preemption = f->r9 };
         /* (Switched away without the lock, by a priority below another's,
          * the caller has only its way back to user mode left.) */
         current->resume_local = mp_lockless();
-        f->rax = sys_schedule(f->rdi, f->rdx, f->rsi, f->r8, f->r9, &f->rdx);
+        f->rax = sys_schedule(f->rdi, &s);
+        f->rdx = s.old_time;
         current->resume_local = false;
         return false;
+    }
     case SYS_THREAD_SWITCH:
         sys_thread_switch(f->rdi);
         return false;

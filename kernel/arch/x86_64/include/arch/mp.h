@@ -183,8 +183,9 @@ enum req_kind {
     /* (IPC's kinds are those below 8) */
     REQ_EXREG = 8,      /* thread's ExchangeRegisters of id (exreg_serve);
                          * `tag` points to its struct exreg, in and out */
-    REQ_SCHEDULE,       /* thread's Schedule of id that changes nothing
-                         * (schedule_serve): `tag` points to the answer */
+    REQ_SCHEDULE,       /* thread's Schedule of id, which stays here
+                         * (schedule_serve): `tag` points to its struct
+                         * schedule, in and out */
 };
 enum req_outcome {
     REQ_REFUSED,        /* nothing done: go the general way, under the lock */
@@ -201,10 +202,12 @@ enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread
 struct exreg;
 enum req_outcome exreg_serve(const struct tcb *caller, word_t dest, struct exreg *r,
                              struct tcb **woken);
-/* Serving REQ_SCHEDULE (schedsys.c): the state and time control of
- * thread `dest`, if it is this processor's and `caller` its scheduler:
- * answer[0] and answer[1]. */
-enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, word_t *answer,
+/* Serving REQ_SCHEDULE (schedsys.c): `caller`'s Schedule (struct
+ * schedule, syscall.h) of thread `dest`, if that is this processor's,
+ * no interrupt thread, and the call is one without errors that leaves
+ * it here; *woken as above. */
+struct schedule;
+enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, struct schedule *s,
                                 struct tcb **woken);
 
 /* Serve the requests waiting here, with interrupts off and without the
