@@ -38,10 +38,10 @@
  * mappings went has reloaded CR3.
  *
  * An untyped IPC to another processor's thread, a receive that takes
- * the untyped message a thread of another processor queued, and an
- * ExchangeRegisters of another processor's thread, and a Schedule that
- * only asks one for its state, need neither the lock nor a claim: each
- * is a request that processor serves (mp_request).
+ * the untyped message a thread of another processor queued, an
+ * ExchangeRegisters of another processor's thread and a Schedule that
+ * leaves one there need neither the lock nor a claim: each is a request
+ * that processor serves (mp_request).
  */
 #pragma once
 #include "arch/cpu.h"
