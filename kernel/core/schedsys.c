@@ -115,7 +115,8 @@ COLD enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, stru
                                      struct tcb **woken)
 {
     struct tcb *t = tcb_peek(dest, caller);
-    if (!t || t->state == TS_FREE || !schedule_here(t, s->processor) || schedule_check(caller, t, s))
+    if (!t || t->state == TS_FREE || !schedule_here(t, s->processor) ||
+        schedule_check(caller, t, s))
         return REQ_REFUSED;             /* (an error: the lock's way reports it) */
     schedule_set(t, s);
     if (sets_priority(s))

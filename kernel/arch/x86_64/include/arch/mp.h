@@ -8,10 +8,11 @@
  * every way into the kernel but the IPC fast paths, IPC between its own
  * threads (ipc_local), the other system calls that stay on it
  * (syscall_abi.c: ThreadSwitch, ExchangeRegisters and Schedule of its
- * own threads, SystemClock), the interrupts, ticks, page faults, lazy FPU switches and
- * KernelInterface of its own threads (trap.c) and a pager's answer with
- * one map item while nobody holds the lock (mp_memory_try, below), and
- * holds until it leaves for user mode or halts. Without the lock a
+ * own threads, SystemClock), the interrupts, ticks, page faults, lazy
+ * FPU switches and KernelInterface of its own threads (trap.c) and a
+ * pager's answer with one map item while nobody holds the lock
+ * (mp_memory_try, below), and holds until it leaves for user mode or
+ * halts. Without the lock a
  * processor touches only what it owns: its fast paths the running
  * thread and a partner of the same processor (the state compare of
  * asm.h proves it), its IPC and system calls without the lock its own
@@ -163,9 +164,9 @@ void mp_resched(unsigned cpu);
 void mp_flush_later(unsigned kind);
 
 /* IPC with a thread of another processor without the lock (ipc_local,
- * ipc_remote, take_queued in ipc.c), and ExchangeRegisters of one
- * (exreg.c): not a claim but a request that processor serves
- * (ipc_serve_remote, exreg_serve), with interrupts off and without
+ * ipc_remote, take_queued in ipc.c), ExchangeRegisters (exreg.c) and
+ * Schedule (schedsys.c) of one: not a claim but a request that processor
+ * serves (ipc_serve_remote, exreg_serve, schedule_serve), with interrupts off and without
  * the lock, in the IPI that announces it (mp_serve_requests says where),
  * or while it waits for its own request. The requester waits with
  * interrupts off, serving requests to it meanwhile; it withdraws its
