@@ -165,10 +165,8 @@ COLD word_t sys_schedule(word_t dest, struct schedule *s)
     if (s->processor != ~0UL && !irq_is_thread(t) && t->space && !sched_migrate(t, cpu))
         return syscall_fail(ERR_NO_MEMORY);
     word_t result = s->result;
-    if (sets_priority(s)) {
+    if (sets_priority(s))               /* (the caller looks for a preemption) */
         sched_set_priority(t, (uint8_t)SCHED_PRIO(s->prio));
-        sched_check_preempt();          /* a higher priority may be ready now */
-    }
     return result;
 }
 

@@ -5282,3 +5282,290 @@ TEST(mp, halts_and_resumes_of_another_processors_thread_under_aborts_and_moves)
                   "rounds, got %lu rounds (C %s, D %s)", hw_rounds, hw_c_done ? "done" : "not",
                   hw_d_done ? "done" : "not");
 }
+
+/* Review: a thread made ready on processor 1 by a request served while
+ * processor 1's running thread X waits for its own Schedule request
+ * (SERVE_WAITING) must preempt X when that Schedule returns, as it does
+ * when the request comes while X is in user mode (resched) and as the
+ * locked path did (mp_resched). X (priority 50, time slice 300 ms) on
+ * processor 1 loops on Schedule of T, a thread blocked on processor 2
+ * (each one a REQ_SCHEDULE to processor 2), counting its rounds. H
+ * (priority 60) on processor 1 waits for S; S on processor 3 sends to H
+ * (IPC_REMOTE: a request to processor 1, served mostly while X waits)
+ * and, once the send returned, notes X's count; H, woken, notes X's
+ * count too. H is ready from the send on, so X must not count on: the
+ * test wants at most RP_LAG rounds of X between S's note and H's. */
+#define RP_ROUNDS 60
+#define RP_LAG 10
+static volatile L4_Word_t rp_x_loops, rp_t, rp_h, rp_h_round, rp_h_woken;
+static volatile L4_Word_t rp_s_at[RP_ROUNDS], rp_h_at[RP_ROUNDS], rp_s_err, rp_s_done_rounds;
+static volatile L4_Word_t rp_x_bad;
+static volatile int rp_go, rp_stop, rp_s_done;
+
+static void rp_x(L4_Word_t unused)
+{
+    (void)unused;
+    while (!rp_go)
+        ;
+    L4_ThreadId_t t = tid(rp_t);
+    while (!rp_stop) {
+        if (sched_state(t) != 6)
+            rp_x_bad++;
+        rp_x_loops++;
+    }
+    L4_Sleep(L4_Never);
+}
+
+static void rp_hf(L4_Word_t unused)
+{
+    (void)unused;
+    for (L4_Word_t r = 0;; r++) {
+        L4_ThreadId_t from;
+        rp_h_round = r;
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (r < RP_ROUNDS)
+            rp_h_at[r] = rp_x_loops;
+        (void)tag;
+        rp_h_woken = r + 1;
+    }
+}
+
+static void rp_s(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t h = tid(rp_h);
+    for (L4_Word_t r = 0; r < RP_ROUNDS; r++) {
+        L4_Clock_t start = L4_SystemClock();
+        /* H back in its receive, X looping */
+        while (rp_h_round != r || sched_state(h) != 6)
+            if (L4_SystemClock().raw - start.raw > 3000000)
+                goto out;
+        L4_Word_t x0 = rp_x_loops;
+        while (rp_x_loops < x0 + 3)
+            if (L4_SystemClock().raw - start.raw > 3000000)
+                goto out;
+        L4_LoadMR(0, 0);
+        L4_MsgTag_t tag = L4_Send(h);
+        rp_s_at[r] = rp_x_loops;
+        if (L4_IpcFailed(tag)) {
+            rp_s_err = L4_ErrorCode() | 1UL << 63;
+            goto out;
+        }
+        while (rp_h_woken != r + 1)
+            if (L4_SystemClock().raw - start.raw > 3000000)
+                goto out;
+        rp_s_done_rounds = r + 1;
+    }
+out:
+    rp_s_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, a_thread_woken_while_schedule_waits_for_its_request_preempts_at_once)
+{
+    if (ncpus() < 4)
+        return;
+    L4_ThreadId_t t = tsup_thread(tsup_fn_sleeper, 0);
+    EXPECT(tsup_wait_blocked(t));
+    tsup_move(t, 2);
+    rp_t = t.raw;
+    L4_ThreadId_t h = tsup_thread(rp_hf, 0);
+    EXPECT(tsup_wait_blocked(h));
+    L4_Set_Priority(h, 60);
+    tsup_move(h, 1);
+    rp_h = h.raw;
+    L4_ThreadId_t x = tsup_thread(rp_x, 0);
+    L4_Set_Priority(x, 50);
+    tsup_move(x, 1);
+    L4_Set_Timeslice(x, MS(300), L4_Never);
+    rp_go = 1;
+    /* (a spinner on processor 0 too: with X and S, three busy emulated
+     * processors on the host's two cores; processor 2, idle, wakes for
+     * X's requests late, and X waits for them the longer) */
+    L4_ThreadId_t sp = tsup_thread(xs_spinner, 0);
+    L4_Set_Priority(sp, 1);
+    L4_ThreadId_t s = tsup_thread(rp_s, 0);
+    tsup_move(s, 3);
+    int finished = tsup_wait_flag(&rp_s_done, 90000);
+    tsup_kill(sp);
+    rp_stop = 1;
+    L4_Word_t worst = 0, late = 0, n = rp_s_done_rounds;
+    for (L4_Word_t r = 0; r < n; r++) {
+        long lag = (long)(rp_h_at[r] - rp_s_at[r]);
+        if (lag > RP_LAG)
+            late++;
+        if (lag > (long)worst)
+            worst = (L4_Word_t)lag;
+    }
+    printf("rp: %lu rounds, %lu late, worst: %lu of X's Schedules after H was woken; "
+           "X %lu rounds, %lu bad\n", n, late, worst, rp_x_loops, rp_x_bad);
+    tsup_kill(s);
+    tsup_kill(x);
+    tsup_kill(h);
+    tsup_kill(t);
+    if (!finished || n != RP_ROUNDS || rp_s_err)
+        test_fail(__FILE__, __LINE__, "expected S's %u rounds to end within 90 s, got %lu "
+                  "(send error %lx)", RP_ROUNDS, n, rp_s_err);
+    if (late)
+        test_fail(__FILE__, __LINE__, "expected H (priority 60, woken on processor 1) to run "
+                  "within %u of X's (priority 50) Schedules after S's send returned, got %lu "
+                  "rounds of %lu later, the worst %lu Schedules later",
+                  RP_LAG, late, n, worst);
+    EXPECT_EQ(rp_x_bad, 0);
+}
+
+/* Review: Schedules without the lock (of threads of the caller's
+ * processor, and requests to another's) racing the root task's moves,
+ * halts and deletions of their threads. Three callers (priority 60) on
+ * processors 1-3 set random priorities (10..49), time slices and
+ * preemption controls of six counting spinners, sometimes moving one;
+ * every result must be a state (1..7) or an error with ErrorCode 2 (a
+ * thread deleted meanwhile). The root task meanwhile halts, resumes,
+ * moves, deletes and recreates the spinners; a halted one must not count
+ * on. At the end every spinner, resumed at priority 30 with the callers
+ * asleep, must count (none lost from a ready queue). */
+#define SR_N 6
+static volatile L4_Word_t sr_t[SR_N], sr_cnt[SR_N], sr_calls, sr_bad_res, sr_bad_err;
+static volatile L4_Word_t sr_bad_where;
+static volatile int sr_stop, sr_callers_asleep;
+
+static void sr_spin(L4_Word_t k)
+{
+    for (;;)
+        sr_cnt[k]++;
+}
+
+static L4_Word_t sr_rand(L4_Word_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void sr_caller(L4_Word_t seed)
+{
+    L4_Word_t s = seed * 0x9E3779B97F4A7C15UL + 1;
+    while (!sr_stop) {
+        L4_Word_t r = sr_rand(&s);
+        L4_ThreadId_t t = tid(sr_t[r % SR_N]);
+        L4_Word_t prio = 10 + (r >> 8) % 40;
+        L4_Word_t tc = ~0UL;
+        if ((r >> 16) & 1)
+            tc = L4_TimeControl(L4_TimePeriod(1000 + ((r >> 20) % 20) * 1000), L4_Never);
+        L4_Word_t pc = (r >> 24) & 1 ? (prio << 16 | 100) : ~0UL;   /* sensitive prio, delay */
+        L4_Word_t cpu = (r >> 28) % 16 == 0 ? 1 + (r >> 32) % 3 : ~0UL;
+        L4_Word_t old;
+        L4_Word_t res = L4_Schedule(t, tc, cpu, prio, pc, &old);
+        if (res == 0) {
+            L4_Word_t e = L4_ErrorCode();
+            if (e != 2 && !sr_bad_err) {
+                sr_bad_err = e | 1UL << 63;
+                sr_bad_where = t.raw;
+            }
+        } else if (res > 7 && !sr_bad_res) {
+            sr_bad_res = res;
+            sr_bad_where = t.raw;
+        }
+        sr_calls++;
+    }
+    __atomic_add_fetch(&sr_callers_asleep, 1, __ATOMIC_SEQ_CST);
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, schedules_without_the_lock_race_moves_halts_and_deletions)
+{
+    if (ncpus() < 4)
+        return;
+    L4_ThreadId_t sp[SR_N];
+    int halted[SR_N] = { 0 };
+    for (unsigned k = 0; k < SR_N; k++) {
+        sp[k] = tsup_thread(sr_spin, k);
+        L4_Set_Priority(sp[k], 20);
+        tsup_move(sp[k], 1 + k % 3);
+        sr_t[k] = sp[k].raw;
+    }
+    L4_ThreadId_t c[3];
+    for (unsigned i = 0; i < 3; i++) {
+        c[i] = tsup_thread(sr_caller, i + 1);
+        L4_Set_Priority(c[i], 60);
+        tsup_move(c[i], 1 + i);
+    }
+    L4_Word_t s = 12345, rounds = 0, halt_runs = 0, halt_k = 0, halt_d = 0, deletions = 0;
+    L4_Clock_t start = L4_SystemClock();
+    while (L4_SystemClock().raw - start.raw < 8000000) {
+        L4_Word_t r = sr_rand(&s);
+        unsigned k = r % SR_N;
+        switch ((r >> 8) % 8) {
+        case 0:
+        case 1:
+        case 2: {                       /* halt, and it must not count on */
+            L4_Stop(sp[k]);
+            halted[k] = 1;
+            L4_Word_t c0 = sr_cnt[k];
+            L4_Sleep(MS(5));
+            if (sr_cnt[k] != c0 && !halt_runs++) {
+                halt_k = k;
+                halt_d = sr_cnt[k] - c0;
+            }
+            break;
+        }
+        case 3:
+        case 4:
+            L4_Start(sp[k]);
+            halted[k] = 0;
+            break;
+        case 5:
+            L4_Schedule(sp[k], ~0UL, 1 + (r >> 16) % 3, ~0UL, ~0UL, &(L4_Word_t){ 0 });
+            break;
+        case 6:                         /* delete and recreate */
+            if ((r >> 16) % 4 == 0) {
+                tsup_kill(sp[k]);
+                sp[k] = tsup_thread(sr_spin, k);
+                L4_Set_Priority(sp[k], 20);
+                tsup_move(sp[k], 1 + (r >> 20) % 3);
+                sr_t[k] = sp[k].raw;
+                halted[k] = 0;
+                deletions++;
+            }
+            break;
+        default:
+            L4_Sleep(MS(1));
+        }
+        rounds++;
+    }
+    sr_stop = 1;
+    int asleep = 0;
+    for (int i = 0; i < 3000 && !(asleep = sr_callers_asleep == 3); i++)
+        L4_Sleep(MS(1));
+    L4_Word_t lost = 0, lost_k = 0;
+    for (unsigned k = 0; k < SR_N; k++) {
+        L4_Start(sp[k]);
+        L4_Set_Priority(sp[k], 30);
+    }
+    L4_Sleep(MS(50));
+    L4_Word_t c0[SR_N];
+    for (unsigned k = 0; k < SR_N; k++)
+        c0[k] = sr_cnt[k];
+    L4_Sleep(MS(1500));
+    for (unsigned k = 0; k < SR_N; k++)
+        if (sr_cnt[k] == c0[k] && !lost++)
+            lost_k = k;
+    printf("sr: %lu Schedules by the callers, %lu root rounds, %lu deletions; halted that "
+           "counted: %lu; lost: %lu\n", sr_calls, rounds, deletions, halt_runs, lost);
+    for (unsigned i = 0; i < 3; i++)
+        tsup_kill(c[i]);
+    for (unsigned k = 0; k < SR_N; k++)
+        tsup_kill(sp[k]);
+    (void)halted;
+    EXPECT(asleep);
+    if (sr_bad_res || sr_bad_err)
+        test_fail(__FILE__, __LINE__, "expected Schedule results 1..7 or ErrorCode 2, got "
+                  "result %lu / ErrorCode %lx (of %lx)", sr_bad_res, sr_bad_err, sr_bad_where);
+    if (halt_runs)
+        test_fail(__FILE__, __LINE__, "expected a halted spinner not to count, got %lu that did "
+                  "(spinner %lu counted %lu in 5 ms)", halt_runs, halt_k, halt_d);
+    if (lost)
+        test_fail(__FILE__, __LINE__, "expected every resumed spinner (priority 30) to count "
+                  "within 1.5 s, got %lu that did not (spinner %lu)", lost, lost_k);
+}

@@ -149,6 +149,10 @@ bool syscall_dispatch(struct trap_frame *f)
         current->resume_local = mp_lockless();
         f->rax = sys_schedule(f->rdi, &s);
         f->rdx = s.old_time;
+        /* (a priority changed here, or a thread made ready by a request
+         * served while ours waited: an attacker's review,
+         * mp.a_thread_woken_while_schedule_waits_for_its_request_preempts_at_once) */
+        sched_check_preempt();
         current->resume_local = false;
         return false;
     }
