@@ -69,6 +69,9 @@ struct tcb {
     bool kcall_local;          /* in a user fault's kernel-made IPC, entered
                                 * without the lock (fault.c): what follows its
                                 * answer is this processor's */
+    bool lock_wait;            /* in kernel_lock_wait's loop: evicted there and
+                                * resumed without the lock, it goes on in that
+                                * loop, not in a new wait (mp_resumed_lockless) */
     struct list_node ready_link;  /* on its priority's ready queue (sched.c) */
     uint32_t slice_left;       /* ticks left in the current time slice */
     uint32_t timeslice_ticks;

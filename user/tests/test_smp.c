@@ -5569,3 +5569,70 @@ TEST(mp, schedules_without_the_lock_race_moves_halts_and_deletions)
         test_fail(__FILE__, __LINE__, "expected every resumed spinner (priority 30) to count "
                   "within 1.5 s, got %lu that did not (spinner %lu)", lost, lost_k);
 }
+
+/* A thread that waits for the kernel lock, evicted meanwhile by the
+ * holder (a locked ExchangeRegisters of it, refused by its processor
+ * while it ran) and resumed without the lock by its processor's idle
+ * thread, went on in a new wait for the lock nested in the old one on
+ * its kernel stack (mp_resumed_lockless), 64 bytes deeper each time,
+ * until the stack ran into its TCB (a kernel #PF in cancel_blocked on a
+ * garbage xfer_partner, in
+ * mp.halts_and_resumes_of_another_processors_thread_under_aborts_and_moves
+ * at b6d967b). W takes the lock over and over (Unmap); three threads of
+ * the other processors read its registers over and over. */
+static volatile L4_Word_t ew_w, ew_count, ew_reads, ew_bad;
+static volatile int ew_stop, ew_done[3];
+
+static void ew_worker(L4_Word_t unused)
+{
+    (void)unused;
+    for (;;) {
+        L4_Unmap(0);                    /* (no fpage: the lock, and nothing else) */
+        ew_count++;
+    }
+}
+
+static void ew_reader(L4_Word_t i)
+{
+    while (!ew_stop) {
+        L4_Word_t old;
+        L4_ThreadId_t id = __L4_ExReg(tid(ew_w), 0, 0, 0, 0, 0, NIL, &old);
+        if (id.raw == 0 && !ew_bad)
+            ew_bad = L4_ErrorCode() | 1;
+        ew_reads++;
+    }
+    ew_done[i] = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, a_thread_evicted_again_and_again_while_it_waits_for_the_lock_keeps_its_stack)
+{
+    if (ncpus() < 4)
+        return;
+    ew_count = ew_reads = ew_bad = 0;
+    ew_stop = ew_done[0] = ew_done[1] = ew_done[2] = 0;
+    L4_ThreadId_t w = tsup_thread(ew_worker, 0);
+    ew_w = w.raw;
+    tsup_move(w, 1);
+    L4_ThreadId_t r[3];
+    for (unsigned i = 0; i < 3; i++) {
+        r[i] = tsup_thread(ew_reader, i);
+        tsup_move(r[i], i == 0 ? 0 : i + 1);
+    }
+    tsup_sleep_ms(6000);
+    ew_stop = 1;
+    int finished = tsup_wait_flag(&ew_done[0], 5000) && tsup_wait_flag(&ew_done[1], 5000) &&
+                   tsup_wait_flag(&ew_done[2], 5000);
+    L4_Word_t count = ew_count;
+    printf("ew: %lu reads of W's registers, %lu Unmaps of W\n", ew_reads, count);
+    for (unsigned i = 0; i < 3; i++)
+        tsup_kill(r[i]);
+    tsup_kill(w);
+    if (ew_bad)
+        test_fail(__FILE__, __LINE__, "expected W's id from every ExchangeRegisters, got an "
+                  "error %lx", ew_bad);
+    if (!finished || count == 0 || ew_reads == 0)
+        test_fail(__FILE__, __LINE__, "expected the readers to stop within 5 s and W to "
+                  "unmap, got %lu Unmaps, %lu reads (%s)", count, ew_reads,
+                  finished ? "stopped" : "not stopped");
+}

@@ -115,6 +115,9 @@ void mp_serve(void)
     while (this_cpu.park) {
         serve_flush();
         serve_evict();
+        /* (again: a thread evicted just now may go on here in a later
+         * park, in kernel_lock_wait's loop, mp_resumed_lockless) */
+        this_cpu.parked = 1;
         cpu_relax();
     }
     this_cpu.parked = 0;
@@ -248,6 +251,9 @@ void kernel_lock_wait(void)
         return;
     if (!take()) {
         /* in the queue: it may be passed on to us */
+        struct tcb *self = current;
+        ASSERT(!self->lock_wait);       /* (never a wait nested in a wait) */
+        self->lock_wait = true;
         __atomic_or_fetch(&waiting, 1u << cpu_index(), __ATOMIC_RELAXED);
         while (!take() && !held_here()) {
             mp_serve();
@@ -256,6 +262,7 @@ void kernel_lock_wait(void)
         /* (this processor's bit: an evicted thread goes on elsewhere, where
          * its old processor's bit is that one's own business again) */
         __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
+        self->lock_wait = false;
         this_cpu.lockless = 0;
     }
     memory_wait();
@@ -326,9 +333,19 @@ void kernel_unlock(void)
         __atomic_store_n(&owner, -1, __ATOMIC_RELEASE);
 }
 
+/* A thread evicted in kernel_lock_wait's loop goes on in that loop (back
+ * in the queue: its old processor's bit went with the evict), not in a
+ * wait nested in it: a thread evicted again and again while it waits
+ * would nest deeper each time, until its kernel stack ran into its TCB
+ * (an attacker's review: a kernel #PF in cancel_blocked, on a saved
+ * register where xfer_partner was). */
 void mp_resumed_lockless(void)
 {
-    if (!current->resume_local)
+    struct tcb *self = current;
+    if (self->lock_wait) {              /* (as kernel_lock_wait would begin) */
+        this_cpu.lockless = 0;
+        __atomic_or_fetch(&waiting, 1u << cpu_index(), __ATOMIC_RELAXED);
+    } else if (!self->resume_local)
         kernel_lock_wait();
 }
 
