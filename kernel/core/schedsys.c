@@ -164,10 +164,9 @@ COLD word_t sys_schedule(word_t dest, struct schedule *s)
         return syscall_fail(ERR_INVALID_PARAM);  /* its line cannot go there */
     if (s->processor != ~0UL && !irq_is_thread(t) && t->space && !sched_migrate(t, cpu))
         return syscall_fail(ERR_NO_MEMORY);
-    word_t result = s->result;
     if (sets_priority(s))               /* (the caller looks for a preemption) */
         sched_set_priority(t, (uint8_t)SCHED_PRIO(s->prio));
-    return result;
+    return s->result;
 }
 
 /* The preemption message (spec 6.5): label 0xFFFF_FFFF_FFD0, u = 2, the

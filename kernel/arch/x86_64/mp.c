@@ -234,15 +234,13 @@ static void memory_wait(void)
 }
 
 /* Waiting, this processor may be asked to evict its thread, which then
- * goes on here later, or on another processor, or never. A scheduler
- * that held the lock ran it there, or one without the lock (an idle
- * processor's, a request's server's), and then it takes the lock on its
- * way back (mp_resumed_lockless) unless it stopped in a system call
- * that went without the lock and has only its way back to user mode
- * left (tcb.resume_local): one that found it needs the lock after all
- * (a request refused, exreg.c) comes back into this loop marked
- * lockless, and must not stay so once it holds the lock (an attacker's
- * review: a claim panicked in
+ * goes on here later, or on another processor, or never: run by a
+ * scheduler that held the lock, it holds it; run by one without (an
+ * idle processor's), it goes on in this loop, unmarked and back in the
+ * queue (tcb.lock_wait, mp_resumed_lockless), even in a system call
+ * that went without the lock and found it needs it after all (a request
+ * refused, exreg.c: an attacker's review saw such a thread claim while
+ * still marked lockless,
  * mp.exchange_registers_of_a_thread_whose_own_exchange_registers_waits_for_the_lock). */
 void kernel_lock_wait(void)
 {
@@ -263,7 +261,6 @@ void kernel_lock_wait(void)
          * its old processor's bit is that one's own business again) */
         __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
         self->lock_wait = false;
-        this_cpu.lockless = 0;
     }
     memory_wait();
 }
