@@ -35,7 +35,7 @@ static void handler(L4_Word_t unused)
 }
 
 /* The faulting side: which instruction, and what RAX was after it. */
-enum { DO_UD2, DO_DIV0, DO_HLT, DO_INT3, DO_TRAPFLAG };
+enum { DO_UD2, DO_DIV0, DO_HLT, DO_INT3, DO_TRAPFLAG, DO_LOCK_TAKES };
 static volatile L4_Word_t after_rax, done_op;
 
 static void faulter(L4_Word_t handler_id)
@@ -55,6 +55,10 @@ static void faulter(L4_Word_t handler_id)
         break;
     case DO_INT3:                           /* a breakpoint, not a debugger call */
         __asm__ volatile("int3\n\tnop\n\tnop" : "+a"(rax));
+        break;
+    case DO_LOCK_TAKES:                     /* KDB LockTakes of processor 0 */
+        rax = 0;
+        __asm__ volatile("int3; cmpb $0x4C, %%al" : "+a"(rax));
         break;
     case DO_TRAPFLAG:                       /* single step over a few instructions */
         __asm__ volatile("pushf\n\torq $0x100, (%%rsp)\n\tpopf\n\tnop\n\t"
@@ -119,6 +123,18 @@ TEST(exception, breakpoint_that_is_no_debugger_call)
     EXPECT(run(DO_INT3, 0));                    /* a trap: RIP is past int3 */
     EXPECT_EQ(seen_vector, 3);
     EXPECT_EQ(after_rax, 0x1234 + DO_INT3);
+}
+
+/* Pecan's KDB LockTakes answers privileged spaces only (docs/security.md):
+ * to a thread of another it is a breakpoint like any unknown marker, and
+ * RAX keeps the processor number it asked about. */
+TEST(exception, lock_takes_of_an_unprivileged_thread_is_a_breakpoint)
+{
+    EXPECT(run(DO_LOCK_TAKES, 0));
+    EXPECT_EQ(seen_vector, 3);
+    EXPECT_EQ(seen_rax, 0);
+    EXPECT_EQ(seen_count, 1);
+    EXPECT_EQ(after_rax, 0x1234 + DO_LOCK_TAKES);
 }
 
 TEST(exception, single_step_traps)

@@ -1,7 +1,11 @@
 /* The kernel-debugger interface (spec 11.1): output calls preserve every
- * register; ReadChar returns -1 when nothing was typed. */
+ * register; ReadChar returns -1 when nothing was typed. Pecan's
+ * LockTakes counts the kernel lock's takes (an unprivileged thread's is
+ * an exception: test_exception.c). */
 #include <l4/kdebug.h>
+#include <l4/thread.h>
 #include "testlib.h"
+#include "tsupport.h"
 
 /* Load known values, run the marker sequence, store the registers. */
 #define PRESERVE_CHECK(marker, rax_value)                                       \
@@ -48,4 +52,22 @@ TEST(kdebug, print_string_stops_at_unmapped_memory)
 TEST(kdebug, read_char_without_input)
 {
     EXPECT_EQ(L4_KDB_ReadChar(), -1);
+}
+
+/* A thread made and deleted takes the lock for each ThreadControl on a
+ * multiprocessor; on one processor there is no lock to take. */
+TEST(kdebug, lock_takes_counts_the_kernel_lock)
+{
+    L4_Word_t n = tsup_processors(), me = L4_ProcessorNo();
+    EXPECT_EQ(L4_KDB_LockTakes(n), ~0UL);              /* no such processor */
+    EXPECT_EQ(L4_KDB_LockTakes(~0UL), ~0UL);
+    L4_Word_t before = L4_KDB_LockTakes(me);
+    tsup_kill(tsup_thread(tsup_fn_sleeper, 0));
+    L4_Word_t after = L4_KDB_LockTakes(me);
+    if (n > 1 && after < before + 2)
+        test_fail(__FILE__, __LINE__, "processor %lu of %lu took the kernel lock %lu times for "
+                  "a thread made and deleted (expected at least 2: two ThreadControls)", me, n,
+                  after - before);
+    if (n == 1)
+        EXPECT_EQ(after, before);
 }

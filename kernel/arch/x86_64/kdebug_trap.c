@@ -6,14 +6,20 @@
  *   3C 00                   PrintChar  (AL)
  *   3C 01                   PrintString (RAX)
  *   3C 08 / 3C 0D           ReadChar / ReadChar_Blocked -> RAX (the caller sleeps)
+ *   3C 4C                   LockTakes (Pecan's): RAX = a processor's number ->
+ *                           RAX = its kernel lock acquisitions, all ones if
+ *                           there is no such processor; privileged spaces only
  *   90 before any of these  no debugger entry for Enter
  */
 #include "kdebug.h"
 #include "section.h"
 #include "arch/console.h"
 #include "arch/cpu.h"
+#include "arch/mp.h"
 #include "arch/usercopy.h"
 #include "print.h"
+#include "sched.h"
+#include "space.h"
 
 /* PrintString prints up to the NUL, an unmapped byte or KDB_PRINT_MAX
  * bytes: on a real serial line every byte costs the kernel about 90 µs
@@ -76,6 +82,11 @@ __kdb bool kdebug_trap(struct trap_frame *f)
         return true;
     case 0x0D:
         f->rax = (uint64_t)(int64_t)(int8_t)kdb_read_blocked();
+        return true;
+    case 0x4C:
+        if (!current->space->privileged)
+            return false;               /* (an unknown call to the others) */
+        f->rax = f->rax < mp_cpus ? mp_lock_takes((unsigned)f->rax) : ~0UL;
         return true;
     }
     return false;

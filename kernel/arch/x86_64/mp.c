@@ -262,7 +262,13 @@ void kernel_lock_wait(void)
         __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
         self->lock_wait = false;
     }
+    this_cpu.lock_takes++;
     memory_wait();
+}
+
+uint64_t mp_lock_takes(unsigned cpu)
+{
+    return __atomic_load_n(&cpu_of[cpu]->lock_takes, __ATOMIC_RELAXED);
 }
 
 /* A user flush goes to the processors claimed (the others run no

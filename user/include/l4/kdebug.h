@@ -26,6 +26,16 @@ static inline int L4_KDB_ReadChar_Blocked(void)
     return (int)c;
 }
 
+/* Pecan's: how often processor `cpu` took the kernel lock since it
+ * started (all ones if there is no such processor), for tests that show
+ * which work needs no lock. Privileged spaces only: to the others it is
+ * an unknown call, an exception. */
+static inline L4_Word_t L4_KDB_LockTakes(L4_Word_t cpu)
+{
+    __asm__ volatile("int3; cmpb $0x4C, %%al" : "+a"(cpu));
+    return cpu;
+}
+
 #define L4_KDB_Enter(msg)                                           \
     __asm__ volatile("int3; jmp 1f; mov $2f, %%rax; 1:\n"           \
                      ".pushsection .rodata\n 2: .asciz \"" msg "\"\n .popsection" \

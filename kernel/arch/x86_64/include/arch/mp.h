@@ -81,6 +81,9 @@ static inline void kernel_lock(void)
         kernel_lock_wait();
 }
 
+/* How often processor `cpu` took the lock since it started. */
+uint64_t mp_lock_takes(unsigned cpu);
+
 /* The mapping database, the page tables of user spaces and the kernel's
  * memory pools are the lock's, but code without the lock may map a page
  * while nobody holds the lock (a pager's answer to a page fault: ipc.c,

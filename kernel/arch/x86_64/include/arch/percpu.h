@@ -71,6 +71,9 @@ struct cpu_local {
     /* A bit per processor whose request (its struct cpu_request) waits
      * here: set by that one, taken by this one (mp.c) */
     uint32_t requests;
+    /* Kernel lock acquisitions (mp.c): KDB's LockTakes shows the tests
+     * which work took no lock (kdebug_trap.c) */
+    uint64_t lock_takes;
 };
 
 /* This processor's IPC with a thread of another, which that processor
