@@ -2644,24 +2644,28 @@ TEST(mp, a_long_revocation_ends_while_others_change_the_database)
 
 /*
  * The same tree (P with 32768 mappings derived from it). Threads on
- * processors 2 and 3 read the clock without end, each read a system call
- * that takes the kernel lock. A grant of P, readable only, takes w and x
+ * processors 2 and 3 make Unmaps without rights of a page of their own
+ * without end, each a system call that takes the kernel lock (the clock,
+ * which they once read, takes none now). A grant of P, readable only, takes w and x
  * from the 32768 too: in bounded steps, each ended by a preemption point
  * that hands the lock to a processor waiting for it, as an Unmap's long
  * revocation does; so the readers' calls go on while the grant's IPC is in
  * the kernel. (Without that the grant took the rights from all of them
  * in one step, the lock held and interrupts off: the readers made no call
  * meanwhile.) Counted, not timed: the calls the readers completed between
- * the grant's Send and its return.
+ * the grant's Send and its return. A reader's processor waits for the
+ * lock whenever the reader does not run, so each preemption point hands
+ * the lock to one, however the host schedules them.
  */
 static volatile int gl_stop;
 static volatile L4_Word_t gl_calls;
+static L4_Word_t gl_own[2][512] __attribute__((aligned(4096)));
 
-static void gl_reader(L4_Word_t unused)
+static void gl_reader(L4_Word_t k)
 {
-    (void)unused;
+    gl_own[k][0] = k;                   /* (mapped) */
     while (!gl_stop) {
-        L4_SystemClock();
+        L4_UnmapFpage(L4_FpageLog2((L4_Word_t)gl_own[k], 12));     /* no rights */
         __atomic_add_fetch(&gl_calls, 1, __ATOMIC_RELAXED);
     }
 }
@@ -2679,7 +2683,7 @@ TEST(mp, a_grant_with_fewer_rights_revokes_in_bounded_steps)
     tsup_move(L4_MyGlobalId(), 1);
     L4_ThreadId_t rd[2];
     for (unsigned k = 0; k < 2; k++) {
-        rd[k] = tsup_thread(gl_reader, 0);
+        rd[k] = tsup_thread(gl_reader, k);
         tsup_move(rd[k], 2 + k);
     }
     for (unsigned i = 0; i < 1000 && gl_calls < 100; i++)
