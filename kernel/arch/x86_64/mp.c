@@ -10,6 +10,7 @@
 #include "ipc.h"
 #include "print.h"
 #include "sched.h"
+#include "section.h"
 #include "tcb.h"
 
 unsigned mp_cpus = 1;
@@ -266,7 +267,7 @@ void kernel_lock_wait(void)
     memory_wait();
 }
 
-uint64_t mp_lock_takes(unsigned cpu)
+__kdb uint64_t mp_lock_takes(unsigned cpu)
 {
     return __atomic_load_n(&cpu_of[cpu]->lock_takes, __ATOMIC_RELAXED);
 }
