@@ -3416,12 +3416,13 @@ static void xpf_pager(L4_Word_t unused)
     L4_Sleep(L4_Never);
 }
 
-static void xpf_reader(L4_Word_t unused)
+/* A thread that, once told to go (its pager set), reads `addr` for
+ * ever: where nobody maps, each read a page fault. */
+static void fault_reader(L4_Word_t addr)
 {
-    (void)unused;
-    wait_for_go();                      /* (once P is its pager) */
+    wait_for_go();
     for (;;)
-        (void)*(volatile L4_Word_t *)XPF_ADDR;
+        (void)*(volatile L4_Word_t *)addr;
 }
 
 TEST(mp, page_faults_reach_their_pager_while_another_holds_the_lock)
@@ -3433,7 +3434,7 @@ TEST(mp, page_faults_reach_their_pager_while_another_holds_the_lock)
     L4_ThreadId_t p = tsup_thread(xpf_pager, 0);
     EXPECT(tsup_wait_blocked(p));
     tsup_move(p, 1);
-    L4_ThreadId_t t = tsup_thread(xpf_reader, 0);
+    L4_ThreadId_t t = tsup_thread(fault_reader, XPF_ADDR);
     EXPECT(tsup_wait_blocked(t));
     tsup_move(t, 1);
     xpf_t = L4_LocalIdOf(t).raw;        /* (how P, in T's space, sees it) */
@@ -4585,14 +4586,6 @@ static void rpf_pager(L4_Word_t unused)
     L4_Sleep(L4_Never);
 }
 
-static void rpf_reader(L4_Word_t unused)
-{
-    (void)unused;
-    wait_for_go();
-    for (;;)
-        (void)*(volatile L4_Word_t *)RPF_ADDR;
-}
-
 TEST(mp, a_page_fault_reaches_a_pager_of_another_processor_waiting_or_not)
 {
     if (ncpus() < 4)
@@ -4602,7 +4595,7 @@ TEST(mp, a_page_fault_reaches_a_pager_of_another_processor_waiting_or_not)
     L4_ThreadId_t p = tsup_thread(rpf_pager, 0);
     tsup_move(p, 2);
     EXPECT(tsup_wait_blocked(p));
-    L4_ThreadId_t t = tsup_thread(rpf_reader, 0);
+    L4_ThreadId_t t = tsup_thread(fault_reader, RPF_ADDR);
     EXPECT(tsup_wait_blocked(t));
     tsup_move(t, 1);
     rpf_t = L4_LocalIdOf(t).raw;
@@ -4672,14 +4665,6 @@ static void sfr_pager(L4_Word_t unused)
     }
 }
 
-static void sfr_reader(L4_Word_t unused)
-{
-    (void)unused;
-    wait_for_go();
-    for (;;)
-        (void)*(volatile L4_Word_t *)SFR_ADDR;
-}
-
 /* One case; false, the reason printed, if it went wrong. */
 static int sfr_case(L4_Word_t pcpu, int local)
 {
@@ -4687,7 +4672,7 @@ static int sfr_case(L4_Word_t pcpu, int local)
     sfr_err = 0;
     L4_ThreadId_t p = tsup_thread(sfr_pager, 0);
     tsup_move(p, pcpu);
-    L4_ThreadId_t t = tsup_thread(sfr_reader, 0);
+    L4_ThreadId_t t = tsup_thread(fault_reader, SFR_ADDR);
     tsup_wait_blocked(t);
     tsup_move(t, 1);
     L4_ThreadId_t pager = local ? L4_LocalIdOf(p) : p;
