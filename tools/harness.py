@@ -105,12 +105,14 @@ def follow(q, result, deadline, prefix="", hook=None):
     return False, None
 
 
-def not_done(q, build, result, name, trouble, why):
+def not_done(q, build, result, name, trouble, why, stall=""):
     """Record that the boot did not reach SUITE DONE, with the log's tail
-    and, after a panic, its backtrace resolved."""
+    and, after a panic, its backtrace resolved; after a stall, where the
+    processors were (Qemu.stall_report)."""
     result.record(name, False,
                   f"expected 'SUITE DONE', got {trouble or why}; serial log {q.log_path}:\n{q.tail()}"
-                  + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else ""))
+                  + ("\n" + symbolize(build, q.lines) if trouble == "kernel panic" else "")
+                  + ("\n" + stall if stall else ""))
 
 
 # The random tests' options (test_fuzz.c, test_hostile.c), from the
@@ -161,12 +163,13 @@ def run_suite(args, result, general=False, option=None, only=None, machine=None,
             fatal.append(line.split()[1])
     try:
         done, trouble = follow(q, result, lambda: heard[0] + BOOT_TIMEOUT, prefix, note_fatal)
+        stall = "" if done or trouble else q.stall_report()
     finally:
         q.close()
     if not done:
         not_done(q, build, result, prefix + "suite.completed", trouble,
                  "QEMU exited (reset or triple fault?)" if q.proc.returncode is not None
-                 and q.proc.returncode not in (-9,) else f"no output for {BOOT_TIMEOUT} s")
+                 and q.proc.returncode not in (-9,) else f"no output for {BOOT_TIMEOUT} s", stall)
     if not label:
         for name in fatal:
             run_fatal(args, name, result)
@@ -233,6 +236,9 @@ def run_smp_bench(args, result):
             elif line == "BENCH DONE":
                 done = True
                 break
+        else:
+            stall = q.stall_report()
+            bad += [stall] if stall else []
     finally:
         q.close()
     result.record("smp.benchmarks_check_their_work", done and not bad,
@@ -273,12 +279,13 @@ def run_fuzz(args, result):
                   f"{calls / max(elapsed, 1e-3):.0f} calls per second", flush=True)
     try:
         done, trouble = follow(q, result, lambda: heard[0] + BOOT_TIMEOUT, hook=progress)
+        stall = "" if done or trouble else q.stall_report()
     finally:
         q.close()
     if not done:
         not_done(q, build, result, "hostile.completed", trouble,
                  "QEMU exited" if q.proc.returncode not in (None, -9)
-                 else f"no progress for {BOOT_TIMEOUT} s")
+                 else f"no progress for {BOOT_TIMEOUT} s", stall)
 
 
 def run_fatal(args, name, result):
@@ -318,6 +325,8 @@ def run_fatal(args, name, result):
                 break
         else:
             why = f"stopped in phase '{phase}' (timeout or QEMU exit)"
+            stall = q.stall_report()
+            why += "\n" + stall if stall else ""
     finally:
         q.close()
     want = {"start": "the test to announce itself",

@@ -3,8 +3,12 @@ with the serial console on a pipe."""
 import os
 import re
 import select
+import shutil
 import subprocess
+import tempfile
 import time
+
+import qemu_monitor
 
 
 class Result:
@@ -37,17 +41,22 @@ class Result:
 
 
 class Qemu:
-    """One boot: QEMU with the serial console on a pipe."""
+    """One boot: QEMU with the serial console on a pipe, and its monitor
+    on a Unix socket (stall_report)."""
 
     def __init__(self, args, build, accel, mem, modules, logname, append="", extra=()):
+        self.elf = os.path.join(build, "kernel", "pecan.elf")
         self.log_path = os.path.join(build, "test", logname)
+        self.mon_dir = tempfile.mkdtemp(prefix="pecan-mon-")   # (a short path: sockets' limit)
+        self.mon_path = os.path.join(self.mon_dir, "monitor")
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         self.log = open(self.log_path, "w")
         initrd = ",".join(modules)
         cmd = [args.qemu, "-machine", "pc", "-cpu", "max", "-m", mem,
                "-display", "none", "-no-reboot", "-accel", accel,
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-               "-serial", "stdio", "-serial", "null", "-monitor", "none",   # COM2 for tests
+               "-serial", "stdio", "-serial", "null",                       # COM2 for tests
+               "-monitor", f"unix:{self.mon_path},server,nowait",
                "-kernel", os.path.join(build, "kernel", "pecan.elf32"),
                "-append", append, "-initrd", initrd] + list(extra)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -123,11 +132,19 @@ class Qemu:
         self.log.flush()
         self.lines.extend(text.replace("\r", "").split("\n"))
 
+    def stall_report(self):
+        """For a boot that stopped making progress, before it is killed:
+        where each processor is (qemu_monitor.py). Empty if QEMU is gone."""
+        if self.proc.poll() is not None:
+            return ""
+        return qemu_monitor.stall_report(self.mon_path, self.elf)
+
     def close(self):
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
         self.log.close()
+        shutil.rmtree(self.mon_dir, ignore_errors=True)
 
     def tail(self, n=25):
         return "\n".join("    | " + l for l in self.lines[-n:])

@@ -275,8 +275,29 @@ def run_smp_session(args, result):
         result.record("session.smp.boot_to_the_prompt", ok is not None,
                       f"expected the shell's prompt '{PROMPT}'; log {q.log_path}:\n{q.tail()}")
         run_steps(q, SMP_SESSION, result, "session.smp.")
+        check_stall_report(q, result)
     finally:
         q.close()
+
+
+def check_stall_report(q, result):
+    """A boot that stalls shows where each processor is (qemu_monitor.py).
+    The kernel debugger (the shell's kdb command) makes a stall on
+    purpose: it claims every processor and waits for a key. Where each
+    processor is must resolve to kernel functions, the debugger's wait
+    among them."""
+    q.type(keys("kdb"))
+    at_prompt = q.expect(r"kdb> ", 30) is not None
+    report = q.stall_report() if at_prompt else ""
+    q.type("g")
+    q.expect(r"kdb: continuing", 30)
+    cpus = re.findall(r"^  cpu (\d+): RIP 0x[0-9a-f]+ (.*)$", report, re.M)
+    unresolved = [c for c, where in cpus if where.startswith("?") or " ?," in where]
+    result.record("session.smp.a_stall_report_shows_every_processor",
+                  at_prompt and len(cpus) == 4 and "kdb_console" in report and not unresolved,
+                  f"expected the debugger's prompt, then 4 processors each at a resolved kernel "
+                  f"address, one in kdb_console; got {'the prompt' if at_prompt else 'no prompt'}"
+                  f", {len(cpus)} processors, unresolved: {unresolved or 'none'}:\n{report}")
 
 
 # ---- README.md's transcript ------------------------------------------------------
