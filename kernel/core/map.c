@@ -194,8 +194,15 @@ bool map_item_short(struct tcb *s, struct tcb *r, const word_t *item)
 
 bool map_item_fresh(struct tcb *s, struct tcb *r, const word_t *item)
 {
-    vaddr_t dst = ALIGN_DOWN(MAP_ITEM_SND_BASE(item[0]), PAGE_SIZE);
-    return dst < USER_MAP_END && !mdb_lookup(&r->space->mdb, dst) && map_item_short(s, r, item);
+    /* Read once: the item may lie in the sender's UTCB, which its other
+     * threads rewrite as they like, and the page looked at must be the
+     * page mapped (an attacker's review: a second read made it map over
+     * a page the space had, without the claims that needs, a panic;
+     * mp.a_pagers_map_item_rewritten_while_the_kernel_maps_it_without_the_lock). */
+    word_t once[2] = { __atomic_load_n(&item[0], __ATOMIC_RELAXED),
+                       __atomic_load_n(&item[1], __ATOMIC_RELAXED) };
+    vaddr_t dst = ALIGN_DOWN(MAP_ITEM_SND_BASE(once[0]), PAGE_SIZE);
+    return dst < USER_MAP_END && !mdb_lookup(&r->space->mdb, dst) && map_item_short(s, r, once);
 }
 
 unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i,

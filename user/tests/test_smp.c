@@ -4736,6 +4736,107 @@ TEST(mp, a_faulter_whose_page_fault_message_failed_while_halted_stops_once_when_
     EXPECT(ok);
 }
 
+/* A pager's map item rewritten by another thread of its space while the
+ * kernel maps it without the lock (an attacker's review: the kernel read
+ * the item twice from the pager's UTCB, once to see that the page is new
+ * to the faulter's space and once to map it; a rewrite between made it
+ * map over a page the space already had, whose TLB entries only a claim
+ * may flush, and it panicked "mdb: a mapping without the kernel lock
+ * changed an entry a TLB may hold"). P answers F's faults at MRW_A with
+ * the item in MR8 and MR9 (in memory, not in a register); Q, on another
+ * processor, flips MR8 between MRW_A and pages of the space that each
+ * have a frame of their own. */
+#define MRW_A     0x6A000000UL          /* nobody maps there but P */
+#define MRW_PAGES 64
+#define MRW_MARK  0x4D52574D52574D52UL
+static L4_Word_t mrw_src[512] __attribute__((aligned(4096)));
+static L4_Word_t mrw_old[MRW_PAGES][512] __attribute__((aligned(4096)));
+static volatile L4_Word_t mrw_utcb, mrw_p, mrw_rounds, mrw_bad, mrw_flips;
+static volatile int mrw_stop;
+
+static int mrw_answer(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t *mr)
+{
+    (void)from;
+    if (L4_IpcFailed(tag) || (mr[1] & ~0xFFFUL) != MRW_A)
+        return 0;
+    mr[0] = 2 << 6 | 7;                 /* u = 7: the item in MR8, MR9 */
+    for (unsigned i = 1; i <= 7; i++)
+        mr[i] = 0;
+    mr[8] = MRW_A | 0x8;
+    mr[9] = L4_FpageLog2((L4_Word_t)mrw_src, 12).raw | L4_ReadWriteOnly;
+    return 1;
+}
+
+static void mrw_pager(L4_Word_t unused)
+{
+    (void)unused;
+    mrw_utcb = (L4_Word_t)__L4_Utcb();
+    tsup_pager_loop(mrw_answer);
+}
+
+static void mrw_flipper(L4_Word_t unused)
+{
+    (void)unused;
+    volatile L4_Word_t *mr8 = (volatile L4_Word_t *)mrw_utcb + 8;
+    for (L4_Word_t i = 0; !mrw_stop; i++) {
+        *mr8 = MRW_A | 0x8;
+        *mr8 = (L4_Word_t)mrw_old[i % MRW_PAGES] | 0x8;
+        mrw_flips = i;
+    }
+    L4_Sleep(L4_Never);
+}
+
+static void mrw_faulter(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Set_Pager(tid(mrw_p));
+    while (!mrw_stop) {
+        L4_Word_t got = *(volatile L4_Word_t *)MRW_A;  /* faults until P's page is there */
+        if (got != MRW_MARK && !mrw_bad)
+            mrw_bad = got | 1;
+        mrw_rounds++;
+        L4_Flush(L4_FpageAddRights(L4_FpageLog2(MRW_A, 12), L4_FullyAccessible));
+    }
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, a_pagers_map_item_rewritten_while_the_kernel_maps_it_without_the_lock)
+{
+    if (ncpus() < 4)
+        return;
+    mrw_src[0] = MRW_MARK;
+    for (unsigned k = 0; k < MRW_PAGES; k++)
+        mrw_old[k][0] = k;              /* mapped, each its own frame */
+    mrw_utcb = mrw_rounds = mrw_bad = mrw_flips = 0;
+    mrw_stop = 0;
+    L4_ThreadId_t p = tsup_thread(mrw_pager, 0);
+    tsup_move(p, 2);
+    while (!mrw_utcb)
+        L4_ThreadSwitch(L4_nilthread);
+    mrw_p = p.raw;
+    L4_ThreadId_t q = tsup_thread(mrw_flipper, 0);
+    tsup_move(q, 3);
+    L4_ThreadId_t f = tsup_thread(mrw_faulter, 0);
+    tsup_move(f, 2);
+    for (unsigned ms = 0; mrw_rounds < 2000 && ms < 20000; ms += 10)
+        tsup_sleep_ms(10);
+    mrw_stop = 1;
+    L4_Word_t rounds = mrw_rounds, flips = mrw_flips, replaced = 0;
+    for (unsigned k = 0; k < MRW_PAGES; k++)
+        replaced += mrw_old[k][0] == MRW_MARK;
+    printf("mrw: %lu faults answered, %lu flips of MR8, %lu of %u pages mapped over\n", rounds,
+           flips, replaced, MRW_PAGES);
+    tsup_kill(f);
+    tsup_kill(q);
+    tsup_kill(p);
+    if (mrw_bad)
+        test_fail(__FILE__, __LINE__, "expected P's page (word 0 %lx) at %lx after each fault, "
+                  "read %lx", MRW_MARK, MRW_A, mrw_bad & ~1UL);
+    if (rounds < 2000)
+        test_fail(__FILE__, __LINE__, "expected 2000 faults answered within 20 s, got %lu",
+                  rounds);
+}
+
 /* ---- review of 963eb22: a pager's answer with one map item without the lock ---- */
 
 /*
