@@ -8,6 +8,7 @@
 #include "arch/cpu.h"
 #include "arch/fpu.h"
 #include "arch/mp.h"
+#include "arch/timer.h"
 #include "frame.h"
 #include "kdebug.h"
 #include "kmem.h"
@@ -302,10 +303,20 @@ bool sched_tick_quiet(bool expire)
     return true;
 }
 
+/* The clock follows the time stamp counter, not the count of timer
+ * interrupts: those that come while the processor has interrupts off
+ * (a wait for the kernel lock) come as one, however many periods late,
+ * and a count of them fell behind, so that every processor's timeouts
+ * ran late (6 s of Sleep took 15 s of SystemClock while processor 0
+ * waited for the lock again and again: mp.the_clock_of_timeouts_...).
+ * Only the boot processor writes it. */
 void sched_clock(void)
 {
-    if (cpu_index() == 0)
-        kernel_ticks++;
+    if (cpu_index() != 0)
+        return;
+    uint64_t due = timer_ticks_elapsed();
+    if (due > kernel_ticks)
+        kernel_ticks = due;
 }
 
 void sched_tick(void)

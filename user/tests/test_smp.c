@@ -5888,3 +5888,62 @@ TEST(mp, a_thread_evicted_again_and_again_while_it_waits_for_the_lock_keeps_its_
                   "unmap, got %lu Unmaps, %lu reads (%s)", count, ew_reads,
                   finished ? "stopped" : "not stopped");
 }
+
+/* The clock of timeouts keeps up with SystemClock while processor 0,
+ * whose ticks keep it, waits for the lock with interrupts off again and
+ * again (ew's load: W takes the lock over and over on processor 1, three
+ * threads on 0, 2 and 3 read W's registers). Its timer's interrupts came
+ * then as one for several periods, the clock counted one tick for them,
+ * and every processor's timeouts ran late: a Sleep of 6 s took 15 s of
+ * SystemClock. S, on processor 2 above the reader there, sleeps 100 ms
+ * twenty times; it must be done within 2.5 s of SystemClock (both clocks
+ * are the guest's; 25 ms a Sleep for waking S, which waits for its
+ * processor's next tick, perhaps behind a wait for the lock there). */
+#define TK_SLEEPS 20
+static volatile L4_Word_t tk_took;
+static volatile int tk_done;
+
+static void tk_sleeper(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Word_t t0 = L4_SystemClock().raw;
+    for (unsigned i = 0; i < TK_SLEEPS; i++)
+        L4_Sleep(L4_TimePeriod(100000));
+    tk_took = L4_SystemClock().raw - t0;
+    tk_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, the_clock_of_timeouts_keeps_up_with_system_clock_while_processor_0_waits_for_the_lock)
+{
+    if (ncpus() < 4)
+        return;
+    ew_count = ew_reads = ew_bad = 0;
+    ew_stop = ew_done[0] = ew_done[1] = ew_done[2] = 0;
+    tk_took = tk_done = 0;
+    L4_ThreadId_t w = tsup_thread(ew_worker, 0), r[3];
+    ew_w = w.raw;
+    tsup_move(w, 1);
+    for (unsigned i = 0; i < 3; i++) {
+        r[i] = tsup_thread(ew_reader, i);
+        tsup_move(r[i], i == 0 ? 0 : i + 1);
+    }
+    while (ew_reads < 1000)             /* the load is on */
+        tsup_sleep_ms(1);
+    L4_ThreadId_t s = tsup_thread(tk_sleeper, 0);
+    L4_Set_Priority(s, 200);
+    tsup_move(s, 2);
+    int done = tsup_wait_flag(&tk_done, 60000);
+    L4_Word_t reads = ew_reads, unmaps = ew_count, took = tk_took;
+    ew_stop = 1;
+    tsup_kill(s);
+    for (unsigned i = 0; i < 3; i++)
+        tsup_kill(r[i]);
+    tsup_kill(w);
+    printf("tk: %u sleeps of 100 ms took %lu us of SystemClock (%lu reads of W's registers, "
+           "%lu Unmaps of W)\n", TK_SLEEPS, took, reads, unmaps);
+    if (!done || took > TK_SLEEPS * 125000UL)
+        test_fail(__FILE__, __LINE__, "expected %u sleeps of 100 ms to take at most %lu us of "
+                  "SystemClock, got %lu us%s", TK_SLEEPS, TK_SLEEPS * 125000UL, took,
+                  done ? "" : " (not done within 60 s of the clock of timeouts)");
+}

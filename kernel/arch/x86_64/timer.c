@@ -28,6 +28,10 @@
 
 #define CALIB_MS 10
 
+/* The time stamp counter when the boot processor's tick started, and its
+ * counts per tick (timer_ticks_elapsed). */
+static uint64_t tsc_at_start, tsc_per_tick;
+
 static volatile uint32_t *lapic;
 static uint64_t tsc_rate_khz;
 static uint32_t lapic_period;           /* timer counts per tick */
@@ -72,6 +76,8 @@ __boot void timer_init(void)
     pit_wait_calibration();
     uint64_t t1 = rdtsc();
     tsc_rate_khz = (t1 - t0) / CALIB_MS;
+    tsc_per_tick = tsc_rate_khz * US_PER_TICK / 1000;
+    tsc_at_start = rdtsc();
 
     if (lapic) {
         uint32_t per_ms = (0xFFFFFFFF - lapic_read(LAPIC_TIMER_CUR)) / CALIB_MS;
@@ -112,6 +118,11 @@ bool timer_uses_lapic(void)
 uint64_t tsc_khz(void)
 {
     return tsc_rate_khz;
+}
+
+uint64_t timer_ticks_elapsed(void)
+{
+    return (rdtsc() - tsc_at_start + tsc_per_tick / 2) / tsc_per_tick;
 }
 
 /* ---- the local APIC for smp.c -------------------------------------------- */

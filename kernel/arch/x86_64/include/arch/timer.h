@@ -19,6 +19,11 @@ void lapic_eoi(void);
 /* TSC frequency measured at boot, in kHz. */
 uint64_t tsc_khz(void);
 
+/* Ticks since the boot processor's tick started, by the time stamp
+ * counter (to the nearest): what the tick count would be had no
+ * interrupt come late (sched_clock). */
+uint64_t timer_ticks_elapsed(void);
+
 /* The local APIC, for starting processors (smp.c; boot only, after
  * timer_init): this processor's APIC id (0 without a local APIC); send
  * an IPI (ICR low word `command`) to apic_id and wait until it is
