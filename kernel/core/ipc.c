@@ -253,7 +253,11 @@ static unsigned copy_message(struct tcb *s, struct tcb *r, word_t tag, word_t *o
     if (1 + u + t > NUM_MRS)
         return IPC_OVERFLOW;
     copy_words(&r->utcb[1], &s->utcb[1], u + t);
-    r->utcb[0] = (tag & ~(MSGTAG_FLAGS & ~MSGTAG_P)) | (s->ipc_intended ? MSGTAG_R : 0) |
+    /* P if the send propagated (ipc_vsender), not if the tag says so now:
+     * another thread of the sender's space may set it while the send
+     * waits (redirect.p_set_by_another_thread_while_the_send_is_queued_...). */
+    r->utcb[0] = (tag & ~MSGTAG_FLAGS) | (s->ipc_vsender ? MSGTAG_P : 0) |
+                 (s->ipc_intended ? MSGTAG_R : 0) |
                  (s->cpu != r->cpu ? MSGTAG_X : 0);     /* across processors (spec 2.2) */
     if (r->start_wait) {
         r->start_wait = false;
@@ -1028,7 +1032,7 @@ static void ipc_outer_restore(struct tcb *t, const struct ipc_outer *o)
  * is never fast-blocked.) False, with nothing done, if it does not apply. */
 static bool kernel_call_short(struct tcb *self, struct tcb *dest)
 {
-    word_t tag = self->utcb[0];
+    word_t tag = self->utcb[0] & ~MSGTAG_FLAGS;     /* (its space may have set some) */
     self->ipc_vsender = self->ipc_intended = 0;
     if (dest->state != TS_RECV_BLOCKED || !dest->fast_blocked || dest->halted ||
         dest->priority < self->priority || self->delay_until || MSGTAG_T(tag) ||

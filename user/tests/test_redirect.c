@@ -251,6 +251,57 @@ TEST(redirect, propagation_for_a_thread_of_the_own_space)
     EXPECT_EQ(srv_saw_actual, L4_MyGlobalId().raw);
 }
 
+/* P is delivered only if propagation happened (spec 5.6, MsgTag). A
+ * sender queued without P, whose MR0 another thread of its space sets P
+ * in meanwhile, did not propagate: its receiver sees no P (an attacker's
+ * review: the kernel read MR0 again when it delivered, and passed P on
+ * with an ActualSender the receiver had left there). */
+static volatile L4_Word_t pq_utcb, pq_local, pq_tag, pq_from, pq_actual;
+static volatile int pq_go, pq_done;
+
+static void pq_sender(L4_Word_t to)
+{
+    pq_local = L4_MyLocalId().raw;
+    pq_utcb = (L4_Word_t)__L4_Utcb();
+    __L4_Utcb()[0] = (L4_Word_t)0x30 << 16;            /* no P */
+    L4_Send((L4_ThreadId_t){ .raw = to });
+    L4_Sleep(L4_Never);
+}
+
+static void pq_receiver(L4_Word_t unused)
+{
+    (void)unused;
+    while (!pq_go)
+        L4_ThreadSwitch(L4_nilthread);
+    L4_Set_VirtualSender((L4_ThreadId_t){ .raw = 0x1234UL << 14 | 1 });  /* (ActualSender's word) */
+    L4_ThreadId_t from;
+    pq_tag = L4_Wait(&from).raw;
+    pq_from = from.raw;
+    pq_actual = L4_ActualSender().raw;
+    pq_done = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(redirect, p_set_by_another_thread_while_the_send_is_queued_is_not_delivered)
+{
+    pq_utcb = pq_tag = pq_from = 0;
+    pq_go = pq_done = 0;
+    L4_ThreadId_t r = tsup_thread(pq_receiver, 0);
+    L4_ThreadId_t s = tsup_thread(pq_sender, r.raw);
+    EXPECT(tsup_wait_blocked(s));
+    ((volatile L4_Word_t *)pq_utcb)[0] |= TAG_P;       /* after the send began */
+    pq_go = 1;
+    int done = tsup_wait_flag(&pq_done, 1000);
+    tsup_kill(s);
+    tsup_kill(r);
+    EXPECT(done);
+    EXPECT_EQ(pq_from, pq_local);                     /* (a thread of our own space) */
+    EXPECT_EQ(pq_tag >> 16, 0x30);
+    if (pq_tag & TAG_P)
+        test_fail(__FILE__, __LINE__, "expected no P in the received tag (no propagation "
+                  "happened), got tag %lx, ActualSender %lx", pq_tag, pq_actual);
+}
+
 /* Nested clans: the chief's own space has a chief. The message passes
  * both and reaches the server under the member's name. With the second
  * chief's space redirected back to the first chief, the chain would loop:

@@ -36,11 +36,16 @@ void arch_unix_reply(struct tcb *t, struct trap_frame *f, unsigned u)
         *regs[i - 1] = mr[i];
     if (u >= UNIX_MR_RFLAGS)
         f->rflags = (f->rflags & ~UNIX_USER_FLAGS) | (mr[UNIX_MR_RFLAGS] & UNIX_USER_FLAGS);
+    /* Each base read once: the UTCB is the process's to write, from its
+     * other threads too, and a base not canonical that passed the check
+     * would fault the kernel's wrmsr. */
+    word_t fs = __atomic_load_n(&mr[UNIX_MR_FS_BASE], __ATOMIC_RELAXED);
+    word_t gs = __atomic_load_n(&mr[UNIX_MR_GS_BASE], __ATOMIC_RELAXED);
     bool bases = false;
-    if (u >= UNIX_MR_FS_BASE && canonical(mr[UNIX_MR_FS_BASE]))
-        t->fs_base = mr[UNIX_MR_FS_BASE], bases = true;
-    if (u >= UNIX_MR_GS_BASE && canonical(mr[UNIX_MR_GS_BASE]))
-        t->gs_base = mr[UNIX_MR_GS_BASE], bases = true;
+    if (u >= UNIX_MR_FS_BASE && canonical(fs))
+        t->fs_base = fs, bases = true;
+    if (u >= UNIX_MR_GS_BASE && canonical(gs))
+        t->gs_base = gs, bases = true;
     if (bases && t == current)
         arch_load_user_bases(t);
 }
