@@ -89,13 +89,10 @@ COLD word_t irq_control(word_t dest, word_t pager)
     return 1;
 }
 
-bool irq_move(struct tcb *t, unsigned cpu)
+void irq_move(struct tcb *t, unsigned cpu)
 {
-    if (!intctl_reaches(cpu))
-        return false;
     line_cpu[tid_number(t->global_id)] = (uint8_t)cpu;
     open_line(t);                           /* (closed: it opens there) */
-    return true;
 }
 
 static uint32_t lines_noted;               /* bit n: line n fired, not yet sent */

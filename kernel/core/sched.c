@@ -192,13 +192,12 @@ void sched_evict_current(void)
     switch_to(here()->idle);
 }
 
-COLD bool sched_migrate(struct tcb *t, unsigned cpu)
+COLD void sched_migrate(struct tcb *t, unsigned cpu)
 {
     if (t->cpu == cpu)
-        return true;
+        return;
     paddr_t root = space_root(t->space, cpu);
-    if (!root)
-        return false;
+    ASSERT(root);                       /* (the caller made it: move_check) */
     mp_claim(t->cpu);                   /* the fast paths there and here */
     mp_claim(cpu);                      /* look at t */
     if (t->cpu == cpu_index())          /* not running elsewhere, its FPU */
@@ -217,7 +216,6 @@ COLD bool sched_migrate(struct tcb *t, unsigned cpu)
         enqueue(t);
     if (t == current)
         schedule();                     /* it goes on over there */
-    return true;
 }
 
 /*

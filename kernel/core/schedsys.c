@@ -1,4 +1,5 @@
 /* Schedule (spec 4.9) and ThreadSwitch (spec 4.10). */
+#include "arch/intctl.h"
 #include "arch/mp.h"
 #include "ipc.h"
 #include "irq.h"
@@ -93,6 +94,21 @@ static void schedule_set(struct tcb *t, struct schedule *s)
     }
 }
 
+/* Can t go to processor control number `processor` (none: ~0)? 0, or
+ * the ErrorCode, with nothing changed yet: an interrupt thread only where
+ * its line can be routed, another thread only once its space has a page
+ * table root for that processor (space_root, charged to the space; the
+ * move then finds it). */
+static word_t move_check(struct tcb *t, word_t processor)
+{
+    unsigned cpu = (unsigned)SCHED_PROCESSOR(processor);
+    if (processor == ~0UL)
+        return 0;
+    if (irq_is_thread(t))
+        return intctl_reaches(cpu) ? 0 : ERR_INVALID_PARAM;
+    return !t->space || space_root(t->space, cpu) ? 0 : ERR_NO_MEMORY;
+}
+
 /* Can a Schedule of t go without the kernel lock (arch/mp.h), on t's
  * processor? When t is no interrupt thread (whose line another
  * processor's interrupt entry may look at) and stays there: then it
@@ -153,17 +169,19 @@ COLD word_t sys_schedule(word_t dest, struct schedule *s)
     if (!t || t->state == TS_FREE)
         return syscall_fail(ERR_INVALID_THREAD);
     word_t error = schedule_check(current, t, s);
+    if (!error)
+        error = move_check(t, s->processor);
     if (error)
-        return syscall_fail(error);
+        return syscall_fail(error);     /* (nothing changed) */
     schedule_set(t, s);
     /* Last: a higher priority, or another processor, may run it at once
      * (and us elsewhere), and by the time we run again t may have been
      * deleted, its slot even given to another. */
     word_t cpu = SCHED_PROCESSOR(s->processor);
-    if (s->processor != ~0UL && irq_is_thread(t) && !irq_move(t, cpu))
-        return syscall_fail(ERR_INVALID_PARAM);  /* its line cannot go there */
-    if (s->processor != ~0UL && !irq_is_thread(t) && t->space && !sched_migrate(t, cpu))
-        return syscall_fail(ERR_NO_MEMORY);
+    if (s->processor != ~0UL && irq_is_thread(t))
+        irq_move(t, cpu);
+    else if (s->processor != ~0UL && t->space)
+        sched_migrate(t, cpu);
     if (sets_priority(s))               /* (the caller looks for a preemption) */
         sched_set_priority(t, (uint8_t)SCHED_PRIO(s->prio));
     return s->result;

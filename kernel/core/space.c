@@ -57,11 +57,14 @@ COLD int space_init_areas(struct space *s, word_t kip, word_t utcb)
 
 paddr_t space_root(struct space *s, unsigned cpu)
 {
-    s->cpus |= 1u << cpu;
-    if (cpu == 0 || !s->pml4)           /* (the interrupt threads' has none) */
+    if (cpu == 0 || !s->pml4) {         /* (the interrupt threads' has none) */
+        s->cpus |= 1u << cpu;
         return s->pml4;
+    }
     if (!s->cpu_root[cpu])
         s->cpu_root[cpu] = paging_new_cpu_root(s->pml4, mp_kernel_root(cpu), &s->kmem);
+    if (s->cpu_root[cpu])               /* (a processor it may run on: claimed) */
+        s->cpus |= 1u << cpu;
     return s->cpu_root[cpu];
 }
 

@@ -51,9 +51,9 @@ static inline bool irq_is_thread(const struct tcb *t)
 }
 
 /* Schedule's ProcessorControl on interrupt thread t: its line goes to
- * processor `cpu` from now on; false if the controller cannot send it
- * there. */
-bool irq_move(struct tcb *t, unsigned cpu);
+ * processor `cpu` from now on (one the controller reaches: the caller
+ * checked, intctl_reaches). */
+void irq_move(struct tcb *t, unsigned cpu);
 
 /* The handler acknowledged: open the line again. */
 void irq_acknowledged(struct tcb *t);

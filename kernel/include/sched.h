@@ -92,9 +92,9 @@ void sched_leave_idle(struct tcb *to);
  * evicted: arch/mp.h). Without the kernel lock. */
 void sched_evict_current(void);
 
-/* Move t to processor `cpu` (Schedule): false if its space could not get
- * page tables for it there (out of kernel memory). */
-bool sched_migrate(struct tcb *t, unsigned cpu);
+/* Move t to processor `cpu` (Schedule), where its space has page tables
+ * already (the caller made them: space_root). */
+void sched_migrate(struct tcb *t, unsigned cpu);
 
 /* The kernel lock's holder had t evicted: it goes back on its queue. */
 void sched_evicted(struct tcb *t);

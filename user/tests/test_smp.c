@@ -5947,3 +5947,40 @@ TEST(mp, the_clock_of_timeouts_keeps_up_with_system_clock_while_processor_0_wait
                   "SystemClock, got %lu us%s", TK_SLEEPS, TK_SLEEPS * 125000UL, took,
                   done ? "" : " (not done within 60 s of the clock of timeouts)");
 }
+
+/* A Schedule that cannot move its thread changes nothing (an attacker's
+ * review: its time control and preemption control were set first, and
+ * then the move failed for want of kernel memory for the space's page
+ * tables there, ErrorCode 8, the changes kept). T's space may take no
+ * more kernel memory; moving T to a processor it never ran on needs a
+ * page-table root there. Then, with the limit gone, the same call works. */
+static void nm_sleeper(L4_Word_t unused)
+{
+    (void)unused;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, a_schedule_that_cannot_move_its_thread_changes_nothing)
+{
+    if (ncpus() < 2)
+        return;
+    L4_ThreadId_t t = tsup_space(nm_sleeper, 0);
+    L4_Word_t cpu = ncpus() - 1, before, old, after_old, now;
+    L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &before);    /* its time control */
+    L4_SetKernelMemoryLimit(t, L4_KernelMemoryUsed(t));
+    L4_Word_t time = L4_TimeControl(L4_TimePeriod(5000), L4_Never);
+    L4_Word_t r = L4_Schedule(t, time, cpu, 50, ~0UL, &old);
+    L4_Word_t err = L4_ErrorCode();
+    L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &after_old);
+    L4_SetKernelMemoryLimit(t, L4_KmemUnlimited);
+    L4_Word_t r2 = L4_Schedule(t, time, cpu, 50, ~0UL, &old);
+    L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &now);
+    tsup_kill(t);
+    EXPECT_EQ(r, 0);
+    EXPECT_EQ(err, 8);                                  /* out of memory */
+    if (after_old != before)
+        test_fail(__FILE__, __LINE__, "expected the failed Schedule to leave time control "
+                  "%lx, got %lx", before, after_old);
+    EXPECT(r2 != 0);
+    EXPECT_EQ(now, time);
+}
