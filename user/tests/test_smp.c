@@ -5894,8 +5894,8 @@ TEST(mp, a_thread_evicted_again_and_again_while_it_waits_for_the_lock_keeps_its_
  * again (ew's load: W takes the lock over and over on processor 1, three
  * threads on 0, 2 and 3 read W's registers). Its timer's interrupts came
  * then as one for several periods, the clock counted one tick for them,
- * and every processor's timeouts ran late: a Sleep of 6 s took 15 s of
- * SystemClock. S, on processor 2 above the reader there, sleeps 100 ms
+ * and every processor's timeouts ran late: the twenty Sleeps below took
+ * 4.1 to 4.3 s of SystemClock. S, on processor 2 above the reader there, sleeps 100 ms
  * twenty times; it must be done within 2.5 s of SystemClock (both clocks
  * are the guest's; 25 ms a Sleep for waking S, which waits for its
  * processor's next tick, perhaps behind a wait for the lock there). */
