@@ -305,9 +305,8 @@ bool sched_tick_quiet(bool expire)
  * interrupts: those that come while the processor has interrupts off
  * (a wait for the kernel lock) come as one, however many periods late,
  * and a count of them fell behind, so that every processor's timeouts
- * ran late (20 Sleeps of 100 ms took 4.1 s of SystemClock while
- * processor 0 waited for the lock again and again:
- * mp.the_clock_of_timeouts_...).
+ * ran late (a Sleep of 2 s took 12 s of SystemClock while processor 0
+ * waited for the lock again and again: mp.the_clock_of_timeouts_...).
  * Only the boot processor writes it. */
 void sched_clock(void)
 {

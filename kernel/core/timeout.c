@@ -6,6 +6,7 @@
  * that processor (its IPC without the lock). */
 #include "timeout.h"
 #include "arch/mp.h"
+#include "arch/timer.h"
 #include "ipc.h"
 #include "sched.h"
 #include "syscall.h"
@@ -48,8 +49,13 @@ uint64_t time_deadline_slow(uint16_t t)
         if (us == ~0UL)
             return 0;
     }
-    /* round up, and at least to the next tick */
-    return kernel_ticks + (us + US_PER_TICK - 1) / US_PER_TICK + (us == 0);
+    /* Round up, and at least to the next tick; from the time now, not
+     * from the clock, which waits for the boot processor's next tick and
+     * then jumps: a deadline counted from it came early (a 40 ms receive
+     * timeout ended after 35 ms of SystemClock, sched_clock). */
+    uint64_t now = timer_ticks_elapsed();
+    return (now > kernel_ticks ? now : kernel_ticks) + (us + US_PER_TICK - 1) / US_PER_TICK +
+           (us == 0);
 }
 
 /* The first waiting thread due after `deadline`, NULL if none. */

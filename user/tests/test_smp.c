@@ -5894,12 +5894,14 @@ TEST(mp, a_thread_evicted_again_and_again_while_it_waits_for_the_lock_keeps_its_
  * again (ew's load: W takes the lock over and over on processor 1, three
  * threads on 0, 2 and 3 read W's registers). Its timer's interrupts came
  * then as one for several periods, the clock counted one tick for them,
- * and every processor's timeouts ran late: the twenty Sleeps below took
- * 4.1 to 4.3 s of SystemClock. S, on processor 2 above the reader there, sleeps 100 ms
- * twenty times; it must be done within 2.5 s of SystemClock (both clocks
- * are the guest's; 25 ms a Sleep for waking S, which waits for its
- * processor's next tick, perhaps behind a wait for the lock there). */
-#define TK_SLEEPS 20
+ * and every processor's timeouts ran late: the Sleep of 2 s below took
+ * 4.1 to 4.3 s of SystemClock. S, on processor 2 above the reader there,
+ * sleeps 2 s; it must wake after 2 s of SystemClock (less a tick: the
+ * clock must not jump a deadline early either) and within 3 s (both
+ * clocks are the guest's; the second allows for waking S, which waits
+ * for its processor's next tick, perhaps behind a wait for the lock
+ * there, on a host that is busy). */
+#define TK_SLEEP_US 2048000UL         /* (1000 * 2^11: a time period exactly) */
 static volatile L4_Word_t tk_took;
 static volatile int tk_done;
 
@@ -5907,8 +5909,7 @@ static void tk_sleeper(L4_Word_t unused)
 {
     (void)unused;
     L4_Word_t t0 = L4_SystemClock().raw;
-    for (unsigned i = 0; i < TK_SLEEPS; i++)
-        L4_Sleep(L4_TimePeriod(100000));
+    L4_Sleep(L4_TimePeriod(TK_SLEEP_US));
     tk_took = L4_SystemClock().raw - t0;
     tk_done = 1;
     L4_Sleep(L4_Never);
@@ -5940,11 +5941,12 @@ TEST(mp, the_clock_of_timeouts_keeps_up_with_system_clock_while_processor_0_wait
     for (unsigned i = 0; i < 3; i++)
         tsup_kill(r[i]);
     tsup_kill(w);
-    printf("tk: %u sleeps of 100 ms took %lu us of SystemClock (%lu reads of W's registers, "
-           "%lu Unmaps of W)\n", TK_SLEEPS, took, reads, unmaps);
-    if (!done || took > TK_SLEEPS * 125000UL)
-        test_fail(__FILE__, __LINE__, "expected %u sleeps of 100 ms to take at most %lu us of "
-                  "SystemClock, got %lu us%s", TK_SLEEPS, TK_SLEEPS * 125000UL, took,
+    printf("tk: a Sleep of %lu us took %lu us of SystemClock (%lu reads of W's registers, "
+           "%lu Unmaps of W)\n", TK_SLEEP_US, took, reads, unmaps);
+    if (!done || took + 1000 < TK_SLEEP_US || took > TK_SLEEP_US * 3 / 2)
+        test_fail(__FILE__, __LINE__, "expected a Sleep of %lu us to take %lu to %lu us of "
+                  "SystemClock, got %lu us%s", TK_SLEEP_US, TK_SLEEP_US - 1000,
+                  TK_SLEEP_US * 3 / 2, took,
                   done ? "" : " (not done within 60 s of the clock of timeouts)");
 }
 

@@ -122,7 +122,7 @@ uint64_t tsc_khz(void)
 
 uint64_t timer_ticks_elapsed(void)
 {
-    return (rdtsc() - tsc_at_start + tsc_per_tick / 2) / tsc_per_tick;
+    return (rdtsc() - tsc_at_start) / tsc_per_tick;
 }
 
 /* ---- the local APIC for smp.c -------------------------------------------- */

@@ -19,9 +19,9 @@ void lapic_eoi(void);
 /* TSC frequency measured at boot, in kHz. */
 uint64_t tsc_khz(void);
 
-/* Ticks since the boot processor's tick started, by the time stamp
- * counter (to the nearest): what the tick count would be had no
- * interrupt come late (sched_clock). */
+/* Whole ticks since the boot processor's tick started, by the time stamp
+ * counter: what the tick count would be had no interrupt come late
+ * (sched_clock; timeouts count from it, time_deadline). */
 uint64_t timer_ticks_elapsed(void);
 
 /* The local APIC, for starting processors (smp.c; boot only, after
