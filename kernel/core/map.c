@@ -205,11 +205,11 @@ bool map_item_fresh(struct tcb *s, struct tcb *r, const word_t *item)
     return dst < USER_MAP_END && !mdb_lookup(&r->space->mdb, dst) && map_item_short(s, r, once);
 }
 
-unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i,
-                           unsigned last)
+static unsigned map_item(struct work *w, const word_t *item, unsigned *i, unsigned last)
 {
+    struct xfer *x = w->x;
+    bool preemptible = w->preemptible;
     struct tcb *s = x->s, *r = x->r;
-    struct work w = { .x = x, .preemptible = preemptible };
     if (*i + 1 > last)
         return IPC_OVERFLOW;            /* its second word is not in the message */
     word_t w0 = item[0], fp = item[1];
@@ -221,7 +221,7 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
     if (!window)
         return IPC_OVERFLOW;
     if (fpage_is_io(fp))
-        return map_ports(&w, s->space, r->space, fp, type == ITEM_GRANT) && preemptible
+        return map_ports(w, s->space, r->space, fp, type == ITEM_GRANT) && preemptible
                    ? IPC_ABORTED : 0;
     if (fp == 0 || fpage_log2(fp) < 12)
         return 0;                       /* nil or meaningless fpage: nothing */
@@ -264,7 +264,7 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
              * the piece too (mdb.c, move): first here, in bounded steps,
              * so that the grant itself only passes over those mappings. */
             struct space *from = s->space;
-            unmap_range(&w, from, src, mdb_level_size((unsigned)level), 7 & ~rwx, false);
+            unmap_range(w, from, src, mdb_level_size((unsigned)level), 7 & ~rwx, false);
             if (x->aborted || x->partner_gone)
                 return IPC_ABORTED;
             if (s->space != from)
@@ -279,14 +279,27 @@ unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item,
             break;
         if (done != MDB_AGAIN)
             src += done;
-        if (step(&w))
+        if (step(w))
             return preemptible ? IPC_ABORTED : 0;
     }
     /* A grant of more than the window takes the whole fpage away. */
     if (type == ITEM_GRANT && sl > rl && !s->space->sigma0) {
-        unmap_range(&w, s->space, fpage_base(fp), fpage_size(fp), 7, true);
+        unmap_range(w, s->space, fpage_base(fp), fpage_size(fp), 7, true);
         if (preemptible && (x->aborted || x->partner_gone))
             return IPC_ABORTED;
     }
     return 0;
+}
+
+/* The steps count for the whole message, not item by item: a message of
+ * 31 items of 63 pages each went 1953 steps without a pause (an
+ * attacker's review), and an unbound transfer's MAP_UNBOUND_PAGES is for
+ * all its items. */
+unsigned map_item_transfer(struct xfer *x, bool preemptible, const word_t *item, unsigned *i,
+                           unsigned last)
+{
+    struct work w = { .x = x, .preemptible = preemptible, .steps = x->map_steps };
+    unsigned err = map_item(&w, item, i, last);
+    x->map_steps = w.steps;
+    return err;
 }

@@ -707,7 +707,11 @@ static COLD __attribute__((noinline)) bool move(struct mdb_space *from, vaddr_t 
     src->owner = owner(to, depth_of(src), rights_of(src));
     src->where = where(to_va, pa, level);
     mdb_node_moved(src, from);
-    if (!mdb_hw_map(to, to_va, pa, level, rights_of(src))) {
+    /* The entry gets the fewer rights at once: with the node's until
+     * revoke_again, the receiver's threads on processors not yet claimed
+     * could use them meanwhile (an attacker's review: a page granted
+     * read-only written by a racing thread). */
+    if (!mdb_hw_map(to, to_va, pa, level, rights_of(src) & ~drop)) {
         drop_unmapped(src);                         /* no node without its mapping */
         return false;
     }

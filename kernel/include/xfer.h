@@ -21,6 +21,7 @@ struct xfer {
     bool partner_gone;          /* the other partner was deleted meanwhile */
     struct tcb *partner;        /* the one not copying */
     uint8_t partner_state;      /* its IPC state before the transfer */
+    unsigned map_steps;         /* steps of its map items so far (map.c) */
 };
 
 /* Start a transfer of typed items from s to r. */
