@@ -126,6 +126,12 @@ SESSION = [
     (None, "| hello", r"syntax error: a command is missing before '\|'", None),
     (None, "hello || upper", r"syntax error: a command is missing before '\|'", None),
     ("memory_limit_is_an_error_for_the_task", "memhog", r"memhog: out of memory after \d+ KB", None),
+    # a write naming more bytes than it carries gets none of the server's
+    # stale registers in: the pipe's reader and the console see 8 bytes
+    ("servers_take_only_the_bytes_a_write_carries", "badclient",
+     r"badclient: a pipe write carrying 8 bytes, naming 472: taken 8, read back 8\r?\n"
+     r"badclient: a console write carrying 8 bytes, naming 472:\r?\n\[eight\]\r?\n"
+     r"badclient: taken 8\r?\n", None),
     ("ctrl_c_ends_the_foreground_program", "spin", r"spinning", None),
     (None, "\x03", r"spin: killed[\s\S]*pecan> ", None),
     ("ctrl_c_ends_a_program_reading_the_keyboard", "upper", r"upper\r?\n", None),

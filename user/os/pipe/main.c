@@ -134,8 +134,9 @@ static int create(L4_ThreadId_t from, L4_Word_t *mr)
     return OS_ENOMEM;
 }
 
-/* OS_READ or OS_WRITE on end `end` of p: -1 when the answer comes later. */
-static int transfer(struct pipe *p, int end, L4_ThreadId_t from, L4_Word_t *mr)
+/* OS_READ or OS_WRITE (of `u` untyped words) on end `end` of p: -1 when
+ * the answer comes later. */
+static int transfer(struct pipe *p, int end, L4_ThreadId_t from, L4_Word_t *mr, unsigned u)
 {
     L4_ThreadId_t *waiting = end == READ_END ? &p->reader : &p->writer;
     if (!p->open[end] || (end == WRITE_END && !p->open[READ_END]))
@@ -149,7 +150,7 @@ static int transfer(struct pipe *p, int end, L4_ThreadId_t from, L4_Word_t *mr)
     if (end == READ_END) {
         p->reader_max = mr[2] < OS_MSG_BYTES ? mr[2] : OS_MSG_BYTES;
     } else {
-        p->writer_len = mr[2] < OS_MSG_BYTES ? mr[2] : OS_MSG_BYTES;
+        p->writer_len = os_write_bytes(u, mr[2]);
         memcpy(p->writer_data, &mr[3], p->writer_len);
     }
     progress(p);
@@ -189,7 +190,7 @@ int app_main(int argc, char **argv)
         } else if ((h & 1) != (label == OS_WRITE)) {
             r = OS_EINVAL;                  /* reading the write end, or the other way */
         } else {
-            r = transfer(p, (int)(h & 1), from, mr);
+            r = transfer(p, (int)(h & 1), from, mr, L4_UntypedWords(tag));
         }
         if (r < 0) {
             tag = L4_Wait(&from);

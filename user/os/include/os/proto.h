@@ -134,6 +134,18 @@ enum { OS_END_EXIT, OS_END_KILLED, OS_END_FAULT };
  * MR3, fits in the 64 MRs with room to spare). */
 #define OS_MSG_BYTES 472
 
+/* The bytes an OS_WRITE (tagged `u` untyped words) carries: as many as
+ * MR2 names, but no more than its words from MR3 on hold, nor
+ * OS_MSG_BYTES. (A server's MRs past those hold what it last sent or got:
+ * another client's bytes.) */
+static inline unsigned long os_write_bytes(unsigned long u, unsigned long named)
+{
+    unsigned long carried = u > 2 ? (u - 2) * 8 : 0;
+    if (named > carried)
+        named = carried;
+    return named < OS_MSG_BYTES ? named : OS_MSG_BYTES;
+}
+
 /* The memory below a task's image (linked at 0x400000):
  *   OS_ARGS_VA                 its argument page (read-only)
  *   [OS_STACK_BOTTOM, ARGS)    its stack, zero pages on demand; the page
