@@ -185,7 +185,7 @@ int app_main(int argc, char **argv)
             if (t) {
                 thread_message(t, tag, &reply);
             } else if (label >= OS_REQUEST) {
-                int r = session_request(from, label);
+                int r = session_request(from, tag);
                 if (r >= 0) {
                     __L4_Utcb()[0] = MSGTAG(r, 0, 0);
                     reply = from;

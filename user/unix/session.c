@@ -129,8 +129,9 @@ static void finish_wait(void)
     running = ended = false;
 }
 
-int session_request(L4_ThreadId_t from, L4_Word_t label)
+int session_request(L4_ThreadId_t from, L4_MsgTag_t tag)
 {
+    L4_Word_t label = L4_Label(tag);
     L4_Word_t *mr = __L4_Utcb();
 #if defined(UNIX_TRACE) || defined(UNIX_TRACE_REQ)
     ulog("request %lx from %lx: %lx", label, from.raw, mr[2]);
@@ -142,7 +143,13 @@ int session_request(L4_ThreadId_t from, L4_Word_t label)
         if (!running || from.raw != client.raw)
             return OS_EPERM;
         char buf[OS_MSG_BYTES];
-        long n = mr[1] < sizeof buf ? (long)mr[1] : (long)sizeof buf;
+        /* (no more than its words from MR2 on carry: the MRs past them
+         * hold what the server last sent or got, for another process) */
+        unsigned long u = L4_UntypedWords(tag), n = u > 1 ? (u - 1) * 8 : 0;
+        if (mr[1] < n)
+            n = mr[1];
+        if (n > sizeof buf)
+            n = sizeof buf;
         memcpy(buf, &mr[2], (size_t)n);
         tty_input(buf, (unsigned)n);
         return OS_OK;

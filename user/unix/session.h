@@ -8,6 +8,6 @@
 
 /* A request of the session's client; returns the reply's label (OS_*)
  * with its words loaded, or -1: answered later. */
-int session_request(L4_ThreadId_t from, L4_Word_t label);
+int session_request(L4_ThreadId_t from, L4_MsgTag_t tag);
 /* A process ended (before it becomes a zombie). */
 void session_process_ended(struct proc *p);
