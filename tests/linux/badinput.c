@@ -191,6 +191,71 @@ static void huge_lengths(void)
     err("open of a 4999-byte name", syscall(SYS_openat, AT_FDCWD, path, O_RDONLY));
 }
 
+/* Lengths and addresses whose sums wrap around 2^64, or pass the end of
+ * user space, in the memory calls, on our own mappings only (nothing
+ * here may unmap or change anything else: a length from p to the end of
+ * user space would take the stack on Linux). Before the fix, the first
+ * mremap hung Pecan's Unix server: old + old_len wrapped, and so did
+ * find_gap's len + PAGE, and the move copied some 2^52 pages. */
+static void wrapping_lengths(void)
+{
+    uintptr_t p = (uintptr_t)mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uintptr_t q = (uintptr_t)mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == (uintptr_t)MAP_FAILED || q == (uintptr_t)MAP_FAILED)
+        lt_fail("mmap: %s", errname(errno));
+    const uint64_t top = 0xfffffffffffff000UL, task = 0x7ffffffff000UL;
+    err("mremap(p, -p + 4096, 2^64 - 4096, MAYMOVE)",
+        syscall(SYS_mremap, p, -p + 4096, top, MREMAP_MAYMOVE));
+    err("mremap to 2^64 - 4096 bytes", syscall(SYS_mremap, p, 4096, top, MREMAP_MAYMOVE));
+    err("mremap to SIZE_MAX bytes", syscall(SYS_mremap, p, 4096, SIZE_MAX, MREMAP_MAYMOVE));
+    err("mremap to 2^47 bytes", syscall(SYS_mremap, p, 4096, 1UL << 47, MREMAP_MAYMOVE));
+    err("mremap to 2^47 bytes in place", syscall(SYS_mremap, p, 4096, 1UL << 47, 0));
+    err("mremap from SIZE_MAX bytes", syscall(SYS_mremap, p, SIZE_MAX, 8192, MREMAP_MAYMOVE));
+    err("mremap from -p bytes", syscall(SYS_mremap, p, -p, 8192, MREMAP_MAYMOVE));
+    err("mremap from 2^64 - 4096 bytes to 4096", syscall(SYS_mremap, p, top, 4096, 0));
+    err("mremap from -p + 4096 bytes to 4096", syscall(SYS_mremap, p, -p + 4096, 4096, 0));
+    err("mremap of 2 pages from 2^64 - 4096 bytes", syscall(SYS_mremap, q, top, 4096, 0));
+    err("mremap of the top page", syscall(SYS_mremap, top, 4096, 8192, MREMAP_MAYMOVE));
+    err("mremap of the last user page", syscall(SYS_mremap, task, 4096, 8192, MREMAP_MAYMOVE));
+    err("mmap MAP_FIXED of the top page, 2 pages",
+        syscall(SYS_mmap, top, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+    err("mmap MAP_FIXED of the last user page, 2 pages",
+        syscall(SYS_mmap, task, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+    err("mmap MAP_FIXED at p, 2^64 - 4096 bytes",
+        syscall(SYS_mmap, p, top, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+    err("mmap MAP_FIXED at p, -p bytes",
+        syscall(SYS_mmap, p, -p, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+    err("mmap MAP_FIXED_NOREPLACE of the top page, 2 pages",
+        syscall(SYS_mmap, top, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                -1, 0));
+    err("mmap of 2^64 - 4096 bytes",
+        syscall(SYS_mmap, 0, top, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    err("mmap of SIZE_MAX - 4095 bytes",
+        syscall(SYS_mmap, 0, SIZE_MAX - 4095, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    err("munmap(p, SIZE_MAX)", syscall(SYS_munmap, p, SIZE_MAX));
+    err("munmap(p, -p)", syscall(SYS_munmap, p, -p));
+    err("munmap(p, 2^64 - 4096)", syscall(SYS_munmap, p, top));
+    err("munmap of the top page, 2 pages", syscall(SYS_munmap, top, 8192));
+    err("munmap of the last user page, 2 pages", syscall(SYS_munmap, task, 8192));
+    err("mprotect(p, SIZE_MAX)", syscall(SYS_mprotect, p, SIZE_MAX, PROT_READ));
+    err("mprotect(p, -p)", syscall(SYS_mprotect, p, -p, PROT_READ));
+    err("mprotect(p, 2^64 - 4096)", syscall(SYS_mprotect, p, top, PROT_READ));
+    err("mprotect of the top page, 2 pages", syscall(SYS_mprotect, top, 8192, PROT_READ));
+    err("mprotect(p, 0)", syscall(SYS_mprotect, p, 0, PROT_READ));
+    err("madvise(p, SIZE_MAX, MADV_DONTNEED)", syscall(SYS_madvise, p, SIZE_MAX, MADV_DONTNEED));
+    err("madvise(p, -p, MADV_DONTNEED)", syscall(SYS_madvise, p, -p, MADV_DONTNEED));
+    err("madvise(p, 2^64 - 4096, MADV_DONTNEED)", syscall(SYS_madvise, p, top, MADV_DONTNEED));
+    /* all of that left p and q as they were */
+    ((volatile char *)p)[0] = 'p';
+    ((volatile char *)q)[8191] = 'q';
+    yes("p and q still mapped and writable",
+        ((volatile char *)p)[0] == 'p' && ((volatile char *)q)[8191] == 'q');
+    ret("munmap(p, 4096)", syscall(SYS_munmap, p, 4096));
+    ret("munmap(q, 8192)", syscall(SYS_munmap, q, 8192));
+}
+
 static void bad_descriptors(void)
 {
     int closed = open("small", O_RDONLY);
@@ -453,6 +518,7 @@ int main(int argc, char **argv)
     hole = (uintptr_t)three + 4096;
     wild_pointers();
     huge_lengths();
+    wrapping_lengths();
     bad_descriptors();
     interrupted();
     killed_while_blocked();

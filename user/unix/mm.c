@@ -207,7 +207,9 @@ static uint64_t find_gap(struct mm *mm, uint64_t len)
 {
     uint64_t top = mm->mmap_top;
     for (;;) {
-        if (top < len + PAGE)
+        /* (not `top < len + PAGE`: a len near 2^64 wrapped that to a
+         * small number and a gap "below 0" was found) */
+        if (len > top || top - len < PAGE)
             return 0;
         uint64_t start = top - len;
         struct vma *clash = NULL;
@@ -233,7 +235,9 @@ long mm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
         if (v->start < addr + len && v->end > addr)
             free_there = false;
     if (fixed) {
-        if (!addr || addr + len > MM_USER_END || addr + len < addr)
+        if (addr + len < addr || addr + len > MM_LINUX_TASK_SIZE)
+            return -ENOMEM;                 /* (Linux: past its end of user space) */
+        if (!addr || addr + len > MM_USER_END)
             return -EINVAL;
         if (unmap_range(mm, addr, addr + len))
             return -ENOMEM;
@@ -278,8 +282,14 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 {
     if (addr & (PAGE - 1))
         return -EINVAL;
-    uint64_t end = PAGE_UP(addr + len);
-    if (end < addr)
+    /* Linux's order: no length is no change; the length rounded up may
+     * wrap to 0 (len > 2^64 - 4096), and addr + len may wrap: both are
+     * ENOMEM. (PAGE_UP(addr + len) hid the first: it gave end == addr
+     * and "success" for len = SIZE_MAX.) */
+    if (!len)
+        return 0;
+    uint64_t end = addr + PAGE_UP(len);
+    if (end <= addr)
         return -ENOMEM;
     for (uint64_t a = addr; a < end;) {     /* all of it must be mapped */
         struct vma *v = vma_find(mm, a);
@@ -336,8 +346,10 @@ int mm_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
 {
     if (addr & (PAGE - 1))
         return -EINVAL;
-    uint64_t end = PAGE_UP(addr + len);
-    if (end < addr)
+    /* Linux's: a length that rounds up to 0, or a range that wraps, is
+     * EINVAL (PAGE_UP(addr + len) took len = SIZE_MAX for nothing) */
+    uint64_t end = addr + PAGE_UP(len);
+    if ((len && !PAGE_UP(len)) || end < addr)
         return -EINVAL;
     uint64_t covered = addr;
     for (struct vma *v = mm->vmas; v; v = v->next) {
@@ -371,13 +383,31 @@ long mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, u
               uint64_t new_addr)
 {
     (void)new_addr;
-    if ((old & (PAGE - 1)) || !new_len)
+    if (old & (PAGE - 1))
         return -EINVAL;
+    /* Every sum below must not wrap: with old + old_len and len + PAGE
+     * wrapping (mremap(p, -p + 4096, 2^64 - 4096, MREMAP_MAYMOVE)) the
+     * move's copy loop ran some 2^52 times and the server hung. Linux's
+     * answers: a new length that rounds up to 0 or exceeds its user
+     * space is EINVAL; an old length that rounds up to 0 is the
+     * "duplicate a shared mapping" case (refused for private ones,
+     * below); an old range past the end of user space is EINVAL when
+     * shrinking (the unmap of its tail) and EFAULT when growing
+     * (longer than its mapping). */
     old_len = PAGE_UP(old_len);
     new_len = PAGE_UP(new_len);
+    if (!new_len || new_len > MM_LINUX_TASK_SIZE)
+        return -EINVAL;
+    struct vma *v = vma_find(mm, old);      /* (then old < MM_USER_END) */
+    if (!v)
+        return -EFAULT;
+    if (old_len > MM_LINUX_TASK_SIZE - old)
+        return old_len >= new_len ? -EINVAL : -EFAULT;
+    if (!old_len && !(v->flags & VMA_SHARED))
+        return -EINVAL;
     vma_join(mm, old, old + old_len);
-    struct vma *v = vma_find(mm, old);
-    if (!v || old + old_len > v->end)
+    v = vma_find(mm, old);
+    if (old + old_len > v->end)
         return -EFAULT;
     if (new_len <= old_len) {
         if (new_len < old_len)

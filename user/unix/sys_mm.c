@@ -36,6 +36,12 @@ static long sys_mmap(struct thread *t, const uint64_t a[6])
     }
     if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & 0xFFF))
         return -EINVAL;
+    /* A range at addr past the end of user space, or wrapping: Linux's
+     * ENOMEM, for MAP_FIXED_NOREPLACE too (which would otherwise go
+     * elsewhere and be taken back as EEXIST). */
+    if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
+        (len > MM_LINUX_TASK_SIZE || addr > MM_LINUX_TASK_SIZE - ((len + 0xFFF) & ~0xFFFUL)))
+        return -ENOMEM;
     long r = mm_map(t->proc->mm, addr & ~0xFFFUL, len, prot, type == MAP_PRIVATE ? 0 : VMA_SHARED,
                     flags & MAP_FIXED, ip, off);
     if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && r >= 0 && (uint64_t)r != addr) {
