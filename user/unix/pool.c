@@ -5,7 +5,15 @@
 #include "unix.h"
 
 static uint64_t pool_base, npages, nfree;
-static uint16_t *refs;                  /* per page; 0: free */
+/* Per page; 0: free. 32 bits, because every reference is held by an
+ * entry of the server's own memory: a process's page-table entry (8
+ * bytes, mm.c) or a slot of a file's page cache (4 bytes, fs.c), one
+ * reference each. The server's memory limit is 64 MB (the root server's
+ * services table), so fewer than 2^24 references can exist at once, and
+ * a 32-bit count cannot wrap. The 16 bits this was wrapped after 65536:
+ * 512 private mappings of one file page times 128 forks, and munmap then
+ * freed a page still mapped (another process's memory became readable). */
+static uint32_t *refs;
 static page_t *free_next;               /* free list links */
 static page_t free_head, never_used;    /* pages above never_used were never handed out */
 
