@@ -212,6 +212,57 @@ static void cwd(void)
     err("fchdir to a closed descriptor", fchdir(fd));
 }
 
+/* A removed directory still in use (issue: dangling ".." and getcwd after
+ * rmdir): the working directory and an open descriptor of a directory
+ * removed with its parent stay valid, empty and unlinked; ".." still
+ * leads to the removed parent, then to ours; nothing can be made there;
+ * and a working directory under /proc/<pid> survives /proc's remaking. */
+static void removed_dirs(void)
+{
+    char here[256], buf[256], path[300];
+    if (!getcwd(here, sizeof here))
+        lt_fail("getcwd: %s", errname(errno));
+    ret("mkdir gone", mkdir("gone", 0755));
+    ret("mkdir gone/sub", mkdir("gone/sub", 0755));
+    ret("chdir gone/sub", chdir("gone/sub"));
+    int fd = open(".", O_RDONLY | O_DIRECTORY);
+    yes("open . of gone/sub", fd >= 0);
+    snprintf(path, sizeof path, "%s/gone/sub", here);
+    ret("rmdir gone/sub (our working directory)", rmdir(path));
+    snprintf(path, sizeof path, "%s/gone", here);
+    ret("rmdir gone", rmdir(path));
+    err("getcwd in a removed directory", syscall(SYS_getcwd, buf, sizeof buf));
+    struct stat st;
+    ret("stat .", stat(".", &st));
+    yes("it is a directory", S_ISDIR(st.st_mode));
+    ret("stat ..", stat("..", &st));
+    err("open x, O_CREAT", open("x", O_CREAT | O_WRONLY, 0644));
+    err("mkdir c", mkdir("c", 0755));
+    err("open ../x", open("../x", O_RDONLY));
+    err("open ../x, O_CREAT", open("../x", O_CREAT | O_WRONLY, 0644));
+    err("mkdir ../c", mkdir("../c", 0755));
+    err("symlink to ../l", symlink("x", "../l"));
+    err("open ../../gone", open("../../gone", O_RDONLY));
+    char dents[256] __attribute__((aligned(8)));
+    err("getdents64 of the removed directory", syscall(SYS_getdents64, fd, dents, sizeof dents));
+    ret("chdir .. (the removed parent)", chdir(".."));
+    err("getcwd there", syscall(SYS_getcwd, buf, sizeof buf));
+    ret("chdir .. again", chdir(".."));
+    yes("getcwd is ours again", getcwd(buf, sizeof buf) && !strcmp(buf, here));
+    ret("fchdir to the removed directory", fchdir(fd));
+    ret("chdir ../..", chdir("../.."));
+    yes("getcwd is ours once more", getcwd(buf, sizeof buf) && !strcmp(buf, here));
+    close(fd);
+    /* /proc/<pid> is made afresh (on Pecan: removed and made again) */
+    snprintf(path, sizeof path, "/proc/%d", (int)getpid());
+    ret("chdir /proc/<pid>", chdir(path));
+    ret("stat /proc/meminfo", stat("/proc/meminfo", &st));
+    ret("stat /proc/uptime", stat("/proc/uptime", &st));
+    ret("chdir .. from /proc/<pid>", chdir(".."));
+    yes("getcwd is /proc", getcwd(buf, sizeof buf) && !strcmp(buf, "/proc"));
+    ret("chdir back", chdir(here));
+}
+
 static void modes(void)
 {
     say("umask(077) returns the previous %04o", (unsigned)umask(077));
@@ -305,6 +356,7 @@ int main(void)
     make_and_remove();
     renames_and_links();
     cwd();
+    removed_dirs();
     modes();
     lt_done();
 }

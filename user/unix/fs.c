@@ -27,6 +27,10 @@ static struct inode *inode_new(unsigned mode)
 
 static void inode_free(struct inode *ip)
 {
+    /* A removed directory kept for its holders held its parent for "..":
+     * dir_remove took that reference (root_dir is its own parent). */
+    if (S_ISDIR(ip->mode) && !ip->nlink && ip->parent && ip->parent != ip)
+        inode_unref(ip->parent);
     for (uint64_t i = 0; i < ip->npages; i++)
         if (ip->pages[i])
             page_unref(ip->pages[i]);
@@ -144,6 +148,12 @@ static struct inode *dir_find(struct inode *dir, const char *name, size_t len)
     return NULL;
 }
 
+/* Names can be added to dir: not to a removed directory (Linux: ENOENT). */
+static int dir_open_for_names(const struct inode *dir)
+{
+    return dir->nlink ? 0 : -ENOENT;
+}
+
 static int dir_add(struct inode *dir, const char *name, size_t len, struct inode *ip)
 {
     struct dentry *d = malloc(sizeof *d);
@@ -257,6 +267,8 @@ int fs_create(const struct fsctx *ctx, struct inode *at, const char *path, unsig
         return -EEXIST;
     if (dir_find(dir, name, len))
         return -EEXIST;
+    if ((err = dir_open_for_names(dir)))
+        return err;
     struct inode *ip = inode_new(mode);
     if (!ip)
         return -ENOMEM;
@@ -352,10 +364,22 @@ static void dir_remove(struct inode *dir, struct dentry *d, struct dentry **pp)
     ip->ctime = dir->mtime;
     if (--ip->nlink == 0 || (S_ISDIR(ip->mode) && ip->nlink == 1)) {
         ip->nlink = 0;
-        if (!ip->refs)
+        if (!ip->refs) {
+            ip->parent = NULL;              /* (held nothing: inode_free drops nothing) */
             inode_free(ip);
+        } else if (S_ISDIR(ip->mode)) {
+            /* Still someone's working directory or open: it stays, empty
+             * and unlinked (nothing can be made in it: dir_open_for_names),
+             * and its ".." must stay valid memory, as Linux's dentry keeps
+             * its parent. So it holds its parent until inode_free; without
+             * this, removing the parent too left ".." and getcwd pointing
+             * at freed memory (also /proc/<pid>, remade under a process
+             * whose working directory it was). */
+            inode_ref(dir);
+        }
     }
 }
+
 
 static struct dentry **dir_slot(struct inode *dir, const char *name, size_t len)
 {
@@ -411,6 +435,8 @@ int fs_link(const struct fsctx *ctx, struct inode *old_at, const char *old_path,
         return err;
     if (!len || dir_find(parent, name, len))
         return -EEXIST;
+    if ((err = dir_open_for_names(parent)))
+        return err;
     if ((err = dir_add(parent, name, len, ip)))
         return err;
     ip->ctime = fs_now();
@@ -450,6 +476,8 @@ int fs_rename(const struct fsctx *ctx, struct inode *old_at, const char *old_pat
     struct dentry **to = dir_slot(np, nn, nl);
     if (to && (*to)->inode == ip)
         return 0;
+    if ((err = dir_open_for_names(np)))
+        return err;
     if (S_ISDIR(ip->mode) && is_below(np, ip))
         return -EINVAL;                     /* into itself */
     if (to) {

@@ -579,6 +579,8 @@ static long sys_getdents64(struct thread *t, const uint64_t a[6])
         return -ENOTDIR;
     if (a[1] + a[2] < a[1] || a[1] + a[2] > MM_LINUX_TASK_SIZE)
         return -EFAULT;                     /* (Linux's access_ok, at the end too) */
+    if (!f->inode->nlink)
+        return -ENOENT;                     /* removed (Linux: a dead directory) */
     uint64_t count = a[2] < 65536 ? a[2] : 65536, used = 0, start = f->pos;
     char *buf = malloc(count);
     if (!buf)
@@ -835,6 +837,8 @@ static long sys_getcwd(struct thread *t, const uint64_t a[6])
     size_t pos = sizeof buf - 1;
     buf[pos] = 0;
     for (struct inode *d = ctx(t)->cwd; d != ctx(t)->root && d->parent != d; d = d->parent) {
+        if (!d->nlink)
+            return -ENOENT;                 /* removed (its parent may be too: fs.c) */
         const char *name = name_in_parent(d);
         if (!name)
             return -ENOENT;                 /* removed */
