@@ -4035,7 +4035,7 @@ static void rn_r_fn(L4_Word_t unused)
     rn_r_done = 1;
 }
 
-static void rn_x_fn(L4_Word_t unused)
+static void sleep_forever(L4_Word_t unused)
 {
     (void)unused;
     L4_Sleep(L4_Never);
@@ -4059,7 +4059,7 @@ TEST(mp, a_receive_from_a_thread_made_while_its_send_waits_fails)
     rn_r = r.raw;
     EXPECT(tsup_wait_blocked(w));               /* queued on R */
     tsup_sleep_ms(20);
-    L4_ThreadId_t x = tsup_thread_as(x_id, rn_x_fn, 0);    /* here, on 2 */
+    L4_ThreadId_t x = tsup_thread_as(x_id, sleep_forever, 0);    /* here, on 2 */
     EXPECT(tsup_wait_blocked(x));
     go(r);
     int done = tsup_wait_flag(&rn_done, 5000);
@@ -5956,17 +5956,11 @@ TEST(mp, the_clock_of_timeouts_keeps_up_with_system_clock_while_processor_0_wait
  * tables there, ErrorCode 8, the changes kept). T's space may take no
  * more kernel memory; moving T to a processor it never ran on needs a
  * page-table root there. Then, with the limit gone, the same call works. */
-static void nm_sleeper(L4_Word_t unused)
-{
-    (void)unused;
-    L4_Sleep(L4_Never);
-}
-
 TEST(mp, a_schedule_that_cannot_move_its_thread_changes_nothing)
 {
     if (ncpus() < 2)
         return;
-    L4_ThreadId_t t = tsup_space(nm_sleeper, 0);
+    L4_ThreadId_t t = tsup_space(sleep_forever, 0);
     L4_Word_t cpu = ncpus() - 1, before, old, after_old, now;
     L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &before);    /* its time control */
     L4_SetKernelMemoryLimit(t, L4_KernelMemoryUsed(t));

@@ -380,7 +380,6 @@ static void dir_remove(struct inode *dir, struct dentry *d, struct dentry **pp)
     }
 }
 
-
 static struct dentry **dir_slot(struct inode *dir, const char *name, size_t len)
 {
     for (struct dentry **pp = &dir->entries; *pp; pp = &(*pp)->next)
