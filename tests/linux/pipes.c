@@ -31,6 +31,19 @@ static int write_to_closed_pipe(void *fd)
     return 0;   /* not reached: SIGPIPE */
 }
 
+static int fill_read_end;
+
+/* Writes until the pipe is full and waits there (the read end's copy
+ * here closed: only the parent's is left). */
+static int fill_pipe(void *fd)
+{
+    static char block[4096];
+    close(fill_read_end);
+    for (;;)
+        if (write((int)(intptr_t)fd, block, sizeof block) < 0)
+            return 1;                   /* (not reached: SIGPIPE kills first) */
+}
+
 static void poll_show(const char *what, int fd, short events)
 {
     struct pollfd p = { fd, events, 0 };
@@ -80,6 +93,18 @@ int main(void)
     ret("read at EOF", read(p[0], buf, 100));
     poll_show("read end, no writer", p[0], POLLIN);
     close(p[0]);
+
+    /* a writer waiting on a full pipe when its reader closes: SIGPIPE
+     * kills it then (the Unix server freed the pipe twice here: once as
+     * the dying writer's end closed, inside the reader's close, and once
+     * more as that close went on) */
+    pipe(p);
+    fill_read_end = p[0];
+    pid = lt_fork(fill_pipe, (void *)(intptr_t)p[1]);
+    close(p[1]);
+    lt_msleep(100);                     /* (it fills the pipe and waits) */
+    close(p[0]);
+    status("a child waiting to write when the reader closes", lt_wait(pid));
 
     /* no reader: SIGPIPE kills by default */
     pipe(p);

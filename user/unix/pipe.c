@@ -17,6 +17,7 @@ struct pipe {
     unsigned readers, writers;
     struct thread *waiting;             /* readers and writers (wait.next) */
     struct inode *fifo;                 /* a named pipe: its node */
+    unsigned busy;                      /* pipe_progress runs on it (nested, too) */
 };
 
 static void unlink_waiter(struct thread *t)
@@ -63,9 +64,16 @@ static long do_write(struct pipe *p, struct thread *t, uint64_t buf, uint64_t n)
     return (long)done;
 }
 
-/* Let the waiting readers and writers go on as far as they can. */
+/* Let the waiting readers and writers go on as far as they can. A
+ * thread finished here may end its process (a fatal signal delivered with
+ * the answer: SIGPIPE, or one pending), whose files close, this pipe's
+ * ends among them (pipe_release, in here): the scan starts again after
+ * each finish rather than follow a link that may be gone, and p is not
+ * freed while `busy` (the Unix server freed a pipe twice when a writer
+ * waiting on it died of SIGPIPE as its reader closed). */
 static void pipe_progress(struct pipe *p)
 {
+    p->busy++;
     bool moved = true;
     while (moved) {
         moved = false;
@@ -81,13 +89,14 @@ static void pipe_progress(struct pipe *p)
             } else {
                 if (!p->readers) {
                     r = done ? (long)done : -EPIPE;
-                    if (!done)
-                        signal_sigpipe(t);
                     unlink_waiter(t);
                     t->wait.cancel = NULL;
+                    t->state = T_IN_CALL;   /* (SIGPIPE comes with the answer, */
+                    if (!done)              /* not as an interrupted wait) */
+                        signal_sigpipe(t);
                     thread_finish(t, r);
                     moved = true;
-                    continue;
+                    break;
                 }
                 if (p->len == PIPE_SIZE || (n - done <= PIPE_BUF_ && PIPE_SIZE - p->len < n - done))
                     continue;
@@ -104,8 +113,10 @@ static void pipe_progress(struct pipe *p)
             t->wait.cancel = NULL;
             thread_finish(t, r);
             moved = true;
+            break;
         }
     }
+    p->busy--;
     poll_wakeup();
 }
 
@@ -184,7 +195,7 @@ static void pipe_release(struct file *f)
     if ((f->flags & O_ACCMODE) != O_RDONLY)
         p->writers--;
     pipe_progress(p);
-    if (!p->readers && !p->writers && !p->waiting)
+    if (!p->busy && !p->readers && !p->writers && !p->waiting)
         pipe_free(p);
 }
 
