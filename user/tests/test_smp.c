@@ -5857,20 +5857,26 @@ static void ew_reader(L4_Word_t i)
     L4_Sleep(L4_Never);
 }
 
-TEST(mp, a_thread_evicted_again_and_again_while_it_waits_for_the_lock_keeps_its_stack)
+/* The load: W on processor 1, the readers r on 0, 2 and 3. */
+static L4_ThreadId_t ew_load(L4_ThreadId_t r[3])
 {
-    if (ncpus() < 4)
-        return;
     ew_count = ew_reads = ew_bad = 0;
     ew_stop = ew_done[0] = ew_done[1] = ew_done[2] = 0;
     L4_ThreadId_t w = tsup_thread(ew_worker, 0);
     ew_w = w.raw;
     tsup_move(w, 1);
-    L4_ThreadId_t r[3];
     for (unsigned i = 0; i < 3; i++) {
         r[i] = tsup_thread(ew_reader, i);
         tsup_move(r[i], i == 0 ? 0 : i + 1);
     }
+    return w;
+}
+
+TEST(mp, a_thread_evicted_again_and_again_while_it_waits_for_the_lock_keeps_its_stack)
+{
+    if (ncpus() < 4)
+        return;
+    L4_ThreadId_t r[3], w = ew_load(r);
     tsup_sleep_ms(6000);
     ew_stop = 1;
     int finished = tsup_wait_flag(&ew_done[0], 5000) && tsup_wait_flag(&ew_done[1], 5000) &&
@@ -5919,16 +5925,8 @@ TEST(mp, the_clock_of_timeouts_keeps_up_with_system_clock_while_processor_0_wait
 {
     if (ncpus() < 4)
         return;
-    ew_count = ew_reads = ew_bad = 0;
-    ew_stop = ew_done[0] = ew_done[1] = ew_done[2] = 0;
     tk_took = tk_done = 0;
-    L4_ThreadId_t w = tsup_thread(ew_worker, 0), r[3];
-    ew_w = w.raw;
-    tsup_move(w, 1);
-    for (unsigned i = 0; i < 3; i++) {
-        r[i] = tsup_thread(ew_reader, i);
-        tsup_move(r[i], i == 0 ? 0 : i + 1);
-    }
+    L4_ThreadId_t r[3], w = ew_load(r);
     while (ew_reads < 1000)             /* the load is on */
         tsup_sleep_ms(1);
     L4_ThreadId_t s = tsup_thread(tk_sleeper, 0);
