@@ -4666,6 +4666,8 @@ static void sfr_pager(L4_Word_t unused)
 }
 
 /* One case; false, the reason printed, if it went wrong. */
+static char sfr_why[320];                /* the first case that failed: why */
+
 static int sfr_case(L4_Word_t pcpu, int local)
 {
     sfr_take = sfr_failed = sfr_faults = 0;
@@ -4708,15 +4710,17 @@ static int sfr_case(L4_Word_t pcpu, int local)
     const char *how = local ? "local" : "global";
     if (!queued || !sfr_failed || !halted || (old & 7) != L4_ExReg_AbortSend ||
         (reset & 7) != L4_ExReg_Halt) {
-        printf("sfr: pager on %lu (%s id): expected T queued to send (%d, ExchangeRegisters "
-               "said 0x%lx), its rewritten message to fail at P, T halted and in no IPC then "
-               "(ExchangeRegisters said 0x%lx); got %d failures (ErrorCode 0x%lx), halted %d\n",
-               pcpu, how, queued, old, reset, sfr_failed, sfr_err, halted);
+        snprintf(sfr_why, sizeof sfr_why, "sfr: pager on %lu (%s id): expected T queued to "
+                 "send (%d, ExchangeRegisters said 0x%lx), its rewritten message to fail at P, "
+                 "T halted and in no IPC then (ExchangeRegisters said 0x%lx); got %d failures "
+                 "(ErrorCode 0x%lx), halted %d", pcpu, how, queued, old, reset, sfr_failed,
+                 sfr_err, halted);
         return 0;
     }
     if (sfr_faults < 3) {
-        printf("sfr: pager on %lu (%s id): T, resumed %s, expected to fault at P again, got %d "
-               "faults (its state %lu)\n", pcpu, how, again ? "twice" : "once", sfr_faults, st);
+        snprintf(sfr_why, sizeof sfr_why, "sfr: pager on %lu (%s id): T, resumed %s, expected "
+                 "to fault at P again, got %d faults (its state %lu)", pcpu, how,
+                 again ? "twice" : "once", sfr_faults, st);
         return 0;
     }
     return 1;
@@ -4728,12 +4732,11 @@ TEST(mp, a_faulter_whose_page_fault_message_failed_while_halted_stops_once_when_
         return;
     set_root();
     THREAD_STOPS_BEGIN();
-    int ok = sfr_case(2, 0);
-    ok &= sfr_case(1, 0);
-    ok &= sfr_case(2, 1);
-    ok &= sfr_case(1, 1);
+    sfr_why[0] = 0;
+    int ok = sfr_case(2, 0) && sfr_case(1, 0) && sfr_case(2, 1) && sfr_case(1, 1);
     THREAD_STOPS_END();
-    EXPECT(ok);
+    if (!ok)
+        test_fail(__FILE__, __LINE__, "%s", sfr_why);
 }
 
 /* A pager's map item rewritten by another thread of its space while the
