@@ -101,9 +101,9 @@ static void schedule_set(struct tcb *t, struct schedule *s)
  * move then finds it). */
 static word_t move_check(struct tcb *t, word_t processor)
 {
-    unsigned cpu = (unsigned)SCHED_PROCESSOR(processor);
     if (processor == ~0UL)
         return 0;
+    unsigned cpu = (unsigned)SCHED_PROCESSOR(processor);
     if (irq_is_thread(t))
         return intctl_reaches(cpu) ? 0 : ERR_INVALID_PARAM;
     return !t->space || space_root(t->space, cpu) ? 0 : ERR_NO_MEMORY;
@@ -177,7 +177,7 @@ COLD word_t sys_schedule(word_t dest, struct schedule *s)
     /* Last: a higher priority, or another processor, may run it at once
      * (and us elsewhere), and by the time we run again t may have been
      * deleted, its slot even given to another. */
-    word_t cpu = SCHED_PROCESSOR(s->processor);
+    unsigned cpu = (unsigned)SCHED_PROCESSOR(s->processor);
     if (s->processor != ~0UL && irq_is_thread(t))
         irq_move(t, cpu);
     else if (s->processor != ~0UL && t->space)

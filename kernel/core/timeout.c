@@ -53,8 +53,7 @@ uint64_t time_deadline_slow(uint16_t t)
      * from the clock, which waits for the boot processor's next tick and
      * then jumps: a deadline counted from it came early (a 40 ms receive
      * timeout ended after 35 ms of SystemClock, sched_clock). */
-    uint64_t now = timer_ticks_elapsed();
-    return (now > kernel_ticks ? now : kernel_ticks) + (us + US_PER_TICK - 1) / US_PER_TICK +
+    return MAX(timer_ticks_elapsed(), kernel_ticks) + (us + US_PER_TICK - 1) / US_PER_TICK +
            (us == 0);
 }
 

@@ -143,13 +143,7 @@ int session_request(L4_ThreadId_t from, L4_MsgTag_t tag)
         if (!running || from.raw != client.raw)
             return OS_EPERM;
         char buf[OS_MSG_BYTES];
-        /* (no more than its words from MR2 on carry: the MRs past them
-         * hold what the server last sent or got, for another process) */
-        unsigned long u = L4_UntypedWords(tag), n = u > 1 ? (u - 1) * 8 : 0;
-        if (mr[1] < n)
-            n = mr[1];
-        if (n > sizeof buf)
-            n = sizeof buf;
+        unsigned long n = os_msg_bytes(L4_UntypedWords(tag), 2, mr[1]);
         memcpy(buf, &mr[2], (size_t)n);
         tty_input(buf, (unsigned)n);
         return OS_OK;

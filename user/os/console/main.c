@@ -44,7 +44,7 @@ int app_main(int argc, char **argv)
             receive();
             reply = 0;
         } else if (label == OS_WRITE) {
-            size_t n = os_write_bytes(L4_UntypedWords(tag), mr[2]);
+            size_t n = os_msg_bytes(L4_UntypedWords(tag), 3, mr[2]);
             if (mr[1] & OS_STREAM_RAW)      /* a terminal's own output: now, as it is */
                 uart_put_raw((const char *)&mr[3], n);
             else

@@ -150,7 +150,7 @@ static int transfer(struct pipe *p, int end, L4_ThreadId_t from, L4_Word_t *mr, 
     if (end == READ_END) {
         p->reader_max = mr[2] < OS_MSG_BYTES ? mr[2] : OS_MSG_BYTES;
     } else {
-        p->writer_len = os_write_bytes(u, mr[2]);
+        p->writer_len = os_msg_bytes(u, 3, mr[2]);
         memcpy(p->writer_data, &mr[3], p->writer_len);
     }
     progress(p);

@@ -134,13 +134,14 @@ enum { OS_END_EXIT, OS_END_KILLED, OS_END_FAULT };
  * MR3, fits in the 64 MRs with room to spare). */
 #define OS_MSG_BYTES 472
 
-/* The bytes an OS_WRITE (tagged `u` untyped words) carries: as many as
- * MR2 names, but no more than its words from MR3 on hold, nor
- * OS_MSG_BYTES. (A server's MRs past those hold what it last sent or got:
- * another client's bytes.) */
-static inline unsigned long os_write_bytes(unsigned long u, unsigned long named)
+/* The bytes a message of `u` untyped words carries from MR `first` on
+ * (OS_WRITE's from MR3, OS_UNIX_INPUT's from MR2): as many as it names,
+ * but no more than its words from there hold, nor OS_MSG_BYTES. (A
+ * server's MRs past those hold what it last sent or got: another
+ * client's bytes.) */
+static inline unsigned long os_msg_bytes(unsigned long u, unsigned first, unsigned long named)
 {
-    unsigned long carried = u > 2 ? (u - 2) * 8 : 0;
+    unsigned long carried = u >= first ? (u - first + 1) * 8 : 0;
     if (named > carried)
         named = carried;
     return named < OS_MSG_BYTES ? named : OS_MSG_BYTES;
