@@ -53,8 +53,8 @@ uint64_t time_deadline_slow(uint16_t t)
      * from the clock, which waits for the boot processor's next tick and
      * then jumps: a deadline counted from it came early (a 40 ms receive
      * timeout ended after 35 ms of SystemClock, sched_clock). */
-    return MAX(timer_ticks_elapsed(), kernel_ticks) + (us + US_PER_TICK - 1) / US_PER_TICK +
-           (us == 0);
+    uint64_t now = timer_ticks_elapsed();   /* (once: MAX evaluates twice) */
+    return MAX(now, kernel_ticks) + (us + US_PER_TICK - 1) / US_PER_TICK + (us == 0);
 }
 
 /* The first waiting thread due after `deadline`, NULL if none. */
