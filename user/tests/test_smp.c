@@ -4672,6 +4672,8 @@ static int sfr_case(L4_Word_t pcpu, int local)
 {
     sfr_take = sfr_failed = sfr_faults = 0;
     sfr_err = 0;
+    /* (T must fault at SFR_ADDR: nothing of an earlier test's there) */
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2(SFR_ADDR, 12), L4_FullyAccessible));
     L4_ThreadId_t p = tsup_thread(sfr_pager, 0);
     tsup_move(p, pcpu);
     L4_ThreadId_t t = tsup_thread(fault_reader, SFR_ADDR);
@@ -4749,7 +4751,7 @@ TEST(mp, a_faulter_whose_page_fault_message_failed_while_halted_stops_once_when_
  * the item in MR8 and MR9 (in memory, not in a register); Q, on another
  * processor, flips MR8 between MRW_A and pages of the space that each
  * have a frame of their own. */
-#define MRW_A     0x6A000000UL          /* nobody maps there but P */
+#define MRW_A     0x6B000000UL          /* nobody maps there but P */
 #define MRW_PAGES 64
 #define MRW_MARK  0x4D52574D52574D52UL
 static L4_Word_t mrw_src[512] __attribute__((aligned(4096)));
@@ -4832,6 +4834,9 @@ TEST(mp, a_pagers_map_item_rewritten_while_the_kernel_maps_it_without_the_lock)
     tsup_kill(f);
     tsup_kill(q);
     tsup_kill(p);
+    /* F may have died between its read and its Flush: MRW_A stays P's
+     * page in this space, which the tests after this one share. */
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2(MRW_A, 12), L4_FullyAccessible));
     if (mrw_bad)
         test_fail(__FILE__, __LINE__, "expected P's page (word 0 %lx) at %lx after each fault, "
                   "read %lx", MRW_MARK, MRW_A, mrw_bad & ~1UL);
