@@ -4189,12 +4189,6 @@ static void krv_reader(L4_Word_t k)
     L4_Sleep(L4_Never);
 }
 
-static L4_Word_t krv_state(L4_ThreadId_t t)
-{
-    L4_Word_t old;
-    return L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
-}
-
 TEST(mp, a_console_reader_on_the_boot_processor_runs_when_another_took_the_character)
 {
     if (ncpus() < 4)
@@ -4207,13 +4201,14 @@ TEST(mp, a_console_reader_on_the_boot_processor_runs_when_another_took_the_chara
     tsup_move(r1, 1);
     L4_ThreadId_t r0 = tsup_space(krv_reader, 0);
     tsup_move(r0, 0);
-    tsup_sleep_ms(30);
-    L4_Word_t s0 = krv_state(r0), s1 = krv_state(r1);
+    wait_state(r0, 6);                      /* (a new space's first faults take a while */
+    wait_state(r1, 6);                      /* on a busy host) */
+    L4_Word_t s0 = sched_state(r0), s1 = sched_state(r1);
     printf("HARNESS-TYPE k\n");
     for (int i = 0; i < 3000 && !krv_done[0] && !krv_done[1]; i++)
         tsup_sleep_ms(1);
     tsup_sleep_ms(300);                     /* the other reader runs, and waits again */
-    L4_Word_t a0 = krv_state(r0), a1 = krv_state(r1);
+    L4_Word_t a0 = sched_state(r0), a1 = sched_state(r1);
     int d0 = krv_done[0], d1 = krv_done[1];
     printf("kr: before %lu %lu, after %lu %lu, done %d %d\n", s0, s1, a0, a1, d0, d1);
     tsup_kill(r0);
