@@ -2922,6 +2922,88 @@ TEST(mp, ipc_between_processors_goes_on_while_another_holds_the_lock)
 }
 
 /*
+ * Two clients, on processors 1 and 2, Call one server on processor 3,
+ * which answers each with ReplyWait. Its reply is a request to its
+ * client's processor, and a Call of the other client that comes while
+ * processor 3 waits for that request finds the server between the two
+ * phases of its IPC without the lock. That Call was refused
+ * (serve_send) and went the locked way, whose claims made the requests
+ * of the others withdraw and take the lock too: a pipeline of three
+ * programs and the pipe server on four processors took it about once an
+ * IPC. Now processor 3 serves the Call once its own request is over
+ * (mp_request). The clients count their round trips, each answer
+ * checked; the test wants the three processors to take the kernel lock
+ * fewer times than once every 8 round trips.
+ */
+#define TC_ROUNDS 2000
+static volatile L4_Word_t tc_rounds[2], tc_bad, tc_server_id;
+static volatile int tc_go, tc_done[2];
+
+static void tc_server(L4_Word_t unused)
+{
+    (void)unused;
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        L4_Word_t w;
+        L4_StoreMR(1, &w);
+        w = ~w;
+        tsup_load(0, 1, &w);
+        L4_ReplyWait(from, &from);
+    }
+}
+
+static void tc_client(L4_Word_t k)
+{
+    L4_ThreadId_t server = tid(tc_server_id);
+    while (!tc_go)
+        ;
+    for (L4_Word_t i = 0; i < TC_ROUNDS && !tc_bad; i++) {
+        L4_Word_t w = i << 1 | k, got = 0;
+        tsup_load(0, 1, &w);
+        L4_MsgTag_t tag = L4_Call(server);
+        L4_StoreMR(1, &got);
+        if (L4_IpcFailed(tag) || got != ~w)
+            tc_bad = L4_IpcFailed(tag) ? L4_ErrorCode() | 1UL << 63 : got;
+        tc_rounds[k] = i + 1;
+    }
+    tc_done[k] = 1;
+    L4_Sleep(L4_Never);
+}
+
+TEST(mp, a_call_to_a_server_whose_processor_waits_for_its_reply_takes_no_lock)
+{
+    if (ncpus() < 4)
+        return;
+    tc_go = tc_done[0] = tc_done[1] = 0;
+    tc_rounds[0] = tc_rounds[1] = tc_bad = 0;
+    L4_ThreadId_t s = tsup_thread(tc_server, 0);
+    EXPECT(tsup_wait_blocked(s));
+    tsup_move(s, 3);
+    tc_server_id = s.raw;
+    L4_ThreadId_t c[2];
+    for (unsigned k = 0; k < 2; k++) {
+        c[k] = tsup_thread(tc_client, k);
+        tsup_move(c[k], 1 + k);
+    }
+    L4_Word_t takes = lock_takes(0xE);
+    tc_go = 1;
+    int done = tsup_wait_flag(&tc_done[0], 60000) && tsup_wait_flag(&tc_done[1], 60000);
+    takes = lock_takes(0xE) - takes;
+    L4_Word_t rounds = tc_rounds[0] + tc_rounds[1];
+    printf("  (%lu round trips, %lu kernel lock takes on processors 1 to 3)\n", rounds, takes);
+    for (unsigned k = 0; k < 2; k++)
+        tsup_kill(c[k]);
+    tsup_kill(s);
+    EXPECT(done);
+    EXPECT_EQ(tc_bad, 0);
+    if (takes * 8 >= rounds)
+        test_fail(__FILE__, __LINE__, "expected fewer kernel lock takes on processors 1 to 3 "
+                  "than one every 8 of the %lu round trips of two clients on 1 and 2 calling "
+                  "a server on 3, got %lu", rounds, takes);
+}
+
+/*
  * The same with every Call queued: a sender whose receiver on another
  * processor does not wait joins its send queue by a request, and the
  * receiver takes the message from there by a request to the sender's

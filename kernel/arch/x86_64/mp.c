@@ -463,13 +463,56 @@ static struct tcb *serve_one(unsigned from)
     return woken;
 }
 
-struct tcb *mp_serve_requests(enum serve_where where)
+/*
+ * Waiting for its own request, a processor does not serve a send to the
+ * thread it runs, which is between the phases of its IPC without the
+ * lock: serve_send would refuse it, and the refused requester takes the
+ * lock, whose claims make the other processors' requests withdraw and
+ * take it too (a pipeline of three programs and the pipe server on four
+ * processors took the lock 4031 times, 2003 for such refusals). The
+ * request stays posted, its bit in `requests`, and is served once the
+ * wait is over, in the IPI that announced it, which waits for interrupts
+ * to be on again (in user mode, in the idle thread, at a preemption
+ * point): by then the thread waits in its receive phase, as a Call's
+ * sender expects, or runs, and the sender is queued. Not a send from the
+ * processor this one waits for, which may wait for this one in turn:
+ * that is refused at once. (Three processors that each wait for the next
+ * defer each other's sends until one withdraws its request, after
+ * REQ_PATIENCE_US, and takes the lock.) The request's words are read
+ * before the request is taken; the requester may withdraw it and post
+ * another meanwhile, and the worst that comes of it is a send deferred
+ * that need not have been, or one refused.
+ */
+static bool deferred(unsigned from, unsigned waited_for)
+{
+    const struct cpu_request *q = request_of(from);
+    uint32_t kind = __atomic_load_n(&q->kind, __ATOMIC_RELAXED);
+    return from != waited_for && kind < REQ_EXREG && kind != REQ_TAKE &&
+           __atomic_load_n(&q->id, __ATOMIC_RELAXED) == current->global_id;
+}
+
+/* The requesters of `from` whose requests wait for this one's to end. */
+static __attribute__((noinline)) uint32_t deferred_of(uint32_t from, unsigned waited_for)
+{
+    uint32_t later = 0;
+    for (; from; from &= from - 1)
+        if (deferred((unsigned)__builtin_ctz(from), waited_for))
+            later |= from & -from;
+    return later;
+}
+
+struct tcb *mp_serve_requests(enum serve_where where, unsigned waited_for)
 {
     bool idle = where == SERVE_IDLE;
-    if (!__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
+    uint32_t from = __atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED);
+    if (where == SERVE_WAITING && from)
+        from &= ~deferred_of(from, waited_for);
+    if (!from)
         return NULL;
+    /* (those taken; the rest stay, for later, or for their requesters to
+     * withdraw: a bit put back after that would take their next request) */
+    __atomic_and_fetch(&this_cpu.requests, ~from, __ATOMIC_ACQUIRE);
     struct tcb *run = NULL;             /* idle: the first made ready, unqueued */
-    uint32_t from = __atomic_exchange_n(&this_cpu.requests, 0, __ATOMIC_ACQUIRE);
     for (; from; from &= from - 1) {
         struct tcb *r = serve_one((unsigned)__builtin_ctz(from));
         if (!r)
@@ -515,7 +558,7 @@ enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread
         if (status < REQ_NONE)
             return (enum req_outcome)status;
         if (__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
-            mp_serve_requests(SERVE_WAITING);   /* the server's own, to us */
+            mp_serve_requests(SERVE_WAITING, cpu);  /* the server's own, to us */
         uint32_t posted = REQ_POSTED;
         if ((this_cpu.park || (waited % 256 == 0 && patience_over(&give_up))) &&
             __atomic_compare_exchange_n(&q->status, &posted, REQ_NONE, false, __ATOMIC_RELAXED,

@@ -218,10 +218,10 @@ static void interrupt(struct trap_frame *f)
         /* Requests (arch/mp.h); the idle thread also looks at its ready
          * queue without the lock, unless a holder keeps it idle */
         if (frame_from_user(f) || !sched_is_idle(current)) {
-            mp_serve_requests(SERVE_RUNNING);
+            mp_serve_requests(SERVE_RUNNING, 0);
         } else if ((this_cpu.requests || this_cpu.resched) && mp_idle_may_leave()) {
             this_cpu.resched = 0;
-            sched_leave_idle(mp_serve_requests(SERVE_IDLE));
+            sched_leave_idle(mp_serve_requests(SERVE_IDLE, 0));
             return;
         }
         if (!this_cpu.resched)
