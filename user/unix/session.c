@@ -175,11 +175,13 @@ void session_process_ended(struct proc *p)
 #ifdef UNIX_TRACE
     ulog("session ended: status %x", status);
 #endif
-    /* end the client's read of the console: it then asks for the status */
+    /* end the client's read of the console (its next, if it is not
+     * reading yet): it then asks for the status */
     L4_Word_t *mr = __L4_Utcb();
     L4_Word_t saved[3] = { mr[0], mr[1], mr[2] };
-    mr[0] = MSGTAG(OS_CLOSE, 0, 1);
+    mr[0] = MSGTAG(OS_CLOSE, 0, 2);
     mr[1] = OS_STREAM_RAW;
+    mr[2] = client.raw;
     L4_Call(console_id());
     mr[0] = saved[0], mr[1] = saved[1], mr[2] = saved[2];
     if (!L4_IsNilThread(waiter))

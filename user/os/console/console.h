@@ -30,6 +30,7 @@ void editor_show(void);
 /* ---- typed lines and their readers (input.c) ----------------------------- */
 int input_submit(const char *line, size_t n);   /* a finished line; false: no room */
 void input_end(void);                       /* Ctrl-D: the end of the input, once */
+void input_close_raw(L4_ThreadId_t of);     /* OS_CLOSE raw: the end of of's raw input, once */
 void input_interrupt(void);                 /* Ctrl-C */
 void input_read(L4_ThreadId_t reader, L4_Word_t max, int raw);   /* OS_READ */
 /* The reader asked for bytes as typed (OS_STREAM_RAW): then they go to

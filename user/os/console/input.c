@@ -6,7 +6,14 @@
  * before, which gets OS_EBUSY (a reader that is gone, killed in its read,
  * simply does not get it), and a line that cannot be handed over stays
  * for the next. Ctrl-C ends the foreground group and gives the waiting
- * reader OS_EINTR (the shell then prompts again). */
+ * reader OS_EINTR (the shell then prompts again).
+ *
+ * Two kinds of end of input: Ctrl-D ends a line reader's read, OS_CLOSE
+ * of the raw stream one named raw reader's (the Unix server's session
+ * client: its program ended). The second is kept apart and for that
+ * reader only: it may come before the reader's first read, or when
+ * nobody reads (a client that left without waiting), and must then reach
+ * neither the shell's next line read nor the next session's client. */
 #include <pecan/abi.h>
 #include <string.h>
 #include <l4/ipc.h>
@@ -19,7 +26,8 @@
 static char queue[QUEUE];                   /* a ring of bytes: lines with their '\n' */
 static size_t head, used;
 static int line_start = 1;                  /* the queue's first byte starts a line */
-static int ended;                           /* Ctrl-D: the next read with nothing queued gets 0 */
+static int ended;                           /* Ctrl-D: the next line read, queue empty, gets 0 */
+static L4_ThreadId_t closed;                /* OS_CLOSE raw: this raw reader's next read likewise */
 static L4_ThreadId_t reader;
 static L4_Word_t reader_max;
 static L4_Word_t foreground;
@@ -43,9 +51,15 @@ static size_t first_line(size_t max)
     return n;
 }
 
+/* Does the waiting reader's input end once the queue is empty? */
+static int at_end(void)
+{
+    return raw ? reader.raw == closed.raw : ended;
+}
+
 static void serve(void)
 {
-    if (L4_IsNilThread(reader) || (!used && !ended))
+    if (L4_IsNilThread(reader) || (!used && !at_end()))
         return;
     L4_Word_t *mr = __L4_Utcb();
     size_t n = raw ? (used < reader_max ? used : reader_max) : first_line(reader_max);
@@ -54,8 +68,10 @@ static void serve(void)
     mr[1] = n;
     if (!answer(OS_OK, 1 + (unsigned)((n + 7) / 8)))
         return;                             /* the line stays for the next reader */
-    if (!n)
-        ended = 0;                          /* Ctrl-D ends one read */
+    if (!n && raw)
+        closed = L4_nilthread;              /* an end ends one read */
+    else if (!n)
+        ended = 0;
     line_start = n && queue[(head + n - 1) % QUEUE] == '\n';
     head = (head + n) % QUEUE;
     used -= n;
@@ -75,6 +91,12 @@ int input_submit(const char *line, size_t n)
 void input_end(void)
 {
     ended = 1;
+    serve();
+}
+
+void input_close_raw(L4_ThreadId_t of)
+{
+    closed = of;
     serve();
 }
 

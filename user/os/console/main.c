@@ -58,8 +58,8 @@ int app_main(int argc, char **argv)
             input_foreground(mr[1]);
             mr[0] = 0;
         } else if (label == OS_CLOSE) {
-            if (mr[1] & OS_STREAM_RAW)      /* the raw reader's input ends */
-                input_end();
+            if (mr[1] & OS_STREAM_RAW)      /* the named raw reader's input ends */
+                input_close_raw((L4_ThreadId_t){ .raw = L4_UntypedWords(tag) > 1 ? mr[2] : 0 });
             mr[0] = 0;
         } else if (label >= OS_REQUEST) {
             mr[0] = MSGTAG(OS_EINVAL, 0, 0);

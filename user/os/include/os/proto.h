@@ -52,8 +52,9 @@
  *              handle OS_STREAM_RAW: OS_READ gets the bytes as typed (no
  *              line editing, no echo, Ctrl-C is a byte: the reader is a
  *              terminal itself, the Unix server's), OS_WRITE's bytes go out
- *              at once as they are, OS_CLOSE ends the raw reader's read
- *              (0 bytes: the end of its input)
+ *              at once as they are, OS_CLOSE (handle, reader) ends that
+ *              raw reader's read, or its next if it is not reading (0 bytes:
+ *              the end of its input); no other reader's
  *   Unix:      OS_UNIX_RUN     command line              -> - (runs it on the console)
  *   ("unix")   OS_UNIX_INPUT   bytes                     -> - (typed; answered when the
  *                                                           terminal has room)
