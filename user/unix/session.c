@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <l4/ipc.h>
+#include <l4/schedule.h>
 #include <l4/utcb.h>
 #include <os/os.h>
 #include "exec.h"
@@ -93,14 +94,54 @@ static int start(char **argv)
     return 0;
 }
 
+/* Has the session's client ended (killed, or gone without OS_UNIX_WAIT)?
+ * Then its thread is no more: Schedule, which we may not do to a thread
+ * that exists, says "invalid thread" instead of "no privilege". (No
+ * OS_RELEASE notice for this: the root server sends those with a
+ * timeout, and we call it, for address spaces; the two could wait on
+ * each other.) */
+static bool client_gone(void)
+{
+    L4_Word_t old;
+    return !L4_Schedule(client, ~0UL, ~0UL, ~0UL, ~0UL, &old) &&
+           L4_ErrorCode() == L4_ErrInvalidThread;
+}
+
+/* SIGHUP to the processes of session sid but `except`, as Linux does when
+ * the terminal hangs up: they are to leave the terminal to the next. */
+static void hang_up(int sid, const struct proc *except)
+{
+    struct proc *q;
+    for (unsigned at = 0; (q = proc_next(&at));)
+        if (q != except && q->sid == sid && q->state == P_ALIVE)
+            signal_send_proc(q, SIGHUP);
+}
+
+/* The client left the session without waiting for its end: nobody types
+ * into it or reads its end any more, as when a modem hangs up. Its
+ * processes get SIGHUP, and its leader's end is no session's end (its
+ * OS_CLOSE would be for nobody). */
+static void abandon(void)
+{
+    ulog("the session's client (%lx) is gone: its session hangs up", client.raw);
+    if (leader)
+        hang_up(leader->sid, NULL);
+    leader = NULL;
+    running = ended = false;
+    waiter = L4_nilthread;
+    tty_set_session(0, 0);
+}
+
 static int run(L4_ThreadId_t from)
 {
     static char text[1024];
     long n = os_get_string(1, text, sizeof text);
     if (n < 0)
         return OS_ETOOLONG;
-    if (running)
+    if (running && !client_gone())
         return OS_EBUSY;
+    if (running)
+        abandon();
     char *argv[MAX_ARGS + 1];
     unsigned argc = 0;
     for (char *s = text; s < text + n && argc < MAX_ARGS; s += strlen(s) + 1)
@@ -166,11 +207,7 @@ void session_process_ended(struct proc *p)
     leader = NULL;
     status = p->exit_status;
     ended = true;
-    /* what the session left running hangs up, as on Linux */
-    struct proc *q;
-    for (unsigned at = 0; (q = proc_next(&at));)
-        if (q != p && q->sid == p->sid && q->state == P_ALIVE)
-            signal_send_proc(q, SIGHUP);
+    hang_up(p->sid, p);                     /* what the session left running */
     tty_set_session(0, 0);
 #ifdef UNIX_TRACE
     ulog("session ended: status %x", status);

@@ -55,7 +55,9 @@
  *              at once as they are, OS_CLOSE (handle, reader) ends that
  *              raw reader's read, or its next if it is not reading (0 bytes:
  *              the end of its input); no other reader's
- *   Unix:      OS_UNIX_RUN     command line              -> - (runs it on the console)
+ *   Unix:      OS_UNIX_RUN     command line              -> - (runs it on the console;
+ *                                                           OS_EBUSY while a session runs
+ *                                                           whose client is still there)
  *   ("unix")   OS_UNIX_INPUT   bytes                     -> - (typed; answered when the
  *                                                           terminal has room)
  *              OS_UNIX_WAIT    -                         -> the session's wait status
