@@ -104,6 +104,10 @@ def kdb_frames(name):
 SPINS = " | ".join(["spin"] * 8)        # tasks 43..4A; then echo 4B, shell 4C
 LONG = "".join(f"{i:04d} " for i in range(200))     # 1000 characters
 
+# (the end of input went to the shell's line read: it ended, and came back)
+SHELL_READ_NOT_ENDED = absent("the shell server", "the end of /bin/true's session ended a later "
+                              "read, the shell's")
+
 SESSION = [
     ("help_lists_the_programs_there_are", "help",
      r"commands:[\s\S]*programs:[^\n]*benchpeer[^\n]*crash[^\n]*wc", None),
@@ -229,6 +233,22 @@ SESSION = [
     (None, "sh", r"built-in shell \(ash\)[\s\S]*/ # ", None),
     (None, "echo served again", r"\nserved again\r?\n", None),
     (None, "exit", r"\npecan> ", None),
+    # a client that starts a session and leaves without OS_UNIX_WAIT (or is
+    # killed) locks nobody out: the next session hangs its processes up and
+    # starts; the end of a session nobody waits for ends no other read
+    # (last: a wedged console would fail the steps after it)
+    ("unix_a_client_that_leaves_locks_no_session", "badclient session /bin/sh",
+     r"badclient: started /bin/sh \(ok\); leaving without waiting[\s\S]*pecan> ", None),
+    (None, "sh /bin/echo next session",
+     r"client \(\w+\) is gone: its session hangs up[\s\S]*\nnext session\r?\n[\s\S]*pecan> ",
+     None),
+    (None, "sh /bin/ps", r"PID +USER +COMMAND[\s\S]*/bin/ps\r?\n[\s\S]*pecan> ",
+     absent("/bin/sh", "the left session's shell did not hang up")),
+    ("unix_a_session_nobody_waits_for_ends_no_other_read", "badclient session /bin/true",
+     r"badclient: started /bin/true \(ok\); leaving without waiting\r?\npecan> ", None),
+    (None, "hello", r"Hello from task[\s\S]*?pecan> ", SHELL_READ_NOT_ENDED),
+    (None, "sh /bin/echo after true", r"\nafter true\r?\n[\s\S]*?pecan> ", SHELL_READ_NOT_ENDED),
+    (None, "hello", r"Hello from task[\s\S]*?pecan> ", SHELL_READ_NOT_ENDED),
 ]
 
 

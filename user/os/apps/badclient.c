@@ -3,7 +3,9 @@
  * in MR2 and carries its bytes from MR3 on; one that names more than it
  * carries must not get the server's stale registers in: the bytes of the
  * last client it served (an attacker's review of the pipe and console
- * servers). */
+ * servers). `badclient session PROGRAM` starts PROGRAM as a Unix console
+ * session and leaves without waiting for its end (OS_UNIX_WAIT): the next
+ * session must start all the same. */
 #include <stdio.h>
 #include <string.h>
 #include <l4/ipc.h>
@@ -22,10 +24,20 @@ static long short_write(struct os_stream s, const char *eight, unsigned long cla
     return e ? -e : (long)__L4_Utcb()[1];
 }
 
+/* OS_UNIX_RUN of path (no arguments), and no more. */
+static int abandon_session(const char *path)
+{
+    L4_ThreadId_t server = os_lookup("unix");     /* (a call: before the message is put) */
+    int err = os_result(os_call(server, OS_UNIX_RUN, os_put_string(1, path, strlen(path) + 1) - 1));
+    printf("badclient: started %s (%s); leaving without waiting\n", path,
+           err ? os_strerror(err) : "ok");
+    return err != OS_OK;
+}
+
 int app_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc == 3 && !strcmp(argv[1], "session"))
+        return abandon_session(argv[2]);
     L4_ThreadId_t p = os_lookup("pipe");
     if (os_result(os_call(p, OS_PIPE_CREATE, 0)) != OS_OK) {
         printf("badclient: no pipe\n");
