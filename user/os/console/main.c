@@ -58,8 +58,9 @@ int app_main(int argc, char **argv)
             input_foreground(mr[1]);
             mr[0] = 0;
         } else if (label == OS_CLOSE) {
-            if (mr[1] & OS_STREAM_RAW)      /* the named raw reader's input ends */
-                input_close_raw((L4_ThreadId_t){ .raw = L4_UntypedWords(tag) > 1 ? mr[2] : 0 });
+            /* the end of the raw reader MR2 names (naming none: nobody's) */
+            if ((mr[1] & OS_STREAM_RAW) && L4_UntypedWords(tag) > 1)
+                input_close_raw((L4_ThreadId_t){ .raw = mr[2] });
             mr[0] = 0;
         } else if (label >= OS_REQUEST) {
             mr[0] = MSGTAG(OS_EINVAL, 0, 0);
