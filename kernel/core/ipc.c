@@ -825,9 +825,10 @@ static __attribute__((noinline)) enum req_outcome serve_map_reply(struct tcb *s,
  * in its IPC without the lock, whose request we serve while we wait: its
  * receive, which follows, might take the message (a reply perhaps, spec
  * 5.1: not "not waiting"), and while it takes a message from another
- * processor's thread, that processor changes its send queue. (Such a
- * send comes here only from the processor we wait for: the wait leaves
- * the others' for later, mp.c's deferred.) */
+ * processor's thread, that processor changes its send queue. (The wait
+ * leaves most such sends for later, mp.c's deferred, but not all: those
+ * from the processor it waits for, those while its own is deferred, and
+ * one reposted after deferred() read it. This check stays.) */
 static enum req_outcome serve_send(bool may_queue, struct tcb *s, word_t to, word_t tag,
                                    struct tcb **woken)
 {

@@ -35,7 +35,7 @@ static void handler(L4_Word_t unused)
 }
 
 /* The faulting side: which instruction, and what RAX was after it. */
-enum { DO_UD2, DO_DIV0, DO_HLT, DO_INT3, DO_TRAPFLAG, DO_LOCK_TAKES };
+enum { DO_UD2, DO_DIV0, DO_HLT, DO_INT3, DO_TRAPFLAG, DO_LOCK_TAKES, DO_WITHDRAWALS };
 static volatile L4_Word_t after_rax, done_op;
 
 static void faulter(L4_Word_t handler_id)
@@ -59,6 +59,10 @@ static void faulter(L4_Word_t handler_id)
     case DO_LOCK_TAKES:                     /* KDB LockTakes of processor 0 */
         rax = 0;
         __asm__ volatile("int3; cmpb $0x4C, %%al" : "+a"(rax));
+        break;
+    case DO_WITHDRAWALS:                    /* KDB Withdrawals of processor 0 */
+        rax = 0;
+        __asm__ volatile("int3; cmpb $0x57, %%al" : "+a"(rax));
         break;
     case DO_TRAPFLAG:                       /* single step over a few instructions */
         __asm__ volatile("pushf\n\torq $0x100, (%%rsp)\n\tpopf\n\tnop\n\t"
@@ -125,9 +129,9 @@ TEST(exception, breakpoint_that_is_no_debugger_call)
     EXPECT_EQ(after_rax, 0x1234 + DO_INT3);
 }
 
-/* Pecan's KDB LockTakes answers privileged spaces only (docs/security.md):
- * to a thread of another it is a breakpoint like any unknown marker, and
- * RAX keeps the processor number it asked about. */
+/* Pecan's KDB LockTakes and Withdrawals answer privileged spaces only
+ * (docs/security.md): to a thread of another each is a breakpoint like
+ * any unknown marker, and RAX keeps the processor number it asked about. */
 TEST(exception, lock_takes_of_an_unprivileged_thread_is_a_breakpoint)
 {
     EXPECT(run(DO_LOCK_TAKES, 0));
@@ -135,6 +139,15 @@ TEST(exception, lock_takes_of_an_unprivileged_thread_is_a_breakpoint)
     EXPECT_EQ(seen_rax, 0);
     EXPECT_EQ(seen_count, 1);
     EXPECT_EQ(after_rax, 0x1234 + DO_LOCK_TAKES);
+}
+
+TEST(exception, withdrawals_of_an_unprivileged_thread_is_a_breakpoint)
+{
+    EXPECT(run(DO_WITHDRAWALS, 0));
+    EXPECT_EQ(seen_vector, 3);
+    EXPECT_EQ(seen_rax, 0);
+    EXPECT_EQ(seen_count, 1);
+    EXPECT_EQ(after_rax, 0x1234 + DO_WITHDRAWALS);
 }
 
 TEST(exception, single_step_traps)

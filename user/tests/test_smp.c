@@ -2990,6 +2990,78 @@ TEST(mp, a_call_to_a_server_whose_processor_waits_for_its_reply_takes_no_lock)
 }
 
 /*
+ * A ring of sends (an attacker's review of the sends deferred while a
+ * processor waits for its own request): threads on processors 1, 2 and
+ * 3 each send to the next with a send timeout of 0, again and again, so
+ * that each processor often waits for its own request while the send of
+ * the one before to its thread waits there. Deferred for as long as the
+ * wait lasted, the three waited for each other until one withdrew its
+ * request after 10 ms with interrupts off; now a processor whose own
+ * request is deferred defers none (mp.c, deferred), and the ring breaks
+ * at once. Each sender makes 5000
+ * sends; the test wants fewer requests withdrawn on processors 1 to 3
+ * (KDB Withdrawals: not taken within 10 ms) than one in 500 sends: 96 to
+ * 133 were withdrawn in 15000 sends without the mark, 0 or 1 with it (a
+ * few may be where the host gave an emulated processor no turn for 10 ms).
+ */
+#define RING_SENDS 5000
+static volatile L4_Word_t ring_ids[3], ring_sent[3];
+static volatile int ring_go, ring_done[3];
+
+static void ring_sender(L4_Word_t k)
+{
+    while (!ring_go)
+        ;
+    L4_ThreadId_t next = tid(ring_ids[(k + 1) % 3]);
+    for (unsigned i = 0; i < RING_SENDS; i++) {
+        __L4_Utcb()[0] = 0;
+        L4_Send_Timeout(next, L4_ZeroTime);     /* (it never waits: "not waiting") */
+        ring_sent[k] = i + 1;
+    }
+    ring_done[k] = 1;
+    L4_Sleep(L4_Never);
+}
+
+static L4_Word_t withdrawals(unsigned cpus)
+{
+    L4_Word_t n = 0;
+    for (unsigned c = 0; cpus >> c; c++)
+        if (cpus >> c & 1)
+            n += L4_KDB_Withdrawals(c);
+    return n;
+}
+
+TEST(mp, a_ring_of_sends_between_three_processors_breaks_without_waiting_out_a_request)
+{
+    if (ncpus() < 4)
+        return;
+    ring_go = 0;
+    L4_ThreadId_t t[3];
+    for (unsigned k = 0; k < 3; k++) {
+        ring_done[k] = 0;
+        ring_sent[k] = 0;
+        t[k] = tsup_thread(ring_sender, k);
+        tsup_move(t[k], 1 + k);
+        ring_ids[k] = t[k].raw;
+    }
+    L4_Word_t before = withdrawals(0xE);
+    ring_go = 1;
+    int done = 1;
+    for (unsigned k = 0; k < 3; k++)
+        done &= tsup_wait_flag(&ring_done[k], 60000);
+    L4_Word_t withdrawn = withdrawals(0xE) - before;
+    L4_Word_t sent = ring_sent[0] + ring_sent[1] + ring_sent[2];
+    printf("  (%lu sends in the ring, %lu requests withdrawn after 10 ms)\n", sent, withdrawn);
+    for (unsigned k = 0; k < 3; k++)
+        tsup_kill(t[k]);
+    EXPECT(done);
+    if (withdrawn * 500 >= sent)
+        test_fail(__FILE__, __LINE__, "expected fewer requests of processors 1 to 3 withdrawn "
+                  "after waiting 10 ms than one in 500 of the %lu sends of a ring of three "
+                  "threads on them, got %lu", sent, withdrawn);
+}
+
+/*
  * The same with every Call queued: a sender whose receiver on another
  * processor does not wait joins its send queue by a request, and the
  * receiver takes the message from there by a request to the sender's

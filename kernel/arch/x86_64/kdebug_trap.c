@@ -9,6 +9,8 @@
  *   3C 4C                   LockTakes (Pecan's): RAX = a processor's number ->
  *                           RAX = its kernel lock acquisitions, all ones if
  *                           there is no such processor; privileged spaces only
+ *   3C 57                   Withdrawals (Pecan's): the same for its requests
+ *                           withdrawn after REQ_PATIENCE_US (mp.c)
  *   90 before any of these  no debugger entry for Enter
  */
 #include "kdebug.h"
@@ -87,6 +89,11 @@ __kdb bool kdebug_trap(struct trap_frame *f)
         if (!current->space->privileged)
             return false;               /* (an unknown call to the others) */
         f->rax = f->rax < mp_cpus ? mp_lock_takes((unsigned)f->rax) : ~0UL;
+        return true;
+    case 0x57:
+        if (!current->space->privileged)
+            return false;
+        f->rax = f->rax < mp_cpus ? mp_withdrawals((unsigned)f->rax) : ~0UL;
         return true;
     }
     return false;

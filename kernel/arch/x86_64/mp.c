@@ -272,6 +272,11 @@ __kdb uint64_t mp_lock_takes(unsigned cpu)
     return __atomic_load_n(&cpu_of[cpu]->lock_takes, __ATOMIC_RELAXED);
 }
 
+__kdb uint64_t mp_withdrawals(unsigned cpu)
+{
+    return __atomic_load_n(&cpu_of[cpu]->withdrawals, __ATOMIC_RELAXED);
+}
+
 /* A user flush goes to the processors claimed (the others run no
  * thread of a space whose mappings went, or are idle and flush when
  * they switch), a global one to all. */
@@ -374,6 +379,11 @@ void mp_evicted_here(void)
     /* Its wait for the lock ended: if the lock came here, the idle loop
      * passes it on. */
     __atomic_and_fetch(&waiting, ~(1u << cpu_index()), __ATOMIC_RELAXED);
+    /* The IPI whose handler evicted the thread may have been the one
+     * that announced these (deferred while it waited, or come while
+     * interrupts were off): the idle loop serves them on another. */
+    if (__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
+        poke(cpu_index());
 }
 
 /* ---- the holder's requests ---------------------------------------------- */
@@ -469,19 +479,28 @@ static struct tcb *serve_one(unsigned from)
  * lock: serve_send would refuse it, and the refused requester takes the
  * lock, whose claims make the other processors' requests withdraw and
  * take it too (a pipeline of three programs and the pipe server on four
- * processors took the lock 4031 times, 2003 for such refusals). The
+ * processors took the lock 3881 times, about 2000 for such refusals). The
  * request stays posted, its bit in `requests`, and is served once the
  * wait is over, in the IPI that announced it, which waits for interrupts
  * to be on again (in user mode, in the idle thread, at a preemption
- * point): by then the thread waits in its receive phase, as a Call's
- * sender expects, or runs, and the sender is queued. Not a send from the
+ * point; mp_evicted_here if its handler evicted the thread): by then the
+ * thread usually waits in its receive phase, as a Call's sender expects,
+ * or runs, and the sender is queued; serve_send looks again anyway. Not a send from the
  * processor this one waits for, which may wait for this one in turn:
- * that is refused at once. (Three processors that each wait for the next
- * defer each other's sends until one withdraws its request, after
- * REQ_PATIENCE_US, and takes the lock.) The request's words are read
- * before the request is taken; the requester may withdraw it and post
- * another meanwhile, and the worst that comes of it is a send deferred
- * that need not have been, or one refused.
+ * that is refused at once. Nor while its own request is deferred: three
+ * processors that each wait for the next, each deferring the send of the
+ * one before, waited until one withdrew its request, 10 ms with
+ * interrupts off (REQ_PATIENCE_US), and any task could make such a ring
+ * of its own threads again and again, and draw other tasks' sends to
+ * its threads into it (an attacker's review,
+ * mp.a_ring_of_sends_between_three_processors_breaks_without_waiting_out_a_request).
+ * So a processor that defers a request marks it (`deferred`), and one
+ * whose own request is marked defers none: in a ring each finds its own
+ * marked, serves the one it deferred, and refuses it as before. The
+ * request's words are read before the request is taken; the requester
+ * may withdraw it and post another meanwhile, and the worst that comes
+ * of it is a send deferred that need not have been, one refused, or a
+ * new request marked.
  */
 static bool deferred(unsigned from, unsigned waited_for)
 {
@@ -491,13 +510,18 @@ static bool deferred(unsigned from, unsigned waited_for)
            __atomic_load_n(&q->id, __ATOMIC_RELAXED) == current->global_id;
 }
 
-/* The requesters of `from` whose requests wait for this one's to end. */
+/* The requesters of `from` whose requests wait for this one's to end,
+ * each marked so. */
 static __attribute__((noinline)) uint32_t deferred_of(uint32_t from, unsigned waited_for)
 {
     uint32_t later = 0;
-    for (; from; from &= from - 1)
-        if (deferred((unsigned)__builtin_ctz(from), waited_for))
+    for (; from; from &= from - 1) {
+        unsigned c = (unsigned)__builtin_ctz(from);
+        if (deferred(c, waited_for)) {
+            request_of(c)->deferred = 1;
             later |= from & -from;
+        }
+    }
     return later;
 }
 
@@ -505,7 +529,7 @@ struct tcb *mp_serve_requests(enum serve_where where, unsigned waited_for)
 {
     bool idle = where == SERVE_IDLE;
     uint32_t from = __atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED);
-    if (where == SERVE_WAITING && from)
+    if (where == SERVE_WAITING && waited_for < MAX_CPUS && from)
         from &= ~deferred_of(from, waited_for);
     if (!from)
         return NULL;
@@ -549,6 +573,7 @@ enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread
     q->thread = thread;
     q->id = id;
     q->tag = tag;
+    q->deferred = 0;
     __atomic_store_n(&q->status, REQ_POSTED, __ATOMIC_RELEASE);
     __atomic_or_fetch(&cpu_of[cpu]->requests, 1u << cpu_index(), __ATOMIC_SEQ_CST);
     poke(cpu);
@@ -557,14 +582,15 @@ enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread
         uint32_t status = __atomic_load_n(&q->status, __ATOMIC_ACQUIRE);
         if (status < REQ_NONE)
             return (enum req_outcome)status;
-        if (__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))
-            mp_serve_requests(SERVE_WAITING, cpu);  /* the server's own, to us */
+        if (__atomic_load_n(&this_cpu.requests, __ATOMIC_RELAXED))    /* the server's own, */
+            mp_serve_requests(SERVE_WAITING, q->deferred ? MAX_CPUS : cpu);     /* to us */
         uint32_t posted = REQ_POSTED;
         if ((this_cpu.park || (waited % 256 == 0 && patience_over(&give_up))) &&
             __atomic_compare_exchange_n(&q->status, &posted, REQ_NONE, false, __ATOMIC_RELAXED,
                                         __ATOMIC_RELAXED)) {
             /* (a bit left there would have it take our next request) */
             __atomic_and_fetch(&cpu_of[cpu]->requests, ~(1u << cpu_index()), __ATOMIC_RELAXED);
+            this_cpu.withdrawals += !this_cpu.park;
             return REQ_REFUSED;
         }
         cpu_relax();

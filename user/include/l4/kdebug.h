@@ -36,6 +36,16 @@ static inline L4_Word_t L4_KDB_LockTakes(L4_Word_t cpu)
     return cpu;
 }
 
+/* Pecan's: how many requests to other processors processor `cpu` has
+ * withdrawn because they were not taken within 10 ms (arch/mp.h), for
+ * tests that show no processor waits for another that long. As
+ * LockTakes: privileged spaces only. */
+static inline L4_Word_t L4_KDB_Withdrawals(L4_Word_t cpu)
+{
+    __asm__ volatile("int3; cmpb $0x57, %%al" : "+a"(cpu));
+    return cpu;
+}
+
 #define L4_KDB_Enter(msg)                                           \
     __asm__ volatile("int3; jmp 1f; mov $2f, %%rax; 1:\n"           \
                      ".pushsection .rodata\n 2: .asciz \"" msg "\"\n .popsection" \

@@ -83,6 +83,7 @@ static inline void kernel_lock(void)
 
 /* How often processor `cpu` took the lock since it started. */
 uint64_t mp_lock_takes(unsigned cpu);
+uint64_t mp_withdrawals(unsigned cpu);
 
 /* The mapping database, the page tables of user spaces and the kernel's
  * memory pools are the lock's, but code without the lock may map a page
@@ -219,8 +220,8 @@ enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, struct sc
  * touch: its IPI interrupted its running thread in user mode or at a
  * preemption point (whose work's threads another processor's locked IPC
  * could change there too), or the idle thread, or its own request, to
- * processor `waited_for`, waits (then a send to its thread waits too:
- * mp.c, deferred). The threads the messages made ready are queued, and
+ * processor `waited_for`, waits (then a send to its thread waits too,
+ * unless `waited_for` is MAX_CPUS: mp.c, deferred). The threads the messages made ready are queued, and
  * `resched` set if one is above the running thread; but in the idle
  * thread (after mp_idle_may_leave) the first is returned instead, for
  * sched_leave_idle. */

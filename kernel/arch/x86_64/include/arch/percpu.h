@@ -74,6 +74,9 @@ struct cpu_local {
     /* Kernel lock acquisitions (mp.c): KDB's LockTakes shows the tests
      * which work took no lock (kdebug_trap.c) */
     uint64_t lock_takes;
+    /* Requests of this processor withdrawn because their server did not
+     * take them within REQ_PATIENCE_US (mp.c): KDB's Withdrawals */
+    uint64_t withdrawals;
 };
 
 /* This processor's IPC with a thread of another, which that processor
@@ -86,6 +89,8 @@ struct cpu_request {
     uint64_t id;                /* the other processor's thread: its global id */
     uint64_t tag;               /* a send: its tag (untyped, no flags); a take: the
                                  * receive specifier */
+    volatile uint32_t deferred; /* the server waits for its own request first
+                                 * (mp.c, deferred: then this one defers none) */
 };
 
 struct cpu_pages {
