@@ -132,22 +132,23 @@ TEST(exception, breakpoint_that_is_no_debugger_call)
 /* Pecan's KDB LockTakes and Withdrawals answer privileged spaces only
  * (docs/security.md): to a thread of another each is a breakpoint like
  * any unknown marker, and RAX keeps the processor number it asked about. */
-TEST(exception, lock_takes_of_an_unprivileged_thread_is_a_breakpoint)
+static void expect_a_breakpoint(unsigned op)
 {
-    EXPECT(run(DO_LOCK_TAKES, 0));
+    EXPECT(run(op, 0));
     EXPECT_EQ(seen_vector, 3);
     EXPECT_EQ(seen_rax, 0);
     EXPECT_EQ(seen_count, 1);
-    EXPECT_EQ(after_rax, 0x1234 + DO_LOCK_TAKES);
+    EXPECT_EQ(after_rax, 0x1234 + op);
+}
+
+TEST(exception, lock_takes_of_an_unprivileged_thread_is_a_breakpoint)
+{
+    expect_a_breakpoint(DO_LOCK_TAKES);
 }
 
 TEST(exception, withdrawals_of_an_unprivileged_thread_is_a_breakpoint)
 {
-    EXPECT(run(DO_WITHDRAWALS, 0));
-    EXPECT_EQ(seen_vector, 3);
-    EXPECT_EQ(seen_rax, 0);
-    EXPECT_EQ(seen_count, 1);
-    EXPECT_EQ(after_rax, 0x1234 + DO_WITHDRAWALS);
+    expect_a_breakpoint(DO_WITHDRAWALS);
 }
 
 TEST(exception, single_step_traps)

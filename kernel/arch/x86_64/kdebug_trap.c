@@ -10,7 +10,7 @@
  *                           RAX = its kernel lock acquisitions, all ones if
  *                           there is no such processor; privileged spaces only
  *   3C 57                   Withdrawals (Pecan's): the same for its requests
- *                           withdrawn after REQ_PATIENCE_US (mp.c)
+ *                           withdrawn from a ring of deferrals (mp.c)
  *   90 before any of these  no debugger entry for Enter
  */
 #include "kdebug.h"

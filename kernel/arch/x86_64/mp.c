@@ -485,9 +485,9 @@ static struct tcb *serve_one(unsigned from)
  * to be on again (in user mode, in the idle thread, at a preemption
  * point; mp_evicted_here if its handler evicted the thread): by then the
  * thread usually waits in its receive phase, as a Call's sender expects,
- * or runs, and the sender is queued; serve_send looks again anyway. Not a send from the
- * processor this one waits for, which may wait for this one in turn:
- * that is refused at once. Nor while its own request is deferred: three
+ * or runs, and the sender is queued; serve_send looks again anyway. Not
+ * a send from the processor this one waits for, which may wait for this
+ * one in turn: that is refused at once. Nor while its own request is deferred: three
  * processors that each wait for the next, each deferring the send of the
  * one before, waited until one withdrew its request, 10 ms with
  * interrupts off (REQ_PATIENCE_US), and any task could make such a ring
@@ -590,7 +590,9 @@ enum req_outcome mp_request(unsigned cpu, enum req_kind kind, struct tcb *thread
                                         __ATOMIC_RELAXED)) {
             /* (a bit left there would have it take our next request) */
             __atomic_and_fetch(&cpu_of[cpu]->requests, ~(1u << cpu_index()), __ATOMIC_RELAXED);
-            this_cpu.withdrawals += !this_cpu.park;
+            /* (counted for the tests: withdrawn from a ring, the server
+             * deferring ours while its own was deferred) */
+            this_cpu.withdrawals += !this_cpu.park && q->deferred && request_of(cpu)->deferred;
             return REQ_REFUSED;
         }
         cpu_relax();

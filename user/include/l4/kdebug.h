@@ -37,9 +37,10 @@ static inline L4_Word_t L4_KDB_LockTakes(L4_Word_t cpu)
 }
 
 /* Pecan's: how many requests to other processors processor `cpu` has
- * withdrawn because they were not taken within 10 ms (arch/mp.h), for
- * tests that show no processor waits for another that long. As
- * LockTakes: privileged spaces only. */
+ * withdrawn because they were not taken within 10 ms, deferred by a
+ * server whose own request was deferred too (a ring: the kernel's
+ * arch/x86_64/mp.c, deferred), for the test that shows rings break.
+ * As LockTakes: privileged spaces only. */
 static inline L4_Word_t L4_KDB_Withdrawals(L4_Word_t cpu)
 {
     __asm__ volatile("int3; cmpb $0x57, %%al" : "+a"(cpu));

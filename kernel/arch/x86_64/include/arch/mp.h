@@ -221,10 +221,10 @@ enum req_outcome schedule_serve(const struct tcb *caller, word_t dest, struct sc
  * preemption point (whose work's threads another processor's locked IPC
  * could change there too), or the idle thread, or its own request, to
  * processor `waited_for`, waits (then a send to its thread waits too,
- * unless `waited_for` is MAX_CPUS: mp.c, deferred). The threads the messages made ready are queued, and
- * `resched` set if one is above the running thread; but in the idle
- * thread (after mp_idle_may_leave) the first is returned instead, for
- * sched_leave_idle. */
+ * unless `waited_for` is MAX_CPUS: mp.c, deferred). The threads the
+ * messages made ready are queued, and `resched` set if one is above the
+ * running thread; but in the idle thread (after mp_idle_may_leave) the
+ * first is returned instead, for sched_leave_idle. */
 enum serve_where { SERVE_RUNNING, SERVE_IDLE, SERVE_WAITING };
 struct tcb *mp_serve_requests(enum serve_where where, unsigned waited_for);
 

@@ -74,8 +74,9 @@ struct cpu_local {
     /* Kernel lock acquisitions (mp.c): KDB's LockTakes shows the tests
      * which work took no lock (kdebug_trap.c) */
     uint64_t lock_takes;
-    /* Requests of this processor withdrawn because their server did not
-     * take them within REQ_PATIENCE_US (mp.c): KDB's Withdrawals */
+    /* Requests of this processor withdrawn from a ring (mp.c, deferred):
+     * not taken within REQ_PATIENCE_US, deferred by a server whose own
+     * request was deferred too. KDB's Withdrawals */
     uint64_t withdrawals;
 };
 
