@@ -3005,9 +3005,9 @@ TEST(mp, a_call_to_a_server_whose_processor_waits_for_its_reply_takes_no_lock)
  * wait lasted, the three waited for each other until one withdrew its
  * request after 10 ms with interrupts off; now a processor whose own
  * request is deferred defers none (mp.c, deferred), and the ring breaks
- * at once. Each sender makes 5000
- * sends; the test wants fewer requests withdrawn from such a ring on
- * processors 1 to 3 (KDB Withdrawals) than one in 500 sends.
+ * at once. Each sender makes 5000 sends; the test wants fewer requests
+ * withdrawn from such a ring on processors 1 to 3 (KDB Withdrawals)
+ * than one in 500 sends.
  */
 #define RING_SENDS 5000
 static volatile L4_Word_t ring_ids[3], ring_sent[3];
@@ -4796,9 +4796,9 @@ static void sfr_pager(L4_Word_t unused)
     }
 }
 
-/* One case; false, the reason printed, if it went wrong. */
 static char sfr_why[320];                /* the first case that failed: why */
 
+/* One case; false, the reason in sfr_why, if it went wrong. */
 static int sfr_case(L4_Word_t pcpu, int local)
 {
     sfr_take = sfr_failed = sfr_faults = 0;
