@@ -116,7 +116,10 @@ TEST(syscalls, start_message_and_initial_tcrs)
     __L4_Utcb()[1] = (L4_Word_t)first_words;
     __L4_Utcb()[2] = (L4_Word_t)start_stack + sizeof start_stack - 8;
     L4_MsgTag_t tag = L4_Send(id);
-    tsup_sleep_ms(2);
+    /* (its first touch of its stack is a page fault: on -smp 4 under load
+     * 2 ms were once not enough) */
+    for (int ms = 0; ms < 2000 && !started_with && L4_IpcSucceeded(tag); ms++)
+        tsup_sleep_ms(1);
     tc(id, L4_nilthread, L4_nilthread, L4_nilthread, NOT_UTCB);
     tsup_utcb_free(loc);
     EXPECT(L4_IpcSucceeded(tag));
