@@ -85,15 +85,15 @@ __kdb bool kdebug_trap(struct trap_frame *f)
     case 0x0D:
         f->rax = (uint64_t)(int64_t)(int8_t)kdb_read_blocked();
         return true;
-    case 0x4C:
+    case 0x4C:                          /* LockTakes */
+    case 0x57:                          /* Withdrawals */
         if (!current->space->privileged)
             return false;               /* (an unknown call to the others) */
-        f->rax = f->rax < mp_cpus ? mp_lock_takes((unsigned)f->rax) : ~0UL;
-        return true;
-    case 0x57:
-        if (!current->space->privileged)
-            return false;
-        f->rax = f->rax < mp_cpus ? mp_withdrawals((unsigned)f->rax) : ~0UL;
+        if (f->rax >= mp_cpus)
+            f->rax = ~0UL;
+        else
+            f->rax = c[1] == 0x4C ? mp_lock_takes((unsigned)f->rax)
+                                  : mp_withdrawals((unsigned)f->rax);
         return true;
     }
     return false;
